@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { databaseFile } from '../../core/config/paths.ts';
+import { openDatabase } from '../../core/db/database.ts';
+import { ErrorCode, HookboxError } from '../../core/errors.ts';
+import type { RecordedEvent } from '../../core/events/event-schema.ts';
+import { EventStore } from '../../core/events/event-store.ts';
+import { formatDuration } from '../../core/notify/notification-rules.ts';
+import { NotificationStore } from '../../core/notify/notification-store.ts';
+import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
+
+// `hookbox events` reads the database directly (read-only), so it works whether or not
+// `hookbox serve` is running: WAL lets a reader see every committed event beside the writer.
+
+function withStore<T>(flags: GlobalFlags, empty: T, use: (store: EventStore, notifications: NotificationStore | undefined) => T): T {
+  const ctx = loadCliContext(flags);
+  const file = databaseFile(ctx.dataDir);
+  if (!existsSync(file)) return empty;
+  const db = openDatabase(file, { readonly: true });
+  try {
+    return use(new EventStore(db), new NotificationStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+function row(event: RecordedEvent): string {
+  const time = event.received_at.replace('T', ' ').slice(0, 19);
+  const exit = String(event.exit_code).padStart(4);
+  const duration = formatDuration(event.duration_ms).padStart(8);
+  const command = event.command.split('\n')[0] ?? '';
+  return `${event.id.slice(0, 8)}  ${time}  ${event.kind.padEnd(6)} ${exit} ${duration}  ${command}`;
+}
+
+export function eventsListCommand(flags: GlobalFlags & { limit: number; json?: boolean }, out: NodeJS.WritableStream = process.stdout): void {
+  const events = withStore(flags, [] as RecordedEvent[], (store) => store.newest(flags.limit));
+  if (flags.json) {
+    out.write(`${JSON.stringify(events, null, 2)}\n`);
+    return;
+  }
+  if (events.length === 0) {
+    out.write('no events recorded yet\n');
+    return;
+  }
+  out.write(`ID        TIME (UTC)           KIND   EXIT DURATION  COMMAND\n`);
+  for (const event of events) out.write(`${row(event)}\n`);
+}
+
+export function eventsShowCommand(id: string, flags: GlobalFlags & { json?: boolean }, out: NodeJS.WritableStream = process.stdout): void {
+  if (id.length < 4) throw new HookboxError(ErrorCode.NotFound, `event id '${id}' is too short; give at least 4 characters`);
+  const found = withStore(flags, undefined, (store, notifications) => {
+    const exact = store.get(id);
+    const matches = exact ? [exact] : store.matchPrefix(id);
+    if (matches.length > 1) throw new HookboxError(ErrorCode.NotFound, `event id '${id}' is ambiguous; give more characters`);
+    const event = matches[0];
+    return event ? { event, notifications: notifications?.forEvent(event.id) ?? [] } : undefined;
+  });
+  if (!found) throw new HookboxError(ErrorCode.NotFound, `no event with id '${id}'`);
+  const { event, notifications } = found;
+  if (flags.json) {
+    out.write(`${JSON.stringify({ ...event, notifications }, null, 2)}\n`);
+    return;
+  }
+  const lines = [
+    `id:          ${event.id}`,
+    `received at: ${event.received_at}`,
+    `kind:        ${event.kind}`,
+    `command:     ${event.command}`,
+    `exit code:   ${event.exit_code}`,
+    `duration:    ${formatDuration(event.duration_ms)} (${event.duration_ms} ms)`,
+    `metadata:    ${JSON.stringify(event.metadata)}`,
+    ...notifications.map((n) => `notified:    ${n.message} (${n.rule}, via ${n.deliveries.map((d) => `${d.channel}${d.ok ? '' : ' failed'}`).join(', ')})`),
+    'output:',
+    event.output || '(none)',
+  ];
+  out.write(`${lines.join('\n')}\n`);
+}

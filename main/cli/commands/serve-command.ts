@@ -1,0 +1,54 @@
+import { createHub } from '../../core/hub.ts';
+import { createLogger } from '../../core/logger.ts';
+import { createHeadlessNotifier } from '../../core/notify/libnotify-notifier.ts';
+import { HOOKBOX_VERSION } from '../../core/version.ts';
+import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
+
+export interface ServeFlags extends GlobalFlags {
+  port?: number;
+}
+
+/**
+ * `hookbox serve`: the hub in the foreground, logging to stdout. SIGINT/SIGTERM stop it cleanly
+ * (in-flight requests finish, queued events are committed, the database is closed); a second
+ * signal exits at once.
+ */
+export async function serveCommand(flags: ServeFlags): Promise<void> {
+  const ctx = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
+  const logger = createLogger({ format: ctx.settings.logFormat });
+  const notifier = createHeadlessNotifier(logger);
+  const hub = createHub({ dataDir: ctx.dataDir, settings: ctx.settings, configFile: ctx.config.path, notifier, logger });
+
+  const address = await hub.start();
+  const configNote = ctx.config.path ? ctx.config.path : `${ctx.configPath} (not found; defaults in use)`;
+  logger.info({ url: address.url }, `Hookbox ${HOOKBOX_VERSION} listening on ${address.url}`);
+  logger.info({ data_dir: ctx.dataDir, database: hub.databaseFile }, `data dir: ${ctx.dataDir}`);
+  logger.info({ config: ctx.config.path }, `config: ${configNote}`);
+  logger.info({ channel: notifier.channel }, `notifications: ${notifier.channel}`);
+  if (ctx.config.config.hooks?.length) logger.warn(`config: ${ctx.config.config.hooks.length} [[hooks]] entries found; webhook hooks are not active in this version`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn(`${signal} again: exiting without waiting`);
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info(`${signal}: stopping`);
+      hub.stop().then(
+        () => {
+          logger.info('stopped');
+          resolve();
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while stopping');
+          process.exitCode = 1;
+          resolve();
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

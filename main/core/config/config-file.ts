@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { parse, TomlError } from 'smol-toml';
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { ErrorCode, HookboxError } from '../errors.ts';
+import { describeSchemaIssues } from '../util/schema-errors.ts';
+
+// The TOML file as the user writes it (snake_case). Unknown keys are errors so a typo never
+// silently falls back to a default. `[[hooks]]` keeps Octomind's shape; it is validated by the
+// webhook-hook part of the core.
+export const ConfigFileSchema = Type.Object(
+  {
+    log_format: Type.Optional(Type.Enum(['text', 'json'])),
+    api: Type.Optional(
+      Type.Object(
+        {
+          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+          max_body_bytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    history: Type.Optional(
+      Type.Object(
+        {
+          cache_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+          retention: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    notifications: Type.Optional(
+      Type.Object(
+        {
+          on_failure: Type.Optional(Type.Boolean()),
+          on_long_running: Type.Optional(Type.Boolean()),
+          long_running_threshold_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+          long_running_ignore: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+          notify_service_url: Type.Optional(Type.String()),
+          baml_url: Type.Optional(Type.String()),
+          remote_timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    hooks: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+  },
+  { additionalProperties: false },
+);
+export type ConfigFile = Static<typeof ConfigFileSchema>;
+
+const checkConfigFile = Compile(ConfigFileSchema);
+
+export interface LoadedConfig {
+  /** The file that was read, or null when none exists at the default location. */
+  path: string | null;
+  config: ConfigFile;
+}
+
+/** Parses TOML text; errors name the file and the line, column or field that is wrong. */
+export function parseConfigText(text: string, path: string): ConfigFile {
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const firstLine = error.message.split('\n')[0] ?? error.message;
+      throw new HookboxError(ErrorCode.InvalidConfig, `${path}:${error.line}:${error.column}: ${firstLine.replace(/^Invalid TOML document: /, '')}`);
+    }
+    throw error;
+  }
+  if (!checkConfigFile.Check(raw)) {
+    const problem = describeSchemaIssues([...checkConfigFile.Errors(raw)]);
+    throw new HookboxError(ErrorCode.InvalidConfig, `${path}: ${problem?.message ?? 'invalid configuration'}`);
+  }
+  return raw;
+}
+
+/**
+ * Reads the config file. A missing file is fine at the default location (defaults apply) but an
+ * error when the user named it explicitly.
+ */
+export function loadConfigFile(path: string, options: { explicit: boolean }): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !options.explicit) return { path: null, config: {} };
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new HookboxError(ErrorCode.InvalidConfig, `${path}: cannot read config file: ${reason}`);
+  }
+  return { path, config: parseConfigText(text, path) };
+}

@@ -1,0 +1,6 @@
+import { migration001Events } from './001-events.ts';
+import { migration002Notifications } from './002-notifications.ts';
+import type { Migration } from './migration.ts';
+
+/** Every migration in order. Append only: a released migration is never edited. */
+export const MIGRATIONS: readonly Migration[] = [migration001Events, migration002Notifications];

@@ -1,0 +1,68 @@
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import secureJson from 'secure-json-parse';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import type { NotificationSettings } from '../config/settings-schema.ts';
+import type { EventLog } from '../events/event-log.ts';
+import type { RecordedEvent } from '../events/event-schema.ts';
+import { InvalidBodyError, installErrorHandlers } from './api-error.ts';
+import type { ApiServer } from './api-types.ts';
+import { localGuard } from './local-guard.ts';
+import { registerEventRoutes } from './routes/event-routes.ts';
+import { registerHealthRoutes } from './routes/health-routes.ts';
+import { registerShellRoutes, type ShellScriptProvider } from './routes/shell-routes.ts';
+import { typeboxValidatorCompiler } from './validation.ts';
+
+export interface ApiServerOptions {
+  logger: Logger;
+  version: string;
+  maxBodyBytes: number;
+  eventLog: EventLog;
+  notifications: () => NotificationSettings;
+  onEventRecorded: (event: RecordedEvent) => void;
+  shellScripts?: ShellScriptProvider;
+}
+
+/**
+ * Builds the local API (agentd's routes and Hookbox's own) without listening; the hub decides
+ * where it listens. Plugins are registered explicitly: the bundled desktop build has no
+ * autoload.
+ */
+export function buildApiServer(options: ApiServerOptions): ApiServer {
+  const app: ApiServer = Fastify({
+    loggerInstance: options.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    // One line per request would drown the log at shell-prompt rates; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.maxBodyBytes,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(typeboxValidatorCompiler);
+  installErrorHandlers(app, options.maxBodyBytes);
+
+  // agentd's clients send JSON with or without a Content-Type (`curl -d` says form-urlencoded),
+  // so every body is read as JSON; the Origin check, not the media type, keeps browsers out.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(new InvalidBodyError('request body is empty; expected a JSON object'), undefined);
+    try {
+      // secure-json-parse refuses __proto__ / constructor.prototype keys (prototype poisoning).
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (error) {
+      done(new InvalidBodyError(`request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  const port = (): number => {
+    const address = app.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  };
+  app.addHook('onRequest', localGuard({ port }));
+
+  registerHealthRoutes(app, { eventLog: options.eventLog, notifications: options.notifications, version: options.version });
+  registerEventRoutes(app, { eventLog: options.eventLog, onRecorded: options.onEventRecorded });
+  registerShellRoutes(app, { scripts: options.shellScripts, baseUrl: () => `http://127.0.0.1:${port()}` });
+  return app;
+}

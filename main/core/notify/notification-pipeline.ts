@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { NotificationSettings } from '../config/settings-schema.ts';
+import type { RecordedEvent } from '../events/event-schema.ts';
+import { NotificationStore, type Delivery, type NotificationRecord } from './notification-store.ts';
+import { evaluateRules } from './notification-rules.ts';
+import type { DesktopNotification, Notifier } from './notifier.ts';
+import { analyzeEvent, postToNotifyService, type FetchLike } from './remote-calls.ts';
+
+export type { NotificationRecord } from './notification-store.ts';
+
+export interface NotificationPipelineOptions {
+  settings: () => NotificationSettings;
+  notifier: Notifier;
+  db: Database;
+  logger: Logger;
+  clock: Clock;
+  fetch?: FetchLike;
+}
+
+/**
+ * Decides whether an event deserves a notification (the analysis server when configured and
+ * answering, the rules otherwise), delivers it to the desktop and the notify service, and
+ * records what was raised and where it went.
+ */
+export class NotificationPipeline {
+  readonly #options: NotificationPipelineOptions;
+  readonly #store: NotificationStore;
+  readonly #fetch: FetchLike;
+
+  constructor(options: NotificationPipelineOptions) {
+    this.#options = options;
+    this.#store = new NotificationStore(options.db);
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  async handle(event: RecordedEvent): Promise<NotificationRecord | null> {
+    const settings = this.#options.settings();
+    const decision = await this.#decide(event, settings);
+    if (!decision) return null;
+
+    const notification: DesktopNotification = { title: decision.title, message: decision.message, priority: decision.priority, eventId: event.id };
+    const deliveries = await Promise.all([this.#toDesktop(notification), ...(settings.notifyServiceUrl ? [this.#toNotifyService(settings.notifyServiceUrl, notification, settings.remoteTimeoutMs)] : [])]);
+
+    const record: NotificationRecord = {
+      id: randomUUID(),
+      created_at: this.#options.clock.now().toISOString(),
+      event_id: event.id,
+      rule: decision.rule,
+      decided_by: decision.decidedBy,
+      title: decision.title,
+      message: decision.message,
+      priority: decision.priority,
+      deliveries,
+    };
+    this.#store.insert(record);
+    return record;
+  }
+
+  forEvent(eventId: string): NotificationRecord[] {
+    return this.#store.forEvent(eventId);
+  }
+
+  newest(limit: number): NotificationRecord[] {
+    return this.#store.newest(limit);
+  }
+
+  async #decide(event: RecordedEvent, settings: NotificationSettings) {
+    const byRules = evaluateRules(event, settings);
+    if (settings.bamlUrl) {
+      const analysis = await analyzeEvent(this.#fetch, settings.bamlUrl, event, settings.remoteTimeoutMs);
+      if (analysis.ok) {
+        const a = analysis.answer;
+        if (!a.should_notify) return null;
+        return {
+          rule: byRules?.rule ?? 'analysis',
+          decidedBy: 'analysis' as const,
+          title: a.notification_title || byRules?.title || 'Hookbox',
+          message: a.notification_message || byRules?.message || event.command,
+          priority: a.priority ?? byRules?.priority ?? 'normal',
+        };
+      }
+      this.#options.logger.warn({ event_id: event.id, error: analysis.error }, `analysis server failed (${analysis.error}); the rules decide`);
+    }
+    return byRules ? { ...byRules, decidedBy: 'rules' as const } : null;
+  }
+
+  async #toDesktop(notification: DesktopNotification): Promise<Delivery> {
+    const channel = this.#options.notifier.channel;
+    try {
+      await this.#options.notifier.notify(notification);
+      return { channel, ok: true };
+    } catch (error) {
+      const message = (error as Error).message;
+      this.#options.logger.warn({ channel, error: message }, 'desktop notification failed');
+      return { channel, ok: false, error: message };
+    }
+  }
+
+  async #toNotifyService(url: string, notification: DesktopNotification, timeoutMs: number): Promise<Delivery> {
+    const result = await postToNotifyService(this.#fetch, url, notification, timeoutMs);
+    if (!result.ok) this.#options.logger.warn({ error: result.error }, `notify service delivery failed: ${result.error}`);
+    return result.ok ? { channel: 'notify-service', ok: true } : { channel: 'notify-service', ok: false, error: result.error };
+  }
+}

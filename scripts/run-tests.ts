@@ -1,0 +1,51 @@
+// `npm test`: the type check, then every test file under test/ in Node's test runner (each file in
+// its own process: SQLite and servers never share one), then one closing line
+// `N passed, N failed` that CI counts.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const filter = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+if (filter.length === 0) {
+  process.stdout.write('== type check (tsc --noEmit)\n');
+  const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
+  if (tsc.status === 0) passed += 1;
+  else failed += 1;
+}
+
+const summaryFile = join(mkdtempSync(join(tmpdir(), 'hookbox-tests-')), 'summary.json');
+const files = filter.length > 0 ? filter : ['test/**/*.test.ts'];
+process.stdout.write(`== node --test ${files.join(' ')}\n`);
+const run = spawnSync(
+  process.execPath,
+  [
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=300000',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts/test-summary-reporter.ts')}`,
+    `--test-reporter-destination=${summaryFile}`,
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
+try {
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { passed: number; failed: number; skipped: number };
+  passed += summary.passed;
+  failed += summary.failed;
+  skipped += summary.skipped;
+} catch {
+  failed += 1;
+  process.stdout.write('the test runner produced no summary\n');
+}
+if (run.status !== 0 && failed === 0) failed += 1;
+
+process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+process.exitCode = failed > 0 ? 1 : 0;
