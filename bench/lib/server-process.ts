@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
+export const HOOKBOX_CLI = join(REPO_ROOT, 'main/cli/hookbox.ts');
+export const BARE_FASTIFY = join(REPO_ROOT, 'bench/peers/bare-fastify.ts');
+
+// Every child and temp dir the bench creates is registered here and removed when the bench
+// process exits, whether the run finished, threw, or was interrupted.
+const liveChildren = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+export function cleanUpEverything(): void {
+  for (const child of liveChildren) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  liveChildren.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+process.on('exit', cleanUpEverything);
+
+export function makeTempDir(label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `hookbox-bench-${label}-`));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/**
+ * The environment for a child: this machine's, minus anything that would make the run depend on
+ * the user's setup (AGENTD_* / HOOKBOX_* settings, their config file, their desktop session:
+ * without a session bus `hookbox serve` uses the log notifier).
+ */
+export function isolatedEnv(root: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(AGENTD_|HOOKBOX_)/.test(key) || key === 'DBUS_SESSION_BUS_ADDRESS' || key === 'XDG_RUNTIME_DIR') continue;
+    env[key] = value;
+  }
+  return { ...env, XDG_CONFIG_HOME: join(root, 'config'), XDG_DATA_HOME: join(root, 'data'), ...extra };
+}
+
+export interface ServerProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly port: number;
+  readonly url: string;
+  /** performance.now() just before spawn and when the address line appeared. */
+  readonly spawnedAt: number;
+  readonly listeningAt: number;
+  /** The last few KB of stdout+stderr, for error messages. */
+  output(): string;
+  /** SIGTERM (or the given signal), then SIGKILL after `graceMs`; resolves once it exited. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
+}
+
+const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
+const OUTPUT_TAIL = 8_192;
+
+/**
+ * Spawns a Node server with this process's Node (the repo's Node 24 under `npm run bench`) and
+ * resolves once it printed "listening on http://127.0.0.1:PORT". Output keeps being read (and
+ * dropped) so a busy logger never blocks on a full pipe.
+ */
+export async function startServer(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<ServerProcess> {
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  liveChildren.add(child);
+  const exited = once(child, 'exit').then(() => void liveChildren.delete(child));
+
+  let tail = '';
+  let port = 0;
+  let listeningAt = 0;
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${tail}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      tail = (tail + chunk.toString()).slice(-OUTPUT_TAIL);
+      if (port !== 0) return;
+      const match = LISTENING.exec(tail);
+      if (match) {
+        listeningAt = performance.now();
+        port = Number(match[1]);
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${signal ?? code}) before listening:\n${tail}`));
+    });
+  });
+
+  try {
+    await ready;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+
+  return {
+    name,
+    child,
+    pid: child.pid ?? 0,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    spawnedAt,
+    listeningAt,
+    output: () => tail,
+    stop: async (signal = 'SIGTERM', graceMs = 5_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function startHookboxServe(root: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  return startServer('hookbox serve', HOOKBOX_CLI, ['serve', '--port', '0', '--data-dir', join(root, 'hookbox')], isolatedEnv(root, env));
+}
+
+export function startBareFastify(root: string): Promise<ServerProcess> {
+  return startServer('bare fastify', BARE_FASTIFY, [], isolatedEnv(root));
+}
+
+export function hookboxDatabase(root: string): string {
+  return join(root, 'hookbox', 'hookbox.db');
+}
+
+/** One HTTP request without keep-alive (each call is a fresh connection, like a hook would make). */
+export function httpRequest(url: string, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent: false, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Resident set size of a live process, from /proc (Linux). */
+export async function residentKilobytes(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(match[1]);
+}

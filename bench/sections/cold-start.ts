@@ -1,0 +1,70 @@
+// Cold start: from spawning `hookbox serve --port 0` to the first 200 from GET /health, each run
+// with a fresh data dir (so it includes creating the database and running the migrations: a
+// first launch, the slowest case). Node's own start-up and a bare fastify are timed the same
+// way for context.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fmt, info, judged, markdownTable, median, type BenchRow, type BenchSection } from '../lib/section.ts';
+import { httpRequest, makeTempDir, startBareFastify, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
+
+const RUNS = 10;
+const CONTEXT_RUNS = 5;
+const TARGET_MS = 300;
+
+/** Milliseconds from spawn to the first 200 from /health. */
+async function timeToHealthy(start: (root: string) => Promise<ServerProcess>): Promise<number> {
+  const root = makeTempDir('cold');
+  const server = await start(root);
+  try {
+    for (;;) {
+      const res = await httpRequest(`${server.url}/health`).catch(() => undefined);
+      if (res?.status === 200) return performance.now() - server.spawnedAt;
+      if (performance.now() - server.spawnedAt > 10_000) throw new Error(`${server.name}: /health never answered 200:\n${server.output()}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+async function timeEmptyNode(): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await once(child, 'exit');
+  return performance.now() - started;
+}
+
+async function repeat(times: number, measure: () => Promise<number>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) samples.push(await measure());
+  return samples;
+}
+
+export async function run(): Promise<BenchSection> {
+  // One untimed start first: the OS file cache then holds node_modules, as it would on a
+  // machine where Hookbox starts at login after anything else ran.
+  await timeToHealthy(startHookboxServe);
+  const hookbox = await repeat(RUNS, () => timeToHealthy(startHookboxServe));
+  const bare = await repeat(CONTEXT_RUNS, () => timeToHealthy(startBareFastify));
+  const node = await repeat(CONTEXT_RUNS, timeEmptyNode);
+
+  const rows: BenchRow[] = [
+    judged(`hookbox serve → 200 /health, median of ${RUNS}`, median(hookbox), fmt.ms, { max: TARGET_MS }),
+    judged(`hookbox serve → 200 /health, max of ${RUNS}`, Math.max(...hookbox), fmt.ms, { max: TARGET_MS }),
+    info(`bare fastify → 200 /health, median of ${CONTEXT_RUNS}`, fmt.ms(median(bare))),
+    info(`node -e '' (start and exit), median of ${CONTEXT_RUNS}`, fmt.ms(median(node))),
+  ];
+  const markdown = [
+    '## Cold start: `hookbox serve` to the first 200 from /health',
+    '',
+    `Time from spawning \`node main/cli/hookbox.ts serve --port 0 --data-dir <fresh temp dir>\` (Node 24 running the TypeScript sources ` +
+      'by type stripping, as `npm run serve` does) until GET /health answers 200, polled every 2 ms once the address line appears. ' +
+      `${RUNS} timed runs after one untimed start (warm file cache); every run creates its database and applies the migrations. ` +
+      'Bare fastify and an empty Node process are timed the same way for scale.',
+    '',
+    markdownTable(rows),
+    '',
+    `Runs (ms): ${hookbox.map((v) => Math.round(v)).join(', ')}.`,
+  ].join('\n');
+  return { title: 'Cold start (spawn → 200 /health)', rows, failures: [], markdown };
+}

@@ -1,0 +1,42 @@
+// Idle memory: `hookbox serve` after a few requests and a few seconds of quiet, resident set
+// size from /proc/PID/status. A bare fastify gets the same treatment for scale.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EVENT_BODY } from '../lib/event-body.ts';
+import { fmt, info, judged, markdownTable, type BenchRow, type BenchSection } from '../lib/section.ts';
+import { httpRequest, makeTempDir, residentKilobytes, startBareFastify, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
+
+const TARGET_KB = 70 * 1024;
+const SETTLE_MS = 3_000;
+
+async function idleResident(start: (root: string) => Promise<ServerProcess>): Promise<{ rss: number; peak: number; failures: string[] }> {
+  const server = await start(makeTempDir('rss'));
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await httpRequest(`${server.url}/events`, 'POST', EVENT_BODY)).status);
+    statuses.push((await httpRequest(`${server.url}/health`)).status);
+    await sleep(SETTLE_MS);
+    const failures = statuses.some((s) => s !== 200) ? [`${server.name}: warm-up requests answered ${statuses.join(', ')}`] : [];
+    return { rss: await residentKilobytes(server.pid, 'VmRSS'), peak: await residentKilobytes(server.pid, 'VmHWM'), failures };
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function run(): Promise<BenchSection> {
+  const hookbox = await idleResident(startHookboxServe);
+  const bare = await idleResident(startBareFastify);
+  const rows: BenchRow[] = [
+    judged('hookbox serve, idle RSS', hookbox.rss, fmt.mb, { max: TARGET_KB }),
+    info('hookbox serve, peak RSS so far (VmHWM)', fmt.mb(hookbox.peak)),
+    info('bare fastify, idle RSS', fmt.mb(bare.rss)),
+  ];
+  const markdown = [
+    '## Idle memory of `hookbox serve`',
+    '',
+    `\`hookbox serve\` with a fresh data dir answers 5 POST /events (failed \`cargo build\`, so 5 notifications) and one GET /health, ` +
+      `then sits idle for ${SETTLE_MS / 1000} s; VmRSS is read from /proc/PID/status (MB = 1024 × 1024 bytes). Bare fastify gets the same requests.`,
+    '',
+    markdownTable(rows),
+  ].join('\n');
+  return { title: 'Idle memory (RSS)', rows, failures: [...hookbox.failures, ...bare.failures], markdown };
+}

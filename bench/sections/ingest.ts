@@ -1,0 +1,145 @@
+// Durable ingest: POST /events on the real `hookbox serve` (every acknowledged event fsynced to
+// SQLite) against a bare fastify hello-world, same load, same machine, same run. Afterwards the
+// server is SIGKILLed and the database is counted: every 2xx must be on disk.
+import BetterSqlite3 from 'better-sqlite3';
+import { EVENT_BODY } from '../lib/event-body.ts';
+import { loadServer, type LoadResult, type LoadSettings } from '../lib/http-load.ts';
+import { fmt, info, judged, markdownTable, type BenchRow, type BenchSection } from '../lib/section.ts';
+import { hookboxDatabase, makeTempDir, startBareFastify, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
+
+const RATIO_TARGET = 0.6;
+
+function loadSettings(): LoadSettings {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  return { connections: 50, warmUpSeconds: 2, seconds, method: 'POST', path: '/events', body: EVENT_BODY };
+}
+
+interface DurabilityCheck {
+  acknowledged: number;
+  eventRows: number;
+  notificationRows: number;
+  ok: boolean;
+  detail: string;
+}
+
+function countRows(file: string): { events: number; notifications: number } {
+  const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  try {
+    const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { events: count('events'), notifications: count('notifications') };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Kills the server without warning (nothing queued gets a chance to be flushed), then counts.
+ * The database may hold a few more rows than acknowledged: requests in flight when autocannon
+ * stopped were committed but their responses were never counted.
+ */
+async function checkDurability(server: ServerProcess, root: string, load: LoadResult): Promise<DurabilityCheck> {
+  await server.stop('SIGKILL');
+  const acknowledged = load.ok + load.warmUpOk;
+  const rows = countRows(hookboxDatabase(root));
+  const extra = rows.events - acknowledged;
+  const ok = extra >= 0 && extra <= load.maxInFlightAtStop + load.errors + load.timeouts;
+  const detail =
+    extra < 0
+      ? `${fmt.count(-extra)} acknowledged events are missing from the database`
+      : extra > load.maxInFlightAtStop + load.errors + load.timeouts
+        ? `${fmt.count(extra)} more rows than acknowledged, more than could have been in flight`
+        : `all ${fmt.count(acknowledged)} acknowledged events on disk (+${extra} committed while in flight at stop)`;
+  return { acknowledged, eventRows: rows.events, notificationRows: rows.notifications, ok, detail };
+}
+
+function loadFailures(name: string, load: LoadResult): string[] {
+  const failures: string[] = [];
+  if (load.non2xx > 0) failures.push(`${name}: ${load.non2xx} non-2xx responses under load`);
+  if (load.errors > 0) failures.push(`${name}: ${load.errors} connection errors (${load.timeouts} timeouts) under load`);
+  return failures;
+}
+
+interface HookboxRun {
+  label: string;
+  notifyOnFailure: boolean;
+  load: LoadResult;
+  durability: DurabilityCheck;
+}
+
+async function runHookbox(label: string, notifyOnFailure: boolean, settings: LoadSettings): Promise<HookboxRun> {
+  const root = makeTempDir('ingest');
+  const server = await startHookboxServe(root, notifyOnFailure ? {} : { AGENTD_NOTIFY_ON_FAILURE: 'false' });
+  try {
+    const load = await loadServer(server.url, settings);
+    const durability = await checkDurability(server, root, load);
+    return { label, notifyOnFailure, load, durability };
+  } finally {
+    await server.stop('SIGKILL');
+  }
+}
+
+export async function run(): Promise<BenchSection> {
+  const settings = loadSettings();
+
+  const bareRoot = makeTempDir('bare');
+  const bareServer = await startBareFastify(bareRoot);
+  let bare: LoadResult;
+  try {
+    bare = await loadServer(bareServer.url, settings);
+  } finally {
+    await bareServer.stop();
+  }
+
+  // Notifications on is the realistic case (a failing command is what a user wants to hear
+  // about) and the headline; off shows what the notification path costs.
+  const runs = [await runHookbox('hookbox, notifications on', true, settings), await runHookbox('hookbox, notifications off', false, settings)];
+
+  const rows: BenchRow[] = [info('bare fastify: throughput', fmt.rps(bare.requestsPerSecond)), info('bare fastify: p99 latency', fmt.ms(bare.p99Ms))];
+  const failures = loadFailures('bare fastify', bare);
+  for (const r of runs) {
+    rows.push(
+      info(`${r.label}: throughput`, fmt.rps(r.load.requestsPerSecond)),
+      info(`${r.label}: p99 latency`, fmt.ms(r.load.p99Ms)),
+      judged(`${r.label}: ratio to bare`, r.load.requestsPerSecond / bare.requestsPerSecond, fmt.ratio, { min: RATIO_TARGET }),
+      {
+        metric: `${r.label}: acknowledged events in database`,
+        value: `${fmt.count(r.durability.eventRows)} / ${fmt.count(r.durability.acknowledged)}`,
+        target: 'all',
+        verdict: r.durability.ok ? 'ok' : 'failed',
+      },
+    );
+    if (r.notifyOnFailure) rows.push(info(`${r.label}: notifications recorded at kill`, `${fmt.count(r.durability.notificationRows)} / ${fmt.count(r.durability.eventRows)} events`));
+    failures.push(...loadFailures(r.label, r.load));
+    if (!r.durability.ok) failures.push(`${r.label}: ${r.durability.detail}`);
+  }
+
+  const headline = runs[0]!;
+  const markdown = [
+    '## Durable ingest: POST /events against bare fastify',
+    '',
+    `autocannon 8, ${settings.connections} connections, pipelining 1, a ${settings.warmUpSeconds} s warm-up then ${settings.seconds} s measured, ` +
+      'against each server in turn, all in one run on 127.0.0.1. Each server is its own Node process; autocannon runs in the bench process.',
+    '',
+    '- **bare fastify**: `bench/peers/bare-fastify.ts`, fastify 5 with one POST route answering `{ok:true}` (no logger, no schema, no storage).',
+    '- **hookbox**: the real `hookbox serve --port 0 --data-dir <temp>` with default settings: schema validation, the loopback guard, ' +
+      'and an answer only once the event is committed to SQLite (WAL, `synchronous=FULL`, group commit). Logs are the default `text` format, ' +
+      'notifications go to the log notifier (no desktop session).',
+    '- **notifications on** (the realistic case, the headline): the body is a failed `cargo build` (exit 1), so every event raises a ' +
+      'failure notification that is logged and recorded in the `notifications` table after the response. **Notifications off**: the ' +
+      'same with `AGENTD_NOTIFY_ON_FAILURE=false`.',
+    `- Body (${Buffer.byteLength(EVENT_BODY)} bytes): \`{"kind":"shell","command":"cargo build","exit_code":1,"duration_ms":45000,"output":"<rustc error, 11 lines>","metadata":{"cwd":…,"shell":"zsh"}}\``,
+    '- Durability check: after the load the server is killed with SIGKILL (no flush on exit) and `events` rows are counted read-only. ' +
+      'Every 2xx (warm-up included) must be there; a few extra rows are requests committed while autocannon was stopping.',
+    '',
+    markdownTable(rows),
+    '',
+    `p50 / max latency: bare ${fmt.ms(bare.p50Ms)} / ${fmt.ms(bare.maxMs)}; ` +
+      runs.map((r) => `${r.label} ${fmt.ms(r.load.p50Ms)} / ${fmt.ms(r.load.maxMs)}`).join('; ') +
+      '.',
+    '',
+    `Headline: hookbox (notifications on) sustains **${fmt.ratio(headline.load.requestsPerSecond / bare.requestsPerSecond)}** of bare fastify's throughput ` +
+      `(target ≥ ${fmt.ratio(RATIO_TARGET)}) ${headline.durability.ok ? 'with every acknowledged event on disk' : `but the durability check FAILED: ${headline.durability.detail}`}.`,
+  ].join('\n');
+
+  return { title: 'Durable ingest (POST /events) vs bare fastify', rows, failures, markdown };
+}

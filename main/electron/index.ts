@@ -1,0 +1,145 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, dialog, session, type BrowserWindow, type Tray } from 'electron';
+import { loadConfigFile } from '../core/config/config-file.ts';
+import { defaultPaths } from '../core/config/paths.ts';
+import { resolveSettings } from '../core/config/settings.ts';
+import { createHub, type Hub } from '../core/hub.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { HOOKBOX_VERSION } from '../core/version.ts';
+import { createApiHandlers, createSubscriptionSources } from './api-handlers.ts';
+import { createTray } from './app-tray.ts';
+import { createMainWindow, showWindow } from './app-window.ts';
+import { createElectronNotifier } from './electron-notifier.ts';
+import { registerIpcHandlers } from './ipc-handlers.ts';
+
+// The desktop shell: the same hub as `hookbox serve`, with Electron's notifications, a tray icon
+// and one window. Closing the window keeps the hub running in the tray; Quit stops it cleanly.
+
+const APP_ID = 'dev.hookbox.app';
+/** Quit waits this long for the hub (in-flight requests, queued events, notifications) at most. */
+const STOP_DEADLINE_MS = 10_000;
+
+// One data folder whatever the build: Electron would name it after package.json's "name"
+// (hookbox) in development and after the product name (Hookbox) when packaged.
+app.setPath('userData', join(app.getPath('appData'), 'Hookbox'));
+app.setAppUserModelId(APP_ID);
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Hookbox owns the port and the database; it shows its window (second-instance).
+  app.quit();
+} else {
+  runDesktop();
+}
+
+/** Settings as `hookbox serve` reads them (config file, AGENTD_* variables, defaults), minus its flags. */
+function loadSettings(env: NodeJS.ProcessEnv) {
+  const config = loadConfigFile(defaultPaths(env).configFile, { explicit: env.HOOKBOX_CONFIG !== undefined });
+  return { config, settings: resolveSettings({ env, config: config.config }) };
+}
+
+function runDesktop(): void {
+  const resourcesDir = join(app.getAppPath(), 'resources');
+  const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
+  // `electron-vite dev` serves the renderer with hot reload; every build loads the bundled file.
+  const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+  const rendererUrl = devServerUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href;
+  const startHidden = process.argv.includes('--hidden');
+
+  let win: BrowserWindow | undefined;
+  let tray: Tray | undefined;
+  let hub: Hub | undefined;
+  let logger: Logger | undefined;
+  let quitting = false;
+  let stopping: Promise<number> | undefined;
+
+  function ensureWindow(): BrowserWindow {
+    if (!win || win.isDestroyed()) {
+      win = createMainWindow({ preloadPath, rendererUrl, icon: join(resourcesDir, 'icon.png'), hideOnClose: () => !quitting });
+    }
+    return win;
+  }
+
+  function openWindow(): void {
+    const current = ensureWindow();
+    if (current.webContents.isLoading()) current.once('ready-to-show', () => showWindow(current));
+    else showWindow(current);
+  }
+
+  async function stopHub(): Promise<number> {
+    if (!hub) return 0;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        hub.stop(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the hub did not stop within ${STOP_DEADLINE_MS / 1000} s`)), STOP_DEADLINE_MS);
+        }),
+      ]);
+      logger?.info('stopped');
+      return 0;
+    } catch (error) {
+      logger?.error({ err: error }, 'error while stopping');
+      return 1;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // Start-up errors (config, port in use, a database from a newer Hookbox) are one message in a
+  // dialog, then the app quits.
+  async function failStart(error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`hookbox: ${message}\n`);
+    dialog.showErrorBox('Hookbox could not start', message);
+    await stopHub();
+    app.exit(1);
+  }
+
+  async function start(): Promise<void> {
+    // The page needs no camera, location, clipboard or notification permission: the main process notifies.
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
+
+    const { config, settings } = loadSettings(process.env);
+    logger = createLogger({ format: settings.logFormat });
+    const notifier = createElectronNotifier({ onClick: () => openWindow(), icon: join(resourcesDir, 'icon.png') });
+    hub = createHub({ dataDir: app.getPath('userData'), settings, configFile: config.path, notifier, logger });
+    const address = await hub.start();
+    logger.info({ url: address.url }, `Hookbox ${HOOKBOX_VERSION} listening on ${address.url}`);
+    logger.info({ data_dir: hub.dataDir, database: hub.databaseFile }, `data dir: ${hub.dataDir}`);
+    logger.info({ config: config.path }, `config: ${config.path ?? 'none (defaults in use)'}`);
+
+    registerIpcHandlers({
+      handlers: createApiHandlers(hub, address),
+      subscriptions: createSubscriptionSources(hub),
+      window: () => win,
+      rendererUrl,
+      logger,
+    });
+    tray = createTray({ resourcesDir, tooltip: `Hookbox: ${address.url}`, onOpen: openWindow, onQuit: () => app.quit() });
+    if (startHidden) ensureWindow();
+    else openWindow();
+  }
+
+  app.on('second-instance', openWindow);
+  app.on('activate', openWindow);
+  // The hub keeps running in the tray when the window is closed.
+  app.on('window-all-closed', () => {});
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('will-quit', (event) => {
+    if (!hub) return;
+    event.preventDefault();
+    stopping ??= stopHub().then((code) => {
+      tray?.destroy();
+      app.exit(code);
+      return code;
+    });
+  });
+  // Ctrl-C in the terminal that ran `npm start` quits like the tray's Quit.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
+  app.whenReady().then(start).catch(failStart);
+}

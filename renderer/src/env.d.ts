@@ -1,0 +1,10 @@
+import type { HookboxApi } from '../../main/shared/api-contract.ts';
+
+// What the preload exposes (preload/index.ts), typed by the one contract.
+declare global {
+  interface Window {
+    readonly hookbox: HookboxApi;
+  }
+}
+
+export {};

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DEFAULT_SETTINGS } from '../../main/core/config/settings.ts';
+import type { RecordedEvent } from '../../main/core/events/event-schema.ts';
+import { evaluateRules, formatDuration, programOf, shortCommand } from '../../main/core/notify/notification-rules.ts';
+
+const settings = DEFAULT_SETTINGS.notifications;
+const event = (patch: Partial<RecordedEvent>): RecordedEvent => ({
+  id: 'e1', received_at: '2026-01-01T00:00:00Z', kind: 'shell', command: 'cargo build', exit_code: 0, duration_ms: 0, output: '', metadata: {}, ...patch,
+});
+
+describe('notification rules', () => {
+  test('texts say what happened and how long it took', () => {
+    assert.deepEqual(evaluateRules(event({ exit_code: 2, duration_ms: 65_000 }), settings), {
+      rule: 'failure', title: 'Command failed', message: 'Failed (exit 2) after 1m 5s: cargo build', priority: 'high',
+    });
+    assert.deepEqual(evaluateRules(event({ command: 'npm test', duration_ms: 45_000 }), settings), {
+      rule: 'long_running', title: 'Command finished', message: 'Done in 45 s: npm test', priority: 'normal',
+    });
+    assert.equal(evaluateRules(event({ exit_code: 1, duration_ms: 200 }), settings)?.message, 'Failed (exit 1): cargo build');
+    assert.equal(evaluateRules(event({ kind: 'git', command: 'pre-push', exit_code: 1 }), settings)?.title, 'Git hook failed');
+  });
+
+  test('a quick success raises nothing; the threshold is exclusive', () => {
+    assert.equal(evaluateRules(event({ duration_ms: 1_000 }), settings), null);
+    assert.equal(evaluateRules(event({ duration_ms: 30_000 }), settings), null);
+    assert.notEqual(evaluateRules(event({ duration_ms: 30_001 }), settings), null);
+  });
+
+  test('each rule can be switched off on its own', () => {
+    const noFailure = { ...settings, onFailure: false };
+    assert.equal(evaluateRules(event({ exit_code: 1 }), noFailure), null);
+    assert.equal(evaluateRules(event({ exit_code: 1, duration_ms: 60_000 }), noFailure)?.rule, 'long_running');
+    const noLong = { ...settings, onLongRunning: false };
+    assert.equal(evaluateRules(event({ duration_ms: 60_000 }), noLong), null);
+    assert.equal(evaluateRules(event({ exit_code: 3, duration_ms: 60_000 }), noLong)?.rule, 'failure');
+  });
+
+  test('interactive programs on the ignore list never count as long-running', () => {
+    for (const command of ['vim notes.md', 'sudo -E vim /etc/hosts', 'ssh prod', 'TERM=xterm htop', '/usr/bin/less log', 'tmux attach']) {
+      assert.equal(evaluateRules(event({ command, duration_ms: 3_600_000 }), settings), null, command);
+    }
+    // …but their failures still do.
+    assert.equal(evaluateRules(event({ command: 'ssh prod', exit_code: 255 }), settings)?.rule, 'failure');
+  });
+
+  test('Ctrl-C and Ctrl-Z are not failures', () => {
+    assert.equal(evaluateRules(event({ exit_code: 130 }), settings), null);
+    assert.equal(evaluateRules(event({ exit_code: 148 }), settings), null);
+  });
+
+  test('helpers', () => {
+    assert.equal(formatDuration(400), '0.4 s');
+    assert.equal(formatDuration(45_000), '45 s');
+    assert.equal(formatDuration(65_000), '1m 5s');
+    assert.equal(formatDuration(7_380_000), '2h 3m');
+    assert.equal(programOf('FOO=1 BAR=2 nice -n 5 make -j8'), 'make');
+    assert.equal(programOf('  '), '');
+    assert.equal(programOf('sudo -u postgres psql'), 'psql');
+    assert.equal(shortCommand('echo one\necho two'), 'echo one …');
+    assert.equal(shortCommand('x'.repeat(100)).length, 80);
+  });
+});
