@@ -56,6 +56,23 @@ export interface Hub {
 }
 
 const SHUTDOWN_DRAIN_MS = 5_000;
+const SHUTDOWN_HARD_DEADLINE_MS = 10_000;
+
+/**
+ * Stops accepting and lets in-flight requests finish. A keep-alive connection becomes idle only
+ * after its request is answered, so idle connections are swept until close completes; whatever
+ * is still open at the deadline is cut.
+ */
+async function closeGracefully(api: ApiServer): Promise<void> {
+  const sweep = setInterval(() => api.server.closeIdleConnections(), 50);
+  const deadline = setTimeout(() => api.server.closeAllConnections(), SHUTDOWN_HARD_DEADLINE_MS);
+  try {
+    await api.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(deadline);
+  }
+}
 
 export function createHub(options: HubOptions): Hub {
   const clock = options.clock ?? systemClock;
@@ -133,7 +150,7 @@ export function createHub(options: HubOptions): Hub {
   async function stop(): Promise<void> {
     if (!running) return;
     const { db, api, eventLog } = running;
-    await api.close();
+    await closeGracefully(api);
     eventLog.flush();
     await Promise.race([
       Promise.allSettled([...inFlightNotifications]),
