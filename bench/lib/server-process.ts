@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -128,8 +128,18 @@ export async function startServer(name: string, script: string, args: string[], 
   };
 }
 
-export function startHookboxServe(root: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  return startServer('hookbox serve', HOOKBOX_CLI, ['serve', '--port', '0', '--data-dir', join(root, 'hookbox')], isolatedEnv(root, env));
+/**
+ * The real `hookbox serve` on a free port with its data under `root`. `configToml`, when given,
+ * is written to a config file passed with --config; otherwise no config file exists (defaults).
+ */
+export function startHookboxServe(root: string, options: { env?: NodeJS.ProcessEnv; configToml?: string } = {}): Promise<ServerProcess> {
+  const args = ['serve', '--port', '0', '--data-dir', join(root, 'hookbox')];
+  if (options.configToml !== undefined) {
+    const file = join(root, 'bench-config.toml');
+    writeFileSync(file, options.configToml);
+    args.push('--config', file);
+  }
+  return startServer('hookbox serve', HOOKBOX_CLI, args, isolatedEnv(root, options.env));
 }
 
 export function startBareFastify(root: string): Promise<ServerProcess> {
@@ -155,8 +165,12 @@ export function httpRequest(url: string, method = 'GET', body?: string): Promise
   });
 }
 
-/** Resident set size of a live process, from /proc (Linux). */
-export async function residentKilobytes(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): Promise<number> {
+/**
+ * Memory of a live process in kB, from /proc (Linux): VmRSS (resident), VmHWM (peak resident),
+ * RssAnon (its own heap and stacks) and RssFile (mapped files: mostly the node binary's pages,
+ * shared with every other Node process).
+ */
+export async function residentKilobytes(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile' = 'VmRSS'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);

@@ -8,7 +8,15 @@ import { httpRequest, makeTempDir, residentKilobytes, startBareFastify, startHoo
 const TARGET_KB = 70 * 1024;
 const SETTLE_MS = 3_000;
 
-async function idleResident(start: (root: string) => Promise<ServerProcess>): Promise<{ rss: number; peak: number; failures: string[] }> {
+interface Resident {
+  rss: number;
+  peak: number;
+  anon: number;
+  file: number;
+  failures: string[];
+}
+
+async function idleResident(start: (root: string) => Promise<ServerProcess>): Promise<Resident> {
   const server = await start(makeTempDir('rss'));
   try {
     const statuses: number[] = [];
@@ -16,7 +24,8 @@ async function idleResident(start: (root: string) => Promise<ServerProcess>): Pr
     statuses.push((await httpRequest(`${server.url}/health`)).status);
     await sleep(SETTLE_MS);
     const failures = statuses.some((s) => s !== 200) ? [`${server.name}: warm-up requests answered ${statuses.join(', ')}`] : [];
-    return { rss: await residentKilobytes(server.pid, 'VmRSS'), peak: await residentKilobytes(server.pid, 'VmHWM'), failures };
+    const [rss, peak, anon, file] = await Promise.all((['VmRSS', 'VmHWM', 'RssAnon', 'RssFile'] as const).map((f) => residentKilobytes(server.pid, f)));
+    return { rss: rss!, peak: peak!, anon: anon!, file: file!, failures };
   } finally {
     await server.stop();
   }
@@ -25,16 +34,21 @@ async function idleResident(start: (root: string) => Promise<ServerProcess>): Pr
 export async function run(): Promise<BenchSection> {
   const hookbox = await idleResident(startHookboxServe);
   const bare = await idleResident(startBareFastify);
+  const split = (r: Resident) => `${fmt.mb(r.anon)} / ${fmt.mb(r.file)}`;
   const rows: BenchRow[] = [
-    judged('hookbox serve, idle RSS', hookbox.rss, fmt.mb, { max: TARGET_KB }),
+    judged('hookbox serve, idle RSS (VmRSS)', hookbox.rss, fmt.mb, { max: TARGET_KB }),
+    info('hookbox serve, of which anonymous / file-backed', split(hookbox)),
     info('hookbox serve, peak RSS so far (VmHWM)', fmt.mb(hookbox.peak)),
-    info('bare fastify, idle RSS', fmt.mb(bare.rss)),
+    info('bare fastify, idle RSS (VmRSS)', fmt.mb(bare.rss)),
+    info('bare fastify, of which anonymous / file-backed', split(bare)),
   ];
   const markdown = [
     '## Idle memory of `hookbox serve`',
     '',
     `\`hookbox serve\` with a fresh data dir answers 5 POST /events (failed \`cargo build\`, so 5 notifications) and one GET /health, ` +
-      `then sits idle for ${SETTLE_MS / 1000} s; VmRSS is read from /proc/PID/status (MB = 1024 × 1024 bytes). Bare fastify gets the same requests.`,
+      `then sits idle for ${SETTLE_MS / 1000} s; VmRSS is read from /proc/PID/status (MB = 1024 × 1024 bytes). Bare fastify gets the same requests. ` +
+      'VmRSS = RssAnon (the process\'s own heap, code and stacks) + RssFile (mapped files, mostly pages of the node binary, shared ' +
+      'with every other Node process on the machine).',
     '',
     markdownTable(rows),
   ].join('\n');

@@ -4,7 +4,12 @@ import { isHookboxError } from '../core/errors.ts';
 import { HOOKBOX_VERSION } from '../core/version.ts';
 import { integerOption } from './cli-options.ts';
 import { eventsListCommand, eventsShowCommand } from './commands/events-command.ts';
+import { registerGitCommands } from './commands/git-command.ts';
+import { registerHookCommands } from './commands/hook-commands.ts';
+import { registerInboxCommands } from './commands/inbox-commands.ts';
+import { registerRunCommand } from './commands/run-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
+import { registerShellCommands } from './commands/shell-command.ts';
 
 // The `hookbox` command. Each subcommand lives in commands/; this file only declares them.
 
@@ -35,6 +40,12 @@ function buildProgram(): Command {
     .description('show one event (a unique id prefix is enough)')
     .option('--json', 'print JSON')
     .action((id: string, options: { json?: boolean }) => eventsShowCommand(id, { ...program.opts(), ...options }));
+
+  registerRunCommand(program);
+  registerInboxCommands(program);
+  registerHookCommands(program);
+  registerShellCommands(program);
+  registerGitCommands(program);
 
   return program;
 }

@@ -7,6 +7,11 @@ export const ErrorCode = {
   DatabaseUnavailable: 'database_unavailable',
   NotFound: 'not_found',
   AddressInUse: 'address_in_use',
+  InvalidInput: 'invalid_input',
+  Conflict: 'conflict',
+  Unauthorized: 'unauthorized',
+  NotRunning: 'not_running',
+  IntegrationFailed: 'integration_failed',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.ts';
+import { loadConfigFile } from './config/config-file.ts';
+import { watchConfigFile } from './config/config-watcher.ts';
+import { hubConfigFrom, loadHubConfig, type HookSelection, type HubConfig } from './config/hub-config.ts';
 import { databaseFile } from './config/paths.ts';
+import { resolveSettings } from './config/settings.ts';
 import type { Settings } from './config/settings-schema.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { ErrorCode, HookboxError } from './errors.ts';
@@ -11,19 +15,34 @@ import { EventStore } from './events/event-store.ts';
 import { buildApiServer } from './http/api-server.ts';
 import type { ApiServer } from './http/api-types.ts';
 import type { ShellScriptProvider } from './http/routes/shell-routes.ts';
+import { DeliveryWorker } from './inbox/delivery-worker.ts';
+import { Inbox, type InboxMessage } from './inbox/inbox.ts';
+import { Scheduler } from './inbox/scheduler.ts';
 import { NotificationPipeline, type NotificationRecord } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
+import { killAllScripts } from './process/script-runner.ts';
+import { loadOrCreateControlToken } from './security/control-token.ts';
+import { shellIntegrationScript } from './shell/shell-integration.ts';
 import { HOOKBOX_VERSION } from './version.ts';
+import { HookManager, type ApplyReport } from './webhooks/hook-manager.ts';
+import { HookRunStore, type HookRun } from './webhooks/hook-run-store.ts';
 
-/** What differs between the desktop app, `hookbox serve` and the tests is injected here. */
+/** What differs between the desktop app, `hookbox serve`, `hookbox run` and the tests is injected here. */
 export interface HubOptions {
   dataDir: string;
   settings: Settings;
-  /** The config file in use (null: none, defaults apply). Shown to the user, watched later. */
+  /** The config file in use (null: none, defaults apply). Watched: valid edits apply live. */
   configFile: string | null;
   notifier: Notifier;
   logger: Logger;
   clock?: Clock;
+  /** For `${VAR}` in the config file and as the environment hook scripts start from. */
+  env?: NodeJS.ProcessEnv;
+  /** `hookbox run --hook A --name X`; default: every enabled hook. */
+  hookSelection?: HookSelection;
+  /** Default true. */
+  watchConfig?: boolean;
+  /** GET /shell/{shell}; default: the real bash/zsh/fish integrations. */
   shellScripts?: ShellScriptProvider;
 }
 
@@ -32,6 +51,14 @@ export interface HubEvents {
   'event-recorded': [event: RecordedEvent];
   /** A notification was raised (and its deliveries recorded). */
   notification: [notification: NotificationRecord];
+  /** A message was committed to a session inbox. */
+  message: [message: InboxMessage];
+  /** A webhook hook finished handling a request (whatever the outcome). */
+  'hook-run': [run: Omit<HookRun, 'body'>];
+  /** A valid config edit was applied. */
+  'config-reloaded': [report: ApplyReport];
+  /** An edit was invalid; the running config stays. */
+  'config-error': [message: string];
 }
 
 export interface HubAddress {
@@ -41,6 +68,19 @@ export interface HubAddress {
   url: string;
 }
 
+interface Running {
+  db: Database;
+  api: ApiServer;
+  eventLog: EventLog;
+  notifications: NotificationPipeline;
+  inbox: Inbox;
+  scheduler: Scheduler;
+  hooks: HookManager;
+  hookRuns: HookRunStore;
+  workers: DeliveryWorker[];
+  unwatch: () => void;
+}
+
 export interface Hub {
   readonly events: EventEmitter<HubEvents>;
   readonly dataDir: string;
@@ -48,15 +88,25 @@ export interface Hub {
   readonly configFile: string | null;
   readonly settings: Settings;
   start(): Promise<HubAddress>;
-  /** Stops accepting, lets in-flight requests finish, drains notifications, closes the database. */
+  /** Stops accepting, lets in-flight requests and scripts finish, drains notifications, closes the database. */
   stop(): Promise<void>;
-  /** Only while started. */
+  /** Re-reads the config file now (the watcher calls this on every change). */
+  reloadConfig(): Promise<ApplyReport | undefined>;
+  /** The last config error, or null when the running config is the file's. */
+  readonly configError: string | null;
+  // Only while started:
   readonly eventLog: EventLog;
   readonly notifications: NotificationPipeline;
+  readonly inbox: Inbox;
+  readonly scheduler: Scheduler;
+  readonly hooks: HookManager;
+  readonly hookRuns: HookRunStore;
+  readonly controlToken: string;
 }
 
 const SHUTDOWN_DRAIN_MS = 5_000;
 const SHUTDOWN_HARD_DEADLINE_MS = 10_000;
+const HOOK_RUNS_KEPT = 10_000;
 
 /**
  * Stops accepting and lets in-flight requests finish. A keep-alive connection becomes idle only
@@ -77,13 +127,15 @@ async function closeGracefully(api: ApiServer): Promise<void> {
 export function createHub(options: HubOptions): Hub {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
+  const env = options.env ?? process.env;
   const events = new EventEmitter<HubEvents>();
   const dbFile = databaseFile(options.dataDir);
   const inFlightNotifications = new Set<Promise<unknown>>();
+  let running: Running | undefined;
+  let controlToken = '';
+  let configError: string | null = null;
 
-  let running: { db: Database; api: ApiServer; eventLog: EventLog; notifications: NotificationPipeline } | undefined;
-
-  function requireRunning() {
+  function requireRunning(): Running {
     if (!running) throw new Error('the hub is not started');
     return running;
   }
@@ -101,23 +153,69 @@ export function createHub(options: HubOptions): Hub {
     inFlightNotifications.add(task);
   }
 
+  function startWorkers(config: HubConfig, inbox: Inbox): DeliveryWorker[] {
+    return config.sessions
+      .filter((s) => s.deliverCommand)
+      .map((session) => {
+        inbox.ensureSession(session.name);
+        const worker = new DeliveryWorker({ session, inbox, logger: logger.child({ component: 'delivery' }) });
+        worker.start();
+        return worker;
+      });
+  }
+
+  async function reloadConfig(): Promise<ApplyReport | undefined> {
+    if (!running || options.configFile === null) return undefined;
+    const r = running;
+    let next: HubConfig;
+    try {
+      const loaded = loadConfigFile(options.configFile, { explicit: true });
+      next = hubConfigFrom(loaded.config, options.configFile, env, options.hookSelection);
+      // Notification rules follow the file too (environment variables still win).
+      options.settings.notifications = resolveSettings({ env, config: loaded.config }).notifications;
+    } catch (error) {
+      configError = (error as Error).message;
+      logger.error(`config not applied, the running config stays: ${configError}`);
+      events.emit('config-error', configError);
+      return undefined;
+    }
+    configError = null;
+    const report = await r.hooks.apply(next.hooks);
+    await Promise.all(r.workers.map((w) => w.stop()));
+    r.workers = startWorkers(next, r.inbox);
+    const changed = [...report.started.map((n) => `+${n}`), ...report.stopped.map((n) => `-${n}`), ...report.restarted.map((n) => `~${n}`)];
+    logger.info({ report }, `config reloaded${changed.length ? `: ${changed.join(' ')}` : ': no hook changed'}`);
+    if (report.failed.length) {
+      configError = report.failed.map((f) => f.error).join('; ');
+      events.emit('config-error', configError);
+    }
+    events.emit('config-reloaded', report);
+    return report;
+  }
+
   async function start(): Promise<HubAddress> {
     if (running) throw new Error('the hub is already started');
+    // Validate the config before touching anything, so a bad file leaves no trace.
+    const config = loadHubConfig(options.configFile, env, options.hookSelection);
     const db = openDatabase(dbFile);
+    const hooks: { manager?: HookManager; scheduler?: Scheduler; workers: DeliveryWorker[] } = { workers: [] };
     try {
-      const eventLog = new EventLog({
-        store: new EventStore(db),
-        clock,
-        cacheSize: options.settings.history.cacheSize,
-        retention: options.settings.history.retention,
-      });
-      const notifications = new NotificationPipeline({
-        settings: () => options.settings.notifications,
-        notifier: options.notifier,
-        db,
-        logger: logger.child({ component: 'notify' }),
-        clock,
-      });
+      controlToken = loadOrCreateControlToken(options.dataDir);
+      const eventLog = new EventLog({ store: new EventStore(db), clock, cacheSize: options.settings.history.cacheSize, retention: options.settings.history.retention });
+      const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, logger: logger.child({ component: 'notify' }), clock });
+      const inbox = new Inbox({ db, clock });
+      inbox.events.on('message', (message) => events.emit('message', message));
+      const hookRuns = new HookRunStore(db);
+      hookRuns.prune(HOOK_RUNS_KEPT);
+      const scheduler = new Scheduler({ db, inbox, clock, logger: logger.child({ component: 'schedule' }) });
+      hooks.scheduler = scheduler;
+      for (const hook of config.hooks) inbox.ensureSession(hook.session);
+      const manager = new HookManager({ inbox, runs: hookRuns, clock, logger: logger.child({ component: 'hooks' }), baseEnv: env, onRun: (run) => events.emit('hook-run', run) });
+      hooks.manager = manager;
+      await manager.startAll(config.hooks);
+      hooks.workers = startWorkers(config, inbox);
+      scheduler.start();
+
       const api = buildApiServer({
         logger,
         version: HOOKBOX_VERSION,
@@ -125,7 +223,13 @@ export function createHub(options: HubOptions): Hub {
         eventLog,
         notifications: () => options.settings.notifications,
         onEventRecorded: (event) => onEventRecorded(notifications, event),
-        ...(options.shellScripts ? { shellScripts: options.shellScripts } : {}),
+        shellScripts: options.shellScripts ?? shellIntegrationScript,
+        inbox,
+        scheduler,
+        hooks: manager,
+        hookRuns,
+        controlToken,
+        configError: () => configError,
       });
       const { host, port } = options.settings.api;
       try {
@@ -137,11 +241,17 @@ export function createHub(options: HubOptions): Hub {
         }
         throw error;
       }
-      running = { db, api, eventLog, notifications };
+      running = { db, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, unwatch: () => undefined };
+      if (options.configFile && options.watchConfig !== false) {
+        running.unwatch = watchConfigFile(options.configFile, () => void reloadConfig());
+      }
       const address = api.server.address();
       const boundPort = typeof address === 'object' && address ? address.port : port;
       return { host, port: boundPort, url: `http://${host}:${boundPort}` };
     } catch (error) {
+      hooks.scheduler?.stop();
+      await Promise.all(hooks.workers.map((w) => w.stop()));
+      await hooks.manager?.stopAll();
       db.close();
       throw error;
     }
@@ -149,15 +259,19 @@ export function createHub(options: HubOptions): Hub {
 
   async function stop(): Promise<void> {
     if (!running) return;
-    const { db, api, eventLog } = running;
-    await closeGracefully(api);
-    eventLog.flush();
+    const r = running;
+    r.unwatch();
+    await closeGracefully(r.api);
+    r.scheduler.stop();
+    await Promise.all([r.hooks.stopAll(), ...r.workers.map((w) => w.stop())]);
+    killAllScripts();
+    r.eventLog.flush();
     await Promise.race([
       Promise.allSettled([...inFlightNotifications]),
       new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref()),
     ]);
     running = undefined;
-    db.close();
+    r.db.close();
   }
 
   return {
@@ -168,11 +282,31 @@ export function createHub(options: HubOptions): Hub {
     settings: options.settings,
     start,
     stop,
+    reloadConfig,
+    get configError() {
+      return configError;
+    },
     get eventLog() {
       return requireRunning().eventLog;
     },
     get notifications() {
       return requireRunning().notifications;
+    },
+    get inbox() {
+      return requireRunning().inbox;
+    },
+    get scheduler() {
+      return requireRunning().scheduler;
+    },
+    get hooks() {
+      return requireRunning().hooks;
+    },
+    get hookRuns() {
+      return requireRunning().hookRuns;
+    },
+    get controlToken() {
+      requireRunning();
+      return controlToken;
     },
   };
 }

@@ -111,7 +111,7 @@ describe('hookbox events', () => {
     assert.equal(list.code, 0);
     const lines = list.stdout.trim().split('\n');
     assert.equal(lines.length, 3);
-    assert.match(lines[1]!, /git\s+0\s+0\.0 s\s+post-commit$/);
+    assert.match(lines[1]!, /git\s+0\s+0 ms\s+post-commit$/);
     assert.match(lines[2]!, /shell\s+2\s+1m 5s\s+cargo build$/);
 
     const json = JSON.parse((await runCli(['events', '--limit', '1', '--json', '--data-dir', dataDir])).stdout);

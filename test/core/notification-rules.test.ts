@@ -50,7 +50,7 @@ describe('notification rules', () => {
   });
 
   test('helpers', () => {
-    assert.equal(formatDuration(400), '0.4 s');
+    assert.equal(formatDuration(400), '400 ms');
     assert.equal(formatDuration(45_000), '45 s');
     assert.equal(formatDuration(65_000), '1m 5s');
     assert.equal(formatDuration(7_380_000), '2h 3m');

@@ -25,7 +25,6 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   logger.info({ data_dir: ctx.dataDir, database: hub.databaseFile }, `data dir: ${ctx.dataDir}`);
   logger.info({ config: ctx.config.path }, `config: ${configNote}`);
   logger.info({ channel: notifier.channel }, `notifications: ${notifier.channel}`);
-  if (ctx.config.config.hooks?.length) logger.warn(`config: ${ctx.config.config.hooks.length} [[hooks]] entries found; webhook hooks are not active in this version`);
 
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -43,7 +43,21 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    hooks: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+    /** Octomind's webhook hooks; each entry is checked by validateHooks (webhooks/hook-config.ts). */
+    hooks: Type.Optional(Type.Array(Type.Unknown())),
+    /** Per-session options: a command each message is piped to (e.g. `octomind send --name X`). */
+    sessions: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' }),
+            deliver_command: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+            deliver_timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
   },
   { additionalProperties: false },
 );

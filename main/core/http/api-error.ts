@@ -17,7 +17,12 @@ export class InvalidBodyError extends Error {
   readonly code = 'invalid_json';
 }
 
-const NOT_FOUND_STATUS: Record<string, number> = { [ErrorCode.NotFound]: 404 };
+const STATUS_BY_CODE: Record<string, number> = {
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.Unauthorized]: 401,
+  [ErrorCode.NotRunning]: 503,
+};
 
 // 4xx errors show their real message (the caller can act on it); 5xx details stay in the log.
 export function installErrorHandlers(app: FastifyInstance, maxBodyBytes: number): void {
@@ -33,7 +38,7 @@ export function installErrorHandlers(app: FastifyInstance, maxBodyBytes: number)
       return reply.code(400).send({ success: false, error: error.code, message: error.message });
     }
     if (error instanceof HookboxError) {
-      const status = NOT_FOUND_STATUS[error.code] ?? 400;
+      const status = STATUS_BY_CODE[error.code] ?? 400;
       return reply.code(status).send({ success: false, error: error.code, message: error.message });
     }
     const fastifyError = error as FastifyError;

@@ -12,6 +12,13 @@ import { registerEventRoutes } from './routes/event-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerShellRoutes, type ShellScriptProvider } from './routes/shell-routes.ts';
 import { typeboxValidatorCompiler } from './validation.ts';
+import { registerHookRoutes } from './routes/hook-routes.ts';
+import { registerScheduleRoutes } from './routes/schedule-routes.ts';
+import { registerSessionRoutes } from './routes/session-routes.ts';
+import type { Inbox } from '../inbox/inbox.ts';
+import type { Scheduler } from '../inbox/scheduler.ts';
+import type { HookManager } from '../webhooks/hook-manager.ts';
+import type { HookRunStore } from '../webhooks/hook-run-store.ts';
 
 export interface ApiServerOptions {
   logger: Logger;
@@ -21,6 +28,13 @@ export interface ApiServerOptions {
   notifications: () => NotificationSettings;
   onEventRecorded: (event: RecordedEvent) => void;
   shellScripts?: ShellScriptProvider;
+  inbox: Inbox;
+  scheduler: Scheduler;
+  hooks: HookManager;
+  hookRuns: HookRunStore;
+  /** Control routes (sessions, schedules, hooks) need it. */
+  controlToken: string;
+  configError: () => string | null;
 }
 
 /**
@@ -64,5 +78,8 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
   registerHealthRoutes(app, { eventLog: options.eventLog, notifications: options.notifications, version: options.version });
   registerEventRoutes(app, { eventLog: options.eventLog, onRecorded: options.onEventRecorded });
   registerShellRoutes(app, { scripts: options.shellScripts, baseUrl: () => `http://127.0.0.1:${port()}` });
+  registerSessionRoutes(app, { inbox: options.inbox, token: options.controlToken });
+  registerScheduleRoutes(app, { scheduler: options.scheduler, token: options.controlToken });
+  registerHookRoutes(app, { hooks: options.hooks, runs: options.hookRuns, token: options.controlToken, configError: options.configError });
   return app;
 }

@@ -37,9 +37,9 @@ export function programOf(command: string): string {
   return '';
 }
 
-/** "0.4 s", "45 s", "1m 5s", "2h 3m". */
+/** "400 ms", "45 s", "1m 5s", "2h 3m". */
 export function formatDuration(ms: number): string {
-  if (ms < 1_000) return `${(ms / 1_000).toFixed(1)} s`;
+  if (ms < 1_000) return `${ms} ms`;
   const totalSeconds = Math.round(ms / 1_000);
   if (totalSeconds < 60) return `${totalSeconds} s`;
   const hours = Math.floor(totalSeconds / 3_600);

@@ -1,0 +1,10 @@
+const t0 = performance.now();
+const { createLogger } = await import('../../main/core/logger.ts');
+const t1 = performance.now();
+const l = createLogger({ format: (process.argv[2] as 'text' | 'json') });
+const t2 = performance.now();
+l.info({ a: 1 }, 'hello');
+const t3 = performance.now();
+l.info({ a: 1 }, 'hello2');
+const t4 = performance.now();
+console.error(`import ${(t1 - t0).toFixed(1)} create ${(t2 - t1).toFixed(1)} first ${(t3 - t2).toFixed(1)} second ${(t4 - t3).toFixed(1)}`);

@@ -1,0 +1,47 @@
+import { ErrorCode, HookboxError } from '../core/errors.ts';
+import { readControlToken } from '../core/security/control-token.ts';
+import { loadCliContext, type GlobalFlags } from './cli-context.ts';
+
+export interface ApiClientFlags extends GlobalFlags {
+  port?: number;
+}
+
+/**
+ * Talks to the running hub's local API the way `hookbox serve` was configured (same flags,
+ * environment and config file), with the control token from the data dir.
+ */
+export class ApiClient {
+  readonly baseUrl: string;
+  readonly #token: string | undefined;
+
+  constructor(flags: ApiClientFlags) {
+    const ctx = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
+    this.baseUrl = `http://${ctx.settings.api.host}:${ctx.settings.api.port}`;
+    this.#token = readControlToken(ctx.dataDir);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      if (code === 'ECONNREFUSED') {
+        throw new HookboxError(ErrorCode.NotRunning, `Hookbox is not running (nothing answers on ${this.baseUrl}); start it with: hookbox serve`);
+      }
+      throw new HookboxError(ErrorCode.NotRunning, `cannot reach Hookbox at ${this.baseUrl}: ${code ?? (error as Error).message}`);
+    }
+    const text = await response.text();
+    const json = (text ? JSON.parse(text) : {}) as T & { success?: boolean; message?: string };
+    if (response.status === 401 && !this.#token) {
+      throw new HookboxError(ErrorCode.Unauthorized, 'no control token found in the data dir; is this the data dir hookbox serve uses (--data-dir)?');
+    }
+    if (response.status >= 400) throw new HookboxError(ErrorCode.InvalidInput, json.message ?? `HTTP ${response.status}`);
+    return { status: response.status, json };
+  }
+}

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { injectedRecord } from '../../core/http/routes/session-routes.ts';
+import { createHub } from '../../core/hub.ts';
+import { checkSessionName, type InboxMessage } from '../../core/inbox/inbox.ts';
+import { createLogger } from '../../core/logger.ts';
+import { createHeadlessNotifier } from '../../core/notify/libnotify-notifier.ts';
+import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
+import { integerOption } from '../cli-options.ts';
+
+export interface RunFlags extends GlobalFlags {
+  name: string;
+  daemon?: boolean;
+  format: 'jsonl' | 'plain';
+  hook: string[];
+  port?: number;
+}
+
+function render(message: InboxMessage, format: RunFlags['format']): string {
+  if (format === 'jsonl') return `${JSON.stringify(injectedRecord(message))}\n`;
+  return `[${message.created_at}] ${message.source} ${message.source_label} → ${message.session}\n${message.content}\n\n`;
+}
+
+/**
+ * Octomind's `run --name X --daemon --format jsonl --hook A --hook B`: a hub with those hooks
+ * injecting into session X, whose inbox is written to stdout (one JSON object per line) for an
+ * agent reading the pipe. Each message is acknowledged once written, so nothing is printed
+ * twice, and nothing acknowledged is lost across restarts. Logs go to stderr.
+ * Without --daemon it prints what is queued and exits.
+ */
+export async function runCommand(flags: RunFlags, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const session = checkSessionName(flags.name);
+  const ctx = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
+  const logger = createLogger({ format: ctx.settings.logFormat, destination: process.stderr });
+  const hub = createHub({
+    dataDir: ctx.dataDir,
+    settings: ctx.settings,
+    configFile: ctx.config.path,
+    notifier: createHeadlessNotifier(logger),
+    logger,
+    hookSelection: { names: flags.hook, session },
+  });
+  const address = await hub.start();
+  hub.inbox.ensureSession(session);
+  const hooks = hub.hooks.status().map((h) => ({ name: h.name, port: h.port, state: h.state }));
+  logger.info({ url: address.url, session, hooks }, `Hookbox run: session ${session}, API on ${address.url}, hooks: ${hooks.map((h) => `${h.name}:${h.port}`).join(', ') || 'none'}`);
+  if (flags.format === 'jsonl') out.write(`${JSON.stringify({ type: 'ready', session_id: session, api: address.url, hooks })}\n`);
+
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(1);
+    logger.info(`${signal}: stopping`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    while (!stop.signal.aborted) {
+      const message = await hub.inbox.waitForNext(session, { waitMs: flags.daemon ? 30_000 : 0, leaseMs: 60_000, signal: stop.signal });
+      if (!message) {
+        if (!flags.daemon) break;
+        continue;
+      }
+      if (!out.write(render(message, flags.format))) await new Promise((resolve) => out.once('drain', resolve));
+      hub.inbox.ack(session, message.id);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await hub.stop();
+  }
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a session: its hooks listen, its inbox streams to stdout (Octomind-compatible)')
+    .requiredOption('--name <session>', 'session name')
+    .option('--daemon', 'keep running and stream messages as they arrive (default: print what is queued and exit)')
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'plain']).default('plain'))
+    .option('--hook <name>', 'activate this [[hooks]] entry for the session (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .addOption(new Option('--port <n>', 'local API port (overrides AGENTD_PORT; 0 picks a free one)').argParser(integerOption('--port', 0, 65535)))
+    .action((options: Omit<RunFlags, keyof GlobalFlags>) => runCommand({ ...program.opts(), ...options }));
+}

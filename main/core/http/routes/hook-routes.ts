@@ -1,0 +1,156 @@
+import { Type } from 'typebox';
+import { ErrorCode, HookboxError } from '../../errors.ts';
+import { runAsCurl } from '../../webhooks/copy-as-curl.ts';
+import type { HookManager } from '../../webhooks/hook-manager.ts';
+import { HOOK_OUTCOMES, maskHeaders, type HookRunStore } from '../../webhooks/hook-run-store.ts';
+import { ApiErrorBody } from '../api-error.ts';
+import type { ApiServer } from '../api-types.ts';
+import { requireControlToken } from '../require-token.ts';
+
+const Token = Type.Optional(Type.String());
+
+const HookStatus = Type.Object({
+  name: Type.String(),
+  bind: Type.String(),
+  port: Type.Union([Type.Integer(), Type.Null()]),
+  session: Type.String(),
+  script: Type.String(),
+  timeout_s: Type.Number(),
+  state: Type.Enum(['listening', 'error', 'disabled']),
+  error: Type.Union([Type.String(), Type.Null()]),
+  running: Type.Integer(),
+  queued: Type.Integer(),
+});
+
+const RunSummary = Type.Object({
+  id: Type.String(),
+  hook: Type.String(),
+  session: Type.String(),
+  received_at: Type.String(),
+  source_address: Type.String(),
+  method: Type.String(),
+  path: Type.String(),
+  query: Type.String(),
+  body_size: Type.Integer(),
+  body_truncated: Type.Boolean(),
+  outcome: Type.Enum([...HOOK_OUTCOMES]),
+  status: Type.Integer(),
+  exit_code: Type.Union([Type.Integer(), Type.Null()]),
+  duration_ms: Type.Integer(),
+  message_id: Type.Union([Type.String(), Type.Null()]),
+  replay_of: Type.Union([Type.String(), Type.Null()]),
+});
+
+const RunDetail = Type.Intersect([
+  RunSummary,
+  Type.Object({
+    headers: Type.Record(Type.String(), Type.String()),
+    /** UTF-8 text of the body, or base64 when it is not valid UTF-8. */
+    body: Type.String(),
+    body_encoding: Type.Enum(['utf8', 'base64']),
+    stdout: Type.String(),
+    stderr: Type.String(),
+  }),
+]);
+
+export interface HookRouteDeps {
+  hooks: HookManager;
+  runs: HookRunStore;
+  token: string;
+  configError: () => string | null;
+}
+
+function bodyText(body: Buffer): { body: string; body_encoding: 'utf8' | 'base64' } {
+  const text = body.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(body) ? { body: text, body_encoding: 'utf8' } : { body: body.toString('base64'), body_encoding: 'base64' };
+}
+
+export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
+  const guarded = { preHandler: requireControlToken(deps.token) };
+  const findRun = (id: string) => {
+    const run = deps.runs.find(id);
+    if (!run) throw new HookboxError(ErrorCode.NotFound, `no hook run with id ${id}`);
+    return run;
+  };
+
+  app.get(
+    '/hooks',
+    {
+      ...guarded,
+      schema: {
+        querystring: Type.Object({ token: Token }),
+        response: { 200: Type.Object({ hooks: Type.Array(HookStatus), config_error: Type.Union([Type.String(), Type.Null()]) }), '4xx': ApiErrorBody },
+      },
+    },
+    async () => ({ hooks: deps.hooks.status(), config_error: deps.configError() }),
+  );
+
+  app.get(
+    '/hooks/runs',
+    {
+      ...guarded,
+      schema: {
+        querystring: Type.Object({ hook: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), token: Token }),
+        response: { 200: Type.Object({ runs: Type.Array(RunSummary) }), '4xx': ApiErrorBody },
+      },
+    },
+    async (request) => ({ runs: deps.runs.recent({ limit: request.query.limit ?? 50, ...(request.query.hook ? { hook: request.query.hook } : {}) }) }),
+  );
+
+  app.get(
+    '/hooks/runs/:id',
+    { ...guarded, schema: { params: Type.Object({ id: Type.String() }), querystring: Type.Object({ token: Token }), response: { 200: RunDetail, '4xx': ApiErrorBody } } },
+    async (request) => {
+      const { body, headers, ...run } = findRun(request.params.id);
+      return { ...run, headers: maskHeaders(headers), ...bodyText(body) };
+    },
+  );
+
+  app.get(
+    '/hooks/runs/:id/curl',
+    {
+      ...guarded,
+      schema: {
+        params: Type.Object({ id: Type.String() }),
+        querystring: Type.Object({ reveal: Type.Optional(Type.Boolean()), token: Token }),
+        response: { 200: Type.Object({ curl: Type.String() }), '4xx': ApiErrorBody },
+      },
+    },
+    async (request) => {
+      const run = findRun(request.params.id);
+      const target = deps.hooks.target(run.hook);
+      if (!target) throw new HookboxError(ErrorCode.Conflict, `hook '${run.hook}' is no longer configured; no address to aim curl at`);
+      return { curl: runAsCurl(run, target, { reveal: request.query.reveal ?? false }) };
+    },
+  );
+
+  // Runs the recorded request through the hook again; the new run records which it replays.
+  app.post(
+    '/hooks/runs/:id/replay',
+    {
+      ...guarded,
+      schema: {
+        params: Type.Object({ id: Type.String() }),
+        querystring: Type.Object({ token: Token }),
+        response: { 200: Type.Object({ success: Type.Literal(true), run_id: Type.String(), status: Type.Integer(), replay_of: Type.String() }), '4xx': ApiErrorBody },
+      },
+    },
+    async (request) => {
+      const run = findRun(request.params.id);
+      if (run.body_truncated) throw new HookboxError(ErrorCode.Conflict, `run ${run.id} cannot be replayed: its body (${run.body_size} bytes) was truncated when recorded`);
+      const replayed = deps.hooks.replay(run.hook, {
+        method: run.method,
+        path: run.path,
+        query: run.query,
+        headers: run.headers,
+        body: run.body,
+        bodyTooLarge: false,
+        sourceAddress: 'replay',
+        replayOf: run.id,
+      });
+      if (!replayed) throw new HookboxError(ErrorCode.Conflict, `hook '${run.hook}' is not listening now; cannot replay`);
+      const response = await replayed;
+      return { success: true as const, run_id: response.runId, status: response.status, replay_of: run.id };
+    },
+  );
+}

@@ -1,0 +1,162 @@
+import { Type } from 'typebox';
+import { ErrorCode, HookboxError } from '../../errors.ts';
+import { MESSAGE_SOURCES, SESSION_NAME_PATTERN, type Inbox, type InboxMessage } from '../../inbox/inbox.ts';
+import { MESSAGE_STATES } from '../../inbox/inbox-store.ts';
+import { ApiErrorBody } from '../api-error.ts';
+import type { ApiServer } from '../api-types.ts';
+import { requireControlToken } from '../require-token.ts';
+
+const SessionName = Type.String({ pattern: SESSION_NAME_PATTERN.source });
+const SessionParams = Type.Object({ name: SessionName });
+const Token = Type.Optional(Type.String());
+
+export const InboxMessageSchema = Type.Object({
+  seq: Type.Integer(),
+  id: Type.String(),
+  session: Type.String(),
+  source: Type.Enum([...MESSAGE_SOURCES]),
+  source_label: Type.String(),
+  content: Type.String(),
+  created_at: Type.String(),
+  available_at: Type.String(),
+  state: Type.Enum([...MESSAGE_STATES]),
+  claims: Type.Integer(),
+  acked_at: Type.Union([Type.String(), Type.Null()]),
+});
+
+const MessageReply = Type.Object({ success: Type.Literal(true), message: InboxMessageSchema });
+
+/** Octomind's JSONL shape for an injected message, also sent on the SSE stream. */
+export function injectedRecord(message: InboxMessage) {
+  return { type: 'injected', source_kind: message.source, source_label: message.source_label, content: message.content, session_id: message.session, message_id: message.id, created_at: message.created_at };
+}
+
+export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; token: string }): void {
+  const { inbox } = deps;
+  const guarded = { preHandler: requireControlToken(deps.token) };
+
+  app.get(
+    '/sessions',
+    {
+      ...guarded,
+      schema: {
+        querystring: Type.Object({ token: Token }),
+        response: {
+          200: Type.Object({
+            sessions: Type.Array(
+              Type.Object({ name: Type.String(), created_at: Type.String(), queued: Type.Integer(), claimed: Type.Integer(), acked: Type.Integer(), last_message_at: Type.Union([Type.String(), Type.Null()]) }),
+            ),
+          }),
+          '4xx': ApiErrorBody,
+        },
+      },
+    },
+    async () => ({ sessions: inbox.sessions() }),
+  );
+
+  app.get(
+    '/sessions/:name/inbox',
+    {
+      ...guarded,
+      schema: {
+        params: SessionParams,
+        querystring: Type.Object({ state: Type.Optional(Type.Enum([...MESSAGE_STATES])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), token: Token }),
+        response: { 200: Type.Object({ messages: Type.Array(InboxMessageSchema) }), '4xx': ApiErrorBody },
+      },
+    },
+    async (request) => ({ messages: inbox.list(request.params.name, { limit: request.query.limit ?? 100, ...(request.query.state ? { state: request.query.state } : {}) }) }),
+  );
+
+  // Injection: `hookbox send`, the UI, or any local tool holding the token.
+  app.post(
+    '/sessions/:name/messages',
+    {
+      ...guarded,
+      schema: {
+        params: SessionParams,
+        body: Type.Object(
+          {
+            content: Type.String({ minLength: 1 }),
+            source: Type.Optional(Type.Enum(['schedule', 'background', 'skill', 'inject'])),
+            label: Type.Optional(Type.String({ maxLength: 200 })),
+            deliver_at: Type.Optional(Type.String({ format: 'date-time' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: MessageReply, '4xx': ApiErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { content, source, label, deliver_at: deliverAt } = request.body;
+      if (content.trim() === '') throw new HookboxError(ErrorCode.InvalidInput, 'message is empty');
+      const availableAt = deliverAt ? new Date(deliverAt) : undefined;
+      if (availableAt && Number.isNaN(availableAt.getTime())) throw new HookboxError(ErrorCode.InvalidInput, `'deliver_at' is not a valid time`);
+      const message = inbox.inject({ session: request.params.name, source: source ?? 'inject', label: label ?? 'api', content, ...(availableAt ? { availableAt } : {}) });
+      return reply.code(201).send({ success: true as const, message });
+    },
+  );
+
+  // Long poll: claims the next message in delivery order, or 204 when none came within `wait`.
+  app.get(
+    '/sessions/:name/next',
+    {
+      ...guarded,
+      schema: {
+        params: SessionParams,
+        querystring: Type.Object({ wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 300 })), lease: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })), token: Token }),
+        response: { 200: MessageReply, 204: Type.Null(), '4xx': ApiErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const aborted = new AbortController();
+      request.raw.on('close', () => aborted.abort());
+      reply.raw.on('close', () => aborted.abort());
+      const message = await inbox.waitForNext(request.params.name, {
+        waitMs: (request.query.wait ?? 30) * 1000,
+        leaseMs: (request.query.lease ?? 60) * 1000,
+        signal: aborted.signal,
+      });
+      if (!message) return reply.code(204).send(null);
+      if (aborted.signal.aborted) {
+        // The consumer left while we claimed: give it back rather than wait for the lease.
+        inbox.release(request.params.name, message.id);
+        return reply.code(204).send(null);
+      }
+      return { success: true as const, message };
+    },
+  );
+
+  app.post(
+    '/sessions/:name/messages/:id/ack',
+    { ...guarded, schema: { params: Type.Object({ name: SessionName, id: Type.String() }), response: { 200: MessageReply, '4xx': ApiErrorBody } } },
+    async (request) => ({ success: true as const, message: inbox.ack(request.params.name, request.params.id) }),
+  );
+
+  // Server-sent events: every message injected into the session from now on (with
+  // Last-Event-ID, also those after that message).
+  app.get(
+    '/sessions/:name/stream',
+    { ...guarded, schema: { params: SessionParams, querystring: Type.Object({ token: Token }) } },
+    async (request, reply) => {
+      const session = request.params.name;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+      const write = (message: InboxMessage) => res.write(`id: ${message.seq}\nevent: message\ndata: ${JSON.stringify({ ...injectedRecord(message), message })}\n\n`);
+      const lastId = Number(request.headers['last-event-id']);
+      if (Number.isInteger(lastId) && lastId > 0) {
+        for (const message of inbox.list(session, { limit: 1000 }).reverse()) if (message.seq > lastId) write(message);
+      }
+      res.write(': connected\n\n');
+      const onMessage = (message: InboxMessage) => {
+        if (message.session === session) write(message);
+      };
+      inbox.events.on('message', onMessage);
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      request.raw.on('close', () => {
+        clearInterval(heartbeat);
+        inbox.events.off('message', onMessage);
+      });
+    },
+  );
+}

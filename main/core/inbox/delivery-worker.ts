@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import { runScript } from '../process/script-runner.ts';
+import type { SessionConfig } from '../config/hub-config.ts';
+import type { Inbox } from './inbox.ts';
+
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/** 1 s, 2 s, 4 s … capped at 5 minutes. */
+export function deliveryBackoffMs(attempt: number): number {
+  return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * Pipes each message of a session to its configured command (e.g. `octomind send --name X`),
+ * one at a time in delivery order. Exit 0 acknowledges the message; anything else gives it back
+ * to the inbox to retry with exponential backoff. The command is an argument list, never a
+ * shell string, and gets the message on stdin only.
+ */
+export class DeliveryWorker {
+  readonly session: SessionConfig;
+  readonly #inbox: Inbox;
+  readonly #logger: Logger;
+  readonly #stop = new AbortController();
+  #loop: Promise<void> | undefined;
+
+  constructor(options: { session: SessionConfig; inbox: Inbox; logger: Logger }) {
+    this.session = options.session;
+    this.#inbox = options.inbox;
+    this.#logger = options.logger;
+  }
+
+  start(): void {
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const [command, ...args] = this.session.deliverCommand ?? [];
+    if (!command) return;
+    const name = this.session.name;
+    while (!this.#stop.signal.aborted) {
+      const message = await this.#inbox.waitForNext(name, { waitMs: 30_000, leaseMs: this.session.deliverTimeoutMs + 30_000, signal: this.#stop.signal });
+      if (!message) continue;
+      const result = await runScript({ command, args, input: message.content, env: { ...process.env, HOOK_SESSION: name }, timeoutMs: this.session.deliverTimeoutMs, maxOutputBytes: 64 * 1024 });
+      if (result.outcome === 'exited' && result.exitCode === 0) {
+        this.#inbox.ack(name, message.id);
+        this.#logger.info({ session: name, message_id: message.id }, `session ${name}: message delivered to ${command}`);
+        continue;
+      }
+      const delay = deliveryBackoffMs(message.claims);
+      const why = result.error ?? `exit ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').at(-1)}` : ''}`;
+      this.#logger.warn({ session: name, message_id: message.id, attempt: message.claims }, `session ${name}: delivery to ${command} failed (${why}); retrying in ${delay / 1000} s`);
+      this.#inbox.release(name, message.id, delay);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { ErrorCode, HookboxError } from '../errors.ts';
+import { SUPPORTED_SHELLS, type ShellScriptProvider, type SupportedShell } from '../http/routes/shell-routes.ts';
+import { bashIntegration } from './bash-integration.ts';
+import { fishIntegration } from './fish-integration.ts';
+import { zshIntegration } from './zsh-integration.ts';
+
+export { SUPPORTED_SHELLS, type SupportedShell } from '../http/routes/shell-routes.ts';
+
+const GENERATORS: Record<SupportedShell, (baseUrl: string) => string> = {
+  bash: bashIntegration,
+  zsh: zshIntegration,
+  fish: fishIntegration,
+};
+
+/** The integration script for a shell, reporting to the Hookbox API at baseUrl. */
+export const shellIntegrationScript: ShellScriptProvider = (shell, baseUrl) => GENERATORS[shell](baseUrl);
+
+export function isSupportedShell(name: string): name is SupportedShell {
+  return (SUPPORTED_SHELLS as readonly string[]).includes(name);
+}
+
+/** A shell name as a user gives it ("bash", "/usr/bin/zsh", "-fish"), checked. */
+export function parseShellName(raw: string): SupportedShell {
+  const name = raw.trim().replace(/^-/, '').split('/').pop() ?? '';
+  if (isSupportedShell(name)) return name;
+  throw new HookboxError(ErrorCode.IntegrationFailed, `no integration for shell '${raw}'; supported: ${SUPPORTED_SHELLS.join(', ')}`);
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { Inbox } from '../inbox/inbox.ts';
+import { ConcurrencyLimit } from '../process/concurrency-limit.ts';
+import { runScript, type ScriptResult } from '../process/script-runner.ts';
+import type { HookConfig } from './hook-config.ts';
+import type { HookOutcome, HookRun, HookRunStore } from './hook-run-store.ts';
+import { verifySignature } from './signature.ts';
+
+/** One request as a hook listener received it. */
+export interface HookRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Query string without the '?'. */
+  query: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** True when the body was cut at max_body_bytes (the request is refused). */
+  bodyTooLarge: boolean;
+  sourceAddress: string;
+  /** The run this request replays, if any. */
+  replayOf?: string;
+}
+
+export interface HookResponse {
+  status: number;
+  runId: string;
+  body?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export interface HookRunEvent {
+  run: Omit<HookRun, 'body'>;
+}
+
+/** Bodies are recorded up to this size; a larger one is kept truncated (and cannot be replayed). */
+export const RECORDED_BODY_LIMIT = 2 * 1024 * 1024;
+
+/** HOOK_HEADER_<NAME>: uppercased, '-' and anything else outside [A-Z0-9_] → '_'. */
+export function headerEnvName(header: string): string {
+  return `HOOK_HEADER_${header.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+}
+
+export function hookEnvironment(hook: HookConfig, request: HookRequest, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  for (const [name, value] of Object.entries(request.headers)) env[headerEnvName(name)] = value;
+  Object.assign(env, {
+    HOOK_NAME: hook.name,
+    HOOK_METHOD: request.method,
+    HOOK_PATH: request.path,
+    HOOK_QUERY: request.query,
+    HOOK_CONTENT_TYPE: request.headers['content-type'] ?? '',
+    HOOK_SESSION: hook.session,
+  });
+  return env;
+}
+
+interface RunResult {
+  exitCode?: number | null;
+  stdout?: string;
+  stderr?: string;
+  durationMs: number;
+  messageId?: string;
+}
+
+const STATUS: Record<HookOutcome, number> = {
+  injected: 200,
+  empty: 204,
+  failed: 500,
+  timeout: 504,
+  output_limit: 500,
+  spawn_error: 500,
+  bad_signature: 401,
+  queue_full: 429,
+  method_not_allowed: 405,
+  body_too_large: 413,
+};
+
+/**
+ * Octomind's contract for one hook: the raw body to the script's stdin, request data in HOOK_*
+ * variables; exit 0 with output → a message in the session inbox (200), exit 0 without → 204,
+ * non-zero → 500 with stderr logged, timeout → 504. Every request is recorded, whatever happens.
+ */
+export class HookDispatcher {
+  readonly hook: HookConfig;
+  readonly limit: ConcurrencyLimit;
+  readonly #inbox: Inbox;
+  readonly #runs: HookRunStore;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #baseEnv: NodeJS.ProcessEnv;
+  readonly #onRun: (run: Omit<HookRun, 'body'>) => void;
+
+  constructor(options: { hook: HookConfig; inbox: Inbox; runs: HookRunStore; clock: Clock; logger: Logger; baseEnv: NodeJS.ProcessEnv; onRun: (run: Omit<HookRun, 'body'>) => void }) {
+    this.hook = options.hook;
+    this.limit = new ConcurrencyLimit(options.hook.maxConcurrency, options.hook.queueSize);
+    this.#inbox = options.inbox;
+    this.#runs = options.runs;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#baseEnv = options.baseEnv;
+    this.#onRun = options.onRun;
+  }
+
+  async handle(request: HookRequest): Promise<HookResponse> {
+    const runId = randomUUID();
+    const receivedAt = this.#clock.now().toISOString();
+    const started = performance.now();
+    const refuse = (outcome: HookOutcome, error: string, headers?: Record<string, string>): HookResponse => {
+      this.#record(runId, receivedAt, request, outcome, { durationMs: Math.round(performance.now() - started), stderr: error });
+      return { status: STATUS[outcome], runId, body: { ok: false, run_id: runId, error }, ...(headers ? { headers } : {}) };
+    };
+
+    if (request.method !== 'POST') return refuse('method_not_allowed', `method ${request.method} not allowed; hooks accept POST`, { allow: 'POST' });
+    if (request.bodyTooLarge) return refuse('body_too_large', `body larger than ${this.hook.maxBodyBytes} bytes`);
+    if (this.hook.secret !== undefined && !verifySignature(this.hook.secret, request.body, request.headers[this.hook.signatureHeader])) {
+      this.#logger.warn({ hook: this.hook.name, run_id: runId }, `hook ${this.hook.name}: signature missing or wrong in ${this.hook.signatureHeader}; script not run`);
+      return refuse('bad_signature', `signature missing or invalid (${this.hook.signatureHeader})`);
+    }
+    const slot = this.limit.acquire();
+    if (!slot) {
+      this.#logger.warn({ hook: this.hook.name, run_id: runId }, `hook ${this.hook.name}: ${this.limit.max} running and ${this.limit.queueSize} queued; request refused with 429`);
+      return refuse('queue_full', 'too many requests for this hook right now; retry later', { 'retry-after': '1' });
+    }
+    const release = await slot;
+    let result: ScriptResult;
+    try {
+      result = await runScript({
+        command: this.hook.scriptPath,
+        input: request.body,
+        env: hookEnvironment(this.hook, request, this.#baseEnv),
+        timeoutMs: this.hook.timeoutMs,
+        maxOutputBytes: this.hook.maxOutputBytes,
+      });
+    } finally {
+      release();
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const output = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, durationMs };
+
+    if (result.outcome === 'exited' && result.exitCode === 0) {
+      const content = result.stdout.trim();
+      if (content === '') {
+        this.#record(runId, receivedAt, request, 'empty', output);
+        return { status: 204, runId };
+      }
+      const message = this.#inbox.inject({ session: this.hook.session, source: 'webhook', label: this.hook.name, content }, (stored) =>
+        this.#record(runId, receivedAt, request, 'injected', { ...output, messageId: stored.id }, false),
+      );
+      this.#announce(runId, receivedAt, request, 'injected', { ...output, messageId: message.id });
+      return { status: 200, runId, body: { ok: true, run_id: runId, message_id: message.id, session: this.hook.session } };
+    }
+
+    const outcome: HookOutcome = result.outcome === 'exited' ? 'failed' : result.outcome;
+    const error = result.error ?? `script exited with status ${result.exitCode ?? result.signal}`;
+    const stderrTail = result.stderr.trim().split('\n').slice(-5).join(' | ');
+    this.#logger.warn({ hook: this.hook.name, run_id: runId, exit_code: result.exitCode, outcome }, `hook ${this.hook.name}: ${error}${stderrTail ? `; stderr: ${stderrTail}` : ''}`);
+    this.#record(runId, receivedAt, request, outcome, output);
+    return { status: STATUS[outcome], runId, body: { ok: false, run_id: runId, error } };
+  }
+
+  #runRecord(runId: string, receivedAt: string, request: HookRequest, outcome: HookOutcome, result: RunResult): HookRun {
+    const truncated = request.body.length > RECORDED_BODY_LIMIT || request.bodyTooLarge;
+    return {
+      id: runId,
+      hook: this.hook.name,
+      session: this.hook.session,
+      received_at: receivedAt,
+      source_address: request.sourceAddress,
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      headers: request.headers,
+      body: truncated ? request.body.subarray(0, RECORDED_BODY_LIMIT) : request.body,
+      body_size: request.body.length,
+      body_truncated: truncated,
+      outcome,
+      status: STATUS[outcome],
+      exit_code: result.exitCode ?? null,
+      stdout: result.stdout ?? '',
+      stderr: result.stderr ?? '',
+      duration_ms: result.durationMs,
+      message_id: result.messageId ?? null,
+      replay_of: request.replayOf ?? null,
+    };
+  }
+
+  #record(runId: string, receivedAt: string, request: HookRequest, outcome: HookOutcome, result: RunResult, announce = true): void {
+    const run = this.#runRecord(runId, receivedAt, request, outcome, result);
+    this.#runs.insert(run);
+    if (announce) this.#emit(run);
+  }
+
+  #announce(runId: string, receivedAt: string, request: HookRequest, outcome: HookOutcome, result: RunResult): void {
+    this.#emit(this.#runRecord(runId, receivedAt, request, outcome, result));
+  }
+
+  #emit(run: HookRun): void {
+    const { body: _body, ...rest } = run;
+    this.#onRun(rest);
+  }
+}

@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { ErrorCode, HookboxError } from '../errors.ts';
+import type { HookDispatcher, HookRequest, HookResponse } from './hook-dispatcher.ts';
+
+/** Reads the body up to `limit` bytes; beyond it stops collecting and reports it. */
+function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve({ body: Buffer.concat(chunks), tooLarge }));
+    req.on('error', reject);
+  });
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+function send(res: ServerResponse, response: HookResponse): void {
+  res.statusCode = response.status;
+  res.setHeader('x-hookbox-run', response.runId);
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  if (response.body && response.status !== 204) {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(response.body));
+  } else res.end();
+}
+
+/**
+ * One hook's HTTP listener on its own bind address. Any path is accepted (it reaches the script
+ * as HOOK_PATH); this is a server for outside systems, so it does none of the local API's
+ * Host/Origin checks — a `secret` is how a hook authenticates its callers.
+ */
+export class HookListener {
+  readonly dispatcher: HookDispatcher;
+  readonly #server: Server;
+  readonly #logger: Logger;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(dispatcher: HookDispatcher, logger: Logger) {
+    this.dispatcher = dispatcher;
+    this.#logger = logger;
+    this.#server = createServer((req, res) => {
+      const task = this.#handle(req, res).finally(() => this.#inFlight.delete(task));
+      this.#inFlight.add(task);
+    });
+    this.#server.keepAliveTimeout = 5_000;
+  }
+
+  get port(): number {
+    const address = this.#server.address() as AddressInfo | null;
+    return address?.port ?? this.dispatcher.hook.port;
+  }
+
+  async start(): Promise<void> {
+    const { host, port, name, bind } = this.dispatcher.hook;
+    this.#server.listen(port, host);
+    try {
+      await Promise.race([once(this.#server, 'listening'), once(this.#server, 'error').then(([error]) => Promise.reject(error))]);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === 'EADDRINUSE' ? 'address already in use' : code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : (error as Error).message;
+      throw new HookboxError(ErrorCode.AddressInUse, `hook '${name}': cannot listen on ${bind}: ${reason}`);
+    }
+  }
+
+  /** Stops accepting; requests in flight (and their scripts) finish first. */
+  async stop(): Promise<void> {
+    if (!this.#server.listening) return;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const sweep = setInterval(() => this.#server.closeIdleConnections(), 50);
+    this.#server.closeIdleConnections();
+    await Promise.allSettled([...this.#inFlight]);
+    await closed;
+    clearInterval(sweep);
+  }
+
+  /** Sends a request through this hook as if it had arrived over HTTP (replay). */
+  dispatch(request: HookRequest): Promise<HookResponse> {
+    return this.dispatcher.handle(request);
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const { body, tooLarge } = await readBody(req, this.dispatcher.hook.maxBodyBytes);
+      const url = new URL(req.url ?? '/', 'http://hook.invalid');
+      const request: HookRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.search.replace(/^\?/, ''),
+        headers: flattenHeaders(req),
+        body,
+        bodyTooLarge: tooLarge,
+        sourceAddress: req.socket.remoteAddress ?? '',
+      };
+      const response = await this.dispatcher.handle(request);
+      if (tooLarge) res.setHeader('connection', 'close');
+      send(res, response);
+    } catch (error) {
+      res.statusCode = 500;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ ok: false, error: 'internal error; see the Hookbox log' }));
+      this.#logger.error({ err: error, hook: this.dispatcher.hook.name }, `hook ${this.dispatcher.hook.name}: request failed`);
+    }
+  }
+}

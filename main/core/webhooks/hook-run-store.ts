@@ -1,0 +1,105 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+/** What a hook's request ended in. */
+export const HOOK_OUTCOMES = [
+  'injected', // exit 0 with output: message in the inbox (200)
+  'empty', // exit 0 without output (204)
+  'failed', // non-zero exit (500)
+  'timeout', // killed after the hook's timeout (504)
+  'output_limit', // stopped for runaway output (500)
+  'spawn_error', // the script could not be started (500)
+  'bad_signature', // secret configured, signature missing or wrong (401)
+  'queue_full', // concurrency limit and queue full (429)
+  'method_not_allowed', // not POST (405)
+  'body_too_large', // over max_body_bytes (413)
+] as const;
+export type HookOutcome = (typeof HOOK_OUTCOMES)[number];
+
+export interface HookRun {
+  id: string;
+  hook: string;
+  session: string;
+  received_at: string;
+  source_address: string;
+  method: string;
+  path: string;
+  query: string;
+  /** As received; secrets are masked only when shown (replay needs them). */
+  headers: Record<string, string>;
+  body: Buffer;
+  body_size: number;
+  body_truncated: boolean;
+  outcome: HookOutcome;
+  status: number;
+  exit_code: number | null;
+  stdout: string;
+  stderr: string;
+  duration_ms: number;
+  message_id: string | null;
+  replay_of: string | null;
+}
+
+export type HookRunSummary = Omit<HookRun, 'body' | 'headers' | 'stdout' | 'stderr'>;
+
+interface HookRunRow extends Omit<HookRun, 'headers' | 'body_truncated'> {
+  headers: string;
+  body_truncated: number;
+}
+
+const SUMMARY_COLUMNS = 'id, hook, session, received_at, source_address, method, path, query, body_size, body_truncated, outcome, status, exit_code, duration_ms, message_id, replay_of';
+
+/** The hook_runs table: one row per request any hook listener received. */
+export class HookRunStore {
+  readonly #insert: Statement;
+  readonly #byId: Statement<[string], HookRunRow>;
+  readonly #byPrefix: Statement<[string], HookRunRow>;
+  readonly #recent: Statement<{ hook: string | null; limit: number }, HookRunRow>;
+  readonly #prune: Statement<[number]>;
+
+  constructor(db: Database) {
+    this.#insert = db.prepare(
+      `INSERT INTO hook_runs (id, hook, session, received_at, source_address, method, path, query, headers, body, body_size,
+         body_truncated, outcome, status, exit_code, stdout, stderr, duration_ms, message_id, replay_of)
+       VALUES (@id, @hook, @session, @received_at, @source_address, @method, @path, @query, @headers, @body, @body_size,
+         @body_truncated, @outcome, @status, @exit_code, @stdout, @stderr, @duration_ms, @message_id, @replay_of)`,
+    );
+    this.#byId = db.prepare('SELECT * FROM hook_runs WHERE id = ?');
+    this.#byPrefix = db.prepare('SELECT * FROM hook_runs WHERE id >= ? ORDER BY id LIMIT 2');
+    this.#recent = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM hook_runs WHERE (@hook IS NULL OR hook = @hook) ORDER BY seq DESC LIMIT @limit`);
+    this.#prune = db.prepare('DELETE FROM hook_runs WHERE seq <= (SELECT max(seq) FROM hook_runs) - ?');
+  }
+
+  insert(run: HookRun): void {
+    this.#insert.run({ ...run, headers: JSON.stringify(run.headers), body_truncated: run.body_truncated ? 1 : 0 });
+  }
+
+  /** By full id or a unique prefix. */
+  find(idOrPrefix: string): HookRun | undefined {
+    const exact = this.#byId.get(idOrPrefix);
+    if (exact) return fromRow(exact);
+    const matches = this.#byPrefix.all(idOrPrefix).filter((r) => r.id.startsWith(idOrPrefix));
+    return matches.length === 1 && matches[0] ? fromRow(matches[0]) : undefined;
+  }
+
+  recent(options: { hook?: string; limit: number }): HookRunSummary[] {
+    return this.#recent.all({ hook: options.hook ?? null, limit: options.limit }).map((row) => ({ ...row, body_truncated: Boolean(row.body_truncated) }));
+  }
+
+  /** Keeps the newest `keep` runs. */
+  prune(keep: number): void {
+    this.#prune.run(keep);
+  }
+}
+
+function fromRow(row: HookRunRow): HookRun {
+  return { ...row, headers: JSON.parse(row.headers) as Record<string, string>, body: Buffer.from(row.body), body_truncated: Boolean(row.body_truncated) };
+}
+
+// Header names whose values are credentials: masked whenever a run is shown.
+const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-hub-signature(-256)?|x-gitlab-token|x-api-key|x-auth-token|x-hookbox-token|x-slack-signature|x-signature.*|.*secret.*|.*token.*)$/i;
+
+export function maskHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, SECRET_HEADERS.test(name) ? `${value.slice(0, 4)}…(masked, ${value.length} chars)` : value]),
+  );
+}

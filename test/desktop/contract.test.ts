@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { API_METHOD_NAMES, INVOKE_CHANNELS, SUBSCRIPTION_CHANNELS } from '../../main/shared/api-contract.ts';
+import { createApiHandlers, createSubscriptionSources } from '../../main/electron/api-handlers.ts';
+import { createHookboxApi, type IpcTransport } from '../../preload/hookbox-api.ts';
+import { startHub } from '../helpers/hub-fixture.ts';
+
+type Listener = (event: unknown, ...args: unknown[]) => void;
+
+/** Records what the preload asks of ipcRenderer. */
+function recordingTransport() {
+  const invoked: { channel: string; args: unknown[] }[] = [];
+  const listeners = new Map<string, Set<Listener>>();
+  const transport: IpcTransport = {
+    async invoke(channel, ...args) {
+      invoked.push({ channel, args });
+      return `answer from ${channel}`;
+    },
+    on(channel, listener) {
+      if (!listeners.has(channel)) listeners.set(channel, new Set());
+      listeners.get(channel)!.add(listener);
+    },
+    removeListener(channel, listener) {
+      listeners.get(channel)?.delete(listener);
+    },
+  };
+  return { transport, invoked, listeners };
+}
+
+test('the preload exposes exactly the contract: one method per operation and subscription', () => {
+  const api = createHookboxApi(recordingTransport().transport);
+  assert.deepEqual(Object.keys(api).sort(), [...API_METHOD_NAMES].sort());
+  assert.deepEqual([...API_METHOD_NAMES].sort(), [...Object.keys(INVOKE_CHANNELS), ...Object.keys(SUBSCRIPTION_CHANNELS)].sort());
+  for (const name of API_METHOD_NAMES) assert.equal(typeof api[name], 'function', name);
+});
+
+test('every contract channel name is distinct', () => {
+  const channels = [...Object.values(INVOKE_CHANNELS), ...Object.values(SUBSCRIPTION_CHANNELS)];
+  assert.equal(new Set(channels).size, channels.length);
+});
+
+test('each operation invokes its own channel with the request', async () => {
+  const { transport, invoked } = recordingTransport();
+  const api = createHookboxApi(transport);
+  assert.equal(await api.listEvents({ limit: 5 }), 'answer from hookbox:list-events');
+  await api.getEvent({ id: 'abc' });
+  await api.getHealth();
+  assert.deepEqual(invoked, [
+    { channel: INVOKE_CHANNELS.listEvents, args: [{ limit: 5 }] },
+    { channel: INVOKE_CHANNELS.getEvent, args: [{ id: 'abc' }] },
+    { channel: INVOKE_CHANNELS.getHealth, args: [undefined] },
+  ]);
+});
+
+test('a subscription listens on its channel, hands over only the payload, and unsubscribes', () => {
+  const { transport, listeners } = recordingTransport();
+  const api = createHookboxApi(transport);
+  const received: unknown[] = [];
+  const unsubscribe = api.onEventRecorded((event) => received.push(event));
+  const registered = [...(listeners.get(SUBSCRIPTION_CHANNELS.onEventRecorded) ?? [])];
+  assert.equal(registered.length, 1);
+  registered[0]!({ sender: 'the IPC event, which must not reach the page' }, { id: 'e1' });
+  assert.deepEqual(received, [{ id: 'e1' }]);
+  unsubscribe();
+  assert.equal(listeners.get(SUBSCRIPTION_CHANNELS.onEventRecorded)?.size, 0);
+});
+
+test('the main process implements every operation and subscription of the contract', async () => {
+  const { hub, address } = await startHub();
+  assert.deepEqual(Object.keys(createApiHandlers(hub, address)).sort(), Object.keys(INVOKE_CHANNELS).sort());
+  assert.deepEqual(Object.keys(createSubscriptionSources(hub)).sort(), Object.keys(SUBSCRIPTION_CHANNELS).sort());
+});

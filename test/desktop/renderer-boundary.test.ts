@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import { REPO_ROOT } from '../helpers/serve-process.ts';
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return files(path);
+    return /\.(ts|tsx)$/.test(entry.name) ? [path] : [];
+  });
+}
+
+const PACKAGES = new Set(['react', 'react-dom/client', 'zustand', 'zustand/vanilla']);
+
+// The renderer talks to the hub only through the contract's interface: no Electron, no preload,
+// no core code; from outside renderer/ it may import types from main/shared/api-contract.ts.
+test('the renderer imports the contract interface, never a transport', () => {
+  const problems: string[] = [];
+  for (const file of files(join(REPO_ROOT, 'renderer'))) {
+    const source = readFileSync(file, 'utf8');
+    for (const match of source.matchAll(/^\s*import\s+(type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
+      const [, typeOnly, specifier] = match as unknown as [string, string | undefined, string];
+      const where = relative(REPO_ROOT, file);
+      if (!specifier.startsWith('.')) {
+        if (!PACKAGES.has(specifier)) problems.push(`${where}: imports package ${specifier}`);
+        continue;
+      }
+      const target = relative(REPO_ROOT, join(file, '..', specifier));
+      if (target.startsWith('renderer/')) continue;
+      if (target === 'main/shared/api-contract.ts' && typeOnly) continue;
+      problems.push(`${where}: imports ${target}${typeOnly ? '' : ' (not type-only)'}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
