@@ -1,7 +1,9 @@
 // `npm run bench [-- SECTION...]`: runs every benchmark in bench/sections/ (or the named ones),
 // prints a table per section and rewrites their blocks in docs/benchmarks.md.
 // Exit code: 1 when a section failed (a wrong result or an error), 2 for an unknown section name.
+// BENCH_SECONDS=N shortens the ingest runs (default 10) while working on the harness.
 import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { updateBenchmarksDoc, type MeasuredBlock } from './lib/benchmarks-doc.ts';
 import { describeMachine, machineLine } from './lib/machine.ts';
@@ -54,7 +56,9 @@ async function main(): Promise<number> {
   const benchStarted = performance.now();
   for (const name of names) {
     const started = performance.now();
-    process.stdout.write(`▶ ${name} … `);
+    // Other work on the machine skews every figure; the load average says how busy it was.
+    const load = loadavg()[0]!.toFixed(2);
+    process.stdout.write(`▶ ${name} (load average ${load}) … `);
     try {
       const { run } = (await import(join(SECTIONS_DIR, `${name}.ts`))) as SectionModule;
       const section = await run();
@@ -64,7 +68,7 @@ async function main(): Promise<number> {
       console.log('');
       failures.push(...section.failures.map((f) => `${name}: ${f}`));
       const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
-      measured.push({ name, markdown: section.markdown, footer: `_Measured ${date} UTC with \`${command}\` on ${machineLine(machine)}._` });
+      measured.push({ name, markdown: section.markdown, footer: `_Measured ${date} UTC with \`${command}\` on ${machineLine(machine)}; 1-minute load average ${load} when the section started._` });
     } catch (error) {
       console.log('error');
       console.error(error);

@@ -39,6 +39,8 @@ export function info(metric: string, value: string): BenchRow {
 
 export const fmt = {
   ms: (v: number) => `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`,
+  /** autocannon records latencies in whole milliseconds. */
+  latency: (v: number) => (v < 1 ? '< 1 ms' : `${Math.round(v)} ms`),
   rps: (v: number) => `${Math.round(v).toLocaleString('en-US')} req/s`,
   ratio: (v: number) => `${v.toFixed(2)}×`,
   mb: (kb: number) => `${(kb / 1024).toFixed(1)} MB`,

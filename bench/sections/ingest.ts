@@ -11,7 +11,10 @@ const RATIO_TARGET = 0.6;
 const RETENTION = 100_000_000;
 
 function loadSettings(): LoadSettings {
+  // BENCH_SECONDS shortens the measured runs while working on the harness; the figures it
+  // writes say how long they ran.
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  if (!(seconds > 0)) throw new Error(`BENCH_SECONDS must be a positive number of seconds, not ${process.env.BENCH_SECONDS}`);
   return { connections: 50, warmUpSeconds: 2, seconds, method: 'POST', path: '/events', body: EVENT_BODY };
 }
 
@@ -65,6 +68,8 @@ interface HookboxRun {
   notify: boolean;
   load: LoadResult;
   durability: DurabilityCheck;
+  /** Set when the run went wrong: how the server ended and what it printed last. */
+  diagnosis?: string;
 }
 
 async function runHookbox(label: string, notify: boolean, settings: LoadSettings): Promise<HookboxRun> {
@@ -78,8 +83,14 @@ async function runHookbox(label: string, notify: boolean, settings: LoadSettings
   });
   try {
     const load = await loadServer(server.url, settings);
+    const exited = server.child.exitCode ?? server.child.signalCode;
+    let diagnosis: string | undefined;
+    if (exited !== null || load.errors > 0 || load.non2xx > 0) {
+      const how = exited !== null ? `server exited (${exited}) during the load; ` : '';
+      diagnosis = `${how}its last output:\n${server.output().slice(-1_500)}`;
+    }
     const durability = await checkDurability(server, root, load);
-    return { label, notify, load, durability };
+    return { label, notify, load, durability, diagnosis };
   } finally {
     await server.stop('SIGKILL');
   }
@@ -109,16 +120,16 @@ export async function run(): Promise<BenchSection> {
 
   const rows: BenchRow[] = [
     info('bare fastify: throughput (before / after)', `${fmt.rps(bareBefore.requestsPerSecond)} / ${fmt.rps(bareAfter.requestsPerSecond)}`),
-    info('bare fastify: p99 latency (before / after)', `${fmt.ms(bareBefore.p99Ms)} / ${fmt.ms(bareAfter.p99Ms)}`),
+    info('bare fastify: p99 latency (before / after)', `${fmt.latency(bareBefore.p99Ms)} / ${fmt.latency(bareAfter.p99Ms)}`),
   ];
   const failures = [...loadFailures('bare fastify (before)', bareBefore), ...loadFailures('bare fastify (after)', bareAfter)];
   for (const r of runs) {
     rows.push(
       info(`${r.label}: throughput`, fmt.rps(r.load.requestsPerSecond)),
-      info(`${r.label}: p99 latency`, fmt.ms(r.load.p99Ms)),
+      info(`${r.label}: p99 latency`, fmt.latency(r.load.p99Ms)),
       judged(`${r.label}: ratio to bare`, r.load.requestsPerSecond / bareRps, fmt.ratio, { min: RATIO_TARGET }),
       {
-        metric: `${r.label}: acknowledged events in database`,
+        metric: `${r.label}: events in database / acknowledged (2xx)`,
         value: `${fmt.count(r.durability.eventRows)} / ${fmt.count(r.durability.acknowledged)}`,
         target: 'all',
         verdict: r.durability.ok ? 'ok' : 'failed',
@@ -126,6 +137,7 @@ export async function run(): Promise<BenchSection> {
     );
     if (r.notify) rows.push(info(`${r.label}: notifications recorded at kill`, `${fmt.count(r.durability.notificationRows)} / ${fmt.count(r.durability.eventRows)} events`));
     failures.push(...loadFailures(r.label, r.load));
+    if (r.diagnosis) failures.push(`${r.label}: ${r.diagnosis}`);
     if (!r.durability.ok) failures.push(`${r.label}: ${r.durability.detail}`);
     if (!r.notify && r.durability.notificationRows > 0) failures.push(`${r.label}: ${r.durability.notificationRows} notifications were recorded; the run did not measure what it says`);
   }
@@ -136,7 +148,8 @@ export async function run(): Promise<BenchSection> {
     '',
     `autocannon 8 (programmatic, in the bench process), ${settings.connections} connections, pipelining 1, a ${settings.warmUpSeconds} s warm-up then ` +
       `${settings.seconds} s measured per server, one server at a time, all on 127.0.0.1 in one run: bare fastify, hookbox with notifications on, ` +
-      'hookbox with notifications off, bare fastify again. Ratios are against the mean of the two bare runs. Each server is its own Node process.',
+      'hookbox with notifications off, bare fastify again. Ratios are against the mean of the two bare runs. Each server is its own Node process; ' +
+      'autocannon shares the machine\'s cores with it, equally for every server.',
     '',
     '- **bare fastify**: `bench/peers/bare-fastify.ts`, fastify 5 with one POST route answering `{ok:true}` (no logger, no schema, no storage).',
     '- **hookbox**: the real `hookbox serve --port 0 --data-dir <temp>` with default settings except `history.retention` raised to ' +
@@ -152,8 +165,8 @@ export async function run(): Promise<BenchSection> {
     '',
     markdownTable(rows),
     '',
-    `p50 / max latency: bare ${fmt.ms(bareBefore.p50Ms)} / ${fmt.ms(bareBefore.maxMs)}; ` +
-      runs.map((r) => `${r.label} ${fmt.ms(r.load.p50Ms)} / ${fmt.ms(r.load.maxMs)}`).join('; ') +
+    `p50 / max latency: bare ${fmt.latency(bareBefore.p50Ms)} / ${fmt.latency(bareBefore.maxMs)}; ` +
+      runs.map((r) => `${r.label} ${fmt.latency(r.load.p50Ms)} / ${fmt.latency(r.load.maxMs)}`).join('; ') +
       '.',
     '',
     `Headline: hookbox (notifications on) sustains **${fmt.ratio(headline.load.requestsPerSecond / bareRps)}** of bare fastify's throughput ` +

@@ -8,6 +8,7 @@ import { databaseFile } from './config/paths.ts';
 import { resolveSettings } from './config/settings.ts';
 import type { Settings } from './config/settings-schema.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { WriteBatcher } from './db/write-batcher.ts';
 import { ErrorCode, HookboxError } from './errors.ts';
 import { EventLog } from './events/event-log.ts';
 import type { RecordedEvent } from './events/event-schema.ts';
@@ -70,6 +71,7 @@ export interface HubAddress {
 
 interface Running {
   db: Database;
+  writes: WriteBatcher;
   api: ApiServer;
   eventLog: EventLog;
   notifications: NotificationPipeline;
@@ -201,16 +203,17 @@ export function createHub(options: HubOptions): Hub {
     const hooks: { manager?: HookManager; scheduler?: Scheduler; workers: DeliveryWorker[] } = { workers: [] };
     try {
       controlToken = loadOrCreateControlToken(options.dataDir);
-      const eventLog = new EventLog({ store: new EventStore(db), clock, cacheSize: options.settings.history.cacheSize, retention: options.settings.history.retention });
-      const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, logger: logger.child({ component: 'notify' }), clock });
-      const inbox = new Inbox({ db, clock });
+      const writes = new WriteBatcher(db);
+      const eventLog = new EventLog({ store: new EventStore(db), writes, clock, cacheSize: options.settings.history.cacheSize, retention: options.settings.history.retention });
+      const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, writes, logger: logger.child({ component: 'notify' }), clock });
+      const inbox = new Inbox({ db, writes, clock });
       inbox.events.on('message', (message) => events.emit('message', message));
       const hookRuns = new HookRunStore(db);
       hookRuns.prune(HOOK_RUNS_KEPT);
       const scheduler = new Scheduler({ db, inbox, clock, logger: logger.child({ component: 'schedule' }) });
       hooks.scheduler = scheduler;
       for (const hook of config.hooks) inbox.ensureSession(hook.session);
-      const manager = new HookManager({ inbox, runs: hookRuns, clock, logger: logger.child({ component: 'hooks' }), baseEnv: env, onRun: (run) => events.emit('hook-run', run) });
+      const manager = new HookManager({ inbox, runs: hookRuns, writes, clock, logger: logger.child({ component: 'hooks' }), baseEnv: env, onRun: (run) => events.emit('hook-run', run) });
       hooks.manager = manager;
       await manager.startAll(config.hooks);
       hooks.workers = startWorkers(config, inbox);
@@ -241,7 +244,7 @@ export function createHub(options: HubOptions): Hub {
         }
         throw error;
       }
-      running = { db, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, unwatch: () => undefined };
+      running = { db, writes, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, unwatch: () => undefined };
       if (options.configFile && options.watchConfig !== false) {
         running.unwatch = watchConfigFile(options.configFile, () => void reloadConfig());
       }
@@ -265,7 +268,7 @@ export function createHub(options: HubOptions): Hub {
     r.scheduler.stop();
     await Promise.all([r.hooks.stopAll(), ...r.workers.map((w) => w.stop())]);
     killAllScripts();
-    r.eventLog.flush();
+    r.writes.flush();
     await Promise.race([
       Promise.allSettled([...inFlightNotifications]),
       new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref()),

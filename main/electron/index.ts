@@ -49,6 +49,7 @@ function runDesktop(): void {
   let win: BrowserWindow | undefined;
   let tray: Tray | undefined;
   let hub: Hub | undefined;
+  let hubStarted = false;
   let logger: Logger | undefined;
   let quitting = false;
   let stopping: Promise<number> | undefined;
@@ -67,7 +68,7 @@ function runDesktop(): void {
   }
 
   async function stopHub(): Promise<number> {
-    if (!hub) return 0;
+    if (!hub || !hubStarted) return 0;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -106,6 +107,7 @@ function runDesktop(): void {
     const notifier = createElectronNotifier({ onClick: () => openWindow(), icon: join(resourcesDir, 'icon.png') });
     hub = createHub({ dataDir: app.getPath('userData'), settings, configFile: config.path, notifier, logger });
     const address = await hub.start();
+    hubStarted = true;
     logger.info({ url: address.url }, `Hookbox ${HOOKBOX_VERSION} listening on ${address.url}`);
     logger.info({ data_dir: hub.dataDir, database: hub.databaseFile }, `data dir: ${hub.dataDir}`);
     logger.info({ config: config.path }, `config: ${config.path ?? 'none (defaults in use)'}`);
@@ -122,15 +124,19 @@ function runDesktop(): void {
     else openWindow();
   }
 
-  app.on('second-instance', openWindow);
-  app.on('activate', openWindow);
+  // Before the hub runs there is nothing to show (and no IPC handler to answer the page).
+  const openWhenRunning = () => {
+    if (hubStarted) openWindow();
+  };
+  app.on('second-instance', openWhenRunning);
+  app.on('activate', openWhenRunning);
   // The hub keeps running in the tray when the window is closed.
   app.on('window-all-closed', () => {});
   app.on('before-quit', () => {
     quitting = true;
   });
   app.on('will-quit', (event) => {
-    if (!hub) return;
+    if (!hubStarted) return;
     event.preventDefault();
     stopping ??= stopHub().then((code) => {
       tray?.destroy();

@@ -1,4 +1,4 @@
-import { ipcMain, type BrowserWindow } from 'electron';
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { Logger } from '../core/logger.ts';
 import { INVOKE_CHANNELS, SUBSCRIPTION_CHANNELS, type OperationName, type SubscriptionName } from '../shared/api-contract.ts';
 import type { OperationHandlers, SubscriptionSources } from './api-handlers.ts';
@@ -19,14 +19,22 @@ export function registerIpcHandlers(options: IpcOptions): () => void {
   const { logger } = options;
   const undo: (() => void)[] = [];
 
+  function fromOurWindow(event: IpcMainInvokeEvent): boolean {
+    const win = options.window();
+    if (!win || win.isDestroyed() || event.sender.id !== win.webContents.id) return false;
+    try {
+      return isTrustedSender(event.senderFrame, win.webContents.mainFrame, options.rendererUrl);
+    } catch {
+      // Reading a frame that was disposed meanwhile throws: not a caller to answer.
+      return false;
+    }
+  }
+
   for (const name of Object.keys(INVOKE_CHANNELS) as OperationName[]) {
     const channel = INVOKE_CHANNELS[name];
     ipcMain.handle(channel, (event, request: unknown) => {
-      const win = options.window();
-      const trusted = win !== undefined && !win.isDestroyed() && event.sender.id === win.webContents.id &&
-        isTrustedSender(event.senderFrame, win.webContents.mainFrame, options.rendererUrl);
-      if (!trusted) {
-        logger.warn({ channel, url: event.senderFrame?.url }, 'refused an IPC call from outside the Hookbox window');
+      if (!fromOurWindow(event)) {
+        logger.warn({ channel }, 'refused an IPC call from outside the Hookbox window');
         throw new Error(`${name} refused: the caller is not the Hookbox window`);
       }
       return options.handlers[name](request);

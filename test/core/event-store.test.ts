@@ -8,6 +8,7 @@ import { migrate, openDatabase } from '../../main/core/db/database.ts';
 import { MIGRATIONS } from '../../main/core/db/migrations/index.ts';
 import { EventLog } from '../../main/core/events/event-log.ts';
 import { EventStore } from '../../main/core/events/event-store.ts';
+import { WriteBatcher } from '../../main/core/db/write-batcher.ts';
 import { postEvent, startHub } from '../helpers/hub-fixture.ts';
 import { startServe } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -64,7 +65,7 @@ describe('database file and migrations', () => {
 describe('event log: cache, history and retention', () => {
   function newLog(dir: string, cacheSize: number, retention: number) {
     const db = openDatabase(join(dir, 'hookbox.db'));
-    const log = new EventLog({ store: new EventStore(db), clock: fixedClock('2026-01-02T03:04:05.000Z'), cacheSize, retention });
+    const log = new EventLog({ store: new EventStore(db), writes: new WriteBatcher(db), clock: fixedClock('2026-01-02T03:04:05.000Z'), cacheSize, retention });
     return { db, log };
   }
 

@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { REPO_ROOT } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-// One real `electron-vite build` into a temp folder; the tests read what it produced.
-const outDir = tempDir('hookbox-build-');
+// One real `electron-vite build` into a temp folder inside the repository (.tmp/ is ignored by
+// git), so the built main process finds node_modules when it runs; the tests read and run it.
+mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
+const outDir = mkdtempSync(join(REPO_ROOT, '.tmp', 'desktop-build-'));
+after(() => rmSync(outDir, { recursive: true, force: true }));
 let buildOutput = '';
 
 before(async () => {
@@ -65,4 +70,110 @@ test('the renderer page carries the strict Content-Security-Policy', () => {
   // Scripts are files next to the page, loaded relative to it (file:// in the app).
   assert.match(html, /<script type="module" crossorigin src="\.\/assets\/[^"]+\.js"><\/script>/);
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
+});
+
+// --- the built main process, run under Node with test/desktop/fake-electron standing in for Electron
+
+interface Step {
+  step: string;
+  [key: string]: any;
+}
+
+function runMain(env: NodeJS.ProcessEnv): Promise<{ code: number | null; steps: Step[]; output: string; appData: string }> {
+  const appData = tempDir('hookbox-appdata-');
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    FAKE_APP_DATA: appData,
+    FAKE_APP_PATH: REPO_ROOT,
+    XDG_CONFIG_HOME: join(appData, 'config'),
+    AGENTD_PORT: '0',
+    AGENTD_LOG_FORMAT: 'text',
+    ...env,
+  };
+  delete childEnv.HOOKBOX_CONFIG;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', join(import.meta.dirname, 'fake-electron/register.ts'), join(outDir, 'main/index.js')], {
+      cwd: REPO_ROOT,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const steps = output
+        .split('\n')
+        .filter((line) => line.startsWith('fake-electron '))
+        .map((line) => JSON.parse(line.slice('fake-electron '.length)) as Step);
+      resolve({ code, steps, output, appData });
+    });
+  });
+}
+
+const stepNames = (steps: Step[]) => steps.map((s) => s.step);
+const find = (steps: Step[], name: string) => steps.find((s) => s.step === name);
+
+test('the built main process runs the hub behind a tray and a locked-down window, and stops on Quit', async () => {
+  const { code, steps, output, appData } = await runMain({ FAKE_SCENARIO: 'run' });
+  assert.equal(code, 0, output);
+  assert.ok(!find(steps, 'scenario-failed'), output);
+
+  assert.deepEqual(find(steps, 'tray-menu')?.labels, ['Open Hookbox', 'Quit']);
+  assert.equal(find(steps, 'tray')?.iconExists, true);
+  const created = find(steps, 'window-created')!;
+  assert.deepEqual(
+    [created.webPreferences.contextIsolation, created.webPreferences.sandbox, created.webPreferences.nodeIntegration, created.preloadExists],
+    [true, true, false, true],
+  );
+  assert.equal(find(steps, 'load')?.url, new URL(`file://${join(outDir, 'renderer/index.html')}`).href);
+
+  // The window's calls are answered; one from another page is refused.
+  const health = find(steps, 'health')!.health;
+  assert.equal(health.version, pkg.version);
+  assert.match(health.api_url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(find(steps, 'untrusted-refused')?.message ?? '', /not the Hookbox window/);
+
+  // An event posted over HTTP is pushed to the window, notified through Electron, and listed.
+  assert.equal(find(steps, 'posted')?.status, 200);
+  assert.equal(find(steps, 'send')?.channel, 'hookbox:event-recorded');
+  assert.equal(find(steps, 'send')?.payload.command, 'cargo build');
+  assert.match(find(steps, 'notification')?.body ?? '', /cargo build/);
+  assert.deepEqual(find(steps, 'listed')?.commands, ['cargo build']);
+
+  // Closing the window hides it (the hub keeps running); Quit closes it and stops the hub.
+  assert.deepEqual(find(steps, 'after-close'), { step: 'after-close', destroyed: false, visible: false });
+  const names = stepNames(steps);
+  assert.ok(names.indexOf('window-closed') > names.indexOf('after-close'));
+  assert.match(output, /INFO: stopped/);
+  assert.deepEqual(find(steps, 'exit'), { step: 'exit', code: 0 });
+
+  // The data lives in userData and the database was closed with the event committed.
+  const dbFile = join(appData, 'Hookbox', 'hookbox.db');
+  assert.ok(!existsSync(`${dbFile}-wal`) || readFileSync(`${dbFile}-wal`).length === 0, 'WAL checkpointed on close');
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    assert.deepEqual(db.prepare('SELECT command, exit_code FROM events').all(), [{ command: 'cargo build', exit_code: 1 }]);
+  } finally {
+    db.close();
+  }
+});
+
+test('a hub that cannot start shows the reason in a dialog and exits 1', async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  after(() => blocker.close());
+  const port = (blocker.address() as { port: number }).port;
+
+  const busy = await runMain({ AGENTD_PORT: String(port) });
+  assert.equal(busy.code, 1, busy.output);
+  assert.equal(find(busy.steps, 'error-dialog')?.title, 'Hookbox could not start');
+  assert.match(find(busy.steps, 'error-dialog')?.content, new RegExp(`127\\.0\\.0\\.1:${port}: address already in use`));
+  assert.ok(!find(busy.steps, 'window-created') && !find(busy.steps, 'tray'), 'no window or tray for a hub that is not running');
+  assert.doesNotMatch(busy.output, /^\s+at /m, 'no stack trace');
+
+  const invalid = await runMain({ AGENTD_PORT: 'abc' });
+  assert.equal(invalid.code, 1, invalid.output);
+  assert.match(find(invalid.steps, 'error-dialog')?.content, /AGENTD_PORT/);
 });

@@ -1,7 +1,7 @@
 import { after } from 'node:test';
 import type { Clock } from '../../main/core/clock.ts';
 import { resolveSettings, type Settings } from '../../main/core/config/settings.ts';
-import { createHub, type Hub, type HubAddress } from '../../main/core/hub.ts';
+import { createHub, type Hub, type HubAddress, type HubOptions } from '../../main/core/hub.ts';
 import { silentLogger } from '../../main/core/logger.ts';
 import type { DesktopNotification, Notifier } from '../../main/core/notify/notifier.ts';
 import { tempDir } from './temp-dir.ts';
@@ -28,12 +28,23 @@ export interface RunningHub {
 }
 
 /** A real hub on 127.0.0.1 port 0 with a real SQLite file in a temp dir; stopped after the file. */
-export async function startHub(options: { env?: NodeJS.ProcessEnv; dataDir?: string; clock?: Clock; edit?: (s: Settings) => void } = {}): Promise<RunningHub> {
+export async function startHub(
+  options: { env?: NodeJS.ProcessEnv; dataDir?: string; clock?: Clock; edit?: (s: Settings) => void; configFile?: string; hookSelection?: HubOptions['hookSelection'] } = {},
+): Promise<RunningHub> {
   const dataDir = options.dataDir ?? tempDir();
   const settings = resolveSettings({ env: options.env ?? {}, overrides: { port: 0 } });
   options.edit?.(settings);
   const notifier = new RecordingNotifier();
-  const hub = createHub({ dataDir, settings, configFile: null, notifier, logger: silentLogger(), ...(options.clock ? { clock: options.clock } : {}) });
+  const hub = createHub({
+    dataDir,
+    settings,
+    configFile: options.configFile ?? null,
+    notifier,
+    logger: silentLogger(),
+    env: { ...process.env, ...options.env },
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.hookSelection ? { hookSelection: options.hookSelection } : {}),
+  });
   const address = await hub.start();
   after(() => hub.stop());
   return { hub, address, url: address.url, dataDir, notifier, settings };

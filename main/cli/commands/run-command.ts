@@ -63,7 +63,7 @@ export async function runCommand(flags: RunFlags, out: NodeJS.WritableStream = p
         continue;
       }
       if (!out.write(render(message, flags.format))) await new Promise((resolve) => out.once('drain', resolve));
-      hub.inbox.ack(session, message.id);
+      await hub.inbox.ack(session, message.id);
     }
   } finally {
     process.off('SIGINT', onSignal);

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { HookEventInput, RecordedEvent } from './event-schema.ts';
 import type { EventStore } from './event-store.ts';
-import { GroupCommit } from './group-commit.ts';
+import type { WriteBatcher } from '../db/write-batcher.ts';
 
 /**
- * Event ingestion and reads: durable writes through group commit, plus an in-memory cache of the
+ * Event ingestion and reads: durable writes through the hub's group commit (WriteBatcher), plus an in-memory cache of the
  * newest `cacheSize` events (AGENTD_HISTORY_SIZE) that answers the common "recent events" reads
  * without touching SQLite. History beyond the cache stays in the database up to `retention`.
  */
@@ -14,20 +14,17 @@ export class EventLog {
   readonly #clock: Clock;
   readonly #cacheSize: number;
   readonly #retention: number;
-  readonly #writes: GroupCommit<RecordedEvent>;
+  readonly #writes: WriteBatcher;
   /** Newest last. */
   #recent: RecordedEvent[];
 
-  constructor(options: { store: EventStore; clock: Clock; cacheSize: number; retention: number }) {
+  constructor(options: { store: EventStore; writes: WriteBatcher; clock: Clock; cacheSize: number; retention: number }) {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#cacheSize = options.cacheSize;
     this.#retention = options.retention;
     this.#recent = this.#store.newest(this.#cacheSize).reverse();
-    this.#writes = new GroupCommit((batch) => {
-      this.#store.insertBatch(batch, this.#retention);
-      this.#remember(batch);
-    });
+    this.#writes = options.writes;
   }
 
   /** Resolves once the event is committed to disk. */
@@ -42,7 +39,8 @@ export class EventLog {
       output: input.output ?? '',
       metadata: input.metadata ?? {},
     };
-    await this.#writes.write(event);
+    await this.#writes.write(() => this.#store.insert(event, this.#retention));
+    this.#remember(event);
     return event;
   }
 
@@ -61,13 +59,8 @@ export class EventLog {
     return this.#store.count();
   }
 
-  /** Writes whatever is queued; called on shutdown after the server stopped accepting. */
-  flush(): void {
-    this.#writes.flush();
-  }
-
-  #remember(batch: RecordedEvent[]): void {
-    this.#recent.push(...batch);
+  #remember(event: RecordedEvent): void {
+    this.#recent.push(event);
     const keep = Math.min(this.#cacheSize, this.#retention);
     if (this.#recent.length > keep) this.#recent.splice(0, this.#recent.length - keep);
   }

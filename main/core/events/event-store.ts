@@ -43,16 +43,18 @@ export class EventStore {
   }
 
   /**
-   * Inserts a batch in one transaction (one fsync) and prunes the oldest rows beyond
-   * `retention`. Either every event of the batch is stored or none is.
+   * Inserts one event (inside the caller's transaction) and prunes the oldest beyond
+   * `retention`. Pruning waits until 1% more than the limit is stored, then removes that many at
+   * once, so the hot path is a plain append.
    */
-  insertBatch(events: readonly RecordedEvent[], retention: number): void {
-    const excess = this.#rowCount + events.length - retention;
-    this.#db.transaction(() => {
-      for (const event of events) this.#insert.run({ ...event, metadata: JSON.stringify(event.metadata) });
-      if (excess > 0) this.#pruneOldest.run(excess);
-    })();
-    this.#rowCount = excess > 0 ? retention : this.#rowCount + events.length;
+  insert(event: RecordedEvent, retention: number): void {
+    this.#insert.run({ ...event, metadata: JSON.stringify(event.metadata) });
+    this.#rowCount += 1;
+    const slack = Math.floor(retention / 100);
+    if (this.#rowCount > retention + slack) {
+      this.#pruneOldest.run(this.#rowCount - retention);
+      this.#rowCount = retention;
+    }
   }
 
   get(id: string): RecordedEvent | undefined {

@@ -60,7 +60,8 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
-    if (text.trim() === '') return done(new InvalidBodyError('request body is empty; expected a JSON object'), undefined);
+    // No body at all is for the route's schema to judge (POST /events needs one, a replay doesn't).
+    if (text.trim() === '') return done(null, undefined);
     try {
       // secure-json-parse refuses __proto__ / constructor.prototype keys (prototype poisoning).
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));

@@ -24,6 +24,7 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
   const validator = Compile(schema);
   const convert = httpPart !== 'body';
   return (data: unknown) => {
+    if (httpPart === 'body' && (data === undefined || data === null)) return { error: new RequestValidationError('request body is empty; expected a JSON object', '') };
     const value = convert ? Value.Convert(schema, data) : data;
     if (validator.Check(value)) return { value };
     const problem = describeSchemaIssues([...validator.Errors(value)]);

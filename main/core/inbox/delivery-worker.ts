@@ -47,14 +47,14 @@ export class DeliveryWorker {
       if (!message) continue;
       const result = await runScript({ command, args, input: message.content, env: { ...process.env, HOOK_SESSION: name }, timeoutMs: this.session.deliverTimeoutMs, maxOutputBytes: 64 * 1024 });
       if (result.outcome === 'exited' && result.exitCode === 0) {
-        this.#inbox.ack(name, message.id);
+        await this.#inbox.ack(name, message.id);
         this.#logger.info({ session: name, message_id: message.id }, `session ${name}: message delivered to ${command}`);
         continue;
       }
       const delay = deliveryBackoffMs(message.claims);
       const why = result.error ?? `exit ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').at(-1)}` : ''}`;
       this.#logger.warn({ session: name, message_id: message.id, attempt: message.claims }, `session ${name}: delivery to ${command} failed (${why}); retrying in ${delay / 1000} s`);
-      this.#inbox.release(name, message.id, delay);
+      await this.#inbox.release(name, message.id, delay);
     }
   }
 }

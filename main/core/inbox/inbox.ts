@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.ts';
+import type { WriteBatcher } from '../db/write-batcher.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { InboxStore, type InboxMessage, type MessageSource, type MessageState, type SessionSummary } from './inbox-store.ts';
 
@@ -41,12 +42,12 @@ export function checkSessionName(name: string): string {
  */
 export class Inbox {
   readonly events = new EventEmitter<InboxEvents>();
-  readonly #db: Database;
+  readonly #writes: WriteBatcher;
   readonly #store: InboxStore;
   readonly #clock: Clock;
 
-  constructor(options: { db: Database; clock: Clock }) {
-    this.#db = options.db;
+  constructor(options: { db: Database; writes: WriteBatcher; clock: Clock }) {
+    this.#writes = options.writes;
     this.#store = new InboxStore(options.db);
     this.#clock = options.clock;
     this.events.setMaxListeners(0);
@@ -60,12 +61,12 @@ export class Inbox {
    * Stores a message (and, in the same transaction, whatever `alsoWrite` records) and announces
    * it once committed.
    */
-  inject(input: InjectInput, alsoWrite?: (message: InboxMessage) => void): InboxMessage {
+  async inject(input: InjectInput, alsoWrite?: (message: InboxMessage) => void): Promise<InboxMessage> {
     checkSessionName(input.session);
     if (input.content.trim() === '') throw new HookboxError(ErrorCode.InvalidInput, 'message is empty');
     if (Buffer.byteLength(input.content) > MAX_MESSAGE_BYTES) throw new HookboxError(ErrorCode.InvalidInput, `message is larger than ${MAX_MESSAGE_BYTES} bytes`);
     const now = this.#clock.now();
-    const message = this.#db.transaction(() => {
+    const message = await this.#writes.write(() => {
       this.#store.ensureSession(input.session, now.toISOString());
       const stored = this.#store.insert({
         id: randomUUID(),
@@ -78,14 +79,13 @@ export class Inbox {
       });
       alsoWrite?.(stored);
       return stored;
-    })();
+    });
     this.events.emit('message', message);
     return message;
   }
 
-  claimNext(session: string, leaseMs: number): InboxMessage | undefined {
-    const now = this.#clock.now().getTime();
-    return this.#db.transaction(() => this.#store.claimNext(session, now, leaseMs))();
+  claimNext(session: string, leaseMs: number): Promise<InboxMessage | undefined> {
+    return this.#writes.write(() => this.#store.claimNext(session, this.#clock.now().getTime(), leaseMs));
   }
 
   /**
@@ -95,7 +95,7 @@ export class Inbox {
   async waitForNext(session: string, options: { waitMs: number; leaseMs: number; signal?: AbortSignal }): Promise<InboxMessage | undefined> {
     const deadline = Date.now() + options.waitMs;
     for (;;) {
-      const claimed = this.claimNext(session, options.leaseMs);
+      const claimed = await this.claimNext(session, options.leaseMs);
       if (claimed) return claimed;
       const remaining = deadline - Date.now();
       if (remaining <= 0 || options.signal?.aborted) return undefined;
@@ -105,25 +105,27 @@ export class Inbox {
     }
   }
 
-  ack(session: string, id: string): InboxMessage {
+  async ack(session: string, id: string): Promise<InboxMessage> {
     const now = this.#clock.now();
-    const message = this.#db.transaction(() => {
+    const message = await this.#writes.write(() => {
       const found = this.#store.get(session, id);
       if (!found) throw new HookboxError(ErrorCode.NotFound, `no message ${id} in session '${session}'`);
       if (found.state === 'acked') return found;
       if (found.state !== 'claimed') throw new HookboxError(ErrorCode.Conflict, `message ${id} is not claimed; claim it with /next first`);
       this.#store.setState(found.seq, 'acked', new Date(found.available_at).getTime(), now.toISOString());
       return { ...found, state: 'acked' as const, acked_at: now.toISOString() };
-    })();
+    });
     this.events.emit('acked', message);
     return message;
   }
 
   /** Gives a claimed message back, deliverable again after `delayMs` (a failed delivery). */
-  release(session: string, id: string, delayMs = 0): void {
-    const found = this.#store.get(session, id);
-    if (!found || found.state !== 'claimed') return;
-    this.#store.setState(found.seq, 'queued', this.#clock.now().getTime() + delayMs, null);
+  release(session: string, id: string, delayMs = 0): Promise<void> {
+    return this.#writes.write(() => {
+      const found = this.#store.get(session, id);
+      if (!found || found.state !== 'claimed') return;
+      this.#store.setState(found.seq, 'queued', this.#clock.now().getTime() + delayMs, null);
+    });
   }
 
   list(session: string, options: { state?: MessageState; limit?: number } = {}): InboxMessage[] {

@@ -97,12 +97,19 @@ export class Scheduler {
   #fire(): void {
     const now = this.#clock.now();
     for (const row of this.#due.all(now.getTime())) {
+      // Advance first, so a slow or failing delivery cannot make the same tick fire twice.
+      let next: number;
       try {
-        this.#inbox.inject({ session: row.session, source: 'schedule', label: `cron ${row.cron}`, content: row.content });
-        this.#advance.run({ id: row.id, next_at: nextCronRun(row.cron, now).getTime() });
+        next = nextCronRun(row.cron, now).getTime();
       } catch (error) {
-        this.#logger.error({ err: error, schedule: row.id }, `schedule ${row.id} failed`);
+        this.#logger.error({ err: error, schedule: row.id }, `schedule ${row.id} has a broken cron expression; removed`);
+        this.#remove.run(row.id);
+        continue;
       }
+      this.#advance.run({ id: row.id, next_at: next });
+      this.#inbox
+        .inject({ session: row.session, source: 'schedule', label: `cron ${row.cron}`, content: row.content })
+        .catch((error: unknown) => this.#logger.error({ err: error, schedule: row.id }, `schedule ${row.id}: message not stored`));
     }
     this.#arm();
   }

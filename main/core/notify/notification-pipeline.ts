@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { WriteBatcher } from '../db/write-batcher.ts';
 import type { NotificationSettings } from '../config/settings-schema.ts';
 import type { RecordedEvent } from '../events/event-schema.ts';
 import { NotificationStore, type Delivery, type NotificationRecord } from './notification-store.ts';
@@ -15,6 +16,7 @@ export interface NotificationPipelineOptions {
   settings: () => NotificationSettings;
   notifier: Notifier;
   db: Database;
+  writes: WriteBatcher;
   logger: Logger;
   clock: Clock;
   fetch?: FetchLike;
@@ -55,7 +57,7 @@ export class NotificationPipeline {
       priority: decision.priority,
       deliveries,
     };
-    this.#store.insert(record);
+    await this.#options.writes.write(() => this.#store.insert(record));
     return record;
   }
 

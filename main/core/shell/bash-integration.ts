@@ -24,29 +24,39 @@ if [[ -n $\{BASH_VERSION-} && $- == *i* ]] &&
 __hookbox_default_url=@URL_LITERAL@
 declare -gA __hookbox_none=()
 __hookbox_nil=
-__hookbox_t0=
-__hookbox_cwd=
+# Kept when sourced again: the line doing the sourcing is still to be reported.
+__hookbox_t0=$\{__hookbox_t0-}
+__hookbox_cwd=$\{__hookbox_cwd-}
 __hookbox_tty=$(tty 2>/dev/null) || __hookbox_tty=
+# curl at the lowest CPU priority: on a busy machine the prompt comes first.
+__hookbox_curl=(curl)
+type -P nice >/dev/null 2>&1 && __hookbox_curl=(nice -n 19 curl)
 __hookbox_ctl=$'\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f'
 
 # A clock in microseconds: $EPOCHREALTIME (bash 5; its decimal separator follows the locale),
 # else GNU date (one fork per reading), else whole seconds.
 if [[ -n $\{EPOCHREALTIME-} ]]; then
   __hookbox_clock='$\{EPOCHREALTIME//[!0-9]/}'
-elif __hookbox_t0=$(date +%s%6N 2>/dev/null) && [[ -n $__hookbox_t0 && $__hookbox_t0 != *[!0-9]* ]]; then
+elif __hookbox_probe=$(date +%s%6N 2>/dev/null) && [[ -n $__hookbox_probe && $__hookbox_probe != *[!0-9]* ]]; then
   __hookbox_clock='$(date +%s%6N)'
 else
   __hookbox_clock='$((SECONDS * 1000000))'
 fi
-__hookbox_t0=
+unset __hookbox_probe
 eval "__hookbox_now() { __hookbox_t1=$__hookbox_clock; }"
 
 # Expands to nothing; as a side effect records the start time and directory of the line.
 __hookbox_ps0='$\{__hookbox_none[$\{__hookbox_cwd:=$PWD}]-}$\{__hookbox_nil:__hookbox_t0='"$__hookbox_clock"':0}'
 
 # The newest history entry, read through a private file: a command substitution would fork
-# on every prompt.
-__hookbox_tmp=$(umask 077 && mktemp "$\{XDG_RUNTIME_DIR:-$\{TMPDIR:-/tmp}}/hookbox-bash.XXXXXX" 2>/dev/null) || __hookbox_tmp=
+# on every prompt. In memory (the runtime dir, else /dev/shm) where there is one: a disk file
+# costs ten times as much to rewrite.
+if [[ -z $\{__hookbox_tmp-} || ! -f $__hookbox_tmp || ! -O $__hookbox_tmp ]]; then # sourced again: keep the file
+  __hookbox_tmp=$\{XDG_RUNTIME_DIR-}
+  [[ -n $__hookbox_tmp && -d $__hookbox_tmp && -w $__hookbox_tmp ]] || __hookbox_tmp=/dev/shm
+  [[ -d $__hookbox_tmp && -w $__hookbox_tmp ]] || __hookbox_tmp=$\{TMPDIR:-/tmp}
+  __hookbox_tmp=$(umask 077 && mktemp "$__hookbox_tmp/hookbox-bash.XXXXXX" 2>/dev/null) || __hookbox_tmp=
+fi
 if [[ -n $__hookbox_tmp ]] && builtin trap -p EXIT >|"$__hookbox_tmp" && [[ ! -s $__hookbox_tmp ]]; then
   builtin trap 'command rm -f -- "$__hookbox_tmp"' EXIT # only when no EXIT trap is set: never replace one
 fi
@@ -138,7 +148,7 @@ __hookbox_send() {
   __hookbox_json "$4"; cwd=$REPLY
   __hookbox_json "$__hookbox_tty"; tty=$REPLY
   __hookbox_json "$\{HOSTNAME-}"; host=$REPLY
-  command curl -q -s -o /dev/null --noproxy '*' --connect-timeout 1 --max-time 5 \
+  command "$\{__hookbox_curl[@]}" -q -s -o /dev/null --noproxy '*' --connect-timeout 1 --max-time 5 \
     -H 'Content-Type: application/json' --data-binary @- "$\{url%/}/events" <<EOJ
 {"kind":"shell","command":$command,"exit_code":$exit_code,"duration_ms":$duration_ms,"metadata":{"cwd":$cwd,"shell":"bash","tty":$tty,"hostname":$host,"pid":$$}}
 EOJ
@@ -146,7 +156,9 @@ EOJ
 
 __hookbox_precmd() {
   local __hookbox_status=$?
-  # Run from inside another prompt framework, $? may already be theirs: take the status they saved.
+  # Run from inside another prompt framework, $? may already be theirs: take the status they saved
+  # (starship evals a PROMPT_COMMAND it found from its own precmd; bash-preexec before 0.5 did not
+  # hand $? back to the PROMPT_COMMAND entries after its own).
   if [[ $\{FUNCNAME[1]-} == starship_precmd && -n $\{STARSHIP_CMD_STATUS-} ]]; then
     __hookbox_status=$STARSHIP_CMD_STATUS
   elif [[ $\{PROMPT_COMMAND-} == __bp_precmd_invoke_cmd* && -n $\{__bp_last_ret_value-} ]]; then
@@ -160,18 +172,33 @@ __hookbox_precmd() {
     __hookbox_now
     # Without history the command text is unknown: nothing is reported.
     if [[ -o history ]] && __hookbox_last_entry; then
+      # A new entry (its number changed), or the same one again (ignoredups, erasedups): only a
+      # new one is ours to delete.
+      local __hookbox_new=
+      [[ $__hookbox_entry_num != "$\{__hookbox_last_num-}" ]] && __hookbox_new=1
       if [[ -n $__hookbox_ignorespace && $__hookbox_entry == ' '* ]]; then
         __hookbox_private=1
-        builtin history -d "$__hookbox_entry_num" 2>/dev/null
+        [[ -n $__hookbox_new ]] && builtin history -d "$__hookbox_entry_num" 2>/dev/null && ((__hookbox_entry_num--))
+      elif [[ -n $__hookbox_new && -n $__hookbox_histignore ]] && __hookbox_histignored "$__hookbox_entry" "$\{__hookbox_previous_entry-}"; then
+        builtin history -d "$__hookbox_entry_num" 2>/dev/null && ((__hookbox_entry_num--))
       else
-        if [[ -n $__hookbox_histignore ]] && __hookbox_histignored "$__hookbox_entry" "$\{__hookbox_previous_entry-}"; then
-          builtin history -d "$__hookbox_entry_num" 2>/dev/null
-        else
-          __hookbox_previous_entry=$__hookbox_entry
-        fi
+        __hookbox_previous_entry=$__hookbox_entry
       fi
+      __hookbox_last_num=$__hookbox_entry_num
       if [[ -z $__hookbox_private && -n $__hookbox_entry ]]; then
-        (__hookbox_send "$__hookbox_entry" "$__hookbox_status" "$(( (__hookbox_t1 - __hookbox_t0) / 1000 ))" "$__hookbox_cwd" &) </dev/null >/dev/null 2>&1
+        local __hookbox_ms=$(( (__hookbox_t1 - __hookbox_t0) / 1000 ))
+        ((__hookbox_ms < 0)) && __hookbox_ms=0 # the wall clock was set back
+        # $! belongs to the user. While it names no job of theirs (empty, or our previous send),
+        # a plain background job will do (its "[1] pid" goes to /dev/null, disown drops it from
+        # the job table); otherwise a detached grandchild leaves $! alone, at the price of a second
+        # fork the prompt waits for.
+        if [[ -z $\{!-} || $! == "$\{__hookbox_own_pid-}" ]]; then
+          { __hookbox_send "$__hookbox_entry" "$__hookbox_status" "$__hookbox_ms" "$__hookbox_cwd" & } </dev/null >/dev/null 2>&1
+          __hookbox_own_pid=$!
+          builtin disown "$!" 2>/dev/null
+        else
+          (__hookbox_send "$__hookbox_entry" "$__hookbox_status" "$__hookbox_ms" "$__hookbox_cwd" &) </dev/null >/dev/null 2>&1
+        fi
       fi
     fi
   fi
@@ -180,13 +207,17 @@ __hookbox_precmd() {
   return "$__hookbox_status"
 }
 
-__hookbox_adopt_history
+# Sourced again, HISTCONTROL is still ours: the user's own values are already kept.
+if [[ -z $\{__hookbox_histcontrol_set+set} || $\{HISTCONTROL-} != "$__hookbox_histcontrol_set" || -n $\{HISTIGNORE-} ]]; then
+  __hookbox_adopt_history
+fi
+__hookbox_last_entry && __hookbox_last_num=$__hookbox_entry_num
 [[ $\{PS0-} == *"$__hookbox_ps0"* ]] || PS0=$__hookbox_ps0$\{PS0-}
 # First in PROMPT_COMMAND, to see the command's exit status before anything else runs
 # (we hand it back unchanged). With bash-preexec loaded, its precmd_functions run first instead.
 if [[ $\{__bp_imported-} == defined ]]; then
   [[ " $\{precmd_functions[*]-} " == *" __hookbox_precmd "* ]] || precmd_functions=(__hookbox_precmd "$\{precmd_functions[@]}")
-elif [[ $\{PROMPT_COMMAND-} != *__hookbox_precmd* && $\{STARSHIP_PROMPT_COMMAND-} != *__hookbox_precmd* ]]; then
+elif [[ $\{PROMPT_COMMAND-} != *__hookbox_precmd* && $\{_PRESERVED_PROMPT_COMMAND-}$\{STARSHIP_PROMPT_COMMAND-} != *__hookbox_precmd* ]]; then
   PROMPT_COMMAND="__hookbox_precmd$\{PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}"
 fi
 

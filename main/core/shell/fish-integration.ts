@@ -14,30 +14,49 @@ const SCRIPT = scriptBody(String.raw`# Hookbox shell integration for fish.
 if status is-interactive; and command -sq curl
 
 set -g __hookbox_default_url @URL_LITERAL@
-set -g __hookbox_tty (command tty 2>/dev/null); or set -g __hookbox_tty ''
+# curl at the lowest CPU priority: on a busy machine the prompt comes first.
+set -g __hookbox_curl curl
+command -sq nice; and set -g __hookbox_curl nice -n 19 curl
 set -g __hookbox_ctl \x01 \x02 \x03 \x04 \x05 \x06 \x07 \x08 \x0b \x0c \x0e \x0f \x10 \x11 \x12 \x13 \x14 \x15 \x16 \x17 \x18 \x19 \x1a \x1b \x1c \x1d \x1e \x1f
 set -g __hookbox_ctl_json '\u0001' '\u0002' '\u0003' '\u0004' '\u0005' '\u0006' '\u0007' '\b' '\u000b' '\f' '\u000e' '\u000f' '\u0010' '\u0011' '\u0012' '\u0013' '\u0014' '\u0015' '\u0016' '\u0017' '\u0018' '\u0019' '\u001a' '\u001b' '\u001c' '\u001d' '\u001e' '\u001f'
+
+# "text" as a JSON string literal, in $__hookbox_reply. Every (…) costs fish real time, so text
+# with nothing to escape (most of it) takes one builtin, and the rest as few as possible.
+function __hookbox_json
+    if not string match -qr '["\\\\\x01-\x1f]' -- $argv[1]
+        set -g __hookbox_reply "\"$argv[1]\""
+        return
+    end
+    # " and \ get a backslash. string replace prints the result and a newline, and (…) splits at
+    # newlines: joining the pieces with \n escapes every newline (a final one leaves an empty piece).
+    set -l s (string join -- '\n' (string replace -ra -- '(["\\\\])' '\\\\$1' $argv[1]))
+    if string match -qr '[\x01-\x1f]' -- $s
+        set -l i 1
+        for c in \t \r $__hookbox_ctl
+            switch $c
+                case \t
+                    set s (string replace -a -- $c '\t' $s)
+                case \r
+                    set s (string replace -a -- $c '\r' $s)
+                case '*'
+                    set s (string replace -a -- $c $__hookbox_ctl_json[$i] $s)
+                    set i (math $i + 1)
+            end
+        end
+    end
+    set -g __hookbox_reply "\"$s\""
+end
+
+# The parts of every event that never change in this shell.
+set -g __hookbox_tty (command tty 2>/dev/null); or set -g __hookbox_tty '' # not "not a tty"
+__hookbox_json "$__hookbox_tty"
+set -g __hookbox_meta '"shell":"fish","tty":'$__hookbox_reply
+__hookbox_json $hostname
+set -g __hookbox_meta $__hookbox_meta',"hostname":'$__hookbox_reply',"pid":'$fish_pid
 
 function __hookbox_preexec --on-event fish_preexec
     set -g __hookbox_pending 1
     set -g __hookbox_cwd $PWD
-end
-
-# "text" as a JSON string literal.
-function __hookbox_json
-    set -l s (string replace -a -- '\\' '\\\\' $argv[1] | string collect)
-    set s (string replace -a -- \n '\n' "$s")
-    set s (string replace -a -- '"' '\\"' "$s")
-    set s (string replace -a -- \r '\r' "$s")
-    set s (string replace -a -- \t '\t' "$s")
-    if string match -qr '[\x01-\x1f]' -- "$s"
-        set -l i 1
-        for c in $__hookbox_ctl
-            set s (string replace -a -- $c $__hookbox_ctl_json[$i] "$s")
-            set i (math $i + 1)
-        end
-    end
-    printf '"%s"' "$s"
 end
 
 function __hookbox_postexec --on-event fish_postexec
@@ -47,13 +66,30 @@ function __hookbox_postexec --on-event fish_postexec
     set -e __hookbox_pending
     set -l line "$argv"
     test -n "$line"; or return 0
-    string match -q ' *' -- "$line"; and return 0
+    string match -q ' *' -- $line; and return 0
+    __hookbox_json $line
+    set -l command $__hookbox_reply
+    __hookbox_json $__hookbox_cwd
     set -l url $__hookbox_default_url
-    set -q HOOKBOX_URL[1]; and test -n "$HOOKBOX_URL"; and set url $HOOKBOX_URL
-    set -l body '{"kind":"shell","command":'(__hookbox_json "$line")',"exit_code":'$exit_code',"duration_ms":'$duration_ms',"metadata":{"cwd":'(__hookbox_json "$__hookbox_cwd")',"shell":"fish","tty":'(__hookbox_json "$__hookbox_tty")',"hostname":'(__hookbox_json "$hostname")',"pid":'$fish_pid'}}'
-    printf '%s' $body | command curl -q -s -o /dev/null --noproxy '*' --connect-timeout 1 --max-time 5 \
-        -H 'Content-Type: application/json' --data-binary @- (string trim -r -c / -- $url)/events >/dev/null 2>&1 &
-    disown 2>/dev/null
+    if set -q HOOKBOX_URL[1]; and test -n "$HOOKBOX_URL"
+        set url (string trim -r -c / -- $HOOKBOX_URL)
+    end
+    set -l format '{"kind":"shell","command":%s,"exit_code":%d,"duration_ms":%d,"metadata":{"cwd":%s,%s}}'
+    # $last_pid belongs to the user. While it names no job of theirs (none yet, or our previous
+    # send), a background job will do; otherwise sh starts curl and exits, leaving $last_pid alone
+    # (the body goes through the environment, which other users cannot read, not the arguments).
+    if test -z "$last_pid"; or test "$last_pid" = "$__hookbox_own_pid"
+        printf $format $command $exit_code $duration_ms $__hookbox_reply $__hookbox_meta |
+            command $__hookbox_curl -q -s -o /dev/null --noproxy '*' --connect-timeout 1 --max-time 5 \
+            -H 'Content-Type: application/json' --data-binary @- $url/events >/dev/null 2>&1 &
+        set -g __hookbox_own_pid $last_pid
+        disown $last_pid 2>/dev/null
+    else
+        HOOKBOX_BODY=(printf $format $command $exit_code $duration_ms $__hookbox_reply $__hookbox_meta) \
+            command sh -c 'printf %s "$HOOKBOX_BODY" | "$@" >/dev/null 2>&1 &' sh $__hookbox_curl -q -s -o /dev/null \
+            --noproxy '*' --connect-timeout 1 --max-time 5 -H 'Content-Type: application/json' --data-binary @- $url/events \
+            </dev/null >/dev/null 2>&1
+    end
 end
 
 end

@@ -44,9 +44,10 @@ const HOOK_SCRIPT = scriptBody(String.raw`#!/bin/sh
 hookbox_hook=@HOOK@
 hookbox_report=@REPORT@
 hookbox_url=$\{HOOKBOX_URL:-@URL_LITERAL@}
+hookbox_mode=@MODE@
 hookbox_previous_dir=@PREVIOUS_DIR@
 
-if [ @MODE_LITERAL@ = repo ]; then
+if [ "$hookbox_mode" = repo ]; then
   hookbox_next=$0.pre-hookbox
 elif [ -n "$hookbox_previous_dir" ]; then
   case $hookbox_previous_dir in "~/"*) hookbox_previous_dir=$HOME/$\{hookbox_previous_dir#??} ;; esac
@@ -54,7 +55,8 @@ elif [ -n "$hookbox_previous_dir" ]; then
 elif [ -d .git ]; then
   hookbox_next=.git/hooks/$hookbox_hook
 else
-  hookbox_next=$(git rev-parse --git-common-dir 2>/dev/null)/hooks/$hookbox_hook
+  hookbox_next=
+  hookbox_common=$(git rev-parse --git-common-dir 2>/dev/null) && hookbox_next=$hookbox_common/hooks/$hookbox_hook
 fi
 
 if [ "$hookbox_report" != 1 ] || [ -n "$\{HOOKBOX_GIT_REPORTED-}" ] || ! command -v curl >/dev/null 2>&1; then
@@ -74,19 +76,22 @@ if [ -f "$hookbox_next" ] && [ -x "$hookbox_next" ]; then
   HOOKBOX_GIT_REPORTED=1 "$hookbox_next" "$@"
   hookbox_status=$?
   hookbox_ms
-  if [ -n "$hookbox_start" ] && [ -n "$hookbox_now" ]; then hookbox_duration=$((hookbox_now - hookbox_start)); fi
+  if [ -n "$hookbox_start" ] && [ -n "$hookbox_now" ] && [ "$hookbox_now" -ge "$hookbox_start" ]; then
+    hookbox_duration=$((hookbox_now - hookbox_start))
+  fi
 fi
 
 # Where, and on which commit: read now, before git moves on (the report is sent later).
 hookbox_state=$(git rev-parse --show-toplevel HEAD --abbrev-ref HEAD 2>/dev/null) || hookbox_state=
 
 # "text" as a JSON string literal.
+# (The "." appended, and cut again at the end, keeps a final newline: awk would drop it.)
 hookbox_json() {
-  printf '%s' "$1" | LC_ALL=C awk '
-    BEGIN { ORS = ""; for (i = 1; i < 32; i++) esc[sprintf("%c", i)] = sprintf("\\u%04x", i)
-            esc["\t"] = "\\t"; esc["\r"] = "\\r"; esc["\""] = "\\\""; esc["\\"] = "\\\\"; print "\"" }
-    { if (NR > 1) print "\\n"; n = length($0); for (i = 1; i <= n; i++) { c = substr($0, i, 1); print ((c in esc) ? esc[c] : c) } }
-    END { print "\"" }'
+  printf '%s.' "$1" | LC_ALL=C awk '
+    BEGIN { for (i = 1; i < 32; i++) esc[sprintf("%c", i)] = sprintf("\\u%04x", i)
+            esc["\t"] = "\\t"; esc["\r"] = "\\r"; esc["\""] = "\\\""; esc["\\"] = "\\\\" }
+    { if (NR > 1) out = out "\\n"; n = length($0); for (i = 1; i <= n; i++) { c = substr($0, i, 1); out = out ((c in esc) ? esc[c] : c) } }
+    END { printf "\"%s\"", substr(out, 1, length(out) - 1) }'
 }
 
 hookbox_state_lines() {
@@ -120,7 +125,9 @@ hookbox_send() {
       -H 'Content-Type: application/json' --data-binary @- "$\{hookbox_url%/}/events"
 }
 
-hookbox_send "$@" </dev/null >/dev/null 2>&1 &
+# exec, not a redirection of the call: sh would keep copies of the original descriptors, which
+# curl would inherit, and git (or whoever reads its output) would wait for them to close.
+(exec </dev/null >/dev/null 2>&1; hookbox_send "$@") &
 exit "$hookbox_status"
 `);
 
@@ -137,7 +144,7 @@ export function gitHookScript(hook: string, baseUrl: string, how: HookMode): str
   return fillScript(HOOK_SCRIPT, baseUrl, shellQuote)
     .replaceAll('@HOOK@', hook)
     .replaceAll('@REPORT@', reported ? '1' : '0')
-    .replaceAll('@MODE_LITERAL@', how.mode)
+    .replaceAll('@MODE@', how.mode)
     .replaceAll('@PREVIOUS_DIR@', shellQuote(how.mode === 'global' ? how.previousDir : ''))
     .replaceAll('@CHAIN_NOTE@', chainNote.replace(/\n/g, ' '));
 }
@@ -196,34 +203,34 @@ export function globalHooksDir(ctx: IntegrationContext): string {
 
 interface RepoHooks {
   hooksDir: string;
-  warnings: string[];
+  /** Set when a global core.hooksPath means git does not run hooksDir (or Hookbox's global hooks cover it). */
+  globalNote: string | null;
 }
 
 /** The hooks directory git uses for this repository, ignoring a global core.hooksPath. */
 function repoHooksDir(repo: string, ctx: IntegrationContext): RepoHooks {
   if (!existsSync(repo)) throw new HookboxError(ErrorCode.IntegrationFailed, `${repo}: no such directory`);
   const commonDir = resolve(repo, git(['rev-parse', '--git-common-dir'], ctx, repo));
-  const warnings: string[] = [];
   const local = gitConfigGet(['--local'], ctx, repo);
   if (local) {
-    let top = repo;
+    let top: string;
     try {
       top = git(['rev-parse', '--show-toplevel'], ctx, repo);
     } catch {
       top = commonDir; // a bare repository runs its hooks in the git dir
     }
-    return { hooksDir: resolve(top, expandHome(local, ctx)), warnings };
+    return { hooksDir: resolve(top, expandHome(local, ctx)), globalNote: null };
   }
+  const hooksDir = join(commonDir, 'hooks');
   const global = gitConfigGet(['--global'], ctx, repo);
+  let globalNote: string | null = null;
   if (global) {
-    const ours = resolve(expandHome(global, ctx)) === globalHooksDir(ctx);
-    warnings.push(
-      ours
-        ? `Hookbox's global hooks are active (core.hooksPath=${global}); they already report this repository and run these hooks after them`
-        : `core.hooksPath is set globally to ${global}, so git does not run ${join(commonDir, 'hooks')} for this repository`,
-    );
+    globalNote =
+      resolve(expandHome(global, ctx)) === globalHooksDir(ctx)
+        ? `Hookbox's global hooks (core.hooksPath=${global}) already report this repository; these take over if those are uninstalled`
+        : `core.hooksPath is set globally to ${global}, so git does not run ${hooksDir} for this repository`;
   }
-  return { hooksDir: join(commonDir, 'hooks'), warnings };
+  return { hooksDir, globalNote };
 }
 
 function isOurs(file: string): boolean {
@@ -249,7 +256,8 @@ export function uninstallGitHooks(target: GitHookTarget, ctx: IntegrationContext
 }
 
 function installRepo(repo: string, ctx: IntegrationContext & { baseUrl: string }): GitHooksResult {
-  const { hooksDir, warnings } = repoHooksDir(repo, ctx);
+  const { hooksDir, globalNote } = repoHooksDir(repo, ctx);
+  const warnings = globalNote ? [globalNote] : [];
   // Check every hook before changing any, so a conflict leaves the repository as it was.
   for (const hook of REPORTED_GIT_HOOKS) {
     const file = join(hooksDir, hook);
@@ -271,7 +279,8 @@ function installRepo(repo: string, ctx: IntegrationContext & { baseUrl: string }
 }
 
 function uninstallRepo(repo: string, ctx: IntegrationContext): GitHooksResult {
-  const { hooksDir, warnings } = repoHooksDir(repo, ctx);
+  const { hooksDir } = repoHooksDir(repo, ctx);
+  const warnings: string[] = [];
   const removed: string[] = [];
   const restored: string[] = [];
   for (const hook of REPORTED_GIT_HOOKS) {
@@ -290,7 +299,7 @@ function uninstallRepo(repo: string, ctx: IntegrationContext): GitHooksResult {
       restored.push(hook);
     }
   }
-  return { hooksDir, global: false, hooks: removed, chained: restored, previousHooksPath: null, warnings: warnings.filter((w) => !w.startsWith('Hookbox')) };
+  return { hooksDir, global: false, hooks: removed, chained: restored, previousHooksPath: null, warnings };
 }
 
 function installGlobal(ctx: IntegrationContext & { baseUrl: string }): GitHooksResult {

@@ -17,7 +17,12 @@ if [[ -n $\{ZSH_VERSION-} && -o interactive ]] && (( $\{+commands[curl]} )); the
 zmodload zsh/datetime 2>/dev/null
 autoload -Uz add-zsh-hook
 typeset -g __hookbox_default_url=@URL_LITERAL@
-typeset -g __hookbox_t0= __hookbox_line= __hookbox_cwd=
+# curl at the lowest CPU priority: on a busy machine the prompt comes first.
+typeset -ga __hookbox_curl=(curl)
+(( $\{+commands[nice]} )) && __hookbox_curl=(nice -n 19 curl)
+# Kept when sourced again: the line doing the sourcing is still to be reported.
+typeset -g __hookbox_t0=$\{__hookbox_t0-} __hookbox_line=$\{__hookbox_line-} __hookbox_cwd=$\{__hookbox_cwd-}
+typeset -g __hookbox_own_pid=$\{__hookbox_own_pid-}
 
 __hookbox_preexec() {
   # $1 is the line as typed; it is empty when history is off, then $3 (the expanded text) will do.
@@ -45,20 +50,30 @@ __hookbox_send() {
   __hookbox_json "$\{TTY-}"; tty=$REPLY
   __hookbox_json "$\{HOST-}"; host=$REPLY
   print -r -- "{\"kind\":\"shell\",\"command\":$command,\"exit_code\":$2,\"duration_ms\":$3,\"metadata\":{\"cwd\":$cwd,\"shell\":\"zsh\",\"tty\":$tty,\"hostname\":$host,\"pid\":$$}}" |
-    command curl -q -s -o /dev/null --noproxy '*' --connect-timeout 1 --max-time 5 \
+    command $__hookbox_curl -q -s -o /dev/null --noproxy '*' --connect-timeout 1 --max-time 5 \
       -H 'Content-Type: application/json' --data-binary @- "$\{url%/}/events"
 }
 
 __hookbox_precmd() {
-  local exit_code=$?
+  local exit_code=$? ignore_space=0
+  [[ -o hist_ignore_space ]] && ignore_space=1 # the user's option, read before emulate
   emulate -L zsh
   [[ -n $__hookbox_t0 ]] || return 0
   local t1=$\{EPOCHREALTIME:-$SECONDS} line=$__hookbox_line cwd=$__hookbox_cwd
   local -i duration_ms='(t1 - __hookbox_t0) * 1000'
+  ((duration_ms < 0)) && duration_ms=0 # the wall clock was set back
   __hookbox_t0= __hookbox_line= __hookbox_cwd=
   [[ -n $line ]] || return 0
-  [[ -o hist_ignore_space && $line == ' '* ]] && return 0
-  (__hookbox_send "$line" $exit_code $duration_ms "$cwd" &) </dev/null >/dev/null 2>&1
+  ((ignore_space)) && [[ $line == ' '* ]] && return 0
+  # $! belongs to the user. While it names no job of theirs (none yet, or our previous send),
+  # &! will do (no job notice, not in the job table); otherwise a detached grandchild leaves $!
+  # alone, at the price of a second fork the prompt waits for.
+  if [[ $! == 0 || $! == $\{__hookbox_own_pid-} ]]; then
+    __hookbox_send "$line" $exit_code $duration_ms "$cwd" </dev/null >/dev/null 2>&1 &!
+    __hookbox_own_pid=$!
+  else
+    (__hookbox_send "$line" $exit_code $duration_ms "$cwd" &) </dev/null >/dev/null 2>&1
+  fi
   return 0
 }
 

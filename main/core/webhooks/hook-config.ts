@@ -4,6 +4,7 @@ import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { interpolateEnv } from '../config/env-interpolation.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
+import { MAX_MESSAGE_BYTES } from '../inbox/inbox.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 
 // A `[[hooks]]` entry: Octomind's four fields (name, bind, script, timeout) exactly, plus
@@ -22,7 +23,8 @@ export const HookEntrySchema = Type.Object(
     signature_header: Type.Optional(Type.String({ minLength: 1 })),
     max_concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
     queue_size: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-    max_output_bytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 256 * 1024 * 1024 })),
+    /** At most the largest inbox message (4 MiB): more could never be delivered. */
+    max_output_bytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: MAX_MESSAGE_BYTES })),
     max_body_bytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024 })),
   },
   { additionalProperties: false },

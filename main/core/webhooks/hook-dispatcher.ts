@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { WriteBatcher } from '../db/write-batcher.ts';
 import type { Inbox } from '../inbox/inbox.ts';
 import { ConcurrencyLimit } from '../process/concurrency-limit.ts';
 import { runScript, type ScriptResult } from '../process/script-runner.ts';
@@ -76,6 +77,7 @@ const STATUS: Record<HookOutcome, number> = {
   queue_full: 429,
   method_not_allowed: 405,
   body_too_large: 413,
+  internal_error: 500,
 };
 
 /**
@@ -88,16 +90,18 @@ export class HookDispatcher {
   readonly limit: ConcurrencyLimit;
   readonly #inbox: Inbox;
   readonly #runs: HookRunStore;
+  readonly #writes: WriteBatcher;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #baseEnv: NodeJS.ProcessEnv;
   readonly #onRun: (run: Omit<HookRun, 'body'>) => void;
 
-  constructor(options: { hook: HookConfig; inbox: Inbox; runs: HookRunStore; clock: Clock; logger: Logger; baseEnv: NodeJS.ProcessEnv; onRun: (run: Omit<HookRun, 'body'>) => void }) {
+  constructor(options: { hook: HookConfig; inbox: Inbox; runs: HookRunStore; writes: WriteBatcher; clock: Clock; logger: Logger; baseEnv: NodeJS.ProcessEnv; onRun: (run: Omit<HookRun, 'body'>) => void }) {
     this.hook = options.hook;
     this.limit = new ConcurrencyLimit(options.hook.maxConcurrency, options.hook.queueSize);
     this.#inbox = options.inbox;
     this.#runs = options.runs;
+    this.#writes = options.writes;
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#baseEnv = options.baseEnv;
@@ -108,57 +112,66 @@ export class HookDispatcher {
     const runId = randomUUID();
     const receivedAt = this.#clock.now().toISOString();
     const started = performance.now();
-    const refuse = (outcome: HookOutcome, error: string, headers?: Record<string, string>): HookResponse => {
-      this.#record(runId, receivedAt, request, outcome, { durationMs: Math.round(performance.now() - started), stderr: error });
+    const elapsed = () => Math.round(performance.now() - started);
+    const refuse = async (outcome: HookOutcome, error: string, headers?: Record<string, string>): Promise<HookResponse> => {
+      await this.#record(this.#runRecord(runId, receivedAt, request, outcome, { durationMs: elapsed(), stderr: error }));
       return { status: STATUS[outcome], runId, body: { ok: false, run_id: runId, error }, ...(headers ? { headers } : {}) };
     };
 
-    if (request.method !== 'POST') return refuse('method_not_allowed', `method ${request.method} not allowed; hooks accept POST`, { allow: 'POST' });
-    if (request.bodyTooLarge) return refuse('body_too_large', `body larger than ${this.hook.maxBodyBytes} bytes`);
-    if (this.hook.secret !== undefined && !verifySignature(this.hook.secret, request.body, request.headers[this.hook.signatureHeader])) {
-      this.#logger.warn({ hook: this.hook.name, run_id: runId }, `hook ${this.hook.name}: signature missing or wrong in ${this.hook.signatureHeader}; script not run`);
-      return refuse('bad_signature', `signature missing or invalid (${this.hook.signatureHeader})`);
-    }
-    const slot = this.limit.acquire();
-    if (!slot) {
-      this.#logger.warn({ hook: this.hook.name, run_id: runId }, `hook ${this.hook.name}: ${this.limit.max} running and ${this.limit.queueSize} queued; request refused with 429`);
-      return refuse('queue_full', 'too many requests for this hook right now; retry later', { 'retry-after': '1' });
-    }
-    const release = await slot;
-    let result: ScriptResult;
     try {
-      result = await runScript({
-        command: this.hook.scriptPath,
-        input: request.body,
-        env: hookEnvironment(this.hook, request, this.#baseEnv),
-        timeoutMs: this.hook.timeoutMs,
-        maxOutputBytes: this.hook.maxOutputBytes,
-      });
-    } finally {
-      release();
-    }
-    const durationMs = Math.round(performance.now() - started);
-    const output = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, durationMs };
-
-    if (result.outcome === 'exited' && result.exitCode === 0) {
-      const content = result.stdout.trim();
-      if (content === '') {
-        this.#record(runId, receivedAt, request, 'empty', output);
-        return { status: 204, runId };
+      if (request.method !== 'POST') return await refuse('method_not_allowed', `method ${request.method} not allowed; hooks accept POST`, { allow: 'POST' });
+      if (request.bodyTooLarge) return await refuse('body_too_large', `body larger than ${this.hook.maxBodyBytes} bytes`);
+      if (this.hook.secret !== undefined && !verifySignature(this.hook.secret, request.body, request.headers[this.hook.signatureHeader])) {
+        this.#logger.warn({ hook: this.hook.name, run_id: runId }, `hook ${this.hook.name}: signature missing or wrong in ${this.hook.signatureHeader}; script not run`);
+        return await refuse('bad_signature', `signature missing or invalid (${this.hook.signatureHeader})`);
       }
-      const message = this.#inbox.inject({ session: this.hook.session, source: 'webhook', label: this.hook.name, content }, (stored) =>
-        this.#record(runId, receivedAt, request, 'injected', { ...output, messageId: stored.id }, false),
-      );
-      this.#announce(runId, receivedAt, request, 'injected', { ...output, messageId: message.id });
-      return { status: 200, runId, body: { ok: true, run_id: runId, message_id: message.id, session: this.hook.session } };
-    }
+      const slot = this.limit.acquire();
+      if (!slot) {
+        this.#logger.warn({ hook: this.hook.name, run_id: runId }, `hook ${this.hook.name}: ${this.limit.max} running and ${this.limit.queueSize} queued; request refused with 429`);
+        return await refuse('queue_full', 'too many requests for this hook right now; retry later', { 'retry-after': '1' });
+      }
+      const release = await slot;
+      let result: ScriptResult;
+      try {
+        result = await runScript({
+          command: this.hook.scriptPath,
+          input: request.body,
+          env: hookEnvironment(this.hook, request, this.#baseEnv),
+          timeoutMs: this.hook.timeoutMs,
+          maxOutputBytes: this.hook.maxOutputBytes,
+        });
+      } finally {
+        release();
+      }
+      const output = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, durationMs: elapsed() };
 
-    const outcome: HookOutcome = result.outcome === 'exited' ? 'failed' : result.outcome;
-    const error = result.error ?? `script exited with status ${result.exitCode ?? result.signal}`;
-    const stderrTail = result.stderr.trim().split('\n').slice(-5).join(' | ');
-    this.#logger.warn({ hook: this.hook.name, run_id: runId, exit_code: result.exitCode, outcome }, `hook ${this.hook.name}: ${error}${stderrTail ? `; stderr: ${stderrTail}` : ''}`);
-    this.#record(runId, receivedAt, request, outcome, output);
-    return { status: STATUS[outcome], runId, body: { ok: false, run_id: runId, error } };
+      if (result.outcome === 'exited' && result.exitCode === 0) {
+        const content = result.stdout.trim();
+        if (content === '') {
+          await this.#record(this.#runRecord(runId, receivedAt, request, 'empty', output));
+          return { status: 204, runId };
+        }
+        // The message and the run that produced it are committed together.
+        let run: HookRun | undefined;
+        const message = await this.#inbox.inject({ session: this.hook.session, source: 'webhook', label: this.hook.name, content }, (stored) => {
+          run = this.#runRecord(runId, receivedAt, request, 'injected', { ...output, messageId: stored.id });
+          this.#runs.insert(run);
+        });
+        if (run) this.#emit(run);
+        return { status: 200, runId, body: { ok: true, run_id: runId, message_id: message.id, session: this.hook.session } };
+      }
+
+      const outcome: HookOutcome = result.outcome === 'exited' ? 'failed' : result.outcome;
+      const error = result.error ?? `script exited with status ${result.exitCode ?? result.signal}`;
+      const stderrTail = result.stderr.trim().split('\n').slice(-5).join(' | ');
+      this.#logger.warn({ hook: this.hook.name, run_id: runId, exit_code: result.exitCode, outcome }, `hook ${this.hook.name}: ${error}${stderrTail ? `; stderr: ${stderrTail}` : ''}`);
+      await this.#record(this.#runRecord(runId, receivedAt, request, outcome, output));
+      return { status: STATUS[outcome], runId, body: { ok: false, run_id: runId, error } };
+    } catch (error) {
+      // Whatever went wrong on our side, the request is still recorded and answered.
+      this.#logger.error({ err: error, hook: this.hook.name, run_id: runId }, `hook ${this.hook.name}: ${(error as Error).message}`);
+      return refuse('internal_error', `Hookbox could not handle the request: ${(error as Error).message}`).catch(() => ({ status: 500, runId, body: { ok: false, run_id: runId, error: 'internal error' } }));
+    }
   }
 
   #runRecord(runId: string, receivedAt: string, request: HookRequest, outcome: HookOutcome, result: RunResult): HookRun {
@@ -187,14 +200,9 @@ export class HookDispatcher {
     };
   }
 
-  #record(runId: string, receivedAt: string, request: HookRequest, outcome: HookOutcome, result: RunResult, announce = true): void {
-    const run = this.#runRecord(runId, receivedAt, request, outcome, result);
-    this.#runs.insert(run);
-    if (announce) this.#emit(run);
-  }
-
-  #announce(runId: string, receivedAt: string, request: HookRequest, outcome: HookOutcome, result: RunResult): void {
-    this.#emit(this.#runRecord(runId, receivedAt, request, outcome, result));
+  async #record(run: HookRun): Promise<void> {
+    await this.#writes.write(() => this.#runs.insert(run));
+    this.#emit(run);
   }
 
   #emit(run: HookRun): void {

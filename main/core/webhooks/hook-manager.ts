@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { WriteBatcher } from '../db/write-batcher.ts';
 import type { Inbox } from '../inbox/inbox.ts';
 import { sameHook, type HookConfig } from './hook-config.ts';
 import { HookDispatcher, type HookRequest, type HookResponse } from './hook-dispatcher.ts';
@@ -33,6 +34,7 @@ export interface ApplyReport {
 export interface HookManagerDeps {
   inbox: Inbox;
   runs: HookRunStore;
+  writes: WriteBatcher;
   clock: Clock;
   logger: Logger;
   /** Environment every script starts from (HOOK_* variables are added per request). */

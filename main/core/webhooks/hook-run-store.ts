@@ -12,6 +12,7 @@ export const HOOK_OUTCOMES = [
   'queue_full', // concurrency limit and queue full (429)
   'method_not_allowed', // not POST (405)
   'body_too_large', // over max_body_bytes (413)
+  'internal_error', // Hookbox itself failed (500); see the log
 ] as const;
 export type HookOutcome = (typeof HOOK_OUTCOMES)[number];
 

@@ -1,13 +1,6 @@
-// The first-run view: how to send an event, with the request from agentd's documentation
-// (seed 002) pointed at this hub's address.
-export function firstEventCommand(apiUrl: string): string {
-  return [
-    `curl -X POST ${apiUrl}/events \\`,
-    `  -H "Content-Type: application/json" \\`,
-    `  -d '{"kind": "shell", "command": "cargo build", "exit_code": 1, "duration_ms": 45000}'`,
-  ].join('\n');
-}
+import { firstEventCommand } from '../first-event.ts';
 
+// The first-run view: how to send an event, pointed at this hub's address.
 export function EmptyState({ apiUrl }: { apiUrl: string }) {
   return (
     <section className="empty">

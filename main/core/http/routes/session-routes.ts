@@ -91,7 +91,7 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       if (content.trim() === '') throw new HookboxError(ErrorCode.InvalidInput, 'message is empty');
       const availableAt = deliverAt ? new Date(deliverAt) : undefined;
       if (availableAt && Number.isNaN(availableAt.getTime())) throw new HookboxError(ErrorCode.InvalidInput, `'deliver_at' is not a valid time`);
-      const message = inbox.inject({ session: request.params.name, source: source ?? 'inject', label: label ?? 'api', content, ...(availableAt ? { availableAt } : {}) });
+      const message = await inbox.inject({ session: request.params.name, source: source ?? 'inject', label: label ?? 'api', content, ...(availableAt ? { availableAt } : {}) });
       return reply.code(201).send({ success: true as const, message });
     },
   );
@@ -119,7 +119,7 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       if (!message) return reply.code(204).send(null);
       if (aborted.signal.aborted) {
         // The consumer left while we claimed: give it back rather than wait for the lease.
-        inbox.release(request.params.name, message.id);
+        await inbox.release(request.params.name, message.id);
         return reply.code(204).send(null);
       }
       return { success: true as const, message };
@@ -129,7 +129,7 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
   app.post(
     '/sessions/:name/messages/:id/ack',
     { ...guarded, schema: { params: Type.Object({ name: SessionName, id: Type.String() }), response: { 200: MessageReply, '4xx': ApiErrorBody } } },
-    async (request) => ({ success: true as const, message: inbox.ack(request.params.name, request.params.id) }),
+    async (request) => ({ success: true as const, message: await inbox.ack(request.params.name, request.params.id) }),
   );
 
   // Server-sent events: every message injected into the session from now on (with
