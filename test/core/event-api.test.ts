@@ -59,7 +59,7 @@ describe('agentd event API against a real server and database', async () => {
     assert.equal(status, 200);
     assert.equal(json.success, true);
     assert.equal(json.message, 'Event recorded');
-    assert.match(json.event_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.match(json.event_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
     const fetched = await (await fetch(`${url}/events/${json.event_id}`)).json();
     assert.deepEqual({ ...fetched, received_at: undefined }, { ...SEED_EVENT, id: json.event_id, received_at: undefined });

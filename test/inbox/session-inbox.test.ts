@@ -152,6 +152,19 @@ describe('session inbox over HTTP', async () => {
     assert.equal((await api.next('waker', { wait: 0 })).status, 204, 'a claimed message is not handed out twice');
   });
 
+  test('a consumer that hangs up while polling does not swallow the next message', async () => {
+    const controller = new AbortController();
+    const polling = api.next('hangup', { wait: 30 }, controller.signal).catch(() => undefined);
+    await sleep(200);
+    controller.abort();
+    await polling;
+    await sleep(100); // the hub notices the closed connection
+    await api.inject('hangup', { content: 'still here' });
+    const { message } = await api.next('hangup', { wait: 2 });
+    assert.equal(message?.content, 'still here');
+    assert.equal(message?.claims, 1, 'claimed only by the consumer that is still there');
+  });
+
   test('an unacknowledged claim returns to the queue after its lease', async () => {
     await api.inject('lease', { content: 'lease me' });
     const first = (await api.next('lease', { lease: 1 })).message!;

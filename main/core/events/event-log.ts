@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../util/ids.ts';
 import type { Clock } from '../clock.ts';
 import type { HookEventInput, RecordedEvent } from './event-schema.ts';
 import type { EventStore } from './event-store.ts';
@@ -30,7 +30,7 @@ export class EventLog {
   /** Resolves once the event is committed to disk. */
   async record(input: HookEventInput): Promise<RecordedEvent> {
     const event: RecordedEvent = {
-      id: randomUUID(),
+      id: newId(),
       received_at: this.#clock.now().toISOString(),
       kind: input.kind,
       command: input.command,

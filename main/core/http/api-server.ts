@@ -70,9 +70,14 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     }
   });
 
+  // Read once after listen: address() is a system call, too dear for every request.
+  let boundPort = 0;
   const port = (): number => {
-    const address = app.server.address();
-    return typeof address === 'object' && address ? address.port : 0;
+    if (boundPort === 0) {
+      const address = app.server.address();
+      boundPort = typeof address === 'object' && address ? address.port : 0;
+    }
+    return boundPort;
   };
   app.addHook('onRequest', localGuard({ port }));
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../util/ids.ts';
 import { EventEmitter } from 'node:events';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.ts';
@@ -69,7 +69,7 @@ export class Inbox {
     const message = await this.#writes.write(() => {
       this.#store.ensureSession(input.session, now.toISOString());
       const stored = this.#store.insert({
-        id: randomUUID(),
+        id: newId(),
         session: input.session,
         source: input.source,
         source_label: input.label,

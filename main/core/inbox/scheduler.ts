@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../util/ids.ts';
 import type { Database, Statement } from 'better-sqlite3';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
@@ -69,7 +69,7 @@ export class Scheduler {
     checkSessionName(input.session);
     if (input.content.trim() === '') throw new HookboxError(ErrorCode.InvalidInput, 'message is empty');
     const now = this.#clock.now();
-    const row: ScheduleRow = { id: randomUUID(), session: input.session, cron: input.cron, content: input.content, next_at: nextCronRun(input.cron, now).getTime(), created_at: now.toISOString() };
+    const row: ScheduleRow = { id: newId(), session: input.session, cron: input.cron, content: input.content, next_at: nextCronRun(input.cron, now).getTime(), created_at: now.toISOString() };
     this.#inbox.ensureSession(input.session);
     this.#insert.run(row);
     this.#arm();

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../util/ids.ts';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
@@ -47,7 +47,7 @@ export class NotificationPipeline {
     const deliveries = await Promise.all([this.#toDesktop(notification), ...(settings.notifyServiceUrl ? [this.#toNotifyService(settings.notifyServiceUrl, notification, settings.remoteTimeoutMs)] : [])]);
 
     const record: NotificationRecord = {
-      id: randomUUID(),
+      id: newId(),
       created_at: this.#options.clock.now().toISOString(),
       event_id: event.id,
       rule: decision.rule,

@@ -55,7 +55,9 @@ if [[ -z $\{__hookbox_tmp-} || ! -f $__hookbox_tmp || ! -O $__hookbox_tmp ]]; th
   __hookbox_tmp=$\{XDG_RUNTIME_DIR-}
   [[ -n $__hookbox_tmp && -d $__hookbox_tmp && -w $__hookbox_tmp ]] || __hookbox_tmp=/dev/shm
   [[ -d $__hookbox_tmp && -w $__hookbox_tmp ]] || __hookbox_tmp=$\{TMPDIR:-/tmp}
-  __hookbox_tmp=$(umask 077 && mktemp "$__hookbox_tmp/hookbox-bash.XXXXXX" 2>/dev/null) || __hookbox_tmp=
+  # Created as mktemp would (0600, never through an existing file or link), without its exec.
+  __hookbox_tmp=$__hookbox_tmp/hookbox-bash.$$.$RANDOM$RANDOM
+  (umask 077 && set -o noclobber && : >"$__hookbox_tmp") 2>/dev/null || __hookbox_tmp=
 fi
 if [[ -n $__hookbox_tmp ]] && builtin trap -p EXIT >|"$__hookbox_tmp" && [[ ! -s $__hookbox_tmp ]]; then
   builtin trap 'command rm -f -- "$__hookbox_tmp"' EXIT # only when no EXIT trap is set: never replace one

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../util/ids.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
@@ -109,7 +109,7 @@ export class HookDispatcher {
   }
 
   async handle(request: HookRequest): Promise<HookResponse> {
-    const runId = randomUUID();
+    const runId = newId();
     const receivedAt = this.#clock.now().toISOString();
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
