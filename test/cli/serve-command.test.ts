@@ -118,7 +118,11 @@ describe('hookbox events', () => {
     assert.equal(json.length, 1);
     assert.equal(json[0].command, 'post-commit');
 
-    const shown = await runCli(['events', 'show', first.json.event_id.slice(0, 8), '--data-dir', dataDir]);
+    // Ids are time-ordered (UUIDv7): events from the same minute share their first characters.
+    const ambiguous = await runCli(['events', 'show', first.json.event_id.slice(0, 8), '--data-dir', dataDir]);
+    assert.equal(ambiguous.code, 1);
+    assert.match(ambiguous.stderr, /is ambiguous; give more characters/);
+    const shown = await runCli(['events', 'show', first.json.event_id.slice(0, 30), '--data-dir', dataDir]);
     assert.equal(shown.code, 0);
     assert.match(shown.stdout, new RegExp(`id:\\s+${first.json.event_id}`));
     assert.match(shown.stdout, /exit code:\s+2/);

@@ -28,7 +28,7 @@ function row(event: RecordedEvent): string {
   const exit = String(event.exit_code).padStart(4);
   const duration = formatDuration(event.duration_ms).padStart(8);
   const command = event.command.split('\n')[0] ?? '';
-  return `${event.id.slice(0, 8)}  ${time}  ${event.kind.padEnd(6)} ${exit} ${duration}  ${command}`;
+  return `${event.id}  ${time}  ${event.kind.padEnd(6)} ${exit} ${duration}  ${command}`;
 }
 
 export function eventsListCommand(flags: GlobalFlags & { limit: number; json?: boolean }, out: NodeJS.WritableStream = process.stdout): void {
@@ -41,7 +41,7 @@ export function eventsListCommand(flags: GlobalFlags & { limit: number; json?: b
     out.write('no events recorded yet\n');
     return;
   }
-  out.write(`ID        TIME (UTC)           KIND   EXIT DURATION  COMMAND\n`);
+  out.write(`${"ID".padEnd(36)}  TIME (UTC)           KIND   EXIT DURATION  COMMAND\n`);
   for (const event of events) out.write(`${row(event)}\n`);
 }
 

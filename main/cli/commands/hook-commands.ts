@@ -25,14 +25,14 @@ function withRuns<T>(flags: GlobalFlags, empty: T, use: (runs: HookRunStore) => 
 
 function runLine(run: HookRunSummary): string {
   const time = run.received_at.replace('T', ' ').slice(0, 19);
-  return `${run.id.slice(0, 8)}  ${time}  ${run.hook.padEnd(14)} ${String(run.status).padEnd(4)} ${run.outcome.padEnd(14)} ${formatDuration(run.duration_ms).padStart(7)}  ${run.method} ${run.path}${run.query ? `?${run.query}` : ''}${run.replay_of ? `  (replay of ${run.replay_of.slice(0, 8)})` : ''}`;
+  return `${run.id}  ${time}  ${run.hook.padEnd(14)} ${String(run.status).padEnd(4)} ${run.outcome.padEnd(14)} ${formatDuration(run.duration_ms).padStart(7)}  ${run.method} ${run.path}${run.query ? `?${run.query}` : ''}${run.replay_of ? `  (replay of ${run.replay_of})` : ''}`;
 }
 
 export function hooksRunsCommand(name: string | undefined, flags: GlobalFlags & { limit: number; json?: boolean }, out: NodeJS.WritableStream = process.stdout): void {
   const runs = withRuns(flags, [] as HookRunSummary[], (store) => store.recent({ limit: flags.limit, ...(name ? { hook: name } : {}) }));
   if (flags.json) return void out.write(`${JSON.stringify(runs, null, 2)}\n`);
   if (runs.length === 0) return void out.write(name ? `no runs of hook '${name}' recorded yet\n` : 'no hook runs recorded yet\n');
-  out.write('RUN       TIME (UTC)           HOOK           HTTP OUTCOME        DURATION  REQUEST\n');
+  out.write(`${"RUN".padEnd(36)}  TIME (UTC)           HOOK           HTTP OUTCOME        DURATION  REQUEST\n`);
   for (const run of runs) out.write(`${runLine(run)}\n`);
 }
 
