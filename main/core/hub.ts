@@ -268,11 +268,13 @@ export function createHub(options: HubOptions): Hub {
     r.scheduler.stop();
     await Promise.all([r.hooks.stopAll(), ...r.workers.map((w) => w.stop())]);
     killAllScripts();
-    r.writes.flush();
+    // Notifications still being delivered record themselves through the batcher; wait for them
+    // (bounded), then commit whatever is queued before the file is closed.
     await Promise.race([
       Promise.allSettled([...inFlightNotifications]),
       new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref()),
     ]);
+    r.writes.flush();
     running = undefined;
     r.db.close();
   }
