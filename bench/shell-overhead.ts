@@ -100,9 +100,14 @@ class PtyShell {
     return performance.now() - started;
   }
 
-  stop(): void {
+  /** `exit`, so the shell cleans up after itself (bash removes its temp file); killed after 2 s. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.stdin!.end('exit\r');
-    setTimeout(() => this.child.kill('SIGKILL'), 1000).unref();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(timer);
   }
 }
 
@@ -221,9 +226,8 @@ export async function run(): Promise<ShellOverheadResult> {
       await new Promise((r) => setTimeout(r, 100));
     }
     if (received !== expectedUp) failures.push(`Hookbox up: ${received} events recorded, expected ${expectedUp}`);
-    for (const session of shells) session.stop();
   } finally {
-    for (const session of shells) if (session.child.exitCode === null) session.child.kill('SIGKILL');
+    await Promise.all(shells.map((session) => session.stop()));
     serve.child.kill('SIGTERM');
     for (const socket of held) socket.destroy();
     hungServer.close();

@@ -8,7 +8,7 @@ import { startHub } from '../helpers/hub-fixture.ts';
 import { REPO_ROOT, startServe } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { listEvents, waitForCount } from './event-polling.ts';
-import { TmuxShell, prepareHome, shellArgv, shellEnv, waitForPrompt, type ShellName } from './tmux-shell.ts';
+import { TmuxShell, prepareHome, shellArgv, shellEnv, type ShellName } from './tmux-shell.ts';
 
 // The integration beside what users already have in their shells: PROMPT_COMMAND entries, history
 // settings, bash-preexec, starship-style prompts, other zsh and fish hooks. The stand-ins for
