@@ -75,6 +75,9 @@ describe('recurring schedules over HTTP', async () => {
       assert.equal(res.status, 400, cron);
       assert.match(res.json.message, new RegExp(`invalid cron expression '${cron.replace(/\*/g, '\\*')}'`), res.json.message);
     }
+    const never = await createSchedule({ session: 'bad', cron: '0 0 30 2 *', content: 'x' });
+    assert.equal(never.status, 400);
+    assert.match(never.json.message, /never fires/);
     const badSession = await createSchedule({ session: 'no spaces', cron: '* * * * *', content: 'x' });
     assert.equal(badSession.status, 400);
     assert.equal(badSession.json.field, 'session');

@@ -22,9 +22,12 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
   const reading = (async () => {
     if (!res.body) return;
     const decoder = new TextDecoder();
+    const reader = res.body.getReader();
     try {
-      for await (const chunk of res.body) {
-        raw += decoder.decode(chunk, { stream: true });
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        raw += decoder.decode(value, { stream: true });
         let end: number;
         while ((end = raw.indexOf('\n\n')) !== -1) {
           const block = raw.slice(0, end);

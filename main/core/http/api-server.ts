@@ -19,6 +19,11 @@ import type { Inbox } from '../inbox/inbox.ts';
 import type { Scheduler } from '../inbox/scheduler.ts';
 import type { HookManager } from '../webhooks/hook-manager.ts';
 import type { HookRunStore } from '../webhooks/hook-run-store.ts';
+import type { AppApi } from '../app-api/app-api.ts';
+import { registerAppRoutes } from './routes/app-routes.ts';
+import { registerUiRoutes, type UiOptions } from './routes/ui-routes.ts';
+import type { LifecycleService } from '../lifecycle/lifecycle-service.ts';
+import { registerLifecycleRoutes } from './routes/lifecycle-routes.ts';
 
 export interface ApiServerOptions {
   logger: Logger;
@@ -35,6 +40,12 @@ export interface ApiServerOptions {
   /** Control routes (sessions, schedules, hooks) need it. */
   controlToken: string;
   configError: () => string | null;
+  /** The window's contract (POST /app/rpc/…, GET /app/events); control token required. */
+  app: () => AppApi;
+  /** Serve the window's page at `/` (hookbox serve). */
+  ui?: UiOptions;
+  /** Lifecycle hooks (/lifecycle/…); control token required. */
+  lifecycle: LifecycleService;
 }
 
 /**
@@ -84,8 +95,15 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
   registerHealthRoutes(app, { eventLog: options.eventLog, notifications: options.notifications, version: options.version });
   registerEventRoutes(app, { eventLog: options.eventLog, onRecorded: options.onEventRecorded });
   registerShellRoutes(app, { scripts: options.shellScripts, baseUrl: () => `http://127.0.0.1:${port()}` });
-  registerSessionRoutes(app, { inbox: options.inbox, token: options.controlToken });
+  // Aborted as close begins, so long polls answer and event streams end instead of holding
+  // shutdown until the connection deadline.
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
+  registerSessionRoutes(app, { inbox: options.inbox, token: options.controlToken, closing: closing.signal });
   registerScheduleRoutes(app, { scheduler: options.scheduler, token: options.controlToken });
   registerHookRoutes(app, { hooks: options.hooks, runs: options.hookRuns, token: options.controlToken, configError: options.configError });
+  registerAppRoutes(app, { api: options.app, token: options.controlToken });
+  registerLifecycleRoutes(app, { lifecycle: options.lifecycle, token: options.controlToken });
+  if (options.ui) registerUiRoutes(app, options.ui);
   return app;
 }

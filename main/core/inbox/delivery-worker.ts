@@ -42,19 +42,48 @@ export class DeliveryWorker {
     const [command, ...args] = this.session.deliverCommand ?? [];
     if (!command) return;
     const name = this.session.name;
+    const lease = this.session.deliverTimeoutMs + 30_000;
     while (!this.#stop.signal.aborted) {
-      const message = await this.#inbox.waitForNext(name, { waitMs: 30_000, leaseMs: this.session.deliverTimeoutMs + 30_000, signal: this.#stop.signal });
+      const message = await this.#inbox.waitForNext(name, { waitMs: 30_000, leaseMs: lease, signal: this.#stop.signal });
       if (!message) continue;
-      const result = await runScript({ command, args, input: message.content, env: { ...process.env, HOOK_SESSION: name }, timeoutMs: this.session.deliverTimeoutMs, maxOutputBytes: 64 * 1024 });
-      if (result.outcome === 'exited' && result.exitCode === 0) {
-        await this.#inbox.ack(name, message.id);
-        this.#logger.info({ session: name, message_id: message.id }, `session ${name}: message delivered to ${command}`);
-        continue;
+      // The worker keeps its claim and retries this message until it is delivered, so a failure
+      // never lets a later message overtake it.
+      for (let attempt = 1; ; attempt += 1) {
+        const result = await runScript({
+          command,
+          args,
+          input: message.content,
+          env: { ...process.env, HOOK_SESSION: name },
+          timeoutMs: this.session.deliverTimeoutMs,
+          maxOutputBytes: 64 * 1024,
+          signal: this.#stop.signal,
+        });
+        if (result.outcome === 'exited' && result.exitCode === 0) {
+          await this.#inbox.ack(name, message.id);
+          this.#logger.info({ session: name, message_id: message.id, attempt }, `session ${name}: message delivered to ${command}`);
+          break;
+        }
+        if (this.#stop.signal.aborted) {
+          // Shutting down: hand the message back now so the next start delivers it promptly.
+          await this.#inbox.release(name, message.id);
+          return;
+        }
+        const delay = deliveryBackoffMs(attempt);
+        const why = result.error ?? `exit ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').at(-1)}` : ''}`;
+        this.#logger.warn({ session: name, message_id: message.id, attempt }, `session ${name}: delivery to ${command} failed (${why}); retrying in ${delay / 1000} s`);
+        await this.#inbox.extendLease(name, message.id, delay + lease);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.#stop.signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+          }, { once: true });
+        });
+        if (this.#stop.signal.aborted) {
+          await this.#inbox.release(name, message.id);
+          return;
+        }
       }
-      const delay = deliveryBackoffMs(message.claims);
-      const why = result.error ?? `exit ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').at(-1)}` : ''}`;
-      this.#logger.warn({ session: name, message_id: message.id, attempt: message.claims }, `session ${name}: delivery to ${command} failed (${why}); retrying in ${delay / 1000} s`);
-      await this.#inbox.release(name, message.id, delay);
     }
   }
 }

@@ -62,6 +62,8 @@ export class InboxStore {
   readonly #byId: Statement<[string, string], MessageRow>;
   readonly #setState: Statement;
   readonly #list: Statement;
+  readonly #since: Statement<[string, number], MessageRow>;
+  readonly #extend: Statement;
   readonly #sessions: Statement<[], SessionSummary>;
   readonly #nextAvailable: Statement<{ session: string; now: number }, { at: number | null }>;
 
@@ -86,6 +88,8 @@ export class InboxStore {
       `SELECT * FROM messages WHERE session = @session AND (@state IS NULL OR state = @state)
        ORDER BY seq DESC LIMIT @limit`,
     );
+    this.#since = db.prepare('SELECT * FROM messages WHERE session = ? AND seq > ? ORDER BY seq LIMIT 10000');
+    this.#extend = db.prepare("UPDATE messages SET lease_until = @lease_until WHERE seq = @seq AND state = 'claimed'");
     this.#sessions = db.prepare(
       `SELECT s.name, s.created_at,
               count(CASE WHEN m.state = 'queued' THEN 1 END) AS queued,
@@ -129,6 +133,15 @@ export class InboxStore {
 
   list(session: string, options: { state?: MessageState; limit: number }): InboxMessage[] {
     return (this.#list.all({ session, state: options.state ?? null, limit: options.limit }) as MessageRow[]).map(fromRow);
+  }
+
+  /** Messages after `seq`, oldest first (an event stream catching up). */
+  since(session: string, seq: number): InboxMessage[] {
+    return this.#since.all(session, seq).map(fromRow);
+  }
+
+  extendLease(seq: number, leaseUntil: number): void {
+    this.#extend.run({ seq, lease_until: leaseUntil });
   }
 
   sessions(): SessionSummary[] {

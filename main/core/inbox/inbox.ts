@@ -119,6 +119,37 @@ export class Inbox {
     return message;
   }
 
+  /**
+   * The user handled a message themselves (the window's "mark handled"): acknowledged whether it
+   * was queued or claimed, so no consumer gets it any more.
+   */
+  async markHandled(session: string, id: string): Promise<InboxMessage> {
+    const now = this.#clock.now();
+    const message = await this.#writes.write(() => {
+      const found = this.#store.get(session, id);
+      if (!found) throw new HookboxError(ErrorCode.NotFound, `no message ${id} in session '${session}'`);
+      if (found.state === 'acked') return found;
+      this.#store.setState(found.seq, 'acked', new Date(found.available_at).getTime(), now.toISOString());
+      return { ...found, state: 'acked' as const, acked_at: now.toISOString() };
+    });
+    const { leaseUntil: _lease, ...shown } = message as InboxMessage & { leaseUntil?: number | null };
+    this.events.emit('acked', shown);
+    return shown;
+  }
+
+  /** Keeps a claim alive for another `leaseMs` (a consumer still working on it, e.g. retrying). */
+  extendLease(session: string, id: string, leaseMs: number): Promise<void> {
+    return this.#writes.write(() => {
+      const found = this.#store.get(session, id);
+      if (found?.state === 'claimed') this.#store.extendLease(found.seq, this.#clock.now().getTime() + leaseMs);
+    });
+  }
+
+  /** Messages after sequence number `seq`, oldest first. */
+  since(session: string, seq: number): InboxMessage[] {
+    return this.#store.since(session, seq);
+  }
+
   /** Gives a claimed message back, deliverable again after `delayMs` (a failed delivery). */
   release(session: string, id: string, delayMs = 0): Promise<void> {
     return this.#writes.write(() => {

@@ -29,9 +29,11 @@ export interface ScriptRequest {
   maxOutputBytes: number;
   /** Time between SIGTERM and SIGKILL for the process group. */
   killGraceMs?: number;
+  /** Aborting stops the script and its process group at once (shutdown). */
+  signal?: AbortSignal;
 }
 
-export type ScriptOutcome = 'exited' | 'timeout' | 'output_limit' | 'spawn_error';
+export type ScriptOutcome = 'exited' | 'timeout' | 'output_limit' | 'spawn_error' | 'cancelled';
 
 export interface ScriptResult {
   outcome: ScriptOutcome;
@@ -110,15 +112,15 @@ export async function runScript(request: ScriptRequest): Promise<ScriptResult> {
   const started = performance.now();
   const grace = request.killGraceMs ?? 2_000;
   const stdin = await inputFile(request.input);
-  let stopReason: 'timeout' | 'output_limit' | undefined;
+  let stopReason: 'timeout' | 'output_limit' | 'cancelled' | undefined;
   let pid: number | undefined;
   let forceKill: NodeJS.Timeout | undefined;
-  const stopGroup = (reason: 'timeout' | 'output_limit') => {
+  const stopGroup = (reason: 'timeout' | 'output_limit' | 'cancelled') => {
     if (stopReason || pid === undefined) return;
     stopReason = reason;
     const group = pid;
     killGroup(group, 'SIGTERM');
-    forceKill = setTimeout(() => killGroup(group, 'SIGKILL'), reason === 'output_limit' ? 0 : grace);
+    forceKill = setTimeout(() => killGroup(group, 'SIGKILL'), reason === 'timeout' ? grace : 0);
   };
   const stdout = capped(request.maxOutputBytes, () => stopGroup('output_limit'));
   const stderr = capped(request.maxOutputBytes, () => stopGroup('output_limit'));
@@ -135,6 +137,10 @@ export async function runScript(request: ScriptRequest): Promise<ScriptResult> {
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     const timer = setTimeout(() => stopGroup('timeout'), request.timeoutMs);
+    const cancel = () => stopGroup('cancelled');
+    if (request.signal?.aborted) cancel();
+    else request.signal?.addEventListener('abort', cancel, { once: true });
+    child.once('close', () => request.signal?.removeEventListener('abort', cancel));
     child.once('error', (error) => {
       clearTimeout(timer);
       resolve({ code: null, signal: null, spawnError: error });
@@ -159,6 +165,7 @@ export async function runScript(request: ScriptRequest): Promise<ScriptResult> {
     return { ...base, outcome: 'spawn_error', error: `cannot run ${request.command}: ${why}` };
   }
   if (stopReason === 'timeout') return { ...base, outcome: 'timeout', error: `timed out after ${request.timeoutMs / 1000} s; the script and its children were killed` };
+  if (stopReason === 'cancelled') return { ...base, outcome: 'cancelled', error: 'stopped: Hookbox is shutting down' };
   if (stopReason === 'output_limit') return { ...base, outcome: 'output_limit', error: `output exceeded ${request.maxOutputBytes} bytes; the script was stopped` };
   return { ...base, outcome: 'exited' };
 }

@@ -161,7 +161,8 @@ export class HookDispatcher {
         return { status: 200, runId, body: { ok: true, run_id: runId, message_id: message.id, session: this.hook.session } };
       }
 
-      const outcome: HookOutcome = result.outcome === 'exited' ? 'failed' : result.outcome;
+      // A script cancelled by shutdown counts as timed out from the caller's point of view.
+      const outcome: HookOutcome = result.outcome === 'exited' ? 'failed' : result.outcome === 'cancelled' ? 'timeout' : result.outcome;
       const error = result.error ?? `script exited with status ${result.exitCode ?? result.signal}`;
       const stderrTail = result.stderr.trim().split('\n').slice(-5).join(' | ');
       this.#logger.warn({ hook: this.hook.name, run_id: runId, exit_code: result.exitCode, outcome }, `hook ${this.hook.name}: ${error}${stderrTail ? `; stderr: ${stderrTail}` : ''}`);

@@ -72,41 +72,51 @@ export class HookManager {
 
   async apply(hooks: readonly HookConfig[]): Promise<ApplyReport> {
     const report: ApplyReport = { started: [], stopped: [], restarted: [], unchanged: [], failed: [] };
-    const wanted = new Map(hooks.map((h) => [h.name, h]));
-
-    // Stop removed and changed hooks first: a changed hook may keep its bind address.
+    const wanted = new Set(hooks.map((h) => h.name));
     for (const [name, entry] of this.#entries) {
-      const next = wanted.get(name);
-      if (next && sameHook(entry.config, next) && (entry.listener || !next.enabled)) continue;
+      if (wanted.has(name)) continue;
       await entry.listener?.stop();
       this.#entries.delete(name);
-      if (!next) report.stopped.push(name);
-      else report.restarted.push(name);
+      report.stopped.push(name);
     }
+
     for (const hook of hooks) {
-      if (this.#entries.has(hook.name)) {
+      const current = this.#entries.get(hook.name);
+      if (current && sameHook(current.config, hook) && (current.listener || !hook.enabled)) {
         report.unchanged.push(hook.name);
         continue;
       }
-      if (!report.restarted.includes(hook.name)) report.started.push(hook.name);
-      if (!hook.enabled) {
-        this.#entries.set(hook.name, { config: hook, listener: undefined, error: null });
-        continue;
+      // A listener on the very same address must go first; otherwise the new one starts first and
+      // the old keeps serving if the new cannot listen (a changed bind already in use, say).
+      const sameAddress = current?.listener !== undefined && current.config.host === hook.host && current.config.port === hook.port && hook.port !== 0;
+      if (current?.listener && (sameAddress || !hook.enabled)) {
+        await current.listener.stop();
+        current.listener = undefined;
       }
-      const dispatcher = new HookDispatcher({ hook, ...this.#deps });
-      const listener = new HookListener(dispatcher, this.#deps.logger);
-      try {
-        await listener.start();
-        this.#entries.set(hook.name, { config: hook, listener, error: null });
-        this.#deps.logger.info({ hook: hook.name, bind: hook.bind, port: listener.port, session: hook.session }, `hook ${hook.name} listening on ${hook.host}:${listener.port} → session ${hook.session}`);
-      } catch (error) {
-        const message = (error as Error).message;
-        this.#entries.set(hook.name, { config: hook, listener: undefined, error: message });
-        report.failed.push({ name: hook.name, error: message });
-        this.#deps.logger.error({ hook: hook.name }, message);
+      let listener: HookListener | undefined;
+      if (hook.enabled) {
+        try {
+          listener = await this.#listen(hook);
+        } catch (error) {
+          const message = (error as Error).message;
+          report.failed.push({ name: hook.name, error: message });
+          this.#deps.logger.error({ hook: hook.name }, current?.listener ? `${message}; the previous configuration of hook ${hook.name} keeps serving` : message);
+          this.#entries.set(hook.name, current?.listener ? { ...current, error: message } : { config: hook, listener: undefined, error: message });
+          continue;
+        }
       }
+      await current?.listener?.stop();
+      this.#entries.set(hook.name, { config: hook, listener, error: null });
+      (current ? report.restarted : report.started).push(hook.name);
     }
     return report;
+  }
+
+  async #listen(hook: HookConfig): Promise<HookListener> {
+    const listener = new HookListener(new HookDispatcher({ hook, ...this.#deps }), this.#deps.logger);
+    await listener.start();
+    this.#deps.logger.info({ hook: hook.name, bind: hook.bind, port: listener.port, session: hook.session }, `hook ${hook.name} listening on ${hook.host}:${listener.port} → session ${hook.session}`);
+    return listener;
   }
 
   status(): HookStatus[] {

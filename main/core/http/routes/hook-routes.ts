@@ -1,8 +1,7 @@
 import { Type } from 'typebox';
-import { ErrorCode, HookboxError } from '../../errors.ts';
-import { runAsCurl } from '../../webhooks/copy-as-curl.ts';
 import type { HookManager } from '../../webhooks/hook-manager.ts';
-import { HOOK_OUTCOMES, maskHeaders, type HookRunStore } from '../../webhooks/hook-run-store.ts';
+import { findRun, replayRun, runCurl, runDetail } from '../../webhooks/hook-run-actions.ts';
+import { HOOK_OUTCOMES, type HookRunStore } from '../../webhooks/hook-run-store.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
@@ -60,18 +59,9 @@ export interface HookRouteDeps {
   configError: () => string | null;
 }
 
-function bodyText(body: Buffer): { body: string; body_encoding: 'utf8' | 'base64' } {
-  const text = body.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(body) ? { body: text, body_encoding: 'utf8' } : { body: body.toString('base64'), body_encoding: 'base64' };
-}
-
 export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
-  const guarded = { preHandler: requireControlToken(deps.token) };
-  const findRun = (id: string) => {
-    const run = deps.runs.find(id);
-    if (!run) throw new HookboxError(ErrorCode.NotFound, `no hook run with id ${id}`);
-    return run;
-  };
+  // onRequest: an unauthorised caller learns nothing, not even which fields a body needs.
+  const guarded = { onRequest: requireControlToken(deps.token) };
 
   app.get(
     '/hooks',
@@ -100,10 +90,7 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
   app.get(
     '/hooks/runs/:id',
     { ...guarded, schema: { params: Type.Object({ id: Type.String() }), querystring: Type.Object({ token: Token }), response: { 200: RunDetail, '4xx': ApiErrorBody } } },
-    async (request) => {
-      const { body, headers, ...run } = findRun(request.params.id);
-      return { ...run, headers: maskHeaders(headers), ...bodyText(body) };
-    },
+    async (request) => runDetail(findRun(deps.runs, request.params.id)),
   );
 
   app.get(
@@ -116,12 +103,7 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
         response: { 200: Type.Object({ curl: Type.String() }), '4xx': ApiErrorBody },
       },
     },
-    async (request) => {
-      const run = findRun(request.params.id);
-      const target = deps.hooks.target(run.hook);
-      if (!target) throw new HookboxError(ErrorCode.Conflict, `hook '${run.hook}' is no longer configured; no address to aim curl at`);
-      return { curl: runAsCurl(run, target, { reveal: request.query.reveal ?? false }) };
-    },
+    async (request) => ({ curl: runCurl(deps.hooks, findRun(deps.runs, request.params.id), request.query.reveal ?? false) }),
   );
 
   // Runs the recorded request through the hook again; the new run records which it replays.
@@ -135,22 +117,6 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
         response: { 200: Type.Object({ success: Type.Literal(true), run_id: Type.String(), status: Type.Integer(), replay_of: Type.String() }), '4xx': ApiErrorBody },
       },
     },
-    async (request) => {
-      const run = findRun(request.params.id);
-      if (run.body_truncated) throw new HookboxError(ErrorCode.Conflict, `run ${run.id} cannot be replayed: its body (${run.body_size} bytes) was truncated when recorded`);
-      const replayed = deps.hooks.replay(run.hook, {
-        method: run.method,
-        path: run.path,
-        query: run.query,
-        headers: run.headers,
-        body: run.body,
-        bodyTooLarge: false,
-        sourceAddress: 'replay',
-        replayOf: run.id,
-      });
-      if (!replayed) throw new HookboxError(ErrorCode.Conflict, `hook '${run.hook}' is not listening now; cannot replay`);
-      const response = await replayed;
-      return { success: true as const, run_id: response.runId, status: response.status, replay_of: run.id };
-    },
+    async (request) => ({ success: true as const, ...(await replayRun(deps.hooks, findRun(deps.runs, request.params.id))) }),
   );
 }

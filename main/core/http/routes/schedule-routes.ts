@@ -10,7 +10,8 @@ const ScheduleSchema = Type.Object({ id: Type.String(), session: Type.String(), 
 
 /** Recurring messages; one-off ones are POST /sessions/{name}/messages with deliver_at. */
 export function registerScheduleRoutes(app: ApiServer, deps: { scheduler: Scheduler; token: string }): void {
-  const guarded = { preHandler: requireControlToken(deps.token) };
+  // onRequest: an unauthorised caller learns nothing, not even which fields a body needs.
+  const guarded = { onRequest: requireControlToken(deps.token) };
   app.get('/schedules', { ...guarded, schema: { response: { 200: Type.Object({ schedules: Type.Array(ScheduleSchema) }), '4xx': ApiErrorBody } } }, async () => ({ schedules: deps.scheduler.list() }));
   app.post(
     '/schedules',

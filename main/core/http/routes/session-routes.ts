@@ -31,9 +31,10 @@ export function injectedRecord(message: InboxMessage) {
   return { type: 'injected', source_kind: message.source, source_label: message.source_label, content: message.content, session_id: message.session, message_id: message.id, created_at: message.created_at };
 }
 
-export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; token: string }): void {
+export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; token: string; closing: AbortSignal }): void {
   const { inbox } = deps;
-  const guarded = { preHandler: requireControlToken(deps.token) };
+  // onRequest: an unauthorised caller learns nothing, not even which fields a body needs.
+  const guarded = { onRequest: requireControlToken(deps.token) };
 
   app.get(
     '/sessions',
@@ -114,7 +115,7 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       const message = await inbox.waitForNext(request.params.name, {
         waitMs: (request.query.wait ?? 30) * 1000,
         leaseMs: (request.query.lease ?? 60) * 1000,
-        signal: aborted.signal,
+        signal: AbortSignal.any([aborted.signal, deps.closing]),
       });
       if (!message) return reply.code(204).send(null);
       if (aborted.signal.aborted) {
@@ -142,21 +143,39 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
-      const write = (message: InboxMessage) => res.write(`id: ${message.seq}\nevent: message\ndata: ${JSON.stringify({ ...injectedRecord(message), message })}\n\n`);
-      const lastId = Number(request.headers['last-event-id']);
-      if (Number.isInteger(lastId) && lastId > 0) {
-        for (const message of inbox.list(session, { limit: 1000 }).reverse()) if (message.seq > lastId) write(message);
-      }
-      res.write(': connected\n\n');
+      // Subscribe before replaying, and send each message once by its sequence number, so none
+      // committed while we replay is lost or doubled.
+      let lastSent = 0;
+      const write = (message: InboxMessage) => {
+        if (message.seq <= lastSent) return;
+        lastSent = message.seq;
+        res.write(`id: ${message.seq}\nevent: message\ndata: ${JSON.stringify({ ...injectedRecord(message), message })}\n\n`);
+      };
+      const pending: InboxMessage[] = [];
+      let replaying = true;
       const onMessage = (message: InboxMessage) => {
-        if (message.session === session) write(message);
+        if (message.session !== session) return;
+        if (replaying) pending.push(message);
+        else write(message);
       };
       inbox.events.on('message', onMessage);
+      const lastId = Number(request.headers['last-event-id']);
+      if (Number.isInteger(lastId) && lastId > 0) {
+        lastSent = lastId;
+        for (const message of inbox.since(session, lastId)) write(message);
+      }
+      replaying = false;
+      for (const message of pending) write(message);
+      res.write(': connected\n\n');
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-      request.raw.on('close', () => {
+      const end = () => {
         clearInterval(heartbeat);
         inbox.events.off('message', onMessage);
-      });
+        deps.closing.removeEventListener('abort', end);
+        if (!res.writableEnded) res.end();
+      };
+      request.raw.on('close', end);
+      deps.closing.addEventListener('abort', end, { once: true });
     },
   );
 }
