@@ -61,6 +61,8 @@ export default defineConfig({
     plugins: [react(), devServerCsp()],
     build: {
       outDir: resolve(root, 'out/renderer'),
+      // React and CodeMirror in one file, read from disk or loopback: no network to split for.
+      chunkSizeWarningLimit: 1500,
       rolldownOptions: { input: resolve(root, 'renderer/index.html') },
     },
   },

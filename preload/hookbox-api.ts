@@ -37,10 +37,10 @@ export function createHookboxApi(ipc: IpcTransport): HookboxApi {
       };
     };
 
-  return {
-    getHealth: invoke('getHealth'),
-    listEvents: invoke('listEvents'),
-    getEvent: invoke('getEvent'),
-    onEventRecorded: subscribe('onEventRecorded'),
-  };
+  // One method per channel: INVOKE_CHANNELS and SUBSCRIPTION_CHANNELS are checked against the
+  // contract at build time, so this object has exactly the contract's methods.
+  const api: Record<string, unknown> = {};
+  for (const name of Object.keys(INVOKE_CHANNELS) as OperationName[]) api[name] = invoke(name);
+  for (const name of Object.keys(SUBSCRIPTION_CHANNELS) as SubscriptionName[]) api[name] = subscribe(name);
+  return api as HookboxApi;
 }

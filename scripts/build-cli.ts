@@ -1,30 +1,75 @@
 // `npm run build:cli`: bundles the `hookbox` command (main/cli/hookbox.ts and everything it
-// imports) into one ESM file, out/cli/hookbox.mjs, which bin/hookbox runs when it is fresh.
+// imports) into one ESM file, out/cli/hookbox.mjs, which bin/hookbox runs while it is fresh.
 // One file parsed once starts about twice as fast and idles in less memory than Node stripping
-// types from ~100 source files and loading node_modules file by file (docs/benchmarks.md).
+// types from the sources and loading node_modules file by file (docs/benchmarks.md).
 //
-//   node scripts/build-cli.ts [--outfile FILE] [--minify]
+//   node scripts/build-cli.ts [--outfile FILE] [--minify] [--if-stale]
 //
-// better-sqlite3 stays external: it is a native addon and is loaded from node_modules at run
-// time, so the bundle must sit inside the package (out/cli/ next to node_modules/).
-import { mkdirSync, readFileSync, utimesSync } from 'node:fs';
+// --if-stale builds only when the bundle is missing or older than one of its inputs (the rule
+// bin/hookbox applies before using it); `npm run serve` uses it.
+//
+// better-sqlite3 stays external: a native addon is loaded from node_modules at run time, so the
+// bundle must sit inside the package (out/cli/, below the node_modules/ it resolves from).
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'rolldown';
+import type { Plugin } from 'rolldown';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
 export const DEFAULT_OUTFILE = join(REPO_ROOT, 'out/cli/hookbox.mjs');
 
+/** What the bundle is built from; a change to any of them makes it stale (bin/hookbox lists the same). */
+const INPUTS = ['main', 'package.json', 'node_modules/.package-lock.json', 'scripts/build-cli.ts'].map((p) => join(REPO_ROOT, p));
+
 export interface BuildCliOptions {
   outfile?: string;
+  /** Measured in docs/benchmarks.md: a smaller file, a little faster to start, slower to build. */
   minify?: boolean;
 }
 
+/**
+ * When an ES module imports a Node built-in, Node copies every export into the module namespace,
+ * running the lazy getters of these four: node:http's load undici (Node's fetch, 0.7 MB of
+ * source), node:process's and node:fs's a few dozen internal modules more. Taken with require()
+ * they stay lazy, which the bundle's CommonJS dependencies already do: `serve` then starts
+ * 10-20 ms sooner and idles about 3 MB smaller. Each becomes a small module over require(); a
+ * name nothing exports fails the build, not the run.
+ */
+const BUILTINS_VIA_REQUIRE = new Set(['http', 'process', 'fs', 'util']);
+const VIA_REQUIRE_PREFIX = '\0hookbox-require:';
+
+function builtinsViaRequire(): Plugin {
+  const requireBuiltin = createRequire(import.meta.url);
+  return {
+    name: 'hookbox:builtins-via-require',
+    resolveId(source, _importer, { kind }) {
+      const name = source.replace(/^node:/, '');
+      if (kind === 'import-statement' && BUILTINS_VIA_REQUIRE.has(name)) return `${VIA_REQUIRE_PREFIX}${name}`;
+      return null;
+    },
+    load(id) {
+      if (!id.startsWith(VIA_REQUIRE_PREFIX)) return null;
+      const name = `node:${id.slice(VIA_REQUIRE_PREFIX.length)}`;
+      const names = Object.keys(requireBuiltin(name) as object).filter((key) => /^[A-Za-z_$][\w$]*$/.test(key));
+      // Each export is a pure read, so the bundle keeps (and runs) only those something imports.
+      return [
+        "import { createRequire as $createRequire } from 'node:module';",
+        `const $builtin = $createRequire(import.meta.url)(${JSON.stringify(name)});`,
+        'const $read = (key) => $builtin[key];',
+        'export default $builtin;',
+        ...names.map((key, i) => `const $${i} = /* @__PURE__ */ $read(${JSON.stringify(key)}); export { $${i} as ${key} };`),
+      ].join('\n');
+    },
+  };
+}
+
 export async function buildCli(options: BuildCliOptions = {}): Promise<string> {
+  const { build } = await import('rolldown');
   const outfile = options.outfile ?? DEFAULT_OUTFILE;
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-  // bin/hookbox uses the bundle only when it is newer than every source file. Stamping it with
-  // the time the build started (not finished) means a source saved mid-build marks it stale.
+  // Stamped with the time the build started, not finished: a source saved during the build is
+  // newer than the bundle, which is then stale as it should be.
   const started = new Date();
   mkdirSync(dirname(outfile), { recursive: true });
   await build({
@@ -32,18 +77,47 @@ export async function buildCli(options: BuildCliOptions = {}): Promise<string> {
     platform: 'node',
     cwd: REPO_ROOT,
     external: [/^better-sqlite3(\/|$)/],
-    // main/core/version.ts reads ../../package.json relative to itself otherwise.
+    // main/core/version.ts would read ../../package.json relative to itself: not there once bundled.
     transform: { define: { __HOOKBOX_VERSION__: JSON.stringify(pkg.version) } },
+    plugins: [builtinsViaRequire()],
     logLevel: 'warn',
-    output: { file: outfile, format: 'esm', codeSplitting: false, minify: options.minify ?? false },
+    // No comments and ASCII escapes: V8 keeps the bundle's source in memory, as one byte per
+    // character only when every character is ASCII (otherwise two: 2.5 MB more).
+    output: { file: outfile, format: 'esm', codeSplitting: false, minify: options.minify ?? false, comments: false, charset: 'ascii' },
   });
   utimesSync(outfile, started, started);
   return outfile;
 }
 
+function newestMtime(path: string): number {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/** True when `outfile` exists and no input was modified after it (as `find -newer` sees it). */
+export function isBundleFresh(outfile = DEFAULT_OUTFILE): boolean {
+  let built: number;
+  try {
+    built = statSync(outfile).mtimeMs;
+  } catch {
+    return false;
+  }
+  return INPUTS.every((input) => newestMtime(input) <= built);
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { outfile: { type: 'string' }, minify: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { outfile: { type: 'string' }, minify: { type: 'boolean' }, 'if-stale': { type: 'boolean' } } });
+  const outfile = values.outfile ?? DEFAULT_OUTFILE;
+  if (values['if-stale'] && isBundleFresh(outfile)) process.exit(0);
   const began = performance.now();
-  const outfile = await buildCli({ outfile: values.outfile, minify: values.minify });
+  await buildCli({ outfile, minify: values.minify });
   console.log(`built ${relative(process.cwd(), outfile) || outfile} in ${Math.round(performance.now() - began)} ms`);
 }

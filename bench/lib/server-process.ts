@@ -5,10 +5,27 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildCli, DEFAULT_OUTFILE, isBundleFresh } from '../../scripts/build-cli.ts';
 
 export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
-export const HOOKBOX_CLI = join(REPO_ROOT, 'main/cli/hookbox.ts');
+/** What bin/hookbox (the `hookbox` command, `npm run serve`) runs while it is fresh. */
+export const HOOKBOX_BUNDLE = DEFAULT_OUTFILE;
+/** What it falls back to when the bundle is stale or missing. */
+export const HOOKBOX_SOURCE = join(REPO_ROOT, 'main/cli/hookbox.ts');
 export const BARE_FASTIFY = join(REPO_ROOT, 'bench/peers/bare-fastify.ts');
+
+let bundleReady: Promise<void> | undefined;
+
+/**
+ * Builds out/cli/hookbox.mjs when it is missing or older than the sources, once per bench run,
+ * so the figures are for the code in the working tree. The bench then runs that file directly
+ * (`node out/cli/hookbox.mjs`, as bin/hookbox execs it), not through bin/hookbox: a source
+ * edited during the run would make the launcher switch to the sources halfway.
+ */
+export function ensureCliBundle(): Promise<void> {
+  bundleReady ??= isBundleFresh() ? Promise.resolve() : buildCli().then(() => undefined);
+  return bundleReady;
+}
 
 // Every child and temp dir the bench creates is registered here and removed when the bench
 // process exits, whether the run finished, threw, or was interrupted.
@@ -64,13 +81,13 @@ const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
 const OUTPUT_TAIL = 8_192;
 
 /**
- * Spawns a Node server with this process's Node (the repo's Node 24 under `npm run bench`) and
- * resolves once it printed "listening on http://127.0.0.1:PORT". Output keeps being read (and
- * dropped) so a busy logger never blocks on a full pipe.
+ * Spawns a server (`command` with `args`) and resolves once it printed "listening on
+ * http://127.0.0.1:PORT". Output keeps being read (and dropped) so a busy logger never blocks on
+ * a full pipe.
  */
-export async function startServer(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<ServerProcess> {
+export async function startServer(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<ServerProcess> {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   liveChildren.add(child);
   const exited = once(child, 'exit').then(() => void liveChildren.delete(child));
 
@@ -128,22 +145,33 @@ export async function startServer(name: string, script: string, args: string[], 
   };
 }
 
-/**
- * The real `hookbox serve` on a free port with its data under `root`. `configToml`, when given,
- * is written to a config file passed with --config; otherwise no config file exists (defaults).
- */
-export function startHookboxServe(root: string, options: { env?: NodeJS.ProcessEnv; configToml?: string } = {}): Promise<ServerProcess> {
+export interface HookboxServeOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Written to a config file passed with --config; without it no config file exists (defaults). */
+  configToml?: string;
+  /**
+   * 'bundle' (the default): out/cli/hookbox.mjs, what users and `npm run serve` run, built first
+   * when needed; 'source': `node main/cli/hookbox.ts`, Node stripping the types (for comparison).
+   */
+  from?: 'bundle' | 'source';
+}
+
+/** The real `hookbox serve` on a free port with its data under `root`. */
+export async function startHookboxServe(root: string, options: HookboxServeOptions = {}): Promise<ServerProcess> {
   const args = ['serve', '--port', '0', '--data-dir', join(root, 'hookbox')];
   if (options.configToml !== undefined) {
     const file = join(root, 'bench-config.toml');
     writeFileSync(file, options.configToml);
     args.push('--config', file);
   }
-  return startServer('hookbox serve', HOOKBOX_CLI, args, isolatedEnv(root, options.env));
+  const env = isolatedEnv(root, options.env);
+  if (options.from === 'source') return startServer('hookbox serve (sources)', process.execPath, [HOOKBOX_SOURCE, ...args], env);
+  await ensureCliBundle();
+  return startServer('hookbox serve', process.execPath, [HOOKBOX_BUNDLE, ...args], env);
 }
 
 export function startBareFastify(root: string): Promise<ServerProcess> {
-  return startServer('bare fastify', BARE_FASTIFY, [], isolatedEnv(root));
+  return startServer('bare fastify', process.execPath, [BARE_FASTIFY], isolatedEnv(root));
 }
 
 export function hookboxDatabase(root: string): string {

@@ -1,5 +1,6 @@
 // Idle memory: `hookbox serve` after a few requests and a few seconds of quiet, resident set
-// size from /proc/PID/status. A bare fastify gets the same treatment for scale.
+// size from /proc/PID/status. Run as users run it (bin/hookbox: the single-file bundle) and from
+// the TypeScript sources for comparison; a bare fastify gets the same treatment for scale.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EVENT_BODY } from '../lib/event-body.ts';
 import { fmt, info, judged, markdownTable, type BenchRow, type BenchSection } from '../lib/section.ts';
@@ -32,13 +33,16 @@ async function idleResident(start: (root: string) => Promise<ServerProcess>): Pr
 }
 
 export async function run(): Promise<BenchSection> {
-  const hookbox = await idleResident(startHookboxServe);
+  const hookbox = await idleResident((root) => startHookboxServe(root));
+  const source = await idleResident((root) => startHookboxServe(root, { from: 'source' }));
   const bare = await idleResident(startBareFastify);
   const split = (r: Resident) => `${fmt.mb(r.anon)} / ${fmt.mb(r.file)}`;
   const rows: BenchRow[] = [
     judged('hookbox serve, idle RSS (VmRSS)', hookbox.rss, fmt.mb, { max: TARGET_KB }),
     info('hookbox serve, of which anonymous / file-backed', split(hookbox)),
     info('hookbox serve, peak RSS so far (VmHWM)', fmt.mb(hookbox.peak)),
+    info('from the TypeScript sources, idle RSS (VmRSS)', fmt.mb(source.rss)),
+    info('from the TypeScript sources, of which anonymous / file-backed', split(source)),
     info('bare fastify, idle RSS (VmRSS)', fmt.mb(bare.rss)),
     info('bare fastify, of which anonymous / file-backed', split(bare)),
   ];
@@ -46,11 +50,14 @@ export async function run(): Promise<BenchSection> {
     '## Idle memory of `hookbox serve`',
     '',
     `\`hookbox serve\` with a fresh data dir answers 5 POST /events (failed \`cargo build\`, so 5 notifications) and one GET /health, ` +
-      `then sits idle for ${SETTLE_MS / 1000} s; VmRSS is read from /proc/PID/status (MB = 1024 × 1024 bytes). Bare fastify gets the same requests. ` +
+      `then sits idle for ${SETTLE_MS / 1000} s; VmRSS is read from /proc/PID/status (MB = 1024 × 1024 bytes). It runs as users run it, ` +
+      '`node out/cli/hookbox.mjs serve` (the single-file bundle bin/hookbox execs); **from the TypeScript sources** is ' +
+      '`node main/cli/hookbox.ts serve`, the same requests. Bare fastify gets the same requests. ' +
       'VmRSS = RssAnon (the process\'s own heap, code and stacks) + RssFile (mapped files, mostly pages of the node binary, shared ' +
-      'with every other Node process on the machine).',
+      'with every other Node process on the machine; how many of them count depends on what the page cache holds, so RssFile moves ' +
+      'by a few MB from run to run with other work on the machine, RssAnon does not).',
     '',
     markdownTable(rows),
   ].join('\n');
-  return { title: 'Idle memory (RSS)', rows, failures: [...hookbox.failures, ...bare.failures], markdown };
+  return { title: 'Idle memory (RSS)', rows, failures: [...hookbox.failures, ...source.failures, ...bare.failures], markdown };
 }

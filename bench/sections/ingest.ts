@@ -152,7 +152,7 @@ export async function run(): Promise<BenchSection> {
       'autocannon shares the machine\'s cores with it, equally for every server.',
     '',
     '- **bare fastify**: `bench/peers/bare-fastify.ts`, fastify 5 with one POST route answering `{ok:true}` (no logger, no schema, no storage).',
-    '- **hookbox**: the real `hookbox serve --port 0 --data-dir <temp>` with default settings except `history.retention` raised to ' +
+    '- **hookbox**: the real `hookbox serve --port 0 --data-dir <temp>` (the single-file bundle `out/cli/hookbox.mjs` that bin/hookbox runs) with default settings except `history.retention` raised to ' +
       `${fmt.count(RETENTION)} in a \`--config\` file (so no event is pruned before it is counted): schema validation, the loopback guard, ` +
       'and an answer only once the event is committed to SQLite (WAL, `synchronous=FULL`, group commit). Logs are the default `text` format; ' +
       'notifications go to the log notifier (no desktop session).',

@@ -324,7 +324,7 @@ export async function run(): Promise<BenchSection> {
     '- **webhook**: Debian `webhook` 2.8 (adnanh/webhook), `webhook -hooks hooks.json -ip 127.0.0.1 -port N`, one hook with ' +
       '`execute-command` = the script and `include-command-output-in-response: true` (it waits for the script and answers with its output; ' +
       'without it webhook answers before the script ran). webhook has no way to pass the body on stdin, so there the script reads an empty stdin.',
-    '- **hookbox**: the real `hookbox serve --port 0 --data-dir <temp> --config <file>` with `[[hooks]]` ' +
+    '- **hookbox**: the real `hookbox serve --port 0 --data-dir <temp> --config <file>` (the single-file bundle `out/cli/hookbox.mjs` that bin/hookbox runs) with `[[hooks]]` ' +
       `\`bind = "127.0.0.1:0"\`, \`timeout = 30\`, \`max_concurrency = ${MAX_CONCURRENCY}\`, \`queue_size = ${QUEUE_SIZE}\` ` +
       `(one script slot per connection, so nothing queues and no 429 can be legitimate; a 429 counts as a failure). Per request it writes the body to the ` +
       "script's stdin with the HOOK_* environment, records the run (headers, body, stdout, stderr, status, duration) in `hook_runs` and the output " +

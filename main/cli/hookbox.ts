@@ -4,9 +4,11 @@ import { isHookboxError } from '../core/errors.ts';
 import { HOOKBOX_VERSION } from '../core/version.ts';
 import { integerOption } from './cli-options.ts';
 import { eventsListCommand, eventsShowCommand } from './commands/events-command.ts';
+import { registerClaudeCommands } from './commands/claude-commands.ts';
 import { registerGitCommands } from './commands/git-command.ts';
 import { registerHookCommands } from './commands/hook-commands.ts';
 import { registerInboxCommands } from './commands/inbox-commands.ts';
+import { registerLifecycleCommands } from './commands/lifecycle-commands.ts';
 import { registerRunCommand } from './commands/run-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
 import { registerShellCommands } from './commands/shell-command.ts';
@@ -46,6 +48,9 @@ function buildProgram(): Command {
   registerHookCommands(program);
   registerShellCommands(program);
   registerGitCommands(program);
+  // After registerHookCommands: adds `hooks test` to its group.
+  registerLifecycleCommands(program);
+  registerClaudeCommands(program);
 
   return program;
 }

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { createAppApi, type AppApi } from './app-api/app-api.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { loadConfigFile } from './config/config-file.ts';
 import { watchConfigFile } from './config/config-watcher.ts';
@@ -15,10 +17,14 @@ import type { RecordedEvent } from './events/event-schema.ts';
 import { EventStore } from './events/event-store.ts';
 import { buildApiServer } from './http/api-server.ts';
 import type { ApiServer } from './http/api-types.ts';
+import type { UiOptions } from './http/routes/ui-routes.ts';
 import type { ShellScriptProvider } from './http/routes/shell-routes.ts';
 import { DeliveryWorker } from './inbox/delivery-worker.ts';
 import { Inbox, type InboxMessage } from './inbox/inbox.ts';
 import { Scheduler } from './inbox/scheduler.ts';
+import { LifecycleService } from './lifecycle/lifecycle-service.ts';
+import type { LifecycleEventRecord } from './lifecycle/lifecycle-store.ts';
+import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline, type NotificationRecord } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
 import { killAllScripts } from './process/script-runner.ts';
@@ -34,6 +40,8 @@ export interface HubOptions {
   settings: Settings;
   /** The config file in use (null: none, defaults apply). Watched: valid edits apply live. */
   configFile: string | null;
+  /** Where the config file belongs when there is none yet: the window's editor creates it there, and it is watched. */
+  configPath?: string | null;
   notifier: Notifier;
   logger: Logger;
   clock?: Clock;
@@ -45,6 +53,8 @@ export interface HubOptions {
   watchConfig?: boolean;
   /** GET /shell/{shell}; default: the real bash/zsh/fish integrations. */
   shellScripts?: ShellScriptProvider;
+  /** `hookbox serve`: also serve the window's page (the browser build) at `/`. */
+  ui?: UiOptions;
 }
 
 export interface HubEvents {
@@ -60,6 +70,8 @@ export interface HubEvents {
   'config-reloaded': [report: ApplyReport];
   /** An edit was invalid; the running config stays. */
   'config-error': [message: string];
+  /** A lifecycle event (Bernstein, Loom, Claude Code) was decided and stored. */
+  'lifecycle-event': [event: LifecycleEventRecord];
 }
 
 export interface HubAddress {
@@ -80,6 +92,7 @@ interface Running {
   hooks: HookManager;
   hookRuns: HookRunStore;
   workers: DeliveryWorker[];
+  lifecycle: LifecycleService;
   unwatch: () => void;
 }
 
@@ -87,8 +100,12 @@ export interface Hub {
   readonly events: EventEmitter<HubEvents>;
   readonly dataDir: string;
   readonly databaseFile: string;
+  /** The config file in use (it may have been created since start at `configPath`). */
   readonly configFile: string | null;
+  readonly configPath: string | null;
   readonly settings: Settings;
+  /** Pause notifications (tray, window); exists before start. */
+  readonly notificationPause: NotificationPause;
   start(): Promise<HubAddress>;
   /** Stops accepting, lets in-flight requests and scripts finish, drains notifications, closes the database. */
   stop(): Promise<void>;
@@ -104,6 +121,10 @@ export interface Hub {
   readonly hooks: HookManager;
   readonly hookRuns: HookRunStore;
   readonly controlToken: string;
+  /** Lifecycle hooks: emit events, their history, the webhook outbox. */
+  readonly lifecycle: LifecycleService;
+  /** The window's operations and live updates (main/shared/api-contract.ts), for IPC and HTTP alike. */
+  readonly app: AppApi;
 }
 
 const SHUTDOWN_DRAIN_MS = 5_000;
@@ -136,6 +157,11 @@ export function createHub(options: HubOptions): Hub {
   let running: Running | undefined;
   let controlToken = '';
   let configError: string | null = null;
+  let appApi: AppApi | undefined;
+  const pause = new NotificationPause({ dataDir: options.dataDir, clock });
+  const configPath = options.configFile ?? options.configPath ?? null;
+  /** The file to read: the one given, or the one created at configPath since. */
+  const currentConfigFile = (): string | null => options.configFile ?? (configPath && existsSync(configPath) ? configPath : null);
 
   function requireRunning(): Running {
     if (!running) throw new Error('the hub is not started');
@@ -167,12 +193,13 @@ export function createHub(options: HubOptions): Hub {
   }
 
   async function reloadConfig(): Promise<ApplyReport | undefined> {
-    if (!running || options.configFile === null) return undefined;
+    const file = currentConfigFile();
+    if (!running || file === null) return undefined;
     const r = running;
     let next: HubConfig;
     try {
-      const loaded = loadConfigFile(options.configFile, { explicit: true });
-      next = hubConfigFrom(loaded.config, options.configFile, env, options.hookSelection);
+      const loaded = loadConfigFile(file, { explicit: true });
+      next = hubConfigFrom(loaded.config, file, env, options.hookSelection);
       // Notification rules follow the file too (environment variables still win).
       options.settings.notifications = resolveSettings({ env, config: loaded.config }).notifications;
     } catch (error) {
@@ -182,9 +209,13 @@ export function createHub(options: HubOptions): Hub {
       return undefined;
     }
     configError = null;
+    r.lifecycle.apply(next.lifecycle);
     const report = await r.hooks.apply(next.hooks);
-    await Promise.all(r.workers.map((w) => w.stop()));
-    r.workers = startWorkers(next, r.inbox);
+    // Delivery workers restart only when [[sessions]] changed: a restart waits for a delivery in flight.
+    if (JSON.stringify(r.workers.map((w) => w.session)) !== JSON.stringify(next.sessions.filter((s) => s.deliverCommand))) {
+      await Promise.all(r.workers.map((w) => w.stop()));
+      r.workers = startWorkers(next, r.inbox);
+    }
     const changed = [...report.started.map((n) => `+${n}`), ...report.stopped.map((n) => `-${n}`), ...report.restarted.map((n) => `~${n}`)];
     logger.info({ report }, `config reloaded${changed.length ? `: ${changed.join(' ')}` : ': no hook changed'}`);
     if (report.failed.length) {
@@ -200,12 +231,13 @@ export function createHub(options: HubOptions): Hub {
     // Validate the config before touching anything, so a bad file leaves no trace.
     const config = loadHubConfig(options.configFile, env, options.hookSelection);
     const db = openDatabase(dbFile);
-    const hooks: { manager?: HookManager; scheduler?: Scheduler; workers: DeliveryWorker[] } = { workers: [] };
+    const hooks: { manager?: HookManager; scheduler?: Scheduler; workers: DeliveryWorker[]; lifecycle?: LifecycleService } = { workers: [] };
     try {
       controlToken = loadOrCreateControlToken(options.dataDir);
+      pause.load();
       const writes = new WriteBatcher(db);
       const eventLog = new EventLog({ store: new EventStore(db), writes, clock, cacheSize: options.settings.history.cacheSize, retention: options.settings.history.retention });
-      const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, writes, logger: logger.child({ component: 'notify' }), clock });
+      const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, writes, logger: logger.child({ component: 'notify' }), clock, paused: () => pause.isPaused() });
       const inbox = new Inbox({ db, writes, clock });
       inbox.events.on('message', (message) => events.emit('message', message));
       const hookRuns = new HookRunStore(db);
@@ -218,6 +250,19 @@ export function createHub(options: HubOptions): Hub {
       await manager.startAll(config.hooks);
       hooks.workers = startWorkers(config, inbox);
       scheduler.start();
+      const lifecycle = new LifecycleService({
+        db,
+        writes,
+        clock,
+        logger: logger.child({ component: 'lifecycle' }),
+        env,
+        inbox,
+        notifications,
+        config: config.lifecycle,
+        onEvent: (event) => events.emit('lifecycle-event', event),
+        onNotification: (record) => events.emit('notification', record),
+      });
+      hooks.lifecycle = lifecycle;
 
       const api = buildApiServer({
         logger,
@@ -233,6 +278,12 @@ export function createHub(options: HubOptions): Hub {
         hookRuns,
         controlToken,
         configError: () => configError,
+        app: () => {
+          if (!appApi) throw new HookboxError(ErrorCode.NotRunning, 'the hub is starting');
+          return appApi;
+        },
+        ...(options.ui ? { ui: options.ui } : {}),
+        lifecycle,
       });
       const { host, port } = options.settings.api;
       try {
@@ -244,17 +295,22 @@ export function createHub(options: HubOptions): Hub {
         }
         throw error;
       }
-      running = { db, writes, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, unwatch: () => undefined };
-      if (options.configFile && options.watchConfig !== false) {
-        running.unwatch = watchConfigFile(options.configFile, () => void reloadConfig());
+      // Pending webhook deliveries (also those left by a previous run) go out from here on.
+      lifecycle.start();
+      running = { db, writes, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, lifecycle, unwatch: () => undefined };
+      if (configPath && options.watchConfig !== false) {
+        running.unwatch = watchConfigFile(configPath, () => void reloadConfig());
       }
       const address = api.server.address();
       const boundPort = typeof address === 'object' && address ? address.port : port;
-      return { host, port: boundPort, url: `http://${host}:${boundPort}` };
+      const bound = { host, port: boundPort, url: `http://${host}:${boundPort}` };
+      appApi = createAppApi({ hub, address: bound, env });
+      return bound;
     } catch (error) {
       hooks.scheduler?.stop();
       await Promise.all(hooks.workers.map((w) => w.stop()));
       await hooks.manager?.stopAll();
+      await hooks.lifecycle?.stop();
       db.close();
       throw error;
     }
@@ -267,6 +323,9 @@ export function createHub(options: HubOptions): Hub {
     await closeGracefully(r.api);
     r.scheduler.stop();
     await Promise.all([r.hooks.stopAll(), ...r.workers.map((w) => w.stop())]);
+    // Webhook attempts in flight are answered and recorded (the rest stay pending in the outbox
+    // for the next start); background lifecycle scripts finish within their timeouts.
+    await r.lifecycle.stop();
     killAllScripts();
     // Notifications still being delivered record themselves through the batcher; wait for them
     // (bounded), then commit whatever is queued before the file is closed.
@@ -276,15 +335,21 @@ export function createHub(options: HubOptions): Hub {
     ]);
     r.writes.flush();
     running = undefined;
+    appApi = undefined;
+    pause.close();
     r.db.close();
   }
 
-  return {
+  const hub: Hub = {
     events,
     dataDir: options.dataDir,
     databaseFile: dbFile,
-    configFile: options.configFile,
+    get configFile() {
+      return currentConfigFile();
+    },
+    configPath,
     settings: options.settings,
+    notificationPause: pause,
     start,
     stop,
     reloadConfig,
@@ -313,5 +378,14 @@ export function createHub(options: HubOptions): Hub {
       requireRunning();
       return controlToken;
     },
+    get lifecycle() {
+      return requireRunning().lifecycle;
+    },
+    get app() {
+      requireRunning();
+      if (!appApi) throw new Error('the hub is not started');
+      return appApi;
+    },
   };
+  return hub;
 }

@@ -1,17 +1,17 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, dialog, session, type BrowserWindow, type Tray } from 'electron';
+import { app, dialog, session, type BrowserWindow } from 'electron';
 import { loadConfigFile } from '../core/config/config-file.ts';
 import { defaultPaths } from '../core/config/paths.ts';
 import { resolveSettings } from '../core/config/settings.ts';
 import { createHub, type Hub } from '../core/hub.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { HOOKBOX_VERSION } from '../core/version.ts';
-import { createApiHandlers, createSubscriptionSources } from './api-handlers.ts';
-import { createTray } from './app-tray.ts';
+import { createTray, type AppTray } from './app-tray.ts';
 import { createMainWindow, showWindow } from './app-window.ts';
 import { createElectronNotifier } from './electron-notifier.ts';
 import { registerIpcHandlers } from './ipc-handlers.ts';
+import { trayMenuTemplate } from './tray-menu.ts';
 
 // The desktop shell: the same hub as `hookbox serve`, with Electron's notifications, a tray icon
 // and one window. Closing the window keeps the hub running in the tray; Quit stops it cleanly.
@@ -34,8 +34,9 @@ if (!app.requestSingleInstanceLock()) {
 
 /** Settings as `hookbox serve` reads them (config file, AGENTD_* variables, defaults), minus its flags. */
 function loadSettings(env: NodeJS.ProcessEnv) {
-  const config = loadConfigFile(defaultPaths(env).configFile, { explicit: env.HOOKBOX_CONFIG !== undefined });
-  return { config, settings: resolveSettings({ env, config: config.config }) };
+  const configPath = defaultPaths(env).configFile;
+  const config = loadConfigFile(configPath, { explicit: env.HOOKBOX_CONFIG !== undefined });
+  return { config, configPath, settings: resolveSettings({ env, config: config.config }) };
 }
 
 function runDesktop(): void {
@@ -47,7 +48,7 @@ function runDesktop(): void {
   const startHidden = process.argv.includes('--hidden');
 
   let win: BrowserWindow | undefined;
-  let tray: Tray | undefined;
+  let tray: AppTray | undefined;
   let hub: Hub | undefined;
   let hubStarted = false;
   let logger: Logger | undefined;
@@ -102,24 +103,43 @@ function runDesktop(): void {
     session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     session.defaultSession.setPermissionCheckHandler(() => false);
 
-    const { config, settings } = loadSettings(process.env);
+    const { config, configPath, settings } = loadSettings(process.env);
     logger = createLogger({ format: settings.logFormat });
     const notifier = createElectronNotifier({ onClick: () => openWindow(), icon: join(resourcesDir, 'icon.png') });
-    hub = createHub({ dataDir: app.getPath('userData'), settings, configFile: config.path, notifier, logger });
+    hub = createHub({ dataDir: app.getPath('userData'), settings, configFile: config.path, configPath, notifier, logger });
     const address = await hub.start();
     hubStarted = true;
     logger.info({ url: address.url }, `Hookbox ${HOOKBOX_VERSION} listening on ${address.url}`);
     logger.info({ data_dir: hub.dataDir, database: hub.databaseFile }, `data dir: ${hub.dataDir}`);
     logger.info({ config: config.path }, `config: ${config.path ?? 'none (defaults in use)'}`);
 
+    const running = hub;
     registerIpcHandlers({
-      handlers: createApiHandlers(hub, address),
-      subscriptions: createSubscriptionSources(hub),
+      handlers: running.app.handlers,
+      subscriptions: running.app.subscriptions,
       window: () => win,
       rendererUrl,
       logger,
     });
-    tray = createTray({ resourcesDir, tooltip: `Hookbox: ${address.url}`, onOpen: openWindow, onQuit: () => app.quit() });
+    tray = createTray({
+      resourcesDir,
+      tooltip: () => `Hookbox: ${address.url}${running.notificationPause.isPaused() ? ' (notifications paused)' : ''}`,
+      onOpen: openWindow,
+      menu: () =>
+        trayMenuTemplate(
+          { pause: running.notificationPause.state(), hooks: running.hooks.status() },
+          {
+            open: openWindow,
+            pause: (ms) => running.notificationPause.pause(ms),
+            resume: () => running.notificationPause.resume(),
+            quit: () => app.quit(),
+          },
+        ),
+    });
+    // The menu shows the pause and each hook's state: rebuilt when either changes.
+    running.notificationPause.events.on('changed', () => tray?.refresh());
+    running.events.on('config-reloaded', () => tray?.refresh());
+    running.events.on('config-error', () => tray?.refresh());
     if (startHidden) ensureWindow();
     else openWindow();
   }
@@ -139,7 +159,7 @@ function runDesktop(): void {
     if (!hubStarted) return;
     event.preventDefault();
     stopping ??= stopHub().then((code) => {
-      tray?.destroy();
+      tray?.tray.destroy();
       app.exit(code);
       return code;
     });

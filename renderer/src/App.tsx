@@ -1,44 +1,164 @@
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
-import { EmptyState } from './components/EmptyState.tsx';
-import { EventsTable } from './components/EventsTable.tsx';
-import type { EventsStore } from './store/events-store.ts';
+import { isTyping } from './components/common.tsx';
+import { unreadCount } from './store/inbox-store.ts';
+import type { Stores } from './store/stores.ts';
+import { VIEW_TITLES, VIEWS, type Theme, type ViewName } from './store/ui-store.ts';
+import { ConfigView } from './views/ConfigView.tsx';
+import { EventsView } from './views/EventsView.tsx';
+import { HooksView } from './views/HooksView.tsx';
+import { InboxView } from './views/InboxView.tsx';
+import { NotificationsView } from './views/NotificationsView.tsx';
+import { ShellView } from './views/ShellView.tsx';
 
-export function App({ store }: { store: EventsStore }) {
-  const events = useStore(store, (s) => s.events);
-  const health = useStore(store, (s) => s.health);
-  const status = useStore(store, (s) => s.status);
-  const error = useStore(store, (s) => s.error);
-  const connect = useStore(store, (s) => s.connect);
+const THEME_LABEL: Record<Theme, string> = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' };
 
-  useEffect(() => connect(), [connect]);
 
+function Sidebar({ stores }: { stores: Stores }) {
+  const view = useStore(stores.ui, (s) => s.view);
+  const setView = useStore(stores.ui, (s) => s.setView);
+  const theme = useStore(stores.ui, (s) => s.theme);
+  const cycleTheme = useStore(stores.ui, (s) => s.cycleTheme);
+  const connection = useStore(stores.ui, (s) => s.connection);
+  const unread = useStore(stores.inbox, (s) => s.sessions.reduce((sum, x) => sum + unreadCount(x), 0));
+  const hookErrors = useStore(stores.hooks, (s) => s.hooks.filter((h) => h.state === 'error').length + (s.configError ? 1 : 0));
+  const paused = useStore(stores.notifications, (s) => s.view?.pause.paused ?? false);
+  const health = useStore(stores.events, (s) => s.health);
+  const badges: Partial<Record<ViewName, { text: string; tone: string; label: string } | null>> = {
+    inbox: unread > 0 ? { text: String(unread), tone: 'info', label: `${unread} unread` } : null,
+    hooks: hookErrors > 0 ? { text: '!', tone: 'bad', label: 'a hook has a problem' } : null,
+    notifications: paused ? { text: 'paused', tone: 'warn', label: 'notifications paused' } : null,
+  };
+  return (
+    <nav className="sidebar" aria-label="Views">
+      <div className="brand">
+        <span className="logo" aria-hidden="true" />
+        <span>Hookbox</span>
+      </div>
+      <ul>
+        {VIEWS.map((name, i) => {
+          const badge = badges[name];
+          return (
+            <li key={name}>
+              <button type="button" className={name === view ? 'active' : undefined} aria-current={name === view ? 'page' : undefined} onClick={() => setView(name)} title={`${VIEW_TITLES[name]} (${i + 1})`}>
+                <span className="key" aria-hidden="true">
+                  {i + 1}
+                </span>
+                <span className="title">{VIEW_TITLES[name]}</span>
+                {badge && (
+                  <span className={`nav-badge tone-${badge.tone}`} aria-label={badge.label}>
+                    {badge.text}
+                  </span>
+                )}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      <div className="sidebar-foot">
+        {health && (
+          <p className="hub" title={`The API shells and scripts post to: ${health.api_url}`}>
+            <span className={`dot ${connection}`} aria-hidden="true" /> v{health.version} · {health.event_count.toLocaleString()} events
+            <br />
+            <code>{health.api_url}</code>
+          </p>
+        )}
+        <button type="button" className="secondary small" onClick={cycleTheme} title="Switch theme (t)">
+          {THEME_LABEL[theme]}
+        </button>
+        <p className="keys">1–6 views · ↑↓ move · Esc close · / search · t theme</p>
+      </div>
+    </nav>
+  );
+}
+
+export function App({ stores }: { stores: Stores }) {
+  const view = useStore(stores.ui, (s) => s.view);
+  const theme = useStore(stores.ui, (s) => s.theme);
+  const connection = useStore(stores.ui, (s) => s.connection);
+
+  // Every store listens from the start, so the sidebar's counts are live whichever view is open.
+  useEffect(() => {
+    const offs = [stores.events, stores.inbox, stores.hooks, stores.config, stores.notifications].map((store) => store.getState().connect());
+    return () => offs.forEach((off) => off());
+  }, [stores]);
+
+  // After the live stream was lost and came back, reload what is shown (arrivals in between were missed).
+  useEffect(() => {
+    let previous = stores.ui.getState().connection;
+    return stores.ui.subscribe((state) => {
+      if (state.connection === 'live' && previous === 'offline') {
+        void stores.events.getState().reload();
+        void stores.inbox.getState().reload();
+        void stores.hooks.getState().reload();
+        void stores.notifications.getState().load();
+      }
+      previous = state.connection;
+    });
+  }, [stores]);
+
+  useEffect(() => {
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event)) return;
+      const index = Number(event.key) - 1;
+      const target = VIEWS[index];
+      if (target) {
+        event.preventDefault();
+        stores.ui.getState().setView(target);
+      } else if (event.key === 't') {
+        stores.ui.getState().cycleTheme();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [stores]);
+
+  const go = (name: ViewName) => () => stores.ui.getState().setView(name);
   return (
     <div className="app">
-      <header>
-        <h1>Hookbox</h1>
-        {health && (
-          <p className="hub">
-            <span>v{health.version}</span>
-            <span>
-              listening on <code>{health.api_url}</code>
+      <Sidebar stores={stores} />
+      <main aria-label={VIEW_TITLES[view]}>
+        <header className="view-header">
+          <h1>{VIEW_TITLES[view]}</h1>
+          {connection === 'offline' && (
+            <span className="banner warn small" role="status">
+              Connection to the hub lost; retrying…
             </span>
-            <span>
-              {health.event_count} {health.event_count === 1 ? 'event' : 'events'}
+          )}
+          {connection === 'unauthorized' && (
+            <span className="banner error small" role="alert">
+              The hub refused this window's token. Open the URL that <code>hookbox serve</code> printed.
             </span>
-          </p>
-        )}
-      </header>
-      <main>
-        {status === 'error' && (
-          <p className="error" role="alert">
-            Could not load events: {error}
-          </p>
-        )}
-        {status === 'loading' && events.length === 0 && <p className="loading">Loading…</p>}
-        {events.length > 0 && <EventsTable events={events} />}
-        {status === 'ready' && events.length === 0 && health && <EmptyState apiUrl={health.api_url} />}
+          )}
+        </header>
+        {view === 'inbox' && <InboxView store={stores.inbox} />}
+        {view === 'events' && <EventsView store={stores.events} onShell={go('shell')} />}
+        {view === 'hooks' && <HooksView store={stores.hooks} onConfig={go('config')} />}
+        {view === 'config' && <ConfigView store={stores.config} hooks={stores.hooks} />}
+        {view === 'notifications' && <NotificationsView store={stores.notifications} />}
+        {view === 'shell' && <ShellView store={stores.shell} />}
       </main>
     </div>
+  );
+}
+
+/** A browser tab opened without the token (a bookmark, a typed address). */
+export function NoToken() {
+  return (
+    <main className="no-token">
+      <h1>Hookbox</h1>
+      <p>This window needs the address that includes its access token. Open the URL that <code>hookbox serve</code> printed when it started:</p>
+      <pre>
+        <code>open the Hookbox window: http://127.0.0.1:17002/#token=…</code>
+      </pre>
+      <p className="hint">
+        The token is also in the file <code>control-token</code> in Hookbox's data folder; add it to this page's address as <code>#token=…</code>.
+      </p>
+    </main>
   );
 }

@@ -1,14 +1,29 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
-import { createEventsStore } from './store/events-store.ts';
+import { App, NoToken } from './App.tsx';
+import { createStores } from './store/stores.ts';
+import { chooseTransport } from './transport/choose-transport.ts';
+import type { Connection } from './store/ui-store.ts';
 import './styles.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('renderer/index.html has no #root');
 
-createRoot(container).render(
-  <StrictMode>
-    <App store={createEventsStore(window.hookbox)} />
-  </StrictMode>,
+let setConnection: (c: Connection) => void = () => undefined;
+const transport = chooseTransport(
+  { ...(window.hookbox ? { hookbox: window.hookbox } : {}), location: window.location, history: window.history, sessionStorage: window.sessionStorage },
+  (status) => setConnection(status),
 );
+
+const root = createRoot(container);
+if (transport.kind === 'no-token') {
+  root.render(<NoToken />);
+} else {
+  const stores = createStores(transport.api, { storage: window.localStorage });
+  setConnection = (c) => stores.ui.getState().setConnection(c);
+  root.render(
+    <StrictMode>
+      <App stores={stores} />
+    </StrictMode>,
+  );
+}

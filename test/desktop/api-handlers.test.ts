@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createApiHandlers, createSubscriptionSources, InvalidRequestError } from '../../main/electron/api-handlers.ts';
+import { InvalidRequestError } from '../../main/core/app-api/app-api.ts';
 import type { RecordedEvent } from '../../main/shared/api-contract.ts';
 import { postEvent, startHub } from '../helpers/hub-fixture.ts';
 import { loopbackApi } from './ipc-loopback.ts';
@@ -8,7 +8,7 @@ import { loopbackApi } from './ipc-loopback.ts';
 // The contract against a real hub (SQLite in a temp dir, HTTP on a free port): what the window
 // gets is what `hookbox serve` recorded.
 const running = await startHub();
-const { api, close } = loopbackApi(createApiHandlers(running.hub, running.address), createSubscriptionSources(running.hub));
+const { api, close } = loopbackApi(running.hub.app.handlers, running.hub.app.subscriptions);
 after(close);
 
 test('getHealth reports the version, the event count and where the API listens', async () => {
@@ -36,7 +36,7 @@ test('events posted over HTTP are listed newest first, limited, and fetched by i
 test('listEvents defaults to 50 and is capped at 500, like GET /events', async () => {
   const own = await startHub();
   await Promise.all(Array.from({ length: 501 }, (_, i) => own.hub.eventLog.record({ kind: 'shell', command: `cmd ${i}`, exit_code: 0 })));
-  const handlers = createApiHandlers(own.hub, own.address);
+  const handlers = own.hub.app.handlers;
   assert.equal((await handlers.listEvents({})).length, 50);
   assert.equal((await handlers.listEvents(undefined)).length, 50);
   // Asking for more than the cap is allowed and answered with 500.
@@ -44,7 +44,7 @@ test('listEvents defaults to 50 and is capped at 500, like GET /events', async (
 });
 
 test('requests that do not match the contract are refused with the field named', async () => {
-  const handlers = createApiHandlers(running.hub, running.address);
+  const handlers = running.hub.app.handlers;
   await assert.rejects(handlers.listEvents({ limit: 0 }), (e: Error) => e instanceof InvalidRequestError && /listEvents: .*limit/.test(e.message));
   await assert.rejects(handlers.listEvents({ limit: 'ten' }), InvalidRequestError);
   await assert.rejects(handlers.listEvents({ limit: 5, sql: 'drop table events' }), InvalidRequestError);

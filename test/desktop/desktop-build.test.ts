@@ -120,7 +120,13 @@ test('the built main process runs the hub behind a tray and a locked-down window
   assert.equal(code, 0, output);
   assert.ok(!find(steps, 'scenario-failed'), output);
 
-  assert.deepEqual(find(steps, 'tray-menu')?.labels, ['Open Hookbox', 'Quit']);
+  assert.deepEqual(find(steps, 'tray-menu')?.labels, ['Open Hookbox', 'Pause notifications for 1 hour', 'Pause notifications until resumed', 'No webhook hooks configured', 'Quit']);
+  // Pausing from the tray: the menu now offers Resume, and the hub reports the pause.
+  const paused = find(steps, 'paused')!;
+  assert.equal(paused.notifications.paused, true);
+  assert.ok(Date.parse(paused.notifications.until) - Date.now() > 55 * 60_000, JSON.stringify(paused));
+  assert.match(paused.labels[1], /^Notifications paused until /);
+  assert.equal(paused.labels[2], 'Resume notifications');
   assert.equal(find(steps, 'tray')?.iconExists, true);
   const created = find(steps, 'window-created')!;
   assert.deepEqual(

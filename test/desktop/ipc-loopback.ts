@@ -1,5 +1,5 @@
 import { INVOKE_CHANNELS, SUBSCRIPTION_CHANNELS, type HookboxApi, type OperationName, type SubscriptionName } from '../../main/shared/api-contract.ts';
-import type { OperationHandlers, SubscriptionSources } from '../../main/electron/api-handlers.ts';
+import type { OperationHandlers, SubscriptionSources } from '../../main/core/app-api/app-api.ts';
 import { createHookboxApi, type IpcTransport } from '../../preload/hookbox-api.ts';
 
 type Listener = (event: unknown, ...args: unknown[]) => void;

@@ -12,7 +12,20 @@ function files(dir: string): string[] {
   });
 }
 
-const PACKAGES = new Set(['react', 'react-dom/client', 'zustand', 'zustand/vanilla']);
+const PACKAGES = new Set([
+  'react',
+  'react-dom/client',
+  'zustand',
+  'zustand/vanilla',
+  // The config editor (CodeMirror 6 with the legacy TOML mode).
+  '@codemirror/commands',
+  '@codemirror/language',
+  '@codemirror/legacy-modes/mode/toml',
+  '@codemirror/lint',
+  '@codemirror/state',
+  '@codemirror/view',
+  '@lezer/highlight',
+]);
 
 // The renderer talks to the hub only through the contract's interface: no Electron, no preload,
 // no core code; from outside renderer/ it may import types from main/shared/api-contract.ts.

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createHub } from '../../core/hub.ts';
 import { createLogger } from '../../core/logger.ts';
 import { createHeadlessNotifier } from '../../core/notify/libnotify-notifier.ts';
@@ -9,6 +11,16 @@ export interface ServeFlags extends GlobalFlags {
 }
 
 /**
+ * The built window (out/renderer): HOOKBOX_RENDERER_DIR, else beside the CLI bundle
+ * (out/cli/../renderer), else the checkout's out/renderer when running from source.
+ */
+export function rendererDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HOOKBOX_RENDERER_DIR) return resolve(env.HOOKBOX_RENDERER_DIR);
+  const candidates = [resolve(import.meta.dirname, '../renderer'), resolve(import.meta.dirname, '../../../out/renderer')];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[1]!;
+}
+
+/**
  * `hookbox serve`: the hub in the foreground, logging to stdout. SIGINT/SIGTERM stop it cleanly
  * (in-flight requests finish, queued events are committed, the database is closed); a second
  * signal exits at once.
@@ -17,7 +29,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const ctx = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
   const logger = createLogger({ format: ctx.settings.logFormat });
   const notifier = createHeadlessNotifier(logger);
-  const hub = createHub({ dataDir: ctx.dataDir, settings: ctx.settings, configFile: ctx.config.path, notifier, logger });
+  const ui = { rendererDir: rendererDir() };
+  const hub = createHub({ dataDir: ctx.dataDir, settings: ctx.settings, configFile: ctx.config.path, configPath: ctx.configPath, notifier, logger, ui });
 
   const address = await hub.start();
   const configNote = ctx.config.path ? ctx.config.path : `${ctx.configPath} (not found; defaults in use)`;
@@ -25,6 +38,10 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   logger.info({ data_dir: ctx.dataDir, database: hub.databaseFile }, `data dir: ${ctx.dataDir}`);
   logger.info({ config: ctx.config.path }, `config: ${configNote}`);
   logger.info({ channel: notifier.channel }, `notifications: ${notifier.channel}`);
+  // The token rides in the fragment, which browsers never send to a server (nor to its logs);
+  // the page moves it to sessionStorage and clears it from the address bar.
+  const windowNote = existsSync(join(ui.rendererDir, 'index.html')) ? '' : ' (not built yet: run `npm run build`)';
+  logger.info(`open the Hookbox window${windowNote}: ${address.url}/#token=${hub.controlToken}`);
 
   await new Promise<void>((resolve) => {
     let stopping = false;

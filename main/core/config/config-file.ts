@@ -45,6 +45,8 @@ export const ConfigFileSchema = Type.Object(
     ),
     /** Octomind's webhook hooks; each entry is checked by validateHooks (webhooks/hook-config.ts). */
     hooks: Type.Optional(Type.Array(Type.Unknown())),
+    /** Lifecycle hooks (Bernstein / Loom events); checked by parseLifecycleConfig (lifecycle/lifecycle-config.ts). */
+    lifecycle: Type.Optional(Type.Unknown()),
     /** Per-session options: a command each message is piped to (e.g. `octomind send --name X`). */
     sessions: Type.Optional(
       Type.Array(

@@ -1,4 +1,5 @@
 import { ErrorCode, HookboxError } from '../errors.ts';
+import { defaultLifecycleConfig, parseLifecycleConfig, type LifecycleConfig } from '../lifecycle/lifecycle-config.ts';
 import { validateHooks, type HookConfig } from '../webhooks/hook-config.ts';
 import { loadConfigFile, type ConfigFile } from './config-file.ts';
 
@@ -19,6 +20,7 @@ export interface SessionConfig {
 export interface HubConfig {
   hooks: HookConfig[];
   sessions: SessionConfig[];
+  lifecycle: LifecycleConfig;
 }
 
 export function hubConfigFrom(config: ConfigFile, file: string, env: NodeJS.ProcessEnv, selection: HookSelection = {}): HubConfig {
@@ -35,14 +37,15 @@ export function hubConfigFrom(config: ConfigFile, file: string, env: NodeJS.Proc
   }
   if (selection.session) hooks = hooks.map((h) => ({ ...h, session: selection.session! }));
   const sessions = (config.sessions ?? []).map((s) => ({ name: s.name, deliverCommand: s.deliver_command, deliverTimeoutMs: (s.deliver_timeout ?? 30) * 1000 }));
-  return { hooks, sessions };
+  const lifecycle = parseLifecycleConfig(config.lifecycle, { file, env, resolveSecrets: true });
+  return { hooks, sessions, lifecycle };
 }
 
 /** Reads and validates the file; a missing default file means no hooks. */
 export function loadHubConfig(path: string | null, env: NodeJS.ProcessEnv, selection: HookSelection = {}): HubConfig {
   if (path === null) {
     if (selection.names && selection.names.length > 0) throw new HookboxError(ErrorCode.InvalidConfig, `no config file: cannot activate hook '${selection.names[0]}'`);
-    return { hooks: [], sessions: [] };
+    return { hooks: [], sessions: [], lifecycle: defaultLifecycleConfig(null) };
   }
   const loaded = loadConfigFile(path, { explicit: true });
   return hubConfigFrom(loaded.config, path, env, selection);

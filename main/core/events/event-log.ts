@@ -1,7 +1,7 @@
 import { newId } from '../util/ids.ts';
 import type { Clock } from '../clock.ts';
 import type { HookEventInput, RecordedEvent } from './event-schema.ts';
-import type { EventStore } from './event-store.ts';
+import type { EventPage, EventQuery, EventStore } from './event-store.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 
 /**
@@ -49,6 +49,11 @@ export class EventLog {
     const cachedAll = this.#recent.length >= this.#store.count();
     if (limit <= this.#recent.length || cachedAll) return this.#recent.slice(-limit).reverse();
     return this.#store.newest(limit);
+  }
+
+  /** A filtered page of the whole history, straight from the database. */
+  query(q: EventQuery): EventPage {
+    return this.#store.query(q);
   }
 
   get(id: string): RecordedEvent | undefined {

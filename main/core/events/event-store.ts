@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { HookKind, RecordedEvent } from './event-schema.ts';
 
 interface EventRow {
+  seq?: number;
   id: string;
   received_at: string;
   kind: string;
@@ -13,7 +14,35 @@ interface EventRow {
 }
 
 function fromRow(row: EventRow): RecordedEvent {
-  return { ...row, kind: row.kind as HookKind, metadata: JSON.parse(row.metadata) as Record<string, unknown> };
+  const { seq: _seq, ...event } = row;
+  return { ...event, kind: row.kind as HookKind, metadata: JSON.parse(row.metadata) as Record<string, unknown> };
+}
+
+/** A filtered page of the history (the window's Events view). Filters combine with AND. */
+export interface EventQuery {
+  /** exit_code other than 0. */
+  failedOnly?: boolean;
+  /** Only events that ran longer than this many milliseconds. */
+  longerThanMs?: number;
+  kind?: HookKind;
+  /** Case-insensitive (ASCII) substring of the command or the output. */
+  text?: string;
+  /** Only events older than this position (a page's `next` cursor). */
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface EventPage {
+  events: RecordedEvent[];
+  /** Position of the oldest event on the page when older matching events exist, else null. */
+  nextSeq: number | null;
+  /** Matching events in the whole history (ignoring the cursor). */
+  total: number;
+}
+
+/** LIKE pattern for a literal substring: %, _ and the escape character are escaped. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** The events table: every SQL statement about events lives here. */
@@ -25,6 +54,7 @@ export class EventStore {
   readonly #count: Statement<[], { n: number }>;
   readonly #byPrefix: Statement<[string], EventRow>;
   readonly #pruneOldest: Statement<[number]>;
+  readonly #queries = new Map<string, { page: Statement<Record<string, unknown>, EventRow>; count: Statement<Record<string, unknown>, { n: number }> }>();
   #rowCount: number;
 
   constructor(db: Database) {
@@ -77,5 +107,40 @@ export class EventStore {
 
   count(): number {
     return this.#rowCount;
+  }
+
+  /**
+   * Newest first, keyset-paged on seq (no OFFSET: page 1000 costs what page 1 does). One
+   * statement per combination of filters, prepared once.
+   */
+  query(q: EventQuery): EventPage {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (q.failedOnly) where.push('exit_code <> 0');
+    if (q.longerThanMs !== undefined) {
+      where.push('duration_ms > @longer');
+      params.longer = q.longerThanMs;
+    }
+    if (q.kind) {
+      where.push('kind = @kind');
+      params.kind = q.kind;
+    }
+    if (q.text) {
+      where.push("(command LIKE @text ESCAPE '\\' OR output LIKE @text ESCAPE '\\')");
+      params.text = likePattern(q.text);
+    }
+    const key = where.join(' AND ');
+    let statements = this.#queries.get(key);
+    if (!statements) {
+      const filter = where.length ? `WHERE ${key}` : '';
+      const page = `SELECT * FROM events WHERE ${where.length ? `${key} AND ` : ''}seq < @before ORDER BY seq DESC LIMIT @limit`;
+      statements = { page: this.#db.prepare(page), count: this.#db.prepare(`SELECT count(*) AS n FROM events ${filter}`) };
+      this.#queries.set(key, statements);
+    }
+    const rows = statements.page.all({ ...params, before: q.beforeSeq ?? Number.MAX_SAFE_INTEGER, limit: q.limit + 1 });
+    const more = rows.length > q.limit;
+    const pageRows = more ? rows.slice(0, q.limit) : rows;
+    const total = where.length ? (statements.count.get(params)?.n ?? 0) : this.#rowCount;
+    return { events: pageRows.map(fromRow), nextSeq: more ? (pageRows.at(-1)?.seq ?? null) : null, total };
   }
 }

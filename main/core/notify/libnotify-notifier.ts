@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { execa } from 'execa';
 import type { Logger } from 'pino';
 import { createLogNotifier, type DesktopNotification, type Notifier, type Priority } from './notifier.ts';
 
@@ -12,6 +11,8 @@ export function createLibnotifyNotifier(options: { command?: string; env?: NodeJ
   return {
     channel: 'libnotify',
     async notify(n: DesktopNotification) {
+      // execa (and its dependencies) load on the first notification, not with every command.
+      const { execa } = await import('execa');
       // Title and message are arguments, never a shell string: command text cannot inject.
       const result = await execa(command, ['--app-name=Hookbox', `--urgency=${URGENCY[n.priority]}`, '--', n.title, n.message], {
         env: options.env ?? process.env,

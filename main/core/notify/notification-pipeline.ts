@@ -5,9 +5,9 @@ import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 import type { NotificationSettings } from '../config/settings-schema.ts';
 import type { RecordedEvent } from '../events/event-schema.ts';
-import { NotificationStore, type Delivery, type NotificationRecord } from './notification-store.ts';
+import { NotificationStore, type Delivery, type NotificationRecord, type NotificationSource } from './notification-store.ts';
 import { evaluateRules } from './notification-rules.ts';
-import type { DesktopNotification, Notifier } from './notifier.ts';
+import type { DesktopNotification, Notifier, Priority } from './notifier.ts';
 import { analyzeEvent, postToNotifyService, type FetchLike } from './remote-calls.ts';
 
 export type { NotificationRecord } from './notification-store.ts';
@@ -20,6 +20,8 @@ export interface NotificationPipelineOptions {
   logger: Logger;
   clock: Clock;
   fetch?: FetchLike;
+  /** True while the user paused notifications (the tray or the window): nothing is raised. */
+  paused?: () => boolean;
 }
 
 /**
@@ -39,22 +41,40 @@ export class NotificationPipeline {
   }
 
   async handle(event: RecordedEvent): Promise<NotificationRecord | null> {
+    if (this.#options.paused?.()) return null;
     const settings = this.#options.settings();
     const decision = await this.#decide(event, settings);
     if (!decision) return null;
+    return this.#deliverAndRecord({ ...decision, source: 'command', eventId: event.id }, settings);
+  }
 
-    const notification: DesktopNotification = { title: decision.title, message: decision.message, priority: decision.priority, eventId: event.id };
+  /**
+   * Raises a notification whose words were decided elsewhere (a lifecycle event: task.failed,
+   * a Claude Code notification …) through the same desktop and notify-service delivery, and
+   * records it against that event. Paused notifications raise nothing.
+   */
+  async raise(input: { source: NotificationSource; eventId: string; rule: string; title: string; message: string; priority: Priority }): Promise<NotificationRecord | null> {
+    if (this.#options.paused?.()) return null;
+    return this.#deliverAndRecord({ ...input, decidedBy: 'rules' }, this.#options.settings());
+  }
+
+  async #deliverAndRecord(
+    d: { source: NotificationSource; eventId: string; rule: string; decidedBy: 'rules' | 'analysis'; title: string; message: string; priority: Priority },
+    settings: NotificationSettings,
+  ): Promise<NotificationRecord> {
+    const notification: DesktopNotification = { title: d.title, message: d.message, priority: d.priority, eventId: d.eventId };
     const deliveries = await Promise.all([this.#toDesktop(notification), ...(settings.notifyServiceUrl ? [this.#toNotifyService(settings.notifyServiceUrl, notification, settings.remoteTimeoutMs)] : [])]);
 
     const record: NotificationRecord = {
       id: newId(),
       created_at: this.#options.clock.now().toISOString(),
-      event_id: event.id,
-      rule: decision.rule,
-      decided_by: decision.decidedBy,
-      title: decision.title,
-      message: decision.message,
-      priority: decision.priority,
+      event_id: d.eventId,
+      source: d.source,
+      rule: d.rule,
+      decided_by: d.decidedBy,
+      title: d.title,
+      message: d.message,
+      priority: d.priority,
       deliveries,
     };
     await this.#options.writes.write(() => this.#store.insert(record));

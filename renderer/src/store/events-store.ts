@@ -1,56 +1,166 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { HookboxApi, HubHealth, RecordedEvent } from '../../../main/shared/api-contract.ts';
+import { messageOf } from './errors.ts';
 
-/** How many recent events the window keeps in view. */
-export const RECENT_EVENTS = 200;
+// The Events view: one filtered page of the history at a time (the hub pages on its side, so a
+// history of 100 000 events costs what one of 50 does), the event that is open, and live
+// arrivals: on the newest page they appear at once; on an older page they are counted.
+
+export const PAGE_SIZE = 50;
+export type KindFilter = '' | RecordedEvent['kind'];
+
+export interface EventFilters {
+  failedOnly: boolean;
+  longRunning: boolean;
+  kind: KindFilter;
+  text: string;
+}
+
+export const NO_FILTERS: EventFilters = { failedOnly: false, longRunning: false, kind: '', text: '' };
 
 export interface EventsState {
+  filters: EventFilters;
   events: RecordedEvent[];
+  /** Matching events in the whole history. */
+  total: number;
+  /** Cursors of the pages before this one (empty: the newest page). */
+  previous: string[];
+  cursor: string | null;
+  nextCursor: string | null;
+  thresholdMs: number;
+  /** Events that arrived while an older page was shown. */
+  arrivedMeanwhile: number;
   health: HubHealth | null;
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
-  /** Listens for live events, then loads the recent ones. Returns the unsubscribe (for effects). */
+  selectedId: string | null;
+  selected: RecordedEvent | null;
+  /** Listens for live events, then loads. Returns the unsubscribe (for effects). */
   connect(): () => void;
+  reload(): Promise<void>;
+  setFilters(change: Partial<EventFilters>): Promise<void>;
+  olderPage(): Promise<void>;
+  newerPage(): Promise<void>;
+  newestPage(): Promise<void>;
+  select(id: string | null): Promise<void>;
 }
 
 export type EventsStore = StoreApi<EventsState>;
 
+/** The filters as the hub applies them, for events that arrive live. */
+export function matchesFilters(event: RecordedEvent, filters: EventFilters, thresholdMs: number): boolean {
+  if (filters.failedOnly && event.exit_code === 0) return false;
+  if (filters.longRunning && !(event.duration_ms > thresholdMs)) return false;
+  if (filters.kind && event.kind !== filters.kind) return false;
+  const text = filters.text.trim().toLowerCase();
+  if (text && !event.command.toLowerCase().includes(text) && !event.output.toLowerCase().includes(text)) return false;
+  return true;
+}
+
 /** Newest first, each id once, at most `limit`. */
-export function mergeEvents(current: readonly RecordedEvent[], incoming: readonly RecordedEvent[], limit = RECENT_EVENTS): RecordedEvent[] {
+export function mergeEvents(current: readonly RecordedEvent[], incoming: readonly RecordedEvent[], limit = PAGE_SIZE): RecordedEvent[] {
   const byId = new Map<string, RecordedEvent>();
   for (const event of [...incoming, ...current]) if (!byId.has(event.id)) byId.set(event.id, event);
-  return [...byId.values()]
-    .sort((a, b) => (a.received_at === b.received_at ? 0 : a.received_at < b.received_at ? 1 : -1))
-    .slice(0, limit);
+  return [...byId.values()].sort((a, b) => (a.received_at === b.received_at ? 0 : a.received_at < b.received_at ? 1 : -1)).slice(0, limit);
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The events view's state, fed through the contract (whatever implements it). */
 export function createEventsStore(api: HookboxApi): EventsStore {
-  return createStore<EventsState>()((set, get) => ({
-    events: [],
-    health: null,
-    status: 'idle',
-    error: null,
-    connect() {
-      // Subscribe first so nothing recorded during the load is missed; the merge drops doubles.
-      const unsubscribe = api.onEventRecorded((event) => {
-        const { events, health } = get();
-        if (events.some((e) => e.id === event.id)) return;
-        set({
-          events: mergeEvents(events, [event]),
-          ...(health ? { health: { ...health, event_count: health.event_count + 1 } } : {}),
-        });
-      });
+  let request = 0;
+  return createStore<EventsState>()((set, get) => {
+    async function load(cursor: string | null, previous: string[]): Promise<void> {
+      const mine = ++request;
       set({ status: 'loading', error: null });
-      Promise.all([api.getHealth(), api.listEvents({ limit: RECENT_EVENTS })]).then(
-        ([health, recent]) => set({ health, events: mergeEvents(get().events, recent), status: 'ready' }),
-        (error: unknown) => set({ status: 'error', error: messageOf(error) }),
-      );
-      return unsubscribe;
-    },
-  }));
+      const { filters } = get();
+      try {
+        const page = await api.queryEvents({
+          limit: PAGE_SIZE,
+          ...(filters.failedOnly ? { failed_only: true } : {}),
+          ...(filters.longRunning ? { long_running: true } : {}),
+          ...(filters.kind ? { kind: filters.kind } : {}),
+          ...(filters.text.trim() ? { text: filters.text.trim() } : {}),
+          ...(cursor ? { cursor } : {}),
+        });
+        if (mine !== request) return; // a newer load (typing in the search) won
+        set({
+          events: page.events,
+          total: page.total,
+          cursor,
+          previous,
+          nextCursor: page.next_cursor,
+          thresholdMs: page.long_running_threshold_ms,
+          status: 'ready',
+          ...(cursor === null ? { arrivedMeanwhile: 0 } : {}),
+        });
+      } catch (error) {
+        if (mine === request) set({ status: 'error', error: messageOf(error) });
+      }
+    }
+
+    return {
+      filters: NO_FILTERS,
+      events: [],
+      total: 0,
+      previous: [],
+      cursor: null,
+      nextCursor: null,
+      thresholdMs: 30_000,
+      arrivedMeanwhile: 0,
+      health: null,
+      status: 'idle',
+      error: null,
+      selectedId: null,
+      selected: null,
+      connect() {
+        // Subscribe first so nothing recorded during the load is missed; the merge drops doubles.
+        const unsubscribe = api.onEventRecorded((event) => {
+          const state = get();
+          const health = state.health ? { ...state.health, event_count: state.health.event_count + 1 } : null;
+          if (!matchesFilters(event, state.filters, state.thresholdMs)) return set({ health });
+          if (state.cursor !== null) return set({ health, arrivedMeanwhile: state.arrivedMeanwhile + 1, total: state.total + 1 });
+          if (state.events.some((e) => e.id === event.id)) return;
+          set({ health, events: mergeEvents(state.events, [event]), total: state.total + 1 });
+        });
+        void get().reload();
+        return unsubscribe;
+      },
+      async reload() {
+        const { cursor, previous } = get();
+        await Promise.all([
+          load(cursor, previous),
+          api.getHealth().then(
+            (health) => set({ health }),
+            () => undefined,
+          ),
+        ]);
+      },
+      async setFilters(change) {
+        set({ filters: { ...get().filters, ...change } });
+        await load(null, []);
+      },
+      async olderPage() {
+        const { nextCursor, cursor, previous } = get();
+        if (nextCursor === null) return;
+        await load(nextCursor, [...previous, cursor ?? '']);
+      },
+      async newerPage() {
+        const { previous } = get();
+        if (previous.length === 0) return;
+        const back = previous.at(-1)!;
+        await load(back === '' ? null : back, previous.slice(0, -1));
+      },
+      async newestPage() {
+        await load(null, []);
+      },
+      async select(id) {
+        if (id === null) return set({ selectedId: null, selected: null });
+        set({ selectedId: id, selected: get().events.find((e) => e.id === id) ?? null });
+        try {
+          const event = await api.getEvent({ id });
+          if (get().selectedId === id) set({ selected: event });
+        } catch (error) {
+          set({ error: messageOf(error) });
+        }
+      },
+    };
+  });
 }

@@ -47,6 +47,12 @@ async function scenario(): Promise<void> {
   const events = (await ipcMain.invokeFrom(win, INVOKE_CHANNELS.listEvents, { limit: 5 })) as RecordedEvent[];
   report('listed', { commands: events.map((e) => e.command) });
 
+  // The tray pauses notifications; the menu is rebuilt to say so, and the window's contract sees it.
+  tray.menu?.items.find((item) => item.label === 'Pause notifications for 1 hour')?.click?.();
+  const pausedHealth = (await ipcMain.invokeFrom(win, INVOKE_CHANNELS.getHealth, undefined)) as HubHealth;
+  report('paused', { notifications: pausedHealth.notifications, labels: tray.menu?.items.filter((i) => i.label).map((i) => i.label) });
+  tray.menu?.items.find((item) => item.label === 'Resume notifications')?.click?.();
+
   win.close();
   report('after-close', { destroyed: win.isDestroyed(), visible: win.isVisible() });
 

@@ -1,0 +1,81 @@
+import { Type, type TSchema } from 'typebox';
+import { HookKind } from '../events/event-schema.ts';
+import { MESSAGE_STATES } from '../inbox/inbox-store.ts';
+
+// The request of every operation the window may call, as TypeBox schemas: the one place they are
+// written. main/shared/api-contract.ts derives the request types from these (type-only, so the
+// sandboxed preload bundles none of it), and app-api.ts checks every request against them,
+// whichever transport (Electron IPC or HTTP) carried it. Responses are the core's own types.
+
+const Strict = { additionalProperties: false } as const;
+const SessionName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' });
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+
+/** Config text is at most 1 MiB: a config file is a few kilobytes. */
+export const MAX_CONFIG_TEXT = 1024 * 1024;
+
+export const SHELL_TARGETS = ['bash', 'zsh', 'fish', 'git'] as const;
+
+export const AppRequests = {
+  getHealth: Type.Void(),
+  /** At least 1; default 50, capped at 500 (as GET /events). Newest first. */
+  listEvents: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })) }, Strict),
+  /** A filtered page of the history, newest first; `cursor` is the previous page's `next_cursor`. */
+  queryEvents: Type.Object(
+    {
+      failed_only: Type.Optional(Type.Boolean()),
+      /** Longer than the notification rules' long-running threshold. */
+      long_running: Type.Optional(Type.Boolean()),
+      kind: Type.Optional(HookKind),
+      text: Type.Optional(Type.String({ maxLength: 500 })),
+      cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    },
+    Strict,
+  ),
+  getEvent: Type.Object({ id: Id }, Strict),
+
+  listSessions: Type.Void(),
+  listMessages: Type.Object(
+    { session: SessionName, state: Type.Optional(Type.Enum([...MESSAGE_STATES])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+    Strict,
+  ),
+  injectMessage: Type.Object({ session: SessionName, content: Type.String({ minLength: 1 }), label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, Strict),
+  markMessageHandled: Type.Object({ session: SessionName, id: Id }, Strict),
+
+  listHooks: Type.Void(),
+  listHookRuns: Type.Object({ hook: Type.Optional(Type.String({ minLength: 1 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, Strict),
+  getHookRun: Type.Object({ id: Id }, Strict),
+  replayHookRun: Type.Object({ id: Id }, Strict),
+  /** Secret headers are masked unless `reveal`. */
+  copyRunAsCurl: Type.Object({ id: Id, reveal: Type.Optional(Type.Boolean()) }, Strict),
+
+  getConfig: Type.Void(),
+  /** Validates without saving: the editor's inline errors. */
+  checkConfig: Type.Object({ text: Type.String({ maxLength: MAX_CONFIG_TEXT }) }, Strict),
+  /** Validate, write atomically, hot reload; an invalid text is never written. */
+  saveConfig: Type.Object({ text: Type.String({ maxLength: MAX_CONFIG_TEXT }) }, Strict),
+  /** Executable files beside the config file, for the add-hook form's script picker. */
+  listScripts: Type.Void(),
+
+  getNotificationSettings: Type.Void(),
+  /** Written to the config file's [notifications] table (then hot reloaded). */
+  updateNotificationSettings: Type.Object(
+    {
+      on_failure: Type.Optional(Type.Boolean()),
+      on_long_running: Type.Optional(Type.Boolean()),
+      long_running_threshold_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3_600_000 })),
+      long_running_ignore: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500 })),
+    },
+    Strict,
+  ),
+  /** Without `minutes`: until resumed. */
+  pauseNotifications: Type.Object({ minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })) }, Strict),
+  resumeNotifications: Type.Void(),
+
+  getShellIntegration: Type.Void(),
+  installShellIntegration: Type.Object({ target: Type.Enum([...SHELL_TARGETS]) }, Strict),
+  uninstallShellIntegration: Type.Object({ target: Type.Enum([...SHELL_TARGETS]) }, Strict),
+} as const satisfies Record<string, TSchema>;
+
+export type AppOperationName = keyof typeof AppRequests;

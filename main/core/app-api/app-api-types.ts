@@ -1,0 +1,133 @@
+// What the window's operations answer (the requests are TypeBox schemas in app-api-schema.ts).
+// Types only: main/shared/api-contract.ts re-exports them for the renderer.
+import type { RecordedEvent } from '../events/event-schema.ts';
+import type { ApplyReport } from '../webhooks/hook-manager.ts';
+
+export type { RecordedEvent } from '../events/event-schema.ts';
+export type { InboxMessage, SessionSummary } from '../inbox/inbox-store.ts';
+export type { ApplyReport, HookStatus } from '../webhooks/hook-manager.ts';
+export type { HookRunSummary } from '../webhooks/hook-run-store.ts';
+export type { HookRunDetail, ReplayResult } from '../webhooks/hook-run-actions.ts';
+export type { PauseState } from '../notify/notification-pause.ts';
+export type { ConfigProblem } from '../config/config-editing.ts';
+export type { HandlerView as LifecycleHandler } from '../lifecycle/lifecycle-service.ts';
+
+import type { PauseState } from '../notify/notification-pause.ts';
+import type { ConfigProblem } from '../config/config-editing.ts';
+import type { HookStatus } from '../webhooks/hook-manager.ts';
+import type { HandlerView } from '../lifecycle/lifecycle-service.ts';
+
+/** What the window shows about the running hub. */
+export interface HubHealth {
+  service: string;
+  version: string;
+  /** Events in the store. */
+  event_count: number;
+  /** Base URL of the local API that shells and scripts post to, e.g. http://127.0.0.1:17002 */
+  api_url: string;
+  /** Messages not yet handled, over every session. */
+  unread_messages: number;
+  /** Why the running config is not the file's (null when it is). */
+  config_error: string | null;
+  notifications: PauseState;
+}
+
+export interface EventPage {
+  events: RecordedEvent[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  next_cursor: string | null;
+  /** Events matching the filters in the whole history. */
+  total: number;
+  /** What "long-running" means right now (the notification rules' threshold). */
+  long_running_threshold_ms: number;
+}
+
+export interface HooksOverview {
+  hooks: HookStatus[];
+  /** Lifecycle hook handlers (Bernstein, Loom, Claude Code events) from the config's lifecycle tables. */
+  lifecycle: HandlerView[];
+  /** The last config error (a reload that was refused, a hook that could not listen). */
+  config_error: string | null;
+}
+
+export interface ConfigDocument {
+  /** The file the editor reads and writes (created on first save when it does not exist). */
+  path: string;
+  exists: boolean;
+  text: string;
+  config_error: string | null;
+}
+
+export interface ConfigCheck {
+  ok: boolean;
+  problems: ConfigProblem[];
+}
+
+export interface ConfigSaveResult {
+  saved: boolean;
+  /** Why it was not saved (the file was left as it was). */
+  problems: ConfigProblem[];
+  /** What the hot reload changed; null when nothing was saved. */
+  report: ApplyReport | null;
+  /** Set when the saved config did not fully apply (e.g. a hook's port is taken). */
+  config_error: string | null;
+}
+
+export interface ScriptList {
+  /** The folder searched (the config file's). */
+  dir: string;
+  /** Executable files there and one folder down, relative to `dir`. */
+  scripts: string[];
+}
+
+export interface NotificationSettingsView {
+  on_failure: boolean;
+  on_long_running: boolean;
+  long_running_threshold_ms: number;
+  long_running_ignore: string[];
+  pause: PauseState;
+  /** Settings an AGENTD_* environment variable fixes: the file's value does not apply. */
+  env_overrides: Array<{ field: 'on_failure' | 'on_long_running' | 'long_running_threshold_ms'; variable: string }>;
+  /** Where the rules are written. */
+  config_path: string;
+}
+
+export type ShellTarget = 'bash' | 'zsh' | 'fish' | 'git';
+
+export interface IntegrationFile {
+  path: string;
+  /** What the file is to Hookbox: "rc file", "integration script", "backup", "hooks directory", "git config". */
+  role: string;
+  exists: boolean;
+}
+
+export interface ShellTargetStatus {
+  target: ShellTarget;
+  installed: boolean;
+  /** Installed by an older Hookbox or for another address: install again to update. */
+  outdated: boolean;
+  /** The address the installed integration reports to. */
+  reports_to: string | null;
+  files: IntegrationFile[];
+  /** Something worth knowing (e.g. the program is not installed here). */
+  note: string | null;
+}
+
+export interface ShellIntegrationOverview {
+  /** Where an install would report to: this hub. */
+  base_url: string;
+  home: string;
+  targets: ShellTargetStatus[];
+}
+
+export interface ShellChangeResult {
+  status: ShellTargetStatus;
+  /** Each file touched and what happened to it. */
+  changes: Array<{ path: string; change: string }>;
+  warnings: string[];
+}
+
+export interface ConfigChange {
+  config_error: string | null;
+  report: ApplyReport | null;
+}

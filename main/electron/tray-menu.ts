@@ -1,0 +1,62 @@
+import type { HookStatus } from '../core/webhooks/hook-manager.ts';
+import type { PauseState } from '../core/notify/notification-pause.ts';
+
+// The tray menu as data (no Electron here, so it is tested under plain Node): open the window,
+// pause or resume notifications, each webhook hook's state, quit. app-tray.ts hands it to
+// Menu.buildFromTemplate and rebuilds it whenever the pause or the hooks change.
+
+export interface TrayMenuItem {
+  label?: string;
+  type?: 'separator' | 'normal';
+  enabled?: boolean;
+  click?: () => void;
+}
+
+export interface TrayState {
+  pause: PauseState;
+  hooks: HookStatus[];
+}
+
+export interface TrayActions {
+  open: () => void;
+  /** Pause for `ms`, or until resumed when null. */
+  pause: (ms: number | null) => void;
+  resume: () => void;
+  quit: () => void;
+}
+
+export const HOUR_MS = 3_600_000;
+
+function time(iso: string): string {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+export function hookLine(hook: HookStatus): string {
+  if (hook.state === 'disabled') return `${hook.name}: disabled`;
+  if (hook.state === 'error') return `${hook.name}: error${hook.error ? ` (${hook.error.length > 60 ? `${hook.error.slice(0, 59)}…` : hook.error})` : ''}`;
+  const busy = hook.running > 0 ? `, ${hook.running} running` : '';
+  return `${hook.name}: listening on ${hook.bind.replace(/:\d+$/, '')}:${hook.port ?? '?'}${busy}`;
+}
+
+export function trayMenuTemplate(state: TrayState, actions: TrayActions): TrayMenuItem[] {
+  const pauseItems: TrayMenuItem[] = state.pause.paused
+    ? [
+        { label: state.pause.until ? `Notifications paused until ${time(state.pause.until)}` : 'Notifications paused until resumed', enabled: false },
+        { label: 'Resume notifications', click: actions.resume },
+      ]
+    : [
+        { label: 'Pause notifications for 1 hour', click: () => actions.pause(HOUR_MS) },
+        { label: 'Pause notifications until resumed', click: () => actions.pause(null) },
+      ];
+  const hookItems: TrayMenuItem[] =
+    state.hooks.length === 0 ? [{ label: 'No webhook hooks configured', enabled: false }] : state.hooks.map((hook) => ({ label: hookLine(hook), enabled: false }));
+  return [
+    { label: 'Open Hookbox', click: actions.open },
+    { type: 'separator' },
+    ...pauseItems,
+    { type: 'separator' },
+    ...hookItems,
+    { type: 'separator' },
+    { label: 'Quit', click: actions.quit },
+  ];
+}

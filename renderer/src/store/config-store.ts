@@ -1,0 +1,162 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ConfigProblem, ConfigSaveResult, HookboxApi } from '../../../main/shared/api-contract.ts';
+import { messageOf } from './errors.ts';
+
+// The Config view: the TOML text being edited, checked by the hub as you type (the same checks
+// a reload makes, each problem at its line), saved only when valid; and the add-hook form, which
+// appends a [[hooks]] table to the text.
+
+export const CHECK_DELAY_MS = 300;
+
+export interface NewHook {
+  name: string;
+  bind: string;
+  script: string;
+  timeout: number | null;
+  session: string;
+}
+
+export interface ConfigState {
+  path: string;
+  exists: boolean;
+  text: string;
+  savedText: string;
+  problems: ConfigProblem[];
+  checking: boolean;
+  saving: boolean;
+  lastSave: ConfigSaveResult | null;
+  configError: string | null;
+  scripts: string[];
+  scriptDir: string;
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+  connect(): () => void;
+  load(): Promise<void>;
+  setText(text: string): void;
+  check(): Promise<ConfigProblem[]>;
+  save(): Promise<ConfigSaveResult | null>;
+  addHook(hook: NewHook): void;
+  loadScripts(): Promise<void>;
+}
+
+export type ConfigStore = StoreApi<ConfigState>;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const BIND = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+
+/** What is wrong with the form, field by field (empty: nothing). */
+export function newHookProblems(hook: NewHook, existing: readonly string[] = []): Partial<Record<keyof NewHook, string>> {
+  const problems: Partial<Record<keyof NewHook, string>> = {};
+  if (!NAME.test(hook.name)) problems.name = 'letters, digits, ".", "_" or "-", starting with a letter or digit';
+  else if (existing.includes(hook.name)) problems.name = 'a hook with this name exists';
+  if (!BIND.test(hook.bind.trim()) || Number(hook.bind.split(':').pop()) > 65535) problems.bind = 'address:port, e.g. 127.0.0.1:9876';
+  if (hook.script.trim() === '') problems.script = 'the script to run (relative to the config file, or absolute)';
+  if (hook.timeout !== null && (!Number.isInteger(hook.timeout) || hook.timeout < 1 || hook.timeout > 3600)) problems.timeout = 'whole seconds, 1 to 3600';
+  if (hook.session.trim() !== '' && !NAME.test(hook.session.trim())) problems.session = 'letters, digits, ".", "_" or "-"';
+  return problems;
+}
+
+/** The [[hooks]] table for the form (JSON's string escapes are valid TOML). */
+export function hookToml(hook: NewHook): string {
+  const lines = ['[[hooks]]', `name = ${JSON.stringify(hook.name)}`, `bind = ${JSON.stringify(hook.bind.trim())}`, `script = ${JSON.stringify(hook.script.trim())}`];
+  if (hook.timeout !== null) lines.push(`timeout = ${hook.timeout}`);
+  if (hook.session.trim()) lines.push(`session = ${JSON.stringify(hook.session.trim())}`);
+  return lines.join('\n');
+}
+
+/** Appends a table to a TOML text with one blank line before it. */
+export function appendTable(text: string, table: string): string {
+  const trimmed = text.replace(/\s*$/, '');
+  return `${trimmed}${trimmed ? '\n\n' : ''}${table}\n`;
+}
+
+export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: number } = {}): ConfigStore {
+  const delay = options.checkDelayMs ?? CHECK_DELAY_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let checkRun = 0;
+  return createStore<ConfigState>()((set, get) => ({
+    path: '',
+    exists: false,
+    text: '',
+    savedText: '',
+    problems: [],
+    checking: false,
+    saving: false,
+    lastSave: null,
+    configError: null,
+    scripts: [],
+    scriptDir: '',
+    status: 'idle',
+    error: null,
+    connect() {
+      // An edit saved elsewhere (another editor, hookbox on the command line) shows up here
+      // unless there are unsaved changes in the window, which are never overwritten.
+      const unsubscribe = api.onConfigChanged((change) => {
+        set({ configError: change.config_error });
+        if (get().text === get().savedText) void get().load();
+      });
+      void get().load();
+      return () => {
+        clearTimeout(timer);
+        unsubscribe();
+      };
+    },
+    async load() {
+      set({ status: 'loading', error: null });
+      try {
+        const doc = await api.getConfig();
+        set({ path: doc.path, exists: doc.exists, text: doc.text, savedText: doc.text, configError: doc.config_error, status: 'ready', problems: [] });
+      } catch (error) {
+        set({ status: 'error', error: messageOf(error) });
+      }
+    },
+    setText(text) {
+      set({ text });
+      clearTimeout(timer);
+      timer = setTimeout(() => void get().check(), delay);
+    },
+    async check() {
+      clearTimeout(timer);
+      const mine = ++checkRun;
+      const text = get().text;
+      set({ checking: true });
+      try {
+        const result = await api.checkConfig({ text });
+        if (mine === checkRun) set({ problems: result.problems });
+        return result.problems;
+      } catch (error) {
+        set({ error: messageOf(error) });
+        return [];
+      } finally {
+        if (mine === checkRun) set({ checking: false });
+      }
+    },
+    async save() {
+      clearTimeout(timer);
+      const text = get().text;
+      set({ saving: true, error: null });
+      try {
+        const result = await api.saveConfig({ text });
+        set({ lastSave: result, problems: result.problems, configError: result.config_error });
+        if (result.saved) set({ savedText: text, exists: true });
+        return result;
+      } catch (error) {
+        set({ error: messageOf(error) });
+        return null;
+      } finally {
+        set({ saving: false });
+      }
+    },
+    addHook(hook) {
+      get().setText(appendTable(get().text, hookToml(hook)));
+    },
+    async loadScripts() {
+      try {
+        const list = await api.listScripts();
+        set({ scripts: list.scripts, scriptDir: list.dir });
+      } catch (error) {
+        set({ error: messageOf(error) });
+      }
+    },
+  }));
+}

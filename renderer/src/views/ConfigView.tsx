@@ -1,0 +1,159 @@
+import { useEffect, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import { ErrorBanner } from '../components/common.tsx';
+import { ConfigEditor, type ConfigEditorHandle } from '../components/ConfigEditor.tsx';
+import { newHookProblems, type ConfigStore, type NewHook } from '../store/config-store.ts';
+import type { HooksStore } from '../store/hooks-store.ts';
+
+const EMPTY_HOOK: NewHook = { name: '', bind: '127.0.0.1:9876', script: '', timeout: 30, session: '' };
+
+function AddHookForm({ store, existing }: { store: ConfigStore; existing: string[] }) {
+  const s = useStore(store);
+  const [hook, setHook] = useState<NewHook>(EMPTY_HOOK);
+  const [tried, setTried] = useState(false);
+  const problems = newHookProblems(hook, existing);
+  const show = (field: keyof NewHook) => (tried && problems[field] ? <span className="field-error">{problems[field]}</span> : null);
+  useEffect(() => {
+    void s.loadScripts();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  return (
+    <form
+      className="add-hook"
+      aria-label="Add a hook"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setTried(true);
+        if (Object.keys(problems).length > 0) return;
+        s.addHook(hook);
+        setHook(EMPTY_HOOK);
+        setTried(false);
+      }}
+    >
+      <h3>Add a webhook hook</h3>
+      <label>
+        Name
+        <input name="name" value={hook.name} placeholder="github" onChange={(e) => setHook({ ...hook, name: e.target.value })} />
+        {show('name')}
+      </label>
+      <label>
+        Listen on
+        <input name="bind" value={hook.bind} onChange={(e) => setHook({ ...hook, bind: e.target.value })} />
+        {show('bind')}
+      </label>
+      <label>
+        Script
+        <input name="script" list="hookbox-scripts" value={hook.script} placeholder="hooks/github.sh" onChange={(e) => setHook({ ...hook, script: e.target.value })} />
+        <datalist id="hookbox-scripts">
+          {s.scripts.map((script) => (
+            <option key={script} value={script} />
+          ))}
+        </datalist>
+        <span className="hint">{s.scripts.length > 0 ? `${s.scripts.length} executable ${s.scripts.length === 1 ? 'file' : 'files'} beside the config to pick from` : 'An executable file; relative paths start at the config file\'s folder'}</span>
+        {show('script')}
+      </label>
+      <label>
+        Timeout (seconds)
+        <input
+          name="timeout"
+          type="number"
+          min={1}
+          max={3600}
+          value={hook.timeout ?? ''}
+          onChange={(e) => setHook({ ...hook, timeout: e.target.value === '' ? null : Number(e.target.value) })}
+        />
+        {show('timeout')}
+      </label>
+      <label>
+        Session <span className="hint">(optional; default "default")</span>
+        <input name="session" value={hook.session} onChange={(e) => setHook({ ...hook, session: e.target.value })} />
+        {show('session')}
+      </label>
+      <button type="submit" className="secondary">
+        Add to the config
+      </button>
+      <p className="hint">The hook is added to the text on the left; it starts listening when you save.</p>
+    </form>
+  );
+}
+
+function describeReport(report: { started: string[]; stopped: string[]; restarted: string[]; failed: Array<{ name: string }> }): string {
+  const parts = [
+    ...report.started.map((n) => `${n} started`),
+    ...report.restarted.map((n) => `${n} restarted`),
+    ...report.stopped.map((n) => `${n} stopped`),
+    ...report.failed.map((f) => `${f.name} failed`),
+  ];
+  return parts.length ? parts.join(', ') : 'no hook changed';
+}
+
+export function ConfigView({ store, hooks }: { store: ConfigStore; hooks: HooksStore }) {
+  const s = useStore(store);
+  const hookList = useStore(hooks, (h) => h.hooks);
+  const hookNames = hookList.map((x) => x.name);
+  const editor = useRef<ConfigEditorHandle | null>(null);
+  const dirty = s.text !== s.savedText;
+  const canSave = dirty && s.problems.length === 0 && !s.saving && !s.checking;
+  const save = () => {
+    if (store.getState().text !== store.getState().savedText) void store.getState().save();
+  };
+
+  return (
+    <div className="view config-view">
+      <div className="editor-pane">
+        <header className="pane-header">
+          <p className="muted small path">
+            <code>{s.path}</code>
+            {!s.exists && ' (not created yet: saving creates it)'}
+          </p>
+          <div className="actions">
+            <span className={`save-state ${s.problems.length ? 'bad' : dirty ? 'warn' : 'ok'}`} role="status">
+              {s.checking ? 'Checking…' : s.problems.length ? `${s.problems.length} problem${s.problems.length > 1 ? 's' : ''}: not saved` : dirty ? 'Unsaved changes' : 'Saved'}
+            </span>
+            <button type="button" className="secondary" disabled={!dirty} onClick={() => s.setText(s.savedText)}>
+              Revert
+            </button>
+            <button type="button" disabled={!canSave} onClick={save} title="Ctrl+S">
+              {s.saving ? 'Saving…' : 'Save'}
+            </button>
+          </div>
+        </header>
+        <ErrorBanner error={s.error} />
+        {s.configError && !dirty && (
+          <p className="banner error" role="alert">
+            The running config differs from the file: {s.configError}
+          </p>
+        )}
+        {s.status !== 'idle' && <ConfigEditor text={s.text} problems={s.problems} onChange={s.setText} onSave={save} handle={editor} />}
+        {s.problems.length > 0 && (
+          <ul className="problems" aria-label="Problems">
+            {s.problems.map((problem, i) => (
+              <li key={i}>
+                {problem.line !== null ? (
+                  <button type="button" className="link" onClick={() => editor.current?.goToLine(problem.line!)}>
+                    Line {problem.line}
+                    {problem.column !== null ? `:${problem.column}` : ''}
+                  </button>
+                ) : (
+                  <span>File</span>
+                )}
+                : {problem.message}
+              </li>
+            ))}
+          </ul>
+        )}
+        {s.lastSave?.saved && !dirty && (
+          <p className="banner ok" role="status">
+            Saved and applied: {s.lastSave.report ? describeReport(s.lastSave.report) : 'reloaded'}.
+            {s.lastSave.config_error ? ` But: ${s.lastSave.config_error}` : ''}
+          </p>
+        )}
+        <p className="hint">
+          Problems are checked as you type, with the checks the hub makes before it applies a config. A config with a problem is never saved: the running hooks
+          keep listening.
+        </p>
+      </div>
+      <AddHookForm store={store} existing={hookNames} />
+    </div>
+  );
+}

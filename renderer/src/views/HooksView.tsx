@@ -1,0 +1,267 @@
+import { useStore } from 'zustand';
+import type { HookRunDetail, HookStatus } from '../../../main/shared/api-contract.ts';
+import { Badge, CopyButton, ErrorBanner, listKeyHandler, Teach, useScrollIntoView } from '../components/common.tsx';
+import { formatDuration, formatTime } from '../format.ts';
+import type { HooksStore } from '../store/hooks-store.ts';
+
+const STATE_TONE: Record<HookStatus['state'], 'ok' | 'bad' | 'muted'> = { listening: 'ok', error: 'bad', disabled: 'muted' };
+
+function outcomeTone(outcome: string): 'ok' | 'bad' | 'warn' | 'muted' {
+  if (outcome === 'injected') return 'ok';
+  if (outcome === 'empty') return 'muted';
+  if (outcome === 'queue_full' || outcome === 'bad_signature' || outcome === 'method_not_allowed') return 'warn';
+  return 'bad';
+}
+
+function HookCard({ hook, active, onClick }: { hook: HookStatus; active: boolean; onClick: () => void }) {
+  return (
+    <button type="button" className={`hook-card ${active ? 'selected' : ''}`} onClick={onClick} aria-pressed={active} data-hook={hook.name}>
+      <header>
+        <strong>{hook.name}</strong>
+        <Badge tone={STATE_TONE[hook.state]}>{hook.state}</Badge>
+      </header>
+      <dl>
+        <dt>Listens on</dt>
+        <dd>
+          <code>{hook.port ? `${hook.bind.replace(/:\d+$/, '')}:${hook.port}` : hook.bind}</code>
+        </dd>
+        <dt>Session</dt>
+        <dd>{hook.session}</dd>
+        <dt>Script</dt>
+        <dd>
+          <code title={hook.script}>{hook.script.split('/').pop()}</code>, {hook.timeout_s} s timeout
+        </dd>
+        {(hook.running > 0 || hook.queued > 0) && (
+          <>
+            <dt>Now</dt>
+            <dd>
+              {hook.running} running, {hook.queued} queued
+            </dd>
+          </>
+        )}
+      </dl>
+      {hook.error && <p className="hook-error">{hook.error}</p>}
+    </button>
+  );
+}
+
+function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
+  const s = useStore(store);
+  return (
+    <aside className="detail" aria-label="Run detail">
+      <header>
+        <h3>
+          {run.method} {run.path}
+          {run.query ? `?${run.query}` : ''}
+        </h3>
+        <button type="button" className="secondary small" onClick={() => void s.selectRun(null)}>
+          Close
+        </button>
+      </header>
+      <dl className="facts">
+        <dt>Hook</dt>
+        <dd>{run.hook}</dd>
+        <dt>Outcome</dt>
+        <dd>
+          <Badge tone={outcomeTone(run.outcome)}>{run.outcome}</Badge> HTTP {run.status}
+          {run.exit_code !== null ? `, exit ${run.exit_code}` : ''}
+        </dd>
+        <dt>Received</dt>
+        <dd>
+          {formatTime(run.received_at)} from {run.source_address}
+        </dd>
+        <dt>Took</dt>
+        <dd>{formatDuration(run.duration_ms)}</dd>
+        {run.replay_of && (
+          <>
+            <dt>Replay of</dt>
+            <dd>
+              <button type="button" className="link" onClick={() => void s.selectRun(run.replay_of)}>
+                {run.replay_of}
+              </button>
+            </dd>
+          </>
+        )}
+      </dl>
+      <div className="actions">
+        <button type="button" onClick={() => void s.replayRun(run.id)} disabled={s.busy || run.body_truncated} title={run.body_truncated ? 'The body was truncated when recorded' : 'Send the same request through the hook again'}>
+          {s.busy ? 'Replaying…' : 'Replay'}
+        </button>
+        <button type="button" className="secondary" onClick={() => void s.copyAsCurl(run.id)}>
+          Copy as curl
+        </button>
+      </div>
+      {s.replay && s.replay.replay_of === run.id && (
+        <p className="banner info" role="status">
+          Replayed: HTTP {s.replay.status}.{' '}
+          <button type="button" className="link" onClick={() => void s.selectRun(s.replay!.run_id)}>
+            Open the new run
+          </button>
+        </p>
+      )}
+      {s.curl && (
+        <div className="curl">
+          <pre className="output">{s.curl}</pre>
+          <CopyButton text={s.curl} label="Copy to clipboard" />
+          <p className="muted small">Secret headers are masked.</p>
+        </div>
+      )}
+      <h4>Headers</h4>
+      <table className="headers">
+        <tbody>
+          {Object.entries(run.headers).map(([name, value]) => (
+            <tr key={name}>
+              <th scope="row">{name}</th>
+              <td>
+                <code>{value}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h4>
+        Body <span className="muted small">({run.body_size} bytes{run.body_encoding === 'base64' ? ', base64' : ''})</span>
+      </h4>
+      {run.body ? <pre className="output">{run.body}</pre> : <p className="muted">Empty.</p>}
+      <h4>stdout</h4>
+      {run.stdout ? <pre className="output">{run.stdout}</pre> : <p className="muted">Empty.</p>}
+      <h4>stderr</h4>
+      {run.stderr ? <pre className="output">{run.stderr}</pre> : <p className="muted">Empty.</p>}
+    </aside>
+  );
+}
+
+function RunRow({ run, selected, onSelect }: { run: { id: string; hook: string; method: string; path: string; outcome: string; status: number; duration_ms: number; received_at: string; replay_of: string | null }; selected: boolean; onSelect: () => void }) {
+  const ref = useScrollIntoView<HTMLTableRowElement>(selected);
+  return (
+    <tr ref={ref} className={selected ? 'selected' : undefined} aria-selected={selected} onClick={onSelect} data-run-id={run.id}>
+      <td>
+        <time dateTime={run.received_at}>{formatTime(run.received_at)}</time>
+      </td>
+      <td>{run.hook}</td>
+      <td>
+        <code>
+          {run.method} {run.path}
+        </code>
+        {run.replay_of && <span className="muted small"> (replay)</span>}
+      </td>
+      <td>
+        <Badge tone={outcomeTone(run.outcome)}>{run.outcome}</Badge>
+      </td>
+      <td className="numeric">{run.status}</td>
+      <td className="numeric">{formatDuration(run.duration_ms)}</td>
+    </tr>
+  );
+}
+
+export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: () => void }) {
+  const s = useStore(store);
+  return (
+    <div className={`view hooks-view ${s.run ? 'with-detail' : ''}`}>
+      <div className="list-pane">
+        <ErrorBanner error={s.error} />
+        {s.configError && (
+          <p className="banner error" role="alert">
+            Config problem: {s.configError}
+          </p>
+        )}
+        {s.status === 'ready' && s.hooks.length === 0 && s.lifecycle.length === 0 ? (
+          <Teach title="No webhook hooks yet">
+            <p>
+              A webhook hook listens on an address of its own, runs a script for every request it receives and writes what the script prints into a session's
+              inbox. Add one with the form in the{' '}
+              <button type="button" className="link" onClick={onConfig}>
+                Config
+              </button>{' '}
+              view, or write it into the config file:
+            </p>
+            <pre>
+              <code>{'[[hooks]]\nname = "github"\nbind = "127.0.0.1:9876"\nscript = "hooks/github.sh"\ntimeout = 30'}</code>
+            </pre>
+          </Teach>
+        ) : (
+          <div className="hook-cards">
+            {s.hooks.map((hook) => (
+              <HookCard key={hook.name} hook={hook} active={s.hookFilter === hook.name} onClick={() => void s.filterHook(s.hookFilter === hook.name ? null : hook.name)} />
+            ))}
+          </div>
+        )}
+        {s.lifecycle.length > 0 && (
+          <>
+            <h3 className="section-title">Lifecycle hooks</h3>
+            <table className="lifecycle" aria-label="Lifecycle hooks">
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">Handler</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Runs</th>
+                  <th scope="col">What it does</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.lifecycle.map((h) => (
+                  <tr key={`${h.event}/${h.name}`} className={h.enabled ? undefined : 'muted'}>
+                    <td>
+                      <code>{h.event}</code>
+                    </td>
+                    <td>{h.name}</td>
+                    <td>{h.kind}</td>
+                    <td>
+                      {!h.enabled ? <Badge tone="muted">disabled</Badge> : h.in_chain ? <Badge tone="info">in chain, on failure {h.on_failure}</Badge> : <Badge tone="muted">background</Badge>}{' '}
+                      <span className="muted small">{h.timeout_s} s</span>
+                    </td>
+                    <td className="small">{h.description}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+        {s.hooks.length > 0 && (
+          <>
+            <h3 className="section-title">
+              Recent runs{s.hookFilter ? ` of ${s.hookFilter}` : ''}
+              {s.hookFilter && (
+                <button type="button" className="link small" onClick={() => void s.filterHook(null)}>
+                  show all hooks
+                </button>
+              )}
+            </h3>
+            {s.runs.length === 0 ? (
+              <p className="muted">
+                No requests yet. Send one:{' '}
+                <code>
+                  curl -X POST http://{s.hooks[0]!.bind.replace(/:\d+$/, '')}:{s.hooks[0]!.port ?? '?'}/ -d '{'{'}"hello":"world"{'}'}'
+                </code>
+              </p>
+            ) : (
+              <table className="runs" tabIndex={0} aria-label="Hook runs" onKeyDown={listKeyHandler(s.runs, s.selectedRunId, (id) => void s.selectRun(id))}>
+                <thead>
+                  <tr>
+                    <th scope="col">Time</th>
+                    <th scope="col">Hook</th>
+                    <th scope="col">Request</th>
+                    <th scope="col">Outcome</th>
+                    <th scope="col" className="numeric">
+                      HTTP
+                    </th>
+                    <th scope="col" className="numeric">
+                      Took
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {s.runs.map((run) => (
+                    <RunRow key={run.id} run={run} selected={run.id === s.selectedRunId} onSelect={() => void s.selectRun(run.id)} />
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </>
+        )}
+      </div>
+      {s.run && <RunDetail run={s.run} store={store} />}
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'smol-toml';
+import { checkConfigText, mapConfigLines, setTableValues } from '../../main/core/config/config-editing.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+// The config editor's checks (the hub's own, placed at a line) and the surgical [notifications]
+// edit behind the Notifications view.
+
+const dir = tempDir();
+const path = join(dir, 'config.toml');
+mkdirSync(join(dir, 'hooks'));
+writeFileSync(join(dir, 'hooks', 'a.sh'), '#!/bin/sh\n');
+chmodSync(join(dir, 'hooks', 'a.sh'), 0o755);
+const hook = (name: string, extra = '') => `[[hooks]]\nname = "${name}"\nbind = "127.0.0.1:0"\nscript = "hooks/a.sh"\n${extra}`;
+
+test('a valid config has no problems', () => {
+  assert.deepEqual(checkConfigText(`[api]\nport = 17002\n\n${hook('one')}\n${hook('two')}`, path, {}), []);
+});
+
+test('each kind of problem is placed at its line', () => {
+  const syntax = checkConfigText('[api]\nport = \n', path, {});
+  assert.equal(syntax[0]?.line, 2);
+  assert.ok(syntax[0]?.column);
+  assert.doesNotMatch(syntax[0]!.message, new RegExp(path), 'the message does not repeat the file');
+
+  const unknownKey = checkConfigText('# c\n[api]\nport = 1\nprot = 2\n', path, {});
+  assert.deepEqual([unknownKey[0]?.line, unknownKey[0]?.message], [4, "unknown field 'api.prot'"]);
+
+  const wrongType = checkConfigText('[notifications]\n\non_failure = "yes"\n', path, {});
+  assert.equal(wrongType[0]?.line, 3);
+
+  const missingScript = checkConfigText(`${hook('one')}\n${hook('two').replace('hooks/a.sh', 'hooks/missing.sh')}`, path, {});
+  assert.equal(missingScript[0]?.line, 9);
+  assert.match(missingScript[0]!.message, /hook 'two': 'script' .*missing\.sh does not exist/);
+
+  const duplicate = checkConfigText(`${hook('same')}\n${hook('same')}`, path, {});
+  assert.equal(duplicate[0]?.line, 7);
+
+  const badUrl = checkConfigText('[notifications]\nnotify_service_url = "ftp://x"\n', path, {});
+  assert.equal(badUrl[0]?.line, 2);
+
+  const missingName = checkConfigText('[[hooks]]\nbind = "127.0.0.1:1"\nscript = "hooks/a.sh"\n', path, {});
+  assert.equal(missingName[0]?.line, 1, 'a missing field points at its table');
+});
+
+test('mapConfigLines numbers array tables and skips multi-line strings', () => {
+  const { lines, hookIndexByName } = mapConfigLines(`a = """\n[not a table]\n"""\n${hook('x')}`);
+  assert.equal(lines.has('not a table'), false);
+  assert.equal(lines.get('hooks.0.script'), 7);
+  assert.equal(hookIndexByName.get('x'), 0);
+});
+
+test('setTableValues changes only the given keys, keeping comments, order and other tables', () => {
+  const before = [
+    '# my hookbox',
+    '[notifications]',
+    'on_failure = true   # I want these',
+    'long_running_ignore = [',
+    '  "vim", # editors',
+    '  "less",',
+    ']',
+    '',
+    '[api]',
+    'port = 17002',
+    '',
+  ].join('\n');
+  const after = setTableValues(before, 'notifications', { on_failure: false, long_running_ignore: ['vim'], long_running_threshold_ms: 60000 }, path);
+  assert.equal(
+    after,
+    ['# my hookbox', '[notifications]', 'on_failure = false   # I want these', 'long_running_ignore = ["vim"]', 'long_running_threshold_ms = 60000', '', '[api]', 'port = 17002', ''].join('\n'),
+  );
+  assert.deepEqual(JSON.parse(JSON.stringify(parse(after))), { notifications: { on_failure: false, long_running_ignore: ['vim'], long_running_threshold_ms: 60000 }, api: { port: 17002 } });
+});
+
+test('setTableValues adds the table when there is none, and refuses forms it cannot edit safely', () => {
+  assert.equal(setTableValues('', 'notifications', { on_failure: false }, path), '[notifications]\non_failure = false\n');
+  assert.equal(setTableValues('[api]\nport = 1', 'notifications', { on_failure: false }, path), '[api]\nport = 1\n\n[notifications]\non_failure = false\n');
+  assert.throws(() => setTableValues('notifications = { on_failure = true }\n', 'notifications', { on_failure: false }, path), /could not update \[notifications\] automatically/);
+  assert.throws(() => setTableValues('notifications.on_failure = true\n', 'notifications', { on_failure: false }, path), /automatically/);
+});

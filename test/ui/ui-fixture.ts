@@ -1,0 +1,143 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { builtRenderer } from '../helpers/renderer-build.ts';
+import { startServe, type ServeProcess } from '../helpers/serve-process.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+// The browser tests' world: a real `hookbox serve` (its own data dir, config file and HOME, port
+// 0) serving the built window, and Debian's Chromium driven by playwright-core (no browser
+// download). Everything the page does goes through the real HTTP contract.
+
+export const CHROMIUM = process.env.HOOKBOX_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface UiServer {
+  serve: ServeProcess;
+  /** The ready URL `hookbox serve` printed (with #token=…). */
+  readyUrl: string;
+  url: string;
+  home: string;
+  dataDir: string;
+  configDir: string;
+  configFile: string;
+  /** Runs `hookbox <args>` against this hub (same data dir and config). */
+  cliArgs: (args: string[]) => string[];
+}
+
+/** An executable script next to the config file: prints what it got, so the inbox shows it. */
+export const ECHO_SCRIPT = '#!/bin/sh\nprintf "got %s: " "$HOOK_PATH" 2>/dev/null; cat\n';
+
+export function hookToml(name: string, script = 'hooks/echo.sh', bind = '127.0.0.1:0'): string {
+  return `[[hooks]]\nname = "${name}"\nbind = "${bind}"\nscript = "${script}"\ntimeout = 10\n`;
+}
+
+export async function startUiServer(options: { config?: string; env?: NodeJS.ProcessEnv } = {}): Promise<UiServer> {
+  const rendererDir = await builtRenderer();
+  const root = tempDir('hookbox-ui-');
+  const home = join(root, 'home');
+  const dataDir = join(root, 'data');
+  const configDir = join(root, 'config');
+  mkdirSync(home, { recursive: true });
+  mkdirSync(join(configDir, 'hooks'), { recursive: true });
+  writeFileSync(join(configDir, 'hooks', 'echo.sh'), ECHO_SCRIPT);
+  chmodSync(join(configDir, 'hooks', 'echo.sh'), 0o755);
+  const configFile = join(configDir, 'config.toml');
+  writeFileSync(configFile, options.config ?? `# Hookbox\n\n${hookToml('github')}`);
+  const serve = await startServe(['--config', configFile, '--data-dir', dataDir, '--port', '0'], {
+    HOME: home,
+    XDG_DATA_HOME: join(home, '.local/share'),
+    XDG_CONFIG_HOME: join(home, '.config'),
+    ZDOTDIR: home,
+    HOOKBOX_RENDERER_DIR: rendererDir,
+    AGENTD_LOG_FORMAT: 'text',
+    ...options.env,
+  });
+  after(() => serve.stop());
+  const readyUrl = await waitFor(() => /open the Hookbox window: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(serve.output())?.[1], 'the ready URL');
+  return {
+    serve,
+    readyUrl,
+    url: serve.url,
+    home,
+    dataDir,
+    configDir,
+    configFile,
+    cliArgs: (args) => [...args, '--data-dir', dataDir, '--config', configFile, '--port', String(serve.port)],
+  };
+}
+
+export async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let browser: Browser | undefined;
+// Registered when the fixture is imported (file level): inside a test, `after` would mean that test.
+after(() => browser?.close());
+
+/** One Chromium per test file, headless, with a fresh profile (Playwright makes a temp one). */
+export async function launchBrowser(): Promise<Browser> {
+  if (!browser) {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }
+  return browser;
+}
+
+export interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and page errors (a CSP violation shows up here). */
+  problems: string[];
+}
+
+/** A 1280×800 window on the ready URL, in the given colour scheme. */
+export async function openWindow(server: UiServer, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<OpenedPage> {
+  const context = await (await launchBrowser()).newContext({
+    viewport: { width: 1280, height: 800 },
+    colorScheme: options.colorScheme ?? 'light',
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(server.readyUrl);
+  await page.waitForSelector('nav.sidebar');
+  return { context, page, problems };
+}
+
+/** `curl` itself, as a user would type it. */
+export function curl(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('curl', ['-sS', '--max-time', '10', ...args], (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
+  });
+}
+
+export async function postEvent(server: UiServer, event: Record<string, unknown>): Promise<string> {
+  const body = await curl(['-X', 'POST', `${server.url}/events`, '-H', 'Content-Type: application/json', '-d', JSON.stringify(event)]);
+  return (JSON.parse(body) as { event_id: string }).event_id;
+}
+
+/** The port a hook listens on, from GET /hooks (control token from the ready URL). */
+export async function hookPort(server: UiServer, name: string): Promise<number | undefined> {
+  const token = decodeURIComponent(server.readyUrl.split('#token=')[1]!);
+  const response = await fetch(`${server.url}/hooks`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await response.json()) as { hooks: Array<{ name: string; port: number | null; state: string }> };
+  const hook = body.hooks.find((h) => h.name === name && h.state === 'listening');
+  return hook?.port ?? undefined;
+}
