@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT, runCli } from '../helpers/serve-process.ts';
 import { curl, hookPort, hookToml, openWindow, postEvent, startUiServer, waitFor } from './ui-fixture.ts';
 
-// Every view, light and dark, at 1280×800, with a little realistic data, written to
-// docs/screenshots/ (shown in the README). Each picture is also a check: the view rendered
-// without a console error or a blocked resource (a CSP violation is a console error).
+// Every view, light and dark, at 1280×800, with a little realistic data. Each picture is also a
+// check: the view rendered without a console error or a blocked resource (a CSP violation is a
+// console error). They go to a temporary folder, or with HOOKBOX_UPDATE_SCREENSHOTS=1 to
+// docs/screenshots/ (shown in the README), so a test run does not rewrite tracked files.
 
-const SHOTS = join(REPO_ROOT, 'docs/screenshots');
+const SHOTS = process.env.HOOKBOX_UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs/screenshots') : mkdtempSync(join(tmpdir(), 'hookbox-shots-'));
 mkdirSync(SHOTS, { recursive: true });
 
 const server = await startUiServer({ config: `# Hookbox config\n\n[notifications]\nlong_running_threshold_ms = 20000\n\n${hookToml('github')}\n${hookToml('alerts')}` });
