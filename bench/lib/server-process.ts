@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -42,8 +42,10 @@ export function cleanUpEverything(): void {
 }
 process.on('exit', cleanUpEverything);
 
-export function makeTempDir(label: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `hookbox-bench-${label}-`));
+/** A fresh directory under the system temp dir (or `parent`), removed when the bench ends. */
+export function makeTempDir(label: string, parent = tmpdir()): string {
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, `hookbox-bench-${label}-`));
   tempDirs.add(dir);
   return dir;
 }
@@ -191,6 +193,13 @@ export function httpRequest(url: string, method = 'GET', body?: string): Promise
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** CPU time (user + system) a live process has used so far, in ms (Linux; 10 ms resolution). */
+export async function cpuMilliseconds(pid: number): Promise<number> {
+  // The fields after the command name, which is in parentheses and may contain spaces.
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { injectedRecord } from '../../core/http/routes/session-routes.ts';
-import { createHub } from '../../core/hub.ts';
 import { checkSessionName, type InboxMessage } from '../../core/inbox/inbox.ts';
 import { createLogger } from '../../core/logger.ts';
 import { createHeadlessNotifier } from '../../core/notify/libnotify-notifier.ts';
@@ -32,6 +31,8 @@ export async function runCommand(flags: RunFlags, out: NodeJS.WritableStream = p
   const session = checkSessionName(flags.name);
   const ctx = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
   const logger = createLogger({ format: ctx.settings.logFormat, destination: process.stderr });
+  // Loaded here, not at the top: every other command would otherwise pay for the whole hub.
+  const { createHub } = await import('../../core/hub.ts');
   const hub = createHub({
     dataDir: ctx.dataDir,
     settings: ctx.settings,

@@ -20,14 +20,14 @@ command -sq nice; and set -g __hookbox_curl nice -n 19 curl
 set -g __hookbox_ctl \x01 \x02 \x03 \x04 \x05 \x06 \x07 \x08 \x0b \x0c \x0e \x0f \x10 \x11 \x12 \x13 \x14 \x15 \x16 \x17 \x18 \x19 \x1a \x1b \x1c \x1d \x1e \x1f
 set -g __hookbox_ctl_json '\u0001' '\u0002' '\u0003' '\u0004' '\u0005' '\u0006' '\u0007' '\b' '\u000b' '\f' '\u000e' '\u000f' '\u0010' '\u0011' '\u0012' '\u0013' '\u0014' '\u0015' '\u0016' '\u0017' '\u0018' '\u0019' '\u001a' '\u001b' '\u001c' '\u001d' '\u001e' '\u001f'
 
-# "text" as a JSON string literal, in $__hookbox_reply. Every (…) costs fish real time, so text
+# "text" as a JSON string literal, in $__hookbox_reply. Every (...) costs fish real time, so text
 # with nothing to escape (most of it) takes one builtin, and the rest as few as possible.
 function __hookbox_json
     if not string match -qr '["\\\\\x01-\x1f]' -- $argv[1]
         set -g __hookbox_reply "\"$argv[1]\""
         return
     end
-    # " and \ get a backslash. string replace prints the result and a newline, and (…) splits at
+    # " and \ get a backslash. string replace prints the result and a newline, and (...) splits at
     # newlines: joining the pieces with \n escapes every newline (a final one leaves an empty piece).
     set -l s (string join -- '\n' (string replace -ra -- '(["\\\\])' '\\\\$1' $argv[1]))
     if string match -qr '[\x01-\x1f]' -- $s

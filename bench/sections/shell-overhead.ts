@@ -7,15 +7,15 @@
 // appears, PROMPTS times per configuration (THINK_MS apart), in interleaved rounds so that load on
 // the machine falls on all four alike. Added latency = a configuration's figure minus the baseline's.
 //
-// Run alone: node bench/shell-overhead.ts   (BENCH_SHELL_PROMPTS=N changes the sample count)
+// Run alone: npm run bench -- shell-overhead   (BENCH_SHELL_PROMPTS=N changes the sample count)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { shellIntegrationScript } from '../main/core/shell/shell-integration.ts';
+import { shellIntegrationScript } from '../../main/core/shell/shell-integration.ts';
 
-const REPO_ROOT = new URL('..', import.meta.url).pathname;
+const REPO_ROOT = new URL('../..', import.meta.url).pathname;
 const PROMPTS = Number(process.env.BENCH_SHELL_PROMPTS ?? 120);
 // A pause between prompts, as a person leaves: the previous command's report has been sent by
 // then. Back to back, a 2-core machine would time the previous curl's start-up, not the prompt.
@@ -275,7 +275,7 @@ export async function run(): Promise<ShellOverheadResult> {
     '',
     ...table,
     '',
-    `Command: \`node bench/shell-overhead.ts\``,
+    `Command: \`npm run bench -- shell-overhead\``,
   ].join('\n');
   return { title: 'Shell integration overhead', markdown, rows, failures };
 }
