@@ -101,7 +101,8 @@ function warnNonAscii(outfile: string): void {
   );
 }
 
-function newestMtime(path: string): number {
+/** The newest modification time of a file, or of any file below a folder (0 when missing). */
+export function newestMtime(path: string): number {
   let stat;
   try {
     stat = statSync(path);
