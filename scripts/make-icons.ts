@@ -2,7 +2,9 @@
 // node:zlib, so they can be regenerated anywhere:
 //   node scripts/make-icons.ts [OUT_DIR]     (default: resources/)
 // Output: icon.png (512 px app icon), tray-dark.png / tray-dark@2x.png (dark glyph for light
-// panels, 16/32 px) and tray-light.png / tray-light@2x.png (light glyph for dark panels).
+// panels, 16/32 px) and tray-light.png / tray-light@2x.png (light glyph for dark panels), each
+// also with a badge in its top-right corner: -unread (a blue dot: new inbox messages) and
+// -failure (a red dot: a command or a hook run failed), e.g. tray-light-failure@2x.png.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -13,7 +15,8 @@ type Shape = (x: number, y: number) => number;
 
 interface Layer {
   shape: Shape;
-  color: Rgb;
+  /** null cuts a hole: the layers below do not show there. */
+  color: Rgb | null;
 }
 
 // --- shapes -----------------------------------------------------------------------------------
@@ -43,6 +46,10 @@ function lowerArc(cx: number, cy: number, r: number): Shape {
     if (y >= cy) return Math.abs(Math.hypot(x - cx, y - cy) - r);
     return Math.min(Math.hypot(x - (cx - r), y - cy), Math.hypot(x - (cx + r), y - cy));
   };
+}
+
+function circle(cx: number, cy: number, r: number): Shape {
+  return (x, y) => Math.hypot(x - cx, y - cy) - r;
 }
 
 function stroke(shape: Shape, width: number): Shape {
@@ -93,6 +100,7 @@ function render(size: number, layers: Layer[]): Buffer {
           for (let i = layers.length - 1; i >= 0; i -= 1) {
             const layer = layers[i]!;
             if (layer.shape(x, y) <= 0) {
+              if (layer.color === null) break;
               r += layer.color[0];
               g += layer.color[1];
               b += layer.color[2];
@@ -146,6 +154,15 @@ const ACCENT: Rgb = [47, 111, 221];
 const WHITE: Rgb = [255, 255, 255];
 const DARK_GLYPH: Rgb = [29, 33, 39];
 const LIGHT_GLYPH: Rgb = [240, 242, 245];
+const BADGES = { unread: [56, 132, 255], failure: [229, 57, 53] } as const satisfies Record<string, Rgb>;
+
+/** A dot in the top-right corner with a transparent ring around it, so it reads on top of the glyph. */
+function badgeLayers(color: Rgb): Layer[] {
+  return [
+    { shape: circle(0.78, 0.22, 0.3), color: null },
+    { shape: circle(0.78, 0.22, 0.22), color },
+  ];
+}
 
 /** File name → PNG bytes. */
 export function makeIcons(): Map<string, Buffer> {
@@ -159,6 +176,10 @@ export function makeIcons(): Map<string, Buffer> {
   for (const [name, color] of [['tray-dark', DARK_GLYPH], ['tray-light', LIGHT_GLYPH]] as const) {
     icons.set(`${name}.png`, encodePng(16, render(16, [{ shape: glyph(0.12), color }])));
     icons.set(`${name}@2x.png`, encodePng(32, render(32, [{ shape: glyph(0.1), color }])));
+    for (const [badge, badgeColor] of Object.entries(BADGES)) {
+      icons.set(`${name}-${badge}.png`, encodePng(16, render(16, [{ shape: glyph(0.12), color }, ...badgeLayers(badgeColor)])));
+      icons.set(`${name}-${badge}@2x.png`, encodePng(32, render(32, [{ shape: glyph(0.1), color }, ...badgeLayers(badgeColor)])));
+    }
   }
   return icons;
 }

@@ -24,6 +24,7 @@ import { Inbox, type InboxMessage } from './inbox/inbox.ts';
 import { Scheduler } from './inbox/scheduler.ts';
 import { LifecycleService } from './lifecycle/lifecycle-service.ts';
 import type { LifecycleEventRecord } from './lifecycle/lifecycle-store.ts';
+import type { DeliverySummary } from './lifecycle/outbox-store.ts';
 import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline, type NotificationRecord } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
@@ -72,6 +73,8 @@ export interface HubEvents {
   'config-error': [message: string];
   /** A lifecycle event (Bernstein, Loom, Claude Code) was decided and stored. */
   'lifecycle-event': [event: LifecycleEventRecord];
+  /** A lifecycle webhook delivery changed: an attempt was recorded, or a dead one was revived. */
+  'lifecycle-delivery': [delivery: DeliverySummary];
 }
 
 export interface HubAddress {
@@ -261,6 +264,7 @@ export function createHub(options: HubOptions): Hub {
         config: config.lifecycle,
         onEvent: (event) => events.emit('lifecycle-event', event),
         onNotification: (record) => events.emit('notification', record),
+        onDelivery: (delivery) => events.emit('lifecycle-delivery', delivery),
       });
       hooks.lifecycle = lifecycle;
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Menu, nativeImage, nativeTheme, Tray } from 'electron';
 import type { TrayMenuItem } from './tray-menu.ts';
+import { trayIconFile, type TrayBadge } from './tray-attention.ts';
 
 export interface TrayOptions {
   resourcesDir: string;
@@ -14,22 +15,22 @@ export interface AppTray {
   tray: Tray;
   /** Rebuilds the menu and the tooltip (the pause or a hook changed). */
   refresh: () => void;
+  /** Shows the icon with this badge (unread messages, failures) or without one; refreshes the tooltip. */
+  setBadge: (badge: TrayBadge) => void;
 }
 
-// tray-dark.png is a dark glyph for light panels, tray-light.png a light glyph for dark ones; each
-// has an @2x (32 px) beside it that Electron picks on HiDPI screens. macOS gets the dark glyph as
-// a template image, which the menu bar recolours itself.
-function trayImage(resourcesDir: string): Electron.NativeImage {
-  if (process.platform === 'darwin') {
-    const image = nativeImage.createFromPath(join(resourcesDir, 'tray-dark.png'));
-    image.setTemplateImage(true);
-    return image;
-  }
-  return nativeImage.createFromPath(join(resourcesDir, nativeTheme.shouldUseDarkColors ? 'tray-light.png' : 'tray-dark.png'));
+// Each icon file has an @2x (32 px) beside it that Electron picks on HiDPI screens; which file and
+// whether it is a template image is decided in tray-attention.ts (tested without Electron).
+function trayImage(resourcesDir: string, badge: TrayBadge): Electron.NativeImage {
+  const { file, template } = trayIconFile({ platform: process.platform, darkPanel: nativeTheme.shouldUseDarkColors, badge });
+  const image = nativeImage.createFromPath(join(resourcesDir, file));
+  if (template) image.setTemplateImage(true);
+  return image;
 }
 
 export function createTray(options: TrayOptions): AppTray {
-  const tray = new Tray(trayImage(options.resourcesDir));
+  let badge: TrayBadge = 'none';
+  const tray = new Tray(trayImage(options.resourcesDir, badge));
   const refresh = () => {
     if (tray.isDestroyed()) return;
     tray.setToolTip(options.tooltip());
@@ -40,7 +41,15 @@ export function createTray(options: TrayOptions): AppTray {
   tray.on('click', options.onOpen);
   // The tray lives as long as the app, so this listener is never removed.
   nativeTheme.on('updated', () => {
-    if (!tray.isDestroyed()) tray.setImage(trayImage(options.resourcesDir));
+    if (!tray.isDestroyed()) tray.setImage(trayImage(options.resourcesDir, badge));
   });
-  return { tray, refresh };
+  const setBadge = (next: TrayBadge) => {
+    if (tray.isDestroyed()) return;
+    if (next !== badge) {
+      badge = next;
+      tray.setImage(trayImage(options.resourcesDir, badge));
+    }
+    tray.setToolTip(options.tooltip());
+  };
+  return { tray, refresh, setBadge };
 }

@@ -11,6 +11,7 @@ import { createTray, type AppTray } from './app-tray.ts';
 import { createMainWindow, showWindow } from './app-window.ts';
 import { createElectronNotifier } from './electron-notifier.ts';
 import { registerIpcHandlers } from './ipc-handlers.ts';
+import { attentionSummary, createTrayAttention } from './tray-attention.ts';
 import { trayMenuTemplate } from './tray-menu.ts';
 
 // The desktop shell: the same hub as `hookbox serve`, with Electron's notifications, a tray icon
@@ -55,9 +56,16 @@ function runDesktop(): void {
   let quitting = false;
   let stopping: Promise<number> | undefined;
 
+  // The tray's badge: unread messages and failures that arrived while the window was not in front.
+  const attention = createTrayAttention({
+    looking: () => win !== undefined && !win.isDestroyed() && win.isVisible() && win.isFocused(),
+    onChange: (state) => tray?.setBadge(state.badge),
+  });
+
   function ensureWindow(): BrowserWindow {
     if (!win || win.isDestroyed()) {
       win = createMainWindow({ preloadPath, rendererUrl, icon: join(resourcesDir, 'icon.png'), hideOnClose: () => !quitting });
+      win.on('focus', () => attention.seen());
     }
     return win;
   }
@@ -66,6 +74,19 @@ function runDesktop(): void {
     const current = ensureWindow();
     if (current.webContents.isLoading()) current.once('ready-to-show', () => showWindow(current));
     else showWindow(current);
+    attention.seen();
+  }
+
+  /** A notification was clicked: the window opens on what it is about (a command or lifecycle event). */
+  function openOn(id: string): void {
+    openWindow();
+    const running = hub;
+    const current = win;
+    if (!running || !hubStarted || !current) return;
+    // The page subscribes while it loads; a window created just now hears it once loaded.
+    const go = () => void running.app.navigate(id);
+    if (current.webContents.isLoading()) current.webContents.once('did-finish-load', go);
+    else go();
   }
 
   async function stopHub(): Promise<number> {
@@ -105,7 +126,7 @@ function runDesktop(): void {
 
     const { config, configPath, settings } = loadSettings(process.env);
     logger = createLogger({ format: settings.logFormat });
-    const notifier = createElectronNotifier({ onClick: () => openWindow(), icon: join(resourcesDir, 'icon.png') });
+    const notifier = createElectronNotifier({ onClick: openOn, icon: join(resourcesDir, 'icon.png') });
     hub = createHub({ dataDir: app.getPath('userData'), settings, configFile: config.path, configPath, notifier, logger });
     const address = await hub.start();
     hubStarted = true;
@@ -123,7 +144,10 @@ function runDesktop(): void {
     });
     tray = createTray({
       resourcesDir,
-      tooltip: () => `Hookbox: ${address.url}${running.notificationPause.isPaused() ? ' (notifications paused)' : ''}`,
+      tooltip: () => {
+        const news = attentionSummary(attention.state());
+        return `Hookbox: ${address.url}${running.notificationPause.isPaused() ? ' (notifications paused)' : ''}${news ? ` · ${news}` : ''}`;
+      },
       onOpen: openWindow,
       menu: () =>
         trayMenuTemplate(
@@ -140,6 +164,11 @@ function runDesktop(): void {
     running.notificationPause.events.on('changed', () => tray?.refresh());
     running.events.on('config-reloaded', () => tray?.refresh());
     running.events.on('config-error', () => tray?.refresh());
+    // The icon's badge follows what arrives while the window is not in front.
+    running.events.on('message', (message) => attention.message(message));
+    running.inbox.events.on('acked', (message) => attention.handled(message));
+    running.events.on('event-recorded', (event) => attention.event(event));
+    running.events.on('hook-run', (run) => attention.hookRun(run));
     if (startHidden) ensureWindow();
     else openWindow();
   }

@@ -11,6 +11,10 @@ import type {
   HooksOverview,
   HubHealth,
   InboxMessage,
+  LifecycleDelivery,
+  LifecycleEventDetail,
+  LifecycleEventRecord,
+  NavigateTarget,
   NotificationSettingsView,
   PauseState,
   RecordedEvent,
@@ -52,6 +56,12 @@ export interface ApiOperations {
   getHookRun: { request: RequestOf<'getHookRun'>; response: HookRunDetail | null };
   replayHookRun: { request: RequestOf<'replayHookRun'>; response: ReplayResult };
   copyRunAsCurl: { request: RequestOf<'copyRunAsCurl'>; response: { curl: string } };
+  listLifecycleEvents: { request: RequestOf<'listLifecycleEvents'>; response: LifecycleEventRecord[] };
+  /** null when no lifecycle event has that id. */
+  getLifecycleEvent: { request: RequestOf<'getLifecycleEvent'>; response: LifecycleEventDetail | null };
+  listLifecycleDeliveries: { request: RequestOf<'listLifecycleDeliveries'>; response: LifecycleDelivery[] };
+  /** The delivery as revived (pending); it is attempted at once. */
+  retryLifecycleDelivery: { request: RequestOf<'retryLifecycleDelivery'>; response: LifecycleDelivery };
 
   getConfig: { request: RequestOf<'getConfig'>; response: ConfigDocument };
   checkConfig: { request: RequestOf<'checkConfig'>; response: ConfigCheck };
@@ -79,6 +89,16 @@ export interface ApiSubscriptions {
   onConfigChanged: { payload: ConfigChange };
   /** Notifications were paused or resumed (here, from the tray, or a pause ran out). */
   onPauseChanged: { payload: PauseState };
+  /** A lifecycle event was decided and stored. */
+  onLifecycleEvent: { payload: LifecycleEventRecord };
+  /** A webhook delivery was attempted (delivered, retrying, dead) or revived. */
+  onLifecycleDelivery: { payload: LifecycleDelivery };
+  /**
+   * The desktop shell asks the window to show an item (a notification was clicked). Only the
+   * Electron main process sends it; `hookbox serve` never does (a notify-send notification has
+   * no way back to a browser tab), so over HTTP this stream stays silent.
+   */
+  onNavigate: { payload: NavigateTarget };
 }
 
 // Fails the type check if an operation lacks a request or a response type, a subscription lacks
@@ -106,6 +126,10 @@ export const INVOKE_CHANNELS = {
   getHookRun: 'hookbox:get-hook-run',
   replayHookRun: 'hookbox:replay-hook-run',
   copyRunAsCurl: 'hookbox:copy-run-as-curl',
+  listLifecycleEvents: 'hookbox:list-lifecycle-events',
+  getLifecycleEvent: 'hookbox:get-lifecycle-event',
+  listLifecycleDeliveries: 'hookbox:list-lifecycle-deliveries',
+  retryLifecycleDelivery: 'hookbox:retry-lifecycle-delivery',
   getConfig: 'hookbox:get-config',
   checkConfig: 'hookbox:check-config',
   saveConfig: 'hookbox:save-config',
@@ -126,6 +150,9 @@ export const SUBSCRIPTION_CHANNELS = {
   onHookRun: 'hookbox:hook-run',
   onConfigChanged: 'hookbox:config-changed',
   onPauseChanged: 'hookbox:pause-changed',
+  onLifecycleEvent: 'hookbox:lifecycle-event',
+  onLifecycleDelivery: 'hookbox:lifecycle-delivery',
+  onNavigate: 'hookbox:navigate',
 } as const satisfies { [K in keyof ApiSubscriptions]: string };
 
 export type OperationName = keyof ApiOperations;

@@ -21,6 +21,9 @@ if (transport.kind === 'no-token') {
 } else {
   const stores = createStores(transport.api, { storage: window.localStorage });
   setConnection = (c) => stores.ui.getState().setConnection(c);
+  // Listening before the first render, not in an effect: the desktop shell sends where to go (a
+  // clicked notification) as soon as the page has loaded, which can be before React's effects run.
+  stores.navigation.getState().connect();
   root.render(
     <StrictMode>
       <App stores={stores} />

@@ -166,6 +166,30 @@ test('the built main process runs the hub behind a tray and a locked-down window
   }
 });
 
+test('the tray icon badges unread messages and failures while the window is away; a notification click opens the window on its item', async () => {
+  const { code, steps, output } = await runMain({ FAKE_SCENARIO: 'attention' });
+  assert.equal(code, 0, output);
+  assert.ok(!find(steps, 'scenario-failed'), output);
+
+  // The light panel's (fake nativeTheme) dark glyph, with a blue dot, then a red one.
+  assert.equal(find(steps, 'tray')?.icon.split('/').pop(), 'tray-dark.png');
+  assert.equal(find(steps, 'badge-after-message')?.icon, 'tray-dark-unread.png');
+  assert.equal(find(steps, 'badge-after-failure')?.icon, 'tray-dark-failure.png');
+  assert.ok(steps.filter((s) => s.step === 'tray-image').every((s) => s.iconExists), 'every icon the tray shows is in resources/');
+  assert.ok(steps.some((s) => s.step === 'tray-tooltip' && /1 new message, 1 failure$/.test(s.tooltip)), 'the tooltip says what is waiting');
+
+  const command = find(steps, 'clicked-command')!;
+  assert.deepEqual(command.navigate, { view: 'events', event_id: command.event_id });
+  assert.equal(command.visible, true);
+  assert.equal(command.icon, 'tray-dark.png', 'opening the window clears the badge');
+
+  const lifecycle = find(steps, 'clicked-lifecycle')!;
+  assert.equal(lifecycle.title, 'Task failed');
+  assert.deepEqual(lifecycle.navigate, { view: 'hooks', lifecycle_event_id: lifecycle.lifecycle_event_id });
+  assert.equal(lifecycle.visible, true);
+  assert.deepEqual(find(steps, 'exit'), { step: 'exit', code: 0 });
+});
+
 test('a hub that cannot start shows the reason in a dialog and exits 1', async () => {
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

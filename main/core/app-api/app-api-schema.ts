@@ -1,6 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 import { HookKind } from '../events/event-schema.ts';
 import { MESSAGE_STATES } from '../inbox/inbox-store.ts';
+import { DELIVERY_STATES } from '../lifecycle/outbox-store.ts';
 
 // The request of every operation the window may call, as TypeBox schemas: the one place they are
 // written. main/shared/api-contract.ts derives the request types from these (type-only, so the
@@ -49,6 +50,14 @@ export const AppRequests = {
   replayHookRun: Type.Object({ id: Id }, Strict),
   /** Secret headers are masked unless `reveal`. */
   copyRunAsCurl: Type.Object({ id: Id, reveal: Type.Optional(Type.Boolean()) }, Strict),
+  /** Lifecycle events, newest first (as GET /lifecycle/events). */
+  listLifecycleEvents: Type.Object({ event: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, Strict),
+  /** By full id or a unique prefix; null when none matches. */
+  getLifecycleEvent: Type.Object({ id: Id }, Strict),
+  /** Webhook outbox deliveries, newest first (as GET /lifecycle/deliveries). */
+  listLifecycleDeliveries: Type.Object({ state: Type.Optional(Type.Enum([...DELIVERY_STATES])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, Strict),
+  /** A dead delivery gets one more attempt now (as POST /lifecycle/deliveries/{id}/retry). */
+  retryLifecycleDelivery: Type.Object({ id: Id }, Strict),
 
   getConfig: Type.Void(),
   /** Validates without saving: the editor's inline errors. */

@@ -11,11 +11,15 @@ export type { HookRunDetail, ReplayResult } from '../webhooks/hook-run-actions.t
 export type { PauseState } from '../notify/notification-pause.ts';
 export type { ConfigProblem } from '../config/config-editing.ts';
 export type { HandlerView as LifecycleHandler } from '../lifecycle/lifecycle-service.ts';
+export type { LifecycleEventRecord, StoredRun as LifecycleRun } from '../lifecycle/lifecycle-store.ts';
+export type { DeliverySummary as LifecycleDelivery, DeliveryAttempt as LifecycleDeliveryAttempt } from '../lifecycle/outbox-store.ts';
 
 import type { PauseState } from '../notify/notification-pause.ts';
 import type { ConfigProblem } from '../config/config-editing.ts';
 import type { HookStatus } from '../webhooks/hook-manager.ts';
 import type { HandlerView } from '../lifecycle/lifecycle-service.ts';
+import type { LifecycleEventRecord, StoredRun } from '../lifecycle/lifecycle-store.ts';
+import type { DeliverySummary } from '../lifecycle/outbox-store.ts';
 
 /** What the window shows about the running hub. */
 export interface HubHealth {
@@ -131,3 +135,20 @@ export interface ConfigChange {
   config_error: string | null;
   report: ApplyReport | null;
 }
+
+export interface LifecycleEventDetail {
+  event: LifecycleEventRecord;
+  /** Every handler run of its chain (and background scripts), in order. */
+  runs: StoredRun[];
+  /** Its webhook deliveries. */
+  deliveries: DeliverySummary[];
+}
+
+/**
+ * What the desktop shell asks the window to show (a notification was clicked): the view and the
+ * item in it. Sent by the main process; the renderer selects the view, then the item.
+ */
+export type NavigateTarget =
+  | { view: 'events'; event_id: string }
+  | { view: 'hooks'; lifecycle_event_id: string }
+  | { view: 'inbox'; session: string; message_id: string };

@@ -5,7 +5,7 @@ import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { checkConfigText, setTableValues, writeConfigFile } from '../config/config-editing.ts';
 import { readText } from '../shell/integration-files.ts';
-import type { EventEmitter } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { Hub, HubAddress, HubEvents } from '../hub.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import type { ApplyReport } from '../webhooks/hook-manager.ts';
@@ -15,7 +15,7 @@ import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { HOOKBOX_VERSION, SERVICE_NAME } from '../version.ts';
 import type { ApiOperations, ApiSubscriptions, OperationName, SubscriptionName, Unsubscribe } from '../../shared/api-contract.ts';
 import { AppRequests } from './app-api-schema.ts';
-import type { NotificationSettingsView } from './app-api-types.ts';
+import type { NavigateTarget, NotificationSettingsView } from './app-api-types.ts';
 import { installTarget, shellTargetsStatus, uninstallTarget } from './shell-targets.ts';
 
 // The window's operations, implemented once on the hub with no transport in sight: Electron's
@@ -34,6 +34,12 @@ export type SubscriptionSources = {
 export interface AppApi {
   handlers: OperationHandlers;
   subscriptions: SubscriptionSources;
+  /**
+   * Tells the window to show the item a notification is about (its `eventId`: a command event
+   * or a lifecycle event), through the onNavigate subscription. Returns where it sent the window,
+   * or null when the id is neither (the item is gone): the shell then just shows the window.
+   */
+  navigate(id: string): NavigateTarget | null;
 }
 
 /** A request that does not match the contract. */
@@ -230,6 +236,26 @@ export function createAppApi({ hub, address, env }: AppApiOptions): AppApi {
       return { curl: runCurl(hub.hooks, findRun(hub.hookRuns, id), reveal ?? false) };
     },
 
+    async listLifecycleEvents(request) {
+      const { event, limit } = parse.listLifecycleEvents(request);
+      return hub.lifecycle.store.recent({ limit: limit ?? 50, ...(event ? { event } : {}) });
+    },
+    async getLifecycleEvent(request) {
+      const { id } = parse.getLifecycleEvent(request);
+      const lifecycle = hub.lifecycle;
+      const event = lifecycle.store.find(id);
+      if (!event) return null;
+      return { event, runs: lifecycle.store.runsFor(event.id), deliveries: lifecycle.outboxStore.list({ eventId: event.id, limit: 1000 }) };
+    },
+    async listLifecycleDeliveries(request) {
+      const { state, limit } = parse.listLifecycleDeliveries(request);
+      return hub.lifecycle.outboxStore.list({ limit: limit ?? 50, ...(state ? { state } : {}) });
+    },
+    async retryLifecycleDelivery(request) {
+      const { id } = parse.retryLifecycleDelivery(request);
+      return hub.lifecycle.retryDelivery(id);
+    },
+
     async getConfig(request) {
       parse.getConfig(request);
       const path = configPath();
@@ -297,6 +323,18 @@ export function createAppApi({ hub, address, env }: AppApiOptions): AppApi {
     };
   }
 
+  // Navigation comes from the shell (a notification click), not from the hub's own events.
+  const navigation = new EventEmitter<{ navigate: [target: NavigateTarget] }>();
+  navigation.setMaxListeners(0);
+
+  function navigate(id: string): NavigateTarget | null {
+    let target: NavigateTarget | null = null;
+    if (hub.eventLog.get(id)) target = { view: 'events', event_id: id };
+    else if (hub.lifecycle.store.find(id)?.id === id) target = { view: 'hooks', lifecycle_event_id: id };
+    if (target) navigation.emit('navigate', target);
+    return target;
+  }
+
   const subscriptions: SubscriptionSources = {
     onEventRecorded: (emit) => on('event-recorded', emit),
     onInboxChanged(emit) {
@@ -325,7 +363,15 @@ export function createAppApi({ hub, address, env }: AppApiOptions): AppApi {
         hub.notificationPause.events.off('changed', emit);
       };
     },
+    onLifecycleEvent: (emit) => on('lifecycle-event', emit),
+    onLifecycleDelivery: (emit) => on('lifecycle-delivery', emit),
+    onNavigate(emit) {
+      navigation.on('navigate', emit);
+      return () => {
+        navigation.off('navigate', emit);
+      };
+    },
   };
 
-  return { handlers, subscriptions };
+  return { handlers, subscriptions, navigate };
 }

@@ -13,7 +13,7 @@ import { describeHandler, handlersFor, runsInChain, type LifecycleConfig, type S
 import { resolveEventName, validatePayload, type LifecycleEventName } from './lifecycle-events.ts';
 import { lifecycleNotice } from './lifecycle-notifications.ts';
 import { LifecycleStore, type LifecycleEventRecord } from './lifecycle-store.ts';
-import { OutboxStore } from './outbox-store.ts';
+import { OutboxStore, type DeliverySummary } from './outbox-store.ts';
 import { WebhookOutbox } from './webhook-outbox.ts';
 
 // The hub's lifecycle hooks: an emitted event is validated, its chain decides, and then — in one
@@ -39,6 +39,8 @@ export interface LifecycleServiceDeps {
   random?: () => number;
   onEvent?: (record: LifecycleEventRecord) => void;
   onNotification?: (record: NotificationRecord) => void;
+  /** A delivery's state changed (an attempt was recorded, or a dead one was revived). */
+  onDelivery?: (delivery: DeliverySummary) => void;
 }
 
 export interface EmitResult {
@@ -91,6 +93,10 @@ export class LifecycleService {
       hookFor: (event, hook, url) => this.#webhookFor(event, hook, url),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       ...(deps.random ? { random: deps.random } : {}),
+      onAttempt: (delivery) => {
+        const { body: _body, ...summary } = delivery;
+        deps.onDelivery?.(summary);
+      },
     });
   }
 
@@ -229,14 +235,17 @@ export class LifecycleService {
     return { ...claudeAnswer(mapping, emitted, options), event_id: emitted.event_id };
   }
 
-  /** A dead delivery gets one more attempt now. */
-  async retryDelivery(idOrPrefix: string): Promise<void> {
+  /** A dead delivery gets one more attempt now. Resolves with the delivery as revived (pending). */
+  async retryDelivery(idOrPrefix: string): Promise<DeliverySummary> {
     const delivery = this.outboxStore.find(idOrPrefix);
     if (!delivery) throw new HookboxError(ErrorCode.NotFound, `no webhook delivery with id ${idOrPrefix}`);
     if (delivery.state !== 'dead') throw new HookboxError(ErrorCode.Conflict, `delivery ${delivery.id} is ${delivery.state}; only a dead one can be retried`);
     const now = this.#deps.clock.now();
     await this.#deps.writes.write(() => this.outboxStore.revive(delivery.id, now.getTime(), now.toISOString()));
+    const { body: _body, ...revived } = this.outboxStore.find(delivery.id)!;
+    this.#deps.onDelivery?.(revived);
     this.outbox.kick();
+    return revived;
   }
 
   async #raise(input: { eventId: string; rule: string; title: string; message: string; priority: NotificationRecord['priority'] }): Promise<void> {

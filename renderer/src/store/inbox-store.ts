@@ -11,6 +11,8 @@ export interface InboxState {
   sessions: SessionSummary[];
   selected: string | null;
   messages: InboxMessage[];
+  /** The message shown as selected (moved with the keys; a notification click picks it). */
+  selectedMessageId: string | null;
   showHandled: boolean;
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
@@ -18,6 +20,7 @@ export interface InboxState {
   connect(): () => void;
   reload(): Promise<void>;
   selectSession(name: string): Promise<void>;
+  selectMessage(id: string | null): void;
   setShowHandled(show: boolean): Promise<void>;
   /** Writes a message into the selected session (or `session`). Resolves true when stored. */
   inject(content: string, session?: string): Promise<boolean>;
@@ -48,6 +51,7 @@ export function createInboxStore(api: HookboxApi): InboxStore {
       sessions: [],
       selected: null,
       messages: [],
+      selectedMessageId: null,
       showHandled: true,
       status: 'idle',
       error: null,
@@ -77,12 +81,15 @@ export function createInboxStore(api: HookboxApi): InboxStore {
         }
       },
       async selectSession(name) {
-        set({ selected: name, messages: [] });
+        set({ selected: name, messages: [], selectedMessageId: null });
         try {
           await loadMessages(name);
         } catch (error) {
           set({ error: messageOf(error) });
         }
+      },
+      selectMessage(id) {
+        set({ selectedMessageId: id });
       },
       async setShowHandled(show) {
         set({ showHandled: show });

@@ -64,6 +64,10 @@ const OPERATIONS: { [K in OperationName]: true } = {
   getHookRun: true,
   replayHookRun: true,
   copyRunAsCurl: true,
+  listLifecycleEvents: true,
+  getLifecycleEvent: true,
+  listLifecycleDeliveries: true,
+  retryLifecycleDelivery: true,
   getConfig: true,
   checkConfig: true,
   saveConfig: true,
@@ -83,6 +87,10 @@ const SUBSCRIPTIONS: { [K in SubscriptionName]: true } = {
   onHookRun: true,
   onConfigChanged: true,
   onPauseChanged: true,
+  onLifecycleEvent: true,
+  onLifecycleDelivery: true,
+  // Carried by the same stream for one contract everywhere; `hookbox serve` never sends it.
+  onNavigate: true,
 };
 
 export interface HttpApi {

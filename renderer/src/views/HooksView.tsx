@@ -1,5 +1,5 @@
 import { useStore } from 'zustand';
-import type { HookRunDetail, HookStatus } from '../../../main/shared/api-contract.ts';
+import type { HookRunDetail, HookStatus, LifecycleDelivery, LifecycleEventDetail, LifecycleEventRecord } from '../../../main/shared/api-contract.ts';
 import { Badge, CopyButton, ErrorBanner, listKeyHandler, Teach, useScrollIntoView } from '../components/common.tsx';
 import { formatDuration, formatTime } from '../format.ts';
 import type { HooksStore } from '../store/hooks-store.ts';
@@ -11,6 +11,125 @@ function outcomeTone(outcome: string): 'ok' | 'bad' | 'warn' | 'muted' {
   if (outcome === 'empty') return 'muted';
   if (outcome === 'queue_full' || outcome === 'bad_signature' || outcome === 'method_not_allowed') return 'warn';
   return 'bad';
+}
+
+const DELIVERY_TONE: Record<LifecycleDelivery['state'], 'ok' | 'warn' | 'bad'> = { delivered: 'ok', pending: 'warn', dead: 'bad' };
+
+/** When a pending delivery is tried next: "now", "in 12 s", "in 3 min". */
+function nextAttempt(delivery: LifecycleDelivery, now: number): string {
+  if (delivery.state !== 'pending') return '—';
+  const wait = delivery.next_attempt_at - now;
+  if (wait <= 1000) return 'now';
+  if (wait < 90_000) return `in ${Math.round(wait / 1000)} s`;
+  return `in ${Math.round(wait / 60_000)} min`;
+}
+
+function DeliveryRow({ delivery, retrying, onRetry, onOpenEvent }: { delivery: LifecycleDelivery; retrying: boolean; onRetry: () => void; onOpenEvent: () => void }) {
+  return (
+    <tr data-delivery-id={delivery.id} data-state={delivery.state}>
+      <td>
+        <time dateTime={delivery.created_at}>{formatTime(delivery.created_at)}</time>
+      </td>
+      <td>
+        <button type="button" className="link" onClick={onOpenEvent} title="Open the lifecycle event">
+          <code>{delivery.event}</code>
+        </button>
+      </td>
+      <td title={delivery.url}>{delivery.hook}</td>
+      <td>
+        <Badge tone={DELIVERY_TONE[delivery.state]}>{delivery.state}</Badge>
+      </td>
+      <td className="numeric">
+        {delivery.attempts}/{delivery.max_attempts}
+      </td>
+      <td className="small delivery-error">{delivery.last_error ?? ''}</td>
+      <td className="small">{nextAttempt(delivery, Date.now())}</td>
+      <td>
+        {delivery.state === 'dead' && (
+          <button type="button" className="secondary small" onClick={onRetry} disabled={retrying} title="Attempt this delivery once more, now">
+            {retrying ? 'Retrying…' : 'Retry'}
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function LifecycleEventRow({ event, selected, onSelect }: { event: LifecycleEventRecord; selected: boolean; onSelect: () => void }) {
+  const ref = useScrollIntoView<HTMLTableRowElement>(selected);
+  return (
+    <tr ref={ref} className={selected ? 'selected' : undefined} aria-selected={selected} onClick={onSelect} data-lifecycle-event-id={event.id}>
+      <td>
+        <time dateTime={event.received_at}>{formatTime(event.received_at)}</time>
+      </td>
+      <td>
+        <code>{event.event}</code>
+      </td>
+      <td>{event.source}</td>
+      <td>{event.allowed ? <Badge tone="ok">allowed</Badge> : <Badge tone="bad">blocked</Badge>}</td>
+      <td className="small">{event.allowed ? '' : `${event.hook ? `${event.hook}: ` : ''}${event.reason ?? ''}`}</td>
+      <td className="numeric">{formatDuration(event.duration_ms)}</td>
+    </tr>
+  );
+}
+
+function LifecycleEventPane({ detail, onClose }: { detail: LifecycleEventDetail; onClose: () => void }) {
+  const { event } = detail;
+  return (
+    <aside className="detail" aria-label="Lifecycle event detail">
+      <header>
+        <h3>
+          <code>{event.event}</code>
+        </h3>
+        <button type="button" className="secondary small" onClick={onClose}>
+          Close
+        </button>
+      </header>
+      <dl className="facts">
+        <dt>Decision</dt>
+        <dd>
+          {event.allowed ? <Badge tone="ok">allowed</Badge> : <Badge tone="bad">blocked</Badge>}
+          {event.reason ? ` ${event.hook ? `${event.hook}: ` : ''}${event.reason}` : ''}
+        </dd>
+        <dt>Received</dt>
+        <dd>
+          {formatTime(event.received_at)} from {event.source}
+        </dd>
+        <dt>Id</dt>
+        <dd>
+          <code className="id">{event.id}</code>
+        </dd>
+      </dl>
+      <h4>Data</h4>
+      <pre className="output">{JSON.stringify(event.data, null, 2)}</pre>
+      <h4>Handler runs</h4>
+      {detail.runs.length === 0 ? (
+        <p className="muted">None ran.</p>
+      ) : (
+        <ul className="plain">
+          {detail.runs.map((run) => (
+            <li key={run.id}>
+              <strong>{run.hook}</strong> ({run.kind}): {run.outcome}
+              {run.exit_code !== null ? `, exit ${run.exit_code}` : ''}, {formatDuration(run.duration_ms)}
+              {run.error ? <span className="hook-error"> {run.error}</span> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h4>Webhook deliveries</h4>
+      {detail.deliveries.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
+        <ul className="plain">
+          {detail.deliveries.map((d) => (
+            <li key={d.id}>
+              {d.hook}: <Badge tone={DELIVERY_TONE[d.state]}>{d.state}</Badge> after {d.attempts} of {d.max_attempts} attempts{d.last_error ? `: ${d.last_error}` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+    </aside>
+  );
 }
 
 function HookCard({ hook, active, onClick }: { hook: HookStatus; active: boolean; onClick: () => void }) {
@@ -157,7 +276,7 @@ function RunRow({ run, selected, onSelect }: { run: { id: string; hook: string; 
 export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: () => void }) {
   const s = useStore(store);
   return (
-    <div className={`view hooks-view ${s.run ? 'with-detail' : ''}`}>
+    <div className={`view hooks-view ${s.run || s.lifecycleEvent ? 'with-detail' : ''}`}>
       <div className="list-pane">
         <ErrorBanner error={s.error} />
         {s.configError && (
@@ -218,6 +337,81 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
             </table>
           </>
         )}
+        {(s.deliveries.length > 0 || s.lifecycle.some((h) => h.kind === 'webhook')) && (
+          <>
+            <h3 className="section-title">Webhook deliveries</h3>
+            {s.deliveries.length === 0 ? (
+              <p className="muted">No lifecycle event has been sent to a webhook yet.</p>
+            ) : (
+              <div className="table-scroll">
+                <table className="deliveries" aria-label="Webhook deliveries">
+                  <thead>
+                    <tr>
+                      <th scope="col">Time</th>
+                      <th scope="col">Event</th>
+                      <th scope="col">Webhook</th>
+                      <th scope="col">State</th>
+                      <th scope="col" className="numeric">
+                        Attempts
+                      </th>
+                      <th scope="col">Last error</th>
+                      <th scope="col">Next attempt</th>
+                      <th scope="col">
+                        <span className="sr-only">Actions</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {s.deliveries.map((d) => (
+                      <DeliveryRow
+                        key={d.id}
+                        delivery={d}
+                        retrying={s.retrying.includes(d.id)}
+                        onRetry={() => void s.retryDelivery(d.id)}
+                        onOpenEvent={() => void s.selectLifecycleEvent(d.event_id)}
+                      />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </>
+        )}
+        {(s.lifecycleEvents.length > 0 || s.lifecycle.length > 0) && (
+          <>
+            <h3 className="section-title">Recent lifecycle events</h3>
+            {s.lifecycleEvents.length === 0 ? (
+              <p className="muted">
+                None yet. Emit one: <code>hookbox emit task.completed --data '{'{'}"task_id":"t1"{'}'}'</code>
+              </p>
+            ) : (
+              <table
+                className="lifecycle-events"
+                tabIndex={0}
+                aria-label="Lifecycle events"
+                onKeyDown={listKeyHandler(s.lifecycleEvents, s.selectedLifecycleEventId, (id) => void s.selectLifecycleEvent(id))}
+              >
+                <thead>
+                  <tr>
+                    <th scope="col">Time</th>
+                    <th scope="col">Event</th>
+                    <th scope="col">Source</th>
+                    <th scope="col">Decision</th>
+                    <th scope="col">Why</th>
+                    <th scope="col" className="numeric">
+                      Took
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {s.lifecycleEvents.map((event) => (
+                    <LifecycleEventRow key={event.id} event={event} selected={event.id === s.selectedLifecycleEventId} onSelect={() => void s.selectLifecycleEvent(event.id)} />
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </>
+        )}
         {s.hooks.length > 0 && (
           <>
             <h3 className="section-title">
@@ -262,6 +456,7 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
         )}
       </div>
       {s.run && <RunDetail run={s.run} store={store} />}
+      {s.lifecycleEvent && <LifecycleEventPane detail={s.lifecycleEvent} onClose={() => void s.selectLifecycleEvent(null)} />}
     </div>
   );
 }

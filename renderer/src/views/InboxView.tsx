@@ -46,7 +46,8 @@ function Message({ message, selected, onSelect, onHandled }: { message: InboxMes
 export function InboxView({ store }: { store: InboxStore }) {
   const s = useStore(store);
   const [draft, setDraft] = useState('');
-  const [selectedMessage, setSelectedMessage] = useState<string | null>(null);
+  const selectedMessage = s.selectedMessageId;
+  const setSelectedMessage = s.selectMessage;
   const [newSession, setNewSession] = useState('');
   const shown = s.showHandled ? s.messages : s.messages.filter((m) => m.state !== 'acked');
 

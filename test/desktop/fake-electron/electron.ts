@@ -5,6 +5,7 @@
 // Everything behind it is real: the hub, SQLite, HTTP, the IPC handlers and the quit sequence.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 
 export function report(step: string, data: Record<string, unknown> = {}): void {
   process.stdout.write(`fake-electron ${JSON.stringify({ step, ...data })}\n`);
@@ -95,6 +96,7 @@ export class BrowserWindow extends EventEmitter {
   readonly options: Record<string, any>;
   #destroyed = false;
   #visible = false;
+  #focused = false;
   constructor(options: Record<string, any>) {
     super();
     this.options = options;
@@ -113,12 +115,21 @@ export class BrowserWindow extends EventEmitter {
   }
   hide(): void {
     this.#visible = false;
+    this.#focused = false;
     report('window-hide');
+    this.emit('blur');
   }
   isVisible(): boolean {
     return this.#visible;
   }
-  focus(): void {}
+  isFocused(): boolean {
+    return this.#focused;
+  }
+  focus(): void {
+    if (!this.#visible || this.#focused) return;
+    this.#focused = true;
+    this.emit('focus');
+  }
   isMinimized(): boolean {
     return false;
   }
@@ -185,7 +196,11 @@ export class Tray extends EventEmitter {
     this.menu = menu;
     report('tray-menu', { labels: menu.items.filter((i) => i.label).map((i) => i.label) });
   }
-  setImage(): void {}
+  /** The icon as a user sees it change (a badge for unread messages or failures). */
+  setImage(image: { path: string }): void {
+    report('tray-image', { icon: basename(image.path), iconExists: existsSync(image.path) });
+    fake.emit('tray-image', basename(image.path));
+  }
   isDestroyed(): boolean {
     return this.#destroyed;
   }
@@ -210,6 +225,11 @@ export class Notification extends EventEmitter {
   constructor(options: Record<string, unknown>) {
     super();
     this.options = options;
+  }
+  /** What a click on the shown notification does. */
+  click(): void {
+    report('notification-click', { title: this.options.title });
+    this.emit('click');
   }
   show(): void {
     report('notification', { title: this.options.title, body: this.options.body, urgency: this.options.urgency });

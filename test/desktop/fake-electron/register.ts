@@ -1,12 +1,15 @@
 // node --import ./register.ts out/main/index.js
 // Resolves `electron` to the stand-in beside this file, and with FAKE_SCENARIO=run plays a user:
 // asks the window's questions over IPC, posts an event with curl's request, closes the window,
-// then picks Quit in the tray menu.
+// then picks Quit in the tray menu. FAKE_SCENARIO=attention: with the window in the tray, a
+// message and a failed command badge the tray icon; clicking their notifications (a command's, a
+// lifecycle event's) opens the window on them and clears the badge.
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { INVOKE_CHANNELS, type HubHealth, type RecordedEvent } from '../../../main/shared/api-contract.ts';
+import { INVOKE_CHANNELS, SUBSCRIPTION_CHANNELS, type HubHealth, type RecordedEvent } from '../../../main/shared/api-contract.ts';
 
 const stubUrl = pathToFileURL(join(import.meta.dirname, 'electron.ts')).href;
 
@@ -59,8 +62,68 @@ async function scenario(): Promise<void> {
   tray.menu?.items.find((item) => item.label === 'Quit')?.click?.();
 }
 
-if (process.env.FAKE_SCENARIO === 'run') {
-  scenario().catch((error: unknown) => {
+/** The next payload the main process sends the window on `channel`. */
+function nextSend(channel: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    const listener = (sentOn: string, payload: unknown) => {
+      if (sentOn !== channel) return;
+      fake.off('send', listener);
+      resolve(payload);
+    };
+    fake.on('send', listener);
+  });
+}
+
+async function attentionScenario(): Promise<void> {
+  const [win] = (await once(fake, 'window')) as [InstanceType<typeof electron.BrowserWindow>];
+  const [tray] = (await once(fake, 'tray')) as [InstanceType<typeof electron.Tray>];
+  const health = (await ipcMain.invokeFrom(win, INVOKE_CHANNELS.getHealth, undefined)) as HubHealth;
+  const token = readFileSync(join(process.env.FAKE_APP_DATA!, 'Hookbox', 'control-token'), 'utf8').trim();
+
+  // The window goes to the tray: what arrives now badges the icon.
+  win.close();
+  const unread = once(fake, 'tray-image');
+  await ipcMain.invokeFrom(win, INVOKE_CHANNELS.injectMessage, { session: 'default', content: 'review the deploy' });
+  report('badge-after-message', { icon: (await unread)[0] });
+
+  const failure = once(fake, 'tray-image');
+  const notified = once(fake, 'notification');
+  const posted = await fetch(`${health.api_url}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'shell', command: 'make test', exit_code: 2, duration_ms: 1200 }),
+  });
+  const { event_id: eventId } = (await posted.json()) as { event_id: string };
+  report('badge-after-failure', { icon: (await failure)[0] });
+  const [notification] = (await notified) as [InstanceType<typeof electron.Notification>];
+
+  // Clicking the command's notification opens the window on that event, and the badge goes.
+  let navigated = nextSend(SUBSCRIPTION_CHANNELS.onNavigate);
+  const cleared = once(fake, 'tray-image');
+  notification.click();
+  report('clicked-command', { event_id: eventId, navigate: await navigated, visible: win.isVisible(), icon: (await cleared)[0] });
+
+  // A lifecycle event's notification (task.failed) opens the Hooks view on that lifecycle event.
+  win.close();
+  const lifecycleNotified = once(fake, 'notification');
+  const reply = await fetch(`${health.api_url}/lifecycle/events/task.failed`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ task_id: 'task-7', error: 'tests failed', agent_id: 'agent-1' }),
+  });
+  const { event_id: lifecycleId } = (await reply.json()) as { event_id: string };
+  const [lifecycleNotification] = (await lifecycleNotified) as [InstanceType<typeof electron.Notification>];
+  navigated = nextSend(SUBSCRIPTION_CHANNELS.onNavigate);
+  lifecycleNotification.click();
+  report('clicked-lifecycle', { lifecycle_event_id: lifecycleId, title: lifecycleNotification.options.title, navigate: await navigated, visible: win.isVisible() });
+
+  tray.menu?.items.find((item) => item.label === 'Quit')?.click?.();
+}
+
+const scenarios: Record<string, () => Promise<void>> = { run: scenario, attention: attentionScenario };
+const chosen = scenarios[process.env.FAKE_SCENARIO ?? ''];
+if (chosen) {
+  chosen().catch((error: unknown) => {
     report('scenario-failed', { message: String((error as Error)?.stack ?? error) });
     process.exit(3);
   });
