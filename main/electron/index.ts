@@ -12,6 +12,7 @@ import { createMainWindow, showWindow } from './app-window.ts';
 import { createElectronNotifier } from './electron-notifier.ts';
 import { registerIpcHandlers } from './ipc-handlers.ts';
 import { attentionSummary, createTrayAttention } from './tray-attention.ts';
+import { electronLoginItem, linuxLoginItem } from './login-item.ts';
 import { trayMenuTemplate } from './tray-menu.ts';
 
 // The desktop shell: the same hub as `hookbox serve`, with Electron's notifications, a tray icon
@@ -47,6 +48,8 @@ function runDesktop(): void {
   const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
   const rendererUrl = devServerUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href;
   const startHidden = process.argv.includes('--hidden');
+  // An AppImage runs from a new mount point each time; its stable path is $APPIMAGE.
+  const loginItem = process.platform === 'linux' ? linuxLoginItem(process.env.APPIMAGE ?? process.execPath) : electronLoginItem(app);
 
   let win: BrowserWindow | undefined;
   let tray: AppTray | undefined;
@@ -151,11 +154,19 @@ function runDesktop(): void {
       onOpen: openWindow,
       menu: () =>
         trayMenuTemplate(
-          { pause: running.notificationPause.state(), hooks: running.hooks.status() },
+          { pause: running.notificationPause.state(), hooks: running.hooks.status(), startAtLogin: loginItem.get() },
           {
             open: openWindow,
             pause: (ms) => running.notificationPause.pause(ms),
             resume: () => running.notificationPause.resume(),
+            setStartAtLogin: (enabled) => {
+              try {
+                loginItem.set(enabled);
+              } catch (error) {
+                logger?.error({ err: error }, 'could not change start at login');
+              }
+              tray?.refresh();
+            },
             quit: () => app.quit(),
           },
         ),

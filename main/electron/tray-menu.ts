@@ -2,19 +2,21 @@ import type { HookStatus } from '../core/webhooks/hook-manager.ts';
 import type { PauseState } from '../core/notify/notification-pause.ts';
 
 // The tray menu as data (no Electron here, so it is tested under plain Node): open the window,
-// pause or resume notifications, each webhook hook's state, quit. app-tray.ts hands it to
+// pause or resume notifications, each webhook hook's state, start at login, quit. app-tray.ts hands it to
 // Menu.buildFromTemplate and rebuilds it whenever the pause or the hooks change.
 
 export interface TrayMenuItem {
   label?: string;
-  type?: 'separator' | 'normal';
+  type?: 'separator' | 'normal' | 'checkbox';
   enabled?: boolean;
+  checked?: boolean;
   click?: () => void;
 }
 
 export interface TrayState {
   pause: PauseState;
   hooks: HookStatus[];
+  startAtLogin: boolean;
 }
 
 export interface TrayActions {
@@ -22,6 +24,7 @@ export interface TrayActions {
   /** Pause for `ms`, or until resumed when null. */
   pause: (ms: number | null) => void;
   resume: () => void;
+  setStartAtLogin: (enabled: boolean) => void;
   quit: () => void;
 }
 
@@ -57,6 +60,7 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): TrayMe
     { type: 'separator' },
     ...hookItems,
     { type: 'separator' },
+    { label: 'Start at login', type: 'checkbox', checked: state.startAtLogin, click: () => actions.setStartAtLogin(!state.startAtLogin) },
     { label: 'Quit', click: actions.quit },
   ];
 }

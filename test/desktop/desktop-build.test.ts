@@ -120,7 +120,7 @@ test('the built main process runs the hub behind a tray and a locked-down window
   assert.equal(code, 0, output);
   assert.ok(!find(steps, 'scenario-failed'), output);
 
-  assert.deepEqual(find(steps, 'tray-menu')?.labels, ['Open Hookbox', 'Pause notifications for 1 hour', 'Pause notifications until resumed', 'No webhook hooks configured', 'Quit']);
+  assert.deepEqual(find(steps, 'tray-menu')?.labels, ['Open Hookbox', 'Pause notifications for 1 hour', 'Pause notifications until resumed', 'No webhook hooks configured', 'Start at login', 'Quit']);
   // Pausing from the tray: the menu now offers Resume, and the hub reports the pause.
   const paused = find(steps, 'paused')!;
   assert.equal(paused.notifications.paused, true);
