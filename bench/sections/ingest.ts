@@ -157,7 +157,8 @@ export async function run(): Promise<BenchSection> {
       'and an answer only once the event is committed to SQLite (WAL, `synchronous=FULL`, group commit). Logs are the default `text` format; ' +
       'notifications go to the log notifier (no desktop session).',
     '- **notifications on** (the realistic case, the headline): the body is a failed `cargo build` (exit 1), so every event raises a ' +
-      'failure notification that is logged and recorded in the `notifications` table after the response. **Notifications off**: the ' +
+      'failure notification that is recorded in the `notifications` table after the response and delivered to the log notifier, which ' +
+      'writes the first 20 of each second as lines and the rest of that second as one summary line. **Notifications off**: the ' +
       'same with `AGENTD_NOTIFY_ON_FAILURE=false AGENTD_NOTIFY_ON_LONG_RUNNING=false` (the body is also long-running: 45 s > 30 s).',
     `- Body (${Buffer.byteLength(EVENT_BODY)} bytes): \`{"kind":"shell","command":"cargo build","exit_code":1,"duration_ms":45000,"output":"<rustc error, 11 lines>","metadata":{"cwd":…,"shell":"zsh"}}\``,
     '- Durability check: after the load the server is killed with SIGKILL (no flush on exit) and the `events` rows are counted with a ' +

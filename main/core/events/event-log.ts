@@ -66,7 +66,9 @@ export class EventLog {
 
   #remember(event: RecordedEvent): void {
     this.#recent.push(event);
+    // Trimmed in chunks, not on every event (shifting the array was 4% of ingest CPU); never
+    // holding more than the database keeps.
     const keep = Math.min(this.#cacheSize, this.#retention);
-    if (this.#recent.length > keep) this.#recent.splice(0, this.#recent.length - keep);
+    if (this.#recent.length > Math.min(keep + 256, this.#retention)) this.#recent = this.#recent.slice(-keep);
   }
 }
