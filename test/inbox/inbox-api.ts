@@ -30,7 +30,7 @@ export interface InboxApi {
   inject: (session: string, body: Record<string, unknown>) => Promise<{ status: number; json: any }>;
   /** GET /sessions/{name}/next; `message` is undefined on 204. */
   next: (session: string, query?: { wait?: number; lease?: number }, signal?: AbortSignal) => Promise<{ status: number; message: WireMessage | undefined }>;
-  ack: (session: string, id: string) => Promise<{ status: number; json: any }>;
+  ack: (session: string, id: string, claim?: number) => Promise<{ status: number; json: any }>;
   list: (session: string, query?: string) => Promise<WireMessage[]>;
   sessions: () => Promise<WireSession[]>;
 }
@@ -52,8 +52,8 @@ export function inboxApi(baseUrl: string, token: string): InboxApi {
       if (res.status !== 200) throw new Error(`GET next: HTTP ${res.status} ${JSON.stringify(json)}`);
       return { status: res.status, message: json.message };
     },
-    async ack(session, id) {
-      const res = await call(`/sessions/${encodeURIComponent(session)}/messages/${encodeURIComponent(id)}/ack`, { method: 'POST' });
+    async ack(session, id, claim) {
+      const res = await call(`/sessions/${encodeURIComponent(session)}/messages/${encodeURIComponent(id)}/ack${claim ? `?claim=${claim}` : ''}`, { method: 'POST' });
       return { status: res.status, json: await res.json() };
     },
     async list(session, query = '') {

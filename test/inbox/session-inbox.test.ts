@@ -176,6 +176,11 @@ describe('session inbox over HTTP', async () => {
     const again = (await api.next('lease', { wait: 10, lease: 60 })).message;
     assert.equal(again?.id, first.id);
     assert.equal(again?.claims, 2);
+    // The first consumer's claim is stale now: its ack is refused, the current one's is taken.
+    const stale = await api.ack('lease', first.id, first.claims);
+    assert.equal(stale.status, 409);
+    assert.match(stale.json.message, /claimed again after your lease ran out/);
+    assert.equal((await api.ack('lease', first.id, again!.claims)).status, 200);
   });
 
   test('ack: an acknowledged message is never delivered again; unclaimed → 409; unknown → 404', async () => {

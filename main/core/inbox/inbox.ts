@@ -105,13 +105,20 @@ export class Inbox {
     }
   }
 
-  async ack(session: string, id: string): Promise<InboxMessage> {
+  /**
+   * Acknowledges a claimed message. `claim` (the `claims` count the consumer received with the
+   * message) fences a consumer whose lease ran out and whose message was claimed again since.
+   */
+  async ack(session: string, id: string, claim?: number): Promise<InboxMessage> {
     const now = this.#clock.now();
     const message = await this.#writes.write(() => {
       const found = this.#store.get(session, id);
       if (!found) throw new HookboxError(ErrorCode.NotFound, `no message ${id} in session '${session}'`);
       if (found.state === 'acked') return found;
       if (found.state !== 'claimed') throw new HookboxError(ErrorCode.Conflict, `message ${id} is not claimed; claim it with /next first`);
+      if (claim !== undefined && claim !== found.claims) {
+        throw new HookboxError(ErrorCode.Conflict, `message ${id} was claimed again after your lease ran out (claim ${found.claims}, yours ${claim}); it is not yours to acknowledge`);
+      }
       this.#store.setState(found.seq, 'acked', new Date(found.available_at).getTime(), now.toISOString());
       return { ...found, state: 'acked' as const, acked_at: now.toISOString() };
     });

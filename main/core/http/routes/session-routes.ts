@@ -129,8 +129,16 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
 
   app.post(
     '/sessions/:name/messages/:id/ack',
-    { ...guarded, schema: { params: Type.Object({ name: SessionName, id: Type.String() }), response: { 200: MessageReply, '4xx': ApiErrorBody } } },
-    async (request) => ({ success: true as const, message: await inbox.ack(request.params.name, request.params.id) }),
+    {
+      ...guarded,
+      schema: {
+        params: Type.Object({ name: SessionName, id: Type.String() }),
+        // The `claims` value of the message as /next returned it: a stale claim gets 409.
+        querystring: Type.Object({ claim: Type.Optional(Type.Integer({ minimum: 1 })), token: Token }),
+        response: { 200: MessageReply, '4xx': ApiErrorBody },
+      },
+    },
+    async (request) => ({ success: true as const, message: await inbox.ack(request.params.name, request.params.id, request.query.claim) }),
   );
 
   // Server-sent events: every message injected into the session from now on (with
