@@ -1,12 +1,14 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { open, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnerMain, type SpawnerCommand, type SpawnerReport } from './spawner-main.ts';
 
 // Runs a user's script with bounded time and output. This is the hot path of every webhook hook,
 // so it uses child_process directly: in our measurements execa's stream plumbing cost about half
 // the throughput of a plain spawn (bench/sections/webhook-throughput.ts).
+//
+// The scripts are started by the spawner (spawner-main.ts), a small Node process this module
+// starts on first use and talks to over Node's IPC channel: a fork from the ~100 MB hub costs
+// about twice one from a small process and blocks the hub's event loop while it runs. What
+// follows happens in the spawner; durations are measured here, IPC included.
 //
 // - The script gets its own process group, so a timeout kills everything it started (a
 //   grandchild holding the pipes open would otherwise keep the request waiting): SIGTERM to the
@@ -46,28 +48,19 @@ export interface ScriptResult {
   error?: string;
 }
 
-let inputDir: string | undefined;
-let inputCounter = 0;
 
-function privateInputDir(): string {
-  if (!inputDir) {
-    const dir = mkdtempSync(join(tmpdir(), 'hookbox-input-'));
-    inputDir = dir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return inputDir;
+interface Pending {
+  request: ScriptRequest;
+  started: number;
+  pid?: number;
+  resolve: (result: ScriptResult) => void;
 }
 
-/** An open file descriptor positioned at the start of `input`, whose name is already gone. */
-async function inputFile(input: Buffer | string): Promise<{ fd: number; close: () => Promise<void> }> {
-  const path = join(privateInputDir(), `${process.pid}-${(inputCounter += 1)}`);
-  await writeFile(path, input, { mode: 0o600 });
-  const handle = await open(path, 'r');
-  await unlink(path);
-  return { fd: handle.fd, close: () => handle.close() };
-}
+const SPAWNER_SOURCE = `(${spawnerMain.toString()})(require)`;
 
-const running = new Set<number>();
+let spawner: ChildProcess | undefined;
+let nextId = 0;
+const pending = new Map<number, Pending>();
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -77,95 +70,123 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** The hub's handle on the spawner stays referenced only while scripts run, so it never keeps a process alive. */
+function updateRef(child: ChildProcess): void {
+  if (pending.size > 0) {
+    child.ref();
+    child.channel?.ref();
+  } else {
+    child.unref();
+    child.channel?.unref();
+  }
+}
+
+function startSpawner(): ChildProcess {
+  // Under Electron, process.execPath is the app itself: this variable makes it plain Node.
+  // A small young generation keeps it small under load too (a fork copies the parent's page tables).
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', '-e', SPAWNER_SOURCE], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
+  child.on('message', (report: SpawnerReport) => {
+    const entry = pending.get(report.id);
+    if (!entry) return;
+    if (report.type === 'started') {
+      entry.pid = report.pid;
+      return;
+    }
+    pending.delete(report.id);
+    updateRef(child);
+    entry.resolve(resultOf(entry, report));
+  });
+  const lost = (why: string) => {
+    if (spawner !== child) return;
+    spawner = undefined;
+    // Its scripts are orphans now: stop them, and answer every caller rather than leave it waiting.
+    const stranded = [...pending.values()];
+    pending.clear();
+    for (const entry of stranded) {
+      if (entry.pid !== undefined) killGroup(entry.pid, 'SIGKILL');
+      entry.resolve({
+        outcome: 'spawn_error',
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        durationMs: Math.round(performance.now() - entry.started),
+        error: `cannot run ${entry.request.command}: Hookbox's script spawner ${why}; the script was stopped`,
+      });
+    }
+  };
+  child.once('error', (error) => lost(`could not start (${error.message})`));
+  child.once('exit', (code, signal) => lost(`exited unexpectedly (${signal ?? `status ${code}`})`));
+  return child;
+}
+
+/** The spawner's process id, starting it if needed (tests stop it to check the recovery). */
+export function scriptSpawnerPid(): number | undefined {
+  spawner ??= startSpawner();
+  return spawner.pid;
+}
+
+function send(command: SpawnerCommand): void {
+  spawner?.send(command, (error) => {
+    // The channel closed under us: 'exit' follows and answers the callers.
+    if (error) spawner?.kill('SIGKILL');
+  });
+}
+
 /** Kills every script still running (shutdown). */
 export function killAllScripts(): void {
-  for (const pid of running) killGroup(pid, 'SIGKILL');
-  running.clear();
+  for (const entry of pending.values()) if (entry.pid !== undefined) killGroup(entry.pid, 'SIGKILL');
+  if (spawner?.connected) send({ type: 'killAll' });
 }
 
-/** Collects a stream up to `limit` bytes; calls `onOverflow` once when more arrives. */
-function capped(limit: number, onOverflow: () => void) {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let overflowed = false;
-  return {
-    push(chunk: Buffer) {
-      if (overflowed) return;
-      if (size + chunk.length > limit) {
-        chunks.push(chunk.subarray(0, limit - size));
-        size = limit;
-        overflowed = true;
-        onOverflow();
-        return;
-      }
-      chunks.push(chunk);
-      size += chunk.length;
-    },
-    text: () => Buffer.concat(chunks).toString('utf8'),
-    get overflowed() {
-      return overflowed;
-    },
-  };
-}
-
-export async function runScript(request: ScriptRequest): Promise<ScriptResult> {
-  const started = performance.now();
-  const grace = request.killGraceMs ?? 2_000;
-  const stdin = await inputFile(request.input);
-  let stopReason: 'timeout' | 'output_limit' | 'cancelled' | undefined;
-  let pid: number | undefined;
-  let forceKill: NodeJS.Timeout | undefined;
-  const stopGroup = (reason: 'timeout' | 'output_limit' | 'cancelled') => {
-    if (stopReason || pid === undefined) return;
-    stopReason = reason;
-    const group = pid;
-    killGroup(group, 'SIGTERM');
-    forceKill = setTimeout(() => killGroup(group, 'SIGKILL'), reason === 'timeout' ? grace : 0);
-  };
-  const stdout = capped(request.maxOutputBytes, () => stopGroup('output_limit'));
-  const stderr = capped(request.maxOutputBytes, () => stopGroup('output_limit'));
-
-  const outcome = await new Promise<{ code: number | null; signal: string | null; spawnError?: Error }>((resolve) => {
-    const child = spawn(request.command, request.args ?? [], {
-      stdio: [stdin.fd, 'pipe', 'pipe'],
-      env: request.env,
-      ...(request.cwd ? { cwd: request.cwd } : {}),
-      detached: true,
-    });
-    pid = child.pid;
-    if (pid !== undefined) running.add(pid);
-    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const timer = setTimeout(() => stopGroup('timeout'), request.timeoutMs);
-    const cancel = () => stopGroup('cancelled');
-    if (request.signal?.aborted) cancel();
-    else request.signal?.addEventListener('abort', cancel, { once: true });
-    child.once('close', () => request.signal?.removeEventListener('abort', cancel));
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      resolve({ code: null, signal: null, spawnError: error });
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-  });
-  await stdin.close();
-  const durationMs = Math.round(performance.now() - started);
-  if (forceKill) clearTimeout(forceKill);
-  if (pid !== undefined) {
-    running.delete(pid);
-    // Whatever a stopped script left behind in its group goes with it.
-    if (stopReason) killGroup(pid, 'SIGKILL');
-  }
-  const base = { exitCode: outcome.code, signal: outcome.signal, stdout: stdout.text(), stderr: stderr.text(), durationMs };
-  if (outcome.spawnError) {
-    const code = (outcome.spawnError as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied (is it executable?)' : outcome.spawnError.message;
+function resultOf(entry: Pending, report: Extract<SpawnerReport, { type: 'done' }>): ScriptResult {
+  const { request } = entry;
+  const durationMs = Math.round(performance.now() - entry.started);
+  const base = { exitCode: report.code, signal: report.signal, stdout: report.stdout, stderr: report.stderr, durationMs };
+  if (report.spawnError) {
+    const { code, message } = report.spawnError;
+    const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied (is it executable?)' : message;
     return { ...base, outcome: 'spawn_error', error: `cannot run ${request.command}: ${why}` };
   }
-  if (stopReason === 'timeout') return { ...base, outcome: 'timeout', error: `timed out after ${request.timeoutMs / 1000} s; the script and its children were killed` };
-  if (stopReason === 'cancelled') return { ...base, outcome: 'cancelled', error: 'stopped: Hookbox is shutting down' };
-  if (stopReason === 'output_limit') return { ...base, outcome: 'output_limit', error: `output exceeded ${request.maxOutputBytes} bytes; the script was stopped` };
+  if (report.stopReason === 'timeout') return { ...base, outcome: 'timeout', error: `timed out after ${request.timeoutMs / 1000} s; the script and its children were killed` };
+  if (report.stopReason === 'cancelled') return { ...base, outcome: 'cancelled', error: 'stopped: Hookbox is shutting down' };
+  if (report.stopReason === 'output_limit') return { ...base, outcome: 'output_limit', error: `output exceeded ${request.maxOutputBytes} bytes; the script was stopped` };
   return { ...base, outcome: 'exited' };
+}
+
+export function runScript(request: ScriptRequest): Promise<ScriptResult> {
+  const started = performance.now();
+  spawner ??= startSpawner();
+  const child = spawner;
+  const id = (nextId += 1);
+  return new Promise<ScriptResult>((resolve) => {
+    const cancel = () => send({ type: 'cancel', id });
+    pending.set(id, {
+      request,
+      started,
+      resolve: (result) => {
+        request.signal?.removeEventListener('abort', cancel);
+        resolve(result);
+      },
+    });
+    updateRef(child);
+    send({
+      type: 'run',
+      id,
+      command: request.command,
+      args: request.args ?? [],
+      input: request.input,
+      env: request.env,
+      ...(request.cwd ? { cwd: request.cwd } : {}),
+      timeoutMs: request.timeoutMs,
+      maxOutputBytes: request.maxOutputBytes,
+      killGraceMs: request.killGraceMs ?? 2_000,
+    });
+    if (request.signal?.aborted) cancel();
+    else request.signal?.addEventListener('abort', cancel, { once: true });
+  });
 }
