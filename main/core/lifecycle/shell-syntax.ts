@@ -228,10 +228,7 @@ class Lexer {
         continue;
       }
       if (c === '`') {
-        this.#i += 1;
-        const inner = this.#backtick();
-        this.substitutions.push(inner);
-        text += `\`${inner}\``;
+        text += this.#backtickSubstitution();
         dynamic = true;
         plain = false;
         continue;
@@ -307,10 +304,7 @@ class Lexer {
         continue;
       }
       if (c === '`') {
-        this.#i += 1;
-        const inner = this.#backtick();
-        this.substitutions.push(inner);
-        text += `\`${inner}\``;
+        text += this.#backtickSubstitution();
         dynamic = true;
         continue;
       }
@@ -350,6 +344,14 @@ class Lexer {
     }
     this.#i += 1;
     return { text: '$', ifs: false };
+  }
+
+  /** At a backtick: reads the command it substitutes, records it, returns its text. */
+  #backtickSubstitution(): string {
+    this.#i += 1;
+    const inner = this.#backtick();
+    this.substitutions.push(inner);
+    return `\`${inner}\``;
   }
 
   #backtick(): string {
