@@ -5,27 +5,14 @@ import type { RecordedEvent } from '../../main/shared/api-contract.ts';
 import { postEvent, startHub } from '../helpers/hub-fixture.ts';
 import { loopbackApi } from '../desktop/ipc-loopback.ts';
 import { fakeApi, until } from './fake-api.ts';
+import { act, h, key, render, settle } from './render.ts';
 
 // The renderer's components in a DOM (happy-dom), fed by a real hub through the IPC loopback or
 // by a fake contract where a test needs a situation the hub cannot produce. Fast: no browser.
 
-const { act, createElement: h } = await import('react');
-const { createRoot } = await import('react-dom/client');
 const { App, NoToken } = await import('../../renderer/src/App.tsx');
 const { EventsTable } = await import('../../renderer/src/components/EventsTable.tsx');
 const { createStores } = await import('../../renderer/src/store/stores.ts');
-
-async function render(element: ReturnType<typeof h>) {
-  const container = document.createElement('div');
-  document.body.replaceChildren(container);
-  const root = createRoot(container);
-  await act(async () => root.render(element));
-  return { container, unmount: () => act(async () => root.unmount()) };
-}
-
-/** Waits inside act(): store updates that arrive meanwhile are rendered before the assertions. */
-const settle = (promise: Promise<unknown>) => act(async () => void (await promise));
-const key = (target: EventTarget, name: string) => act(async () => void target.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true })));
 
 const running = await startHub();
 const { api, close } = loopbackApi(running.hub.app.handlers, running.hub.app.subscriptions);

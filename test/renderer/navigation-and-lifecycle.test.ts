@@ -9,24 +9,14 @@ import { postEvent } from '../helpers/hub-fixture.ts';
 import { closedPort } from '../helpers/http-receiver.ts';
 import { startLifecycleHub } from '../lifecycle/lifecycle-fixture.ts';
 import { fakeApi, until } from './fake-api.ts';
+import { act, h, render, settle } from './render.ts';
 
 // Where a clicked notification takes the window (the main process's onNavigate), and the Hooks
 // view's webhook deliveries and lifecycle events: the stores and the rendered App, fed by a real
 // hub through the IPC loopback (a fake contract for the inbox target, which the hub never sends).
 
-const { act, createElement: h } = await import('react');
-const { createRoot } = await import('react-dom/client');
 const { App } = await import('../../renderer/src/App.tsx');
 const { createStores } = await import('../../renderer/src/store/stores.ts');
-
-async function render(element: ReturnType<typeof h>) {
-  const container = document.createElement('div');
-  document.body.replaceChildren(container);
-  const root = createRoot(container);
-  await act(async () => root.render(element));
-  return { container, unmount: () => act(async () => root.unmount()) };
-}
-const settle = (promise: Promise<unknown>) => act(async () => void (await promise));
 
 const port = await closedPort();
 const running = await startLifecycleHub(`[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\nurl = "http://127.0.0.1:${port}/hook"\nretry = 0\n`);
