@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { request, type Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli, DEFAULT_OUTFILE, isBundleFresh } from '../../scripts/build-cli.ts';
@@ -180,10 +180,19 @@ export function hookboxDatabase(root: string): string {
   return join(root, 'hookbox', 'hookbox.db');
 }
 
-/** One HTTP request without keep-alive (each call is a fresh connection, like a hook would make). */
-export function httpRequest(url: string, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
+/**
+ * One HTTP request, by default without keep-alive (each call a fresh connection, like a hook
+ * would make); a body is sent as JSON unless `headers` say otherwise.
+ */
+export function httpRequest(
+  url: string,
+  method = 'GET',
+  body?: string,
+  options: { agent?: Agent | false; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string }> {
+  const headers = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers };
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent: false, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
+    const req = request(url, { method, agent: options.agent ?? false, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { loadServer, type LoadResult, type LoadSettings } from '../lib/http-load.ts';
 import { fmt, info, judged, markdownTable, median, type BenchRow, type BenchSection } from '../lib/section.ts';
-import { hookboxDatabase, isolatedEnv, makeTempDir, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
+import { hookboxDatabase, httpRequest, isolatedEnv, makeTempDir, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
 
 const RATIO_TARGET = 1.0;
 const CONNECTIONS = 16;
@@ -66,19 +66,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function post(url: string, body: string, options: { agent?: Agent | false; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent: options.agent ?? false, headers: { 'content-type': 'application/json', ...options.headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (url: string, body: string, options: { agent?: Agent | false; headers?: Record<string, string> } = {}) => httpRequest(url, 'POST', body, options);
 
 interface WebhookPeer {
   url: string;
