@@ -243,8 +243,7 @@ export function createHub(options: HubOptions): Hub {
       const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, writes, logger: logger.child({ component: 'notify' }), clock, paused: () => pause.isPaused() });
       const inbox = new Inbox({ db, writes, clock });
       inbox.events.on('message', (message) => events.emit('message', message));
-      const hookRuns = new HookRunStore(db);
-      hookRuns.prune(HOOK_RUNS_KEPT);
+      const hookRuns = new HookRunStore(db, { keep: HOOK_RUNS_KEPT });
       const scheduler = new Scheduler({ db, inbox, clock, logger: logger.child({ component: 'schedule' }) });
       hooks.scheduler = scheduler;
       for (const hook of config.hooks) inbox.ensureSession(hook.session);

@@ -82,7 +82,7 @@ export class LifecycleService {
   constructor(deps: LifecycleServiceDeps) {
     this.#deps = deps;
     this.#config = deps.config;
-    this.store = new LifecycleStore(deps.db);
+    this.store = new LifecycleStore(deps.db, { keep: LIFECYCLE_EVENTS_KEPT });
     this.outboxStore = new OutboxStore(deps.db);
     this.outbox = new WebhookOutbox({
       store: this.outboxStore,
@@ -105,7 +105,6 @@ export class LifecycleService {
   }
 
   start(): void {
-    this.store.prune(LIFECYCLE_EVENTS_KEPT);
     this.outbox.start();
   }
 

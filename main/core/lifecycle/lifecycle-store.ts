@@ -77,8 +77,11 @@ export class LifecycleStore {
   readonly #upsertFailure: Statement;
   readonly #failures: Statement<[number], FailureRecord>;
   readonly #prune: Statement<[number]>;
+  readonly #keep: number | undefined;
+  #insertsSincePrune = 0;
 
-  constructor(db: Database) {
+  /** With `keep`, only the newest `keep` events are kept (pruned now and every 1% after). */
+  constructor(db: Database, options: { keep?: number } = {}) {
     this.#insertEvent = db.prepare(`INSERT INTO lifecycle_events (${EVENT_COLUMNS}) VALUES (@id, @received_at, @event, @source, @data, @allowed, @reason, @hook, @duration_ms, @result)`);
     this.#insertRun = db.prepare(
       `INSERT INTO lifecycle_runs (id, event_id, hook, kind, started_at, duration_ms, outcome, decision, policy, exit_code, stdout, stderr, error, result)
@@ -104,10 +107,18 @@ export class LifecycleStore {
       `DELETE FROM lifecycle_events WHERE seq <= (SELECT max(seq) FROM lifecycle_events) - ?
          AND id NOT IN (SELECT event_id FROM lifecycle_deliveries WHERE state = 'pending')`,
     );
+    this.#keep = options.keep;
+    if (this.#keep !== undefined) this.#prune.run(this.#keep);
   }
 
   insertEvent(record: LifecycleEventRecord): void {
     this.#insertEvent.run({ ...record, data: JSON.stringify(record.data), allowed: record.allowed ? 1 : 0, result: JSON.stringify(record.result) });
+    if (this.#keep === undefined) return;
+    this.#insertsSincePrune += 1;
+    if (this.#insertsSincePrune >= Math.max(1, Math.floor(this.#keep / 100))) {
+      this.#insertsSincePrune = 0;
+      this.#prune.run(this.#keep);
+    }
   }
 
   insertRun(eventId: string, run: HandlerRun): void {
@@ -155,7 +166,4 @@ export class LifecycleStore {
   }
 
   /** Keeps the newest `keep` events and any with a delivery still pending; runs, deliveries and follow-ups go with the rest. */
-  prune(keep: number): void {
-    this.#prune.run(keep);
-  }
 }

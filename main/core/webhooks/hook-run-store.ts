@@ -56,8 +56,11 @@ export class HookRunStore {
   readonly #byPrefix: Statement<[string], HookRunRow>;
   readonly #recent: Statement<{ hook: string | null; limit: number }, HookRunRow>;
   readonly #prune: Statement<[number]>;
+  readonly #keep: number | undefined;
+  #insertsSincePrune = 0;
 
-  constructor(db: Database) {
+  /** With `keep`, the store keeps only the newest `keep` runs (pruned now and every 1% after). */
+  constructor(db: Database, options: { keep?: number } = {}) {
     this.#insert = db.prepare(
       `INSERT INTO hook_runs (id, hook, session, received_at, source_address, method, path, query, headers, body, body_size,
          body_truncated, outcome, status, exit_code, stdout, stderr, duration_ms, message_id, replay_of)
@@ -68,10 +71,18 @@ export class HookRunStore {
     this.#byPrefix = db.prepare('SELECT * FROM hook_runs WHERE id >= ? ORDER BY id LIMIT 2');
     this.#recent = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM hook_runs WHERE (@hook IS NULL OR hook = @hook) ORDER BY seq DESC LIMIT @limit`);
     this.#prune = db.prepare('DELETE FROM hook_runs WHERE seq <= (SELECT max(seq) FROM hook_runs) - ?');
+    this.#keep = options.keep;
+    if (this.#keep !== undefined) this.#prune.run(this.#keep);
   }
 
   insert(run: HookRun): void {
     this.#insert.run({ ...run, headers: JSON.stringify(run.headers), body_truncated: run.body_truncated ? 1 : 0 });
+    if (this.#keep === undefined) return;
+    this.#insertsSincePrune += 1;
+    if (this.#insertsSincePrune >= Math.max(1, Math.floor(this.#keep / 100))) {
+      this.#insertsSincePrune = 0;
+      this.#prune.run(this.#keep);
+    }
   }
 
   /** By full id or a unique prefix. */
@@ -86,10 +97,6 @@ export class HookRunStore {
     return this.#recent.all({ hook: options.hook ?? null, limit: options.limit }).map((row) => ({ ...row, body_truncated: Boolean(row.body_truncated) }));
   }
 
-  /** Keeps the newest `keep` runs. */
-  prune(keep: number): void {
-    this.#prune.run(keep);
-  }
 }
 
 function fromRow(row: HookRunRow): HookRun {
