@@ -11,6 +11,7 @@ import { resolveSettings } from './config/settings.ts';
 import type { Settings } from './config/settings-schema.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { WriteBatcher } from './db/write-batcher.ts';
+import { IdleMemoryTrimmer } from './util/idle-memory.ts';
 import { ErrorCode, HookboxError } from './errors.ts';
 import { EventLog } from './events/event-log.ts';
 import type { RecordedEvent } from './events/event-schema.ts';
@@ -97,6 +98,7 @@ interface Running {
   workers: DeliveryWorker[];
   lifecycle: LifecycleService;
   unwatch: () => void;
+  memory: IdleMemoryTrimmer;
 }
 
 export interface Hub {
@@ -133,6 +135,7 @@ export interface Hub {
 const SHUTDOWN_DRAIN_MS = 5_000;
 const SHUTDOWN_HARD_DEADLINE_MS = 10_000;
 const HOOK_RUNS_KEPT = 10_000;
+const IDLE_TRIM_QUIET_MS = 5_000;
 
 /**
  * Stops accepting and lets in-flight requests finish. A keep-alive connection becomes idle only
@@ -174,8 +177,9 @@ export function createHub(options: HubOptions): Hub {
   function onEventRecorded(pipeline: NotificationPipeline, event: RecordedEvent): void {
     events.emit('event-recorded', event);
     // After the response: a slow desktop or notify service never delays ingestion.
-    const task = pipeline
-      .handle(event)
+    const handling = pipeline.handle(event);
+    if (!handling) return;
+    const task = handling
       .then((record) => {
         if (record) events.emit('notification', record);
       })
@@ -238,7 +242,7 @@ export function createHub(options: HubOptions): Hub {
     try {
       controlToken = loadOrCreateControlToken(options.dataDir);
       pause.load();
-      const writes = new WriteBatcher(db);
+      const writes = new WriteBatcher(db, { walFile: `${dbFile}-wal` });
       const eventLog = new EventLog({ store: new EventStore(db), writes, clock, cacheSize: options.settings.history.cacheSize, retention: options.settings.history.retention });
       const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, writes, logger: logger.child({ component: 'notify' }), clock, paused: () => pause.isPaused() });
       const inbox = new Inbox({ db, writes, clock });
@@ -300,7 +304,12 @@ export function createHub(options: HubOptions): Hub {
       }
       // Pending webhook deliveries (also those left by a previous run) go out from here on.
       lifecycle.start();
-      running = { db, writes, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, lifecycle, unwatch: () => undefined };
+      // After a burst of requests or hook runs, once things are quiet, V8 hands back what it grew.
+      const memory = new IdleMemoryTrimmer({ quietMs: IDLE_TRIM_QUIET_MS });
+      api.server.on('request', () => memory.activity());
+      events.on('hook-run', () => memory.activity());
+      memory.start();
+      running = { db, writes, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, lifecycle, unwatch: () => undefined, memory };
       if (configPath && options.watchConfig !== false) {
         running.unwatch = watchConfigFile(configPath, () => void reloadConfig());
       }
@@ -323,6 +332,7 @@ export function createHub(options: HubOptions): Hub {
     if (!running) return;
     const r = running;
     r.unwatch();
+    r.memory.stop();
     await closeGracefully(r.api);
     r.scheduler.stop();
     await Promise.all([r.hooks.stopAll(), ...r.workers.map((w) => w.stop())]);
@@ -336,7 +346,7 @@ export function createHub(options: HubOptions): Hub {
       Promise.allSettled([...inFlightNotifications]),
       new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref()),
     ]);
-    r.writes.flush();
+    await r.writes.drain();
     running = undefined;
     appApi = undefined;
     pause.close();

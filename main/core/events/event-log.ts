@@ -39,7 +39,7 @@ export class EventLog {
       output: input.output ?? '',
       metadata: input.metadata ?? {},
     };
-    await this.#writes.write(() => this.#store.insert(event, this.#retention));
+    await this.#writes.write(() => this.#store.insert(event, this.#retention), { oneStatement: true });
     this.#remember(event);
     return event;
   }

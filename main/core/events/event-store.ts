@@ -48,7 +48,7 @@ function likePattern(text: string): string {
 /** The events table: every SQL statement about events lives here. */
 export class EventStore {
   readonly #db: Database;
-  readonly #insert: Statement;
+  readonly #insert: Statement<[string, string, string, string, number, number, string, string]>;
   readonly #byId: Statement<[string], EventRow>;
   readonly #newest: Statement<[number], EventRow>;
   readonly #count: Statement<[], { n: number }>;
@@ -59,10 +59,8 @@ export class EventStore {
 
   constructor(db: Database) {
     this.#db = db;
-    this.#insert = db.prepare(
-      `INSERT INTO events (id, received_at, kind, command, exit_code, duration_ms, output, metadata)
-       VALUES (@id, @received_at, @kind, @command, @exit_code, @duration_ms, @output, @metadata)`,
-    );
+    // Positional, not @named: binding from an object is measurably dearer on the ingest path.
+    this.#insert = db.prepare('INSERT INTO events (id, received_at, kind, command, exit_code, duration_ms, output, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.#byId = db.prepare('SELECT * FROM events WHERE id = ?');
     this.#newest = db.prepare('SELECT * FROM events ORDER BY seq DESC LIMIT ?');
     this.#count = db.prepare('SELECT count(*) AS n FROM events');
@@ -75,10 +73,12 @@ export class EventStore {
   /**
    * Inserts one event (inside the caller's transaction) and prunes the oldest beyond
    * `retention`. Pruning waits until 1% more than the limit is stored, then removes that many at
-   * once, so the hot path is a plain append.
+   * once, so the hot path is a plain append. The insert is the statement that can fail (a
+   * duplicate id); pruning only deletes.
    */
   insert(event: RecordedEvent, retention: number): void {
-    this.#insert.run({ ...event, metadata: JSON.stringify(event.metadata) });
+    const e = event;
+    this.#insert.run(e.id, e.received_at, e.kind, e.command, e.exit_code, e.duration_ms, e.output, JSON.stringify(e.metadata));
     this.#rowCount += 1;
     const slack = Math.floor(retention / 100);
     if (this.#rowCount > retention + slack) {

@@ -54,7 +54,7 @@ export function installErrorHandlers(app: FastifyInstance, maxBodyBytes: number)
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ success: false, error: fastifyError.code ?? 'bad_request', message: error.message });
     }
-    request.log.error({ err: error }, 'request failed');
+    request.log.error({ err: error, reqId: request.id, method: request.method, url: request.url }, 'request failed');
     return reply.code(500).send({ success: false, error: 'internal_error', message: 'internal error; see the Hookbox log' });
   });
 }

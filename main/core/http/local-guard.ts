@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 // The local API must not be usable from a web page. Two checks:
 // - Host must name the loopback address and our port: a page on evil.example that rebinds its
@@ -40,12 +40,12 @@ export function checkLocalRequest(headers: FastifyRequest['headers'], port: numb
   return undefined;
 }
 
+// A callback hook, not an async one: it runs on every request and a promise per request shows.
 export function localGuard(options: LocalGuardOptions) {
-  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return function guard(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const rejection = checkLocalRequest(request.headers, options.port());
-    if (rejection) {
-      request.log.warn({ host: request.headers.host, origin: request.headers.origin }, rejection.message);
-      await reply.code(403).send({ success: false, ...rejection });
-    }
+    if (!rejection) return done();
+    request.log.warn({ host: request.headers.host, origin: request.headers.origin, url: request.url }, rejection.message);
+    reply.code(403).send({ success: false, ...rejection });
   };
 }

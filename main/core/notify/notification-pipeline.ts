@@ -6,7 +6,7 @@ import type { WriteBatcher } from '../db/write-batcher.ts';
 import type { NotificationSettings } from '../config/settings-schema.ts';
 import type { RecordedEvent } from '../events/event-schema.ts';
 import { NotificationStore, type Delivery, type NotificationRecord, type NotificationSource } from './notification-store.ts';
-import { evaluateRules } from './notification-rules.ts';
+import { evaluateRules, type RuleDecision } from './notification-rules.ts';
 import type { DesktopNotification, Notifier, Priority } from './notifier.ts';
 import { analyzeEvent, postToNotifyService, type FetchLike } from './remote-calls.ts';
 
@@ -40,12 +40,19 @@ export class NotificationPipeline {
     this.#fetch = options.fetch ?? fetch;
   }
 
-  async handle(event: RecordedEvent): Promise<NotificationRecord | null> {
+  /**
+   * Decides and delivers the notification for one recorded event, if any. Returns null, not a
+   * promise, when nothing can come of it (paused, or no rule fires and no analysis server asks):
+   * that is most events, and a promise chain per event costs ingestion measurably.
+   */
+  handle(event: RecordedEvent): Promise<NotificationRecord | null> | null {
     if (this.#options.paused?.()) return null;
     const settings = this.#options.settings();
-    const decision = await this.#decide(event, settings);
-    if (!decision) return null;
-    return this.#deliverAndRecord({ ...decision, source: 'command', eventId: event.id }, settings);
+    const byRules = evaluateRules(event, settings);
+    if (!byRules && !settings.bamlUrl) return null;
+    return this.#decide(event, settings, byRules).then((decision) =>
+      decision ? this.#deliverAndRecord({ ...decision, source: 'command', eventId: event.id }, settings) : null,
+    );
   }
 
   /**
@@ -77,7 +84,7 @@ export class NotificationPipeline {
       priority: d.priority,
       deliveries,
     };
-    await this.#options.writes.write(() => this.#store.insert(record));
+    await this.#options.writes.write(() => this.#store.insert(record), { oneStatement: true });
     return record;
   }
 
@@ -89,8 +96,7 @@ export class NotificationPipeline {
     return this.#store.newest(limit);
   }
 
-  async #decide(event: RecordedEvent, settings: NotificationSettings) {
-    const byRules = evaluateRules(event, settings);
+  async #decide(event: RecordedEvent, settings: NotificationSettings, byRules: RuleDecision | null) {
     if (settings.bamlUrl) {
       const analysis = await analyzeEvent(this.#fetch, settings.bamlUrl, event, settings.remoteTimeoutMs);
       if (analysis.ok) {

@@ -202,7 +202,7 @@ export class HookDispatcher {
   }
 
   async #record(run: HookRun): Promise<void> {
-    await this.#writes.write(() => this.#runs.insert(run));
+    await this.#writes.write(() => this.#runs.insert(run), { oneStatement: true });
     this.#emit(run);
   }
 
