@@ -1,22 +1,28 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnerMain, type SpawnerCommand, type SpawnerReport } from './spawner-main.ts';
 
 // Runs a user's script with bounded time and output. This is the hot path of every webhook hook,
 // so it uses child_process directly: in our measurements execa's stream plumbing cost about half
 // the throughput of a plain spawn (bench/sections/webhook-throughput.ts).
 //
-// The scripts are started by the spawner (spawner-main.ts), a small Node process this module
-// starts on first use and talks to over Node's IPC channel: a fork from the ~100 MB hub costs
-// about twice one from a small process and blocks the hub's event loop while it runs. What
-// follows happens in the spawner; durations are measured here, IPC included.
+// The scripts are started by the spawner, a small process this module starts on first use and
+// talks to over Node's IPC channel (JSON lines): a fork from the ~100 MB hub costs about twice one
+// from a small process and blocks the hub's event loop while it runs. There are two spawners
+// speaking one protocol (SpawnerCommand / SpawnerReport): the Go one (native/spawner, built into
+// out/bin/hookbox-spawner by scripts/build-spawner.ts) where it was built, since Go starts a
+// process without copying its own page tables as Node's fork() does (about 2 ms of CPU per script
+// from the ~40 MB Node spawner); otherwise the Node one (spawner-main.ts). HOOKBOX_SPAWNER=node
+// forces the Node one, HOOKBOX_SPAWNER=go or =<path> the Go one. What follows happens in the
+// spawner; durations are measured here, IPC included.
 //
 // - The script gets its own process group, so a timeout kills everything it started (a
 //   grandchild holding the pipes open would otherwise keep the request waiting): SIGTERM to the
 //   group, SIGKILL after a grace period.
-// - Its stdin is a private, already-unlinked temporary file holding the input rather than a pipe:
-//   Node's pipes are Unix sockets, which scripts that open /dev/stdin (Node's
-//   readFileSync('/dev/stdin'), `< /dev/stdin`) cannot open (ENXIO). A regular file works for
-//   every reader and any size, and needs no concurrent writing.
+// - Its stdin can be reopened as /dev/stdin (Node's readFileSync('/dev/stdin'), `< /dev/stdin`),
+//   which Node's pipes, Unix sockets, cannot (ENXIO): the Go spawner gives it a real pipe, the
+//   Node one a private, already-unlinked temporary file holding the input.
 // - stdout and stderr are read as they come and capped; past the cap the script is stopped.
 
 export interface ScriptRequest {
@@ -51,14 +57,32 @@ export interface ScriptResult {
 
 interface Pending {
   request: ScriptRequest;
+  /** Kept to send it again should the Go spawner fail to start (the Node one then runs it). */
+  command: RunCommand;
   started: number;
   pid?: number;
   resolve: (result: ScriptResult) => void;
 }
 
-const SPAWNER_SOURCE = `(${spawnerMain.toString()})(require)`;
+type RunCommand = Extract<SpawnerCommand, { type: 'run' }>;
 
-let spawner: ChildProcess | undefined;
+export type ScriptSpawnerKind = 'go' | 'node';
+
+interface Spawner {
+  child: ChildProcess;
+  kind: ScriptSpawnerKind;
+  /** Set by HOOKBOX_SPAWNER: no falling back to the Node spawner when it cannot start. */
+  forced: boolean;
+  /** It has sent a report: it runs. */
+  heard: boolean;
+}
+
+const SPAWNER_SOURCE = `(${spawnerMain.toString()})(require)`;
+const GO_SPAWNER_NAME = 'hookbox-spawner';
+
+let spawner: Spawner | undefined;
+/** Why the Go spawner could not start: this process uses the Node one from then on. */
+let goSpawnerFailure: string | undefined;
 let nextId = 0;
 const pending = new Map<number, Pending>();
 
@@ -68,6 +92,34 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * Which spawner to start, and for the Go one where its binary is: HOOKBOX_SPAWNER=node|go|<path>
+ * decides; otherwise the binary scripts/build-spawner.ts made, wherever this code runs from.
+ */
+function chooseSpawner(): { kind: 'node' } | { kind: 'go'; path: string; forced: boolean } {
+  const override = process.env.HOOKBOX_SPAWNER;
+  if (override === 'node') return { kind: 'node' };
+  if (override && override !== 'go') return { kind: 'go', path: override, forced: true };
+  // Not ported to Windows (process groups, signals): the Node spawner runs scripts there.
+  if (process.platform === 'win32' && !override) return { kind: 'node' };
+  if (goSpawnerFailure !== undefined && !override) return { kind: 'node' };
+  // process.resourcesPath exists only under Electron: the packaged app has the binary in its
+  // resources (electron-builder.yml, extraResources), outside the asar archive.
+  const { resourcesPath } = process as { resourcesPath?: string };
+  const candidates = [
+    ...(resourcesPath ? [join(resourcesPath, 'bin', GO_SPAWNER_NAME)] : []),
+    // The bundles: out/cli/hookbox.mjs, out/main/index.js.
+    join(import.meta.dirname, '../bin', GO_SPAWNER_NAME),
+    // The sources: main/core/process/.
+    join(import.meta.dirname, '../../../out/bin', GO_SPAWNER_NAME),
+  ];
+  const path = candidates.find((candidate) => existsSync(candidate));
+  if (path) return { kind: 'go', path, forced: override === 'go' };
+  // Forced but not built: starting the missing path fails and says so to every caller.
+  if (override === 'go') return { kind: 'go', path: candidates.at(-1)!, forced: true };
+  return { kind: 'node' };
 }
 
 /** The hub's handle on the spawner stays referenced only while scripts run, so it never keeps a process alive. */
@@ -81,15 +133,48 @@ function updateRef(child: ChildProcess): void {
   }
 }
 
-function startSpawner(): ChildProcess {
+function spawnSpawner(choice: ReturnType<typeof chooseSpawner>): ChildProcess {
+  if (choice.kind === 'go') {
+    return spawn(choice.path, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+  }
   // Under Electron, process.execPath is the app itself: this variable makes it plain Node.
   // A small young generation keeps it small under load too (a fork copies the parent's page tables).
-  const child = spawn(process.execPath, ['--max-semi-space-size=1', '-e', SPAWNER_SOURCE], {
+  return spawn(process.execPath, ['--max-semi-space-size=1', '-e', SPAWNER_SOURCE], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    serialization: 'advanced',
+    serialization: 'json',
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
   });
+}
+
+/** The Go spawner could not start (a binary for another machine, a noexec mount…): the Node one takes over its runs. */
+function fallBackToNode(why: string): Spawner {
+  goSpawnerFailure = why;
+  spawner = undefined;
+  const next = ensureSpawner();
+  // None of them can have started: the Go spawner never ran.
+  for (const entry of pending.values()) {
+    send(next, entry.command);
+    if (entry.request.signal?.aborted) send(next, { type: 'cancel', id: entry.command.id });
+  }
+  updateRef(next.child);
+  return next;
+}
+
+function ensureSpawner(): Spawner {
+  if (spawner) return spawner;
+  const choice = chooseSpawner();
+  let child: ChildProcess;
+  try {
+    child = spawnSpawner(choice);
+  } catch (error) {
+    // A few start failures throw instead of emitting 'error' (ENOEXEC: a binary for another machine).
+    if (choice.kind === 'go' && !choice.forced) return fallBackToNode((error as Error).message);
+    throw error;
+  }
+  const current: Spawner = { child, kind: choice.kind, forced: choice.kind === 'go' && choice.forced, heard: false };
+  spawner = current;
   child.on('message', (report: SpawnerReport) => {
+    current.heard = true;
     const entry = pending.get(report.id);
     if (!entry) return;
     if (report.type === 'started') {
@@ -101,46 +186,73 @@ function startSpawner(): ChildProcess {
     entry.resolve(resultOf(entry, report));
   });
   const lost = (why: string) => {
-    if (spawner !== child) return;
+    if (spawner !== current) return;
     spawner = undefined;
-    // Its scripts are orphans now: stop them, and answer every caller rather than leave it waiting.
-    const stranded = [...pending.values()];
-    pending.clear();
-    for (const entry of stranded) {
-      if (entry.pid !== undefined) killGroup(entry.pid, 'SIGKILL');
-      entry.resolve({
-        outcome: 'spawn_error',
-        exitCode: null,
-        signal: null,
-        stdout: '',
-        stderr: '',
-        durationMs: Math.round(performance.now() - entry.started),
-        error: `cannot run ${entry.request.command}: Hookbox's script spawner ${why}; the script was stopped`,
-      });
-    }
+    answerStranded(why);
   };
-  child.once('error', (error) => lost(`could not start (${error.message})`));
-  child.once('exit', (code, signal) => lost(`exited unexpectedly (${signal ?? `status ${code}`})`));
-  return child;
+  child.once('error', (error) => {
+    // No pid: it never started (ENOENT, EACCES), rather than failing later.
+    if (spawner === current && current.kind === 'go' && !current.forced && child.pid === undefined) fallBackToNode(error.message);
+    else lost(`could not start (${error.message})`);
+  });
+  child.once('exit', (code, signal) => {
+    // A binary for another machine is run by /bin/sh (execvp's fallback), which fails: an exit
+    // status before its first report, rather than being killed, means it could not run at all.
+    if (spawner === current && current.kind === 'go' && !current.forced && !current.heard && signal === null && code !== 0) {
+      fallBackToNode(`${GO_SPAWNER_NAME} exited with status ${code} before running anything`);
+    } else lost(`exited unexpectedly (${signal ?? `status ${code}`})`);
+  });
+  return current;
+}
+
+/** The spawner is gone: its scripts are orphans now. Stop them, and answer every caller rather than leave it waiting. */
+function answerStranded(why: string): void {
+  const stranded = [...pending.values()];
+  pending.clear();
+  for (const entry of stranded) {
+    if (entry.pid !== undefined) killGroup(entry.pid, 'SIGKILL');
+    entry.resolve({
+      outcome: 'spawn_error',
+      exitCode: null,
+      signal: null,
+      stdout: '',
+      stderr: '',
+      durationMs: Math.round(performance.now() - entry.started),
+      error: `cannot run ${entry.request.command}: Hookbox's script spawner ${why}; the script was stopped`,
+    });
+  }
 }
 
 /** The spawner's process id, starting it if needed (tests stop it to check the recovery). */
 export function scriptSpawnerPid(): number | undefined {
-  spawner ??= startSpawner();
-  return spawner.pid;
+  return ensureSpawner().child.pid;
 }
 
-function send(command: SpawnerCommand): void {
-  spawner?.send(command, (error) => {
+/** Which spawner runs the scripts, starting it if needed. */
+export function scriptSpawnerKind(): ScriptSpawnerKind {
+  return ensureSpawner().kind;
+}
+
+/** Stops the spawner, answering its callers; the next script starts a new one (tests switch implementations with it). */
+export function stopScriptSpawner(): void {
+  const current = spawner;
+  if (!current) return;
+  spawner = undefined;
+  answerStranded('was stopped');
+  current.child.kill('SIGKILL');
+}
+
+function send(target: Spawner, command: SpawnerCommand): void {
+  target.child.send(command, (error) => {
     // The channel closed under us: 'exit' follows and answers the callers.
-    if (error) spawner?.kill('SIGKILL');
+    if (error) target.child.kill('SIGKILL');
   });
 }
 
 /** Kills every script still running (shutdown). */
 export function killAllScripts(): void {
   for (const entry of pending.values()) if (entry.pid !== undefined) killGroup(entry.pid, 'SIGKILL');
-  if (spawner?.connected) send({ type: 'killAll' });
+  if (spawner?.child.connected) send(spawner, { type: 'killAll' });
 }
 
 function resultOf(entry: Pending, report: Extract<SpawnerReport, { type: 'done' }>): ScriptResult {
@@ -158,34 +270,57 @@ function resultOf(entry: Pending, report: Extract<SpawnerReport, { type: 'done' 
   return { ...base, outcome: 'exited' };
 }
 
+/** JSON carries no bytes: a Buffer goes as base64 (both spawners decode it). */
+function inputField(input: Buffer | string): { input: string } | { inputBase64: string } {
+  if (typeof input === 'string') return { input };
+  return { inputBase64: Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('base64') };
+}
+
 export function runScript(request: ScriptRequest): Promise<ScriptResult> {
   const started = performance.now();
-  spawner ??= startSpawner();
-  const child = spawner;
+  let target: Spawner;
+  try {
+    target = ensureSpawner();
+  } catch (error) {
+    return Promise.resolve({
+      outcome: 'spawn_error',
+      exitCode: null,
+      signal: null,
+      stdout: '',
+      stderr: '',
+      durationMs: Math.round(performance.now() - started),
+      error: `cannot run ${request.command}: Hookbox's script spawner could not start (${(error as Error).message})`,
+    });
+  }
   const id = (nextId += 1);
+  const command: RunCommand = {
+    type: 'run',
+    id,
+    command: request.command,
+    args: request.args ?? [],
+    ...inputField(request.input),
+    env: request.env,
+    ...(request.cwd ? { cwd: request.cwd } : {}),
+    timeoutMs: request.timeoutMs,
+    maxOutputBytes: request.maxOutputBytes,
+    killGraceMs: request.killGraceMs ?? 2_000,
+  };
   return new Promise<ScriptResult>((resolve) => {
-    const cancel = () => send({ type: 'cancel', id });
+    // Sent to whichever spawner runs it by then (the Go one may have handed over to the Node one).
+    const cancel = () => {
+      if (spawner) send(spawner, { type: 'cancel', id });
+    };
     pending.set(id, {
       request,
+      command,
       started,
       resolve: (result) => {
         request.signal?.removeEventListener('abort', cancel);
         resolve(result);
       },
     });
-    updateRef(child);
-    send({
-      type: 'run',
-      id,
-      command: request.command,
-      args: request.args ?? [],
-      input: request.input,
-      env: request.env,
-      ...(request.cwd ? { cwd: request.cwd } : {}),
-      timeoutMs: request.timeoutMs,
-      maxOutputBytes: request.maxOutputBytes,
-      killGraceMs: request.killGraceMs ?? 2_000,
-    });
+    updateRef(target.child);
+    send(target, command);
     if (request.signal?.aborted) cancel();
     else request.signal?.addEventListener('abort', cancel, { once: true });
   });

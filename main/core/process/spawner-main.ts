@@ -1,7 +1,10 @@
-// The body of the script spawner: a small Node process that the hub starts once and that runs
-// every script for it (script-runner.ts). Forking a process costs in proportion to the parent's
-// memory and runs on the calling thread, so spawning from the ~100 MB hub halved throughput and
-// blocked its event loop; forking from this ~40 MB process, on the other core, does not.
+// The body of the Node script spawner: a small Node process that the hub starts once and that
+// runs every script for it (script-runner.ts). Forking a process costs in proportion to the
+// parent's memory and runs on the calling thread, so spawning from the ~100 MB hub halved
+// throughput and blocked its event loop; forking from this ~40 MB process, on the other core,
+// does not. Where it was built, the Go spawner (native/spawner) replaces it: same protocol, and
+// Go starts a process without copying its own page tables. This one is the fallback (Windows,
+// no Go toolchain at install time).
 //
 // The hub runs it as `node -e "(<this function's source>)(require)"`, so this one function is
 // the whole program, the same from the sources, the CLI bundle and the desktop bundle (no extra
@@ -9,24 +12,27 @@
 // Node only through `req` (a bundler rewrites `require(...)` calls it sees) and refers to
 // nothing outside itself. Types are erased, so they are free to use.
 
-/** Hub to spawner. */
+/**
+ * Hub to spawner: one JSON value per line on Node's IPC channel (serialization 'json', which the
+ * Go spawner speaks too). A Buffer cannot travel as bytes in JSON, so the script's stdin comes as
+ * `input` when it is a string and as `inputBase64` when it is bytes.
+ */
 export type SpawnerCommand =
-  | {
+  | ({
       type: 'run';
       id: number;
       command: string;
       args: readonly string[];
-      input: Uint8Array | string;
       env: NodeJS.ProcessEnv;
       cwd?: string;
       timeoutMs: number;
       maxOutputBytes: number;
       killGraceMs: number;
-    }
+    } & ({ input: string; inputBase64?: undefined } | { inputBase64: string; input?: undefined }))
   | { type: 'cancel'; id: number }
   | { type: 'killAll' };
 
-/** Spawner to hub. */
+/** Spawner to hub. `code` and `signal` are what Node's 'close' event gives ("SIGTERM", or null). */
 export type SpawnerReport =
   | { type: 'started'; id: number; pid: number }
   | {
@@ -98,7 +104,7 @@ export function spawnerMain(req: NodeJS.Require): void {
     running.set(request.id, entry);
     let stdin: Awaited<ReturnType<typeof inputFile>>;
     try {
-      stdin = await inputFile(request.input);
+      stdin = await inputFile(request.inputBase64 !== undefined ? Buffer.from(request.inputBase64, 'base64') : request.input);
     } catch (error) {
       running.delete(request.id);
       send({ type: 'done', id: request.id, code: null, signal: null, stdout: '', stderr: '', spawnError: { message: `cannot prepare its input: ${(error as Error).message}` } });
@@ -118,12 +124,19 @@ export function spawnerMain(req: NodeJS.Require): void {
     const stdout = capped(request.maxOutputBytes, () => stopGroup('output_limit'));
     const stderr = capped(request.maxOutputBytes, () => stopGroup('output_limit'));
     const outcome = await new Promise<{ code: number | null; signal: string | null; spawnError?: NodeJS.ErrnoException }>((resolve) => {
-      const child = spawn(request.command, request.args, {
-        stdio: [stdin.fd, 'pipe', 'pipe'],
-        env: request.env,
-        ...(request.cwd ? { cwd: request.cwd } : {}),
-        detached: true,
-      });
+      let child: ReturnType<typeof spawn>;
+      try {
+        child = spawn(request.command, request.args, {
+          stdio: [stdin.fd, 'pipe', 'pipe'],
+          env: request.env,
+          ...(request.cwd ? { cwd: request.cwd } : {}),
+          detached: true,
+        });
+      } catch (error) {
+        // Most start failures come as 'error'; a few (a NUL byte in an argument, EPERM…) throw.
+        resolve({ code: null, signal: null, spawnError: error as NodeJS.ErrnoException });
+        return;
+      }
       pid = child.pid;
       entry.pid = pid;
       if (pid !== undefined) send({ type: 'started', id: request.id, pid });

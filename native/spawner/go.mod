@@ -1,0 +1,3 @@
+module hookbox/spawner
+
+go 1.19
