@@ -242,6 +242,9 @@ export function createHub(options: HubOptions): Hub {
     try {
       controlToken = loadOrCreateControlToken(options.dataDir);
       pause.load();
+      // Never wait for SQLite's write lock on the event loop (another process may hold it, e.g.
+      // the desktop app and `hookbox serve` on one data dir): the batcher retries instead.
+      db.pragma('busy_timeout = 0');
       const writes = new WriteBatcher(db, { walFile: `${dbFile}-wal` });
       const eventLog = new EventLog({ store: new EventStore(db), writes, clock, cacheSize: options.settings.history.cacheSize, retention: options.settings.history.retention });
       const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, writes, logger: logger.child({ component: 'notify' }), clock, paused: () => pause.isPaused() });

@@ -46,3 +46,33 @@ test(`${mode}: writes of one turn commit together; one that throws is rolled bac
   db.close();
 });
 }
+
+test('while another connection holds the write lock, writes wait without blocking the event loop, then commit', async () => {
+  const file = join(tempDir(), 'hookbox.db');
+  const db = openDatabase(file);
+  db.exec('CREATE TABLE t (v INTEGER NOT NULL)');
+  db.pragma('busy_timeout = 0'); // as the hub sets it
+  const writes = new WriteBatcher(db, { walFile: `${file}-wal` });
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  // Another process, say: it takes the write lock and keeps it for a while.
+  const other = openDatabase(file);
+  other.exec('BEGIN IMMEDIATE');
+  other.prepare('INSERT INTO t (v) VALUES (?)').run(0);
+  let settled = 0;
+  const pending = [1, 2, 3].map((v) => writes.write(() => insert.run(v)).then(() => (settled += 1)));
+  // The event loop keeps turning: timers fire while the writes wait for the lock.
+  const started = performance.now();
+  let ticks = 0;
+  while (performance.now() - started < 100) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    ticks += 1;
+  }
+  assert.ok(ticks >= 5, `the event loop was blocked (${ticks} timer turns in 100 ms)`);
+  assert.equal(settled, 0);
+  other.exec('COMMIT');
+  await Promise.all(pending);
+  assert.deepEqual((db.prepare('SELECT v FROM t ORDER BY v').all() as { v: number }[]).map((r) => r.v), [0, 1, 2, 3]);
+  await writes.drain();
+  other.close();
+  db.close();
+});

@@ -1,6 +1,9 @@
 import { closeSync, fdatasync, openSync } from 'node:fs';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 
+const LOCK_RETRY_MS = 1;
+const LOCK_WAIT_LIMIT_MS = 10_000;
+
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 interface Pending {
@@ -60,6 +63,8 @@ export class WriteBatcher {
   #unsynced: Committed[] = [];
   /** The WAL sync in flight, if any; at most one runs at a time. */
   #syncing: Promise<void> | undefined;
+  /** When the write lock was first found taken, while waiting for it. */
+  #lockBusySince: number | undefined;
 
   constructor(db: Database, options: WriteBatcherOptions = {}) {
     this.#walFile = options.walFile;
@@ -110,8 +115,18 @@ export class WriteBatcher {
     this.#pending = [];
     let outcomes: Outcome[];
     try {
-      outcomes = this.#commitBatch(batch);
+      // IMMEDIATE: the write lock is taken first, so a lock held elsewhere (another process)
+      // fails here, before any work ran, and the batch can simply wait.
+      outcomes = this.#commitBatch.immediate(batch);
+      this.#lockBusySince = undefined;
     } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY' && this.#mayWaitForLock()) {
+        this.#pending = batch.concat(this.#pending);
+        this.#scheduled = true;
+        setTimeout(() => this.flush(), LOCK_RETRY_MS);
+        return;
+      }
+      this.#lockBusySince = undefined;
       for (const item of batch) item.reject(error);
       return;
     }
@@ -123,10 +138,23 @@ export class WriteBatcher {
     }
   }
 
+  // The connection's busy_timeout would wait for the lock on the event loop; the hub sets it to
+  // 0 and waiting happens here instead, a retry every millisecond, for a bounded time.
+  #mayWaitForLock(): boolean {
+    const now = Date.now();
+    this.#lockBusySince ??= now;
+    return now - this.#lockBusySince < LOCK_WAIT_LIMIT_MS;
+  }
+
   /** Commits what is queued and waits until it is on disk; then releases the WAL descriptor. */
   async drain(): Promise<void> {
     this.flush();
     await this.#syncing;
+    // Still queued: the write lock was taken elsewhere; the retry timer commits them.
+    while (this.#pending.length > 0 || this.#syncing) {
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+      await this.#syncing;
+    }
     if (this.#walFd !== undefined) closeSync(this.#walFd);
     this.#walFd = undefined;
   }
