@@ -38,7 +38,7 @@ function countRows(file: string): { events: number; notifications: number } {
 
 /**
  * Kills the server without warning (nothing queued gets a chance to be flushed), then counts.
- * The database may hold a few more rows than acknowledged: requests in flight when autocannon
+ * The database may hold a few more rows than acknowledged: requests in flight when wrk
  * stopped were committed but their responses were never counted.
  */
 async function checkDurability(server: ServerProcess, root: string, load: LoadResult): Promise<DurabilityCheck> {
@@ -146,10 +146,10 @@ export async function run(): Promise<BenchSection> {
   const markdown = [
     '## Durable ingest: POST /events against bare fastify',
     '',
-    `autocannon 8 (programmatic, in the bench process), ${settings.connections} connections, pipelining 1, a ${settings.warmUpSeconds} s warm-up then ` +
+    `wrk (one thread, the Debian package; a Lua script sets the POST body), ${settings.connections} connections, one request at a time each, a ${settings.warmUpSeconds} s warm-up then ` +
       `${settings.seconds} s measured per server, one server at a time, all on 127.0.0.1 in one run: bare fastify, hookbox with notifications on, ` +
       'hookbox with notifications off, bare fastify again. Ratios are against the mean of the two bare runs. Each server is its own Node process; ' +
-      'autocannon shares the machine\'s cores with it, equally for every server.',
+      'wrk shares the machine\'s 2 cores with it, equally for every server (wrk, written in C, takes far less of them than a Node load generator would).',
     '',
     '- **bare fastify**: `bench/peers/bare-fastify.ts`, fastify 5 with one POST route answering `{ok:true}` (no logger, no schema, no storage).',
     '- **hookbox**: the real `hookbox serve --port 0 --data-dir <temp>` (the single-file bundle `out/cli/hookbox.mjs` that bin/hookbox runs) with default settings except `history.retention` raised to ' +
@@ -162,7 +162,7 @@ export async function run(): Promise<BenchSection> {
       'same with `AGENTD_NOTIFY_ON_FAILURE=false AGENTD_NOTIFY_ON_LONG_RUNNING=false` (the body is also long-running: 45 s > 30 s).',
     `- Body (${Buffer.byteLength(EVENT_BODY)} bytes): \`{"kind":"shell","command":"cargo build","exit_code":1,"duration_ms":45000,"output":"<rustc error, 11 lines>","metadata":{"cwd":…,"shell":"zsh"}}\``,
     '- Durability check: after the load the server is killed with SIGKILL (no flush on exit) and the `events` rows are counted with a ' +
-      'read-only connection. Every 2xx (warm-up included) must be there; a few extra rows are requests committed while autocannon was stopping.',
+      'read-only connection. Every 2xx (warm-up included) must be there; a few extra rows are requests committed while wrk was stopping.',
     '',
     markdownTable(rows),
     '',

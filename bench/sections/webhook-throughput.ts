@@ -303,7 +303,7 @@ export async function run(): Promise<BenchSection> {
   const markdown = [
     '## Script hooks: hookbox against adnanh/webhook',
     '',
-    `autocannon 8 (programmatic, in the bench process), ${settings.connections} connections, pipelining 1, a ${settings.warmUpSeconds} s warm-up then ` +
+    `wrk (one thread, the Debian package; a Lua script sets the POST body), ${settings.connections} connections, one request at a time each, a ${settings.warmUpSeconds} s warm-up then ` +
       `${settings.seconds} s measured per server, one server at a time, all on 127.0.0.1 in one run: webhook, hookbox, webhook again. ` +
       'The ratio is against the mean of the two webhook runs. Every request runs the script to completion on both.',
     '',
