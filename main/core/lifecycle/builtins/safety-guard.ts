@@ -1,5 +1,7 @@
 import { ErrorCode, HookboxError } from '../../errors.ts';
-import { parseShell, ShellSyntaxError, type Redirect, type SimpleCommand } from '../shell-syntax.ts';
+import { findSubstitutions, parseShell, ShellSyntaxError, type Pipeline, type Redirect, type SimpleCommand } from '../shell-syntax.ts';
+import { BLOCK_DEVICE, isCritical, isSystemPath, SAFE_DEVICES } from './guard-targets.ts';
+import { invocationOf, languageNamed, scanInlineCode, shebangLanguage, type CodeLanguage, type Invocation, type Language } from './interpreters.ts';
 
 // safety-guard: blocks destructive commands wherever they sit in a command line.
 //
@@ -14,11 +16,24 @@ import { parseShell, ShellSyntaxError, type Redirect, type SimpleCommand } from 
 // checked as a command exactly when a program runs it as one (the cases above), and SQL is
 // checked where a database client executes it (its arguments and its stdin).
 //
+// What the line does not show is judged by what it does show:
+//   - a program name known only when the line runs ($CMD, ${RM}, "$(echo rm)") is blocked when its
+//     arguments would be destructive for rm (-rf of /, ~, ., * or a system folder), dd (of= a disk)
+//     or git (push --force, reset --hard); `$EDITOR file.txt` passes.
+//   - interpreters' inline code (python -c, node -e, perl -e, ruby -e, php -r …, or code on their
+//     stdin) is scanned for the same dangers: a pragmatic scan, not a parser (interpreters.ts).
+//   - code downloaded from the network and run in the same line is blocked: `curl … | sh`,
+//     `bash <(curl …)`, `sh -c "$(curl …)"`, `curl -o x.sh … && sh x.sh`.
+//   - a script file (`bash x.sh`, `python x.py`, `./x.sh`) is checked only when this same line
+//     wrote it (`echo … > x.sh`, `cat > x.sh <<EOF`, a download); any other file's content is not
+//     on the command line, so running it passes.
+//
 // User patterns are regular expressions. `deny` blocks a simple command whose text (its words
 // after quote removal, joined by spaces) contains a match. `allow` exempts a simple command whose
 // whole text matches (anchored at both ends) from the rules — that one simple command only: an
 // allowed `cat x` never lets the `rm -rf /` after `;` through (Loom's unanchored allow-list did).
-// Write /pattern/i for flags.
+// A download run by a pipeline (`curl … | sh`) is allowed by a pattern matching the whole pipeline,
+// its stages joined by ` | `. Write /pattern/i for flags.
 
 export interface SafetyGuardOptions {
   deny?: readonly string[];
@@ -35,16 +50,19 @@ export interface GuardFinding {
 
 const MAX_DEPTH = 8;
 
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'rbash', 'yash', 'posh']);
 const SQL_CLIENTS = new Set([
   'psql', 'pgcli', 'mysql', 'mariadb', 'mycli', 'mysqlsh', 'sqlite3', 'sqlite', 'litecli', 'duckdb', 'sqlcmd', 'osql', 'isql',
   'clickhouse', 'clickhouse-client', 'cockroach', 'usql', 'snowsql', 'trino', 'presto', 'spark-sql', 'beeline', 'hive', 'cqlsh', 'bq',
 ]);
 const SQL_KEYWORDS = new Set(['DROP', 'TRUNCATE', 'DELETE']);
-const SAFE_DEVICES = /^\/dev\/(null|zero|full|random|urandom|stdout|stderr|stdin|tty|fd\/\d+|pts\/\d+)$/;
-const BLOCK_DEVICE = /^\/dev\/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|dm-\d|loop\d|sr\d|nbd\d|rbd\d|zd\d|mapper\/|disk\/|disk\d)/;
 const OUTPUT_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>']);
-const CRITICAL_PATHS = new Set(['/', '/*', '~', '~/*', '$HOME', '${HOME}', '$HOME/*', '${HOME}/*', '.', './*', '..', '*', '.*']);
+// Programs that fetch from the network (and print it, or save it with -o / -O).
+const FETCHERS = new Set(['curl', 'wget', 'wget2', 'fetch', 'http', 'https', 'xh', 'xhs', 'lwp-request', 'GET']);
+const DOWNLOAD_REASON = 'runs code downloaded from the network';
+
+/** A file this command line wrote before running it: what it holds, when the line says. */
+type WrittenFile = { downloaded: true } | { downloaded: false; content: string };
+const DOWNLOADED: WrittenFile = { downloaded: true };
 
 const SQL_RULES: Array<{ rule: string; pattern: RegExp; what: string }> = [
   { rule: 'sql-drop', pattern: /\bDROP\s+(TABLE|DATABASE|SCHEMA)\b/i, what: 'SQL DROP deletes a table, schema or database' },
@@ -71,18 +89,6 @@ export function compileUserPattern(pattern: string, anchored: boolean, where: st
   } catch (error) {
     throw new HookboxError(ErrorCode.InvalidConfig, `${where}: invalid pattern ${JSON.stringify(pattern)}: ${(error as Error).message}`);
   }
-}
-
-/** The root, home, or a top-level system folder (/etc, /usr, /home …). */
-function isSystemPath(target: string): boolean {
-  const t = target.length > 1 ? target.replace(/\/+$/, '') || '/' : target;
-  return t === '/' || t === '/*' || /^\/[^/]+\/?\*?$/.test(t) || /^(~|\$HOME|\$\{HOME\})(\/\*?)?$/.test(t);
-}
-
-/** A system path, or the whole current folder (`rm -r .`, `rm -r *`). */
-function isCritical(target: string): boolean {
-  const t = target.length > 1 ? target.replace(/\/+$/, '') || '/' : target;
-  return CRITICAL_PATHS.has(t) || isSystemPath(t);
 }
 
 /** Options of a wrapper program: which take a value, and how many operands come before the command. */
@@ -121,6 +127,8 @@ const WRAPPERS: Record<string, WrapperSpec> = {
 export class SafetyGuard {
   readonly #deny: RegExp[];
   readonly #allow: RegExp[];
+  /** Files the line being checked wrote before running them (keys: normalizePath). */
+  #written = new Map<string, WrittenFile>();
 
   constructor(options: SafetyGuardOptions = {}, where = 'safety-guard') {
     this.#deny = (options.deny ?? []).map((p) => compileUserPattern(p, false, `${where}: 'deny'`));
@@ -134,6 +142,7 @@ export class SafetyGuard {
   check(command: string, tool?: string): GuardFinding | null {
     if (command.trim() === '') return null;
     if (tool && /sql|query|database/i.test(tool) && !/^(bash|shell|sh)$/i.test(tool)) return this.#checkSql(command, command);
+    this.#written = new Map();
     return this.#checkScript(command, 0);
   }
 
@@ -153,20 +162,72 @@ export class SafetyGuard {
       if (found) return found;
     }
     for (const pipeline of parsed.pipelines) {
+      const piped = this.#pipedDownload(pipeline);
+      if (piped) return piped;
+      let downloading = false;
       for (let i = 0; i < pipeline.commands.length; i += 1) {
         const command = pipeline.commands[i]!;
         const stdin = stdinText(command) ?? (i > 0 ? literalOutput(pipeline.commands[i - 1]!) : undefined);
-        const found = this.#checkWords(command.words.map((w) => w.text), command.redirects, stdin, depth);
+        const words = command.words.map((w) => w.text);
+        const found = this.#checkWords(words, command.redirects, stdin, depth);
         if (found) return found;
+        this.#recordWrites(command, words, downloading && stdinText(command) === undefined ? DOWNLOADED : stdin);
+        downloading ||= isFetcher(coreArgv(words));
       }
     }
     return null;
   }
 
+  /** `curl … | sh`: a stage after a download that runs its stdin as code. */
+  #pipedDownload(pipeline: Pipeline): GuardFinding | null {
+    const stages = pipeline.commands.map((c) => coreArgv(c.words.map((w) => w.text)));
+    const first = stages.findIndex(isFetcher);
+    if (first === -1) return null;
+    for (let j = first + 1; j < stages.length; j += 1) {
+      const argv = stages[j]!;
+      if (argv.length === 0 || stdinText(pipeline.commands[j]!) !== undefined) continue;
+      const name = programName(argv[0]!);
+      if (name === null || invocationOf(name, argv.slice(1))?.kind !== 'stdin') continue;
+      const text = pipeline.commands.map(commandText).join(' | ');
+      return this.#allowed(text) ? null : finding('download-exec', text, DOWNLOAD_REASON);
+    }
+    return null;
+  }
+
+  #allowed(text: string): boolean {
+    return text !== '' && this.#allow.some((re) => re.test(text));
+  }
+
+  /** Remembers what this command writes to files, for a later `sh file` / `./file` in the line. */
+  #recordWrites(command: SimpleCommand, words: string[], stdin: WrittenFile | string | undefined): void {
+    const argv = coreArgv(words);
+    const fetcher = isFetcher(argv);
+    const printed = literalOutput(command);
+    const output: WrittenFile | undefined = fetcher ? DOWNLOADED : printed !== undefined ? { downloaded: false, content: printed } : undefined;
+    for (const r of command.redirects) {
+      if (!OUTPUT_REDIRECTS.has(r.op) || r.target.dynamic) continue;
+      const stdout = r.fd === null || r.fd === '1' || r.op.startsWith('&');
+      this.#write(r.target.text, stdout ? output : undefined, r.op === '>>' || r.op === '&>>');
+    }
+    if (fetcher) for (const path of downloadTargets(argv)) this.#write(path, DOWNLOADED, false);
+    if (basename(argv[0] ?? '') === 'tee') {
+      const content: WrittenFile | undefined = typeof stdin === 'string' ? { downloaded: false, content: stdin } : stdin;
+      const { flags, long, operands } = splitFlags(argv.slice(1));
+      for (const path of operands) this.#write(path, content, flags.has('a') || long.has('--append'));
+    }
+  }
+
+  #write(path: string, content: WrittenFile | undefined, append: boolean): void {
+    const key = normalizePath(path);
+    const before = this.#written.get(key);
+    if (content === undefined) this.#written.delete(key);
+    else if (!append || !before) this.#written.set(key, content);
+    else if (content.downloaded || before.downloaded) this.#written.set(key, DOWNLOADED);
+    else this.#written.set(key, { downloaded: false, content: `${before.content}\n${content.content}` });
+  }
+
   #checkWords(words: string[], redirects: readonly Redirect[], stdin: string | undefined, depth: number): GuardFinding | null {
-    let start = 0;
-    while (start < words.length && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/.test(words[start]!)) start += 1;
-    const argv = words.slice(start);
+    const argv = withoutAssignments(words);
     const text = [...argv, ...redirects.map((r) => `${r.fd ?? ''}${r.op} ${r.target.text}`)].join(' ');
     if (text !== '' && this.#allow.some((re) => re.test(text) || re.test(argv.join(' ')))) return null;
     const denied = this.#deny.find((re) => re.test(text));
@@ -185,10 +246,12 @@ export class SafetyGuard {
 
   #rules(argv: string[], stdin: string | undefined, depth: number): GuardFinding | null {
     const text = argv.join(' ');
-    const program = basename(argv[0]!);
+    const name = programName(argv[0]!);
+    if (name === null) return dynamicProgram(argv[0]!, argv.slice(1), text) ?? this.#dynamicInlineCode(argv[0]!, argv.slice(1), depth);
+    const program = name;
     const args = argv.slice(1);
 
-    const wrapper = WRAPPERS[program];
+    const wrapper = wrapperFor(program);
     if (wrapper) {
       if (program === 'command' && args.some((a) => a === '-v' || a === '-V')) return null;
       if (program === 'env') {
@@ -206,7 +269,9 @@ export class SafetyGuard {
       return rest.length > 0 ? this.#checkWords(rest, [], stdin, depth + 1) : null;
     }
 
-    if (SHELLS.has(program) || (program === 'busybox' && SHELLS.has(args[0] ?? ''))) return this.#shell(program === 'busybox' ? args.slice(1) : args, stdin, depth);
+    if (argv[0]!.includes('/') && this.#written.has(normalizePath(argv[0]!))) return this.#runFile('shell', argv[0]!, text, depth);
+    const invocation = invocationOf(program, args);
+    if (invocation) return this.#invoke(invocation, stdin, text, depth);
     if (program === 'eval') return this.#checkScript(args.join(' '), depth + 1);
     if (program === 'su' || program === 'runuser' || program === 'script') {
       const c = optionValue(args, ['-c', '--command']);
@@ -283,34 +348,63 @@ export class SafetyGuard {
     return null;
   }
 
-  #shell(args: string[], stdin: string | undefined, depth: number): GuardFinding | null {
-    let i = 0;
-    let commandMode = false;
-    while (i < args.length) {
-      const a = args[i]!;
-      if (a === '--' || a === '-') {
-        i += 1;
-        break;
-      }
-      if (a.startsWith('--command=')) return this.#checkScript(a.slice('--command='.length), depth + 1);
-      if (a === '--command' || /^-[A-Za-z]*c[A-Za-z]*$/.test(a)) {
-        commandMode = true;
-        i += 1;
-        continue;
-      }
-      if (['-o', '+o', '-O', '+O', '--rcfile', '--init-file'].includes(a)) {
-        i += 2;
-        continue;
-      }
-      if (a.startsWith('-') || a.startsWith('+')) {
-        i += 1;
-        continue;
-      }
-      break;
+  /**
+   * `$SHELL -c '…'`, `"$PYTHON" -c '…'`: the code is checked as a command line, and as code of the
+   * language the word names, if it names one.
+   */
+  #dynamicInlineCode(word: string, args: string[], depth: number): GuardFinding | null {
+    const at = args.findIndex((a) => /^-[A-Za-z]*[ce]$/.test(a));
+    const code = at === -1 ? undefined : args[at + 1];
+    if (code === undefined) return null;
+    const found = this.#checkScript(code, depth + 1);
+    if (found && found.rule !== 'unparsable') return found;
+    const lang = languageNamed(word);
+    return lang ? this.#checkCode(lang, code, depth + 1) : null;
+  }
+
+  #invoke(invocation: Invocation, stdin: string | undefined, text: string, depth: number): GuardFinding | null {
+    if (invocation.kind === 'code') return this.#runCode(invocation.lang, invocation.code, depth);
+    if (invocation.kind === 'stdin') return stdin !== undefined ? this.#runCode(invocation.lang, stdin, depth) : null;
+    return this.#runFile(invocation.lang, invocation.path, text, depth);
+  }
+
+  #runCode(lang: Language, code: string, depth: number): GuardFinding | null {
+    return lang === 'shell' ? this.#checkScript(code, depth + 1) : this.#checkCode(lang, code, depth + 1);
+  }
+
+  /**
+   * A script file: checked when the line made it — `<(…)`, or a file it wrote or downloaded.
+   * Any other file passes: its content is not on the command line.
+   */
+  #runFile(lang: Language, path: string, text: string, depth: number): GuardFinding | null {
+    if (path.startsWith('<(') && path.endsWith(')')) {
+      const inner = path.slice(2, -1);
+      if (fetches(inner)) return finding('download-exec', text, DOWNLOAD_REASON);
+      const output = scriptOutput(inner);
+      return output !== undefined ? this.#runCode(lang, output, depth) : null;
     }
-    if (commandMode) return args[i] !== undefined ? this.#checkScript(args[i]!, depth + 1) : null;
-    // No -c and no script file: the shell runs whatever arrives on stdin.
-    if (args[i] === undefined && stdin !== undefined) return this.#checkScript(stdin, depth + 1);
+    const file = this.#written.get(normalizePath(path));
+    if (!file) return null;
+    if (file.downloaded) return finding('download-exec', text, DOWNLOAD_REASON);
+    return this.#runCode(shebangLanguage(file.content) ?? lang, file.content, depth);
+  }
+
+  /** Inline code of an interpreter (see interpreters.ts for what the scan finds). */
+  #checkCode(lang: CodeLanguage, code: string, depth: number): GuardFinding | null {
+    if (depth > MAX_DEPTH) return { rule: 'too-deep', command: shorten(code), reason: `commands nested more than ${MAX_DEPTH} levels deep cannot be checked` };
+    // python3 -c "$(curl …)": the shell put downloaded text into the code.
+    if (findSubstitutions(code).some((inner) => fetches(inner))) return finding('download-exec', code, DOWNLOAD_REASON);
+    const scan = scanInlineCode(lang, code);
+    if (scan.danger) return scan.danger;
+    // Strings that do not parse as a command line are not one (a shell would refuse them too).
+    for (const argv of scan.argvs) {
+      const found = this.#checkWords(argv, [], undefined, depth + 1);
+      if (found && found.rule !== 'unparsable') return found;
+    }
+    for (const script of scan.scripts) {
+      const found = this.#checkScript(script, depth + 1);
+      if (found && found.rule !== 'unparsable') return found;
+    }
     return null;
   }
 
@@ -337,6 +431,150 @@ function finding(rule: string, command: string, what: string): GuardFinding {
   return { rule, command: shorten(command), reason: what };
 }
 
+// Own properties only: `toString -x` names no wrapper.
+function wrapperFor(program: string): WrapperSpec | undefined {
+  return Object.hasOwn(WRAPPERS, program) ? WRAPPERS[program] : undefined;
+}
+
+function withoutAssignments(words: string[]): string[] {
+  let start = 0;
+  while (start < words.length && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/.test(words[start]!)) start += 1;
+  return words.slice(start);
+}
+
+/** A simple command as the user patterns see it: words after assignments, then redirections. */
+function commandText(command: SimpleCommand): string {
+  return [...withoutAssignments(command.words.map((w) => w.text)), ...command.redirects.map((r) => `${r.fd ?? ''}${r.op} ${r.target.text}`)].join(' ');
+}
+
+/** The program a command word names, or null when only running the line tells ($CMD, "$(…)", `…`). */
+function programName(word: string): string | null {
+  const name = basename(word);
+  if (!/[$`]/.test(word)) return name;
+  // $HOME/bin/rm names rm; $(echo /bin/rm) and ${RM:-rm} name nothing yet.
+  return /[$`(){}]/.test(name) ? null : name;
+}
+
+/** The command a chain of wrappers runs in the end: `sudo -E env X=1 bash -s` → `bash -s`. */
+function coreArgv(words: string[]): string[] {
+  let argv = withoutAssignments(words);
+  for (let n = 0; n <= MAX_DEPTH && argv.length > 0; n += 1) {
+    const name = programName(argv[0]!);
+    const wrapper = name === null ? undefined : wrapperFor(name);
+    if (!wrapper) break;
+    argv = withoutAssignments(unwrap(argv.slice(1), wrapper));
+  }
+  return argv;
+}
+
+function isFetcher(argv: string[]): boolean {
+  return argv.length > 0 && FETCHERS.has(programName(argv[0]!) ?? '');
+}
+
+/** Whether a command line (or a substitution in it) downloads: its output is network data. */
+function fetches(script: string, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return false;
+  let parsed;
+  try {
+    parsed = parseShell(script);
+  } catch {
+    return false;
+  }
+  return parsed.pipelines.some((p) => p.commands.some((c) => isFetcher(coreArgv(c.words.map((w) => w.text))))) || parsed.substitutions.some((inner) => fetches(inner, depth + 1));
+}
+
+/**
+ * A program known only when the line runs. It is blocked when it runs downloaded text, or when
+ * its arguments would be destructive for rm, dd or git, whichever program it turns out to be:
+ * `$CMD -rf /` is, `$EDITOR notes.txt` is not. Milder look-alikes (`$X -rf build`, `$X -r .`)
+ * pass, since tar -rf and grep -r take the same flags.
+ */
+function dynamicProgram(word: string, args: string[], text: string): GuardFinding | null {
+  if (findSubstitutions(word).some((inner) => fetches(inner))) return finding('download-exec', text, DOWNLOAD_REASON);
+  const unknown = `the program ${shorten(word, 40)} cannot be determined before it runs`;
+  const { flags, long, operands } = splitFlags(args);
+  const recursive = flags.has('r') || flags.has('R') || long.has('--recursive');
+  const force = flags.has('f') || long.has('--force');
+  const target = operands.find(isCritical);
+  if (long.has('--no-preserve-root') || (recursive && force && target !== undefined)) return finding('dynamic-program', text, `${unknown}, and as rm these arguments delete ${target ?? '/'} recursively`);
+  const of = args.find((a) => a.startsWith('of='))?.slice(3);
+  if (of && of.startsWith('/dev/') && !SAFE_DEVICES.test(of)) return finding('dynamic-program', text, `${unknown}, and as dd these arguments overwrite the device ${of}`);
+  const git = gitRule(args, text);
+  if (git?.rule === 'git-push-force') return finding('dynamic-program', text, `${unknown}, and as git these arguments force-push over the remote history`);
+  if (git?.rule === 'git-reset-hard') return finding('dynamic-program', text, `${unknown}, and as git these arguments discard uncommitted work`);
+  return null;
+}
+
+/** The files a download saves to: curl -o F / -O (the URL's name), wget's URL name or -O F, -o F. */
+function downloadTargets(argv: string[]): string[] {
+  const program = basename(argv[0]!);
+  const args = argv.slice(1);
+  const files: string[] = [];
+  const urlName = (url: string): string => {
+    try {
+      return new URL(url).pathname.split('/').pop() ?? '';
+    } catch {
+      return '';
+    }
+  };
+  const urls = args.filter((a) => /^[a-z][a-z0-9+.-]*:\/\//i.test(a));
+  const wget = program.startsWith('wget');
+  let remote = wget;
+  let prefix = '';
+  for (let i = 0; i < args.length; i += 1) {
+    const a = args[i]!;
+    const long = /^(--[^=]+)(?:=(.*))?$/.exec(a);
+    if (long) {
+      const value = () => long[2] ?? args[++i] ?? '';
+      if (long[1] === '--output' || long[1] === '--output-document') {
+        const file = value();
+        if (file !== '-') files.push(file);
+        remote = false;
+      } else if (long[1] === '--remote-name' || long[1] === '--remote-name-all' || long[1] === '--download') remote = true;
+      else if (long[1] === '--directory-prefix') prefix = value();
+      continue;
+    }
+    if (!/^-[A-Za-z0-9]/.test(a)) continue;
+    // Short options: the output file follows -o (curl, httpie) or -O (wget); curl -O and
+    // httpie -d save under the URL's name; other letters that take a value end the cluster.
+    const output = wget ? 'O' : 'o';
+    const valued = wget ? 'oaPeiBtTwQUlDARIX' : 'XHduAebcxwTFKmrEYyzCDQ';
+    for (let k = 1; k < a.length; k += 1) {
+      const ch = a[k]!;
+      const rest = a.slice(k + 1);
+      if (ch === output) {
+        const file = rest !== '' ? rest : (args[++i] ?? '');
+        if (file !== '-') files.push(file);
+        remote = false;
+        break;
+      }
+      if (!wget && (ch === 'O' || (program !== 'curl' && ch === 'd'))) remote = true;
+      if (valued.includes(ch)) {
+        const value = rest !== '' ? rest : (args[++i] ?? '');
+        if (wget && ch === 'P') prefix = value;
+        break;
+      }
+    }
+  }
+  if (remote) for (const url of urls) files.push(`${prefix ? `${prefix}/` : ''}${urlName(url) || (wget ? 'index.html' : '')}`);
+  return files.filter((f) => f !== '' && !f.endsWith('/'));
+}
+
+function normalizePath(path: string): string {
+  return path.replace(/\/{2,}/g, '/').replace(/^(\.\/)+/, '');
+}
+
+/** What `<(echo …)`, `<(printf …)` or `<(cat <<EOF …)` gives, when it is literal text. */
+function scriptOutput(script: string): string | undefined {
+  try {
+    const { pipelines } = parseShell(script);
+    const only = pipelines.length === 1 && pipelines[0]!.commands.length === 1 ? pipelines[0]!.commands[0]! : undefined;
+    return only ? literalOutput(only) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a command reads on stdin from its own here-document or here-string. */
 function stdinText(command: SimpleCommand): string | undefined {
   for (const r of command.redirects) {
@@ -350,10 +588,19 @@ function stdinText(command: SimpleCommand): string | undefined {
 function literalOutput(command: SimpleCommand): string | undefined {
   const words = command.words.map((w) => w.text);
   const program = basename(words[0] ?? '');
-  if (program === 'echo') return words.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w))).join(' ');
-  if (program === 'printf') return words.slice(1).join(' ');
+  if (program === 'echo') {
+    const escapes = /^-[neE]*e[neE]*$/.test(words[1] ?? '');
+    const text = words.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w))).join(' ');
+    return escapes ? printfEscapes(text) : text;
+  }
+  if (program === 'printf') return printfEscapes(words.slice(1).join(' '));
   if (program === 'cat' && words.length === 1) return stdinText(command);
   return undefined;
+}
+
+/** The backslash escapes of printf and echo -e that shape a script: \n, \t and \\. */
+function printfEscapes(text: string): string {
+  return text.replace(/\\([nt\\])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
 }
 
 /** The words after a wrapper's own options and operands: the command it runs. */
