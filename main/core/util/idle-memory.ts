@@ -12,7 +12,8 @@ export type GcFunction = (options?: { type?: 'major' | 'minor'; execution?: 'syn
  */
 export class IdleMemoryTrimmer {
   readonly #quietMs: number;
-  readonly #gc: GcFunction | undefined;
+  /** Obtained at the first trim, not at start: getting it creates a V8 context (start-up time). */
+  #gc: GcFunction | undefined | null = null;
   #timer: NodeJS.Timeout | undefined;
   /** Something happened since the last check. */
   #busy = false;
@@ -22,7 +23,7 @@ export class IdleMemoryTrimmer {
   /** `gc` is for tests; by default V8's own collector, when it can be obtained. */
   constructor(options: { quietMs: number; gc?: GcFunction }) {
     this.#quietMs = options.quietMs;
-    this.#gc = options.gc ?? obtainGc();
+    if (options.gc) this.#gc = options.gc;
   }
 
   /** Called on every request: as cheap as a field write. */
@@ -31,7 +32,7 @@ export class IdleMemoryTrimmer {
   }
 
   start(): void {
-    if (!this.#gc || this.#timer) return;
+    if (this.#timer) return;
     this.#timer = setInterval(() => this.#check(), this.#quietMs);
     this.#timer.unref();
   }
@@ -49,7 +50,9 @@ export class IdleMemoryTrimmer {
     }
     if (!this.#dirty) return;
     this.#dirty = false;
-    this.#gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    if (this.#gc === null) this.#gc = obtainGc();
+    if (!this.#gc) return this.stop();
+    this.#gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   }
 }
 
