@@ -50,6 +50,37 @@ describe('database file and migrations', () => {
     check.close();
   });
 
+  test('migration 5 rebuilds events without AUTOINCREMENT or the kind index, keeping every event and every notification that points at one', () => {
+    const file = join(tempDir(), 'hookbox.db');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    migrate(old, file, MIGRATIONS.filter((m) => m.version <= 4));
+    assert.equal(old.pragma('user_version', { simple: true }), 4);
+    const insertEvent = old.prepare("INSERT INTO events (id, received_at, kind, command, exit_code, duration_ms, output, metadata) VALUES (?, '2026-01-01T00:00:00.000Z', 'shell', ?, 1, 5, '', '{}')");
+    for (let i = 0; i < 30; i++) insertEvent.run(`e${String(i).padStart(2, '0')}`, `cmd ${i}`);
+    old.prepare('DELETE FROM events WHERE seq <= 10').run(); // retention pruned the oldest: seq starts at 11
+    old.prepare("INSERT INTO notifications (id, created_at, event_id, rule, decided_by, title, message, priority, deliveries) VALUES ('n1', '2026-01-01T00:00:01.000Z', 'e15', 'failure', 'rules', 't', 'm', 'normal', '[]')").run();
+    old.close();
+
+    const db = openDatabase(file);
+    assert.equal(db.pragma('user_version', { simple: true }), 5);
+    const table = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").get() as { sql: string };
+    assert.doesNotMatch(table.sql, /AUTOINCREMENT/);
+    assert.equal((db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'events_kind_seq'").get() as { n: number }).n, 0);
+    const rows = db.prepare('SELECT seq, id FROM events ORDER BY seq').all() as { seq: number; id: string }[];
+    assert.equal(rows.length, 20);
+    assert.deepEqual([rows[0], rows.at(-1)], [{ seq: 11, id: 'e10' }, { seq: 30, id: 'e29' }]);
+    assert.equal((db.prepare("SELECT event_id FROM notifications WHERE id = 'n1'").get() as { event_id: string }).event_id, 'e15');
+    // New events continue the sequence; foreign keys are on again and still cascade.
+    const store = new EventStore(db);
+    store.insert({ id: 'e30', received_at: '2026-01-01T00:00:02.000Z', kind: 'shell', command: 'new', exit_code: 0, duration_ms: 1, output: '', metadata: {} }, 1_000);
+    assert.equal((db.prepare("SELECT seq FROM events WHERE id = 'e30'").get() as { seq: number }).seq, 31);
+    assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+    db.prepare("DELETE FROM events WHERE id = 'e15'").run();
+    assert.equal((db.prepare('SELECT count(*) AS n FROM notifications').get() as { n: number }).n, 0);
+    db.close();
+  });
+
   test('a failing migration rolls back completely', () => {
     const file = join(tempDir(), 'hookbox.db');
     const db = new Database(file);

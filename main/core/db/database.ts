@@ -32,9 +32,9 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
     }
-    db.pragma('foreign_keys = ON');
     if (options.readonly) assertNotFromTheFuture(db, file, migrations);
     else migrate(db, file, migrations);
+    db.pragma('foreign_keys = ON');
     return db;
   } catch (error) {
     db.close();
@@ -58,15 +58,29 @@ function assertNotFromTheFuture(db: Database, file: string, migrations: readonly
   return current;
 }
 
-/** Applies the pending migrations in one transaction; a failure leaves the file untouched. */
+/**
+ * Applies the pending migrations in one transaction; a failure leaves the file untouched.
+ * Foreign keys are off while they run (SQLite's rule for rebuilding a table: dropping the old one
+ * must not cascade), and every reference is checked before the transaction commits.
+ */
 export function migrate(db: Database, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
   const current = assertNotFromTheFuture(db, file, migrations);
   const pending = migrations.filter((m) => m.version > current);
   if (pending.length === 0) return;
-  db.transaction(() => {
-    for (const migration of pending) {
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    }
-  })();
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      for (const migration of pending) {
+        migration.up(db);
+        db.pragma(`user_version = ${migration.version}`);
+      }
+      const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+      if (broken.length > 0) {
+        throw new HookboxError(ErrorCode.DatabaseUnavailable, `migrating ${file} would leave ${broken.length} rows of ${broken[0]!.table} pointing at missing ${broken[0]!.parent} rows; nothing was changed`);
+      }
+    })();
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+  }
 }

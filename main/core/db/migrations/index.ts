@@ -2,7 +2,8 @@ import { migration001Events } from './001-events.ts';
 import { migration002Notifications } from './002-notifications.ts';
 import { migration003InboxAndHookRuns } from './003-inbox-and-hook-runs.ts';
 import { migration004Lifecycle } from './004-lifecycle.ts';
+import { migration005LeanEvents } from './005-lean-events.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [migration001Events, migration002Notifications, migration003InboxAndHookRuns, migration004Lifecycle];
+export const MIGRATIONS: readonly Migration[] = [migration001Events, migration002Notifications, migration003InboxAndHookRuns, migration004Lifecycle, migration005LeanEvents];
