@@ -154,7 +154,7 @@ export async function run(): Promise<BenchSection> {
     '- **bare fastify**: `bench/peers/bare-fastify.ts`, fastify 5 with one POST route answering `{ok:true}` (no logger, no schema, no storage).',
     '- **hookbox**: the real `hookbox serve --port 0 --data-dir <temp>` (the single-file bundle `out/cli/hookbox.mjs` that bin/hookbox runs) with default settings except `history.retention` raised to ' +
       `${fmt.count(RETENTION)} in a \`--config\` file (so no event is pruned before it is counted): schema validation, the loopback guard, ` +
-      'and an answer only once the event is committed to SQLite (WAL, `synchronous=FULL`, group commit). Logs are the default `text` format; ' +
+      'and an answer only once the event is committed to SQLite and the write-ahead log fdatasynced (WAL, group commit; the sync runs on libuv\'s thread pool, off the event loop). Logs are the default `text` format; ' +
       'notifications go to the log notifier (no desktop session).',
     '- **notifications on** (the realistic case, the headline): the body is a failed `cargo build` (exit 1), so every event raises a ' +
       'failure notification that is recorded in the `notifications` table after the response and delivered to the log notifier, which ' +

@@ -316,7 +316,7 @@ export async function run(): Promise<BenchSection> {
       `\`bind = "127.0.0.1:0"\`, \`timeout = 30\`, \`max_concurrency = ${MAX_CONCURRENCY}\`, \`queue_size = ${QUEUE_SIZE}\` ` +
       `(one script slot per connection, so nothing queues and no 429 can be legitimate; a 429 counts as a failure). Per request it writes the body to the ` +
       "script's stdin with the HOOK_* environment, records the run (headers, body, stdout, stderr, status, duration) in `hook_runs` and the output " +
-      'as a message in the session inbox, in one SQLite transaction committed (WAL, `synchronous=FULL`) before it answers 200.',
+      'as a message in the session inbox, in one SQLite transaction committed and fdatasynced (WAL) before it answers 200.',
     '- **Recording check**: after the load (and the latency run) hookbox is killed with SIGKILL and the database is opened read-only: every ' +
       '2xx (warm-up included) must have its `hook_runs` row with outcome `injected` and its inbox message.',
     `- **POST → inbox latency**: a consumer parked on \`GET /sessions/latency/next?wait=30\` (control token, keep-alive) while ${LATENCY_POSTS} ` +

@@ -14,7 +14,8 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * Opens the SQLite file in WAL mode with synchronous=FULL: a commit is fsynced before it
+ * Opens the SQLite file in WAL mode with synchronous=FULL (the hub's WriteBatcher switches its
+ * connection to NORMAL and syncs the WAL itself, off the event loop): a commit is fsynced before it
  * returns, which is what lets the API acknowledge an event only once it is on disk.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Database {
