@@ -1,5 +1,6 @@
 import { ErrorCode, HookboxError } from '../core/errors.ts';
 import { readControlToken } from '../core/security/control-token.ts';
+import { SERVICE_NAME } from '../core/version.ts';
 import { loadCliContext, type GlobalFlags } from './cli-context.ts';
 
 export interface ApiClientFlags extends GlobalFlags {
@@ -20,16 +21,29 @@ export class ApiClient {
     this.#token = readControlToken(ctx.dataDir);
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  /** Whether a Hookbox answers on this address (nothing else: any other server is "no"). */
+  async isHookboxRunning(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(1_000) });
+      const health = (await response.json()) as { service?: unknown };
+      return response.ok && health.service === SERVICE_NAME;
+    } catch {
+      return false;
+    }
+  }
+
+  /** `signal` aborts the request (the caller is stopping); it then rejects with the abort reason. */
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; json: T }> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
         headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(30_000),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
       });
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       const code = (error as { cause?: { code?: string } }).cause?.code;
       if (code === 'ECONNREFUSED') {
         throw new HookboxError(ErrorCode.NotRunning, `Hookbox is not running (nothing answers on ${this.baseUrl}); start it with: hookbox serve`);

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { closedPort, eventually } from '../helpers/http-receiver.ts';
-import { runCli, startServe } from '../helpers/serve-process.ts';
+import { HOOKBOX_CLI, runCli, startServe } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { readControlToken } from '../../main/core/security/control-token.ts';
 import { hookToml, writeScript } from '../helpers/webhook-fixture.ts';
 import { inboxApi } from '../inbox/inbox-api.ts';
 
@@ -234,5 +236,75 @@ describe('hookbox run without --daemon', async () => {
       other.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((r: { type: string }) => r.type === 'injected').map((r: { content: string }) => r.content),
       ['not for X'],
     );
+  });
+});
+
+describe('hookbox run beside a running Hookbox attaches to it', async () => {
+  const dir = tempDir();
+  const dataDir = tempDir();
+  const configFile = join(dir, 'config.toml');
+  const script = writeScript(dir, 'say.sh', '#!/bin/sh\nprintf "hook says: %s" "$(cat)"\n');
+  writeFileSync(configFile, `${hookToml('deploys', script, 'session = "X"')}${hookToml('alerts', script, 'session = "ops"')}`);
+  const serve = await startServe(['--port', '0', '--data-dir', dataDir, '--config', configFile]);
+  // The running hub's address comes from the environment, as it would for a user: --port would
+  // ask for a hub of its own.
+  const env = { AGENTD_PORT: String(serve.port) };
+  const common = ['--data-dir', dataDir, '--config', configFile];
+  const hookPort = async (name: string) => {
+    const response = await fetch(`${serve.url}/hooks`, { headers: { authorization: `Bearer ${readControlToken(dataDir)}` } });
+    return ((await response.json()) as { hooks: { name: string; port: number }[] }).hooks.find((h) => h.name === name)!.port;
+  };
+
+  test('without --daemon: prints what the running hub queued for X (hook output and sends), acknowledges it, leaves other sessions alone', async () => {
+    const deployPort = await hookPort('deploys');
+    const posted = await fetch(`http://127.0.0.1:${deployPort}/`, { method: 'POST', body: 'v2.1 is live' });
+    assert.equal(posted.status, 200);
+    assert.equal((await runCli(['send', '--name', 'X', ...common, 'from send'], env)).code, 0);
+    assert.equal((await runCli(['send', '--name', 'ops', ...common, 'not for X'], env)).code, 0);
+
+    const first = await runCli(['run', '--name', 'X', '--format', 'jsonl', ...common], env);
+    assert.equal(first.code, 0, first.stderr);
+    const records = first.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(records[0], { type: 'ready', session_id: 'X', api: `http://127.0.0.1:${serve.port}`, hooks: [{ name: 'deploys', port: deployPort, state: 'listening' }], attached: true });
+    assert.deepEqual(
+      records.filter((r) => r.type === 'injected').map((r) => [r.source_kind, r.content]),
+      [
+        ['inject', 'from send'],
+        ['webhook', 'hook says: v2.1 is live'],
+      ],
+    );
+    // Acknowledged: a second run prints nothing; the serve kept running throughout.
+    const second = await runCli(['run', '--name', 'X', '--format', 'jsonl', ...common], env);
+    assert.deepEqual(second.stdout.trim().split('\n').map((l) => JSON.parse(l).type), ['ready']);
+    const ops = await runCli(['run', '--name', 'ops', '--format', 'jsonl', ...common], env);
+    assert.deepEqual(ops.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((r: { type: string }) => r.type === 'injected').map((r: { content: string }) => r.content), ['not for X']);
+  });
+
+  test('--daemon streams messages as the running hub receives them, until stopped', async () => {
+    const child = spawn(process.execPath, [HOOKBOX_CLI, 'run', '--name', 'X', '--daemon', '--format', 'jsonl', ...common], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    try {
+      await eventually(() => stdout.includes('"type":"ready"'), `the ready line (stderr: ${stderr})`, 15_000);
+      const posted = await fetch(`http://127.0.0.1:${await hookPort('deploys')}/`, { method: 'POST', body: 'streamed' });
+      assert.equal(posted.status, 200);
+      await eventually(() => stdout.includes('"content":"hook says: streamed"'), 'the streamed message', 15_000);
+    } finally {
+      child.kill('SIGINT');
+    }
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0, stderr);
+  });
+
+  test('a --hook that the running hub lacks, or that injects into another session, is one clear error', async () => {
+    const unknown = await runCli(['run', '--name', 'X', '--hook', 'nope', ...common], env);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, new RegExp(`the Hookbox running on http://127.0.0.1:${serve.port} has no hook named nope`));
+    const elsewhere = await runCli(['run', '--name', 'X', '--hook', 'alerts', ...common], env);
+    assert.notEqual(elsewhere.code, 0);
+    assert.match(elsewhere.stderr, /hook alerts of the Hookbox running on .* injects into session ops, not X/);
+    assert.equal(await serve.stop(), 0);
   });
 });

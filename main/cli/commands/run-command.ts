@@ -4,6 +4,9 @@ import { injectedRecord } from '../../core/http/routes/session-routes.ts';
 import { checkSessionName, type InboxMessage } from '../../core/inbox/inbox.ts';
 import { createLogger } from '../../core/logger.ts';
 import { createHeadlessNotifier } from '../../core/notify/libnotify-notifier.ts';
+import { ErrorCode, HookboxError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { ApiClient } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
 
@@ -25,12 +28,20 @@ function render(message: InboxMessage, format: RunFlags['format']): string {
  * injecting into session X, whose inbox is written to stdout (one JSON object per line) for an
  * agent reading the pipe. Each message is acknowledged once written, so nothing is printed
  * twice, and nothing acknowledged is lost across restarts. Logs go to stderr.
- * Without --daemon it prints what is queued and exits.
+ * Without --daemon it prints what is queued and exits. When a Hookbox is already running on the
+ * configured address, it attaches to that one instead (runAttached).
  */
 export async function runCommand(flags: RunFlags, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const session = checkSessionName(flags.name);
   const ctx = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
   const logger = createLogger({ format: ctx.settings.logFormat, destination: process.stderr });
+  // A Hookbox already running on this data dir's address (`hookbox serve`, the desktop app)
+  // owns the API port and the hooks' addresses: a second hub could bind neither. Then this run
+  // attaches to it. An explicit --port always means a hub of its own.
+  if (flags.port === undefined) {
+    const client = new ApiClient(flags);
+    if (await client.isHookboxRunning()) return runAttached(client, flags, session, out, logger);
+  }
   // Loaded here, not at the top: every other command would otherwise pay for the whole hub.
   const { createHub } = await import('../../core/hub.ts');
   const hub = createHub({
@@ -70,6 +81,65 @@ export async function runCommand(flags: RunFlags, out: NodeJS.WritableStream = p
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await hub.stop();
+  }
+}
+
+interface RunningHook {
+  name: string;
+  port: number | null;
+  session: string;
+  state: string;
+}
+
+/**
+ * `hookbox run` against the hub that is already running: its hooks keep serving, and this
+ * process consumes session X through the API (long poll, then acknowledge), printing what the
+ * hub-of-its-own mode prints. Named hooks must exist there and inject into X already: a running
+ * hub's hooks cannot be retargeted from here.
+ */
+async function runAttached(client: ApiClient, flags: RunFlags, session: string, out: NodeJS.WritableStream, logger: Logger): Promise<void> {
+  const { json } = await client.request<{ hooks: RunningHook[] }>('GET', '/hooks');
+  for (const name of flags.hook) {
+    const hook = json.hooks.find((h) => h.name === name);
+    if (!hook) throw new HookboxError(ErrorCode.NotFound, `the Hookbox running on ${client.baseUrl} has no hook named ${name}`);
+    if (hook.session !== session) {
+      throw new HookboxError(
+        ErrorCode.InvalidInput,
+        `hook ${name} of the Hookbox running on ${client.baseUrl} injects into session ${hook.session}, not ${session}; set session = "${session}" for it in the config, or start a separate hub with --port`,
+      );
+    }
+  }
+  const names = flags.hook.length > 0 ? flags.hook : json.hooks.filter((h) => h.session === session).map((h) => h.name);
+  const hooks = json.hooks.filter((h) => names.includes(h.name)).map((h) => ({ name: h.name, port: h.port, state: h.state }));
+  logger.info({ url: client.baseUrl, session, hooks }, `Hookbox run: attached to the Hookbox running on ${client.baseUrl}, session ${session}, hooks: ${hooks.map((h) => `${h.name}:${h.port}`).join(', ') || 'none'}`);
+  if (flags.format === 'jsonl') out.write(`${JSON.stringify({ type: 'ready', session_id: session, api: client.baseUrl, hooks, attached: true })}\n`);
+
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(1);
+    logger.info(`${signal}: stopping`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const path = `/sessions/${encodeURIComponent(session)}`;
+  try {
+    while (!stop.signal.aborted) {
+      // 25 s: inside the client's 30 s request timeout.
+      const next = await client.request<{ message?: InboxMessage }>('GET', `${path}/next?wait=${flags.daemon ? 25 : 0}&lease=60`, undefined, stop.signal);
+      const message = next.status === 200 ? next.json.message : undefined;
+      if (!message) {
+        if (!flags.daemon) break;
+        continue;
+      }
+      if (!out.write(render(message, flags.format))) await new Promise((resolve) => out.once('drain', resolve));
+      await client.request('POST', `${path}/messages/${encodeURIComponent(message.id)}/ack?claim=${message.claims}`);
+    }
+  } catch (error) {
+    if (!stop.signal.aborted) throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
