@@ -259,6 +259,22 @@ describe('session inbox over HTTP', async () => {
     assert.equal(anonymous.status, 401);
   });
 
+  test('SSE stream: Last-Event-ID replays however many were missed (more than a page), in order, then goes live', async () => {
+    const streamUrl = `${url}/sessions/backlog/stream?token=${encodeURIComponent(token)}`;
+    const first = (await api.inject('backlog', { content: 'seen' })).json.message;
+    // A long disconnection: 10,050 messages (past the 10,000 an older Hookbox replayed; many pages), written straight to the inbox.
+    await Promise.all(Array.from({ length: 10_050 }, (_, i) => hub.inbox.inject({ session: 'backlog', source: 'inject', label: 'test', content: `missed ${String(i).padStart(5, '0')}` })));
+    const resumed = await openStream(streamUrl, { 'last-event-id': String(first.seq) });
+    await eventually(() => resumed.events.length >= 10_050 && resumed.isConnected(), 'the whole backlog', 15_000);
+    await api.inject('backlog', { content: 'live again' });
+    await eventually(() => resumed.events.length >= 10_051, 'the live message after the replay');
+    await resumed.close();
+    const contents = resumed.events.map((e) => e.data.content);
+    assert.deepEqual(contents, [...Array.from({ length: 10_050 }, (_, i) => `missed ${String(i).padStart(5, '0')}`), 'live again']);
+    const seqs = resumed.events.map((e) => Number(e.id));
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in sequence order, none twice');
+  });
+
   test('injection needs the control token: none or a wrong one → 401 and nothing is stored', async () => {
     const body = JSON.stringify({ content: 'sneaky' });
     const none = await fetch(`${url}/sessions/guarded/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

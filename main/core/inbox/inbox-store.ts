@@ -62,7 +62,7 @@ export class InboxStore {
   readonly #byId: Statement<[string, string], MessageRow>;
   readonly #setState: Statement;
   readonly #list: Statement;
-  readonly #since: Statement<[string, number], MessageRow>;
+  readonly #since: Statement<[string, number, number], MessageRow>;
   readonly #extend: Statement;
   readonly #sessions: Statement<[], SessionSummary>;
   readonly #nextAvailable: Statement<{ session: string; now: number }, { at: number | null }>;
@@ -88,7 +88,7 @@ export class InboxStore {
       `SELECT * FROM messages WHERE session = @session AND (@state IS NULL OR state = @state)
        ORDER BY seq DESC LIMIT @limit`,
     );
-    this.#since = db.prepare('SELECT * FROM messages WHERE session = ? AND seq > ? ORDER BY seq LIMIT 10000');
+    this.#since = db.prepare('SELECT * FROM messages WHERE session = ? AND seq > ? ORDER BY seq LIMIT ?');
     this.#extend = db.prepare("UPDATE messages SET lease_until = @lease_until WHERE seq = @seq AND state = 'claimed'");
     this.#sessions = db.prepare(
       `SELECT s.name, s.created_at,
@@ -136,8 +136,8 @@ export class InboxStore {
   }
 
   /** Messages after `seq`, oldest first (an event stream catching up). */
-  since(session: string, seq: number): InboxMessage[] {
-    return this.#since.all(session, seq).map(fromRow);
+  since(session: string, seq: number, limit: number): InboxMessage[] {
+    return this.#since.all(session, seq, limit).map(fromRow);
   }
 
   extendLease(seq: number, leaseUntil: number): void {

@@ -153,8 +153,8 @@ export class Inbox {
   }
 
   /** Messages after sequence number `seq`, oldest first. */
-  since(session: string, seq: number): InboxMessage[] {
-    return this.#store.since(session, seq);
+  since(session: string, seq: number, limit: number): InboxMessage[] {
+    return this.#store.since(session, seq, limit);
   }
 
   /** Gives a claimed message back, deliverable again after `delayMs` (a failed delivery). */

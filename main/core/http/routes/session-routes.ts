@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
 import { MESSAGE_SOURCES, SESSION_NAME_PATTERN, type Inbox, type InboxMessage } from '../../inbox/inbox.ts';
@@ -30,6 +31,9 @@ const MessageReply = Type.Object({ success: Type.Literal(true), message: InboxMe
 export function injectedRecord(message: InboxMessage) {
   return { type: 'injected', source_kind: message.source, source_label: message.source_label, content: message.content, session_id: message.session, message_id: message.id, created_at: message.created_at };
 }
+
+/** Messages read from the database at a time when a reconnecting stream catches up. */
+const REPLAY_PAGE = 500;
 
 export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; token: string; closing: AbortSignal }): void {
   const { inbox } = deps;
@@ -154,10 +158,11 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       // Subscribe before replaying, and send each message once by its sequence number, so none
       // committed while we replay is lost or doubled.
       let lastSent = 0;
-      const write = (message: InboxMessage) => {
-        if (message.seq <= lastSent) return;
+      /** Returns false when the socket's buffer is full (wait for 'drain' before more). */
+      const write = (message: InboxMessage): boolean => {
+        if (message.seq <= lastSent) return true;
         lastSent = message.seq;
-        res.write(`id: ${message.seq}\nevent: message\ndata: ${JSON.stringify({ ...injectedRecord(message), message })}\n\n`);
+        return res.write(`id: ${message.seq}\nevent: message\ndata: ${JSON.stringify({ ...injectedRecord(message), message })}\n\n`);
       };
       const pending: InboxMessage[] = [];
       let replaying = true;
@@ -166,23 +171,35 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
         if (replaying) pending.push(message);
         else write(message);
       };
-      inbox.events.on('message', onMessage);
-      const lastId = Number(request.headers['last-event-id']);
-      if (Number.isInteger(lastId) && lastId > 0) {
-        lastSent = lastId;
-        for (const message of inbox.since(session, lastId)) write(message);
-      }
-      replaying = false;
-      for (const message of pending) write(message);
-      res.write(': connected\n\n');
-      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      let heartbeat: NodeJS.Timeout | undefined;
       const end = () => {
         clearInterval(heartbeat);
         inbox.events.off('message', onMessage);
         deps.closing.removeEventListener('abort', end);
         if (!res.writableEnded) res.end();
       };
+      // Registered first: a client that leaves during the replay is cleaned up too.
       request.raw.on('close', end);
+      inbox.events.on('message', onMessage);
+      const lastId = Number(request.headers['last-event-id']);
+      if (Number.isInteger(lastId) && lastId > 0) {
+        lastSent = lastId;
+        // Everything after it, however much: page by page, at the pace the client reads.
+        for (let more = true; more && !res.destroyed; ) {
+          const page = inbox.since(session, lastSent, REPLAY_PAGE);
+          for (const message of page) {
+            // A client gone meanwhile never drains: its 'close' ends the wait too.
+            if (!write(message)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+            if (res.destroyed) break;
+          }
+          more = page.length === REPLAY_PAGE;
+        }
+      }
+      replaying = false;
+      if (res.destroyed) return end();
+      for (const message of pending) write(message);
+      res.write(': connected\n\n');
+      heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
       deps.closing.addEventListener('abort', end, { once: true });
     },
   );
