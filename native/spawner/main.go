@@ -30,6 +30,8 @@ type spawner struct {
 
 	mu      sync.Mutex
 	running map[int64]*run
+	// Environments registered once ('env') that runs build on (baseEnv), as KEY=value.
+	bases map[int64][]string
 }
 
 func main() {
@@ -40,7 +42,7 @@ func main() {
 	}
 	// Inherited without close-on-exec: the scripts must not get the hub's channel.
 	syscall.CloseOnExec(fd)
-	s := &spawner{channel: os.NewFile(uintptr(fd), "ipc"), running: map[int64]*run{}}
+	s := &spawner{channel: os.NewFile(uintptr(fd), "ipc"), running: map[int64]*run{}, bases: map[int64][]string{}}
 	s.serve()
 	// The hub is gone: so are its scripts, and this process.
 	s.killAll()
@@ -87,6 +89,11 @@ func (s *spawner) handle(line []byte) {
 		s.running[cmd.ID] = r
 		s.mu.Unlock()
 		go r.execute()
+	case "env":
+		list := envList(cmd.Env)
+		s.mu.Lock()
+		s.bases[cmd.Key] = list
+		s.mu.Unlock()
 	case "cancel":
 		s.mu.Lock()
 		r := s.running[cmd.ID]
@@ -97,6 +104,14 @@ func (s *spawner) handle(line []byte) {
 	case "killAll":
 		s.killAll()
 	}
+}
+
+// base is the registered environment with this key.
+func (s *spawner) base(key int64) ([]string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list, ok := s.bases[key]
+	return list, ok
 }
 
 func (s *spawner) finished(id int64) {

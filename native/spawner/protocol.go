@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"syscall"
 	"unicode/utf8"
 )
@@ -19,7 +21,11 @@ type command struct {
 	Input   *string  `json:"input"`
 	// A Buffer's bytes cannot travel in JSON: the hub sends them as base64 here instead.
 	InputBase64    *string                    `json:"inputBase64"`
-	Env            map[string]json.RawMessage `json:"env"`
+	// With BaseEnv: what this run adds to, or overrides in, that registered environment.
+	Env map[string]json.RawMessage `json:"env"`
+	// 'run': the key of an environment registered by an 'env' command; 'env': the key it gets.
+	BaseEnv        *int64                     `json:"baseEnv"`
+	Key            int64                      `json:"key"`
 	Cwd            string                     `json:"cwd"`
 	TimeoutMs      float64                    `json:"timeoutMs"`
 	MaxOutputBytes float64                    `json:"maxOutputBytes"`
@@ -56,13 +62,39 @@ type doneReport struct {
 func envList(env map[string]json.RawMessage) []string {
 	list := make([]string, 0, len(env))
 	for key, raw := range env {
-		var text string
-		if err := json.Unmarshal(raw, &text); err != nil {
-			text = string(raw) // a number, true/false or null: its JSON text is its string form
-		}
-		list = append(list, key+"="+text)
+		list = append(list, key+"="+envValue(raw))
 	}
 	return list
+}
+
+func envValue(raw json.RawMessage) string {
+	// The common case, a string without escapes, needs no decoder.
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : n-1])
+	}
+	var text string
+	if err := json.Unmarshal(raw, &text); err != nil {
+		return string(raw) // a number, true/false or null: its JSON text is its string form
+	}
+	return text
+}
+
+// withBase is base with env's entries added, an entry of env replacing base's of the same name.
+func withBase(base []string, env []string) []string {
+	if len(env) == 0 {
+		return base
+	}
+	overridden := make(map[string]bool, len(env))
+	for _, kv := range env {
+		overridden[kv[:strings.IndexByte(kv, '=')]] = true
+	}
+	merged := make([]string, 0, len(base)+len(env))
+	for _, kv := range base {
+		if !overridden[kv[:strings.IndexByte(kv, '=')]] {
+			merged = append(merged, kv)
+		}
+	}
+	return append(merged, env...)
 }
 
 // Node's names for the signals (signo_string in Node's sources); signals_linux.go adds Linux's own.

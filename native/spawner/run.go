@@ -126,6 +126,14 @@ func (r *run) execute() {
 		return
 	}
 	env := envList(cmd.Env)
+	if cmd.BaseEnv != nil {
+		base, ok := r.s.base(*cmd.BaseEnv)
+		if !ok {
+			r.fail("", fmt.Sprintf("the hub referred to an environment (%d) it never sent", *cmd.BaseEnv))
+			return
+		}
+		env = withBase(base, env)
+	}
 	path, err := lookPath(cmd.Command, env, cmd.Cwd)
 	if err != nil {
 		r.fail(spawnFailure(cmd.Command, err))

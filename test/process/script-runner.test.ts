@@ -61,6 +61,20 @@ for (const kind of ['go', 'node'] as const) {
       assert.equal((await sh('true')).exitCode, 0);
     });
 
+    test('a shared base environment: sent once, each run adds to and overrides it, escapes survive', async () => {
+      const base = { PATH: '/usr/bin:/bin', SHARED: 'from base', OVERRIDDEN: 'base value', QUOTED: 'say "hi"\\there', NEWLINE: 'a\nb' };
+      const run = (env: NodeJS.ProcessEnv) => runScript({ command: 'env', input: '', baseEnv: base, env, timeoutMs: 5_000, maxOutputBytes: 4096 });
+      const first = await run({ OVERRIDDEN: 'run value', HOOK_NAME: 'one' });
+      const vars = (r: { stdout: string }) => Object.fromEntries(r.stdout.replace(/\nb\n/, '\\nb\n').trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+      assert.deepEqual(vars(first), { PATH: '/usr/bin:/bin', SHARED: 'from base', OVERRIDDEN: 'run value', QUOTED: 'say "hi"\\there', NEWLINE: 'a\\nb', HOOK_NAME: 'one' });
+      // The same base again (known to the spawner by now), other per-run variables.
+      const second = await run({ HOOK_NAME: 'two' });
+      assert.deepEqual(vars(second), { PATH: '/usr/bin:/bin', SHARED: 'from base', OVERRIDDEN: 'base value', QUOTED: 'say "hi"\\there', NEWLINE: 'a\\nb', HOOK_NAME: 'two' });
+      // A restarted spawner is sent the base again.
+      stopScriptSpawner();
+      assert.equal(vars(await run({ HOOK_NAME: 'three' })).SHARED, 'from base');
+    });
+
     test('a script killed by a signal: no exit code, the signal by name', async () => {
       const result = await sh('kill -USR1 $$');
       assert.equal(result.outcome, 'exited');

@@ -30,7 +30,13 @@ export interface ScriptRequest {
   args?: readonly string[];
   /** The script's stdin. */
   input: Buffer | string;
+  /** The script's environment; with `baseEnv`, only what it adds to or overrides there. */
   env: NodeJS.ProcessEnv;
+  /**
+   * An environment many runs share (a hook's: the hub's own variables). It goes to the spawner
+   * once, not with every run; pass the same object each time (it is recognised by identity).
+   */
+  baseEnv?: NodeJS.ProcessEnv;
   cwd?: string;
   timeoutMs: number;
   /** Per stream; beyond it the script is stopped (runaway output). */
@@ -75,6 +81,8 @@ interface Spawner {
   forced: boolean;
   /** It has sent a report: it runs. */
   heard: boolean;
+  /** The base environments this spawner has been sent, and their keys. */
+  bases: WeakMap<NodeJS.ProcessEnv, number>;
 }
 
 const SPAWNER_SOURCE = `(${spawnerMain.toString()})(require)`;
@@ -153,6 +161,7 @@ function fallBackToNode(why: string): Spawner {
   const next = ensureSpawner();
   // None of them can have started: the Go spawner never ran.
   for (const entry of pending.values()) {
+    if (entry.request.baseEnv) entry.command.baseEnv = baseEnvKey(next, entry.request.baseEnv);
     send(next, entry.command);
     if (entry.request.signal?.aborted) send(next, { type: 'cancel', id: entry.command.id });
   }
@@ -171,7 +180,7 @@ function ensureSpawner(): Spawner {
     if (choice.kind === 'go' && !choice.forced) return fallBackToNode((error as Error).message);
     throw error;
   }
-  const current: Spawner = { child, kind: choice.kind, forced: choice.kind === 'go' && choice.forced, heard: false };
+  const current: Spawner = { child, kind: choice.kind, forced: choice.kind === 'go' && choice.forced, heard: false, bases: new WeakMap() };
   spawner = current;
   child.on('message', (report: SpawnerReport) => {
     current.heard = true;
@@ -276,6 +285,19 @@ function inputField(input: Buffer | string): { input: string } | { inputBase64: 
   return { inputBase64: Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('base64') };
 }
 
+let nextBaseKey = 0;
+
+/** The key `target` knows `env` by, sending it first if it has not seen it. */
+function baseEnvKey(target: Spawner, env: NodeJS.ProcessEnv): number {
+  let key = target.bases.get(env);
+  if (key === undefined) {
+    key = nextBaseKey += 1;
+    target.bases.set(env, key);
+    send(target, { type: 'env', key, env });
+  }
+  return key;
+}
+
 export function runScript(request: ScriptRequest): Promise<ScriptResult> {
   const started = performance.now();
   let target: Spawner;
@@ -300,6 +322,7 @@ export function runScript(request: ScriptRequest): Promise<ScriptResult> {
     args: request.args ?? [],
     ...inputField(request.input),
     env: request.env,
+    ...(request.baseEnv ? { baseEnv: baseEnvKey(target, request.baseEnv) } : {}),
     ...(request.cwd ? { cwd: request.cwd } : {}),
     timeoutMs: request.timeoutMs,
     maxOutputBytes: request.maxOutputBytes,

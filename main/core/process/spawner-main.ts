@@ -23,12 +23,16 @@ export type SpawnerCommand =
       id: number;
       command: string;
       args: readonly string[];
+      /** With `baseEnv`: what this run adds to, or overrides in, that registered environment. */
       env: NodeJS.ProcessEnv;
+      /** Key of an environment registered with an 'env' command (sent once, not with every run). */
+      baseEnv?: number;
       cwd?: string;
       timeoutMs: number;
       maxOutputBytes: number;
       killGraceMs: number;
     } & ({ input: string; inputBase64?: undefined } | { inputBase64: string; input?: undefined }))
+  | { type: 'env'; key: number; env: NodeJS.ProcessEnv }
   | { type: 'cancel'; id: number }
   | { type: 'killAll' };
 
@@ -77,6 +81,8 @@ export function spawnerMain(req: NodeJS.Require): void {
   /** pid of each running script's group, and how to stop it, by request id. */
   const running = new Map<number, { pid?: number; stop: (reason: 'cancelled') => void }>();
   const cancelledEarly = new Set<number>();
+  /** Environments registered once ('env') that runs build on (baseEnv). */
+  const bases = new Map<number, NodeJS.ProcessEnv>();
 
   const capped = (limit: number, onOverflow: () => void) => {
     const chunks: Buffer[] = [];
@@ -128,7 +134,7 @@ export function spawnerMain(req: NodeJS.Require): void {
       try {
         child = spawn(request.command, request.args, {
           stdio: [stdin.fd, 'pipe', 'pipe'],
-          env: request.env,
+          env: request.baseEnv === undefined ? request.env : { ...bases.get(request.baseEnv), ...request.env },
           ...(request.cwd ? { cwd: request.cwd } : {}),
           detached: true,
         });
@@ -177,6 +183,7 @@ export function spawnerMain(req: NodeJS.Require): void {
 
   process.on('message', (command: SpawnerCommand) => {
     if (command.type === 'run') void run(command);
+    else if (command.type === 'env') bases.set(command.key, command.env);
     else if (command.type === 'cancel') {
       const entry = running.get(command.id);
       if (entry?.pid !== undefined) entry.stop('cancelled');

@@ -44,8 +44,9 @@ export function headerEnvName(header: string): string {
   return `HOOK_HEADER_${header.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
 }
 
-export function hookEnvironment(hook: HookConfig, request: HookRequest, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base };
+/** The HOOK_* variables of one request (the script gets them on top of the hub's environment). */
+export function hookVariables(hook: HookConfig, request: HookRequest): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(request.headers)) env[headerEnvName(name)] = value;
   Object.assign(env, {
     HOOK_NAME: hook.name,
@@ -104,9 +105,9 @@ export class HookDispatcher {
     this.#writes = options.writes;
     this.#clock = options.clock;
     this.#logger = options.logger;
-    // A plain copy, made once: spreading process.env itself reads every variable through
-    // libc on each request (a sixth of a webhook request's time on the hub's thread).
-    this.#baseEnv = { ...options.baseEnv };
+    // Passed to the spawner by identity (sent once per spawner): the manager gives every
+    // dispatcher the same plain copy of the hub's environment.
+    this.#baseEnv = options.baseEnv;
     this.#onRun = options.onRun;
   }
 
@@ -138,7 +139,9 @@ export class HookDispatcher {
         result = await runScript({
           command: this.hook.scriptPath,
           input: request.body,
-          env: hookEnvironment(this.hook, request, this.#baseEnv),
+          // The hub's environment goes to the spawner once; each run sends its HOOK_* only.
+          baseEnv: this.#baseEnv,
+          env: hookVariables(this.hook, request),
           timeoutMs: this.hook.timeoutMs,
           maxOutputBytes: this.hook.maxOutputBytes,
         });

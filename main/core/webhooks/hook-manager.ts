@@ -58,7 +58,9 @@ export class HookManager {
   readonly #deps: HookManagerDeps;
 
   constructor(deps: HookManagerDeps) {
-    this.#deps = deps;
+    // One plain copy for every hook, made once: spreading process.env reads each variable through
+    // libc, and the script spawner is sent this object once and then knows it by identity.
+    this.#deps = { ...deps, baseEnv: { ...deps.baseEnv } };
   }
 
   /** Starts every hook; the first that cannot listen stops the others and throws (start-up). */
