@@ -10,6 +10,7 @@ import { databaseFile } from './config/paths.ts';
 import { resolveSettings } from './config/settings.ts';
 import type { Settings } from './config/settings-schema.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { WalCheckpointer } from './db/wal-checkpointer.ts';
 import { WriteBatcher } from './db/write-batcher.ts';
 import { IdleMemoryTrimmer } from './util/idle-memory.ts';
 import { ErrorCode, HookboxError } from './errors.ts';
@@ -99,6 +100,7 @@ interface Running {
   lifecycle: LifecycleService;
   unwatch: () => void;
   memory: IdleMemoryTrimmer;
+  checkpointer: WalCheckpointer;
 }
 
 export interface Hub {
@@ -239,6 +241,7 @@ export function createHub(options: HubOptions): Hub {
     const config = loadHubConfig(options.configFile, env, options.hookSelection);
     const db = openDatabase(dbFile);
     const hooks: { manager?: HookManager; scheduler?: Scheduler; workers: DeliveryWorker[]; lifecycle?: LifecycleService } = { workers: [] };
+    let checkpointer: WalCheckpointer | undefined;
     try {
       controlToken = loadOrCreateControlToken(options.dataDir);
       pause.load();
@@ -246,6 +249,7 @@ export function createHub(options: HubOptions): Hub {
       // the desktop app and `hookbox serve` on one data dir): the batcher retries instead.
       db.pragma('busy_timeout = 0');
       const writes = new WriteBatcher(db, { walFile: `${dbFile}-wal` });
+      checkpointer = new WalCheckpointer(db, { databaseFile: dbFile, logger });
       const eventLog = new EventLog({ store: new EventStore(db), writes, clock, cacheSize: options.settings.history.cacheSize, retention: options.settings.history.retention });
       const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, writes, logger: logger.child({ component: 'notify' }), clock, paused: () => pause.isPaused() });
       const inbox = new Inbox({ db, writes, clock });
@@ -312,7 +316,7 @@ export function createHub(options: HubOptions): Hub {
       api.server.on('request', () => memory.activity());
       events.on('hook-run', () => memory.activity());
       memory.start();
-      running = { db, writes, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, lifecycle, unwatch: () => undefined, memory };
+      running = { db, writes, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, lifecycle, unwatch: () => undefined, memory, checkpointer };
       if (configPath && options.watchConfig !== false) {
         running.unwatch = watchConfigFile(configPath, () => void reloadConfig());
       }
@@ -326,6 +330,7 @@ export function createHub(options: HubOptions): Hub {
       await Promise.all(hooks.workers.map((w) => w.stop()));
       await hooks.manager?.stopAll();
       await hooks.lifecycle?.stop();
+      await checkpointer?.stop();
       db.close();
       throw error;
     }
@@ -350,6 +355,7 @@ export function createHub(options: HubOptions): Hub {
       new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref()),
     ]);
     await r.writes.drain();
+    await r.checkpointer.stop();
     running = undefined;
     appApi = undefined;
     pause.close();

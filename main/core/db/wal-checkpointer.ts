@@ -1,0 +1,103 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+
+// SQLite moves the write-ahead log back into the database file (a checkpoint) from whichever
+// connection commits when the log passes 1,000 pages: on the hub's event loop, a few MB copied
+// and two fsyncs, several times a second under load. This worker thread does it instead, with its
+// own connection: a PASSIVE checkpoint never blocks the writer, and the writer restarts the log
+// from its beginning once a checkpoint has copied all of it, so the file stays small.
+
+interface CheckpointerData {
+  databaseFile: string;
+  /** require.resolve('better-sqlite3') in the hub: an eval'd worker resolves from nowhere useful. */
+  sqliteModule: string;
+  /** Checkpoint when the log is larger than this. */
+  walBytes: number;
+  intervalMs: number;
+}
+
+/** The worker's whole program, run from its source (the same from the sources and every bundle). */
+function checkpointerMain(req: NodeJS.Require, data: CheckpointerData): void {
+  const { parentPort } = req('node:worker_threads') as typeof import('node:worker_threads');
+  const fs = req('node:fs') as typeof import('node:fs');
+  const BetterSqlite3 = req(data.sqliteModule) as typeof import('better-sqlite3');
+  const db = new BetterSqlite3(data.databaseFile);
+  // RESTART holds new writers off while it waits for a reader on an older snapshot (`hookbox
+  // events` in another process): it gives up after this long rather than stall the hub's writes.
+  db.pragma('busy_timeout = 100');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('wal_autocheckpoint = 0');
+  const walFile = `${data.databaseFile}-wal`;
+  const timer = setInterval(() => {
+    let size = 0;
+    try {
+      size = fs.statSync(walFile).size;
+    } catch {
+      return; // no log yet
+    }
+    if (size <= data.walBytes) return;
+    // PASSIVE copies what is there while the hub keeps writing; under steady writes it never
+    // reaches the end of the log, and SQLite only rewinds a log copied to its end. RESTART then
+    // copies the little written meanwhile, holding writers off for that moment (the hub's batcher
+    // retries instead of blocking), after which the next commit starts the log from its beginning.
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+      db.pragma('wal_checkpoint(RESTART)');
+    } catch {
+      // Busy or a transient I/O error: the next round tries again.
+    }
+  }, data.intervalMs);
+  parentPort!.on('message', () => {
+    clearInterval(timer);
+    db.close();
+    parentPort!.close();
+  });
+}
+
+const CHECKPOINTER_SOURCE = `(${checkpointerMain.toString()})(require, require('node:worker_threads').workerData)`;
+// SQLite's own threshold (1,000 pages of 4 KB), checked a few times a second.
+const WAL_BYTES = 4 * 1024 * 1024;
+const INTERVAL_MS = 200;
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+
+export class WalCheckpointer {
+  readonly #worker: Worker;
+  #stopping = false;
+
+  /**
+   * Takes checkpoints over from `db` (the hub's connection) until stopped or the worker fails.
+   * `walBytes` and `intervalMs` are for tests.
+   */
+  constructor(db: Database, options: { databaseFile: string; logger: Logger; walBytes?: number; intervalMs?: number }) {
+    const data: CheckpointerData = {
+      databaseFile: options.databaseFile,
+      sqliteModule: createRequire(import.meta.url).resolve('better-sqlite3'),
+      walBytes: options.walBytes ?? WAL_BYTES,
+      intervalMs: options.intervalMs ?? INTERVAL_MS,
+    };
+    db.pragma('wal_autocheckpoint = 0');
+    this.#worker = new Worker(CHECKPOINTER_SOURCE, { eval: true, workerData: data });
+    this.#worker.unref();
+    const handBack = (why: string) => {
+      if (this.#stopping) return;
+      // The log must not grow without bound: SQLite checkpoints on the hub's thread again.
+      options.logger.warn(`WAL checkpointer ${why}; checkpoints run on the main thread again`);
+      if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+    };
+    this.#worker.once('error', (error) => handBack(`failed (${error.message})`));
+    this.#worker.once('exit', (code) => handBack(`stopped (status ${code})`));
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
+    // Referenced while it closes its connection: an unreferenced worker would let the process
+    // end with this wait still pending.
+    this.#worker.ref();
+    this.#worker.postMessage('stop');
+    await exited;
+  }
+}
