@@ -50,7 +50,7 @@ describe('database file and migrations', () => {
     check.close();
   });
 
-  test('migration 5 rebuilds events without AUTOINCREMENT or the kind index, keeping every event and every notification that points at one', () => {
+  test('migrations 5 and 6 rebuild events and notifications without AUTOINCREMENT (and events without the kind index), keeping every row and every link', () => {
     const file = join(tempDir(), 'hookbox.db');
     const old = new Database(file);
     old.pragma('journal_mode = WAL');
@@ -63,9 +63,12 @@ describe('database file and migrations', () => {
     old.close();
 
     const db = openDatabase(file);
-    assert.equal(db.pragma('user_version', { simple: true }), 5);
-    const table = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").get() as { sql: string };
-    assert.doesNotMatch(table.sql, /AUTOINCREMENT/);
+    assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.at(-1)?.version);
+    for (const name of ['events', 'notifications']) {
+      const table = db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(name) as { sql: string };
+      assert.doesNotMatch(table.sql, /AUTOINCREMENT/, name);
+    }
+    assert.equal((db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('notifications_event', 'notifications_lifecycle_event')").get() as { n: number }).n, 2);
     assert.equal((db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'events_kind_seq'").get() as { n: number }).n, 0);
     const rows = db.prepare('SELECT seq, id FROM events ORDER BY seq').all() as { seq: number; id: string }[];
     assert.equal(rows.length, 20);
