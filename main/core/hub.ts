@@ -10,7 +10,7 @@ import { databaseFile } from './config/paths.ts';
 import { resolveSettings } from './config/settings.ts';
 import type { Settings } from './config/settings-schema.ts';
 import { openDatabase, type Database } from './db/database.ts';
-import { WalCheckpointer } from './db/wal-checkpointer.ts';
+import { WalCheckpoints } from './db/wal-checkpointer.ts';
 import { WriteBatcher } from './db/write-batcher.ts';
 import { IdleMemoryTrimmer } from './util/idle-memory.ts';
 import { ErrorCode, HookboxError } from './errors.ts';
@@ -100,7 +100,7 @@ interface Running {
   lifecycle: LifecycleService;
   unwatch: () => void;
   memory: IdleMemoryTrimmer;
-  checkpointer: WalCheckpointer;
+  checkpointer: WalCheckpoints;
 }
 
 export interface Hub {
@@ -241,7 +241,7 @@ export function createHub(options: HubOptions): Hub {
     const config = loadHubConfig(options.configFile, env, options.hookSelection);
     const db = openDatabase(dbFile);
     const hooks: { manager?: HookManager; scheduler?: Scheduler; workers: DeliveryWorker[]; lifecycle?: LifecycleService } = { workers: [] };
-    let checkpointer: WalCheckpointer | undefined;
+    let checkpointer: WalCheckpoints | undefined;
     try {
       controlToken = loadOrCreateControlToken(options.dataDir);
       pause.load();
@@ -249,7 +249,8 @@ export function createHub(options: HubOptions): Hub {
       // the desktop app and `hookbox serve` on one data dir): the batcher retries instead.
       db.pragma('busy_timeout = 0');
       const writes = new WriteBatcher(db, { walFile: `${dbFile}-wal` });
-      checkpointer = new WalCheckpointer(db, { databaseFile: dbFile, logger });
+      checkpointer = new WalCheckpoints(db, writes, { databaseFile: dbFile, logger });
+      checkpointer.start();
       const eventLog = new EventLog({ store: new EventStore(db), writes, clock, cacheSize: options.settings.history.cacheSize, retention: options.settings.history.retention });
       const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, writes, logger: logger.child({ component: 'notify' }), clock, paused: () => pause.isPaused() });
       const inbox = new Inbox({ db, writes, clock });

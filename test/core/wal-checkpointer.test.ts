@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from '../../main/core/db/database.ts';
-import { WalCheckpointer } from '../../main/core/db/wal-checkpointer.ts';
+import { WalCheckpointer, WalCheckpoints } from '../../main/core/db/wal-checkpointer.ts';
 import { WriteBatcher } from '../../main/core/db/write-batcher.ts';
 import { silentLogger } from '../../main/core/logger.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -41,4 +41,41 @@ test('the checkpointer thread keeps the write-ahead log small under steady write
   const again = openDatabase(file, { readonly: true });
   assert.equal((again.prepare('SELECT count(DISTINCT n) AS n FROM blobs').get() as { n: number }).n, 320);
   again.close();
+});
+
+test('a checkpointer thread runs only while writes pour in; otherwise SQLite checkpoints inline as usual', async () => {
+  const file = join(tempDir(), 'hookbox.db');
+  const db = openDatabase(file);
+  db.exec('CREATE TABLE t (v INTEGER NOT NULL)');
+  db.pragma('busy_timeout = 0');
+  const writes = new WriteBatcher(db, { walFile: `${file}-wal` });
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const checkpoints = new WalCheckpoints(db, writes, { databaseFile: file, logger: silentLogger() });
+  checkpoints.start({ checkMs: 50, startPerSecond: 1_000, quietChecks: 2 });
+  try {
+    // A trickle (a shell prompt now and then): no thread.
+    for (let i = 0; i < 5; i++) {
+      await writes.write(() => insert.run(i));
+      await sleep(30);
+    }
+    assert.equal(checkpoints.active, false);
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+    // A flood: the thread takes over and the hub's connection stops checkpointing inline.
+    const flood = Date.now();
+    while (!checkpoints.active && Date.now() - flood < 5_000) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => writes.write(() => insert.run(i))));
+      await sleep(1);
+    }
+    assert.equal(checkpoints.active, true);
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
+    // Quiet again: the thread goes and inline checkpoints come back.
+    const quiet = Date.now();
+    while ((checkpoints.active || db.pragma('wal_autocheckpoint', { simple: true }) !== 1000) && Date.now() - quiet < 10_000) await sleep(20);
+    assert.equal(checkpoints.active, false);
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+  } finally {
+    await checkpoints.stop();
+    await writes.drain();
+    db.close();
+  }
 });

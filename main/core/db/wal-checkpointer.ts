@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 // and two fsyncs, several times a second under load. This worker thread does it instead, with its
 // own connection: a PASSIVE checkpoint never blocks the writer, and the writer restarts the log
 // from its beginning once a checkpoint has copied all of it, so the file stays small.
+// A worker is a second V8 instance (about 15 MB resident), so the hub runs one only while writes
+// pour in (WalCheckpoints below) and lets SQLite checkpoint inline the rest of the time.
 
 interface CheckpointerData {
   databaseFile: string;
@@ -64,6 +66,7 @@ const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
 export class WalCheckpointer {
   readonly #worker: Worker;
+  readonly #db: Database;
   #stopping = false;
 
   /**
@@ -77,6 +80,7 @@ export class WalCheckpointer {
       walBytes: options.walBytes ?? WAL_BYTES,
       intervalMs: options.intervalMs ?? INTERVAL_MS,
     };
+    this.#db = db;
     db.pragma('wal_autocheckpoint = 0');
     this.#worker = new Worker(CHECKPOINTER_SOURCE, { eval: true, workerData: data });
     this.#worker.unref();
@@ -90,6 +94,7 @@ export class WalCheckpointer {
     this.#worker.once('exit', (code) => handBack(`stopped (status ${code})`));
   }
 
+  /** Stops the worker; the hub's connection checkpoints by itself again (if still open). */
   async stop(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
@@ -99,5 +104,59 @@ export class WalCheckpointer {
     this.#worker.ref();
     this.#worker.postMessage('stop');
     await exited;
+    if (this.#db.open) this.#db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+  }
+}
+
+/**
+ * Runs a WalCheckpointer while the hub writes fast and none otherwise: checked every
+ * `checkMs`, one starts above `startPerSecond` writes a second and stops after `quietChecks`
+ * checks in a row below a tenth of that.
+ */
+export class WalCheckpoints {
+  readonly #db: Database;
+  readonly #options: { databaseFile: string; logger: Logger };
+  readonly #writes: { writesCommitted: number };
+  #timer: NodeJS.Timeout | undefined;
+  #last = 0;
+  #quiet = 0;
+  #active: WalCheckpointer | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(db: Database, writes: { writesCommitted: number }, options: { databaseFile: string; logger: Logger }) {
+    this.#db = db;
+    this.#writes = writes;
+    this.#options = options;
+  }
+
+  get active(): boolean {
+    return this.#active !== undefined;
+  }
+
+  start(settings: { checkMs?: number; startPerSecond?: number; quietChecks?: number } = {}): void {
+    const checkMs = settings.checkMs ?? 2_000;
+    const startPerSecond = settings.startPerSecond ?? 2_000;
+    const quietChecks = settings.quietChecks ?? 3;
+    this.#last = this.#writes.writesCommitted;
+    this.#timer = setInterval(() => {
+      const perSecond = ((this.#writes.writesCommitted - this.#last) * 1000) / checkMs;
+      this.#last = this.#writes.writesCommitted;
+      if (!this.#active && !this.#stopping && perSecond > startPerSecond) {
+        this.#active = new WalCheckpointer(this.#db, this.#options);
+        this.#quiet = 0;
+      } else if (this.#active && perSecond < startPerSecond / 10 && (this.#quiet += 1) >= quietChecks) {
+        const stopping = this.#active.stop();
+        this.#active = undefined;
+        this.#stopping = stopping.finally(() => (this.#stopping = undefined));
+      }
+    }, checkMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#stopping;
+    await this.#active?.stop();
+    this.#active = undefined;
   }
 }

@@ -63,6 +63,8 @@ export class WriteBatcher {
   #unsynced: Committed[] = [];
   /** The WAL sync in flight, if any; at most one runs at a time. */
   #syncing: Promise<void> | undefined;
+  /** Writes committed so far (the hub watches the rate to decide where checkpoints run). */
+  writesCommitted = 0;
   /** When the write lock was first found taken, while waiting for it. */
   #lockBusySince: number | undefined;
 
@@ -118,6 +120,7 @@ export class WriteBatcher {
       // IMMEDIATE: the write lock is taken first, so a lock held elsewhere (another process)
       // fails here, before any work ran, and the batch can simply wait.
       outcomes = this.#commitBatch.immediate(batch);
+      this.writesCommitted += batch.length;
       this.#lockBusySince = undefined;
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_BUSY' && this.#mayWaitForLock()) {
