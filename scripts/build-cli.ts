@@ -10,11 +10,12 @@
 //
 // better-sqlite3 stays external: a native addon is loaded from node_modules at run time, so the
 // bundle must sit inside the package (out/cli/, below the node_modules/ it resolves from).
-import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Plugin } from 'rolldown';
+import { isFresh } from './build-freshness.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
 export const DEFAULT_OUTFILE = join(REPO_ROOT, 'out/cli/hookbox.mjs');
@@ -101,29 +102,9 @@ function warnNonAscii(outfile: string): void {
   );
 }
 
-/** The newest modification time of a file, or of any file below a folder (0 when missing). */
-export function newestMtime(path: string): number {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
-
 /** True when `outfile` exists and no input was modified after it (as `find -newer` sees it). */
 export function isBundleFresh(outfile = DEFAULT_OUTFILE): boolean {
-  let built: number;
-  try {
-    built = statSync(outfile).mtimeMs;
-  } catch {
-    return false;
-  }
-  return INPUTS.every((input) => newestMtime(input) <= built);
+  return isFresh(outfile, INPUTS);
 }
 
 if (import.meta.main) {

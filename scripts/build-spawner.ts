@@ -8,10 +8,11 @@
 // `npm run serve` use it. Without Go on the PATH (or on Windows) it builds nothing and exits 0:
 // the Node spawner is the fallback. A build that fails exits non-zero.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isFresh } from './build-freshness.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '..');
 export const SPAWNER_SOURCES = join(REPO_ROOT, 'native/spawner');
@@ -20,28 +21,8 @@ export const SPAWNER_BINARY = join(REPO_ROOT, 'out/bin/hookbox-spawner');
 /** What the binary is built from; a change to any of them makes it stale. */
 const INPUTS = [SPAWNER_SOURCES, join(REPO_ROOT, 'scripts/build-spawner.ts')];
 
-function newestMtime(path: string): number {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  // The folder's own mtime too: a deleted source file makes the binary stale.
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
-
 export function isSpawnerFresh(binary = SPAWNER_BINARY): boolean {
-  let built: number;
-  try {
-    built = statSync(binary).mtimeMs;
-  } catch {
-    return false;
-  }
-  return INPUTS.every((input) => newestMtime(input) <= built);
+  return isFresh(binary, INPUTS);
 }
 
 /** `go version`, or undefined when there is no Go toolchain on the PATH. */

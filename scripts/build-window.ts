@@ -2,21 +2,16 @@
 // and renderer into out/) when out/renderer is missing or older than its sources, so a fresh
 // clone serves the UI at / with one command. Without --if-stale it always builds.
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { newestMtime, REPO_ROOT } from './build-cli.ts';
+import { REPO_ROOT } from './build-cli.ts';
+import { isFresh } from './build-freshness.ts';
 
 const INPUTS = ['renderer', 'main/shared', 'preload', 'electron.vite.config.ts', 'package-lock.json'].map((p) => join(REPO_ROOT, p));
 const BUILT = join(REPO_ROOT, 'out/renderer/index.html');
 
 function isWindowFresh(): boolean {
-  try {
-    const built = statSync(BUILT).mtimeMs;
-    return INPUTS.every((input) => newestMtime(input) <= built);
-  } catch {
-    return false;
-  }
+  return isFresh(BUILT, INPUTS);
 }
 
 const { values } = parseArgs({ options: { 'if-stale': { type: 'boolean' } } });

@@ -58,14 +58,7 @@ export async function runCommand(flags: RunFlags, out: NodeJS.WritableStream = p
   logger.info({ url: address.url, session, hooks }, `Hookbox run: session ${session}, API on ${address.url}, hooks: ${hooks.map((h) => `${h.name}:${h.port}`).join(', ') || 'none'}`);
   if (flags.format === 'jsonl') out.write(`${JSON.stringify({ type: 'ready', session_id: session, api: address.url, hooks })}\n`);
 
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) process.exit(1);
-    logger.info(`${signal}: stopping`);
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnSignals(logger);
 
   try {
     while (!stop.signal.aborted) {
@@ -78,10 +71,28 @@ export async function runCommand(flags: RunFlags, out: NodeJS.WritableStream = p
       await hub.inbox.ack(session, message.id);
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
     await hub.stop();
   }
+}
+
+/** Ctrl-C / SIGTERM aborts the signal (a second one exits at once); dispose() stops listening. */
+function stopOnSignals(logger: Logger): { signal: AbortSignal; dispose(): void } {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(1);
+    logger.info(`${signal}: stopping`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: stop.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 interface RunningHook {
@@ -114,14 +125,7 @@ async function runAttached(client: ApiClient, flags: RunFlags, session: string, 
   logger.info({ url: client.baseUrl, session, hooks }, `Hookbox run: attached to the Hookbox running on ${client.baseUrl}, session ${session}, hooks: ${hooks.map((h) => `${h.name}:${h.port}`).join(', ') || 'none'}`);
   if (flags.format === 'jsonl') out.write(`${JSON.stringify({ type: 'ready', session_id: session, api: client.baseUrl, hooks, attached: true })}\n`);
 
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) process.exit(1);
-    logger.info(`${signal}: stopping`);
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = stopOnSignals(logger);
   const path = `/sessions/${encodeURIComponent(session)}`;
   try {
     while (!stop.signal.aborted) {
@@ -138,8 +142,7 @@ async function runAttached(client: ApiClient, flags: RunFlags, session: string, 
   } catch (error) {
     if (!stop.signal.aborted) throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
   }
 }
 
