@@ -1,6 +1,8 @@
 import type { RecordedEvent } from '../../../main/shared/api-contract.ts';
 import { formatDuration, formatTime } from '../format.ts';
-import { listKeyHandler, useScrollIntoView } from './common.tsx';
+import { SelectableTable, useScrollIntoView, type TableColumn } from './common.tsx';
+
+const EVENT_COLUMNS: TableColumn[] = [{ label: 'Kind' }, { label: 'Command' }, { label: 'Exit', numeric: true }, { label: 'Duration', numeric: true }, { label: 'Time' }];
 
 function Row({ event, selected, onSelect }: { event: RecordedEvent; selected: boolean; onSelect: (id: string) => void }) {
   const ref = useScrollIntoView<HTMLTableRowElement>(selected);
@@ -33,25 +35,14 @@ export function EventsTable({
   onSelect?: (id: string | null) => void;
 }) {
   return (
-    <table className="events" tabIndex={0} aria-label="Events" onKeyDown={listKeyHandler(events, selectedId, onSelect)}>
-      <thead>
-        <tr>
-          <th scope="col">Kind</th>
-          <th scope="col">Command</th>
-          <th scope="col" className="numeric">
-            Exit
-          </th>
-          <th scope="col" className="numeric">
-            Duration
-          </th>
-          <th scope="col">Time</th>
-        </tr>
-      </thead>
-      <tbody>
-        {events.map((event) => (
-          <Row key={event.id} event={event} selected={event.id === selectedId} onSelect={onSelect} />
-        ))}
-      </tbody>
-    </table>
+    <SelectableTable
+      className="events"
+      label="Events"
+      columns={EVENT_COLUMNS}
+      items={events}
+      selectedId={selectedId}
+      onSelect={onSelect}
+      row={(event, selected) => <Row key={event.id} event={event} selected={selected} onSelect={onSelect} />}
+    />
   );
 }

@@ -56,6 +56,48 @@ export function listKeyHandler<T extends { id: string }>(items: readonly T[], se
   };
 }
 
+export interface TableColumn {
+  label: string;
+  numeric?: boolean;
+}
+
+/**
+ * A list of items as a table with one selected row: the keys of listKeyHandler, the header from
+ * `columns`; each view draws its own rows.
+ */
+export function SelectableTable<T extends { id: string }>({
+  className,
+  label,
+  columns,
+  items,
+  selectedId,
+  onSelect,
+  row,
+}: {
+  className: string;
+  label: string;
+  columns: readonly TableColumn[];
+  items: readonly T[];
+  selectedId: string | null;
+  onSelect: (id: string | null) => void;
+  row: (item: T, selected: boolean) => ReactNode;
+}) {
+  return (
+    <table className={className} tabIndex={0} aria-label={label} onKeyDown={listKeyHandler(items, selectedId, onSelect)}>
+      <thead>
+        <tr>
+          {columns.map((column) => (
+            <th key={column.label} scope="col" className={column.numeric ? 'numeric' : undefined}>
+              {column.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{items.map((item) => row(item, item.id === selectedId))}</tbody>
+    </table>
+  );
+}
+
 /** Keeps the selected row in view and focused when it changes by keyboard. */
 export function useScrollIntoView<T extends HTMLElement>(active: boolean) {
   const ref = useRef<T>(null);

@@ -1,8 +1,11 @@
 import { useStore } from 'zustand';
 import type { HookRunDetail, HookStatus, LifecycleDelivery, LifecycleEventDetail, LifecycleEventRecord } from '../../../main/shared/api-contract.ts';
-import { Badge, CopyButton, ErrorBanner, listKeyHandler, Teach, useScrollIntoView } from '../components/common.tsx';
+import { Badge, CopyButton, ErrorBanner, SelectableTable, Teach, useScrollIntoView, type TableColumn } from '../components/common.tsx';
 import { formatDuration, formatTime } from '../format.ts';
 import type { HooksStore } from '../store/hooks-store.ts';
+
+const LIFECYCLE_COLUMNS: TableColumn[] = [{ label: 'Time' }, { label: 'Event' }, { label: 'Source' }, { label: 'Decision' }, { label: 'Why' }, { label: 'Took', numeric: true }];
+const RUN_COLUMNS: TableColumn[] = [{ label: 'Time' }, { label: 'Hook' }, { label: 'Request' }, { label: 'Outcome' }, { label: 'HTTP', numeric: true }, { label: 'Took', numeric: true }];
 
 const STATE_TONE: Record<HookStatus['state'], 'ok' | 'bad' | 'muted'> = { listening: 'ok', error: 'bad', disabled: 'muted' };
 
@@ -385,30 +388,15 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
                 None yet. Emit one: <code>hookbox emit task.completed --data '{'{'}"task_id":"t1"{'}'}'</code>
               </p>
             ) : (
-              <table
+              <SelectableTable
                 className="lifecycle-events"
-                tabIndex={0}
-                aria-label="Lifecycle events"
-                onKeyDown={listKeyHandler(s.lifecycleEvents, s.selectedLifecycleEventId, (id) => void s.selectLifecycleEvent(id))}
-              >
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Event</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Decision</th>
-                    <th scope="col">Why</th>
-                    <th scope="col" className="numeric">
-                      Took
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.lifecycleEvents.map((event) => (
-                    <LifecycleEventRow key={event.id} event={event} selected={event.id === s.selectedLifecycleEventId} onSelect={() => void s.selectLifecycleEvent(event.id)} />
-                  ))}
-                </tbody>
-              </table>
+                label="Lifecycle events"
+                columns={LIFECYCLE_COLUMNS}
+                items={s.lifecycleEvents}
+                selectedId={s.selectedLifecycleEventId}
+                onSelect={(id) => void s.selectLifecycleEvent(id)}
+                row={(event, selected) => <LifecycleEventRow key={event.id} event={event} selected={selected} onSelect={() => void s.selectLifecycleEvent(event.id)} />}
+              />
             )}
           </>
         )}
@@ -430,27 +418,15 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
                 </code>
               </p>
             ) : (
-              <table className="runs" tabIndex={0} aria-label="Hook runs" onKeyDown={listKeyHandler(s.runs, s.selectedRunId, (id) => void s.selectRun(id))}>
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Hook</th>
-                    <th scope="col">Request</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col" className="numeric">
-                      HTTP
-                    </th>
-                    <th scope="col" className="numeric">
-                      Took
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.runs.map((run) => (
-                    <RunRow key={run.id} run={run} selected={run.id === s.selectedRunId} onSelect={() => void s.selectRun(run.id)} />
-                  ))}
-                </tbody>
-              </table>
+              <SelectableTable
+                className="runs"
+                label="Hook runs"
+                columns={RUN_COLUMNS}
+                items={s.runs}
+                selectedId={s.selectedRunId}
+                onSelect={(id) => void s.selectRun(id)}
+                row={(run, selected) => <RunRow key={run.id} run={run} selected={selected} onSelect={() => void s.selectRun(run.id)} />}
+              />
             )}
           </>
         )}
