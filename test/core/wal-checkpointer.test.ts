@@ -79,3 +79,19 @@ test('a checkpointer thread runs only while writes pour in; otherwise SQLite che
     db.close();
   }
 });
+
+test('a checkpointer thread that fails hands checkpoints back to the hub connection, and stopping it still returns', async () => {
+  const file = join(tempDir(), 'hookbox.db');
+  const db = openDatabase(file);
+  const warnings: string[] = [];
+  const logger = { ...silentLogger(), warn: (message: string) => void warnings.push(message) } as unknown as ReturnType<typeof silentLogger>;
+  // Its own connection cannot open (no such folder): the thread dies at once.
+  const checkpointer = new WalCheckpointer(db, { databaseFile: join(tempDir(), 'missing', 'hookbox.db'), logger });
+  assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
+  const deadline = Date.now() + 10_000;
+  while (db.pragma('wal_autocheckpoint', { simple: true }) !== 1000 && Date.now() < deadline) await sleep(20);
+  assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+  assert.match(warnings.join('\n'), /WAL checkpointer (failed|stopped).*checkpoints run on the main thread again/);
+  await checkpointer.stop();
+  db.close();
+});

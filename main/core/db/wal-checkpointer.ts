@@ -68,6 +68,7 @@ export class WalCheckpointer {
   readonly #worker: Worker;
   readonly #db: Database;
   #stopping = false;
+  #exited = false;
 
   /**
    * Takes checkpoints over from `db` (the hub's connection) until stopped or the worker fails.
@@ -91,13 +92,18 @@ export class WalCheckpointer {
       if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
     };
     this.#worker.once('error', (error) => handBack(`failed (${error.message})`));
-    this.#worker.once('exit', (code) => handBack(`stopped (status ${code})`));
+    this.#worker.once('exit', (code) => {
+      this.#exited = true;
+      handBack(`stopped (status ${code})`);
+    });
   }
 
   /** Stops the worker; the hub's connection checkpoints by itself again (if still open). */
   async stop(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    // Gone already (it failed): the hub's connection checkpoints by itself since then.
+    if (this.#exited) return;
     const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
     // Referenced while it closes its connection: an unreferenced worker would let the process
     // end with this wait still pending.
