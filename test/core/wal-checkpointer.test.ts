@@ -7,6 +7,7 @@ import { openDatabase } from '../../main/core/db/database.ts';
 import { WalCheckpointer, WalCheckpoints } from '../../main/core/db/wal-checkpointer.ts';
 import { WriteBatcher } from '../../main/core/db/write-batcher.ts';
 import { silentLogger } from '../../main/core/logger.ts';
+import { eventually } from '../helpers/http-receiver.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const MB = 1024 * 1024;
@@ -69,8 +70,7 @@ test('a checkpointer thread runs only while writes pour in; otherwise SQLite che
     assert.equal(checkpoints.active, true);
     assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
     // Quiet again: the thread goes and inline checkpoints come back.
-    const quiet = Date.now();
-    while ((checkpoints.active || db.pragma('wal_autocheckpoint', { simple: true }) !== 1000) && Date.now() - quiet < 10_000) await sleep(20);
+    await eventually(() => !checkpoints.active && db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 'the thread to stop', 10_000);
     assert.equal(checkpoints.active, false);
     assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
   } finally {
@@ -88,8 +88,7 @@ test('a checkpointer thread that fails hands checkpoints back to the hub connect
   // Its own connection cannot open (no such folder): the thread dies at once.
   const checkpointer = new WalCheckpointer(db, { databaseFile: join(tempDir(), 'missing', 'hookbox.db'), logger });
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
-  const deadline = Date.now() + 10_000;
-  while (db.pragma('wal_autocheckpoint', { simple: true }) !== 1000 && Date.now() < deadline) await sleep(20);
+  await eventually(() => db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 'inline checkpoints to come back', 10_000);
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
   assert.match(warnings.join('\n'), /WAL checkpointer (failed|stopped).*checkpoints run on the main thread again/);
   await checkpointer.stop();

@@ -6,45 +6,45 @@ import { WriteBatcher } from '../../main/core/db/write-batcher.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 for (const mode of ['fsync in COMMIT', 'WAL synced off the event loop'] as const) {
-test(`${mode}: writes of one turn commit together; one that throws is rolled back and rejected alone`, async () => {
-  const file = join(tempDir(), 'hookbox.db');
-  const db = openDatabase(file);
-  db.exec('CREATE TABLE t (v TEXT NOT NULL UNIQUE)');
-  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
-  const writes = new WriteBatcher(db, mode === 'fsync in COMMIT' ? {} : { walFile: `${file}-wal` });
-  assert.equal(db.pragma('synchronous', { simple: true }), mode === 'fsync in COMMIT' ? 2 : 1); // FULL : NORMAL
-  const results = await Promise.allSettled([
-    writes.write(() => insert.run('a').changes),
-    writes.write(() => {
-      insert.run('b');
-      insert.run('a'); // violates UNIQUE after 'b' was written: both of this write's rows must go
-    }),
-    writes.write(() => insert.run('c').changes),
-    // A write that itself uses a transaction nests as a savepoint.
-    writes.write(() => db.transaction(() => insert.run('d').changes)()),
-    // A one-statement write runs without a savepoint: its failure is undone by SQLite alone.
-    writes.write(() => insert.run('c'), { oneStatement: true }),
-    writes.write(() => insert.run('e').changes, { oneStatement: true }),
-  ]);
-  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
-  assert.match(String((results[1] as PromiseRejectedResult).reason), /UNIQUE/);
-  assert.match(String((results[4] as PromiseRejectedResult).reason), /UNIQUE/);
-  assert.deepEqual((db.prepare('SELECT v FROM t ORDER BY v').all() as { v: string }[]).map((r) => r.v), ['a', 'c', 'd', 'e']);
-  assert.equal(db.inTransaction, false);
-  // Writes queued from separate turns while a sync is in flight all settle, in order.
-  const later: Promise<unknown>[] = [];
-  for (let i = 0; i < 20; i++) {
-    later.push(writes.write(() => insert.run(`n${i}`).changes, { oneStatement: true }));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  assert.deepEqual(await Promise.all(later), Array(20).fill(1));
-  await writes.drain();
-  // Another connection (another process, after a crash) sees every acknowledged row.
-  const reader = openDatabase(file, { readonly: true });
-  assert.equal((reader.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 24);
-  reader.close();
-  db.close();
-});
+  test(`${mode}: writes of one turn commit together; one that throws is rolled back and rejected alone`, async () => {
+    const file = join(tempDir(), 'hookbox.db');
+    const db = openDatabase(file);
+    db.exec('CREATE TABLE t (v TEXT NOT NULL UNIQUE)');
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const writes = new WriteBatcher(db, mode === 'fsync in COMMIT' ? {} : { walFile: `${file}-wal` });
+    assert.equal(db.pragma('synchronous', { simple: true }), mode === 'fsync in COMMIT' ? 2 : 1); // FULL : NORMAL
+    const results = await Promise.allSettled([
+      writes.write(() => insert.run('a').changes),
+      writes.write(() => {
+        insert.run('b');
+        insert.run('a'); // violates UNIQUE after 'b' was written: both of this write's rows must go
+      }),
+      writes.write(() => insert.run('c').changes),
+      // A write that itself uses a transaction nests as a savepoint.
+      writes.write(() => db.transaction(() => insert.run('d').changes)()),
+      // A one-statement write runs without a savepoint: its failure is undone by SQLite alone.
+      writes.write(() => insert.run('c'), { oneStatement: true }),
+      writes.write(() => insert.run('e').changes, { oneStatement: true }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /UNIQUE/);
+    assert.match(String((results[4] as PromiseRejectedResult).reason), /UNIQUE/);
+    assert.deepEqual((db.prepare('SELECT v FROM t ORDER BY v').all() as { v: string }[]).map((r) => r.v), ['a', 'c', 'd', 'e']);
+    assert.equal(db.inTransaction, false);
+    // Writes queued from separate turns while a sync is in flight all settle, in order.
+    const later: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      later.push(writes.write(() => insert.run(`n${i}`).changes, { oneStatement: true }));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.deepEqual(await Promise.all(later), Array(20).fill(1));
+    await writes.drain();
+    // Another connection (another process, after a crash) sees every acknowledged row.
+    const reader = openDatabase(file, { readonly: true });
+    assert.equal((reader.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 24);
+    reader.close();
+    db.close();
+  });
 }
 
 test('while another connection holds the write lock, writes wait without blocking the event loop, then commit', async () => {
