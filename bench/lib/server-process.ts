@@ -12,7 +12,8 @@ export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
 export const HOOKBOX_BUNDLE = DEFAULT_OUTFILE;
 /** What it falls back to when the bundle is stale or missing. */
 export const HOOKBOX_SOURCE = join(REPO_ROOT, 'main/cli/hookbox.ts');
-export const BARE_FASTIFY = join(REPO_ROOT, 'bench/peers/bare-fastify.ts');
+export const BARE_FASTIFY = join(REPO_ROOT, 'bench/peers/bare-fastify.mjs');
+export const BARE_NODE_HTTP = join(REPO_ROOT, 'bench/peers/bare-node-http.mjs');
 
 let bundleReady: Promise<void> | undefined;
 
@@ -174,6 +175,10 @@ export async function startHookboxServe(root: string, options: HookboxServeOptio
 
 export function startBareFastify(root: string): Promise<ServerProcess> {
   return startServer('bare fastify', process.execPath, [BARE_FASTIFY], isolatedEnv(root));
+}
+
+export function startBareNodeHttp(root: string): Promise<ServerProcess> {
+  return startServer('bare node:http', process.execPath, [BARE_NODE_HTTP], isolatedEnv(root));
 }
 
 export function hookboxDatabase(root: string): string {

@@ -151,7 +151,7 @@ export async function run(): Promise<BenchSection> {
       'hookbox with notifications off, bare fastify again. Ratios are against the mean of the two bare runs. Each server is its own Node process; ' +
       'wrk shares the machine\'s 2 cores with it, equally for every server (wrk, written in C, takes far less of them than a Node load generator would).',
     '',
-    '- **bare fastify**: `bench/peers/bare-fastify.ts`, fastify 5 with one POST route answering `{ok:true}` (no logger, no schema, no storage).',
+    '- **bare fastify**: `bench/peers/bare-fastify.mjs`, fastify 5 with one POST route answering `{ok:true}` (no logger, no schema, no storage).',
     '- **hookbox**: the real `hookbox serve --port 0 --data-dir <temp>` (the single-file bundle `out/cli/hookbox.mjs` that bin/hookbox runs) with default settings except `history.retention` raised to ' +
       `${fmt.count(RETENTION)} in a \`--config\` file (so no event is pruned before it is counted): schema validation, the loopback guard, ` +
       'and an answer only once the event is committed to SQLite and the write-ahead log fdatasynced (WAL, group commit; the sync runs on libuv\'s thread pool, off the event loop). Logs are the default `text` format; ' +

@@ -4,7 +4,7 @@
 // the load it is SIGKILLed and the database is counted. Then POST-to-inbox latency: a consumer
 // parked on the long poll `GET /sessions/{name}/next?wait=30`, timed from the POST to the hook
 // until the consumer holds the message.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { loadServer, type LoadResult, type LoadSettings } from '../lib/http-load.ts';
 import { fmt, info, judged, markdownTable, median, type BenchRow, type BenchSection } from '../lib/section.ts';
-import { hookboxDatabase, httpRequest, isolatedEnv, makeTempDir, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
+import { hookboxDatabase, httpRequest, isolatedEnv, makeTempDir, REPO_ROOT, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
 
 const RATIO_TARGET = 1.0;
 const CONNECTIONS = 16;
@@ -68,24 +68,17 @@ async function freePort(): Promise<number> {
 
 const post = (url: string, body: string, options: { agent?: Agent | false; headers?: Record<string, string> } = {}) => httpRequest(url, 'POST', body, options);
 
-interface WebhookPeer {
+interface PeerServer {
   url: string;
   stop(): Promise<void>;
 }
 
 /**
- * `webhook -hooks hooks.json -ip 127.0.0.1 -port N`. include-command-output-in-response makes it
- * wait for the script and answer with its output; without it webhook answers before the script
- * has even run, and the comparison would be with nothing.
+ * Starts a peer server (a child process on 127.0.0.1:`port`) and resolves once a POST of the
+ * bench body to `hookUrl` answers 200 with the script's output.
  */
-async function startWebhook(root: string, script: string): Promise<WebhookPeer> {
-  const hooksFile = join(root, 'hooks.json');
-  writeFileSync(
-    hooksFile,
-    JSON.stringify([{ id: 'bench', 'execute-command': script, 'command-working-directory': root, 'include-command-output-in-response': true, 'http-methods': ['POST'] }], null, 2),
-  );
-  const port = await freePort();
-  const child = spawn('webhook', ['-hooks', hooksFile, '-ip', '127.0.0.1', '-port', String(port)], { env: isolatedEnv(root), stdio: ['ignore', 'pipe', 'pipe'] });
+async function startPeer(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, hookUrl: string): Promise<PeerServer> {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4096)));
   child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4096)));
@@ -98,21 +91,36 @@ async function startWebhook(root: string, script: string): Promise<WebhookPeer> 
     clearTimeout(timer);
   };
   process.on('exit', () => child.kill('SIGKILL'));
-  const url = `http://127.0.0.1:${port}`;
   const deadline = performance.now() + 10_000;
   for (;;) {
     try {
-      const answer = await post(`${url}/hooks/bench`, BODY);
-      if (answer.status === 200 && answer.body.trim() === SCRIPT_OUTPUT) return { url, stop };
-      throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
+      const answer = await post(hookUrl, BODY);
+      if (answer.status === 200 && answer.body.trim() === SCRIPT_OUTPUT) return { url: hookUrl, stop };
+      throw new Error(`${name} answered ${answer.status}: ${answer.body}`);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || performance.now() > deadline || child.exitCode !== null) {
         await stop();
-        throw new Error(`webhook did not start: ${(error as Error).message}\n${output}`);
+        throw new Error(`${name} did not start: ${(error as Error).message}\n${output}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+/**
+ * `webhook -hooks hooks.json -ip 127.0.0.1 -port N`. include-command-output-in-response makes it
+ * wait for the script and answer with its output; without it webhook answers before the script
+ * has even run, and the comparison would be with nothing.
+ */
+async function startWebhook(root: string, script: string): Promise<PeerServer> {
+  const hooksFile = join(root, 'hooks.json');
+  writeFileSync(
+    hooksFile,
+    JSON.stringify([{ id: 'bench', 'execute-command': script, 'command-working-directory': root, 'include-command-output-in-response': true, 'http-methods': ['POST'] }], null, 2),
+  );
+  const port = await freePort();
+  const args = ['-hooks', hooksFile, '-ip', '127.0.0.1', '-port', String(port)];
+  return startPeer('webhook', 'webhook', args, isolatedEnv(root), `http://127.0.0.1:${port}/hooks/bench`);
 }
 
 async function runWebhook(script: string): Promise<LoadResult> {
@@ -120,6 +128,26 @@ async function runWebhook(script: string): Promise<LoadResult> {
   const peer = await startWebhook(root, script);
   try {
     return await loadServer(peer.url, loadSettings('/hooks/bench'));
+  } finally {
+    await peer.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ceiling: bench/peers/exec-only, a Go server that only runs the script (no recording)
+
+const EXEC_ONLY_SOURCES = join(REPO_ROOT, 'bench/peers/exec-only');
+
+/** Builds and loads the exec-only peer; undefined (and why) when Go is not installed. */
+async function runExecOnly(script: string): Promise<{ load?: LoadResult; skipped?: string }> {
+  const root = makeTempDir('exec-only');
+  const binary = join(root, 'exec-only');
+  const build = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-o', binary, '.'], { cwd: EXEC_ONLY_SOURCES, encoding: 'utf8' });
+  if (build.error || build.status !== 0) return { skipped: `not measured: go build of bench/peers/exec-only failed (${build.error?.message ?? build.stderr.trim()})` };
+  const port = await freePort();
+  const peer = await startPeer('exec-only', binary, [script, `127.0.0.1:${port}`], isolatedEnv(root), `http://127.0.0.1:${port}/`);
+  try {
+    return { load: await loadServer(peer.url, loadSettings('/')) };
   } finally {
     await peer.stop();
   }
@@ -270,6 +298,7 @@ export async function run(): Promise<BenchSection> {
   // other work on the machine during one run shows up instead of silently skewing the ratio.
   const peerBefore = await runWebhook(script);
   const hookbox = await runHookbox(script);
+  const ceiling = await runExecOnly(script);
   const peerAfter = await runWebhook(script);
   const peerRps = (peerBefore.requestsPerSecond + peerAfter.requestsPerSecond) / 2;
   const { load, check, latency } = hookbox;
@@ -282,6 +311,8 @@ export async function run(): Promise<BenchSection> {
     info('hookbox: throughput', fmt.rps(load.requestsPerSecond)),
     info('hookbox: p50 / p99 latency', `${fmt.ms(load.p50Ms)} / ${fmt.ms(load.p99Ms)}`),
     judged('hookbox / webhook throughput', load.requestsPerSecond / peerRps, fmt.ratio, { min: RATIO_TARGET }),
+    info('ceiling, exec-only (runs the script, records nothing): throughput', ceiling.load ? fmt.rps(ceiling.load.requestsPerSecond) : ceiling.skipped!),
+    ...(ceiling.load ? [info('ceiling, exec-only / webhook throughput', fmt.ratio(ceiling.load.requestsPerSecond / peerRps))] : []),
     {
       metric: 'hookbox: 2xx answered → runs recorded / inbox messages',
       value: `${fmt.count(check.acknowledged)} → ${fmt.count(check.injected)} / ${fmt.count(check.messages)} (+${check.injected - check.acknowledged} in flight at stop)`,
@@ -295,7 +326,7 @@ export async function run(): Promise<BenchSection> {
       info('POST → long-poll consumer: p99', fmt.ms(percentile(latency.samples, 99))),
     );
   }
-  const failures = [...loadFailures('webhook (before)', peerBefore), ...loadFailures('hookbox', load), ...loadFailures('webhook (after)', peerAfter)];
+  const failures = [...loadFailures('webhook (before)', peerBefore), ...loadFailures('hookbox', load), ...(ceiling.load ? loadFailures('exec-only', ceiling.load) : []), ...loadFailures('webhook (after)', peerAfter)];
   if (!check.ok) failures.push(`hookbox: ${check.detail}`);
   failures.push(...latency.wrong.slice(0, 5).map((w) => `latency: ${w}`));
   if (latency.wrong.length > 5) failures.push(`latency: ${latency.wrong.length - 5} more wrong results`);
@@ -304,7 +335,7 @@ export async function run(): Promise<BenchSection> {
     '## Script hooks: hookbox against adnanh/webhook',
     '',
     `wrk (one thread, the Debian package; a Lua script sets the POST body), ${settings.connections} connections, one request at a time each, a ${settings.warmUpSeconds} s warm-up then ` +
-      `${settings.seconds} s measured per server, one server at a time, all on 127.0.0.1 in one run: webhook, hookbox, webhook again. ` +
+      `${settings.seconds} s measured per server, one server at a time, all on 127.0.0.1 in one run: webhook, hookbox, exec-only, webhook again. ` +
       'The ratio is against the mean of the two webhook runs. Every request runs the script to completion on both.',
     '',
     '- **Script** (the same file for both): `#!/bin/bash`, `cat > /dev/null`, `echo "deploy event received"`. ' +
@@ -317,6 +348,10 @@ export async function run(): Promise<BenchSection> {
       `(one script slot per connection, so nothing queues and no 429 can be legitimate; a 429 counts as a failure). Per request it writes the body to the ` +
       "script's stdin with the HOOK_* environment, records the run (headers, body, stdout, stderr, status, duration) in `hook_runs` and the output " +
       'as a message in the session inbox, in one SQLite transaction committed and fdatasynced (WAL) before it answers 200.',
+    '- **exec-only** (the ceiling): `bench/peers/exec-only/main.go`, built with the Go toolchain at the start of the section: Go\'s net/http and os/exec, ' +
+      "the body on the script's stdin, HOOK_* variables, its own process group, stdout answered with 200, and nothing else (no routing, limits, " +
+      'timeout, recording or logging). It is the least any server can do per request for this hook, so its ratio to webhook bounds what hookbox, ' +
+      'which also records every run durably, can reach on this machine: the script\'s own processes (bash, cat) take most of the CPU.',
     '- **Recording check**: after the load (and the latency run) hookbox is killed with SIGKILL and the database is opened read-only: every ' +
       '2xx (warm-up included) must have its `hook_runs` row with outcome `injected` and its inbox message.',
     `- **POST → inbox latency**: a consumer parked on \`GET /sessions/latency/next?wait=30\` (control token, keep-alive) while ${LATENCY_POSTS} ` +

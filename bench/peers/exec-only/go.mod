@@ -1,0 +1,3 @@
+module hookbox/bench/exec-only
+
+go 1.19
