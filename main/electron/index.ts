@@ -22,8 +22,9 @@ const APP_ID = 'dev.hookbox.app';
 /** Quit waits this long for the hub (in-flight requests, queued events, notifications) at most. */
 const STOP_DEADLINE_MS = 10_000;
 
-// One data folder whatever the build: Electron would name it after package.json's "name"
-// (hookbox) in development and after the product name (Hookbox) when packaged.
+// Chromium's own files (caches, local storage) go to one folder whatever the build: Electron would
+// name it after package.json's "name" (hookbox) in development and after the product name
+// (Hookbox) when packaged. Hookbox's data (database, control token) is elsewhere: see start().
 app.setPath('userData', join(app.getPath('appData'), 'Hookbox'));
 app.setAppUserModelId(APP_ID);
 
@@ -130,7 +131,10 @@ function runDesktop(): void {
     const { config, configPath, settings } = loadSettings(process.env);
     logger = createLogger({ format: settings.logFormat });
     const notifier = createElectronNotifier({ onClick: openOn, icon: join(resourcesDir, 'icon.png') });
-    hub = createHub({ dataDir: app.getPath('userData'), settings, configFile: config.path, configPath, notifier, logger });
+    // The data dir `hookbox serve` and every CLI command use by default (HOOKBOX_DATA_DIR, else the
+    // platform's data folder), not userData: `hookbox events`, `send` and `run` must find the
+    // desktop hub's database and control token without being told where they are.
+    hub = createHub({ dataDir: defaultPaths(process.env).dataDir, settings, configFile: config.path, configPath, notifier, logger });
     const address = await hub.start();
     hubStarted = true;
     logger.info({ url: address.url }, `Hookbox ${HOOKBOX_VERSION} listening on ${address.url}`);

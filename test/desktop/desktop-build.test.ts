@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { REPO_ROOT } from '../helpers/serve-process.ts';
+import { REPO_ROOT, runCli } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 // One real `electron-vite build` into a temp folder inside the repository (.tmp/ is ignored by
@@ -86,11 +86,13 @@ function runMain(env: NodeJS.ProcessEnv): Promise<{ code: number | null; steps: 
     FAKE_APP_DATA: appData,
     FAKE_APP_PATH: REPO_ROOT,
     XDG_CONFIG_HOME: join(appData, 'config'),
+    XDG_DATA_HOME: join(appData, 'data'),
     AGENTD_PORT: '0',
     AGENTD_LOG_FORMAT: 'text',
     ...env,
   };
   delete childEnv.HOOKBOX_CONFIG;
+  delete childEnv.HOOKBOX_DATA_DIR;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', join(import.meta.dirname, 'fake-electron/register.ts'), join(outDir, 'main/index.js')], {
       cwd: REPO_ROOT,
@@ -155,8 +157,10 @@ test('the built main process runs the hub behind a tray and a locked-down window
   assert.match(output, /INFO: stopped/);
   assert.deepEqual(find(steps, 'exit'), { step: 'exit', code: 0 });
 
-  // The data lives in userData and the database was closed with the event committed.
-  const dbFile = join(appData, 'Hookbox', 'hookbox.db');
+  // The data lives where the CLI looks by default (XDG data home), not in Electron's userData,
+  // and the database was closed with the event committed.
+  assert.ok(!existsSync(join(appData, 'Hookbox', 'hookbox.db')), 'no database in userData');
+  const dbFile = join(appData, 'data', 'hookbox', 'hookbox.db');
   assert.ok(!existsSync(`${dbFile}-wal`) || readFileSync(`${dbFile}-wal`).length === 0, 'WAL checkpointed on close');
   const db = new Database(dbFile, { readonly: true });
   try {
@@ -164,6 +168,10 @@ test('the built main process runs the hub behind a tray and a locked-down window
   } finally {
     db.close();
   }
+  // So the `hookbox` command, with no flag, reads the desktop app's events.
+  const cli = await runCli(['events', '--json'], { XDG_DATA_HOME: join(appData, 'data'), XDG_CONFIG_HOME: join(appData, 'config') });
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.deepEqual((JSON.parse(cli.stdout) as { command: string }[]).map((e) => e.command), ['cargo build']);
 });
 
 test('the tray icon badges unread messages and failures while the window is away; a notification click opens the window on its item', async () => {

@@ -78,7 +78,8 @@ async function attentionScenario(): Promise<void> {
   const [win] = (await once(fake, 'window')) as [InstanceType<typeof electron.BrowserWindow>];
   const [tray] = (await once(fake, 'tray')) as [InstanceType<typeof electron.Tray>];
   const health = (await ipcMain.invokeFrom(win, INVOKE_CHANNELS.getHealth, undefined)) as HubHealth;
-  const token = readFileSync(join(process.env.FAKE_APP_DATA!, 'Hookbox', 'control-token'), 'utf8').trim();
+  // The desktop hub keeps its data where the CLI looks (runMain sets XDG_DATA_HOME under the fake appData).
+  const token = readFileSync(join(process.env.XDG_DATA_HOME!, 'hookbox', 'control-token'), 'utf8').trim();
 
   // The window goes to the tray: what arrives now badges the icon.
   win.close();
