@@ -9,6 +9,7 @@ import { registerGitCommands } from './commands/git-command.ts';
 import { registerHookCommands } from './commands/hook-commands.ts';
 import { registerInboxCommands } from './commands/inbox-commands.ts';
 import { registerLifecycleCommands } from './commands/lifecycle-commands.ts';
+import { registerOpenCommand } from './commands/open-command.ts';
 import { registerRunCommand } from './commands/run-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
 import { registerShellCommands } from './commands/shell-command.ts';
@@ -43,6 +44,7 @@ function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action((id: string, options: { json?: boolean }) => eventsShowCommand(id, { ...program.opts(), ...options }));
 
+  registerOpenCommand(program);
   registerRunCommand(program);
   registerInboxCommands(program);
   registerHookCommands(program);

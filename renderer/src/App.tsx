@@ -152,10 +152,11 @@ export function NoToken() {
   return (
     <main className="no-token">
       <h1>Hookbox</h1>
-      <p>This window needs the address that includes its access token. Open the URL that <code>hookbox serve</code> printed when it started:</p>
+      <p>This window needs the address that includes its access token. In a terminal, run:</p>
       <pre>
-        <code>open the Hookbox window: http://127.0.0.1:17002/#token=…</code>
+        <code>hookbox open</code>
       </pre>
+      <p>It opens this page signed in (<code>hookbox open --print</code> prints the address instead; add the same <code>--data-dir</code> and <code>--port</code> as the running <code>hookbox serve</code>).</p>
       <p className="hint">
         The token is also in the file <code>control-token</code> in Hookbox's data folder; add it to this page's address as <code>#token=…</code>.
       </p>

@@ -99,9 +99,9 @@ test('a hub that fails shows its message, not an empty list', async () => {
   }
 });
 
-test('a tab without the token explains where the ready URL and the token file are', async () => {
+test('a tab without the token says how to open it signed in and where the token file is', async () => {
   const { container, unmount } = await render(h(NoToken));
-  assert.match(container.textContent ?? '', /hookbox serve/);
+  assert.match(container.textContent ?? '', /hookbox open/);
   assert.match(container.textContent ?? '', /control-token/);
   await unmount();
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { builtRenderer } from '../helpers/renderer-build.ts';
-import { startServe, type ServeProcess } from '../helpers/serve-process.ts';
+import { runCli, startServe, type ServeProcess } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 // The browser tests' world: a real `hookbox serve` (its own data dir, config file and HOME, port
@@ -15,7 +15,7 @@ export const CHROMIUM = process.env.HOOKBOX_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface UiServer {
   serve: ServeProcess;
-  /** The ready URL `hookbox serve` printed (with #token=…). */
+  /** The signed-in window address, from `hookbox open --print` (with #token=…). */
   readyUrl: string;
   url: string;
   home: string;
@@ -55,7 +55,10 @@ export async function startUiServer(options: { config?: string; env?: NodeJS.Pro
     ...options.env,
   });
   after(() => serve.stop());
-  const readyUrl = await waitFor(() => /open the Hookbox window: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(serve.output())?.[1], 'the ready URL');
+  // The signed-in address, as a user gets it: `hookbox open --print` (serve never logs it).
+  const opened = await runCli(['open', '--print', '--data-dir', dataDir, '--config', configFile, '--port', String(serve.port)]);
+  if (opened.code !== 0) throw new Error(`hookbox open --print failed: ${opened.stderr}`);
+  const readyUrl = opened.stdout.trim();
   return {
     serve,
     readyUrl,

@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Option, type Command } from 'commander';
 import { lastAssistantMessage, parseClaudeInput, type ClaudeAnswer, type ClaudeHookInput } from '../../core/lifecycle/claude-adapter.ts';
-import { claudeSettingsFile, installClaudeHooks, shellQuote, uninstallClaudeHooks, CLAUDE_HOOK_EVENTS } from '../../core/lifecycle/claude-settings.ts';
+import { claudeSettingsFile, installClaudeHooks, uninstallClaudeHooks, CLAUDE_HOOK_EVENTS } from '../../core/lifecycle/claude-settings.ts';
+import { shellWord } from '../../core/util/shell-words.ts';
 import { claudeHookLocally, localLifecycleConfig } from '../../core/lifecycle/lifecycle-local.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
@@ -88,7 +89,7 @@ export function hookCommand(flags: GlobalFlags, argv1 = process.argv[1] ?? ''): 
   if (flags.config) words.push('--config', resolve(flags.config));
   if (flags.dataDir) words.push('--data-dir', resolve(flags.dataDir));
   words.push('claude-hook');
-  return words.map(shellQuote).join(' ');
+  return words.map(shellWord).join(' ');
 }
 
 export function claudeInstallCommand(flags: GlobalFlags & { project?: string; command?: string; timeout?: number }, out: NodeJS.WritableStream = process.stdout): void {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { createHub } from '../../core/hub.ts';
 import { createLogger } from '../../core/logger.ts';
 import { createHeadlessNotifier } from '../../core/notify/libnotify-notifier.ts';
+import { shellWord } from '../../core/util/shell-words.ts';
 import { HOOKBOX_VERSION } from '../../core/version.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 
@@ -38,10 +39,13 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   logger.info({ data_dir: ctx.dataDir, database: hub.databaseFile }, `data dir: ${ctx.dataDir}`);
   logger.info({ config: ctx.config.path }, `config: ${configNote}`);
   logger.info({ channel: notifier.channel }, `notifications: ${notifier.channel}`);
-  // The token rides in the fragment, which browsers never send to a server (nor to its logs);
-  // the page moves it to sessionStorage and clears it from the address bar.
+  // Not the signed-in address: it holds the control token, and logs are kept and shared.
+  // `hookbox open` (open-command.ts) shows it to the user who asks.
   const windowNote = existsSync(join(ui.rendererDir, 'index.html')) ? '' : ' (not built yet: run `npm run build`)';
-  logger.info(`open the Hookbox window${windowNote}: ${address.url}/#token=${hub.controlToken}`);
+  const openWords = ['hookbox', ...(flags.config ? ['--config', ctx.configPath] : []), ...(flags.dataDir ? ['--data-dir', ctx.dataDir] : []), 'open'];
+  if (address.port !== ctx.settings.api.port) openWords.push('--port', String(address.port));
+  const open = openWords.map(shellWord).join(' ');
+  logger.info({ url: `${address.url}/` }, `the Hookbox window${windowNote}: run \`${open}\` to open it signed in (with --print: print its address)`);
 
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -51,10 +51,6 @@ export function isHookboxCommand(command: unknown): boolean {
   return typeof command === 'string' && /(^|[\s'"/])hookbox(\.ts|\.mjs)?['"]?(\s|$)/.test(command) && /(^|\s)claude-hook(\s|$)/.test(command);
 }
 
-/** A word for the shell Claude Code runs hook commands with. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 function readSettings(file: string): { settings: Settings; existed: boolean } {
   if (!existsSync(file)) return { settings: {}, existed: false };

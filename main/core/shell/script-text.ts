@@ -24,10 +24,7 @@ export function normalizeBaseUrl(raw: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-/** A POSIX shell (sh, bash, zsh) single-quoted word. */
-export function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
+export { shellQuote } from '../util/shell-words.ts';
 
 /** A fish single-quoted word (fish understands \\ and \' inside single quotes). */
 export function fishQuote(text: string): string {

@@ -1,13 +1,10 @@
 import type { HookRun } from './hook-run-store.ts';
 import { maskHeaders } from './hook-run-store.ts';
+import { shellQuote as quote } from '../util/shell-words.ts';
 
 // Headers curl sets itself or that describe the old connection.
 const SKIPPED = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'keep-alive', 'accept-encoding']);
 
-/** POSIX single quotes: nothing inside is interpreted. */
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 /** bash/zsh $'…' so any byte (newlines, NUL-free binary) survives a copy and paste. */
 function ansiQuote(body: Buffer): string {

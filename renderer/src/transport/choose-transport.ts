@@ -20,8 +20,8 @@ interface PageEnvironment {
 }
 
 /**
- * The control token from the ready URL's fragment (#token=…), moved to sessionStorage (this tab
- * only, gone when it closes) and wiped from the address bar, so it is not bookmarked, shared in
+ * The control token from the signed-in address's fragment (#token=…, `hookbox open`), moved to
+ * sessionStorage (this tab only, gone when it closes) and wiped from the address bar, so it is not bookmarked, shared in
  * a screenshot or sent anywhere. A reload finds it in sessionStorage.
  */
 export function takeToken(page: PageEnvironment): string | null {
