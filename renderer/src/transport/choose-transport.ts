@@ -21,8 +21,8 @@ interface PageEnvironment {
 
 /**
  * The control token from the signed-in address's fragment (#token=…, `hookbox open`), moved to
- * sessionStorage (this tab only, gone when it closes) and wiped from the address bar, so it is not bookmarked, shared in
- * a screenshot or sent anywhere. A reload finds it in sessionStorage.
+ * sessionStorage (this tab only, gone when it closes) and wiped from the address bar, so it is
+ * not bookmarked, shared in a screenshot or sent anywhere. A reload finds it in sessionStorage.
  */
 export function takeToken(page: PageEnvironment): string | null {
   const fromHash = /(?:^#|&)token=([^&]+)/.exec(page.location.hash)?.[1];
