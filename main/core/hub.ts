@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import type { Logger } from 'pino';
 import { createAppApi, type AppApi } from './app-api/app-api.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -33,6 +34,7 @@ import type { Notifier } from './notify/notifier.ts';
 import { killAllScripts } from './process/script-runner.ts';
 import { loadOrCreateControlToken } from './security/control-token.ts';
 import { shellIntegrationScript } from './shell/shell-integration.ts';
+import { ShellSpool, shellSpoolDir } from './shell/shell-spool.ts';
 import { HOOKBOX_VERSION } from './version.ts';
 import { HookManager, type ApplyReport } from './webhooks/hook-manager.ts';
 import { HookRunStore, type HookRun } from './webhooks/hook-run-store.ts';
@@ -101,6 +103,8 @@ interface Running {
   unwatch: () => void;
   memory: IdleMemoryTrimmer;
   checkpointer: WalCheckpoints;
+  /** Undefined when it could not start (fish then reports over HTTP). */
+  spool: ShellSpool | undefined;
 }
 
 export interface Hub {
@@ -188,6 +192,23 @@ export function createHub(options: HubOptions): Hub {
       .catch((error: unknown) => logger.error({ err: error, event_id: event.id }, 'notification pipeline failed'))
       .finally(() => inFlightNotifications.delete(task));
     inFlightNotifications.add(task);
+  }
+
+  /** The fish integration's spool for this port; without it (a read-only home…) fish reports over HTTP. */
+  async function startShellSpool(boundPort: number, ephemeral: boolean, eventLog: EventLog, pipeline: NotificationPipeline): Promise<ShellSpool | undefined> {
+    const spool = new ShellSpool({
+      dir: shellSpoolDir(boundPort, env, env.HOME || homedir()),
+      record: async (input) => onEventRecorded(pipeline, await eventLog.record(input)),
+      logger: logger.child({ component: 'shell-spool' }),
+      removeOnStop: ephemeral,
+    });
+    try {
+      await spool.start();
+      return spool;
+    } catch (error) {
+      logger.warn({ err: error, dir: spool.dir }, `shell spool unavailable (${(error as Error).message}); fish reports over HTTP`);
+      return undefined;
+    }
   }
 
   function startWorkers(config: HubConfig, inbox: Inbox): DeliveryWorker[] {
@@ -317,13 +338,14 @@ export function createHub(options: HubOptions): Hub {
       api.server.on('request', () => memory.activity());
       events.on('hook-run', () => memory.activity());
       memory.start();
-      running = { db, writes, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, lifecycle, unwatch: () => undefined, memory, checkpointer };
-      if (configPath && options.watchConfig !== false) {
-        running.unwatch = watchConfigFile(configPath, () => void reloadConfig());
-      }
       const address = api.server.address();
       const boundPort = typeof address === 'object' && address ? address.port : port;
       const bound = { host, port: boundPort, url: `http://${host}:${boundPort}` };
+      const spool = await startShellSpool(boundPort, port === 0, eventLog, notifications);
+      running = { db, writes, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, lifecycle, unwatch: () => undefined, memory, checkpointer, spool };
+      if (configPath && options.watchConfig !== false) {
+        running.unwatch = watchConfigFile(configPath, () => void reloadConfig());
+      }
       appApi = createAppApi({ hub, address: bound, env });
       return bound;
     } catch (error) {
@@ -343,6 +365,8 @@ export function createHub(options: HubOptions): Hub {
     r.unwatch();
     r.memory.stop();
     await closeGracefully(r.api);
+    // What shells appended until now is recorded; from here they report nothing (see shell-spool.ts).
+    await r.spool?.stop();
     r.scheduler.stop();
     await Promise.all([r.hooks.stopAll(), ...r.workers.map((w) => w.stop())]);
     // Webhook attempts in flight are answered and recorded (the rest stay pending in the outbox

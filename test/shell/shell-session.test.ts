@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { installShellIntegration } from '../../main/core/shell/shell-installer.ts';
+import { shellSpoolDir } from '../../main/core/shell/shell-spool.ts';
 import { startHub } from '../helpers/hub-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { listEvents, waitForCount } from './event-polling.ts';
@@ -40,8 +41,9 @@ const PASTED = "echo 'tab\there ctl\x01x \x1b[1m'";
 
 for (const shell of ['bash', 'zsh', 'fish'] as const) {
   test(`${shell}: every command line is reported exactly; empty lines, Ctrl-C and private lines are not`, async () => {
-    const hub = await startHub();
     const home = prepareHome(shell, RC[shell]);
+    // The hub runs as the same user with the same home, so fish finds its spool (shell-spool.ts).
+    const hub = await startHub({ env: { HOME: home, XDG_DATA_HOME: join(home, '.local/share') } });
     installShellIntegration(shell, { home, env: { HOME: home }, baseUrl: hub.url });
     const work = tempDir('hookbox-work-');
     mkdirSync(join(work, 'sub'));
@@ -111,6 +113,10 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
       const [min, max] = [want.minMs ?? 0, want.maxMs ?? 1000];
       assert.ok(event.duration_ms >= min && event.duration_ms <= max, `${event.command}: ${event.duration_ms} ms, expected ${min}..${max}`);
     }
+
+    // fish reported through the spool (its own file there), not over HTTP; bash and zsh use curl.
+    const spoolFile = join(shellSpoolDir(hub.address.port, {}, home), `events.${pid}.jsonl`);
+    assert.equal(existsSync(spoolFile), shell === 'fish', spoolFile);
 
     // Nothing the integration does shows on the terminal: no job numbers, no "Done", no curl.
     const screen = await session.screen();

@@ -39,7 +39,9 @@ export function doubleQuote(text: string): string {
 /** Fills @VERSION@, @URL@ (comments) and @URL_LITERAL@ (the quoted default address). */
 export function fillScript(body: string, baseUrl: string, quote: (text: string) => string): string {
   const url = normalizeBaseUrl(baseUrl);
-  return body.replaceAll('@VERSION@', HOOKBOX_VERSION).replaceAll('@URL_LITERAL@', quote(url)).replaceAll('@URL@', url);
+  const parsed = new URL(url);
+  const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
+  return body.replaceAll('@VERSION@', HOOKBOX_VERSION).replaceAll('@URL_LITERAL@', quote(url)).replaceAll('@URL@', url).replaceAll('@PORT@', port);
 }
 
 /** The base URL a generated script was made for, read back from its header (for `status`). */
