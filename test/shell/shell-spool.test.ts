@@ -37,11 +37,17 @@ test('a running hub records the lines shells append, in order; bad lines are ski
   appendFileSync(file, long.slice(0, 512));
   await new Promise((resolve) => setTimeout(resolve, 100));
   appendFileSync(file, long.slice(512) + line('ls -la'));
+  // A character split between two writes (and so between two reads) stays whole.
+  const accented = Buffer.from(line('echo naïve 🎉'));
+  const cut = accented.indexOf(Buffer.from('🎉')) + 2;
+  appendFileSync(file, accented.subarray(0, cut));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  appendFileSync(file, accented.subarray(cut));
 
-  const events = await waitForCount(hub.url, 4, 'the four good lines');
+  const events = await waitForCount(hub.url, 5, 'the five good lines');
   assert.deepEqual(
     events.map((e) => [e.command, e.exit_code]),
-    [['make', 0], ['false', 1], [`echo ${'x'.repeat(1500)}`, 0], ['ls -la', 0]],
+    [['make', 0], ['false', 1], [`echo ${'x'.repeat(1500)}`, 0], ['ls -la', 0], ['echo naïve 🎉', 0]],
   );
   assert.equal(events[0]!.metadata.shell, 'fish');
 });

@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
 import { Compile } from 'typebox/compile';
 import { HookEventInput } from '../events/event-schema.ts';
@@ -75,6 +76,8 @@ interface ShellFile {
   partial: string;
   /** The next line is the rest of one cut short (a backlog limit, the length limit): drop it. */
   skipToNextLine: boolean;
+  /** Keeps a character split between two reads whole. */
+  decoder: StringDecoder;
 }
 
 /**
@@ -187,7 +190,7 @@ export class ShellSpool {
 
   async #openFile(name: string, pid: number): Promise<ShellFile> {
     const handle = await open(join(this.#options.dir, name), 'r');
-    const file: ShellFile = { name, pid, handle, offset: 0, partial: '', skipToNextLine: false };
+    const file: ShellFile = { name, pid, handle, offset: 0, partial: '', skipToNextLine: false, decoder: new StringDecoder('utf8') };
     const { size } = await handle.stat();
     if (size > this.#options.backlogBytes) {
       file.offset = size - this.#options.backlogBytes;
@@ -205,7 +208,7 @@ export class ShellSpool {
       const { bytesRead } = await file.handle.read(chunk, 0, chunk.length, file.offset);
       if (bytesRead === 0) return;
       file.offset += bytesRead;
-      const lines = (file.partial + chunk.toString('utf8', 0, bytesRead)).split('\n');
+      const lines = (file.partial + file.decoder.write(chunk.subarray(0, bytesRead))).split('\n');
       file.partial = lines.pop() ?? '';
       if (Buffer.byteLength(file.partial) > this.#options.maxLineBytes) {
         file.partial = '';
