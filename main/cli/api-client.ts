@@ -13,12 +13,16 @@ export interface ApiClientFlags extends GlobalFlags {
  */
 export class ApiClient {
   readonly baseUrl: string;
-  readonly #token: string | undefined;
+  /** Where the control token was looked for. */
+  readonly dataDir: string;
+  /** The control token of that data dir, if it has one. */
+  readonly token: string | undefined;
 
   constructor(flags: ApiClientFlags) {
     const ctx = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
     this.baseUrl = `http://${ctx.settings.api.host}:${ctx.settings.api.port}`;
-    this.#token = readControlToken(ctx.dataDir);
+    this.dataDir = ctx.dataDir;
+    this.token = readControlToken(ctx.dataDir);
   }
 
   /** Whether a Hookbox answers on this address (nothing else: any other server is "no"). */
@@ -38,7 +42,7 @@ export class ApiClient {
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}) },
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
       });
@@ -52,7 +56,7 @@ export class ApiClient {
     }
     const text = await response.text();
     const json = (text ? JSON.parse(text) : {}) as T & { success?: boolean; message?: string };
-    if (response.status === 401 && !this.#token) {
+    if (response.status === 401 && !this.token) {
       throw new HookboxError(ErrorCode.Unauthorized, 'no control token found in the data dir; is this the data dir hookbox serve uses (--data-dir)?');
     }
     if (response.status >= 400) throw new HookboxError(ErrorCode.InvalidInput, json.message ?? `HTTP ${response.status}`);

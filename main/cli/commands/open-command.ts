@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import open from 'open';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
-import { controlTokenPath, readControlToken } from '../../core/security/control-token.ts';
+import { controlTokenPath } from '../../core/security/control-token.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
-import { loadCliContext } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
 
 // `hookbox open`: the running hub's window in the browser, signed in. Its address carries the
@@ -41,12 +40,11 @@ function redirectPage(url: string): string {
 }
 
 export async function openCommand(flags: OpenFlags, io: OpenIo = { stdout: process.stdout, openFile: (path) => open(path), env: process.env, platform: process.platform }): Promise<void> {
-  const { dataDir } = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
   const client = new ApiClient(flags);
+  const { dataDir, token } = client;
   if (!(await client.isHookboxRunning())) {
     throw new HookboxError(ErrorCode.NotRunning, `Hookbox is not running (nothing answers on ${client.baseUrl}); start it with: hookbox serve (or the desktop app)`);
   }
-  const token = readControlToken(dataDir);
   if (!token) throw new HookboxError(ErrorCode.Unauthorized, `no control token in ${controlTokenPath(dataDir)}; give the --data-dir the running Hookbox uses`);
   // A token from another data dir would open a window that every call refuses: say so now.
   const check = await fetch(`${client.baseUrl}/sessions`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) });
