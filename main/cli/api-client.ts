@@ -59,7 +59,10 @@ export class ApiClient {
     if (response.status === 401 && !this.token) {
       throw new HookboxError(ErrorCode.Unauthorized, 'no control token found in the data dir; is this the data dir hookbox serve uses (--data-dir)?');
     }
-    if (response.status >= 400) throw new HookboxError(ErrorCode.InvalidInput, json.message ?? `HTTP ${response.status}`);
+    if (response.status >= 400) {
+      const code = response.status === 404 ? ErrorCode.NotFound : response.status === 409 ? ErrorCode.Conflict : ErrorCode.InvalidInput;
+      throw new HookboxError(code, json.message ?? `HTTP ${response.status}`);
+    }
     return { status: response.status, json };
   }
 }

@@ -246,7 +246,7 @@ export function createHub(options: HubOptions): Hub {
       await Promise.all(r.workers.map((w) => w.stop()));
       r.workers = startWorkers(next, r.inbox);
     }
-    const changed = [...report.started.map((n) => `+${n}`), ...report.stopped.map((n) => `-${n}`), ...report.restarted.map((n) => `~${n}`)];
+    const changed = [...report.started.map((n) => `+${n}`), ...report.stopped.map((n) => `-${n}`), ...report.restarted.map((n) => `~${n}`), ...report.retargeted.map((n) => `${n}→session`)];
     logger.info({ report }, `config reloaded${changed.length ? `: ${changed.join(' ')}` : ': no hook changed'}`);
     if (report.failed.length) {
       configError = report.failed.map((f) => f.error).join('; ');

@@ -18,6 +18,7 @@ const hook = (name: string, state: HookStatus['state'], extra: Partial<HookStatu
   error: null,
   running: 0,
   queued: 0,
+  claim: null,
   ...extra,
 });
 

@@ -4,7 +4,7 @@ import { injectedRecord } from '../../core/http/routes/session-routes.ts';
 import { checkSessionName, type InboxMessage } from '../../core/inbox/inbox.ts';
 import { createLogger } from '../../core/logger.ts';
 import { createHeadlessNotifier } from '../../core/notify/libnotify-notifier.ts';
-import { ErrorCode, HookboxError } from '../../core/errors.ts';
+import { ErrorCode, HookboxError, isHookboxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { ApiClient } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
@@ -102,32 +102,64 @@ interface RunningHook {
   state: string;
 }
 
+interface HookClaimBody {
+  id: string;
+  session: string;
+  hooks: string[];
+  expires_at: string;
+}
+
+/** How long the hub keeps a claim without renewal; renewed three times per period. */
+const CLAIM_TTL_S = 30;
+
 /**
- * `hookbox run` against the hub that is already running: its hooks keep serving, and this
- * process consumes session X through the API (long poll, then acknowledge), printing what the
- * hub-of-its-own mode prints. Named hooks must exist there and inject into X already: a running
- * hub's hooks cannot be retargeted from here.
+ * `hookbox run` against the hub that is already running: this process consumes session X
+ * through the API (long poll, then acknowledge), printing what the hub-of-its-own mode prints.
+ * With --daemon, the named hooks are claimed for X (POST /hooks/claims): the hub points them at X
+ * (and starts those disabled in its config) while this run renews the claim, and gives them back
+ * when it stops or, killed, stops renewing.
  */
 async function runAttached(client: ApiClient, flags: RunFlags, session: string, out: NodeJS.WritableStream, logger: Logger): Promise<void> {
-  const { json } = await client.request<{ hooks: RunningHook[] }>('GET', '/hooks');
-  for (const name of flags.hook) {
-    const hook = json.hooks.find((h) => h.name === name);
-    if (!hook) throw new HookboxError(ErrorCode.NotFound, `the Hookbox running on ${client.baseUrl} has no hook named ${name}`);
-    if (hook.session !== session) {
-      throw new HookboxError(
-        ErrorCode.InvalidInput,
-        `hook ${name} of the Hookbox running on ${client.baseUrl} injects into session ${hook.session}, not ${session}; set session = "${session}" for it in the config, or start a separate hub with --port`,
-      );
-    }
-  }
-  const names = flags.hook.length > 0 ? flags.hook : json.hooks.filter((h) => h.session === session).map((h) => h.name);
-  const hooks = json.hooks.filter((h) => names.includes(h.name)).map((h) => ({ name: h.name, port: h.port, state: h.state }));
-  logger.info({ url: client.baseUrl, session, hooks }, `Hookbox run: attached to the Hookbox running on ${client.baseUrl}, session ${session}, hooks: ${hooks.map((h) => `${h.name}:${h.port}`).join(', ') || 'none'}`);
-  if (flags.format === 'jsonl') out.write(`${JSON.stringify({ type: 'ready', session_id: session, api: client.baseUrl, hooks, attached: true })}\n`);
-
   const stop = stopOnSignals(logger);
+  let claim: HookClaimBody | undefined;
+  let renewal: NodeJS.Timeout | undefined;
   const path = `/sessions/${encodeURIComponent(session)}`;
   try {
+    const listHooks = async () => (await client.request<{ hooks: RunningHook[] }>('GET', '/hooks')).json.hooks;
+    let running = await listHooks();
+    for (const name of flags.hook) {
+      if (!running.some((h) => h.name === name)) throw new HookboxError(ErrorCode.NotFound, `the Hookbox running on ${client.baseUrl} has no hook named ${name}`);
+    }
+    if (flags.daemon && flags.hook.length > 0) {
+      const takeClaim = async () => (await client.request<{ claim: HookClaimBody }>('POST', '/hooks/claims', { session, hooks: flags.hook, ttl_s: CLAIM_TTL_S })).json.claim;
+      claim = await takeClaim();
+      running = await listHooks();
+      renewal = setInterval(() => {
+        void (async () => {
+          try {
+            await client.request('POST', `/hooks/claims/${claim!.id}/renew`, { ttl_s: CLAIM_TTL_S });
+          } catch (error) {
+            // Lapsed (the hub was busy, or restarted): claim again, so the hooks come back to X.
+            if (isHookboxError(error) && error.code === ErrorCode.NotFound) {
+              try {
+                claim = await takeClaim();
+                logger.warn(`the claim on ${flags.hook.join(', ')} had lapsed; claimed again for session ${session}`);
+                return;
+              } catch (again) {
+                error = again;
+              }
+            }
+            logger.error(`cannot keep ${flags.hook.join(', ')} pointed at session ${session}: ${(error as Error).message}`);
+          }
+        })();
+      }, (CLAIM_TTL_S * 1000) / 3);
+      renewal.unref();
+    }
+    const names = flags.hook.length > 0 ? flags.hook : running.filter((h) => h.session === session).map((h) => h.name);
+    const hooks = running.filter((h) => names.includes(h.name)).map((h) => ({ name: h.name, port: h.port, state: h.state }));
+    logger.info({ url: client.baseUrl, session, hooks }, `Hookbox run: attached to the Hookbox running on ${client.baseUrl}, session ${session}, hooks: ${hooks.map((h) => `${h.name}:${h.port}`).join(', ') || 'none'}`);
+    if (flags.format === 'jsonl') out.write(`${JSON.stringify({ type: 'ready', session_id: session, api: client.baseUrl, hooks, attached: true })}\n`);
+
     while (!stop.signal.aborted) {
       // 25 s: inside the client's 30 s request timeout.
       const next = await client.request<{ message?: InboxMessage }>('GET', `${path}/next?wait=${flags.daemon ? 25 : 0}&lease=60`, undefined, stop.signal);
@@ -143,6 +175,10 @@ async function runAttached(client: ApiClient, flags: RunFlags, session: string, 
     if (!stop.signal.aborted) throw error;
   } finally {
     stop.dispose();
+    clearInterval(renewal);
+    if (claim) {
+      await client.request('DELETE', `/hooks/claims/${claim.id}`).catch((error: Error) => logger.warn(`could not give back ${flags.hook.join(', ')}: ${error.message} (the claim lapses within ${CLAIM_TTL_S} s)`));
+    }
   }
 }
 

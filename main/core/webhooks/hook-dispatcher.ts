@@ -87,7 +87,7 @@ const STATUS: Record<HookOutcome, number> = {
  * non-zero → 500 with stderr logged, timeout → 504. Every request is recorded, whatever happens.
  */
 export class HookDispatcher {
-  readonly hook: HookConfig;
+  #hook: HookConfig;
   readonly limit: ConcurrencyLimit;
   readonly #inbox: Inbox;
   readonly #runs: HookRunStore;
@@ -98,7 +98,7 @@ export class HookDispatcher {
   readonly #onRun: (run: Omit<HookRun, 'body'>) => void;
 
   constructor(options: { hook: HookConfig; inbox: Inbox; runs: HookRunStore; writes: WriteBatcher; clock: Clock; logger: Logger; baseEnv: NodeJS.ProcessEnv; onRun: (run: Omit<HookRun, 'body'>) => void }) {
-    this.hook = options.hook;
+    this.#hook = options.hook;
     this.limit = new ConcurrencyLimit(options.hook.maxConcurrency, options.hook.queueSize);
     this.#inbox = options.inbox;
     this.#runs = options.runs;
@@ -111,39 +111,50 @@ export class HookDispatcher {
     this.#onRun = options.onRun;
   }
 
+  get hook(): HookConfig {
+    return this.#hook;
+  }
+
+  /** The same hook with another session (a claim came or went); requests from now on go there. */
+  retarget(hook: HookConfig): void {
+    this.#hook = hook;
+  }
+
   async handle(request: HookRequest): Promise<HookResponse> {
+    // One request keeps the hook as it was when it arrived, even if a claim retargets it meanwhile.
+    const hook = this.#hook;
     const runId = newId();
     const receivedAt = this.#clock.now().toISOString();
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const refuse = async (outcome: HookOutcome, error: string, headers?: Record<string, string>): Promise<HookResponse> => {
-      await this.#record(this.#runRecord(runId, receivedAt, request, outcome, { durationMs: elapsed(), stderr: error }));
+      await this.#record(this.#runRecord(hook, runId, receivedAt, request, outcome, { durationMs: elapsed(), stderr: error }));
       return { status: STATUS[outcome], runId, body: { ok: false, run_id: runId, error }, ...(headers ? { headers } : {}) };
     };
 
     try {
       if (request.method !== 'POST') return await refuse('method_not_allowed', `method ${request.method} not allowed; hooks accept POST`, { allow: 'POST' });
-      if (request.bodyTooLarge) return await refuse('body_too_large', `body larger than ${this.hook.maxBodyBytes} bytes`);
-      if (this.hook.secret !== undefined && !verifySignature(this.hook.secret, request.body, request.headers[this.hook.signatureHeader])) {
-        this.#logger.warn({ hook: this.hook.name, run_id: runId }, `hook ${this.hook.name}: signature missing or wrong in ${this.hook.signatureHeader}; script not run`);
-        return await refuse('bad_signature', `signature missing or invalid (${this.hook.signatureHeader})`);
+      if (request.bodyTooLarge) return await refuse('body_too_large', `body larger than ${hook.maxBodyBytes} bytes`);
+      if (hook.secret !== undefined && !verifySignature(hook.secret, request.body, request.headers[hook.signatureHeader])) {
+        this.#logger.warn({ hook: hook.name, run_id: runId }, `hook ${hook.name}: signature missing or wrong in ${hook.signatureHeader}; script not run`);
+        return await refuse('bad_signature', `signature missing or invalid (${hook.signatureHeader})`);
       }
       const slot = this.limit.acquire();
       if (!slot) {
-        this.#logger.warn({ hook: this.hook.name, run_id: runId }, `hook ${this.hook.name}: ${this.limit.max} running and ${this.limit.queueSize} queued; request refused with 429`);
+        this.#logger.warn({ hook: hook.name, run_id: runId }, `hook ${hook.name}: ${this.limit.max} running and ${this.limit.queueSize} queued; request refused with 429`);
         return await refuse('queue_full', 'too many requests for this hook right now; retry later', { 'retry-after': '1' });
       }
       const release = await slot;
       let result: ScriptResult;
       try {
         result = await runScript({
-          command: this.hook.scriptPath,
+          command: hook.scriptPath,
           input: request.body,
           // The hub's environment goes to the spawner once; each run sends its HOOK_* only.
           baseEnv: this.#baseEnv,
           env: hookVariables(this.hook, request),
-          timeoutMs: this.hook.timeoutMs,
-          maxOutputBytes: this.hook.maxOutputBytes,
+          timeoutMs: hook.timeoutMs,
+          maxOutputBytes: hook.maxOutputBytes,
         });
       } finally {
         release();
@@ -153,39 +164,39 @@ export class HookDispatcher {
       if (result.outcome === 'exited' && result.exitCode === 0) {
         const content = result.stdout.trim();
         if (content === '') {
-          await this.#record(this.#runRecord(runId, receivedAt, request, 'empty', output));
+          await this.#record(this.#runRecord(hook, runId, receivedAt, request, 'empty', output));
           return { status: 204, runId };
         }
         // The message and the run that produced it are committed together.
         let run: HookRun | undefined;
-        const message = await this.#inbox.inject({ session: this.hook.session, source: 'webhook', label: this.hook.name, content }, (stored) => {
-          run = this.#runRecord(runId, receivedAt, request, 'injected', { ...output, messageId: stored.id });
+        const message = await this.#inbox.inject({ session: hook.session, source: 'webhook', label: hook.name, content }, (stored) => {
+          run = this.#runRecord(hook, runId, receivedAt, request, 'injected', { ...output, messageId: stored.id });
           this.#runs.insert(run);
         });
         if (run) this.#emit(run);
-        return { status: 200, runId, body: { ok: true, run_id: runId, message_id: message.id, session: this.hook.session } };
+        return { status: 200, runId, body: { ok: true, run_id: runId, message_id: message.id, session: hook.session } };
       }
 
       // A script cancelled by shutdown counts as timed out from the caller's point of view.
       const outcome: HookOutcome = result.outcome === 'exited' ? 'failed' : result.outcome === 'cancelled' ? 'timeout' : result.outcome;
       const error = result.error ?? `script exited with status ${result.exitCode ?? result.signal}`;
       const stderrTail = result.stderr.trim().split('\n').slice(-5).join(' | ');
-      this.#logger.warn({ hook: this.hook.name, run_id: runId, exit_code: result.exitCode, outcome }, `hook ${this.hook.name}: ${error}${stderrTail ? `; stderr: ${stderrTail}` : ''}`);
-      await this.#record(this.#runRecord(runId, receivedAt, request, outcome, output));
+      this.#logger.warn({ hook: hook.name, run_id: runId, exit_code: result.exitCode, outcome }, `hook ${hook.name}: ${error}${stderrTail ? `; stderr: ${stderrTail}` : ''}`);
+      await this.#record(this.#runRecord(hook, runId, receivedAt, request, outcome, output));
       return { status: STATUS[outcome], runId, body: { ok: false, run_id: runId, error } };
     } catch (error) {
       // Whatever went wrong on our side, the request is still recorded and answered.
-      this.#logger.error({ err: error, hook: this.hook.name, run_id: runId }, `hook ${this.hook.name}: ${(error as Error).message}`);
+      this.#logger.error({ err: error, hook: hook.name, run_id: runId }, `hook ${hook.name}: ${(error as Error).message}`);
       return refuse('internal_error', `Hookbox could not handle the request: ${(error as Error).message}`).catch(() => ({ status: 500, runId, body: { ok: false, run_id: runId, error: 'internal error' } }));
     }
   }
 
-  #runRecord(runId: string, receivedAt: string, request: HookRequest, outcome: HookOutcome, result: RunResult): HookRun {
+  #runRecord(hook: HookConfig, runId: string, receivedAt: string, request: HookRequest, outcome: HookOutcome, result: RunResult): HookRun {
     const truncated = request.body.length > RECORDED_BODY_LIMIT || request.bodyTooLarge;
     return {
       id: runId,
-      hook: this.hook.name,
-      session: this.hook.session,
+      hook: hook.name,
+      session: hook.session,
       received_at: receivedAt,
       source_address: request.sourceAddress,
       method: request.method,

@@ -148,7 +148,10 @@ function HookCard({ hook, active, onClick }: { hook: HookStatus; active: boolean
           <code>{hook.port ? `${hook.bind.replace(/:\d+$/, '')}:${hook.port}` : hook.bind}</code>
         </dd>
         <dt>Session</dt>
-        <dd>{hook.session}</dd>
+        <dd>
+          {hook.session}
+          {hook.claim && <span className="hook-claim"> (claimed by a running <code>hookbox run</code>)</span>}
+        </dd>
         <dt>Script</dt>
         <dd>
           <code title={hook.script}>{hook.script.split('/').pop()}</code>, {hook.timeout_s} s timeout

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import type { HookManager } from '../../webhooks/hook-manager.ts';
+import { checkSessionName } from '../../inbox/inbox.ts';
+import { CLAIM_TTL_LIMITS_S, type HookClaim, type HookManager } from '../../webhooks/hook-manager.ts';
 import { findRun, replayRun, runCurl, runDetail } from '../../webhooks/hook-run-actions.ts';
 import { HOOK_OUTCOMES, type HookRunStore } from '../../webhooks/hook-run-store.ts';
 import { ApiErrorBody } from '../api-error.ts';
@@ -19,7 +20,15 @@ const HookStatus = Type.Object({
   error: Type.Union([Type.String(), Type.Null()]),
   running: Type.Integer(),
   queued: Type.Integer(),
+  claim: Type.Union([Type.Object({ id: Type.String(), session: Type.String(), expires_at: Type.String() }), Type.Null()]),
 });
+
+const Claim = Type.Object({ id: Type.String(), session: Type.String(), hooks: Type.Array(Type.String()), expires_at: Type.String() });
+const Ttl = Type.Optional(Type.Integer({ minimum: CLAIM_TTL_LIMITS_S.min, maximum: CLAIM_TTL_LIMITS_S.max }));
+
+function claimBody(claim: HookClaim) {
+  return { id: claim.id, session: claim.session, hooks: claim.hooks, expires_at: new Date(claim.expiresAt).toISOString() };
+}
 
 const RunSummary = Type.Object({
   id: Type.String(),
@@ -73,6 +82,56 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
       },
     },
     async () => ({ hooks: deps.hooks.status(), config_error: deps.configError() }),
+  );
+
+  // Claims: `hookbox run --name X --hook A` attached to this hub points hook A at session X
+  // while it runs, renewing the claim; one it stops renewing lapses after ttl_s.
+  app.post(
+    '/hooks/claims',
+    {
+      ...guarded,
+      schema: {
+        body: Type.Object({ session: Type.String({ minLength: 1 }), hooks: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100 }), ttl_s: Ttl }, { additionalProperties: false }),
+        querystring: Type.Object({ token: Token }),
+        response: { 201: Type.Object({ claim: Claim, hooks: Type.Array(HookStatus) }), '4xx': ApiErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { session, hooks, ttl_s } = request.body;
+      const { claim } = await deps.hooks.claim(checkSessionName(session), hooks, (ttl_s ?? CLAIM_TTL_LIMITS_S.default) * 1000);
+      reply.code(201);
+      return { claim: claimBody(claim), hooks: deps.hooks.status().filter((h) => claim.hooks.includes(h.name)) };
+    },
+  );
+
+  app.post(
+    '/hooks/claims/:id/renew',
+    {
+      ...guarded,
+      schema: {
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Optional(Type.Object({ ttl_s: Ttl }, { additionalProperties: false })),
+        querystring: Type.Object({ token: Token }),
+        response: { 200: Type.Object({ claim: Claim }), '4xx': ApiErrorBody },
+      },
+    },
+    async (request) => ({ claim: claimBody(deps.hooks.renewClaim(request.params.id, (request.body?.ttl_s ?? CLAIM_TTL_LIMITS_S.default) * 1000)) }),
+  );
+
+  app.delete(
+    '/hooks/claims/:id',
+    {
+      ...guarded,
+      schema: {
+        params: Type.Object({ id: Type.String() }),
+        querystring: Type.Object({ token: Token }),
+        response: { 200: Type.Object({ success: Type.Literal(true) }), '4xx': ApiErrorBody },
+      },
+    },
+    async (request) => {
+      await deps.hooks.releaseClaim(request.params.id);
+      return { success: true as const };
+    },
   );
 
   app.get(
