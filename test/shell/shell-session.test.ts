@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { installShellIntegration } from '../../main/core/shell/shell-installer.ts';
-import { shellSpoolDir } from '../../main/core/shell/shell-spool.ts';
+import { ACCEPTING_FILE, shellSpoolDir } from '../../main/core/shell/shell-spool.ts';
 import { startHub } from '../helpers/hub-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { listEvents, waitForCount } from './event-polling.ts';
@@ -124,3 +124,32 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
     assert.ok(screen.includes('it\'s "quoted" \\ back\\slash\n🎉 naïve – done'), screen);
   });
 }
+
+test('fish: a spool whose hub stopped touching it (a crash) is not appended to; the event goes over HTTP', async () => {
+  const home = prepareHome('fish', '');
+  const hub = await startHub({ env: { HOME: home, XDG_DATA_HOME: join(home, '.local/share') } });
+  try {
+    installShellIntegration('fish', { home, env: { HOME: home }, baseUrl: hub.url });
+    const session = await TmuxShell.start({ argv: shellArgv('fish'), env: shellEnv(home), cwd: tempDir('hookbox-work-') });
+    await waitForPrompt(session);
+    const spool = shellSpoolDir(hub.address.port, {}, home);
+    const spoolFile = join(spool, `events.${await session.pid()}.jsonl`);
+
+    await session.line('echo live');
+    await waitForCount(hub.url, 1, 'the event through the spool');
+    const sizeBefore = statSync(spoolFile).size;
+    assert.ok(sizeBefore > 0, 'the live hub got it through the spool');
+
+    // What a hub that died leaves: "accepting", untouched for longer than fish trusts it (60 s).
+    const longAgo = new Date(Date.now() - 120_000);
+    utimesSync(join(spool, ACCEPTING_FILE), longAgo, longAgo);
+    await session.line('echo after the crash');
+    await waitForCount(hub.url, 2, 'the event over HTTP');
+    assert.equal(statSync(spoolFile).size, sizeBefore, 'nothing was appended to the stale spool');
+    const events = await listEvents(hub.url);
+    assert.deepEqual(events.map((e) => e.command).sort(), ['echo after the crash', 'echo live']);
+    await session.stop();
+  } finally {
+    await hub.hub.stop();
+  }
+});

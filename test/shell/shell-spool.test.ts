@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
 import type { HookEventInput } from '../../main/core/events/event-schema.ts';
 import { ACCEPTING_FILE, ShellSpool, shellSpoolDir, STOPPED_FILE } from '../../main/core/shell/shell-spool.ts';
 import { startHub } from '../helpers/hub-fixture.ts';
+import { eventually } from '../helpers/http-receiver.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitForCount } from './event-polling.ts';
 
@@ -117,4 +118,19 @@ test('the backlog is capped and an over-long line is skipped without blocking th
   assert.equal(recorded.at(-1)!.command, 'after the long one');
   assert.ok(warnings.some((w) => /skipped a line longer than the limit/.test(w)), warnings.join('\n'));
   await spool.stop();
+});
+
+test('a running hub keeps touching "accepting" (fish reads its age), recreates it if removed, and not after stopping', async () => {
+  const dir = join(tempDir(), 'spool');
+  const { spool } = spoolAt(dir, { heartbeatMs: 50 });
+  await spool.start();
+  const accepting = join(dir, ACCEPTING_FILE);
+  const longAgo = new Date(Date.now() - 120_000);
+  utimesSync(accepting, longAgo, longAgo);
+  await eventually(() => Date.now() - statSync(accepting).mtimeMs < 5_000, 'the heartbeat to touch accepting');
+  rmSync(accepting);
+  await eventually(() => existsSync(accepting), 'accepting to be recreated');
+  await spool.stop();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual([existsSync(accepting), existsSync(join(dir, STOPPED_FILE))], [false, true]);
 });

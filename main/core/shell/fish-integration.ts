@@ -15,9 +15,10 @@ const SCRIPT = scriptBody(String.raw`# Hookbox shell integration for fish.
 #
 # How: starting a process after every command costs fish's prompt about 2 ms, so while the
 # Hookbox on this port runs, the event is one line appended to its spool file (a builtin, no
-# process). The folder says which Hookbox state it is in: "accepting" (append), "stopped" (report
-# nothing). Without either — no Hookbox of this port ever ran with this home, or HOOKBOX_URL
-# points elsewhere — a background curl sends it over HTTP.
+# process). The folder says which Hookbox state it is in: "accepting" (append; the hub touches it
+# every 15 s, so one older than a minute is a hub that died), "stopped" (report nothing).
+# Otherwise — no Hookbox of this port ever ran with this home, it died, or HOOKBOX_URL points
+# elsewhere — a background curl sends it over HTTP (and nothing piles up in the spool).
 if status is-interactive
 
 set -g __hookbox_default_url @URL_LITERAL@
@@ -26,6 +27,9 @@ if set -q XDG_DATA_HOME[1]; and string match -q '/*' -- $XDG_DATA_HOME
 else
     set -g __hookbox_spool ~/.local/share/hookbox/shell-spool/@PORT@
 end
+# fish before 3.5 has no path builtin to read the age of "accepting": it trusts the file alone.
+set -g __hookbox_has_path
+contains path (builtin --names); and set -g __hookbox_has_path 1
 # curl at the lowest CPU priority: on a busy machine the prompt comes first.
 set -g __hookbox_curl
 command -sq curl; and set -g __hookbox_curl curl
@@ -87,7 +91,9 @@ function __hookbox_postexec --on-event fish_postexec
     set -l url $__hookbox_default_url
     if set -q HOOKBOX_URL[1]; and test -n "$HOOKBOX_URL"
         set url (string trim -r -c / -- $HOOKBOX_URL)
-    else if test -e $__hookbox_spool/accepting
+    else if test -e $__hookbox_spool/accepting; and begin
+            not set -q __hookbox_has_path[1]; or test (path mtime --relative $__hookbox_spool/accepting) -lt 60 2>/dev/null
+        end
         # Its own file: fish writes a long line in pieces, which another shell could interleave.
         printf $format'\n' $command $exit_code $duration_ms $__hookbox_reply $__hookbox_meta >>$__hookbox_spool/events.$fish_pid.jsonl
         return 0

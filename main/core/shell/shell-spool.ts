@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { chmod, mkdir, open, readdir, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
@@ -18,12 +18,17 @@ import { xdgDir } from './shell-installer.ts';
 // several 512-byte writes, which two shells writing to one file could interleave.
 //
 // The script picks its way from two files in that folder, which only the hub writes:
-//   accepting — the hub is running: append;
+//   accepting — the hub is running: append. The hub touches it every HEARTBEAT_MS; fish (3.5 and
+//               later) treats one untouched for STALE_AFTER_S as a hub that died;
 //   stopped   — the hub was stopped cleanly: report nothing (the prompt costs nothing either);
-//   neither   — no hub of this port ever ran with this home: send over HTTP (curl), as before.
-// After a crash `accepting` stays, lines pile up, and the next start reads them.
+//   neither, or a stale accepting — no hub of this port ever ran with this home, or it crashed:
+//               send over HTTP (curl), as bash and zsh do. So nothing piles up after a crash;
+//               what was appended before it is read at the next start.
 
 export const ACCEPTING_FILE = 'accepting';
+/** How often a running hub touches `accepting`, and the age at which fish stops trusting it (the script's 60). */
+export const HEARTBEAT_MS = 15_000;
+export const STALE_AFTER_S = 60;
 export const STOPPED_FILE = 'stopped';
 /** events.<pid of the shell>.jsonl */
 const SHELL_FILE = /^events\.(\d+)\.jsonl$/;
@@ -50,6 +55,8 @@ export interface ShellSpoolOptions {
   maxLineBytes?: number;
   /** Whether the shell with this pid still runs (its file is removed once read when not). */
   isAlive?: (pid: number) => boolean;
+  /** How often `accepting` is touched (HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }
 
 /** After a rotation, how long a shell that opened the old file may still append to it. */
@@ -90,6 +97,9 @@ export class ShellSpool {
   readonly #files = new Map<string, ShellFile>();
   #watcher: FSWatcher | undefined;
   #sweeper: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  /** stop() began: `accepting` is going away and must not be recreated. */
+  #closing = false;
   #reading: Promise<void> | undefined;
   #readAgain = false;
   readonly #rotations = new Set<Promise<void>>();
@@ -99,7 +109,7 @@ export class ShellSpool {
   skipped = 0;
 
   constructor(options: ShellSpoolOptions) {
-    this.#options = { rotateBytes: 256 * 1024, backlogBytes: 16 * 1024 * 1024, maxLineBytes: 1024 * 1024, removeOnStop: false, isAlive: processAlive, ...options };
+    this.#options = { rotateBytes: 256 * 1024, backlogBytes: 16 * 1024 * 1024, maxLineBytes: 1024 * 1024, removeOnStop: false, isAlive: processAlive, heartbeatMs: HEARTBEAT_MS, ...options };
   }
 
   get dir(): string {
@@ -119,14 +129,29 @@ export class ShellSpool {
     await this.#reading;
     await this.#sweep();
     this.#sweeper = setInterval(() => void this.#sweep(), SWEEP_EVERY_MS).unref();
+    this.#heartbeat = setInterval(() => void this.#touchAccepting(), this.#options.heartbeatMs).unref();
+  }
+
+  // Recreated if someone removed it: a running hub always says so.
+  async #touchAccepting(): Promise<void> {
+    const file = join(this.#options.dir, ACCEPTING_FILE);
+    const now = new Date();
+    try {
+      await utimes(file, now, now);
+    } catch {
+      if (this.#closing) return;
+      await writeFile(file, `${process.pid}\n`, { mode: 0o600 }).catch((error: Error) => this.#options.logger.warn({ err: error }, `shell spool: cannot mark it accepting: ${error.message}`));
+    }
   }
 
   /** Stops accepting, then records what was appended until then. Never throws: stopping the hub goes on. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
+    this.#closing = true;
     const { dir } = this.#options;
     this.#watcher?.close();
     clearInterval(this.#sweeper);
+    clearInterval(this.#heartbeat);
     try {
       await rm(join(dir, ACCEPTING_FILE), { force: true });
       if (!this.#options.removeOnStop) await writeFile(join(dir, STOPPED_FILE), `${process.pid}\n`, { mode: 0o600 });
