@@ -352,6 +352,11 @@ export async function run(): Promise<BenchSection> {
       "the body on the script's stdin, HOOK_* variables, its own process group, stdout answered with 200, and nothing else (no routing, limits, " +
       'timeout, recording or logging). It is the least any server can do per request for this hook, so its ratio to webhook bounds what hookbox, ' +
       'which also records every run durably, can reach on this machine: the script\'s own processes (bash, cat) take most of the CPU.',
+    '- **Where hookbox\'s CPU goes** (measured 2026-11-21 from /proc per-thread CPU over a load run, µs per request, noisy ±15%): webhook\'s whole process about 270–350; ' +
+      'hookbox\'s Go spawner about 320–430 (most of it context switches between Go\'s threads and the kernel\'s process start) and its Node process about 250–360 ' +
+      '(HTTP, the spawner channel, SQLite, the fdatasync thread). A prototype that moved the HTTP listener into Go beside the exec, Node only recording ' +
+      'each run over a pipe with the real stores, measured the same as hookbox in alternating runs (678 and 635 req/s against 703 and 646), so that split ' +
+      'was not kept; setting the spawner to one Go scheduler thread (GOMAXPROCS=1) did not help either.',
     '- **Recording check**: after the load (and the latency run) hookbox is killed with SIGKILL and the database is opened read-only: every ' +
       '2xx (warm-up included) must have its `hook_runs` row with outcome `injected` and its inbox message.',
     `- **POST → inbox latency**: a consumer parked on \`GET /sessions/latency/next?wait=30\` (control token, keep-alive) while ${LATENCY_POSTS} ` +
