@@ -34,10 +34,21 @@ export function goVersion(): string | undefined {
 /** `why` completes "<binary> not built: …". */
 export type BuildSpawnerOutcome = { built: true; ms: number } | { built: false; why: string };
 
-/** Builds the binary (when stale, with ifStale); throws when `go build` fails. */
-export function buildSpawner(options: { ifStale?: boolean; binary?: string } = {}): BuildSpawnerOutcome {
+/** Another machine's OS and CPU (Go's names: GOOS linux/darwin, GOARCH amd64/arm64/386/arm). */
+export interface GoTarget {
+  goos: string;
+  goarch: string;
+  /** For GOARCH=arm. */
+  goarm?: string;
+}
+
+/**
+ * Builds the binary (when stale, with ifStale); throws when `go build` fails. With a target, for
+ * that OS and CPU (Go cross-compiles the standard library by itself: nothing to install).
+ */
+export function buildSpawner(options: { ifStale?: boolean; binary?: string; target?: GoTarget } = {}): BuildSpawnerOutcome {
   const binary = options.binary ?? SPAWNER_BINARY;
-  if (process.platform === 'win32') return { built: false, why: 'Windows: scripts run through the Node spawner' };
+  if (process.platform === 'win32' && !options.target) return { built: false, why: 'Windows: scripts run through the Node spawner' };
   if (options.ifStale && isSpawnerFresh(binary)) return { built: false, why: 'up to date with its sources' };
   const version = goVersion();
   if (!version) return { built: false, why: 'no Go toolchain (go) on the PATH: scripts run through the Node spawner, which starts them more slowly' };
@@ -54,6 +65,7 @@ export function buildSpawner(options: { ifStale?: boolean; binary?: string } = {
     GOWORK: 'off',
     // Standard library only: nothing to download.
     GOPROXY: 'off',
+    ...(options.target ? { GOOS: options.target.goos, GOARCH: options.target.goarch, ...(options.target.goarm ? { GOARM: options.target.goarm } : {}) } : {}),
   };
   // go needs a build cache; without HOME (some CI and service environments) it has no default.
   if (!env.GOCACHE && !env.XDG_CACHE_HOME && !env.HOME) env.GOCACHE = join(tmpdir(), 'hookbox-go-build-cache');
