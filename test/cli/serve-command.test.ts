@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
@@ -8,7 +9,7 @@ import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { postEvent } from '../helpers/hub-fixture.ts';
 import { eventually } from '../helpers/http-receiver.ts';
-import { runCli, startServe } from '../helpers/serve-process.ts';
+import { HOOKBOX_CLI, runCli, startServe } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('hookbox serve', () => {
@@ -46,6 +47,29 @@ describe('hookbox serve', () => {
     const db = new Database(join(dataDir, 'hookbox.db'), { readonly: true });
     assert.equal((db.prepare("SELECT count(*) AS n FROM events WHERE command = 'in-flight'").get() as { n: number }).n, 1);
     db.close();
+  });
+
+  test('SIGTERM the moment it says where it listens still stops it cleanly (the spool says stopped)', async () => {
+    // The race a service manager or a script hits: the signal comes before the rest of the start-up lines.
+    const dataDir = tempDir();
+    const dataHome = tempDir();
+    const child = spawn(process.execPath, [HOOKBOX_CLI, 'serve', '--port', '0', '--data-dir', dataDir], { env: { ...process.env, AGENTD_LOG_FORMAT: 'text', XDG_DATA_HOME: dataHome }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let port = 0;
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match && port === 0) {
+        port = Number(match[1]);
+        child.kill('SIGTERM');
+      }
+    });
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    assert.deepEqual([code, signal], [0, null], output);
+    assert.match(output, /SIGTERM: stopping[\s\S]*stopped/);
+    // A port-0 hub's spool folder goes with it; what matters is it was stopped, not killed.
+    assert.equal(existsSync(join(dataHome, 'hookbox/shell-spool', String(port), 'accepting')), false);
   });
 
   test('AGENTD_LOG_FORMAT=json logs one JSON object per line', async () => {

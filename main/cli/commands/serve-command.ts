@@ -33,6 +33,22 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const ui = { rendererDir: rendererDir() };
   const hub = createHub({ dataDir: ctx.dataDir, settings: ctx.settings, configFile: ctx.config.path, configPath: ctx.configPath, notifier, logger, ui });
 
+  // Before the start: a SIGTERM that comes while the hub starts, or just after it said where it
+  // listens, must stop it cleanly too (Node's default for SIGTERM is to die on the spot).
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    let requested = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (requested) {
+        logger.warn(`${signal} again: exiting without waiting`);
+        process.exit(1);
+      }
+      requested = true;
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
   const address = await hub.start();
   const configNote = ctx.config.path ? ctx.config.path : `${ctx.configPath} (not found; defaults in use)`;
   logger.info({ url: address.url }, `Hookbox ${HOOKBOX_VERSION} listening on ${address.url}`);
@@ -47,28 +63,13 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const open = openWords.map(shellWord).join(' ');
   logger.info({ url: `${address.url}/` }, `the Hookbox window${windowNote}: run \`${open}\` to open it signed in (with --print: print its address)`);
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        logger.warn(`${signal} again: exiting without waiting`);
-        process.exit(1);
-      }
-      stopping = true;
-      logger.info(`${signal}: stopping`);
-      hub.stop().then(
-        () => {
-          logger.info('stopped');
-          resolve();
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'error while stopping');
-          process.exitCode = 1;
-          resolve();
-        },
-      );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  const signal = await stopRequested;
+  logger.info(`${signal}: stopping`);
+  try {
+    await hub.stop();
+    logger.info('stopped');
+  } catch (error) {
+    logger.error({ err: error }, 'error while stopping');
+    process.exitCode = 1;
+  }
 }
