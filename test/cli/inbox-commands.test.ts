@@ -250,9 +250,19 @@ describe('hookbox run beside a running Hookbox attaches to it', async () => {
   // ask for a hub of its own.
   const env = { AGENTD_PORT: String(serve.port) };
   const common = ['--data-dir', dataDir, '--config', configFile];
-  const hookPort = async (name: string) => {
+  const hookState = async (name: string) => {
     const response = await fetch(`${serve.url}/hooks`, { headers: { authorization: `Bearer ${readControlToken(dataDir)}` } });
-    return ((await response.json()) as { hooks: { name: string; port: number }[] }).hooks.find((h) => h.name === name)!.port;
+    return ((await response.json()) as { hooks: { name: string; port: number; session: string; claim: unknown }[] }).hooks.find((h) => h.name === name)!;
+  };
+  const hookPort = async (name: string) => (await hookState(name)).port;
+  /** `hookbox run --name X --daemon --format jsonl …` in a child process, once it printed its ready line. */
+  const startDaemonRun = async (...extra: string[]) => {
+    const child = spawn(process.execPath, [HOOKBOX_CLI, 'run', '--name', 'X', '--daemon', '--format', 'jsonl', ...extra, ...common], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = { child, stdout: '', stderr: '' };
+    child.stdout.on('data', (c: Buffer) => (run.stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (run.stderr += c.toString()));
+    await eventually(() => run.stdout.includes('"type":"ready"'), `the ready line (stderr: ${run.stderr})`, 15_000);
+    return run;
   };
 
   test('without --daemon: prints what the running hub queued for X (hook output and sends), acknowledges it, leaves other sessions alone', async () => {
@@ -281,36 +291,22 @@ describe('hookbox run beside a running Hookbox attaches to it', async () => {
   });
 
   test('--daemon streams messages as the running hub receives them, until stopped', async () => {
-    const child = spawn(process.execPath, [HOOKBOX_CLI, 'run', '--name', 'X', '--daemon', '--format', 'jsonl', ...common], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const run = await startDaemonRun();
     try {
-      await eventually(() => stdout.includes('"type":"ready"'), `the ready line (stderr: ${stderr})`, 15_000);
       const posted = await fetch(`http://127.0.0.1:${await hookPort('deploys')}/`, { method: 'POST', body: 'streamed' });
       assert.equal(posted.status, 200);
-      await eventually(() => stdout.includes('"content":"hook says: streamed"'), 'the streamed message', 15_000);
+      await eventually(() => run.stdout.includes('"content":"hook says: streamed"'), 'the streamed message', 15_000);
     } finally {
-      child.kill('SIGINT');
+      run.child.kill('SIGINT');
     }
-    const [code] = (await once(child, 'exit')) as [number | null];
-    assert.equal(code, 0, stderr);
+    const [code] = (await once(run.child, 'exit')) as [number | null];
+    assert.equal(code, 0, run.stderr);
   });
 
   test('--daemon --hook of another session claims it for X while the run lasts, then gives it back', async () => {
-    const hookState = async (name: string) => {
-      const response = await fetch(`${serve.url}/hooks`, { headers: { authorization: `Bearer ${readControlToken(dataDir)}` } });
-      return ((await response.json()) as { hooks: { name: string; session: string; claim: unknown }[] }).hooks.find((h) => h.name === name)!;
-    };
     const alertsPort = await hookPort('alerts');
-    const child = spawn(process.execPath, [HOOKBOX_CLI, 'run', '--name', 'X', '--daemon', '--format', 'jsonl', '--hook', 'alerts', ...common], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const run = await startDaemonRun('--hook', 'alerts');
     try {
-      await eventually(() => stdout.includes('"type":"ready"'), `the ready line (stderr: ${stderr})`, 15_000);
       assert.equal((await hookState('alerts')).session, 'X');
       // A second run wanting the same hook for another session is told who holds it.
       const rival = await runCli(['run', '--name', 'ops', '--daemon', '--hook', 'alerts', ...common], env);
@@ -318,15 +314,15 @@ describe('hookbox run beside a running Hookbox attaches to it', async () => {
       assert.match(rival.stderr, /hook alerts is claimed by a hookbox run for session X/);
       const posted = await fetch(`http://127.0.0.1:${alertsPort}/`, { method: 'POST', body: 'disk full' });
       assert.equal(posted.status, 200);
-      await eventually(() => stdout.includes('"source_label":"alerts","content":"hook says: disk full","session_id":"X"'), `the alert in X's stream (stdout: ${stdout})`, 15_000);
+      await eventually(() => run.stdout.includes('"source_label":"alerts","content":"hook says: disk full","session_id":"X"'), `the alert in X's stream (stdout: ${run.stdout})`, 15_000);
     } finally {
-      child.kill('SIGINT');
+      run.child.kill('SIGINT');
     }
-    const [code] = (await once(child, 'exit')) as [number | null];
-    assert.equal(code, 0, stderr);
+    const [code] = (await once(run.child, 'exit')) as [number | null];
+    assert.equal(code, 0, run.stderr);
     const alerts = await hookState('alerts');
     assert.deepEqual([alerts.session, alerts.claim], ['ops', null], 'given back when the run stopped');
-    assert.equal(await hookPort('alerts'), alertsPort, 'the hook kept its socket throughout');
+    assert.equal(alerts.port, alertsPort, 'the hook kept its socket throughout');
   });
 
   test('a --hook that the running hub lacks is one clear error', async () => {
