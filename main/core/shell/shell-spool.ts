@@ -26,9 +26,8 @@ import { xdgDir } from './shell-installer.ts';
 //               what was appended before it is read at the next start.
 
 export const ACCEPTING_FILE = 'accepting';
-/** How often a running hub touches `accepting`, and the age at which fish stops trusting it (the script's 60). */
+/** How often a running hub touches `accepting` (fish stops trusting it at STALE_AFTER_S, fish-integration.ts). */
 export const HEARTBEAT_MS = 15_000;
-export const STALE_AFTER_S = 60;
 export const STOPPED_FILE = 'stopped';
 /** events.<pid of the shell>.jsonl */
 const SHELL_FILE = /^events\.(\d+)\.jsonl$/;
@@ -282,12 +281,16 @@ export class ShellSpool {
 
   /**
    * Renames a long-lived shell's file away; its next line starts a new one. The shell may have
-   * opened the old file just before, so it is read once more after a grace period, then removed.
+   * opened the old file just before and write to it late, so it is read once more after a grace
+   * period, then removed.
    */
   async #rotate(file: ShellFile): Promise<void> {
     const rotated = join(this.#options.dir, `${file.name}.rotated-${Date.now()}`);
     await rename(join(this.#options.dir, file.name), rotated);
     this.#files.delete(file.name);
+    // What was appended between the last read and the rename is read now, before any line of the
+    // new file: read only after the grace period, it would be recorded out of order.
+    await this.#readFile(file);
     const finish = (async () => {
       await new Promise((resolve) => setTimeout(resolve, this.#stopped ? 0 : ROTATED_GRACE_MS));
       await this.#readFile(file);
