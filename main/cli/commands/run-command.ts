@@ -134,24 +134,18 @@ async function runAttached(client: ApiClient, flags: RunFlags, session: string, 
       const takeClaim = async () => (await client.request<{ claim: HookClaimBody }>('POST', '/hooks/claims', { session, hooks: flags.hook, ttl_s: CLAIM_TTL_S })).json.claim;
       claim = await takeClaim();
       running = await listHooks();
+      // Lapsed (the hub was busy, or restarted): claimed again, so the hooks come back to X.
+      const keepClaim = async () => {
+        try {
+          await client.request('POST', `/hooks/claims/${claim!.id}/renew`, { ttl_s: CLAIM_TTL_S });
+        } catch (error) {
+          if (!isHookboxError(error) || error.code !== ErrorCode.NotFound) throw error;
+          claim = await takeClaim();
+          logger.warn(`the claim on ${flags.hook.join(', ')} had lapsed; claimed again for session ${session}`);
+        }
+      };
       renewal = setInterval(() => {
-        void (async () => {
-          try {
-            await client.request('POST', `/hooks/claims/${claim!.id}/renew`, { ttl_s: CLAIM_TTL_S });
-          } catch (error) {
-            // Lapsed (the hub was busy, or restarted): claim again, so the hooks come back to X.
-            if (isHookboxError(error) && error.code === ErrorCode.NotFound) {
-              try {
-                claim = await takeClaim();
-                logger.warn(`the claim on ${flags.hook.join(', ')} had lapsed; claimed again for session ${session}`);
-                return;
-              } catch (again) {
-                error = again;
-              }
-            }
-            logger.error(`cannot keep ${flags.hook.join(', ')} pointed at session ${session}: ${(error as Error).message}`);
-          }
-        })();
+        keepClaim().catch((error: Error) => logger.error(`cannot keep ${flags.hook.join(', ')} pointed at session ${session}: ${error.message}`));
       }, (CLAIM_TTL_S * 1000) / 3);
       renewal.unref();
     }

@@ -132,7 +132,7 @@ export class HookManager {
    * there until it is released or lapses. All or nothing: a hook the config lacks, one claimed
    * for another session, or one that cannot listen fails the whole claim and changes nothing.
    */
-  claim(session: string, hooks: readonly string[], ttlMs: number): Promise<{ claim: HookClaim; report: ApplyReport }> {
+  claim(session: string, hooks: readonly string[], ttlMs: number): Promise<HookClaim> {
     return this.#exclusive(async () => {
       const names = [...new Set(hooks)];
       const missing = names.filter((name) => !this.#configured.some((h) => h.name === name));
@@ -156,7 +156,7 @@ export class HookManager {
         throw new HookboxError(ErrorCode.AddressInUse, failed.map((f) => f.error).join('; '));
       }
       this.#scheduleExpiry();
-      return { claim, report };
+      return claim;
     });
   }
 

@@ -98,7 +98,7 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
     },
     async (request, reply) => {
       const { session, hooks, ttl_s } = request.body;
-      const { claim } = await deps.hooks.claim(checkSessionName(session), hooks, (ttl_s ?? CLAIM_TTL_LIMITS_S.default) * 1000);
+      const claim = await deps.hooks.claim(checkSessionName(session), hooks, (ttl_s ?? CLAIM_TTL_LIMITS_S.default) * 1000);
       reply.code(201);
       return { claim: claimBody(claim), hooks: deps.hooks.status().filter((h) => claim.hooks.includes(h.name)) };
     },
