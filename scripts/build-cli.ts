@@ -15,13 +15,13 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Plugin } from 'rolldown';
-import { isFresh } from './build-freshness.ts';
+import { CLI_BUNDLE_INPUTS, isFresh } from './build-freshness.mjs';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
 export const DEFAULT_OUTFILE = join(REPO_ROOT, 'out/cli/hookbox.mjs');
 
-/** What the bundle is built from; a change to any of them makes it stale (bin/hookbox lists the same). */
-const INPUTS = ['main', 'package.json', 'node_modules/.package-lock.json', 'scripts/build-cli.ts'].map((p) => join(REPO_ROOT, p));
+/** What the bundle is built from; a change to any of them makes it stale (bin/hookbox reads the same list). */
+const INPUTS = CLI_BUNDLE_INPUTS.map((p) => join(REPO_ROOT, p));
 
 export interface BuildCliOptions {
   outfile?: string;

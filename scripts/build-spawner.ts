@@ -12,7 +12,7 @@ import { mkdirSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isFresh } from './build-freshness.ts';
+import { isFresh } from './build-freshness.mjs';
 
 const REPO_ROOT = join(import.meta.dirname, '..');
 export const SPAWNER_SOURCES = join(REPO_ROOT, 'native/spawner');

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './build-cli.ts';
-import { isFresh } from './build-freshness.ts';
+import { isFresh } from './build-freshness.mjs';
 
 const INPUTS = ['renderer', 'main/shared', 'preload', 'electron.vite.config.ts', 'package-lock.json'].map((p) => join(REPO_ROOT, p));
 const BUILT = join(REPO_ROOT, 'out/renderer/index.html');

@@ -1,6 +1,7 @@
-// `npm start`: builds the desktop app and runs it in Electron. Where the Electron binary is not
-// installed (ELECTRON_SKIP_BINARY_DOWNLOAD, servers, CI) it says so in one line and points to
-// the headless hub instead.
+// `npm start`: builds the desktop app and runs it in Electron. The electron package (45 and
+// later) has no install script: its binary is downloaded on first use, which this script does on
+// the first start. Where it cannot be had (ELECTRON_SKIP_BINARY_DOWNLOAD, no network, servers, CI)
+// it says so in one line and points to the headless hub instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,12 +14,8 @@ const root = join(import.meta.dirname, '..');
  * `require('electron')` would, without requiring it: that would try to download the binary.
  */
 export function findElectronBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  let packageDir: string;
-  try {
-    packageDir = dirname(createRequire(join(root, 'package.json')).resolve('electron/package.json'));
-  } catch {
-    return undefined;
-  }
+  const packageDir = electronPackageDir();
+  if (!packageDir) return undefined;
   const pathFile = join(packageDir, 'path.txt');
   const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : '';
   if (env.ELECTRON_OVERRIDE_DIST_PATH) {
@@ -30,8 +27,31 @@ export function findElectronBinary(env: NodeJS.ProcessEnv = process.env): string
   return existsSync(binary) ? binary : undefined;
 }
 
+function electronPackageDir(): string | undefined {
+  try {
+    return dirname(createRequire(join(root, 'package.json')).resolve('electron/package.json'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first start downloads the binary with the electron package's own installer (its checksums,
+ * cache and mirror settings), unless the user said not to or points at a binary of their own.
+ */
+function downloadElectron(env: NodeJS.ProcessEnv): boolean {
+  const packageDir = electronPackageDir();
+  if (!packageDir || env.ELECTRON_SKIP_BINARY_DOWNLOAD || env.ELECTRON_OVERRIDE_DIST_PATH) return false;
+  process.stderr.write("hookbox: downloading Electron's binary (first start only)\n");
+  const install = spawnSync(process.execPath, [join(packageDir, 'install.js')], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], env });
+  if (install.status === 0) return true;
+  const reason = install.stderr.toString().split('\n').find((line) => /error/i.test(line))?.trim();
+  process.stderr.write(`hookbox: the download failed${reason ? `: ${reason}` : ''}\n`);
+  return false;
+}
+
 function main(): void {
-  const electron = findElectronBinary();
+  const electron = findElectronBinary() ?? (downloadElectron(process.env) ? findElectronBinary() : undefined);
   if (!electron) {
     process.stderr.write('hookbox: the Electron binary is not installed on this machine; run the headless hub instead: npm run serve\n');
     process.exitCode = 1;

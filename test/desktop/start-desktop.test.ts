@@ -39,3 +39,17 @@ test('the start script finds an installed binary through the same lookup as the 
   chmodSync(binary, 0o755);
   assert.equal(findElectronBinary({ ELECTRON_OVERRIDE_DIST_PATH: dist }), binary);
 });
+
+// The electron package downloads its binary on first use (it has no install script for npm to
+// allow), so the first `npm start` does. A mirror on a closed local port makes that download fail
+// here without reaching any outside host.
+test('npm start downloads the binary on first start and, when that fails, says why and points to npm run serve', async () => {
+  const env: NodeJS.ProcessEnv = { ELECTRON_MIRROR: 'http://127.0.0.1:9/', electron_config_cache: tempDir(), ELECTRON_SKIP_BINARY_DOWNLOAD: '' };
+  const { code, output } = await run(process.execPath, [join(REPO_ROOT, 'scripts/start-desktop.ts')], env);
+  assert.notEqual(code, 0);
+  const lines = output.split('\n').filter((line) => line.trim() !== '');
+  assert.equal(lines[0], "hookbox: downloading Electron's binary (first start only)", output);
+  assert.match(lines[1] ?? '', /^hookbox: the download failed/, output);
+  assert.equal(lines.at(-1), MESSAGE, output);
+  assert.doesNotMatch(output, /^\s+at /m, 'no stack trace');
+});

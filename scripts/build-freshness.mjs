@@ -1,13 +1,18 @@
-// When a built file is stale: shared by the build scripts' --if-stale (and by bin/hookbox's
-// rule for the CLI bundle, which does the same with `find -newer`).
+// When a built file is stale: the one rule shared by the build scripts' --if-stale and by
+// bin/hookbox's choice of the CLI bundle. Plain JavaScript (types in build-freshness.d.mts):
+// bin/hookbox imports it under whatever Node started it, which may be older than the one that
+// strips TypeScript.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** What the CLI bundle (out/cli/hookbox.mjs) is built from, relative to the repository root. */
+export const CLI_BUNDLE_INPUTS = ['main', 'package.json', 'node_modules/.package-lock.json', 'scripts/build-cli.ts'];
 
 /**
  * The newest modification time of a file, or of any file below a folder (0 when missing). A
  * folder's own time counts too: a deleted source makes what was built from it stale.
  */
-export function newestMtime(path: string): number {
+export function newestMtime(path) {
   let stat;
   try {
     stat = statSync(path);
@@ -21,8 +26,8 @@ export function newestMtime(path: string): number {
 }
 
 /** True when `output` exists and none of `inputs` was modified after it. */
-export function isFresh(output: string, inputs: readonly string[]): boolean {
-  let built: number;
+export function isFresh(output, inputs) {
+  let built;
   try {
     built = statSync(output).mtimeMs;
   } catch {
