@@ -53,7 +53,7 @@ test('the bundled CLI serves: /health answers, POST /events is stored, SIGTERM e
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exited = once(child, 'exit');
-  await eventually(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 'serve to listen', 15_000);
+  await eventually(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 'serve to listen', 30_000);
   const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
   assert.ok(port, `serve did not start:\n${output}`);
   const url = `http://127.0.0.1:${port}`;

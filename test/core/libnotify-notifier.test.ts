@@ -44,7 +44,7 @@ describe('libnotify notifier against a real notification daemon (dunst)', { skip
     await eventually(() => /notifications: libnotify/.test(serve.output()), 'serve to report the libnotify channel');
     const { status } = await postEvent(serve.url, { kind: 'shell', command: 'npm test', exit_code: 1, duration_ms: 12_000 });
     assert.equal(status, 200);
-    await eventually(() => daemon.shown().length === 1, 'the notification in dunst', 10_000);
+    await eventually(() => daemon.shown().length === 1, 'the notification in dunst', 30_000);
     assert.deepEqual(daemon.shown()[0], { appname: 'Hookbox', summary: 'Command failed', body: 'Failed (exit 1) after 12 s: npm test', urgency: 'CRITICAL' });
     assert.equal(await serve.stop(), 0);
   });

@@ -70,7 +70,7 @@ test('a checkpointer thread runs only while writes pour in; otherwise SQLite che
     assert.equal(checkpoints.active, true);
     assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
     // Quiet again: the thread goes and inline checkpoints come back.
-    await eventually(() => !checkpoints.active && db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 'the thread to stop', 10_000);
+    await eventually(() => !checkpoints.active && db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 'the thread to stop', 30_000);
     assert.equal(checkpoints.active, false);
     assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
   } finally {
@@ -88,7 +88,7 @@ test('a checkpointer thread that fails hands checkpoints back to the hub connect
   // Its own connection cannot open (no such folder): the thread dies at once.
   const checkpointer = new WalCheckpointer(db, { databaseFile: join(tempDir(), 'missing', 'hookbox.db'), logger });
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
-  await eventually(() => db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 'inline checkpoints to come back', 10_000);
+  await eventually(() => db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 'inline checkpoints to come back', 30_000);
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
   assert.match(warnings.join('\n'), /WAL checkpointer (failed|stopped).*checkpoints run on the main thread again/);
   await checkpointer.stop();

@@ -33,7 +33,7 @@ export async function startReceiver(respond: (req: ReceivedRequest, res: ServerR
 }
 
 /** Polls `check` until it is true or the deadline passes. */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+export async function eventually(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -51,7 +51,7 @@ export async function startHub(
 }
 
 /** Resolves when the hub has raised `count` notifications (they are sent after the response). */
-export function waitForNotifications(hub: Hub, count: number, timeoutMs = 5_000): Promise<void> {
+export function waitForNotifications(hub: Hub, count: number, timeoutMs = 30_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = 0;
     const timer = setTimeout(() => reject(new Error(`only ${seen} of ${count} notifications within ${timeoutMs} ms`)), timeoutMs);

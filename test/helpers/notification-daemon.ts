@@ -22,7 +22,7 @@ export interface NotificationDaemon {
 export const DESKTOP_TOOLS = ['dbus-daemon', 'Xvfb', 'dunst', 'notify-send'];
 export const missingDesktopTools = (): string[] => DESKTOP_TOOLS.filter((tool) => !findOnPath(tool));
 
-function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const tick = () => {

@@ -16,7 +16,7 @@ export interface ServeProcess {
 }
 
 /** Runs the real `hookbox serve` in a child process and waits until it says where it listens. */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 15_000): Promise<ServeProcess> {
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<ServeProcess> {
   const child = spawn(process.execPath, [HOOKBOX_CLI, 'serve', ...args], {
     env: { ...process.env, AGENTD_LOG_FORMAT: 'text', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

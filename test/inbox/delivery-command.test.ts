@@ -32,7 +32,7 @@ describe('per-session delivery command', async () => {
     const contents = ['first message', 'second message', `third $(touch '${pwned}') \`touch '${pwned}'\``];
     for (const content of contents) assert.equal((await api.inject('x', { content })).status, 201);
 
-    await eventually(() => readLines(out).length >= 3, 'three deliveries', 15_000);
+    await eventually(() => readLines(out).length >= 3, 'three deliveries', 30_000);
     await new Promise((r) => setTimeout(r, 300)); // a duplicate delivery would show up here
     const delivered = readLines(out);
     assert.deepEqual([...delivered].sort(), [...contents].sort(), 'each message delivered exactly once');
@@ -48,7 +48,7 @@ describe('per-session delivery command', async () => {
     // The failing attempt ran ~0.5 s; the retry comes 1 s after it failed (first backoff step).
     const gap = firstTries[1]!.at - firstTries[0]!.at;
     assert.ok(gap >= 1400, `retried ${gap} ms after the failed attempt started (expected ≥ 0.5 s run + 1 s backoff)`);
-    assert.ok(gap < 5000, `retried only ${gap} ms after the failed attempt started`);
+    assert.ok(gap < 20_000, `retried only ${gap} ms after the failed attempt started (the first backoff step is 1 s)`);
 
     let messages = await api.list('x');
     for (let i = 0; i < 50 && messages.some((m) => m.state !== 'acked'); i++) {
@@ -87,10 +87,10 @@ describe('per-session delivery command: reload and shutdown', async () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(readLines(out), []);
     writeFileSync(configFile, `[[sessions]]\nname = "y"\ndeliver_command = ["sh", "-c", ${JSON.stringify(`cat >> '${out}'; echo >> '${out}'`)}]\n`);
-    await eventually(() => readLines(out).length === 1, 'the delivery after the reload', 5_000);
+    await eventually(() => readLines(out).length === 1, 'the delivery after the reload', 30_000);
     assert.deepEqual(readLines(out), ['queued before the edit']);
     await api.inject('y', { content: 'after the edit' });
-    await eventually(() => readLines(out).length === 2, 'the next delivery', 5_000);
+    await eventually(() => readLines(out).length === 2, 'the next delivery', 30_000);
     assert.deepEqual(readLines(out), ['queued before the edit', 'after the edit']);
   });
 
@@ -100,18 +100,18 @@ describe('per-session delivery command: reload and shutdown', async () => {
     const started = join(dir, 'started');
     const out = join(dir, 'delivered.txt');
     const configFile = join(dir, 'config.toml');
-    writeFileSync(configFile, `[[sessions]]\nname = "z"\ndeliver_timeout = 120\ndeliver_command = ["sh", "-c", ${JSON.stringify(`touch '${started}'; sleep 12`)}]\n`);
+    writeFileSync(configFile, `[[sessions]]\nname = "z"\ndeliver_timeout = 120\ndeliver_command = ["sh", "-c", ${JSON.stringify(`touch '${started}'; sleep 60`)}]\n`);
     const first = await startHub({ configFile, dataDir });
     await inboxApi(first.url, first.hub.controlToken).inject('z', { content: 'in flight at shutdown' });
     await eventually(() => existsSync(started), 'the delivery command to start');
     const stopStarted = Date.now();
     await first.hub.stop();
     const took = Date.now() - stopStarted;
-    assert.ok(took < 5_000, `hub.stop() took ${took} ms while a delivery command ran`);
+    assert.ok(took < 30_000, `hub.stop() took ${took} ms: it waited for the 60 s delivery command`);
 
     writeFileSync(configFile, `[[sessions]]\nname = "z"\ndeliver_command = ["sh", "-c", ${JSON.stringify(`cat >> '${out}'; echo >> '${out}'`)}]\n`);
     await startHub({ configFile, dataDir });
-    await eventually(() => readLines(out).length === 1, 'the interrupted message to be delivered after the restart', 8_000);
+    await eventually(() => readLines(out).length === 1, 'the interrupted message to be delivered after the restart', 30_000);
     assert.deepEqual(readLines(out), ['in flight at shutdown']);
   });
 });

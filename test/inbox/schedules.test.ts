@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startHub } from '../helpers/hub-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { inboxApi, sleep, type WireMessage } from './inbox-api.ts';
+import { FakeClock } from '../lifecycle/lifecycle-fixture.ts';
+import { inboxApi, type WireMessage } from './inbox-api.ts';
 
 interface WireSchedule {
   id: string;
@@ -13,8 +14,18 @@ interface WireSchedule {
   created_at: string;
 }
 
+// Schedules run on the hub's injected clock: each test moves it and calls the scheduler's tick
+// (which its timer calls in real use), so no test depends on how fast this machine is.
+// Half past a whole second: a once-a-second schedule is due at each .000 that the clock passes.
+const START = Date.parse('2026-05-01T09:00:00.500Z');
+
 describe('recurring schedules over HTTP', async () => {
-  const { hub, url } = await startHub();
+  const clock = new FakeClock(START);
+  const { hub, url } = await startHub({ clock });
+  const advance = async (ms: number) => {
+    clock.advance(ms);
+    await hub.scheduler.tick();
+  };
   const api = inboxApi(url, hub.controlToken);
   const createSchedule = async (body: Record<string, unknown>) => {
     const res = await api.call('/schedules', { method: 'POST', body: JSON.stringify(body) });
@@ -27,7 +38,7 @@ describe('recurring schedules over HTTP', async () => {
     assert.equal(created.status, 201, JSON.stringify(created.json));
     const schedule = created.json.schedule as WireSchedule;
     assert.equal(schedule.session, 'ticker');
-    assert.ok(Date.parse(schedule.next_at) - Date.now() <= 1100, `next_at ${schedule.next_at} is not within the next second`);
+    assert.equal(Date.parse(schedule.next_at), START + 500, 'due at the next whole second');
 
     const listed = await listSchedules();
     assert.deepEqual(
@@ -35,13 +46,12 @@ describe('recurring schedules over HTTP', async () => {
       [[schedule.id, '* * * * * *', 'tick']],
     );
 
-    let messages: WireMessage[] = [];
-    const deadline = Date.now() + 6_000;
-    while (messages.length < 2 && Date.now() < deadline) {
-      messages = await api.list('ticker');
-      await sleep(100);
-    }
-    assert.ok(messages.length >= 2, `only ${messages.length} scheduled messages within 6 s`);
+    await advance(400);
+    assert.equal((await api.list('ticker')).length, 0, 'not due yet');
+    await advance(100);
+    await advance(1_000);
+    const messages = await api.list('ticker');
+    assert.equal(messages.length, 2);
     for (const m of messages) {
       assert.equal(m.source, 'schedule');
       assert.equal(m.content, 'tick');
@@ -54,19 +64,21 @@ describe('recurring schedules over HTTP', async () => {
     assert.equal(removed.status, 200);
     assert.deepEqual(await listSchedules(), []);
     const countAfterDelete = (await api.list('ticker', 'limit=1000')).length;
-    await sleep(2_200);
+    await advance(2_000);
+    await advance(2_000);
     assert.equal((await api.list('ticker', 'limit=1000')).length, countAfterDelete, 'a deleted schedule kept firing');
 
     const again = await api.call(`/schedules/${schedule.id}`, { method: 'DELETE' });
     assert.equal(again.status, 404);
   });
 
-  test('it does not fire more often than its expression says', async () => {
+  test('it does not fire more often than its expression says, and a missed stretch gives one message, not one per missed time', async () => {
     const created = await createSchedule({ session: 'rate', cron: '* * * * * *', content: 'tick' });
-    await sleep(3_200);
+    for (let i = 0; i < 32; i++) await advance(100); // 3.2 s past .x50: three whole seconds
+    assert.equal((await api.list('rate', 'limit=1000')).length, 3);
+    await advance(60_000);
+    assert.equal((await api.list('rate', 'limit=1000')).length, 4, 'a minute missed at once is one message');
     await api.call(`/schedules/${created.json.schedule.id}`, { method: 'DELETE' });
-    const count = (await api.list('rate', 'limit=1000')).length;
-    assert.ok(count >= 2 && count <= 4, `${count} messages in 3.2 s from a once-a-second schedule`);
   });
 
   test('a bad cron expression → 400 with a clear message; nothing is created', async () => {
@@ -102,26 +114,30 @@ describe('recurring schedules: durability', async () => {
   const dataDir = tempDir();
 
   test('a schedule survives a hub restart and keeps firing', async () => {
-    const first = await startHub({ dataDir });
+    const clock = new FakeClock(START);
+    const first = await startHub({ dataDir, clock });
     const token = first.hub.controlToken;
     const res = await inboxApi(first.url, token).call('/schedules', { method: 'POST', body: JSON.stringify({ session: 'kept', cron: '* * * * * *', content: 'still ticking' }) });
     assert.equal(res.status, 201);
     await first.hub.stop();
-    await sleep(1_500); // it misses a tick or two while stopped
+    clock.advance(1_500); // it misses a tick or two while stopped
 
-    const second = await startHub({ dataDir });
+    const second = await startHub({ dataDir, clock });
     const api = inboxApi(second.url, token);
     const schedules = ((await (await api.call('/schedules')).json()) as { schedules: WireSchedule[] }).schedules;
     assert.equal(schedules.length, 1);
-    const atStart = (await api.list('kept', 'limit=1000')).length;
+    // start() delivered the missed times as one message; then two more seconds pass.
+    clock.advance(1_000);
+    await second.hub.scheduler.tick();
+    clock.advance(1_000);
+    await second.hub.scheduler.tick();
+    // start()'s own tick is not awaited by anyone: wait for its message to be stored too.
     let messages: WireMessage[] = [];
-    const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline) {
+    for (const deadline = Date.now() + 30_000; messages.length < 3 && Date.now() < deadline; ) {
       messages = await api.list('kept', 'limit=1000');
-      if (messages.length >= atStart + 2) break;
-      await sleep(100);
+      if (messages.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    assert.ok(messages.length >= atStart + 2, `${messages.length - atStart} ticks in 5 s after the restart`);
+    assert.equal(messages.length, 3, 'one for the missed times, one per second after the restart');
     assert.ok(messages.every((m) => m.content === 'still ticking' && m.source === 'schedule'));
   });
 });

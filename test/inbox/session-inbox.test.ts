@@ -144,14 +144,14 @@ describe('session inbox over HTTP', async () => {
 
   test('long poll wakes up when a message is injected, claims it, and a second poll does not get it', async () => {
     const started = Date.now();
-    const polling = api.next('waker', { wait: 30, lease: 60 });
+    const polling = api.next('waker', { wait: 60, lease: 120 });
     await sleep(300); // let the poll reach the hub and start waiting
     await api.inject('waker', { content: 'wake up' });
     const { status, message } = await polling;
     assert.equal(status, 200);
     assert.equal(message?.content, 'wake up');
     assert.equal(message?.state, 'claimed');
-    assert.ok(Date.now() - started < 10_000, 'the poll waited for its full 30 s instead of waking');
+    assert.ok(Date.now() - started < 30_000, 'the poll waited for its full 60 s instead of waking');
     assert.equal((await api.next('waker', { wait: 0 })).status, 204, 'a claimed message is not handed out twice');
   });
 
@@ -265,7 +265,7 @@ describe('session inbox over HTTP', async () => {
     // A long disconnection: 10,050 messages (past the 10,000 an older Hookbox replayed; many pages), written straight to the inbox.
     await Promise.all(Array.from({ length: 10_050 }, (_, i) => hub.inbox.inject({ session: 'backlog', source: 'inject', label: 'test', content: `missed ${String(i).padStart(5, '0')}` })));
     const resumed = await openStream(streamUrl, { 'last-event-id': String(first.seq) });
-    await eventually(() => resumed.events.length >= 10_050 && resumed.isConnected(), 'the whole backlog', 15_000);
+    await eventually(() => resumed.events.length >= 10_050 && resumed.isConnected(), 'the whole backlog', 30_000);
     await api.inject('backlog', { content: 'live again' });
     await eventually(() => resumed.events.length >= 10_051, 'the live message after the replay');
     await resumed.close();
@@ -358,7 +358,7 @@ describe('session inbox: durability', async () => {
     await running.hub.stop();
     const took = Date.now() - started;
     await stream.close();
-    assert.ok(took < 3000, `hub.stop() took ${took} ms with a stream open`);
+    assert.ok(took < 30_000, `hub.stop() took ${took} ms with a stream open`);
   });
 
   test('stopping the hub answers a waiting long poll instead of holding shutdown for its `wait`', async () => {
@@ -373,6 +373,6 @@ describe('session inbox: durability', async () => {
     await running.hub.stop();
     const took = Date.now() - started;
     await polling;
-    assert.ok(took < 3000, `hub.stop() took ${took} ms with a long poll waiting`);
+    assert.ok(took < 30_000, `hub.stop() took ${took} ms: it held shutdown for the poll's 60 s wait`);
   });
 });

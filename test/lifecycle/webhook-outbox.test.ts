@@ -43,6 +43,7 @@ describe('signed webhook deliveries', () => {
     const id = reply.deliveries[0];
 
     await eventually(() => hub.hub.lifecycle.outboxStore.find(id)?.attempts === 1, 'the first attempt recorded');
+    await hub.hub.lifecycle.outbox.settle();
     // Not due yet: the clock has not moved, so a tick sends nothing.
     await hub.hub.lifecycle.outbox.tick();
     assert.equal(receiver.received.length, 1);
@@ -103,6 +104,7 @@ describe('signed webhook deliveries', () => {
     const reply = await hub.emit('task.completed', COMPLETED);
     const [bad, busy] = reply.deliveries;
     await eventually(() => hub.hub.lifecycle.outboxStore.find(bad)?.attempts === 1 && hub.hub.lifecycle.outboxStore.find(busy)?.attempts === 1, 'both first attempts');
+    await hub.hub.lifecycle.outbox.settle();
 
     const dead = await deliveryOf(hub, bad);
     assert.equal(dead.state, 'dead');
@@ -136,6 +138,7 @@ describe('signed webhook deliveries', () => {
     const hub = await startLifecycleHub(webhookToml(receiver.url, 'retry = 1'), { env: { LIFECYCLE_SECRET: 's' }, clock });
     const { deliveries } = await hub.emit('task.completed', COMPLETED);
     await eventually(() => hub.hub.lifecycle.outboxStore.find(deliveries[0])?.attempts === 1, 'first attempt');
+    await hub.hub.lifecycle.outbox.settle();
     clock.advance(13_000);
     await hub.hub.lifecycle.outbox.tick();
     const dead = await deliveryOf(hub, deliveries[0]);
@@ -163,7 +166,7 @@ describe('durability', () => {
     const first = await startLifecycleHub(toml, { env, dir, dataDir });
     const ids: string[] = [];
     for (const n of [1, 2, 3]) ids.push(...(await first.emit('task.completed', { ...COMPLETED, task_id: `task-${n}` })).deliveries);
-    await eventually(() => ids.every((id) => (first.hub.lifecycle.outboxStore.find(id)?.attempts ?? 0) >= 2), 'two failed attempts each', 10_000);
+    await eventually(() => ids.every((id) => (first.hub.lifecycle.outboxStore.find(id)?.attempts ?? 0) >= 2), 'two failed attempts each', 30_000);
     await first.hub.stop();
 
     // The receiver comes up on the port while Hookbox is down.
@@ -180,7 +183,7 @@ describe('durability', () => {
     await once(server, 'listening');
     try {
       const second = await startLifecycleHub(toml, { env, dir, dataDir });
-      await eventually(() => ids.every((id) => second.hub.lifecycle.outboxStore.find(id)?.state === 'delivered'), 'all delivered after the restart', 10_000);
+      await eventually(() => ids.every((id) => second.hub.lifecycle.outboxStore.find(id)?.state === 'delivered'), 'all delivered after the restart', 30_000);
 
       assert.equal(received.length, 3, 'each delivery arrived exactly once');
       assert.deepEqual(new Set(received.map((r) => r.headers['x-bernstein-delivery'])), new Set(ids));

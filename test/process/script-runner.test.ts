@@ -172,7 +172,7 @@ for (const kind of ['go', 'node'] as const) {
       const result = await sh(`sleep 60 & echo $! > "${pidFile}"; sleep 60`, { timeoutMs: 300 });
       assert.equal(result.outcome, 'timeout');
       assert.equal(result.signal, 'SIGTERM');
-      assert.ok(result.durationMs >= 300 && result.durationMs < 5_000, `${result.durationMs} ms`);
+      assert.ok(result.durationMs >= 300 && result.durationMs < 20_000, `${result.durationMs} ms: stopped long before the 60 s sleep`);
       await eventually(() => !alive(pidIn(pidFile)), 'the grandchild to be killed');
     });
 
@@ -196,7 +196,7 @@ for (const kind of ['go', 'node'] as const) {
       try {
         assert.equal(result.outcome, 'timeout');
         assert.equal(result.stdout, 'hi\n');
-        assert.ok(result.durationMs < 5_000, `${result.durationMs} ms`);
+        assert.ok(result.durationMs < 20_000, `${result.durationMs} ms: not held for the 30 s sleep`);
       } finally {
         process.kill(pidIn(pidFile), 'SIGKILL');
       }
@@ -210,7 +210,7 @@ for (const kind of ['go', 'node'] as const) {
       controller.abort();
       const result = await running;
       assert.equal(result.outcome, 'cancelled');
-      assert.ok(result.durationMs < 5_000);
+      assert.ok(result.durationMs < 20_000, `${result.durationMs} ms: stopped long before the 60 s sleep`);
       assert.ok(!alive(pidIn(pidFile)));
 
       const early = new AbortController();
@@ -243,7 +243,7 @@ for (const kind of ['go', 'node'] as const) {
       const result = await running;
       assert.equal(result.outcome, 'spawn_error');
       assert.match(result.error!, /script spawner exited unexpectedly \(SIGKILL\); the script was stopped/);
-      await eventually(() => !alive(pidIn(pidFile)), 'the stranded script to be killed');
+      await eventually(() => !alive(pidIn(pidFile)), 'the stranded script to be killed', 30_000);
       assert.equal((await sh('echo again')).stdout, 'again\n');
       assert.notEqual(scriptSpawnerPid(), spawnerPid);
       assert.equal(scriptSpawnerKind(), kind);

@@ -243,7 +243,7 @@ test('bash without $EPOCHREALTIME (as before bash 5) still measures milliseconds
   await run('false');
   const events = await listEvents(hub.url);
   assert.deepEqual(events.map((e) => [e.command, e.exit_code]), [['sleep 1.2', 0], ['false', 1]]);
-  assert.ok(events[0]!.duration_ms >= 1200 && events[0]!.duration_ms <= 5200, `sleep 1.2 took ${events[0]!.duration_ms} ms`);
+  assert.ok(events[0]!.duration_ms >= 1200 && events[0]!.duration_ms < 60_000, `sleep 1.2 took ${events[0]!.duration_ms} ms (milliseconds, not seconds or microseconds)`);
   await run('declare -f __hookbox_now | grep -c "date +%s%6N"');
   await outputLine(session, /^1$/, 'the clock to be date, not whole seconds');
 });

@@ -10,7 +10,7 @@ export async function listEvents(url: string): Promise<RecordedEvent[]> {
 }
 
 /** Resolves with the event list once it satisfies `done`; fails with the list it last saw. */
-export async function waitForEvents(url: string, done: (events: RecordedEvent[]) => boolean, what: string, timeoutMs = 15_000): Promise<RecordedEvent[]> {
+export async function waitForEvents(url: string, done: (events: RecordedEvent[]) => boolean, what: string, timeoutMs = 30_000): Promise<RecordedEvent[]> {
   const deadline = Date.now() + timeoutMs;
   let events: RecordedEvent[] = [];
   while (Date.now() < deadline) {

@@ -88,7 +88,7 @@ export class TmuxShell {
     return Number((await this.tmux('display-message', '-p', '-t', this.target, '#{pane_pid}')).trim());
   }
 
-  async waitForScreen(predicate: (screen: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
+  async waitForScreen(predicate: (screen: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let screen = '';
     while (Date.now() < deadline) {

@@ -113,9 +113,9 @@ describe('hook claims: a running hub lends its hooks to a session', async () => 
     const renewed = await hub.api(`/hooks/claims/${taken.id}/renew`, { method: 'POST', body: JSON.stringify({ ttl_s: 5 }) });
     assert.equal(renewed.status, 200);
     assert.equal((await hookNamed('deploys')).session, 'Z');
-    const deadline = Date.now() + 12_000;
+    const deadline = Date.now() + 60_000;
     while ((await hookNamed('deploys')).session !== 'ops') {
-      assert.ok(Date.now() < deadline, 'the lapsed claim should give deploys back within 12 s');
+      assert.ok(Date.now() < deadline, 'the lapsed claim (ttl 5 s) should give deploys back, not hold it for a minute');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     assert.equal((await hookNamed('deploys')).claim, null);

@@ -126,7 +126,7 @@ describe('webhook hooks: the Octomind script contract', async () => {
     const pidFile = join(dir, 'grandchild.pid');
     await eventually(() => existsSync(pidFile), 'the grandchild pid');
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
-    await eventually(() => !alive(grandchild), `grandchild ${grandchild} to be killed`, 5_000);
+    await eventually(() => !alive(grandchild), `grandchild ${grandchild} to be killed`, 30_000);
     const run = await (await api(`/hooks/runs/${res.headers.get('x-hookbox-run')}`)).json();
     assert.equal(run.outcome, 'timeout');
   });

@@ -86,7 +86,7 @@ export class Scheduler {
 
   start(): void {
     this.#running = true;
-    this.#fire();
+    void this.tick();
   }
 
   stop(): void {
@@ -94,8 +94,14 @@ export class Scheduler {
     clearTimeout(this.#timer);
   }
 
-  #fire(): void {
+  /**
+   * Delivers every schedule due by the clock (one message each, however many of its times were
+   * missed) and arms the timer for the next; resolves when those messages are stored. The timer
+   * calls it; so do tests that move an injected clock.
+   */
+  async tick(): Promise<void> {
     const now = this.#clock.now();
+    const stored: Promise<unknown>[] = [];
     for (const row of this.#due.all(now.getTime())) {
       // Advance first, so a slow or failing delivery cannot make the same tick fire twice.
       let next: number;
@@ -107,11 +113,14 @@ export class Scheduler {
         continue;
       }
       this.#advance.run({ id: row.id, next_at: next });
-      this.#inbox
-        .inject({ session: row.session, source: 'schedule', label: `cron ${row.cron}`, content: row.content })
-        .catch((error: unknown) => this.#logger.error({ err: error, schedule: row.id }, `schedule ${row.id}: message not stored`));
+      stored.push(
+        this.#inbox
+          .inject({ session: row.session, source: 'schedule', label: `cron ${row.cron}`, content: row.content })
+          .catch((error: unknown) => this.#logger.error({ err: error, schedule: row.id }, `schedule ${row.id}: message not stored`)),
+      );
     }
     this.#arm();
+    await Promise.all(stored);
   }
 
   #arm(): void {
@@ -120,7 +129,7 @@ export class Scheduler {
     const earliest = this.#earliest.get()?.at;
     if (earliest === null || earliest === undefined) return;
     const wait = Math.min(MAX_SLEEP_MS, Math.max(0, earliest - this.#clock.now().getTime()));
-    this.#timer = setTimeout(() => this.#fire(), wait);
+    this.#timer = setTimeout(() => void this.tick(), wait);
     this.#timer.unref();
   }
 }

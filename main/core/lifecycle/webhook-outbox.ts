@@ -97,6 +97,15 @@ export class WebhookOutbox {
     this.#running = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    await this.settle();
+  }
+
+  /**
+   * Resolves once no attempt is in flight, each one recorded. An attempt's row is written before
+   * its promise settles (the commit waits for the disk), so a caller that saw the row and is about
+   * to move a clock waits here: a delivery still in flight is never attempted twice at once.
+   */
+  async settle(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight.values()]);
   }
 

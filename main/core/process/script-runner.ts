@@ -209,9 +209,19 @@ function ensureSpawner(): Spawner {
     // status before its first report, rather than being killed, means it could not run at all.
     if (spawner === current && current.kind === 'go' && !current.forced && !current.heard && signal === null && code !== 0) {
       fallBackToNode(`${GO_SPAWNER_NAME} exited with status ${code} before running anything`);
-    } else lost(`exited unexpectedly (${signal ?? `status ${code}`})`);
+    } else afterChannelDrained(child, () => lost(`exited unexpectedly (${signal ?? `status ${code}`})`));
   });
   return current;
+}
+
+/**
+ * Runs `then` once every message the child sent before it died has been handled: 'exit' can come
+ * before the channel's last messages, and a 'started' report read late would leave a script
+ * running that answerStranded could not stop (it knows a run's process group only from that report).
+ */
+function afterChannelDrained(child: ChildProcess, then: () => void): void {
+  if (child.connected) child.once('disconnect', then);
+  else then();
 }
 
 /** The spawner is gone: its scripts are orphans now. Stop them, and answer every caller rather than leave it waiting. */
