@@ -11,10 +11,15 @@ export const ApiErrorBody = Type.Object({
   field: Type.Optional(Type.String()),
 });
 
-/** A body that is not JSON at all (empty, malformed, poisoned). */
+/** A body that is not JSON at all (empty, malformed, poisoned) or nests past the depth limit. */
 export class InvalidBodyError extends Error {
   readonly statusCode = 400;
-  readonly code = 'invalid_json';
+  readonly code: 'invalid_json' | 'json_too_deep';
+
+  constructor(message: string, code: 'invalid_json' | 'json_too_deep' = 'invalid_json') {
+    super(message);
+    this.code = code;
+  }
 }
 
 const STATUS_BY_CODE: Record<string, number> = {

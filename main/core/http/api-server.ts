@@ -1,5 +1,4 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
-import secureJson from 'secure-json-parse';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { NotificationSettings } from '../config/settings-schema.ts';
@@ -12,6 +11,7 @@ import { registerEventRoutes } from './routes/event-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerShellRoutes, type ShellScriptProvider } from './routes/shell-routes.ts';
 import { typeboxValidatorCompiler } from './validation.ts';
+import { JsonTooDeepError, parseJsonInput } from '../util/json-input.ts';
 import { registerHookRoutes } from './routes/hook-routes.ts';
 import { registerScheduleRoutes } from './routes/schedule-routes.ts';
 import { registerSessionRoutes } from './routes/session-routes.ts';
@@ -77,10 +77,11 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     // No body at all is for the route's schema to judge (POST /events needs one, a replay doesn't).
     if (text.trim() === '') return done(null, undefined);
     try {
-      // secure-json-parse refuses __proto__ / constructor.prototype keys (prototype poisoning).
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      // Refuses prototype-poisoning keys and nesting past JSON_MAX_DEPTH, for every route.
+      done(null, parseJsonInput(text, 'request body'));
     } catch (error) {
-      done(new InvalidBodyError(`request body is not valid JSON: ${(error as Error).message}`), undefined);
+      if (error instanceof JsonTooDeepError) done(new InvalidBodyError(error.message, error.code), undefined);
+      else done(new InvalidBodyError(`request body is not valid JSON: ${(error as Error).message}`), undefined);
     }
   });
 
