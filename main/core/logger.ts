@@ -32,7 +32,9 @@ const serializers = {
   url: (url: unknown) => (typeof url === 'string' ? redactUrl(url) : url),
   req: (req: RequestLike) => ({ method: req.method, url: typeof req.url === 'string' ? redactUrl(req.url) : req.url, host: req.host ?? req.headers?.host, remoteAddress: req.ip ?? req.socket?.remoteAddress }),
   err: (err: Error) => {
-    const out = pino.stdSerializers.err(err) as { message?: string; stack?: string } | undefined;
+    const out = pino.stdSerializers.err(err) as { message?: string; stack?: string; rawPacket?: unknown } | undefined;
+    // A parser error carries the raw request bytes (URL and headers, token included).
+    if (out) delete out.rawPacket;
     if (out && typeof out.message === 'string') out.message = redactText(out.message);
     if (out && typeof out.stack === 'string') out.stack = redactText(out.stack);
     return out;
