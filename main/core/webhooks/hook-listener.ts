@@ -1,8 +1,9 @@
-import { createServer, maxHeaderSize, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { ErrorCode, HookboxError } from '../errors.ts';
+import { answerClientError, type ClientError } from '../http/client-error.ts';
 import type { HookDispatcher, HookRequest, HookResponse } from './hook-dispatcher.ts';
 
 /** Reads the body up to `limit` bytes; beyond it stops collecting and reports it. */
@@ -39,39 +40,6 @@ function send(res: ServerResponse, response: HookResponse): void {
   } else res.end();
 }
 
-type ClientError = Error & { code?: string; reason?: string };
-
-/** Status and message for a request Node's HTTP parser refused before it reached us. */
-function describeClientError(error: ClientError): { status: number; message: string } {
-  switch (error.code) {
-    case 'HPE_HEADER_OVERFLOW':
-      return { status: 431, message: `request headers are larger than ${maxHeaderSize} bytes` };
-    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return { status: 413, message: 'chunk extensions are too large' };
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return { status: 408, message: 'the request was not received in time' };
-    default:
-      return { status: 400, message: `malformed HTTP request: ${error.reason ?? error.message}` };
-  }
-}
-
-/**
- * Answers a request the parser refused with the listener's JSON (`{ok:false, error}`), as Node's
- * default handler would with an empty body: only when the socket can still take a response and
- * none has begun on it, then the connection is closed (the parser cannot go on).
- */
-function answerClientError(error: ClientError, socket: Socket): void {
-  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
-    socket.destroy();
-    return;
-  }
-  const { status, message } = describeClientError(error);
-  const body = JSON.stringify({ ok: false, error: message });
-  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'];
-  socket.write(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
-}
-
 /**
  * One hook's HTTP listener on its own bind address. Any path is accepted (it reaches the script
  * as HOOK_PATH); this is a server for outside systems, so it does none of the local API's
@@ -93,7 +61,7 @@ export class HookListener {
     });
     this.#server.keepAliveTimeout = 5_000;
     // Senders' delivery logs show our answer: malformed requests get JSON like every other one.
-    this.#server.on('clientError', (error: ClientError, socket: Socket) => answerClientError(error, socket));
+    this.#server.on('clientError', (error: ClientError, socket: Socket) => answerClientError(error, socket, ({ message }) => ({ ok: false, error: message })));
   }
 
   get port(): number {
