@@ -1,6 +1,6 @@
 import { pino, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 import pretty from 'pino-pretty';
-import { REDACTED, redactText, redactUrl } from './security/redact.ts';
+import { REDACTED, redactHeaders, redactText, redactUrl } from './security/redact.ts';
 
 export type { Logger } from 'pino';
 
@@ -30,6 +30,7 @@ type RequestLike = { method?: string; url?: string; host?: string; ip?: string; 
 // fastify's own messages, an error's text — the record passes through these first.
 const serializers = {
   url: (url: unknown) => (typeof url === 'string' ? redactUrl(url) : url),
+  headers: (headers: unknown) => (typeof headers === 'object' && headers !== null ? redactHeaders(headers as Record<string, unknown>) : headers),
   req: (req: RequestLike) => ({ method: req.method, url: typeof req.url === 'string' ? redactUrl(req.url) : req.url, host: req.host ?? req.headers?.host, remoteAddress: req.ip ?? req.socket?.remoteAddress }),
   err: (err: Error) => {
     const out = pino.stdSerializers.err(err) as { message?: string; stack?: string; rawPacket?: unknown } | undefined;

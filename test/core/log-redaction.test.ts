@@ -49,6 +49,18 @@ test('redaction helpers: credential parameters and headers, nothing else', () =>
   });
 });
 
+test('the logger itself redacts urls, headers, requests, errors and messages, whoever logs them', () => {
+  let out = '';
+  const destination = new PassThrough();
+  destination.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const logger = createLogger({ format: 'json', destination }).child({ component: 'test' });
+  logger.warn({ url: '/x?token=S1', headers: { 'x-gitlab-token': 'S2', authorization: 'Bearer S3', host: 'h' } }, 'GET /y?access_token=S4');
+  logger.error({ err: Object.assign(new Error('Reply already sent for "/z?secret=S5"'), { rawPacket: Buffer.from('GET /?token=S6') }), req: { method: 'GET', url: '/r?password=S7' } }, 'x');
+  for (const secret of ['S1', 'S2', 'S3', 'S4', 'S5', 'S7']) assert.ok(!out.includes(`${secret}`), `${secret} in ${out}`);
+  assert.ok(!out.includes('rawPacket'));
+  assert.match(out, /"host":"h"/);
+});
+
 for (const format of ['text', 'json'] as const) {
   describe(`a hub logging ${format} at trace level never writes its token`, async () => {
     const lines: string[] = [];

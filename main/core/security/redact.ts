@@ -10,7 +10,7 @@ const CREDENTIAL_PARAM = /^(?:.*[_-])?(?:token|secret|password|passwd|pwd|signat
 /** Header names whose values are credentials (the control token's X-Hookbox-Token among them). */
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-hub-signature(-256)?|x-gitlab-token|x-api-key|x-auth-token|x-hookbox-token|x-slack-signature|x-signature.*|.*secret.*|.*token.*|.*password.*|.*api-?key.*)$/i;
 
-export function isCredentialParam(name: string): boolean {
+function isCredentialParam(name: string): boolean {
   let decoded = name;
   try {
     decoded = decodeURIComponent(name);
