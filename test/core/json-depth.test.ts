@@ -9,7 +9,9 @@ import { parseClaudeInput } from '../../main/core/lifecycle/claude-adapter.ts';
 import { installClaudeHooks } from '../../main/core/lifecycle/claude-settings.ts';
 import { ShellSpool } from '../../main/core/shell/shell-spool.ts';
 import { JSON_MAX_DEPTH, jsonTextTooDeep, parseJsonInput } from '../../main/core/util/json-input.ts';
+import { analyzeEvent } from '../../main/core/notify/remote-calls.ts';
 import { startHub } from '../helpers/hub-fixture.ts';
+import { startReceiver } from '../helpers/http-receiver.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { writeScript } from '../helpers/webhook-fixture.ts';
 import { startLifecycleHub } from '../lifecycle/lifecycle-fixture.ts';
@@ -133,4 +135,13 @@ test("Claude Code's hook input and settings.json nested too deep are refused; th
   writeFileSync(file, original);
   assert.throws(() => installClaudeHooks(file, 'hookbox claude-hook'), { code: 'invalid_input', message: /settings\.json nests .*deeper than 64 levels .*nothing was changed$/ });
   assert.equal(readFileSync(file, 'utf8'), original);
+});
+
+test("an analysis server's answer nested too deep is a failed analysis naming the limit (the rules decide)", async () => {
+  const receiver = await startReceiver((_request, res) => res.end(`{"should_notify":true,"x":${nested(10_000)}}`));
+  const event = { id: 'e', received_at: new Date().toISOString(), kind: 'shell' as const, command: 'x', exit_code: 1, duration_ms: 1, output: '', metadata: {} };
+  const result = await analyzeEvent(fetch, `${receiver.url}/analyze`, event, 5_000);
+  assert.equal(result.ok, false);
+  assert.match((result as { error: string }).error, /the analysis answer nests objects\/arrays deeper than 64 levels/);
+  assert.equal(receiver.received.length, 1);
 });
