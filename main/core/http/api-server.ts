@@ -69,7 +69,7 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     // Session names run to 128 characters and ids to 200 (fastify's default is 100).
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Requests refused before routing get the API's error shape too, not fastify's own.
     clientErrorHandler: (error: ClientError, socket: Socket) => answerClientError(error, socket, ({ code, message }) => ({ success: false, error: code, message })),
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
