@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import pino from 'pino';
+import { Readable } from 'node:stream';
+import { readData } from '../../main/cli/commands/lifecycle-commands.ts';
 import { parseConfigText } from '../../main/core/config/config-file.ts';
 import type { HookEventInput } from '../../main/core/events/event-schema.ts';
 import { parseClaudeInput } from '../../main/core/lifecycle/claude-adapter.ts';
@@ -144,4 +146,13 @@ test("an analysis server's answer nested too deep is a failed analysis naming th
   assert.equal(result.ok, false);
   assert.match((result as { error: string }).error, /the analysis answer nests objects\/arrays deeper than 64 levels/);
   assert.equal(receiver.received.length, 1);
+});
+
+test('hookbox emit --data nested too deep (argument, file or stdin) is refused before anything is sent', async () => {
+  const file = join(tempDir(), 'deep.json');
+  writeFileSync(file, nested(10_000));
+  await assert.rejects(readData(nested(10_000), Readable.from([])), { code: 'invalid_input', message: `--data nests objects/arrays deeper than ${JSON_MAX_DEPTH} levels (the limit for JSON input)` });
+  await assert.rejects(readData(`@${file}`, Readable.from([])), { code: 'invalid_input', message: TOO_DEEP });
+  await assert.rejects(readData('-', Readable.from([nested(10_000)])), { code: 'invalid_input', message: /^stdin nests/ });
+  assert.deepEqual(await readData(nested(3), Readable.from([])), { a: { a: { a: 1 } } });
 });
