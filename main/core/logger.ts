@@ -1,5 +1,6 @@
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 import pretty from 'pino-pretty';
+import { REDACTED, redactHeaders, redactText, redactUrl } from './security/redact.ts';
 
 export type { Logger } from 'pino';
 
@@ -12,10 +13,47 @@ export interface LoggerOptions {
 }
 
 // Paths whose values are secrets wherever they appear in a log record.
-const REDACT = ['req.headers.authorization', 'req.headers["x-hookbox-token"]', 'token', 'secret', '*.token', '*.secret'];
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-hookbox-token', 'x-api-key'].map((name) => (/^[a-z]+$/.test(name) ? `.${name}` : `["${name}"]`));
+const REDACT = [
+  'token',
+  'secret',
+  'password',
+  '*.token',
+  '*.secret',
+  '*.password',
+  ...CREDENTIAL_HEADERS.flatMap((name) => [`headers${name}`, `req.headers${name}`, `*.headers${name}`]),
+];
+
+type RequestLike = { method?: string; url?: string; host?: string; ip?: string; headers?: { host?: string }; socket?: { remoteAddress?: string } };
+
+// URLs can carry credentials (`?token=` on the event streams): whoever logs one — our routes,
+// fastify's own messages, an error's text — the record passes through these first.
+const serializers = {
+  url: (url: unknown) => (typeof url === 'string' ? redactUrl(url) : url),
+  headers: (headers: unknown) => (typeof headers === 'object' && headers !== null ? redactHeaders(headers as Record<string, unknown>) : headers),
+  req: (req: RequestLike) => ({ method: req.method, url: typeof req.url === 'string' ? redactUrl(req.url) : req.url, host: req.host ?? req.headers?.host, remoteAddress: req.ip ?? req.socket?.remoteAddress }),
+  err: (err: Error) => {
+    const out = pino.stdSerializers.err(err) as { message?: string; stack?: string; rawPacket?: unknown } | undefined;
+    // A parser error carries the raw request bytes (URL and headers, token included).
+    if (out) delete out.rawPacket;
+    if (out && typeof out.message === 'string') out.message = redactText(out.message);
+    if (out && typeof out.stack === 'string') out.stack = redactText(out.stack);
+    return out;
+  },
+};
 
 export function createLogger(options: LoggerOptions): Logger {
-  const base = { level: options.level ?? 'info', redact: { paths: REDACT, censor: '[redacted]' } };
+  const base: PinoOptions = {
+    level: options.level ?? 'info',
+    redact: { paths: REDACT, censor: REDACTED },
+    serializers,
+    hooks: {
+      // Message strings (ours and fastify's, e.g. "Route GET:/x?token=… not found").
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)) as Parameters<typeof method>);
+      },
+    },
+  };
   const destination = options.destination ?? process.stdout;
   if (options.format === 'json') {
     return pino(base, destination === process.stdout ? pino.destination({ dest: 1, sync: true }) : destination);

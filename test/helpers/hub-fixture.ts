@@ -2,7 +2,7 @@ import { after } from 'node:test';
 import type { Clock } from '../../main/core/clock.ts';
 import { resolveSettings, type Settings } from '../../main/core/config/settings.ts';
 import { createHub, type Hub, type HubAddress, type HubOptions } from '../../main/core/hub.ts';
-import { silentLogger } from '../../main/core/logger.ts';
+import { silentLogger, type Logger } from '../../main/core/logger.ts';
 import type { DesktopNotification, Notifier } from '../../main/core/notify/notifier.ts';
 import { tempDir } from './temp-dir.ts';
 
@@ -29,7 +29,7 @@ export interface RunningHub {
 
 /** A real hub on 127.0.0.1 port 0 with a real SQLite file in a temp dir; stopped after the file. */
 export async function startHub(
-  options: { env?: NodeJS.ProcessEnv; dataDir?: string; clock?: Clock; edit?: (s: Settings) => void; configFile?: string; hookSelection?: HubOptions['hookSelection'] } = {},
+  options: { env?: NodeJS.ProcessEnv; dataDir?: string; clock?: Clock; edit?: (s: Settings) => void; configFile?: string; hookSelection?: HubOptions['hookSelection']; logger?: Logger } = {},
 ): Promise<RunningHub> {
   const dataDir = options.dataDir ?? tempDir();
   const settings = resolveSettings({ env: options.env ?? {}, overrides: { port: 0 } });
@@ -40,7 +40,7 @@ export async function startHub(
     settings,
     configFile: options.configFile ?? null,
     notifier,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     env: { ...process.env, ...options.env },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.hookSelection ? { hookSelection: options.hookSelection } : {}),

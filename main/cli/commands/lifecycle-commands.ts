@@ -13,6 +13,7 @@ import { formatDuration } from '../../core/notify/notification-rules.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
+import { JsonTooDeepError, parseJsonInput } from '../../core/util/json-input.ts';
 
 // `hookbox emit EVENT`, `hookbox hooks test EVENT` and `hookbox lifecycle …`.
 // emit goes through the running hub (it stores the event, sends webhooks, notifies); hooks test
@@ -47,8 +48,9 @@ export async function readData(data: string | undefined, stdin: NodeJS.ReadableS
     raw = data;
   }
   try {
-    return JSON.parse(raw);
+    return parseJsonInput(raw, source);
   } catch (error) {
+    if (error instanceof JsonTooDeepError) throw new HookboxError(ErrorCode.InvalidInput, error.message);
     throw new HookboxError(ErrorCode.InvalidInput, `${source}: not valid JSON (${(error as Error).message})`);
   }
 }

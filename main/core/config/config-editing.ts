@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { parse } from 'smol-toml';
 import { Compile } from 'typebox/compile';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { writeAtomically } from '../shell/integration-files.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
-import { ConfigFileSchema, parseConfigText, type ConfigFile } from './config-file.ts';
+import { ConfigFileSchema, parseConfigText, parseToml, type ConfigFile } from './config-file.ts';
 import { hubConfigFrom } from './hub-config.ts';
 import { resolveSettings } from './settings.ts';
 
@@ -103,7 +102,7 @@ export function checkConfigText(text: string, path: string, env: NodeJS.ProcessE
     // A schema problem: ask the schema which field, and find that field in the text.
     let raw: unknown;
     try {
-      raw = parse(text);
+      raw = parseToml(text);
     } catch {
       return [{ message: withoutFile(message, path), line: null, column: null }];
     }
@@ -253,8 +252,8 @@ function verifyEdit(before: string, after: string, table: string, values: Record
   let old: Record<string, unknown>;
   let next: Record<string, unknown>;
   try {
-    old = before.trim() ? (parse(before) as Record<string, unknown>) : {};
-    next = parse(after) as Record<string, unknown>;
+    old = before.trim() ? parseToml(before) : {};
+    next = parseToml(after);
   } catch {
     throw refuse();
   }

@@ -4,6 +4,7 @@ import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
+import { JSON_MAX_DEPTH, valueTooDeep } from '../util/json-input.ts';
 
 // The TOML file as the user writes it (snake_case). Unknown keys are errors so a typo never
 // silently falls back to a default. `[[hooks]]` keeps Octomind's shape; it is validated by the
@@ -73,11 +74,16 @@ export interface LoadedConfig {
   config: ConfigFile;
 }
 
+/** TOML with the same nesting limit as JSON input for inline tables and arrays. */
+export function parseToml(text: string): Record<string, unknown> {
+  return parse(text, { maxDepth: JSON_MAX_DEPTH });
+}
+
 /** Parses TOML text; errors name the file and the line, column or field that is wrong. */
 export function parseConfigText(text: string, path: string): ConfigFile {
   let raw: unknown;
   try {
-    raw = parse(text);
+    raw = parseToml(text);
   } catch (error) {
     if (error instanceof TomlError) {
       const firstLine = error.message.split('\n')[0] ?? error.message;
@@ -85,6 +91,8 @@ export function parseConfigText(text: string, path: string): ConfigFile {
     }
     throw error;
   }
+  // Dotted keys and table headers nest without brackets, past the parser's own inline limit.
+  if (valueTooDeep(raw)) throw new HookboxError(ErrorCode.InvalidConfig, `${path}: nests tables/arrays deeper than ${JSON_MAX_DEPTH} levels (the limit for structured input)`);
   if (!checkConfigFile.Check(raw)) {
     const problem = describeSchemaIssues([...checkConfigFile.Errors(raw)]);
     throw new HookboxError(ErrorCode.InvalidConfig, `${path}: ${problem?.message ?? 'invalid configuration'}`);

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HookboxError, ErrorCode } from '../errors.ts';
 import { RequestValidationError } from './validation.ts';
+import { redactUrl } from '../security/redact.ts';
 
 /** Every error the API returns: `{success:false, error, message}` (+ the field when one is wrong). */
 export const ApiErrorBody = Type.Object({
@@ -11,10 +12,15 @@ export const ApiErrorBody = Type.Object({
   field: Type.Optional(Type.String()),
 });
 
-/** A body that is not JSON at all (empty, malformed, poisoned). */
+/** A body that is not JSON at all (empty, malformed, poisoned) or nests past the depth limit. */
 export class InvalidBodyError extends Error {
   readonly statusCode = 400;
-  readonly code = 'invalid_json';
+  readonly code: 'invalid_json' | 'json_too_deep';
+
+  constructor(message: string, code: 'invalid_json' | 'json_too_deep' = 'invalid_json') {
+    super(message);
+    this.code = code;
+  }
 }
 
 const STATUS_BY_CODE: Record<string, number> = {
@@ -54,7 +60,7 @@ export function installErrorHandlers(app: FastifyInstance, maxBodyBytes: number)
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ success: false, error: fastifyError.code ?? 'bad_request', message: error.message });
     }
-    request.log.error({ err: error, reqId: request.id, method: request.method, url: request.url }, 'request failed');
+    request.log.error({ err: error, reqId: request.id, method: request.method, url: redactUrl(request.url) }, 'request failed');
     return reply.code(500).send({ success: false, error: 'internal_error', message: 'internal error; see the Hookbox log' });
   });
 }

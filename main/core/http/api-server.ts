@@ -1,17 +1,19 @@
-import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
-import secureJson from 'secure-json-parse';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { NotificationSettings } from '../config/settings-schema.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { RecordedEvent } from '../events/event-schema.ts';
 import { InvalidBodyError, installErrorHandlers } from './api-error.ts';
+import { answerClientError, type ClientError } from './client-error.ts';
 import type { ApiServer } from './api-types.ts';
 import { localGuard } from './local-guard.ts';
 import { registerEventRoutes } from './routes/event-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerShellRoutes, type ShellScriptProvider } from './routes/shell-routes.ts';
 import { typeboxValidatorCompiler } from './validation.ts';
+import { JsonTooDeepError, parseJsonInput } from '../util/json-input.ts';
 import { registerHookRoutes } from './routes/hook-routes.ts';
 import { registerScheduleRoutes } from './routes/schedule-routes.ts';
 import { registerSessionRoutes } from './routes/session-routes.ts';
@@ -24,6 +26,8 @@ import { registerAppRoutes } from './routes/app-routes.ts';
 import { registerUiRoutes, type UiOptions } from './routes/ui-routes.ts';
 import type { LifecycleService } from '../lifecycle/lifecycle-service.ts';
 import { registerLifecycleRoutes } from './routes/lifecycle-routes.ts';
+
+const MAX_PARAM_LENGTH = 256;
 
 export interface ApiServerOptions {
   logger: Logger;
@@ -64,6 +68,18 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     bodyLimit: options.maxBodyBytes,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Session names run to 128 characters and ids to 200 (fastify's default is 100).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Requests refused before routing get the API's error shape too, not fastify's own.
+    clientErrorHandler: (error: ClientError, socket: Socket) => answerClientError(error, socket, ({ code, message }) => ({ success: false, error: code, message })),
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply.code(tooLong ? 414 : 400).send({
+        success: false,
+        error: tooLong ? 'path_parameter_too_long' : 'bad_url',
+        message: tooLong ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'the URL is not valid (malformed percent-encoding?)',
+      });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(typeboxValidatorCompiler);
@@ -77,10 +93,11 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     // No body at all is for the route's schema to judge (POST /events needs one, a replay doesn't).
     if (text.trim() === '') return done(null, undefined);
     try {
-      // secure-json-parse refuses __proto__ / constructor.prototype keys (prototype poisoning).
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      // Refuses prototype-poisoning keys and nesting past JSON_MAX_DEPTH, for every route.
+      done(null, parseJsonInput(text, 'request body'));
     } catch (error) {
-      done(new InvalidBodyError(`request body is not valid JSON: ${(error as Error).message}`), undefined);
+      if (error instanceof JsonTooDeepError) done(new InvalidBodyError(error.message, error.code), undefined);
+      else done(new InvalidBodyError(`request body is not valid JSON: ${(error as Error).message}`), undefined);
     }
   });
 

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { redactUrl } from '../security/redact.ts';
 
 // The local API must not be usable from a web page. Two checks:
 // - Host must name the loopback address and our port: a page on evil.example that rebinds its
@@ -45,7 +46,7 @@ export function localGuard(options: LocalGuardOptions) {
   return function guard(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const rejection = checkLocalRequest(request.headers, options.port());
     if (!rejection) return done();
-    request.log.warn({ host: request.headers.host, origin: request.headers.origin, url: request.url }, rejection.message);
+    request.log.warn({ host: request.headers.host, origin: request.headers.origin, url: redactUrl(request.url) }, rejection.message);
     reply.code(403).send({ success: false, ...rejection });
   };
 }

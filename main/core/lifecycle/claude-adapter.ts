@@ -7,6 +7,7 @@ import type { Priority } from '../notify/notifier.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import type { LoomEvent } from './lifecycle-events.ts';
 import type { MergedResult } from './loom-protocol.ts';
+import { JsonTooDeepError, parseJsonInput } from '../util/json-input.ts';
 
 // Claude Code's hook protocol in and out. Claude Code runs `hookbox claude-hook` with its hook
 // JSON on stdin; it is mapped to the Loom event and Context that match:
@@ -73,8 +74,9 @@ export interface ClaudeAnswer {
 export function parseClaudeInput(text: string): ClaudeHookInput {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonInput(text, "Claude Code's hook input");
   } catch (error) {
+    if (error instanceof JsonTooDeepError) throw new HookboxError(ErrorCode.InvalidInput, error.message);
     throw new HookboxError(ErrorCode.InvalidInput, `Claude Code's hook input is not JSON: ${(error as Error).message}`);
   }
   if (!checkInput.Check(value)) {

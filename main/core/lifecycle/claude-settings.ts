@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ErrorCode, HookboxError } from '../errors.ts';
+import { JsonTooDeepError, parseJsonInput } from '../util/json-input.ts';
 
 // `hookbox claude install|uninstall`: our entries in Claude Code's settings.json, merged without
 // disturbing anything else. Each Claude Code event gets its own matcher group holding only our
@@ -58,8 +59,9 @@ function readSettings(file: string): { settings: Settings; existed: boolean } {
   if (text.trim() === '') return { settings: {}, existed: true };
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonInput(text, file);
   } catch (error) {
+    if (error instanceof JsonTooDeepError) throw new HookboxError(ErrorCode.InvalidInput, `${error.message}; nothing was changed`);
     throw new HookboxError(ErrorCode.InvalidInput, `${file}: not valid JSON (${(error as Error).message}); fix it first, nothing was changed`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HookboxError(ErrorCode.InvalidInput, `${file}: must hold a JSON object; nothing was changed`);

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { isLoomEvent, type LifecycleEventName } from './lifecycle-events.ts';
+import { parseJsonInput } from '../util/json-input.ts';
 
 // Loom's hook protocol as JSON: a Context goes in (stdin of a script hook), a Result comes out
 // (its stdout). Handlers run in registration order and a modification carries forward: the next
@@ -99,7 +100,7 @@ export function parseResult(stdout: string): { ok: true; result: LoomResult } | 
   if (trimmed === '') return { ok: true, result: {} };
   let value: unknown;
   try {
-    value = JSON.parse(trimmed);
+    value = parseJsonInput(trimmed, 'it');
   } catch (error) {
     const preview = trimmed.length > 80 ? `${trimmed.slice(0, 80)}…` : trimmed;
     return { ok: false, error: `its output is not a JSON Result (${(error as Error).message}): ${JSON.stringify(preview)}` };

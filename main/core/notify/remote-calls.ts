@@ -3,6 +3,7 @@ import { Compile } from 'typebox/compile';
 import type { RecordedEvent } from '../events/event-schema.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { PRIORITIES, type DesktopNotification } from './notifier.ts';
+import { parseJsonInput } from '../util/json-input.ts';
 
 // The two optional remote services agentd knows. Both are called with a timeout; neither can
 // hold up ingestion (they run after the event is acknowledged) and any failure is reported to
@@ -58,7 +59,7 @@ export async function analyzeEvent(
   try {
     const response = await postJson(fetchImpl, analysisEndpoint(url), { event }, timeoutMs);
     if (!response.ok) return { ok: false, error: `HTTP ${response.status}` };
-    const body: unknown = await response.json();
+    const body = parseJsonInput(await response.text(), 'the analysis answer');
     if (!checkAnswer.Check(body)) {
       return { ok: false, error: `invalid answer: ${describeSchemaIssues([...checkAnswer.Errors(body)])?.message ?? 'unexpected shape'}` };
     }

@@ -39,12 +39,22 @@ export function tokensMatch(expected: string, given: string | undefined): boolea
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The token from `Authorization: Bearer …`, `X-Hookbox-Token`, or (for EventSource) `?token=`. */
-export function tokenFromRequest(headers: Record<string, string | string[] | undefined>, query: unknown): string | undefined {
+/** The token from `Authorization: Bearer …` or `X-Hookbox-Token`. */
+export function tokenFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {
   const auth = headers.authorization;
   if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();
   const header = headers['x-hookbox-token'];
   if (typeof header === 'string') return header.trim();
-  const fromQuery = (query as { token?: unknown } | undefined)?.token;
-  return typeof fromQuery === 'string' ? fromQuery : undefined;
+  return undefined;
+}
+
+/** Whether the query string carries `token` at all (a string, or several). */
+export function hasQueryToken(query: unknown): boolean {
+  return typeof query === 'object' && query !== null && (query as { token?: unknown }).token !== undefined;
+}
+
+/** `?token=`, only for the event streams: EventSource cannot send headers. */
+export function tokenFromQuery(query: unknown): string | undefined {
+  const value = (query as { token?: unknown } | undefined)?.token;
+  return typeof value === 'string' ? value : undefined;
 }

@@ -7,6 +7,7 @@ import { Compile } from 'typebox/compile';
 import { HookEventInput } from '../events/event-schema.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { xdgDir } from './shell-installer.ts';
+import { JsonTooDeepError, parseJsonInput } from '../util/json-input.ts';
 
 // The shell spool: how the fish integration reports a command without starting a process. fish
 // has no built-in networking, and starting curl after every command costs its prompt about 2 ms
@@ -264,9 +265,9 @@ export class ShellSpool {
     if (Buffer.byteLength(line) > this.#options.maxLineBytes) return this.#skip(name, 'a line longer than the limit');
     let value: unknown;
     try {
-      value = JSON.parse(line);
-    } catch {
-      return this.#skip(name, 'a line that is not JSON');
+      value = parseJsonInput(line);
+    } catch (error) {
+      return this.#skip(name, error instanceof JsonTooDeepError ? `a line nested deeper than ${error.limit} levels` : 'a line that is not JSON');
     }
     if (checkEvent.Check(value)) return value;
     const problem = describeSchemaIssues([...checkEvent.Errors(value)]);

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { ErrorCode, HookboxError } from '../errors.ts';
+import { answerClientError, type ClientError } from '../http/client-error.ts';
 import type { HookDispatcher, HookRequest, HookResponse } from './hook-dispatcher.ts';
 
 /** Reads the body up to `limit` bytes; beyond it stops collecting and reports it. */
@@ -53,11 +54,14 @@ export class HookListener {
   constructor(dispatcher: HookDispatcher, logger: Logger) {
     this.dispatcher = dispatcher;
     this.#logger = logger;
-    this.#server = createServer((req, res) => {
+    // A missing Host is answered below in JSON rather than by Node with an empty 400.
+    this.#server = createServer({ requireHostHeader: false }, (req, res) => {
       const task = this.#handle(req, res).finally(() => this.#inFlight.delete(task));
       this.#inFlight.add(task);
     });
     this.#server.keepAliveTimeout = 5_000;
+    // Senders' delivery logs show our answer: malformed requests get JSON like every other one.
+    this.#server.on('clientError', (error: ClientError, socket: Socket) => answerClientError(error, socket, ({ message }) => ({ ok: false, error: message })));
   }
 
   get port(): number {
@@ -94,9 +98,17 @@ export class HookListener {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = URL.parse(req.url ?? '/', 'http://hook.invalid');
+    const refusal = !url ? 'malformed request target' : req.httpVersion === '1.1' && req.headers.host === undefined ? 'the request has no Host header (HTTP/1.1 requires one)' : undefined;
+    if (!url || refusal) {
+      res.statusCode = 400;
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('connection', 'close');
+      res.end(JSON.stringify({ ok: false, error: refusal }));
+      return;
+    }
     try {
       const { body, tooLarge } = await readBody(req, this.dispatcher.hook.maxBodyBytes);
-      const url = new URL(req.url ?? '/', 'http://hook.invalid');
       const request: HookRequest = {
         method: req.method ?? 'GET',
         path: url.pathname,

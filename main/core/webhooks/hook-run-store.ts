@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { isCredentialHeader } from '../security/redact.ts';
 
 /** What a hook's request ended in. */
 export const HOOK_OUTCOMES = [
@@ -103,11 +104,9 @@ function fromRow(row: HookRunRow): HookRun {
   return { ...row, headers: JSON.parse(row.headers) as Record<string, string>, body: Buffer.from(row.body), body_truncated: Boolean(row.body_truncated) };
 }
 
-// Header names whose values are credentials: masked whenever a run is shown.
-const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-hub-signature(-256)?|x-gitlab-token|x-api-key|x-auth-token|x-hookbox-token|x-slack-signature|x-signature.*|.*secret.*|.*token.*)$/i;
-
+// Credential headers are masked whenever a run is shown (the same list the log redacts).
 export function maskHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name, SECRET_HEADERS.test(name) ? `${value.slice(0, 4)}…(masked, ${value.length} chars)` : value]),
+    Object.entries(headers).map(([name, value]) => [name, isCredentialHeader(name) ? `${value.slice(0, 4)}…(masked, ${value.length} chars)` : value]),
   );
 }

@@ -32,7 +32,8 @@ export function registerAppRoutes(app: ApiServer, deps: { api: () => AppApi; tok
     },
   );
 
-  app.get('/app/events', guarded, async (request, reply) => {
+  // The window reads it with fetch and a header; ?token= is there for EventSource clients.
+  app.get('/app/events', { onRequest: requireControlToken(deps.token, { query: true }) }, async (request, reply) => {
     const api = deps.api();
     reply.hijack();
     const res = reply.raw;

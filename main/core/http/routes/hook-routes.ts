@@ -7,7 +7,6 @@ import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
 
-const Token = Type.Optional(Type.String());
 
 const HookStatus = Type.Object({
   name: Type.String(),
@@ -77,7 +76,6 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
     {
       ...guarded,
       schema: {
-        querystring: Type.Object({ token: Token }),
         response: { 200: Type.Object({ hooks: Type.Array(HookStatus), config_error: Type.Union([Type.String(), Type.Null()]) }), '4xx': ApiErrorBody },
       },
     },
@@ -92,7 +90,6 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
       ...guarded,
       schema: {
         body: Type.Object({ session: Type.String({ minLength: 1 }), hooks: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100 }), ttl_s: Ttl }, { additionalProperties: false }),
-        querystring: Type.Object({ token: Token }),
         response: { 201: Type.Object({ claim: Claim, hooks: Type.Array(HookStatus) }), '4xx': ApiErrorBody },
       },
     },
@@ -111,7 +108,6 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
       schema: {
         params: Type.Object({ id: Type.String() }),
         body: Type.Optional(Type.Object({ ttl_s: Ttl }, { additionalProperties: false })),
-        querystring: Type.Object({ token: Token }),
         response: { 200: Type.Object({ claim: Claim }), '4xx': ApiErrorBody },
       },
     },
@@ -124,7 +120,6 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
       ...guarded,
       schema: {
         params: Type.Object({ id: Type.String() }),
-        querystring: Type.Object({ token: Token }),
         response: { 200: Type.Object({ success: Type.Literal(true) }), '4xx': ApiErrorBody },
       },
     },
@@ -139,7 +134,7 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
     {
       ...guarded,
       schema: {
-        querystring: Type.Object({ hook: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), token: Token }),
+        querystring: Type.Object({ hook: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
         response: { 200: Type.Object({ runs: Type.Array(RunSummary) }), '4xx': ApiErrorBody },
       },
     },
@@ -148,7 +143,7 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
 
   app.get(
     '/hooks/runs/:id',
-    { ...guarded, schema: { params: Type.Object({ id: Type.String() }), querystring: Type.Object({ token: Token }), response: { 200: RunDetail, '4xx': ApiErrorBody } } },
+    { ...guarded, schema: { params: Type.Object({ id: Type.String() }), response: { 200: RunDetail, '4xx': ApiErrorBody } } },
     async (request) => runDetail(findRun(deps.runs, request.params.id)),
   );
 
@@ -158,7 +153,7 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
       ...guarded,
       schema: {
         params: Type.Object({ id: Type.String() }),
-        querystring: Type.Object({ reveal: Type.Optional(Type.Boolean()), token: Token }),
+        querystring: Type.Object({ reveal: Type.Optional(Type.Boolean()) }),
         response: { 200: Type.Object({ curl: Type.String() }), '4xx': ApiErrorBody },
       },
     },
@@ -172,7 +167,6 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
       ...guarded,
       schema: {
         params: Type.Object({ id: Type.String() }),
-        querystring: Type.Object({ token: Token }),
         response: { 200: Type.Object({ success: Type.Literal(true), run_id: Type.String(), status: Type.Integer(), replay_of: Type.String() }), '4xx': ApiErrorBody },
       },
     },

@@ -45,7 +45,6 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
     {
       ...guarded,
       schema: {
-        querystring: Type.Object({ token: Token }),
         response: {
           200: Type.Object({
             sessions: Type.Array(
@@ -65,7 +64,7 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       ...guarded,
       schema: {
         params: SessionParams,
-        querystring: Type.Object({ state: Type.Optional(Type.Enum([...MESSAGE_STATES])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), token: Token }),
+        querystring: Type.Object({ state: Type.Optional(Type.Enum([...MESSAGE_STATES])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
         response: { 200: Type.Object({ messages: Type.Array(InboxMessageSchema) }), '4xx': ApiErrorBody },
       },
     },
@@ -108,7 +107,7 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       ...guarded,
       schema: {
         params: SessionParams,
-        querystring: Type.Object({ wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 300 })), lease: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })), token: Token }),
+        querystring: Type.Object({ wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 300 })), lease: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })) }),
         response: { 200: MessageReply, 204: Type.Null(), '4xx': ApiErrorBody },
       },
     },
@@ -138,7 +137,7 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       schema: {
         params: Type.Object({ name: SessionName, id: Type.String() }),
         // The `claims` value of the message as /next returned it: a stale claim gets 409.
-        querystring: Type.Object({ claim: Type.Optional(Type.Integer({ minimum: 1 })), token: Token }),
+        querystring: Type.Object({ claim: Type.Optional(Type.Integer({ minimum: 1 })) }),
         response: { 200: MessageReply, '4xx': ApiErrorBody },
       },
     },
@@ -149,7 +148,8 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
   // Last-Event-ID, also those after that message).
   app.get(
     '/sessions/:name/stream',
-    { ...guarded, schema: { params: SessionParams, querystring: Type.Object({ token: Token }) } },
+    // EventSource cannot send headers: the stream also takes ?token=.
+    { onRequest: requireControlToken(deps.token, { query: true }), schema: { params: SessionParams, querystring: Type.Object({ token: Token }) } },
     async (request, reply) => {
       const session = request.params.name;
       reply.hijack();
