@@ -8,7 +8,9 @@ export const HOOK_OUTCOMES = [
   'timeout', // killed after the hook's timeout (504)
   'output_limit', // stopped for runaway output (500)
   'spawn_error', // the script could not be started (500)
-  'bad_signature', // secret configured, signature missing or wrong (401)
+  'bad_signature', // verification refused it: signature missing or wrong, timestamp outside the tolerance (401)
+  'duplicate', // a delivery id already accepted within the tolerance: not run again (200)
+  'filtered', // the hook's when/when_any rules did not match: not run (202)
   'queue_full', // concurrency limit and queue full (429)
   'method_not_allowed', // not POST (405)
   'body_too_large', // over max_body_bytes (413)
@@ -104,7 +106,7 @@ function fromRow(row: HookRunRow): HookRun {
 }
 
 // Header names whose values are credentials: masked whenever a run is shown.
-const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-hub-signature(-256)?|x-gitlab-token|x-api-key|x-auth-token|x-hookbox-token|x-slack-signature|x-signature.*|.*secret.*|.*token.*)$/i;
+const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-hub-signature(-256)?|x-gitlab-token|x-api-key|x-auth-token|x-hookbox-token|x-slack-signature|x-signature.*|.*signature.*|.*hmac.*|.*secret.*|.*token.*)$/i;
 
 export function maskHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
