@@ -71,7 +71,7 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
         {show('session')}
       </label>
       <label>
-        Verify senders <span className="hint">(checked before the script runs)</span>
+        Verify senders <span className="hint">(checked before anything runs)</span>
         <select name="verify" value={hook.verify ?? ''} onChange={(e) => setHook({ ...hook, verify: e.target.value })}>
           <option value="">No check</option>
           {VERIFY_CHOICES.map((choice) => (
