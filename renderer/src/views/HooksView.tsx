@@ -156,6 +156,12 @@ function HookCard({ hook, active, onClick }: { hook: HookStatus; active: boolean
         <dd>
           <code title={hook.script}>{hook.script.split('/').pop()}</code>, {hook.timeout_s} s timeout
         </dd>
+        {(hook.verify || hook.filtered) && (
+          <>
+            <dt>Checks</dt>
+            <dd>{[hook.verify ? `${hook.verify} signature` : null, hook.filtered ? 'filters' : null].filter(Boolean).join(', ')}</dd>
+          </>
+        )}
         {(hook.running > 0 || hook.queued > 0) && (
           <>
             <dt>Now</dt>
