@@ -22,6 +22,7 @@ export const stripeVerifier: VerifierAdapter = {
             if (decoded) signatures.push(decoded);
           }
         }
+        if (timestamp === undefined) return refuse('stripe-signature has no t= timestamp');
         const stale = checkTimestamp(timestamp, 'stripe-signature t=', settings.toleranceMs, context);
         if (stale) return refuse(stale);
         if (signatures.length === 0) return refuse('stripe-signature has no v1= signature');
