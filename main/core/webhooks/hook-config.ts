@@ -168,7 +168,16 @@ export function validateHooks(entries: readonly unknown[], options: { file: stri
   return hooks;
 }
 
-const OPTIONAL_FIELDS: readonly OptionalField[] = ['signature_header', 'signature_prefix', 'algorithm', 'encoding', 'signed', 'timestamp_header', 'public_url', 'public_key'];
+const OPTIONAL_FIELDS: readonly OptionalField[] = [
+  'signature_header',
+  'signature_prefix',
+  'algorithm',
+  'encoding',
+  'signed',
+  'timestamp_header',
+  'public_url',
+  'public_key',
+];
 
 /** `secret`/`secrets` as values: `${VAR}` from the environment, `{ file = "path" }` read (relative to the config file). */
 function resolveSecrets(e: HookEntry, file: string, env: NodeJS.ProcessEnv): string[] {

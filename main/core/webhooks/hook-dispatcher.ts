@@ -145,7 +145,9 @@ export class HookDispatcher {
       // for senders that post far more than a hook wants (every event of a repository), and
       // waiting for an fdatasync per batch of those was most of their cost.
       if (outcome === 'filtered') {
-        recorded.catch((error: unknown) => this.#logger.error({ err: error, hook: hook.name, run_id: runId }, `hook ${hook.name}: could not record a filtered request: ${(error as Error).message}`));
+        recorded.catch((error: unknown) => {
+          this.#logger.error({ err: error, hook: hook.name, run_id: runId }, `hook ${hook.name}: could not record a filtered request: ${(error as Error).message}`);
+        });
       } else await recorded;
       return { status: STATUS[outcome], runId, body: { ok: true, run_id: runId, [outcome]: true } };
     };

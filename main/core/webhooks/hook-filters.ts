@@ -56,7 +56,9 @@ function compileCondition(value: unknown, where: string, field: string): Conditi
   }
   if (op === 'not') return { not: compileCondition(operand, `${where}.not`, field) };
   if (op === 'in') {
-    if (!Array.isArray(operand) || operand.length === 0 || !operand.every(isScalar)) throw new FilterConfigError(field, `${where}: in must be a non-empty list of strings`);
+    if (!Array.isArray(operand) || operand.length === 0 || !operand.every(isScalar)) {
+      throw new FilterConfigError(field, `${where}: in must be a non-empty list of strings`);
+    }
     return { in: operand.map(String) };
   }
   throw new FilterConfigError(field, `${where}: unknown operator '${op}' (use regex, not or in)`);

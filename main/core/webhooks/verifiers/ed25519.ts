@@ -8,7 +8,9 @@ export const ed25519Verifier: VerifierAdapter = {
   needsSecret: false,
   fields: ['public_key'],
   create(settings) {
-    if (settings.publicKey === undefined) throw new VerifierConfigError('public_key', 'verify = "ed25519" needs \'public_key\' (the sender\'s Ed25519 public key, 64 hex digits)');
+    if (settings.publicKey === undefined) {
+      throw new VerifierConfigError('public_key', "verify = \"ed25519\" needs 'public_key' (the sender's Ed25519 public key, 64 hex digits)");
+    }
     const raw = decodeKeyBytes(settings.publicKey);
     if (!raw) throw new VerifierConfigError('public_key', "'public_key' must be 32 bytes as 64 hex digits or base64");
     const key = ed25519Key(raw);

@@ -50,8 +50,13 @@ export const hmacVerifier: VerifierAdapter = {
         if (value === undefined) return refuse(`${header} header missing`);
         const given = value.startsWith(prefix) ? decodeSignature(value.slice(prefix.length), encoding) : undefined;
         if (!given) return refuse(`${header} is not "${prefix}<${encoding}>"`);
-        const content = parts.map((part) => ('literal' in part ? part.literal : 'body' in part ? request.body : 'timestamp' in part ? timestamp : (request.headers[part.header] ?? '')));
-        return settings.secrets.some((secret) => safeEqual(given, hmac(algorithm, secret, ...content))) ? ACCEPTED : refuse('signature does not match');
+        const content = parts.map((part) => {
+          if ('literal' in part) return part.literal;
+          if ('body' in part) return request.body;
+          return 'timestamp' in part ? timestamp : (request.headers[part.header] ?? '');
+        });
+        const matched = settings.secrets.some((secret) => safeEqual(given, hmac(algorithm, secret, ...content)));
+        return matched ? ACCEPTED : refuse('signature does not match');
       },
     };
   },

@@ -36,10 +36,16 @@ export const DEFAULT_TOLERANCE_MS = 5 * 60 * 1000;
 export function buildVerifier(scheme: VerifyScheme, settings: VerifierSettings, given: ReadonlySet<OptionalField>): Verifier {
   const adapter: VerifierAdapter = VERIFIERS[scheme];
   for (const field of given) {
-    if (!adapter.fields.includes(field)) throw new VerifierConfigError(field, `'${field}' does not apply to verify = "${scheme}"${adapter.fields.length > 0 ? ` (it reads: ${adapter.fields.join(', ')})` : ''}`);
+    if (adapter.fields.includes(field)) continue;
+    const reads = adapter.fields.length > 0 ? ` (it reads: ${adapter.fields.join(', ')})` : '';
+    throw new VerifierConfigError(field, `'${field}' does not apply to verify = "${scheme}"${reads}`);
   }
-  if (adapter.needsSecret && settings.secrets.length === 0) throw new VerifierConfigError('secrets', `verify = "${scheme}" needs 'secret' or 'secrets'`);
-  if (!adapter.needsSecret && settings.secrets.length > 0) throw new VerifierConfigError('secrets', `verify = "${scheme}" takes no secret ('public_key' is what it checks with)`);
+  if (adapter.needsSecret && settings.secrets.length === 0) {
+    throw new VerifierConfigError('secrets', `verify = "${scheme}" needs 'secret' or 'secrets'`);
+  }
+  if (!adapter.needsSecret && settings.secrets.length > 0) {
+    throw new VerifierConfigError('secrets', `verify = "${scheme}" takes no secret ('public_key' is what it checks with)`);
+  }
   return adapter.create(settings);
 }
 

@@ -11,7 +11,9 @@ export const twilioVerifier: VerifierAdapter = {
   needsSecret: true,
   fields: ['public_url'],
   create(settings) {
-    if (settings.publicUrl === undefined) throw new VerifierConfigError('public_url', 'verify = "twilio" needs \'public_url\' (the URL Twilio calls, e.g. "https://example.com")');
+    if (settings.publicUrl === undefined) {
+      throw new VerifierConfigError('public_url', 'verify = "twilio" needs \'public_url\' (the URL Twilio calls, e.g. "https://example.com")');
+    }
     let base: URL;
     try {
       base = new URL(settings.publicUrl);
