@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { loadServer, type LoadResult, type LoadSettings } from '../lib/http-load.ts';
 import { fmt, info, judged, markdownTable, type BenchRow, type BenchSection } from '../lib/section.ts';
-import { hookboxDatabase, httpRequest, isolatedEnv, makeTempDir, startHookboxServe } from '../lib/server-process.ts';
+import { hookboxDatabase, httpRequest, isolatedEnv, makeTempDir, startBareNodeHttp, startHookboxServe } from '../lib/server-process.ts';
 
 const RATIO_TARGET = 1.5;
 const CONNECTIONS = 16;
@@ -124,6 +124,16 @@ async function runHookbox(): Promise<HookboxRun> {
   }
 }
 
+/** The ceiling for any Node server: node:http answering 200 and doing nothing else, same load. */
+async function runBareNode(): Promise<LoadResult> {
+  const server = await startBareNodeHttp(makeTempDir('webhook-filter-bare'));
+  try {
+    return await loadServer(`${server.url}/`, loadSettings('/'));
+  } finally {
+    await server.stop();
+  }
+}
+
 function loadFailures(name: string, load: LoadResult): string[] {
   const failures: string[] = [];
   if (load.non2xx > 0) failures.push(`${name}: ${load.non2xx} non-2xx responses under load`);
@@ -135,6 +145,7 @@ export async function run(): Promise<BenchSection> {
   // The peer before and after hookbox, the ratio against their mean (as in webhook-throughput).
   const before = await runWebhook();
   const hookbox = await runHookbox();
+  const bare = await runBareNode();
   const after = await runWebhook();
   const peerRps = (before.load.requestsPerSecond + after.load.requestsPerSecond) / 2;
   const { load } = hookbox;
@@ -149,6 +160,9 @@ export async function run(): Promise<BenchSection> {
     info('hookbox: throughput', fmt.rps(load.requestsPerSecond)),
     info('hookbox: p50 / p99 latency', `${fmt.ms(load.p50Ms)} / ${fmt.ms(load.p99Ms)}`),
     judged('hookbox / webhook throughput, filtered requests', load.requestsPerSecond / peerRps, fmt.ratio, { min: RATIO_TARGET }),
+    info('ceiling, bare node:http (answers 200, nothing else): throughput', fmt.rps(bare.requestsPerSecond)),
+    info('ceiling, bare node:http / webhook throughput', fmt.ratio(bare.requestsPerSecond / peerRps)),
+    info('hookbox / bare node:http throughput', fmt.ratio(load.requestsPerSecond / bare.requestsPerSecond)),
     {
       metric: 'hookbox: 202 answered → filtered runs recorded',
       value: `${fmt.count(hookbox.acknowledged)} → ${fmt.count(hookbox.filtered)} (${extra >= 0 ? '+' : ''}${extra} at stop)`,
@@ -156,7 +170,12 @@ export async function run(): Promise<BenchSection> {
       verdict: recordedOk ? 'ok' : 'failed',
     },
   ];
-  const failures = [...loadFailures('webhook (before)', before.load), ...loadFailures('hookbox', load), ...loadFailures('webhook (after)', after.load)];
+  const failures = [
+    ...loadFailures('webhook (before)', before.load),
+    ...loadFailures('hookbox', load),
+    ...loadFailures('bare node:http', bare),
+    ...loadFailures('webhook (after)', after.load),
+  ];
   if (!recordedOk) failures.push(`hookbox: ${fmt.count(hookbox.acknowledged)} requests answered but ${fmt.count(hookbox.filtered)} filtered runs recorded`);
   for (const [name, ran] of [['webhook', before.ran || after.ran], ['hookbox', hookbox.ran]] as const) if (ran) failures.push(`${name}: the script ran for a filtered request`);
 
@@ -164,7 +183,7 @@ export async function run(): Promise<BenchSection> {
     '## Filtered requests: hookbox against adnanh/webhook',
     '',
     `wrk (one thread), ${settings.connections} connections, a ${settings.warmUpSeconds} s warm-up then ${settings.seconds} s measured per server, one server at a time, ` +
-      'all on 127.0.0.1 in one run: webhook, hookbox, webhook again; the ratio is against the mean of the two webhook runs. Every request is a ' +
+      'all on 127.0.0.1 in one run: webhook, hookbox, bare node:http, webhook again; the ratio is against the mean of the two webhook runs. Every request is a ' +
       `GitHub-style push to another branch (\`X-GitHub-Event: push\`, a ${Buffer.byteLength(BODY)}-byte JSON body with \`"ref": "refs/heads/dev"\`) ` +
       'that the rule "push to main" rejects, so neither server starts a process: this is each one\'s own cost per request.',
     '',
@@ -173,7 +192,10 @@ export async function run(): Promise<BenchSection> {
     '- **hookbox**: the real `hookbox serve` (the bundle) with `[hooks.when]` `"header.x-github-event" = "push"` and `"json.ref" = "refs/heads/main"`. ' +
       'Each request is matched, answered 202 and recorded as a `filtered` run in `hook_runs` (committed with the next group commit, just after the ' +
       'answer: a filtered request changes nothing, so it does not wait for the disk); after the load hookbox is SIGKILLed and every answered request ' +
-      'must have its row, give or take the requests in flight at the stop. Both scripts leave a file if they ever run; none may exist.',
+      'must have its row, give or take the requests in flight at the stop.',
+    '- **bare node:http** (the ceiling for any Node server): `bench/peers/bare-node-http.mjs`, node:http answering every POST with 200 and ' +
+      'nothing else (no parsing, matching or recording). If it does not reach the target itself, no Node implementation can on this machine.',
+    '- **No process**: both servers\' hooks run a script that leaves a file if it ever runs; none may exist after the run.',
     '',
     markdownTable(rows),
     '',
