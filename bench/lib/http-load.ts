@@ -11,6 +11,8 @@ export interface LoadSettings {
   method: 'POST' | 'GET';
   path: string;
   body?: string;
+  /** Extra request headers (the body is always sent as application/json). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -36,6 +38,13 @@ export interface LoadResult {
 // and prints wrk's summary as one JSON line at the end.
 const WRK_SCRIPT = `
 wrk.method = os.getenv("LOAD_METHOD")
+local headers = os.getenv("LOAD_HEADERS")
+if headers ~= nil and headers ~= "" then
+  for line in string.gmatch(headers, "[^\\n]+") do
+    local name, value = string.match(line, "^([^:]+):%s*(.*)$")
+    wrk.headers[name] = value
+  end
+end
 local file = os.getenv("LOAD_BODY_FILE")
 if file ~= nil and file ~= "" then
   local f = assert(io.open(file, "rb")); wrk.body = f:read("*a"); f:close()
@@ -73,7 +82,14 @@ async function wrk(url: string, settings: LoadSettings, seconds: number): Promis
   writeFileSync(bodyFile, settings.body ?? '');
   const args = ['-t1', `-c${settings.connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, new URL(settings.path, url).href];
   const child = spawn('wrk', args, {
-    env: { ...process.env, LOAD_METHOD: settings.method, LOAD_BODY_FILE: settings.body === undefined ? '' : bodyFile },
+    env: {
+      ...process.env,
+      LOAD_METHOD: settings.method,
+      LOAD_BODY_FILE: settings.body === undefined ? '' : bodyFile,
+      LOAD_HEADERS: Object.entries(settings.headers ?? {})
+        .map(([name, value]) => `${name}: ${value}`)
+        .join('\n'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

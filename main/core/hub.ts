@@ -38,6 +38,7 @@ import { ShellSpool, shellSpoolDir } from './shell/shell-spool.ts';
 import { HOOKBOX_VERSION } from './version.ts';
 import { HookManager, type ApplyReport } from './webhooks/hook-manager.ts';
 import { HookRunStore, type HookRun } from './webhooks/hook-run-store.ts';
+import { DeliveryLedger } from './webhooks/delivery-ledger.ts';
 
 /** What differs between the desktop app, `hookbox serve`, `hookbox run` and the tests is injected here. */
 export interface HubOptions {
@@ -277,10 +278,12 @@ export function createHub(options: HubOptions): Hub {
       const inbox = new Inbox({ db, writes, clock });
       inbox.events.on('message', (message) => events.emit('message', message));
       const hookRuns = new HookRunStore(db, { keep: HOOK_RUNS_KEPT });
+      const deliveries = new DeliveryLedger(db);
+      deliveries.prune(clock.now().getTime());
       const scheduler = new Scheduler({ db, inbox, clock, logger: logger.child({ component: 'schedule' }) });
       hooks.scheduler = scheduler;
       for (const hook of config.hooks) inbox.ensureSession(hook.session);
-      const manager = new HookManager({ inbox, runs: hookRuns, writes, clock, logger: logger.child({ component: 'hooks' }), baseEnv: env, onRun: (run) => events.emit('hook-run', run) });
+      const manager = new HookManager({ inbox, runs: hookRuns, deliveries, writes, clock, logger: logger.child({ component: 'hooks' }), baseEnv: env, onRun: (run) => events.emit('hook-run', run) });
       hooks.manager = manager;
       await manager.startAll(config.hooks);
       hooks.workers = startWorkers(config, inbox);

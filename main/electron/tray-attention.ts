@@ -11,7 +11,7 @@ import type { HookRunSummary } from '../core/webhooks/hook-run-store.ts';
 export type TrayBadge = 'none' | 'unread' | 'failure';
 
 /** Hook run outcomes that are not a failure (as the Hooks view colours them: done, or a warning about the caller). */
-const HOOK_RUN_OK = new Set<HookRunSummary['outcome']>(['injected', 'empty', 'queue_full', 'bad_signature', 'method_not_allowed']);
+const HOOK_RUN_OK = new Set<HookRunSummary['outcome']>(['injected', 'empty', 'queue_full', 'bad_signature', 'method_not_allowed', 'duplicate', 'filtered']);
 
 export function isFailedHookRun(run: Pick<HookRunSummary, 'outcome'>): boolean {
   return !HOOK_RUN_OK.has(run.outcome);

@@ -103,6 +103,16 @@ describe('hookbox serve', () => {
     assert.match(result.stderr, new RegExp(`^hookbox: error: ${config}:2:\\d+: `));
   });
 
+  test('refuses a hook whose verifier cannot work, naming the hook and the key, without the secret', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'config.toml');
+    writeFileSync(join(dir, 'hook.sh'), '#!/bin/sh\n', { mode: 0o755 });
+    writeFileSync(config, '[[hooks]]\nname = "pay"\nbind = "127.0.0.1:0"\nscript = "hook.sh"\nverify = "standard-webhooks"\nsecret = "whsec_top secret!"\n');
+    const result = await runCli(['serve', '--config', config, '--data-dir', tempDir()]);
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, `hookbox: error: ${config}: hook 'pay': 'secrets': a Standard Webhooks secret is "whsec_" followed by base64\n`);
+  });
+
   test('a port already in use is one clear line', async () => {
     const blocker = createServer().listen(0, '127.0.0.1');
     await once(blocker, 'listening');

@@ -46,6 +46,17 @@ test('each kind of problem is placed at its line', () => {
   assert.equal(missingName[0]?.line, 1, 'a missing field points at its table');
 });
 
+test('a verifier or filter that cannot work is placed at its key or table', () => {
+  const unknownScheme = checkConfigText(`${hook('one')}\n${hook('two', 'verify = "paypal"\nsecret = "x"\n')}`, path, {});
+  assert.deepEqual([unknownScheme[0]?.line, unknownScheme[0]?.message], [10, "hook 'two': 'verify' must be one of: github, standard-webhooks, stripe, slack, shopify, gitlab, twilio, ed25519, hmac"]);
+  const badKey = checkConfigText(hook('one', 'verify = "ed25519"\npublic_key = "nothex"\n'), path, {});
+  assert.equal(badKey[0]?.line, 6);
+  assert.match(badKey[0]!.message, /'public_key' must be 32 bytes/);
+  const badRegex = checkConfigText(`${hook('one')}\n${hook('two', '\n[hooks.when]\n"json.ref" = { regex = "(main" }\n')}`, path, {});
+  assert.equal(badRegex[0]?.line, 11);
+  assert.match(badRegex[0]!.message, /hook 'two': 'when' "json.ref": bad regex "\(main"/);
+});
+
 test('mapConfigLines numbers array tables and skips multi-line strings', () => {
   const { lines, hookIndexByName } = mapConfigLines(`a = """\n[not a table]\n"""\n${hook('x')}`);
   assert.equal(lines.has('not a table'), false);

@@ -12,6 +12,8 @@ const hook = (name: string, state: HookStatus['state'], extra: Partial<HookStatu
   bind: '127.0.0.1:0',
   port: state === 'listening' ? 40123 : null,
   session: 'default',
+  verify: null,
+  filtered: false,
   script: '/x.sh',
   timeout_s: 30,
   state,

@@ -3,7 +3,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { RecordedEvent } from '../../main/shared/api-contract.ts';
-import { createConfigStore, hookToml, newHookProblems } from '../../renderer/src/store/config-store.ts';
+import { createConfigStore, hookToml, newHookProblems, VERIFY_CHOICES } from '../../renderer/src/store/config-store.ts';
+import { VERIFY_SCHEMES } from '../../main/core/webhooks/verifiers/index.ts';
 import { createEventsStore, matchesFilters, mergeEvents, NO_FILTERS, PAGE_SIZE } from '../../renderer/src/store/events-store.ts';
 import { createHooksStore } from '../../renderer/src/store/hooks-store.ts';
 import { createInboxStore, unreadCount } from '../../renderer/src/store/inbox-store.ts';
@@ -148,6 +149,12 @@ test('the add-hook form names what is wrong, field by field', () => {
   assert.ok(newHookProblems({ ...hook, bind: '127.0.0.1:70000' }).bind);
   // Quotes and backslashes stay strings in TOML.
   assert.match(hookToml({ ...hook, script: 'C:\\x "y".sh', timeout: null }), /script = "C:\\\\x \\"y\\"\.sh"$/);
+
+  // The verifier choice: every scheme the hub knows, each with what it needs.
+  assert.deepEqual(VERIFY_CHOICES.map((c) => c.value), VERIFY_SCHEMES);
+  assert.deepEqual(Object.keys(newHookProblems({ ...hook, verify: 'twilio' })).sort(), ['extra', 'secret']);
+  assert.equal(hookToml({ ...hook, verify: 'stripe', secret: '${STRIPE_WHSEC}' }).split('\n').slice(-2).join('\n'), 'verify = "stripe"\nsecrets = ["${STRIPE_WHSEC}"]');
+  assert.match(hookToml({ ...hook, verify: 'ed25519', secret: 'ab'.repeat(32) }), /public_key = "(ab){32}"$/);
 });
 
 test('the hooks store shows each hook\'s runs live, replays one and copies it as curl', async () => {

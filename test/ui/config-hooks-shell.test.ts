@@ -37,8 +37,14 @@ test('a broken config is shown at its line and never saved (the hooks keep liste
     await form.getByLabel('Listen on').fill('127.0.0.1:0');
     await form.getByLabel('Script').fill('hooks/echo.sh');
     assert.equal(await page.locator('#hookbox-scripts option[value="hooks/echo.sh"]').count(), 1, 'the script picker lists the executable');
+    // The verifier is a choice; a scheme that needs a secret asks for it before adding anything.
+    await form.getByLabel('Verify senders').selectOption({ label: 'GitLab (X-Gitlab-Token)' });
+    await form.getByRole('button', { name: 'Add to the config' }).click();
+    await form.getByText('the secret, or ${VARIABLE} to read it from the environment').waitFor();
+    await form.getByLabel('Secret').fill('deploy-token');
     await form.getByRole('button', { name: 'Add to the config' }).click();
     await page.locator('.cm-content').getByText('name = "deploy"').waitFor();
+    await page.locator('.cm-content').getByText('verify = "gitlab"').waitFor();
 
     // Break it: a value that is not TOML.
     await typeAtEnd(page, 'retries = \n');
@@ -72,10 +78,13 @@ test('a broken config is shown at its line and never saved (the hooks keep liste
     await page.getByText(/Saved and applied: deploy started/).waitFor();
     assert.match(readFileSync(server.configFile, 'utf8'), /name = "deploy"/);
     const deployPort = await waitFor(() => hookPort(server, 'deploy'), 'deploy listening');
-    assert.equal(await curl(['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', `http://127.0.0.1:${deployPort}/`, '-d', 'hi']), '200');
+    assert.equal(await curl(['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', `http://127.0.0.1:${deployPort}/`, '-d', 'hi']), '401', 'unsigned: refused');
+    const signed = ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', '-H', 'X-Gitlab-Token: deploy-token', `http://127.0.0.1:${deployPort}/`, '-d', 'hi'];
+    assert.equal(await curl(signed), '200');
 
     await page.keyboard.press('3');
     await page.locator('.hook-card[data-hook="deploy"]', { hasText: 'listening' }).waitFor();
+    await page.locator('.hook-card[data-hook="deploy"]', { hasText: 'gitlab signature' }).waitFor();
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -23,8 +23,8 @@ describe('[[hooks]] validation', () => {
   test("an Octomind config file works unchanged, with Octomind's defaults", () => {
     const [hook] = hooks(`[[hooks]]\nname = "my-hook"\nbind = "0.0.0.0:9876"\nscript = "${script}"\ntimeout = 30 # seconds (1-3600)\n`);
     assert.deepEqual(
-      { name: hook?.name, host: hook?.host, port: hook?.port, script: hook?.scriptPath, timeoutMs: hook?.timeoutMs, session: hook?.session, enabled: hook?.enabled, secret: hook?.secret },
-      { name: 'my-hook', host: '0.0.0.0', port: 9876, script, timeoutMs: 30_000, session: 'default', enabled: true, secret: undefined },
+      { name: hook?.name, host: hook?.host, port: hook?.port, script: hook?.scriptPath, timeoutMs: hook?.timeoutMs, session: hook?.session, enabled: hook?.enabled, verify: hook?.verify },
+      { name: 'my-hook', host: '0.0.0.0', port: 9876, script, timeoutMs: 30_000, session: 'default', enabled: true, verify: undefined },
     );
     assert.equal(hooks(`[[hooks]]\nname = "a"\nbind = "127.0.0.1:1"\nscript = "${script}"\n`)[0]?.timeoutMs, 30_000);
   });
@@ -34,7 +34,7 @@ describe('[[hooks]] validation', () => {
   });
 
   test('secrets may come from the environment', () => {
-    assert.equal(hooks(`[[hooks]]\nname = "a"\nbind = "127.0.0.1:1"\nscript = "ok.sh"\nsecret = "\${GH_SECRET}"\n`, { GH_SECRET: 's3cret' })[0]?.secret, 's3cret');
+    assert.equal(hooks(`[[hooks]]\nname = "a"\nbind = "127.0.0.1:1"\nscript = "ok.sh"\nsecret = "\${GH_SECRET}"\n`, { GH_SECRET: 's3cret' })[0]?.verification?.secrets[0], 's3cret');
   });
 
   const bad: Array<[string, string, RegExp]> = [

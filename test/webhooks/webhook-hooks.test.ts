@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { signBody } from '../../main/core/webhooks/signature.ts';
+import { githubSignature as signBody } from '../../main/core/webhooks/verifiers/github.ts';
 import { eventually } from '../helpers/http-receiver.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { hookToml, startWebhookHub, writeScript } from '../helpers/webhook-fixture.ts';

@@ -25,7 +25,7 @@ function withRuns<T>(flags: GlobalFlags, empty: T, use: (runs: HookRunStore) => 
 
 function runLine(run: HookRunSummary): string {
   const time = run.received_at.replace('T', ' ').slice(0, 19);
-  return `${run.id}  ${time}  ${run.hook.padEnd(14)} ${String(run.status).padEnd(4)} ${run.outcome.padEnd(14)} ${formatDuration(run.duration_ms).padStart(7)}  ${run.method} ${run.path}${run.query ? `?${run.query}` : ''}${run.replay_of ? `  (replay of ${run.replay_of})` : ''}`;
+  return `${run.id}  ${time}  ${run.hook.padEnd(14)} ${String(run.status).padEnd(4)} ${run.outcome.padEnd(14)} ${formatDuration(run.duration_ms).padStart(7)}  ${run.method} ${run.path}${run.query ? `?${run.query}` : ''}${run.replay_of ? `  (replay of ${run.replay_of})` : ''}${run.reason ? `  — ${run.reason}` : ''}`;
 }
 
 export function hooksRunsCommand(name: string | undefined, flags: GlobalFlags & { limit: number; json?: boolean }, out: NodeJS.WritableStream = process.stdout): void {

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Hub, HubAddress, HubEvents } from '../hub.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import type { ApplyReport } from '../webhooks/hook-manager.ts';
-import type { HookRun, HookRunSummary } from '../webhooks/hook-run-store.ts';
+import { runReason, type HookRun, type HookRunSummary } from '../webhooks/hook-run-store.ts';
 import { findRun, replayRun, runCurl, runDetail } from '../webhooks/hook-run-actions.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { HOOKBOX_VERSION, SERVICE_NAME } from '../version.ts';
@@ -76,8 +76,9 @@ function parsers(): { [K in OperationName]: (request: unknown) => Parsed<K> } {
 }
 
 function summary(run: Omit<HookRun, 'body'> | HookRunSummary): HookRunSummary {
-  const { headers: _h, stdout: _o, stderr: _e, ...rest } = run as Omit<HookRun, 'body'>;
-  return rest;
+  if ('reason' in run) return run;
+  const { headers: _h, stdout: _o, stderr: _e, ...rest } = run;
+  return { ...rest, reason: runReason(run) };
 }
 
 const ENV_OVERRIDES = [

@@ -32,6 +32,13 @@ export function mapConfigLines(text: string): { lines: Map<string, number>; hook
   const arrayCounts = new Map<string, number>();
   let table = '';
   let inMultiline: string | null = null;
+  // A sub-table of an array table ([hooks.when] after the second [[hooks]]) belongs to its latest entry: hooks.1.when.
+  const withinArray = (name: string): string => {
+    const cut = name.indexOf('.');
+    const parent = cut < 0 ? undefined : name.slice(0, cut);
+    const count = parent === undefined ? undefined : arrayCounts.get(parent);
+    return count === undefined ? name : `${parent}.${count - 1}${name.slice(cut)}`;
+  };
   text.split('\n').forEach((raw, index) => {
     const line = raw.trim();
     const lineNo = index + 1;
@@ -42,7 +49,7 @@ export function mapConfigLines(text: string): { lines: Map<string, number>; hook
     const arrayHeader = /^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]/.exec(line);
     const header = arrayHeader ? null : /^\[\s*([A-Za-z0-9_.-]+)\s*\]/.exec(line);
     if (arrayHeader) {
-      const name = arrayHeader[1]!;
+      const name = withinArray(arrayHeader[1]!);
       const n = arrayCounts.get(name) ?? 0;
       arrayCounts.set(name, n + 1);
       table = `${name}.${n}`;
@@ -50,7 +57,7 @@ export function mapConfigLines(text: string): { lines: Map<string, number>; hook
       return;
     }
     if (header) {
-      table = header[1]!;
+      table = withinArray(header[1]!);
       lines.set(table, lineNo);
       return;
     }
@@ -62,7 +69,7 @@ export function mapConfigLines(text: string): { lines: Map<string, number>; hook
     for (const quote of ['"""', "'''"]) {
       if (value.startsWith(quote) && !value.slice(3).includes(quote)) inMultiline = quote;
     }
-    if (table.startsWith('hooks.') && key[1] === 'name') {
+    if (/^hooks\.\d+$/.test(table) && key[1] === 'name') {
       const name = /^["']([^"']*)["']/.exec(value)?.[1];
       if (name !== undefined) hookIndexByName.set(name, Number(table.slice('hooks.'.length)));
     }

@@ -8,7 +8,7 @@ export const REDACTED = '[redacted]';
 const CREDENTIAL_PARAM = /^(?:.*[_-])?(?:token|secret|password|passwd|pwd|signature|sig|key|apikey|auth|credentials?)$/i;
 
 /** Header names whose values are credentials (the control token's X-Hookbox-Token among them). */
-const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-hub-signature(-256)?|x-gitlab-token|x-api-key|x-auth-token|x-hookbox-token|x-slack-signature|x-signature.*|.*secret.*|.*token.*|.*password.*|.*api-?key.*)$/i;
+const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-hub-signature(-256)?|x-gitlab-token|x-api-key|x-auth-token|x-hookbox-token|x-slack-signature|x-signature.*|.*signature.*|.*hmac.*|.*secret.*|.*token.*|.*password.*|.*api-?key.*)$/i;
 
 function isCredentialParam(name: string): boolean {
   let decoded = name;

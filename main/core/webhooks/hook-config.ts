@@ -1,4 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import ms from 'ms';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -6,6 +7,9 @@ import { interpolateEnv } from '../config/env-interpolation.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { MAX_MESSAGE_BYTES } from '../inbox/inbox.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
+import { compileFilter, FilterConfigError, type HookFilter } from './hook-filters.ts';
+import { buildVerifier, DEFAULT_TOLERANCE_MS, VERIFY_SCHEMES, type Verifier, type VerifierSettings, type VerifyScheme } from './verifiers/index.ts';
+import { HMAC_ALGORITHMS, SIGNATURE_ENCODINGS, VerifierConfigError, type OptionalField } from './verifiers/verifier.ts';
 
 // A `[[hooks]]` entry: Octomind's four fields (name, bind, script, timeout) exactly, plus
 // optional Hookbox fields. An Octomind config file works unchanged.
@@ -18,9 +22,25 @@ export const HookEntrySchema = Type.Object(
     /** Session whose inbox receives this hook's messages (default: "default", or `run --name`). */
     session: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' })),
     enabled: Type.Optional(Type.Boolean()),
-    /** GitHub-style HMAC-SHA256 secret; `${VAR}` reads it from the environment. */
+    /** The signature scheme (verifiers/index.ts); a `secret` without it means "github". */
+    verify: Type.Optional(Type.Enum(VERIFY_SCHEMES)),
+    /** One shared secret; `${VAR}` reads it from the environment. */
     secret: Type.Optional(Type.String({ minLength: 1 })),
+    /** Several (rotation): strings, or `{ file = "path" }` tables read at load. */
+    secrets: Type.Optional(Type.Array(Type.Unknown(), { minItems: 1, maxItems: 16 })),
+    /** How old (or new) a signed timestamp may be, and how long a delivery id is remembered: "5m". */
+    tolerance: Type.Optional(Type.String({ minLength: 1 })),
     signature_header: Type.Optional(Type.String({ minLength: 1 })),
+    signature_prefix: Type.Optional(Type.String()),
+    algorithm: Type.Optional(Type.Enum([...HMAC_ALGORITHMS])),
+    encoding: Type.Optional(Type.Enum([...SIGNATURE_ENCODINGS])),
+    signed: Type.Optional(Type.String({ minLength: 1 })),
+    timestamp_header: Type.Optional(Type.String({ minLength: 1 })),
+    public_url: Type.Optional(Type.String({ minLength: 1 })),
+    public_key: Type.Optional(Type.String({ minLength: 1 })),
+    /** Filters: `[hooks.when]` (all must match) and `[[hooks.when_any]]` (one table must). */
+    when: Type.Optional(Type.Unknown()),
+    when_any: Type.Optional(Type.Unknown()),
     max_concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
     queue_size: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
     /** At most the largest inbox message (4 MiB): more could never be delivered. */
@@ -45,8 +65,15 @@ export interface HookConfig {
   timeoutMs: number;
   session: string;
   enabled: boolean;
-  secret: string | undefined;
-  signatureHeader: string;
+  /** The signature scheme checked before the script runs; undefined: none. */
+  verify: VerifyScheme | undefined;
+  /** Its settings (secrets resolved): plain data, so a reload notices a changed secret. */
+  verification: VerifierSettings | undefined;
+  /** Built from the two above (serialises to nothing; compared through them). */
+  verifier: Verifier | undefined;
+  /** `when`/`when_any` as written (for change detection) and compiled. */
+  filterSpec: { when?: unknown; when_any?: unknown } | undefined;
+  filter: HookFilter | undefined;
   maxConcurrency: number;
   queueSize: number;
   maxOutputBytes: number;
@@ -55,7 +82,6 @@ export interface HookConfig {
 
 export const HOOK_DEFAULTS = {
   timeoutSeconds: 30,
-  signatureHeader: 'x-hub-signature-256',
   maxConcurrency: 8,
   queueSize: 256,
   maxOutputBytes: 1024 * 1024,
@@ -131,8 +157,8 @@ export function validateHooks(entries: readonly unknown[], options: { file: stri
       timeoutMs: (e.timeout ?? HOOK_DEFAULTS.timeoutSeconds) * 1000,
       session: e.session ?? DEFAULT_SESSION,
       enabled,
-      secret: e.secret === undefined ? undefined : interpolateEnv(e.secret, env, `${file}: hook '${e.name}': 'secret'`),
-      signatureHeader: (e.signature_header ?? HOOK_DEFAULTS.signatureHeader).toLowerCase(),
+      ...verificationOf(e, { file, env }),
+      ...filterOf(e, file),
       maxConcurrency: e.max_concurrency ?? HOOK_DEFAULTS.maxConcurrency,
       queueSize: e.queue_size ?? HOOK_DEFAULTS.queueSize,
       maxOutputBytes: e.max_output_bytes ?? HOOK_DEFAULTS.maxOutputBytes,
@@ -140,6 +166,90 @@ export function validateHooks(entries: readonly unknown[], options: { file: stri
     });
   });
   return hooks;
+}
+
+const OPTIONAL_FIELDS: readonly OptionalField[] = [
+  'signature_header',
+  'signature_prefix',
+  'algorithm',
+  'encoding',
+  'signed',
+  'timestamp_header',
+  'public_url',
+  'public_key',
+];
+
+/** `secret`/`secrets` as values: `${VAR}` from the environment, `{ file = "path" }` read (relative to the config file). */
+function resolveSecrets(e: HookEntry, file: string, env: NodeJS.ProcessEnv): string[] {
+  if (e.secret !== undefined && e.secrets !== undefined) fail(file, e.name, "'secret' and 'secrets' both given: list every secret in 'secrets'");
+  if (e.secret !== undefined) return [interpolateEnv(e.secret, env, `${file}: hook '${e.name}': 'secret'`)];
+  return (e.secrets ?? []).map((item, index) => {
+    const where = `'secrets' #${index + 1}`;
+    if (typeof item === 'string') {
+      if (item === '') fail(file, e.name, `${where} is empty`);
+      return interpolateEnv(item, env, `${file}: hook '${e.name}': ${where}`);
+    }
+    const path = (item as { file?: unknown } | null)?.file;
+    if (typeof path !== 'string' || path === '' || Object.keys(item as object).length !== 1) fail(file, e.name, `${where} must be a string or { file = "path" }`);
+    const full = isAbsolute(path) ? path : resolve(dirname(file), path);
+    let text: string;
+    try {
+      text = readFileSync(full, 'utf8');
+    } catch (error) {
+      fail(file, e.name, `${where}: cannot read ${full}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    // Files written by `echo` end in a newline that is not part of the secret.
+    const secret = text.replace(/\r?\n$/, '');
+    if (secret === '') fail(file, e.name, `${where}: ${full} is empty`);
+    return secret;
+  });
+}
+
+function verificationOf(e: HookEntry, options: { file: string; env: NodeJS.ProcessEnv }): Pick<HookConfig, 'verify' | 'verification' | 'verifier'> {
+  const { file, env } = options;
+  const given = new Set(OPTIONAL_FIELDS.filter((field) => e[field] !== undefined));
+  const wantsVerification = e.verify !== undefined || e.secret !== undefined || e.secrets !== undefined || e.tolerance !== undefined || given.size > 0;
+  if (!wantsVerification) return { verify: undefined, verification: undefined, verifier: undefined };
+  // Today's meaning kept: a secret alone (with or without signature_header) checks GitHub's signature.
+  const scheme = e.verify ?? 'github';
+  let toleranceMs = DEFAULT_TOLERANCE_MS;
+  if (e.tolerance !== undefined) {
+    const parsed = ms(e.tolerance as ms.StringValue) as number | undefined;
+    if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 1000 || parsed > 7 * 24 * 3600 * 1000) {
+      fail(file, e.name, `'tolerance' must be a duration from 1s to 7d like "5m" or "90s", got ${JSON.stringify(e.tolerance)}`);
+    }
+    toleranceMs = parsed;
+  }
+  const verification: VerifierSettings = {
+    secrets: resolveSecrets(e, file, env),
+    toleranceMs,
+    signatureHeader: e.signature_header?.toLowerCase(),
+    signaturePrefix: e.signature_prefix,
+    algorithm: e.algorithm,
+    encoding: e.encoding,
+    signed: e.signed,
+    timestampHeader: e.timestamp_header?.toLowerCase(),
+    publicUrl: e.public_url,
+    publicKey: e.public_key === undefined ? undefined : interpolateEnv(e.public_key, env, `${file}: hook '${e.name}': 'public_key'`),
+  };
+  try {
+    return { verify: scheme, verification, verifier: buildVerifier(scheme, verification, given) };
+  } catch (error) {
+    if (!(error instanceof VerifierConfigError)) throw error;
+    const hint = e.verify === undefined && given.has(error.field as OptionalField) ? ` (set 'verify'; without it the hook checks GitHub's signature)` : '';
+    const message = error.message.includes(`'${error.field}'`) ? error.message : `'${error.field}': ${error.message}`;
+    fail(file, e.name, `${message}${hint}`);
+  }
+}
+
+function filterOf(e: HookEntry, file: string): Pick<HookConfig, 'filterSpec' | 'filter'> {
+  if (e.when === undefined && e.when_any === undefined) return { filterSpec: undefined, filter: undefined };
+  try {
+    return { filterSpec: { when: e.when, when_any: e.when_any }, filter: compileFilter(e.when, e.when_any) };
+  } catch (error) {
+    if (error instanceof FilterConfigError) fail(file, e.name, error.message);
+    throw error;
+  }
 }
 
 /** True when two configs would behave identically (a reload leaves such a listener alone). */

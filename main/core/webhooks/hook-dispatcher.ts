@@ -7,7 +7,8 @@ import { ConcurrencyLimit } from '../process/concurrency-limit.ts';
 import { runScript, type ScriptResult } from '../process/script-runner.ts';
 import type { HookConfig } from './hook-config.ts';
 import type { HookOutcome, HookRun, HookRunStore } from './hook-run-store.ts';
-import { verifySignature } from './signature.ts';
+import type { DeliveryLedger } from './delivery-ledger.ts';
+import { applyFilter } from './hook-filters.ts';
 
 /** One request as a hook listener received it. */
 export interface HookRequest {
@@ -75,6 +76,8 @@ const STATUS: Record<HookOutcome, number> = {
   output_limit: 500,
   spawn_error: 500,
   bad_signature: 401,
+  duplicate: 200,
+  filtered: 202,
   queue_full: 429,
   method_not_allowed: 405,
   body_too_large: 413,
@@ -91,17 +94,19 @@ export class HookDispatcher {
   readonly limit: ConcurrencyLimit;
   readonly #inbox: Inbox;
   readonly #runs: HookRunStore;
+  readonly #deliveries: DeliveryLedger;
   readonly #writes: WriteBatcher;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #baseEnv: NodeJS.ProcessEnv;
   readonly #onRun: (run: Omit<HookRun, 'body'>) => void;
 
-  constructor(options: { hook: HookConfig; inbox: Inbox; runs: HookRunStore; writes: WriteBatcher; clock: Clock; logger: Logger; baseEnv: NodeJS.ProcessEnv; onRun: (run: Omit<HookRun, 'body'>) => void }) {
+  constructor(options: { hook: HookConfig; inbox: Inbox; runs: HookRunStore; deliveries: DeliveryLedger; writes: WriteBatcher; clock: Clock; logger: Logger; baseEnv: NodeJS.ProcessEnv; onRun: (run: Omit<HookRun, 'body'>) => void }) {
     this.#hook = options.hook;
     this.limit = new ConcurrencyLimit(options.hook.maxConcurrency, options.hook.queueSize);
     this.#inbox = options.inbox;
     this.#runs = options.runs;
+    this.#deliveries = options.deliveries;
     this.#writes = options.writes;
     this.#clock = options.clock;
     this.#logger = options.logger;
@@ -132,16 +137,59 @@ export class HookDispatcher {
       return { status: STATUS[outcome], runId, body: { ok: false, run_id: runId, error }, ...(headers ? { headers } : {}) };
     };
 
+    // Answered 2xx without running the script: a delivery already handled, or one the filters skip.
+    const skip = async (outcome: 'duplicate' | 'filtered', reason: string): Promise<HookResponse> => {
+      const recorded = this.#record(this.#runRecord(hook, runId, receivedAt, request, outcome, { durationMs: elapsed(), stderr: reason }));
+      // A filtered request changed nothing, so it is answered without waiting for the disk: it is
+      // committed with the next group commit (readable at once) and synced with it. Filters are
+      // for senders that post far more than a hook wants (every event of a repository), and
+      // waiting for an fdatasync per batch of those was most of their cost.
+      if (outcome === 'filtered') {
+        recorded.catch((error: unknown) => {
+          this.#logger.error({ err: error, hook: hook.name, run_id: runId }, `hook ${hook.name}: could not record a filtered request: ${(error as Error).message}`);
+        });
+      } else await recorded;
+      return { status: STATUS[outcome], runId, body: { ok: true, run_id: runId, [outcome]: true } };
+    };
+    // The delivery id this request holds; given back if its run fails, so the sender's retry runs.
+    let delivery: string | undefined;
+    const releaseDelivery = async (): Promise<void> => {
+      if (delivery === undefined) return;
+      const id = delivery;
+      delivery = undefined;
+      await this.#writes.write(() => this.#deliveries.release(hook.name, id), { oneStatement: true });
+    };
+
     try {
       if (request.method !== 'POST') return await refuse('method_not_allowed', `method ${request.method} not allowed; hooks accept POST`, { allow: 'POST' });
       if (request.bodyTooLarge) return await refuse('body_too_large', `body larger than ${hook.maxBodyBytes} bytes`);
-      if (hook.secret !== undefined && !verifySignature(hook.secret, request.body, request.headers[hook.signatureHeader])) {
-        this.#logger.warn({ hook: hook.name, run_id: runId }, `hook ${hook.name}: signature missing or wrong in ${hook.signatureHeader}; script not run`);
-        return await refuse('bad_signature', `signature missing or invalid (${hook.signatureHeader})`);
+      if (hook.verifier && hook.verification) {
+        // A user's replay of a recorded run re-checks the signature, not its age or its id.
+        const fresh = request.replayOf === undefined;
+        const now = this.#clock.now().getTime();
+        const verdict = hook.verifier.verify(request, { now, checkFreshness: fresh });
+        if (!verdict.ok) {
+          this.#logger.warn({ hook: hook.name, run_id: runId }, `hook ${hook.name}: ${hook.verify} verification refused the request: ${verdict.reason}; script not run`);
+          return await refuse('bad_signature', verdict.reason);
+        }
+        if (fresh && verdict.deliveryId !== undefined) {
+          const id = verdict.deliveryId;
+          const windowMs = hook.verification.toleranceMs;
+          if (!(await this.#writes.write(() => this.#deliveries.take(hook.name, id, now, windowMs)))) {
+            this.#logger.info({ hook: hook.name, run_id: runId }, `hook ${hook.name}: delivery ${id} was already accepted; script not run`);
+            return await skip('duplicate', `delivery id ${id} already accepted within the last ${Math.round(windowMs / 1000)} s`);
+          }
+          delivery = id;
+        }
+      }
+      if (hook.filter) {
+        const verdict = applyFilter(hook.filter, request);
+        if (!verdict.ok) return await skip('filtered', verdict.reason);
       }
       const slot = this.limit.acquire();
       if (!slot) {
         this.#logger.warn({ hook: hook.name, run_id: runId }, `hook ${hook.name}: ${this.limit.max} running and ${this.limit.queueSize} queued; request refused with 429`);
+        await releaseDelivery();
         return await refuse('queue_full', 'too many requests for this hook right now; retry later', { 'retry-after': '1' });
       }
       const release = await slot;
@@ -182,11 +230,13 @@ export class HookDispatcher {
       const error = result.error ?? `script exited with status ${result.exitCode ?? result.signal}`;
       const stderrTail = result.stderr.trim().split('\n').slice(-5).join(' | ');
       this.#logger.warn({ hook: hook.name, run_id: runId, exit_code: result.exitCode, outcome }, `hook ${hook.name}: ${error}${stderrTail ? `; stderr: ${stderrTail}` : ''}`);
+      await releaseDelivery();
       await this.#record(this.#runRecord(hook, runId, receivedAt, request, outcome, output));
       return { status: STATUS[outcome], runId, body: { ok: false, run_id: runId, error } };
     } catch (error) {
       // Whatever went wrong on our side, the request is still recorded and answered.
       this.#logger.error({ err: error, hook: hook.name, run_id: runId }, `hook ${hook.name}: ${(error as Error).message}`);
+      await releaseDelivery().catch(() => undefined);
       return refuse('internal_error', `Hookbox could not handle the request: ${(error as Error).message}`).catch(() => ({ status: 500, runId, body: { ok: false, run_id: runId, error: 'internal error' } }));
     }
   }

@@ -4,6 +4,7 @@ import { ErrorCode, HookboxError } from '../errors.ts';
 import { newId } from '../util/ids.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 import type { Inbox } from '../inbox/inbox.ts';
+import type { DeliveryLedger } from './delivery-ledger.ts';
 import { sameHook, type HookConfig } from './hook-config.ts';
 import { HookDispatcher, type HookRequest, type HookResponse } from './hook-dispatcher.ts';
 import { HookListener } from './hook-listener.ts';
@@ -19,6 +20,10 @@ export interface HookStatus {
   session: string;
   script: string;
   timeout_s: number;
+  /** The signature scheme checked before the script runs (never the secret), or null. */
+  verify: string | null;
+  /** Whether when/when_any filters decide which requests run the script. */
+  filtered: boolean;
   state: HookState;
   error: string | null;
   running: number;
@@ -54,6 +59,8 @@ export const CLAIM_TTL_LIMITS_S = { min: 5, max: 3600, default: 30 };
 export interface HookManagerDeps {
   inbox: Inbox;
   runs: HookRunStore;
+  /** Delivery ids accepted, for the replay check of the schemes that send one. */
+  deliveries: DeliveryLedger;
   writes: WriteBatcher;
   clock: Clock;
   logger: Logger;
@@ -263,6 +270,8 @@ export class HookManager {
       session: config.session,
       script: config.scriptPath,
       timeout_s: config.timeoutMs / 1000,
+      verify: config.verify ?? null,
+      filtered: config.filter !== undefined,
       state: !config.enabled ? 'disabled' : listener ? 'listening' : 'error',
       error,
       running: listener?.dispatcher.limit.active ?? 0,

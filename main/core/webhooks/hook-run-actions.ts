@@ -1,7 +1,7 @@
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { runAsCurl } from './copy-as-curl.ts';
 import type { HookManager } from './hook-manager.ts';
-import { maskHeaders, type HookRun, type HookRunStore, type HookRunSummary } from './hook-run-store.ts';
+import { maskHeaders, runReason, type HookRun, type HookRunStore, type HookRunSummary } from './hook-run-store.ts';
 
 // What a user can do with a recorded hook run, shared by the HTTP routes (/hooks/runs/…) and the
 // window's contract, so both show, replay and copy a run the same way.
@@ -34,7 +34,7 @@ function bodyText(body: Buffer): { body: string; body_encoding: 'utf8' | 'base64
 
 export function runDetail(run: HookRun): HookRunDetail {
   const { body, headers, ...rest } = run;
-  return { ...rest, headers: maskHeaders(headers), ...bodyText(body) };
+  return { ...rest, reason: runReason(run), headers: maskHeaders(headers), ...bodyText(body) };
 }
 
 /** The run as a curl command aimed at its hook's listener (secrets masked unless `reveal`). */

@@ -9,7 +9,9 @@ export const HOOK_OUTCOMES = [
   'timeout', // killed after the hook's timeout (504)
   'output_limit', // stopped for runaway output (500)
   'spawn_error', // the script could not be started (500)
-  'bad_signature', // secret configured, signature missing or wrong (401)
+  'bad_signature', // verification refused it: signature missing or wrong, timestamp outside the tolerance (401)
+  'duplicate', // a delivery id already accepted within the tolerance: not run again (200)
+  'filtered', // the hook's when/when_any rules did not match: not run (202)
   'queue_full', // concurrency limit and queue full (429)
   'method_not_allowed', // not POST (405)
   'body_too_large', // over max_body_bytes (413)
@@ -41,21 +43,32 @@ export interface HookRun {
   replay_of: string | null;
 }
 
-export type HookRunSummary = Omit<HookRun, 'body' | 'headers' | 'stdout' | 'stderr'>;
+/** Outcomes where the script never ran: their stderr is Hookbox's reason ("signature does not match"). */
+const REASONED_OUTCOMES: readonly HookOutcome[] = ['bad_signature', 'duplicate', 'filtered', 'method_not_allowed', 'body_too_large', 'queue_full'];
+
+export type HookRunSummary = Omit<HookRun, 'body' | 'headers' | 'stdout' | 'stderr'> & {
+  /** Why the script did not run, for the outcomes where it did not (never a secret); otherwise null. */
+  reason: string | null;
+};
+
+export function runReason(run: Pick<HookRun, 'outcome' | 'stderr'>): string | null {
+  return REASONED_OUTCOMES.includes(run.outcome) ? run.stderr : null;
+}
 
 interface HookRunRow extends Omit<HookRun, 'headers' | 'body_truncated'> {
   headers: string;
   body_truncated: number;
 }
 
-const SUMMARY_COLUMNS = 'id, hook, session, received_at, source_address, method, path, query, body_size, body_truncated, outcome, status, exit_code, duration_ms, message_id, replay_of';
+const SUMMARY_COLUMNS = `id, hook, session, received_at, source_address, method, path, query, body_size, body_truncated, outcome, status, exit_code, duration_ms, message_id, replay_of,
+  CASE WHEN outcome IN (${REASONED_OUTCOMES.map((o) => `'${o}'`).join(', ')}) THEN stderr END AS reason`;
 
 /** The hook_runs table: one row per request any hook listener received. */
 export class HookRunStore {
   readonly #insert: Statement;
   readonly #byId: Statement<[string], HookRunRow>;
   readonly #byPrefix: Statement<[string], HookRunRow>;
-  readonly #recent: Statement<{ hook: string | null; limit: number }, HookRunRow>;
+  readonly #recent: Statement<{ hook: string | null; limit: number }, HookRunRow & { reason: string | null }>;
   readonly #prune: Statement<[number]>;
   readonly #keep: number | undefined;
   #insertsSincePrune = 0;

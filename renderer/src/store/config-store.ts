@@ -14,7 +14,26 @@ export interface NewHook {
   script: string;
   timeout: number | null;
   session: string;
+  /** A signature scheme (VERIFY_CHOICES), or '' for none. */
+  verify?: string;
+  /** The secret, `${VARIABLE}`, or for ed25519 the public key. */
+  secret?: string;
+  /** twilio: the public URL; hmac: the signature header. */
+  extra?: string;
 }
+
+/** The hub's `verify` schemes (main/core/webhooks/verifiers/index.ts; a test keeps the two lists equal). */
+export const VERIFY_CHOICES: ReadonlyArray<{ value: string; label: string; extra?: { key: string; label: string } }> = [
+  { value: 'github', label: 'GitHub' },
+  { value: 'standard-webhooks', label: 'Standard Webhooks (Svix, Resend, GitLab signing token)' },
+  { value: 'stripe', label: 'Stripe' },
+  { value: 'slack', label: 'Slack' },
+  { value: 'shopify', label: 'Shopify' },
+  { value: 'gitlab', label: 'GitLab (X-Gitlab-Token)' },
+  { value: 'twilio', label: 'Twilio', extra: { key: 'public_url', label: 'Public URL' } },
+  { value: 'ed25519', label: 'Ed25519 (Discord)' },
+  { value: 'hmac', label: 'Other HMAC sender', extra: { key: 'signature_header', label: 'Signature header' } },
+];
 
 export interface ConfigState {
   path: string;
@@ -53,6 +72,9 @@ export function newHookProblems(hook: NewHook, existing: readonly string[] = [])
   if (hook.script.trim() === '') problems.script = 'the script to run (relative to the config file, or absolute)';
   if (hook.timeout !== null && (!Number.isInteger(hook.timeout) || hook.timeout < 1 || hook.timeout > 3600)) problems.timeout = 'whole seconds, 1 to 3600';
   if (hook.session.trim() !== '' && !NAME.test(hook.session.trim())) problems.session = 'letters, digits, ".", "_" or "-"';
+  const choice = VERIFY_CHOICES.find((c) => c.value === hook.verify);
+  if (choice && !hook.secret?.trim()) problems.secret = choice.value === 'ed25519' ? "the sender's public key (64 hex digits)" : 'the secret, or ${VARIABLE} to read it from the environment';
+  if (choice?.extra && !hook.extra?.trim()) problems.extra = `${choice.extra.label} is needed for ${choice.label}`;
   return problems;
 }
 
@@ -61,6 +83,13 @@ export function hookToml(hook: NewHook): string {
   const lines = ['[[hooks]]', `name = ${JSON.stringify(hook.name)}`, `bind = ${JSON.stringify(hook.bind.trim())}`, `script = ${JSON.stringify(hook.script.trim())}`];
   if (hook.timeout !== null) lines.push(`timeout = ${hook.timeout}`);
   if (hook.session.trim()) lines.push(`session = ${JSON.stringify(hook.session.trim())}`);
+  const choice = VERIFY_CHOICES.find((c) => c.value === hook.verify);
+  if (choice) {
+    lines.push(`verify = ${JSON.stringify(choice.value)}`);
+    const secret = JSON.stringify(hook.secret?.trim() ?? '');
+    lines.push(choice.value === 'ed25519' ? `public_key = ${secret}` : `secrets = [${secret}]`);
+    if (choice.extra) lines.push(`${choice.extra.key} = ${JSON.stringify(hook.extra?.trim() ?? '')}`);
+  }
   return lines.join('\n');
 }
 

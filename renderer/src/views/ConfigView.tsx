@@ -2,16 +2,17 @@ import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { ErrorBanner } from '../components/common.tsx';
 import { ConfigEditor, type ConfigEditorHandle } from '../components/ConfigEditor.tsx';
-import { newHookProblems, type ConfigStore, type NewHook } from '../store/config-store.ts';
+import { newHookProblems, VERIFY_CHOICES, type ConfigStore, type NewHook } from '../store/config-store.ts';
 import type { HooksStore } from '../store/hooks-store.ts';
 
-const EMPTY_HOOK: NewHook = { name: '', bind: '127.0.0.1:9876', script: '', timeout: 30, session: '' };
+const EMPTY_HOOK: NewHook = { name: '', bind: '127.0.0.1:9876', script: '', timeout: 30, session: '', verify: '', secret: '', extra: '' };
 
 function AddHookForm({ store, existing }: { store: ConfigStore; existing: string[] }) {
   const s = useStore(store);
   const [hook, setHook] = useState<NewHook>(EMPTY_HOOK);
   const [tried, setTried] = useState(false);
   const problems = newHookProblems(hook, existing);
+  const choice = VERIFY_CHOICES.find((c) => c.value === hook.verify);
   const show = (field: keyof NewHook) => (tried && problems[field] ? <span className="field-error">{problems[field]}</span> : null);
   useEffect(() => {
     void s.loadScripts();
@@ -69,6 +70,37 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
         <input name="session" value={hook.session} onChange={(e) => setHook({ ...hook, session: e.target.value })} />
         {show('session')}
       </label>
+      <label>
+        Verify senders <span className="hint">(checked before anything runs)</span>
+        <select name="verify" value={hook.verify ?? ''} onChange={(e) => setHook({ ...hook, verify: e.target.value })}>
+          <option value="">No check</option>
+          {VERIFY_CHOICES.map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {choice && (
+        <label>
+          {choice.value === 'ed25519' ? 'Public key' : 'Secret'}
+          <input
+            name="secret"
+            value={hook.secret ?? ''}
+            placeholder={choice.value === 'ed25519' ? '64 hex digits' : '${WEBHOOK_SECRET}'}
+            onChange={(e) => setHook({ ...hook, secret: e.target.value })}
+          />
+          <span className="hint">{choice.value === 'ed25519' ? 'As the sender shows it' : '${VARIABLE} reads it from the environment, so the file need not hold it'}</span>
+          {show('secret')}
+        </label>
+      )}
+      {choice?.extra && (
+        <label>
+          {choice.extra.label}
+          <input name="extra" value={hook.extra ?? ''} onChange={(e) => setHook({ ...hook, extra: e.target.value })} />
+          {show('extra')}
+        </label>
+      )}
       <button type="submit" className="secondary">
         Add to the config
       </button>

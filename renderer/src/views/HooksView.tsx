@@ -11,7 +11,7 @@ const STATE_TONE: Record<HookStatus['state'], 'ok' | 'bad' | 'muted'> = { listen
 
 function outcomeTone(outcome: string): 'ok' | 'bad' | 'warn' | 'muted' {
   if (outcome === 'injected') return 'ok';
-  if (outcome === 'empty') return 'muted';
+  if (outcome === 'empty' || outcome === 'filtered' || outcome === 'duplicate') return 'muted';
   if (outcome === 'queue_full' || outcome === 'bad_signature' || outcome === 'method_not_allowed') return 'warn';
   return 'bad';
 }
@@ -156,6 +156,12 @@ function HookCard({ hook, active, onClick }: { hook: HookStatus; active: boolean
         <dd>
           <code title={hook.script}>{hook.script.split('/').pop()}</code>, {hook.timeout_s} s timeout
         </dd>
+        {(hook.verify || hook.filtered) && (
+          <>
+            <dt>Checks</dt>
+            <dd>{[hook.verify ? `${hook.verify} signature` : null, hook.filtered ? 'filters' : null].filter(Boolean).join(', ')}</dd>
+          </>
+        )}
         {(hook.running > 0 || hook.queued > 0) && (
           <>
             <dt>Now</dt>
@@ -256,7 +262,7 @@ function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
   );
 }
 
-function RunRow({ run, selected, onSelect }: { run: { id: string; hook: string; method: string; path: string; outcome: string; status: number; duration_ms: number; received_at: string; replay_of: string | null }; selected: boolean; onSelect: () => void }) {
+function RunRow({ run, selected, onSelect }: { run: { id: string; hook: string; method: string; path: string; outcome: string; status: number; duration_ms: number; received_at: string; replay_of: string | null; reason?: string | null }; selected: boolean; onSelect: () => void }) {
   const ref = useScrollIntoView<HTMLTableRowElement>(selected);
   return (
     <tr ref={ref} className={selected ? 'selected' : undefined} aria-selected={selected} onClick={onSelect} data-run-id={run.id}>
@@ -272,6 +278,7 @@ function RunRow({ run, selected, onSelect }: { run: { id: string; hook: string; 
       </td>
       <td>
         <Badge tone={outcomeTone(run.outcome)}>{run.outcome}</Badge>
+        {run.reason && <span className="muted small run-reason"> {run.reason}</span>}
       </td>
       <td className="numeric">{run.status}</td>
       <td className="numeric">{formatDuration(run.duration_ms)}</td>

@@ -15,6 +15,8 @@ const HookStatus = Type.Object({
   session: Type.String(),
   script: Type.String(),
   timeout_s: Type.Number(),
+  verify: Type.Union([Type.String(), Type.Null()]),
+  filtered: Type.Boolean(),
   state: Type.Enum(['listening', 'error', 'disabled']),
   error: Type.Union([Type.String(), Type.Null()]),
   running: Type.Integer(),
@@ -46,6 +48,7 @@ const RunSummary = Type.Object({
   duration_ms: Type.Integer(),
   message_id: Type.Union([Type.String(), Type.Null()]),
   replay_of: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
 });
 
 const RunDetail = Type.Intersect([
