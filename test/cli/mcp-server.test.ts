@@ -7,9 +7,11 @@ import { after, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Notification } from '@modelcontextprotocol/sdk/types.js';
+import { mcpSessionName } from '../../main/cli/commands/mcp-command.ts';
 import { closedPort, eventually } from '../helpers/http-receiver.ts';
 import { HOOKBOX_CLI } from '../helpers/serve-process.ts';
 import { hookToml, startWebhookHub, writeScript, type WebhookHub } from '../helpers/webhook-fixture.ts';
+import { startHub } from '../helpers/hub-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { inboxApi, type InboxApi } from '../inbox/inbox-api.ts';
 
@@ -214,6 +216,13 @@ describe('hookbox mcp: tools over stdio (no push)', async () => {
   });
 });
 
+test('the session defaults to the directory name; one that is not a session name is one clear error', () => {
+  assert.equal(mcpSessionName(undefined, '/home/me/src/web-app'), 'web-app');
+  assert.equal(mcpSessionName('api', '/home/me/src/web-app'), 'api');
+  assert.throws(() => mcpSessionName(undefined, '/home/me/My Project'), /the directory name "My Project" is not a valid session name; give one with --name/);
+  assert.throws(() => mcpSessionName('a/b'), /invalid session name "a\/b"/);
+});
+
 describe('hookbox mcp: leases', async () => {
   const { hub, api } = await hubWithHook();
   const run = await startMcp(hub, ['--name', 'L', '--no-push', '--lease', '1']);
@@ -231,6 +240,23 @@ describe('hookbox mcp: leases', async () => {
   });
 });
 
+describe('hookbox mcp --hook', async () => {
+  const { hub, api } = await hubWithHook();
+
+  test("--hook points another session's hook at this one while the server runs, then gives it back", async () => {
+    const hookState = async () => ((await (await hub.api('/hooks')).json()) as { hooks: Array<{ name: string; session: string; claim: unknown }> }).hooks.find((h) => h.name === 'spare')!;
+    const run = await startMcp(hub, ['--name', 'X', '--hook', 'spare']);
+    await until(async () => (await hookState()).session === 'X', 'the claim');
+    const posted = await fetch(hub.hookUrl('spare'), { method: 'POST', body: 'disk full' });
+    assert.equal(posted.status, 200);
+    await eventually(() => channelEvents(run).some((e) => e.params.content === 'hook says: disk full' && e.params.meta.hook === 'spare'), 'the pushed message', 15_000);
+    await run.close();
+    await until(async () => (await hookState()).claim === null, 'the claim given back');
+    assert.equal((await hookState()).session, 'other');
+    assert.deepEqual((await api.list('other')).length, 0);
+  });
+});
+
 describe('hookbox mcp with no hub running', async () => {
   const configFile = join(tempDir(), 'config.toml');
   writeFileSync(configFile, '');
@@ -242,6 +268,25 @@ describe('hookbox mcp with no hub running', async () => {
     assert.match(reply.content[0]!.text, /Hookbox is not running .*start it with: hookbox serve\. This MCP server keeps trying/);
     const { tools } = await run.client.listTools();
     assert.equal(tools.length, TOOL_NAMES.length, 'listing tools needs no hub');
+  });
+});
+
+describe('hookbox mcp started before the hub', async () => {
+  test('once a hub answers on its address, what waits is pushed (the token the hub made is read then)', async () => {
+    const dataDir = tempDir();
+    const configFile = join(tempDir(), 'config.toml');
+    writeFileSync(configFile, '');
+    const port = await closedPort();
+    const run = await startMcp({ address: { port }, dataDir, configFile }, ['--name', 'late']);
+    const reply = await call(run, 'inbox_list');
+    assert.match(reply.content[0]!.text, /Hookbox is not running/);
+    const late = await startHub({ dataDir, edit: (settings) => (settings.api.port = port) });
+    const api = inboxApi(late.url, late.hub.controlToken);
+    await api.inject('late', { content: 'you are back' });
+    await eventually(() => channelEvents(run).length === 1, 'the pushed message', 30_000);
+    assert.equal(channelEvents(run)[0]!.params.content, 'you are back');
+    const listed = await call(run, 'inbox_list', { all: true });
+    assert.equal(listed.isError, undefined, listed.content[0]?.text);
   });
 });
 
