@@ -104,11 +104,11 @@ export async function runMcpServer(options: McpServerOptions, stop: AbortSignal)
     tools: TOOLS.map((t) => ({ name: t.name, description: t.description, inputSchema: t.input as { type: 'object'; [key: string]: unknown } })),
   }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const found = TOOLS.find((t) => t.name === request.params.name);
     if (!found) throw new McpError(McpErrorCode.InvalidParams, `unknown tool '${request.params.name}'; the tools are ${TOOLS.map((t) => t.name).join(', ')}`);
     try {
-      return textResult(await found.run(checkArguments(found.name, request.params.arguments), ctx));
+      return textResult(await found.run(checkArguments(found.name, request.params.arguments), ctx, AbortSignal.any([extra.signal, signal])));
     } catch (error) {
       return toolError(error);
     }

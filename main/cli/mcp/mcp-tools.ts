@@ -61,7 +61,8 @@ interface Tool<S extends TSchema> {
   name: string;
   description: string;
   input: S;
-  run: (args: Static<S>, ctx: ToolContext) => Promise<unknown>;
+  /** `signal` aborts when the client cancels the call or disconnects. */
+  run: (args: Static<S>, ctx: ToolContext, signal: AbortSignal) => Promise<unknown>;
 }
 
 function tool<S extends TSchema>(definition: Tool<S>): Tool<TSchema> {
@@ -81,8 +82,8 @@ export const TOOLS: readonly Tool<TSchema>[] = [
     description:
       "Claims the next message of this session's Hookbox inbox (webhooks, scheduled and injected messages), waiting up to wait_seconds for one. Acknowledge it with inbox_ack once handled; unacknowledged, it returns to the inbox after its lease.",
     input: Type.Object({ wait_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 300, default: 0, description: 'how long to wait for a message (0-300, default 0)' })) }, Strict),
-    async run(args, ctx) {
-      const message = await ctx.inbox.next({ waitS: args.wait_seconds ?? 0, leaseS: ctx.leaseS });
+    async run(args, ctx, signal) {
+      const message = await ctx.inbox.next({ waitS: args.wait_seconds ?? 0, leaseS: ctx.leaseS, signal });
       if (!message) return { message: null, session: ctx.session, note: `no message waiting in session ${ctx.session}` };
       ctx.claims.set(message.id, message.claims);
       return { message: { ...agentMessage(message), lease_seconds: ctx.leaseS }, session: ctx.session };
