@@ -105,9 +105,9 @@ export const TOOLS: readonly Tool<TSchema>[] = [
     input: Type.Object({ all: Type.Optional(Type.Boolean({ description: 'also recently handled messages' })), limit: Limit(200, 50) }, Strict),
     async run(args, ctx) {
       const limit = args.limit ?? 50;
-      const messages = await ctx.inbox.list(args.all ? limit : 1000);
+      const messages = await ctx.inbox.list(1000);
       const waiting = messages.filter((m) => m.state !== 'acked').reverse().slice(0, limit).map(agentMessage);
-      return { session: ctx.session, waiting, ...(args.all ? { handled: messages.filter((m) => m.state === 'acked').map(agentMessage) } : {}) };
+      return { session: ctx.session, waiting, ...(args.all ? { handled: messages.filter((m) => m.state === 'acked').slice(0, limit).map(agentMessage) } : {}) };
     },
   }),
   tool({
