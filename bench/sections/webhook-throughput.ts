@@ -7,10 +7,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import type { Agent } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { measurePostToInbox, percentile, type LatencyResult } from '../lib/inbox-latency.ts';
 import { loadServer, type LoadResult, type LoadSettings } from '../lib/http-load.ts';
 import { fmt, info, judged, markdownTable, median, type BenchRow, type BenchSection } from '../lib/section.ts';
 import { hookboxDatabase, httpRequest, isolatedEnv, makeTempDir, REPO_ROOT, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
@@ -200,63 +201,6 @@ function countRuns(root: string, load: LoadResult): RunCheck {
   }
 }
 
-interface LatencyResult {
-  samples: number[];
-  wrong: string[];
-}
-
-/**
- * Sequential posts, each while a consumer is parked on the long poll (a keep-alive connection,
- * the poll sent 20 ms before the POST so it is waiting server-side). Timed from the start of the
- * POST to the consumer holding the claimed message; the message is then acknowledged.
- */
-async function measurePostToInbox(api: string, hookUrl: string, token: string, posts: number): Promise<LatencyResult> {
-  const consumer = new Agent({ keepAlive: true, maxSockets: 1 });
-  const auth = { authorization: `Bearer ${token}` };
-  const samples: number[] = [];
-  const wrong: string[] = [];
-  const poll = (): Promise<{ status: number; body: string; at: number }> =>
-    new Promise((resolve, reject) => {
-      const req = request(`${api}/sessions/latency/next?wait=30`, { agent: consumer, headers: auth }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, at: performance.now() }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  try {
-    for (let i = 0; i < posts; i++) {
-      const received = poll();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const sent = performance.now();
-      const answer = post(hookUrl, JSON.stringify({ ...JSON.parse(BODY), deploy_id: `dep_${i}` }));
-      const got = await received;
-      const hook = await answer;
-      if (hook.status !== 200) wrong.push(`post ${i}: hook answered ${hook.status} ${hook.body}`);
-      if (got.status !== 200) {
-        wrong.push(`post ${i}: long poll answered ${got.status} ${got.body}`);
-        continue;
-      }
-      const message = (JSON.parse(got.body) as { message: { id: string; content: string } }).message;
-      if (message.content !== SCRIPT_OUTPUT) wrong.push(`post ${i}: consumer got ${JSON.stringify(message.content)}`);
-      samples.push(got.at - sent);
-      const ack = await post(`${api}/sessions/latency/messages/${message.id}/ack`, '', { agent: consumer, headers: { ...auth, 'content-type': 'text/plain' } });
-      if (ack.status !== 200) wrong.push(`post ${i}: ack answered ${ack.status} ${ack.body}`);
-    }
-  } finally {
-    consumer.destroy();
-  }
-  return { samples, wrong };
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
 interface HookboxRun {
   load: LoadResult;
   check: RunCheck;
@@ -274,7 +218,7 @@ async function runHookbox(script: string): Promise<HookboxRun> {
     if (probe.status !== 200) throw new Error(`hookbox hook answered ${probe.status}: ${probe.body}`);
     const load = await loadServer(hookUrl, loadSettings('/'));
     const token = readFileSync(join(root, 'hookbox', 'control-token'), 'utf8').trim();
-    const latency = await measurePostToInbox(server.url, `http://127.0.0.1:${hookPort(server, 'latency')}/`, token, LATENCY_POSTS);
+    const latency = await measurePostToInbox({ api: server.url, hookUrl: `http://127.0.0.1:${hookPort(server, 'latency')}/`, token, session: 'latency', posts: LATENCY_POSTS, body: (i) => JSON.stringify({ ...JSON.parse(BODY), deploy_id: `dep_${i}` }), expected: SCRIPT_OUTPUT });
     // No graceful stop: every answered request must already be on disk.
     await server.stop('SIGKILL');
     return { load, check: countRuns(root, load), latency };

@@ -15,8 +15,8 @@ export class ApiClient {
   readonly baseUrl: string;
   /** Where the control token was looked for. */
   readonly dataDir: string;
-  /** The control token of that data dir, if it has one. */
-  readonly token: string | undefined;
+  /** The control token of that data dir, if it has one (read again when the hub refuses it). */
+  token: string | undefined;
 
   constructor(flags: ApiClientFlags) {
     const ctx = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
@@ -38,6 +38,27 @@ export class ApiClient {
 
   /** `signal` aborts the request (the caller is stopping); it then rejects with the abort reason. */
   async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; json: T }> {
+    let reply = await this.#send<T>(method, path, body, signal);
+    if (reply.status === 401) {
+      // A hub started after this client (a long-lived `hookbox mcp`) may have made the token since.
+      const token = readControlToken(this.dataDir);
+      if (token !== this.token) {
+        this.token = token;
+        reply = await this.#send<T>(method, path, body, signal);
+      }
+    }
+    const { status, json } = reply;
+    if (status === 401 && !this.token) {
+      throw new HookboxError(ErrorCode.Unauthorized, 'no control token found in the data dir; is this the data dir hookbox serve uses (--data-dir)?');
+    }
+    if (status >= 400) {
+      const code = status === 404 ? ErrorCode.NotFound : status === 409 ? ErrorCode.Conflict : ErrorCode.InvalidInput;
+      throw new HookboxError(code, json.message ?? `HTTP ${status}`);
+    }
+    return { status, json };
+  }
+
+  async #send<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; json: T & { message?: string } }> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
@@ -55,14 +76,6 @@ export class ApiClient {
       throw new HookboxError(ErrorCode.NotRunning, `cannot reach Hookbox at ${this.baseUrl}: ${code ?? (error as Error).message}`);
     }
     const text = await response.text();
-    const json = (text ? JSON.parse(text) : {}) as T & { success?: boolean; message?: string };
-    if (response.status === 401 && !this.token) {
-      throw new HookboxError(ErrorCode.Unauthorized, 'no control token found in the data dir; is this the data dir hookbox serve uses (--data-dir)?');
-    }
-    if (response.status >= 400) {
-      const code = response.status === 404 ? ErrorCode.NotFound : response.status === 409 ? ErrorCode.Conflict : ErrorCode.InvalidInput;
-      throw new HookboxError(code, json.message ?? `HTTP ${response.status}`);
-    }
-    return { status: response.status, json };
+    return { status: response.status, json: (text ? JSON.parse(text) : {}) as T & { message?: string } };
   }
 }

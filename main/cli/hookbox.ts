@@ -9,6 +9,7 @@ import { registerGitCommands } from './commands/git-command.ts';
 import { registerHookCommands } from './commands/hook-commands.ts';
 import { registerInboxCommands } from './commands/inbox-commands.ts';
 import { registerLifecycleCommands } from './commands/lifecycle-commands.ts';
+import { registerMcpCommands } from './commands/mcp-command.ts';
 import { registerOpenCommand } from './commands/open-command.ts';
 import { registerRunCommand } from './commands/run-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
@@ -53,6 +54,7 @@ function buildProgram(): Command {
   // After registerHookCommands: adds `hooks test` to its group.
   registerLifecycleCommands(program);
   registerClaudeCommands(program);
+  registerMcpCommands(program);
 
   return program;
 }

@@ -1,5 +1,3 @@
-import { accessSync, constants } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Option, type Command } from 'commander';
 import { lastAssistantMessage, parseClaudeInput, type ClaudeAnswer, type ClaudeHookInput } from '../../core/lifecycle/claude-adapter.ts';
@@ -9,6 +7,7 @@ import { claudeHookLocally, localLifecycleConfig } from '../../core/lifecycle/li
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
+import { launcherWords } from '../launcher.ts';
 
 // `hookbox claude-hook`: what Claude Code runs (settings.json) for each hook event. The hub runs
 // the chain when it is up (the event is recorded, Notification and Stop raise a notification and
@@ -74,22 +73,7 @@ export async function claudeHookCommand(flags: ApiClientFlags & { json?: boolean
 
 /** The command Claude Code should run: this installation's `hookbox` launcher, with our --config/--data-dir. */
 export function hookCommand(flags: GlobalFlags, argv1 = process.argv[1] ?? ''): string {
-  let launcher: string | undefined;
-  for (let dir = dirname(resolve(argv1)), i = 0; i < 4; i += 1, dir = dirname(dir)) {
-    const candidate = join(dir, 'bin', 'hookbox');
-    try {
-      accessSync(candidate, constants.X_OK);
-      launcher = candidate;
-      break;
-    } catch {
-      // Keep looking upwards.
-    }
-  }
-  const words = launcher ? [launcher] : [process.execPath, resolve(argv1)];
-  if (flags.config) words.push('--config', resolve(flags.config));
-  if (flags.dataDir) words.push('--data-dir', resolve(flags.dataDir));
-  words.push('claude-hook');
-  return words.map(shellWord).join(' ');
+  return [...launcherWords(flags, argv1), 'claude-hook'].map(shellWord).join(' ');
 }
 
 export function claudeInstallCommand(flags: GlobalFlags & { project?: string; command?: string; timeout?: number }, out: NodeJS.WritableStream = process.stdout): void {

@@ -4,11 +4,12 @@ import { injectedRecord } from '../../core/http/routes/session-routes.ts';
 import { checkSessionName, type InboxMessage } from '../../core/inbox/inbox.ts';
 import { createLogger } from '../../core/logger.ts';
 import { createHeadlessNotifier } from '../../core/notify/libnotify-notifier.ts';
-import { ErrorCode, HookboxError, isHookboxError } from '../../core/errors.ts';
+import { ErrorCode, HookboxError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { ApiClient } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
+import { consumeInbox, HookClaimKeeper, SessionInbox } from '../inbox-consumer.ts';
 
 export interface RunFlags extends GlobalFlags {
   name: string;
@@ -102,28 +103,15 @@ interface RunningHook {
   state: string;
 }
 
-interface HookClaimBody {
-  id: string;
-  session: string;
-  hooks: string[];
-  expires_at: string;
-}
-
-/** How long the hub keeps a claim without renewal; renewed three times per period. */
-const CLAIM_TTL_S = 30;
-
 /**
  * `hookbox run` against the hub that is already running: this process consumes session X
- * through the API (long poll, then acknowledge), printing what the hub-of-its-own mode prints.
- * With --daemon, the named hooks are claimed for X (POST /hooks/claims): the hub points them at X
- * (and starts those disabled in its config) while this run renews the claim, and gives them back
- * when it stops or, killed, stops renewing.
+ * through the API (long poll, then acknowledge; inbox-consumer.ts), printing what the
+ * hub-of-its-own mode prints. With --daemon, the named hooks are claimed for X while this run
+ * lasts (HookClaimKeeper), and given back when it stops or, killed, stops renewing.
  */
 async function runAttached(client: ApiClient, flags: RunFlags, session: string, out: NodeJS.WritableStream, logger: Logger): Promise<void> {
   const stop = stopOnSignals(logger);
-  let claim: HookClaimBody | undefined;
-  let renewal: NodeJS.Timeout | undefined;
-  const path = `/sessions/${encodeURIComponent(session)}`;
+  let claim: HookClaimKeeper | undefined;
   try {
     const listHooks = async () => (await client.request<{ hooks: RunningHook[] }>('GET', '/hooks')).json.hooks;
     let running = await listHooks();
@@ -131,48 +119,28 @@ async function runAttached(client: ApiClient, flags: RunFlags, session: string, 
       if (!running.some((h) => h.name === name)) throw new HookboxError(ErrorCode.NotFound, `the Hookbox running on ${client.baseUrl} has no hook named ${name}`);
     }
     if (flags.daemon && flags.hook.length > 0) {
-      const takeClaim = async () => (await client.request<{ claim: HookClaimBody }>('POST', '/hooks/claims', { session, hooks: flags.hook, ttl_s: CLAIM_TTL_S })).json.claim;
-      claim = await takeClaim();
+      claim = await HookClaimKeeper.take(client, session, flags.hook, logger);
       running = await listHooks();
-      // Lapsed (the hub was busy, or restarted): claimed again, so the hooks come back to X.
-      const keepClaim = async () => {
-        try {
-          await client.request('POST', `/hooks/claims/${claim!.id}/renew`, { ttl_s: CLAIM_TTL_S });
-        } catch (error) {
-          if (!isHookboxError(error) || error.code !== ErrorCode.NotFound) throw error;
-          claim = await takeClaim();
-          logger.warn(`the claim on ${flags.hook.join(', ')} had lapsed; claimed again for session ${session}`);
-        }
-      };
-      renewal = setInterval(() => {
-        keepClaim().catch((error: Error) => logger.error(`cannot keep ${flags.hook.join(', ')} pointed at session ${session}: ${error.message}`));
-      }, (CLAIM_TTL_S * 1000) / 3);
-      renewal.unref();
     }
     const names = flags.hook.length > 0 ? flags.hook : running.filter((h) => h.session === session).map((h) => h.name);
     const hooks = running.filter((h) => names.includes(h.name)).map((h) => ({ name: h.name, port: h.port, state: h.state }));
     logger.info({ url: client.baseUrl, session, hooks }, `Hookbox run: attached to the Hookbox running on ${client.baseUrl}, session ${session}, hooks: ${hooks.map((h) => `${h.name}:${h.port}`).join(', ') || 'none'}`);
     if (flags.format === 'jsonl') out.write(`${JSON.stringify({ type: 'ready', session_id: session, api: client.baseUrl, hooks, attached: true })}\n`);
 
-    while (!stop.signal.aborted) {
-      // 25 s: inside the client's 30 s request timeout.
-      const next = await client.request<{ message?: InboxMessage }>('GET', `${path}/next?wait=${flags.daemon ? 25 : 0}&lease=60`, undefined, stop.signal);
-      const message = next.status === 200 ? next.json.message : undefined;
-      if (!message) {
-        if (!flags.daemon) break;
-        continue;
-      }
-      if (!out.write(render(message, flags.format))) await new Promise((resolve) => out.once('drain', resolve));
-      await client.request('POST', `${path}/messages/${encodeURIComponent(message.id)}/ack?claim=${message.claims}`);
-    }
+    await consumeInbox(new SessionInbox(client, session), {
+      follow: flags.daemon ?? false,
+      leaseS: 60,
+      signal: stop.signal,
+      logger,
+      deliver: async (message) => {
+        if (!out.write(render(message, flags.format))) await new Promise((resolve) => out.once('drain', resolve));
+      },
+    });
   } catch (error) {
     if (!stop.signal.aborted) throw error;
   } finally {
     stop.dispose();
-    clearInterval(renewal);
-    if (claim) {
-      await client.request('DELETE', `/hooks/claims/${claim.id}`).catch((error: Error) => logger.warn(`could not give back ${flags.hook.join(', ')}: ${error.message} (the claim lapses within ${CLAIM_TTL_S} s)`));
-    }
+    await claim?.release();
   }
 }
 

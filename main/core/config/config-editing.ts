@@ -156,7 +156,7 @@ export function writeConfigFile(path: string, text: string): void {
 export type TomlScalar = boolean | number | string | string[];
 
 /** A value as TOML: JSON's string escapes are all valid in TOML basic strings. */
-function tomlValue(value: TomlScalar): string {
+export function tomlValue(value: TomlScalar): string {
   if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
   if (typeof value === 'string') return JSON.stringify(value);
   return String(value);
@@ -264,6 +264,13 @@ function verifyEdit(before: string, after: string, table: string, values: Record
   } catch {
     throw refuse();
   }
-  const expected = { ...old, [table]: { ...((old[table] as Record<string, unknown> | undefined) ?? {}), ...values } };
-  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(next)), JSON.parse(JSON.stringify(expected)))) throw refuse();
+  // A dotted name ([mcp_servers.hookbox]) is a table inside a table.
+  const expected = JSON.parse(JSON.stringify(old)) as Record<string, unknown>;
+  let parent = expected;
+  for (const part of table.split('.')) {
+    if (typeof parent[part] !== 'object' || parent[part] === null) parent[part] = {};
+    parent = parent[part] as Record<string, unknown>;
+  }
+  Object.assign(parent, values);
+  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(next)), expected)) throw refuse();
 }
