@@ -2,18 +2,21 @@ import { accessSync, constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Option, type Command } from 'commander';
-import { lastAssistantMessage, parseClaudeInput, type ClaudeAnswer, type ClaudeHookInput } from '../../core/lifecycle/claude-adapter.ts';
+import { isBlockable, type AgentAdapter, type AgentAnswer, type AgentCall } from '../../core/agents/agent-adapter.ts';
+import { AGENTS, agentAdapter, agentHookLocally, readAgentCall } from '../../core/agents/agent-hooks.ts';
+import { parseJson } from '../../core/agents/agent-adapter.ts';
 import { claudeSettingsFile, installClaudeHooks, uninstallClaudeHooks, CLAUDE_HOOK_EVENTS } from '../../core/lifecycle/claude-settings.ts';
 import { shellWord } from '../../core/util/shell-words.ts';
-import { claudeHookLocally, localLifecycleConfig } from '../../core/lifecycle/lifecycle-local.ts';
+import { localLifecycleConfig } from '../../core/lifecycle/lifecycle-local.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
 
-// `hookbox claude-hook`: what Claude Code runs (settings.json) for each hook event. The hub runs
-// the chain when it is up (the event is recorded, Notification and Stop raise a notification and
-// land in the inbox); when it is not, the same chain runs right here from the config file — the
-// safety-guard needs nothing else — and stderr says so.
+// `hookbox agent-hook AGENT`: what a coding agent runs for each hook event (`claude-hook` is
+// `agent-hook claude`). The hub runs the chain when it is up (the call is recorded, notifications
+// and the inbox work); when it is not, the same chain runs right here from the config file — the
+// safety-guard needs nothing else — and stderr says so. Input that is not the agent's JSON is a
+// non-blocking error (exit 1): Hookbox never breaks an agent.
 // `hookbox claude install|uninstall`: our entries in Claude Code's settings.json.
 
 interface Io {
@@ -22,51 +25,55 @@ interface Io {
   stderr: NodeJS.WritableStream;
 }
 
-function relay(answer: ClaudeAnswer, io: Io): void {
+function relay(answer: AgentAnswer, io: Io): void {
   if (answer.stdout) io.stdout.write(answer.stdout);
   if (answer.stderr) io.stderr.write(answer.stderr);
   process.exitCode = answer.exitCode;
 }
 
-export async function claudeHookCommand(flags: ApiClientFlags & { json?: boolean }, io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<void> {
-  let input: ClaudeHookInput;
+/** A tool call we could not check is refused, in the agent's protocol (fail closed, like a blocking hook's timeout). */
+function cannotCheck(adapter: AgentAdapter, call: AgentCall, message: string, json: boolean): AgentAnswer {
+  if (!isBlockable(call.kind) || (call.kind !== 'pre-tool' && call.kind !== 'permission-request')) return { exitCode: 1, stdout: '', stderr: `${message}\n` };
+  if (adapter.id === 'claude' && !json) return { exitCode: 2, stdout: '', stderr: `${message}; blocked to be safe\n` };
+  const answer = adapter.answer(call, { allowed: false, reason: `${message.replace(/^hookbox: /, '')}; blocked to be safe`, hook: null, context: null, updatedInput: null, continueWith: null }, { json });
+  return { ...answer, stderr: `${answer.stderr}${message}; blocked to be safe\n` };
+}
+
+export async function agentHookCommand(agent: string, flags: ApiClientFlags & { json?: boolean; event?: string }, io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<void> {
+  const adapter = agentAdapter(agent);
+  let value: unknown;
+  let call: AgentCall | null;
   try {
-    input = parseClaudeInput(await text(io.stdin));
+    value = parseJson(adapter.label, await text(io.stdin));
+    call = readAgentCall(adapter, value, flags.event);
   } catch (error) {
-    // Not Claude Code's JSON: a non-blocking error in its protocol (exit 1, shown to the user).
-    io.stderr.write(`hookbox: ${(error as Error).message}\n`);
-    process.exitCode = 1;
+    // Not the agent's JSON: a non-blocking error in every agent's protocol (exit 1, shown to the user).
+    relay({ exitCode: 1, stdout: '', stderr: `hookbox: ${(error as Error).message}\n` }, io);
     return;
   }
-  // Older Claude Code versions do not send Claude's last message with Stop: read it from the transcript.
-  if ((input.hook_event_name === 'Stop' || input.hook_event_name === 'SubagentStop') && input.last_assistant_message === undefined && input.transcript_path) {
-    const last = lastAssistantMessage(input.transcript_path);
-    if (last !== null) input = { ...input, last_assistant_message: last };
-  }
+  // An event Hookbox does not handle (a newer one, WorktreeCreate …) passes untouched.
+  if (!call) return relay({ exitCode: 0, stdout: '', stderr: '' }, io);
   const json = flags.json ?? false;
 
   let hubProblem: string;
   try {
     const client = new ApiClient(flags);
-    const { json: answer } = await client.request<{ exit_code: number; stdout: string; stderr: string }>('POST', `/lifecycle/claude-hook${json ? '?json=true' : ''}`, input);
+    const query = new URLSearchParams({ ...(json ? { json: 'true' } : {}), ...(flags.event ? { event: flags.event } : {}) }).toString();
+    const { json: answer } = await client.request<{ exit_code: number; stdout: string; stderr: string }>('POST', `/agents/${adapter.id}/run${query ? `?${query}` : ''}`, value);
     relay({ exitCode: answer.exit_code, stdout: answer.stdout, stderr: answer.stderr }, io);
     return;
   } catch (error) {
     hubProblem = (error as Error).message;
   }
 
-  const note = `hookbox: the hub did not answer (${hubProblem}); ran the ${input.hook_event_name} chain locally from the config — not recorded, no notification or inbox message\n`;
-  let answer: ClaudeAnswer;
+  const note = `hookbox: the hub did not answer (${hubProblem}); ran the ${call.nativeEvent} chain locally from the config — not recorded, no notification or inbox message\n`;
+  let answer: AgentAnswer;
   try {
     const ctx = loadCliContext(flags);
     const config = localLifecycleConfig(ctx.config, process.env);
-    answer = await claudeHookLocally(input, config, { json, env: process.env });
+    answer = await agentHookLocally(adapter, call, config, { json, env: process.env });
   } catch (error) {
-    const message = `hookbox: cannot run the ${input.hook_event_name} chain: ${(error as Error).message}`;
-    // A tool call we could not check is refused (fail closed, like a blocking hook's timeout);
-    // any other event goes on with the error shown.
-    if (input.hook_event_name === 'PreToolUse') relay({ exitCode: 2, stdout: '', stderr: `${message}; blocked to be safe\n` }, io);
-    else relay({ exitCode: 1, stdout: '', stderr: `${message}\n` }, io);
+    relay(cannotCheck(adapter, call, `hookbox: cannot run the ${call.nativeEvent} chain: ${(error as Error).message}`, json), io);
     return;
   }
   relay({ ...answer, stderr: `${answer.stderr}${note}` }, io);
@@ -127,11 +134,18 @@ export function claudeUninstallCommand(flags: GlobalFlags & { project?: string }
 
 export function registerClaudeCommands(program: Command): void {
   program
+    .command('agent-hook <agent>')
+    .description(`a coding agent's hook command (${Object.keys(AGENTS).join(', ')}): reads its hook JSON on stdin and answers in its protocol (works without the hub)`)
+    .option('--json', "Claude Code: answer a block with JSON (permissionDecision / decision) instead of exit 2 (the other agents always get JSON)")
+    .option('--event <name>', "the agent's event name, for agents whose input does not carry it (Copilot CLI's camelCase events)")
+    .addOption(new Option('--port <n>', 'API port of the running hub').argParser(integerOption('--port', 1, 65535)))
+    .action((agent: string, options: { json?: boolean; event?: string; port?: number }) => agentHookCommand(agent, { ...program.opts(), ...options }));
+  program
     .command('claude-hook')
-    .description("Claude Code's hook command: reads its hook JSON on stdin and answers in its protocol (works without the hub)")
+    .description("Claude Code's hook command: the same as `agent-hook claude`")
     .option('--json', 'answer a block with JSON (permissionDecision / decision) instead of exit 2')
     .addOption(new Option('--port <n>', 'API port of the running hub').argParser(integerOption('--port', 1, 65535)))
-    .action((options: { json?: boolean; port?: number }) => claudeHookCommand({ ...program.opts(), ...options }));
+    .action((options: { json?: boolean; port?: number }) => agentHookCommand('claude', { ...program.opts(), ...options }));
 
   const claude = program.command('claude').description("Claude Code integration: Hookbox's entries in its settings.json");
   claude

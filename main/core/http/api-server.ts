@@ -24,6 +24,7 @@ import { registerAppRoutes } from './routes/app-routes.ts';
 import { registerUiRoutes, type UiOptions } from './routes/ui-routes.ts';
 import type { LifecycleService } from '../lifecycle/lifecycle-service.ts';
 import { registerLifecycleRoutes } from './routes/lifecycle-routes.ts';
+import { registerAgentRoutes } from './routes/agent-routes.ts';
 
 export interface ApiServerOptions {
   logger: Logger;
@@ -107,6 +108,7 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
   registerHookRoutes(app, { hooks: options.hooks, runs: options.hookRuns, token: options.controlToken, configError: options.configError });
   registerAppRoutes(app, { api: options.app, token: options.controlToken });
   registerLifecycleRoutes(app, { lifecycle: options.lifecycle, token: options.controlToken });
+  registerAgentRoutes(app, { lifecycle: options.lifecycle, token: options.controlToken });
   if (options.ui) registerUiRoutes(app, options.ui);
   return app;
 }

@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
-import { ClaudeHookInput } from '../../lifecycle/claude-adapter.ts';
 import type { LifecycleService } from '../../lifecycle/lifecycle-service.ts';
 import { DELIVERY_STATES } from '../../lifecycle/outbox-store.ts';
 import { ApiErrorBody } from '../api-error.ts';
@@ -212,22 +211,5 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
       },
     },
     async () => ({ enabled: lifecycle.config.enabled, notify: [...lifecycle.config.notify], handlers: lifecycle.handlers() }),
-  );
-
-  // Claude Code's hook JSON as the body; the answer in Claude Code's protocol for the CLI to relay.
-  app.post(
-    '/lifecycle/claude-hook',
-    {
-      ...guarded,
-      schema: {
-        querystring: Type.Object({ json: Type.Optional(Type.Boolean()), token: Token }),
-        body: ClaudeHookInput,
-        response: { 200: Type.Object({ exit_code: Type.Integer(), stdout: Type.String(), stderr: Type.String(), event_id: Nullable(Type.String()) }), '4xx': ApiErrorBody },
-      },
-    },
-    async (request) => {
-      const answer = await lifecycle.claudeHook(request.body, { json: request.query.json ?? false });
-      return { exit_code: answer.exitCode, stdout: answer.stdout, stderr: answer.stderr, event_id: answer.event_id };
-    },
   );
 }
