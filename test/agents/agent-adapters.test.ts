@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { parse as parseToml } from 'smol-toml';
 import { mapAgentCall, NO_ANSWER, type AgentAdapter, type AgentVerdict } from '../../main/core/agents/agent-adapter.ts';
 import { agentHookLocally, AGENTS, readAgentCall } from '../../main/core/agents/agent-hooks.ts';
