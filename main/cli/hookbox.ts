@@ -4,7 +4,7 @@ import { isHookboxError } from '../core/errors.ts';
 import { HOOKBOX_VERSION } from '../core/version.ts';
 import { integerOption } from './cli-options.ts';
 import { eventsListCommand, eventsShowCommand } from './commands/events-command.ts';
-import { registerClaudeCommands } from './commands/claude-commands.ts';
+import { registerAgentCommands } from './commands/agent-commands.ts';
 import { registerGitCommands } from './commands/git-command.ts';
 import { registerHookCommands } from './commands/hook-commands.ts';
 import { registerInboxCommands } from './commands/inbox-commands.ts';
@@ -52,7 +52,7 @@ function buildProgram(): Command {
   registerGitCommands(program);
   // After registerHookCommands: adds `hooks test` to its group.
   registerLifecycleCommands(program);
-  registerClaudeCommands(program);
+  registerAgentCommands(program);
 
   return program;
 }

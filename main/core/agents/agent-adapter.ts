@@ -5,6 +5,7 @@ import { ErrorCode, HookboxError } from '../errors.ts';
 import type { LifecycleEventName } from '../lifecycle/lifecycle-events.ts';
 import type { Priority } from '../notify/notifier.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
+import type { HooksFileSpec } from './agent-install.ts';
 
 // One small interface for every coding agent's hook protocol. An adapter reads the agent's hook
 // JSON (checked once against its schema) into an AgentCall — what happened, in Hookbox's words —
@@ -97,6 +98,8 @@ export interface AgentAdapter {
   parse(value: unknown, event?: string): AgentCall | null;
   /** The verdict in the agent's protocol. `json`: answer with JSON where the agent also takes exit 2. */
   answer(call: AgentCall, verdict: AgentVerdict, options: { json: boolean }): AgentAnswer;
+  /** Where the agent reads its hooks and how Hookbox's entries look there. */
+  hooksFile: HooksFileSpec;
 }
 
 /** A schema checker that throws InvalidInput naming the agent and the field. */

@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
 import {
   blockReason,
@@ -16,6 +17,7 @@ import {
   type AgentId,
   type AgentVerdict,
 } from './agent-adapter.ts';
+import type { HooksFileSpec } from './agent-install.ts';
 import { stopContinuation } from './stop-continuation.ts';
 
 // Claude Code's hook protocol (docs: code.claude.com "Hooks reference"; checked 2026). Codex CLI
@@ -85,6 +87,7 @@ export interface ClaudeStyle {
   events: (name: string) => AgentEventKind | undefined;
   /** Codex has no --json switch: it always gets the JSON form its schemas describe. */
   alwaysJson: boolean;
+  hooksFile: HooksFileSpec;
 }
 
 function errorText(error: unknown): string | null {
@@ -98,6 +101,7 @@ export function claudeStyleAdapter(style: ClaudeStyle): AgentAdapter {
     id: style.id,
     label: style.label,
     source: style.source,
+    hooksFile: style.hooksFile,
     parse(value) {
       const input = check(value);
       const kind = style.events(input.hook_event_name);
@@ -157,5 +161,22 @@ function claudeStyleAnswer(adapter: AgentAdapter, call: AgentCall, verdict: Agen
   return NO_ANSWER;
 }
 
-export const claudeAdapter: AgentAdapter = claudeStyleAdapter({ id: 'claude', label: 'Claude Code', source: 'claude-code', events: (name) => CLAUDE_EVENTS[name], alwaysJson: false });
+export const CLAUDE_HOOK_TIMEOUT_S = 60;
+
+// settings.json: hooks.<Event> is a list of matcher groups; no matcher means every tool. Never
+// WorktreeCreate (it wants a path on stdout) or any event Hookbox does not answer.
+export const claudeAdapter: AgentAdapter = claudeStyleAdapter({
+  id: 'claude',
+  label: 'Claude Code',
+  source: 'claude-code',
+  events: (name) => CLAUDE_EVENTS[name],
+  alwaysJson: false,
+  hooksFile: {
+    path: ({ project, env, home }) => (project !== undefined ? join(resolve(project), '.claude', 'settings.json') : join(env.CLAUDE_CONFIG_DIR || join(home, '.claude'), 'settings.json')),
+    events: Object.keys(CLAUDE_EVENTS),
+    entry: (_event, command) => ({ hooks: [{ type: 'command', command, timeout: CLAUDE_HOOK_TIMEOUT_S }] }),
+    skeleton: {},
+    grouped: true,
+  },
+});
 

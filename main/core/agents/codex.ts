@@ -1,4 +1,5 @@
-import { claudeStyleAdapter, CLAUDE_EVENTS } from './claude.ts';
+import { join, resolve } from 'node:path';
+import { claudeStyleAdapter, CLAUDE_EVENTS, CLAUDE_HOOK_TIMEOUT_S } from './claude.ts';
 import type { AgentAdapter } from './agent-adapter.ts';
 
 // Codex CLI's hooks (openai/codex codex-rs/hooks; schemas in codex-rs/hooks/schema/generated,
@@ -14,4 +15,13 @@ export const codexAdapter: AgentAdapter = claudeStyleAdapter({
   source: 'codex',
   events: (name) => (CODEX_EVENTS.has(name) ? CLAUDE_EVENTS[name] : undefined),
   alwaysJson: true,
+  // ~/.codex/hooks.json ($CODEX_HOME) or <repo>/.codex/hooks.json, in Claude Code's shape; the
+  // installer also turns on `[features] codex_hooks` in the config.toml beside it.
+  hooksFile: {
+    path: ({ project, env, home }) => (project !== undefined ? join(resolve(project), '.codex', 'hooks.json') : join(env.CODEX_HOME || join(home, '.codex'), 'hooks.json')),
+    events: [...CODEX_EVENTS],
+    entry: (_event, command) => ({ hooks: [{ type: 'command', command, timeout: CLAUDE_HOOK_TIMEOUT_S }] }),
+    skeleton: {},
+    grouped: true,
+  },
 });

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { join, resolve } from 'node:path';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import {
   blockReason,
@@ -101,6 +102,16 @@ export const copilotAdapter: AgentAdapter = {
   id: 'copilot',
   label: 'Copilot CLI',
   source: 'copilot-cli',
+  // Hookbox's own file, .github/hooks/hookbox.json in a repository or ~/.copilot/hooks/hookbox.json;
+  // camelCase event names, each command told its event.
+  hooksFile: {
+    path: ({ project, env, home }) => (project !== undefined ? join(resolve(project), '.github', 'hooks', 'hookbox.json') : join(env.COPILOT_HOME || join(home, '.copilot'), 'hooks', 'hookbox.json')),
+    events: Object.keys(EVENTS),
+    entry: (_event, command) => ({ type: 'command', bash: command, timeoutSec: 30 }),
+    args: (event) => ['--event', event],
+    skeleton: { version: 1 },
+    grouped: false,
+  },
   parse(value, event) {
     const input = check(value);
     const named = event ?? input.hook_event_name;

@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
 import {
   blockReason,
@@ -85,6 +86,15 @@ export const cursorAdapter: AgentAdapter = {
   id: 'cursor',
   label: 'Cursor',
   source: 'cursor',
+  // ~/.cursor/hooks.json or <project>/.cursor/hooks.json. The specific shell/MCP/file events rather
+  // than preToolUse, which every Cursor version with hooks has (both would check a command twice).
+  hooksFile: {
+    path: ({ project, home }) => join(project !== undefined ? resolve(project) : home, '.cursor', 'hooks.json'),
+    events: ['sessionStart', 'sessionEnd', 'beforeSubmitPrompt', 'beforeShellExecution', 'beforeMCPExecution', 'afterShellExecution', 'afterMCPExecution', 'afterFileEdit', 'stop'],
+    entry: (_event, command) => ({ command }),
+    skeleton: { version: 1 },
+    grouped: false,
+  },
   parse(value) {
     const input = check(value);
     const event = input.hook_event_name;

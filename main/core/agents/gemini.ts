@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
 import {
   blockReason,
@@ -72,6 +73,14 @@ export const geminiAdapter: AgentAdapter = {
   id: 'gemini',
   label: 'Gemini CLI',
   source: 'gemini-cli',
+  // ~/.gemini/settings.json or <project>/.gemini/settings.json; timeouts in milliseconds.
+  hooksFile: {
+    path: ({ project, home }) => join(project !== undefined ? resolve(project) : home, '.gemini', 'settings.json'),
+    events: Object.keys(EVENTS),
+    entry: (_event, command) => ({ hooks: [{ type: 'command', name: 'hookbox', command, timeout: 60_000 }] }),
+    skeleton: {},
+    grouped: true,
+  },
   parse(value) {
     const input = check(value);
     let kind = EVENTS[input.hook_event_name];

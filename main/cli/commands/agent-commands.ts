@@ -1,11 +1,11 @@
 import { accessSync, constants } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { Option, type Command } from 'commander';
-import { isBlockable, type AgentAdapter, type AgentAnswer, type AgentCall } from '../../core/agents/agent-adapter.ts';
+import { isBlockable, parseJson, type AgentAdapter, type AgentAnswer, type AgentCall } from '../../core/agents/agent-adapter.ts';
 import { AGENTS, agentAdapter, agentHookLocally, readAgentCall } from '../../core/agents/agent-hooks.ts';
-import { parseJson } from '../../core/agents/agent-adapter.ts';
-import { claudeSettingsFile, installClaudeHooks, uninstallClaudeHooks, CLAUDE_HOOK_EVENTS } from '../../core/lifecycle/claude-settings.ts';
+import { agentHooksStatus, installAgentHooks, uninstallAgentHooks } from '../../core/agents/agent-install.ts';
 import { shellWord } from '../../core/util/shell-words.ts';
 import { localLifecycleConfig } from '../../core/lifecycle/lifecycle-local.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
@@ -17,7 +17,8 @@ import { integerOption } from '../cli-options.ts';
 // and the inbox work); when it is not, the same chain runs right here from the config file — the
 // safety-guard needs nothing else — and stderr says so. Input that is not the agent's JSON is a
 // non-blocking error (exit 1): Hookbox never breaks an agent.
-// `hookbox claude install|uninstall`: our entries in Claude Code's settings.json.
+// `hookbox agents install|uninstall|status AGENT` (and `hookbox claude install|uninstall`): our
+// entries in each agent's own hooks file (core/agents/agent-install.ts).
 
 interface Io {
   stdin: NodeJS.ReadableStream;
@@ -79,8 +80,8 @@ export async function agentHookCommand(agent: string, flags: ApiClientFlags & { 
   relay({ ...answer, stderr: `${answer.stderr}${note}` }, io);
 }
 
-/** The command Claude Code should run: this installation's `hookbox` launcher, with our --config/--data-dir. */
-export function hookCommand(flags: GlobalFlags, argv1 = process.argv[1] ?? ''): string {
+/** The command an agent runs: this installation's `hookbox` launcher, with our --config/--data-dir. */
+export function hookCommand(flags: GlobalFlags, agent: string, argv1 = process.argv[1] ?? ''): string {
   let launcher: string | undefined;
   for (let dir = dirname(resolve(argv1)), i = 0; i < 4; i += 1, dir = dirname(dir)) {
     const candidate = join(dir, 'bin', 'hookbox');
@@ -95,48 +96,75 @@ export function hookCommand(flags: GlobalFlags, argv1 = process.argv[1] ?? ''): 
   const words = launcher ? [launcher] : [process.execPath, resolve(argv1)];
   if (flags.config) words.push('--config', resolve(flags.config));
   if (flags.dataDir) words.push('--data-dir', resolve(flags.dataDir));
-  words.push('claude-hook');
+  words.push('agent-hook', agent);
   return words.map(shellWord).join(' ');
 }
 
-export function claudeInstallCommand(flags: GlobalFlags & { project?: string; command?: string; timeout?: number }, out: NodeJS.WritableStream = process.stdout): void {
-  const file = claudeSettingsFile({ ...(flags.project !== undefined ? { project: flags.project } : {}) });
-  const command = flags.command ?? hookCommand(flags);
-  const report = installClaudeHooks(file, command, { ...(flags.timeout !== undefined ? { timeoutS: flags.timeout } : {}) });
-  if (!report.changed) {
-    out.write(`${file}: already installed (${report.unchanged.join(', ')}); nothing changed\n`);
-    return;
+interface InstallFlags extends GlobalFlags {
+  project?: string;
+  command?: string;
+}
+
+function hooksFileOf(adapter: AgentAdapter, flags: { project?: string }): string {
+  return adapter.hooksFile.path({ ...(flags.project !== undefined ? { project: flags.project } : {}), env: process.env, home: homedir() });
+}
+
+export function agentInstallCommand(agent: string, flags: InstallFlags, out: NodeJS.WritableStream = process.stdout): void {
+  const adapter = agentAdapter(agent);
+  const spec = adapter.hooksFile;
+  const base = flags.command ?? hookCommand(flags, adapter.id);
+  const command = (event: string) => [base, ...(spec.args?.(event) ?? []).map(shellWord)].join(' ');
+  const report = installAgentHooks(adapter, spec, { file: hooksFileOf(adapter, flags), command });
+  if (!report.changed) out.write(`${report.file}: already installed (${report.unchanged.join(', ')}); nothing changed\n`);
+  else {
+    if (report.backup) out.write(`backed up ${report.file} to ${report.backup}\n`);
+    if (report.added.length) out.write(`added ${report.added.join(', ')} → ${base}\n`);
+    if (report.updated.length) out.write(`updated ${report.updated.join(', ')} → ${base}\n`);
+    out.write(`${report.file} written\n`);
   }
-  if (report.backup) out.write(`backed up ${file} to ${report.backup}\n`);
-  if (report.added.length) out.write(`added ${report.added.join(', ')} → ${command}\n`);
-  if (report.updated.length) out.write(`updated ${report.updated.join(', ')} → ${command}\n`);
-  out.write(`${file} written\n`);
+  if (report.flag) out.write(`${report.flag}\n`);
   try {
     const ctx = loadCliContext(flags);
     const config = localLifecycleConfig(ctx.config, process.env);
     if (!(config.handlers.get('pre-tool-call') ?? []).some((h) => h.enabled)) {
-      out.write(`note: no pre-tool-call handlers in ${config.file ?? ctx.configPath}; to guard Bash commands add:\n  [[lifecycle."pre-tool-call"]]\n  name = "safety-check"\n  builtin = "safety-guard"\n`);
+      out.write(`note: no pre-tool-call handlers in ${config.file ?? ctx.configPath}; to guard ${adapter.label}'s commands add:\n  [[lifecycle."pre-tool-call"]]\n  name = "safety-check"\n  builtin = "safety-guard"\n`);
     }
   } catch (error) {
-    out.write(`warning: the Hookbox config cannot be read (${(error as Error).message}); claude-hook will block Bash commands until it is fixed\n`);
+    out.write(`warning: the Hookbox config cannot be read (${(error as Error).message}); agent-hook will block ${adapter.label}'s tool calls until it is fixed\n`);
   }
 }
 
-export function claudeUninstallCommand(flags: GlobalFlags & { project?: string }, out: NodeJS.WritableStream = process.stdout): void {
-  const file = claudeSettingsFile({ ...(flags.project !== undefined ? { project: flags.project } : {}) });
-  const report = uninstallClaudeHooks(file);
-  if (!report.changed) {
-    out.write(`${file}: no Hookbox hooks found; nothing changed\n`);
+export function agentUninstallCommand(agent: string, flags: InstallFlags, out: NodeJS.WritableStream = process.stdout): void {
+  const adapter = agentAdapter(agent);
+  const report = uninstallAgentHooks(adapter, adapter.hooksFile, { file: hooksFileOf(adapter, flags) });
+  if (!report.changed) out.write(`${report.file}: no Hookbox hooks found; nothing changed\n`);
+  else {
+    if (report.backup) out.write(`backed up ${report.file} to ${report.backup}\n`);
+    out.write(`removed ${report.removed} Hookbox hook${report.removed === 1 ? '' : 's'} from ${report.file}\n`);
+    if (report.restored) out.write(`${report.file} is back as it was before install, byte for byte\n`);
+    if (report.deleted) out.write(`${report.file} deleted (Hookbox had created it)\n`);
+  }
+  if (report.flag) out.write(`${report.flag}\n`);
+}
+
+export function agentStatusCommand(agent: string | undefined, flags: InstallFlags & { json?: boolean }, out: NodeJS.WritableStream = process.stdout): void {
+  const adapters = agent ? [agentAdapter(agent)] : Object.values(AGENTS);
+  const reports = adapters.map((adapter) => agentHooksStatus(adapter, adapter.hooksFile, { file: hooksFileOf(adapter, flags) }));
+  if (flags.json) {
+    out.write(`${JSON.stringify(reports, null, 2)}\n`);
     return;
   }
-  out.write(`backed up ${file} to ${report.backup}\nremoved ${report.removed} Hookbox hook${report.removed === 1 ? '' : 's'} from ${file}\n`);
+  for (const r of reports) {
+    const state = r.problem ? `cannot read: ${r.problem}` : r.missing.length === 0 ? 'installed' : r.installed.length === 0 ? 'not installed' : `partly installed (missing ${r.missing.join(', ')})`;
+    out.write(`${AGENTS[r.agent as keyof typeof AGENTS].label}: ${state}${r.detected ? '' : ' (not detected on this machine)'} — ${r.file}${r.flag ? `; ${r.flag}` : ''}\n`);
+  }
 }
 
-export function registerClaudeCommands(program: Command): void {
+export function registerAgentCommands(program: Command): void {
   program
     .command('agent-hook <agent>')
     .description(`a coding agent's hook command (${Object.keys(AGENTS).join(', ')}): reads its hook JSON on stdin and answers in its protocol (works without the hub)`)
-    .option('--json', "Claude Code: answer a block with JSON (permissionDecision / decision) instead of exit 2 (the other agents always get JSON)")
+    .option('--json', 'Claude Code: answer a block with JSON (permissionDecision / decision) instead of exit 2 (the other agents always get JSON)')
     .option('--event <name>', "the agent's event name, for agents whose input does not carry it (Copilot CLI's camelCase events)")
     .addOption(new Option('--port <n>', 'API port of the running hub').argParser(integerOption('--port', 1, 65535)))
     .action((agent: string, options: { json?: boolean; event?: string; port?: number }) => agentHookCommand(agent, { ...program.opts(), ...options }));
@@ -147,18 +175,35 @@ export function registerClaudeCommands(program: Command): void {
     .addOption(new Option('--port <n>', 'API port of the running hub').argParser(integerOption('--port', 1, 65535)))
     .action((options: { json?: boolean; port?: number }) => agentHookCommand('claude', { ...program.opts(), ...options }));
 
-  const claude = program.command('claude').description("Claude Code integration: Hookbox's entries in its settings.json");
+  const agents = program.command('agents').description(`coding agents' hooks (${Object.keys(AGENTS).join(', ')}): Hookbox's entries in each agent's own config`);
+  agents
+    .command('install <agent>')
+    .description("add agent-hook for every event Hookbox answers to the agent's hooks file (the user's, or DIR's); backs it up first")
+    .option('--project <dir>', "the project's hooks file instead of the user's")
+    .option('--command <cmd>', 'the command the agent runs (default: this hookbox, agent-hook AGENT)')
+    .action((agent: string, options: { project?: string; command?: string }) => agentInstallCommand(agent, { ...program.opts(), ...options }));
+  agents
+    .command('uninstall <agent>')
+    .description("remove exactly Hookbox's entries (the file comes back byte for byte when nothing else changed)")
+    .option('--project <dir>', "the project's hooks file instead of the user's")
+    .action((agent: string, options: { project?: string }) => agentUninstallCommand(agent, { ...program.opts(), ...options }));
+  agents
+    .command('status [agent]')
+    .description('for each agent (or one): detected, installed or not, and the file')
+    .option('--project <dir>', "the project's hooks files instead of the user's")
+    .option('--json', 'print JSON')
+    .action((agent: string | undefined, options: { project?: string; json?: boolean }) => agentStatusCommand(agent, { ...program.opts(), ...options }));
+
+  const claude = program.command('claude').description("Claude Code integration: the same as `hookbox agents install|uninstall claude`");
   claude
     .command('install')
-    .description(`add claude-hook for ${CLAUDE_HOOK_EVENTS.map((e) => e.event).join(', ')} to ~/.claude/settings.json (or DIR/.claude/settings.json); backs it up first`)
+    .description('add agent-hook claude to ~/.claude/settings.json (or DIR/.claude/settings.json); backs it up first')
     .option('--project <dir>', "the project's .claude/settings.json instead of the user's")
-    .option('--command <cmd>', 'the command Claude Code runs (default: this hookbox, claude-hook)')
-    .option('--timeout <s>', 'Claude Code timeout for the hook, seconds', integerOption('--timeout', 1, 3600))
-    .action((options: { project?: string; command?: string; timeout?: number }) => claudeInstallCommand({ ...program.opts(), ...options }));
+    .option('--command <cmd>', 'the command Claude Code runs (default: this hookbox, agent-hook claude)')
+    .action((options: { project?: string; command?: string }) => agentInstallCommand('claude', { ...program.opts(), ...options }));
   claude
     .command('uninstall')
     .description("remove exactly Hookbox's entries from the settings.json (backs it up first)")
     .option('--project <dir>', "the project's .claude/settings.json instead of the user's")
-    .action((options: { project?: string }) => claudeUninstallCommand({ ...program.opts(), ...options }));
+    .action((options: { project?: string }) => agentUninstallCommand('claude', { ...program.opts(), ...options }));
 }
-
