@@ -130,6 +130,20 @@ function removeOurs(text: string, file: string, spec: HooksFileSpec, event: stri
   }
 }
 
+/** An emptied `"hooks": {}` goes when Hookbox brought it (the copy from before install had none). */
+function dropEmptyHooks(file: string, text: string, before: string | null): string {
+  const root = parseJsonText(file, text);
+  const property = root?.children?.find((p) => valueOf(p.children?.[0]) === 'hooks');
+  if (!root || !property || (property.children?.[1]?.children ?? []).length > 0) return text;
+  let hadHooks = false;
+  try {
+    hadHooks = before !== null && nodeAt(parseJsonText(file, before), ['hooks']) !== undefined;
+  } catch {
+    hadHooks = true;
+  }
+  return hadHooks ? text : removeChild(text, root, property);
+}
+
 export interface InstallReport {
   file: string;
   changed: boolean;
@@ -181,7 +195,7 @@ export function installAgentHooks(adapter: AgentAdapter, spec: HooksFileSpec, op
     writeText(file, text);
     report.changed = true;
   }
-  if (adapter.id === 'codex') report.flag = enableCodexHooksFlag(codexFeatureFile(file));
+  if (adapter.id === 'codex') report.flag = enableCodexHooksFlag(codexFeatureFile(options.file));
   return report;
 }
 
@@ -211,6 +225,7 @@ export function uninstallAgentHooks(adapter: AgentAdapter, spec: HooksFileSpec, 
     if (report.removed > 0) {
       const previous = latestBackup(file);
       const before = previous ? readFileSync(previous, 'utf8') : null;
+      text = dropEmptyHooks(file, text, before);
       const left = valueOf(parseJsonText(file, text)) as Record<string, unknown>;
       if (previous === null && (isDeepStrictEqual(left, {}) || isDeepStrictEqual(left, spec.skeleton) || isDeepStrictEqual(left, { ...spec.skeleton, hooks: {} }))) {
         // Hookbox created the file and nothing else is in it.
@@ -229,7 +244,7 @@ export function uninstallAgentHooks(adapter: AgentAdapter, spec: HooksFileSpec, 
       report.changed = true;
     }
   }
-  if (adapter.id === 'codex') report.flag = disableCodexHooksFlag(codexFeatureFile(file));
+  if (adapter.id === 'codex') report.flag = disableCodexHooksFlag(codexFeatureFile(options.file));
   return report;
 }
 
@@ -258,6 +273,6 @@ export function agentHooksStatus(adapter: AgentAdapter, spec: HooksFileSpec, opt
   } catch (error) {
     report.problem = (error as Error).message;
   }
-  if (adapter.id === 'codex') report.flag = codexHooksFlag(codexFeatureFile(file));
+  if (adapter.id === 'codex') report.flag = codexHooksFlag(codexFeatureFile(options.file));
   return report;
 }
