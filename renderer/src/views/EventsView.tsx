@@ -97,6 +97,7 @@ export function EventsView({ store, onShell }: { store: EventsStore; onShell: ()
             <option value="shell">shell</option>
             <option value="git">git</option>
             <option value="system">system</option>
+            <option value="agent">agent</option>
           </select>
           {filtered && (
             <button

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { AGENT_IDS } from '../../agents/agent-adapter.ts';
 import { agentAdapter, readAgentCall } from '../../agents/agent-hooks.ts';
-import type { LifecycleService } from '../../lifecycle/lifecycle-service.ts';
+import type { AgentHookService } from '../../agents/agent-hook-service.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
@@ -18,7 +18,7 @@ import { requireControlToken } from '../require-token.ts';
 const Token = Type.Optional(Type.String());
 const RunReply = Type.Object({ exit_code: Type.Integer(), stdout: Type.String(), stderr: Type.String(), event_id: Type.Union([Type.String(), Type.Null()]) });
 
-export function registerAgentRoutes(app: ApiServer, deps: { lifecycle: LifecycleService; token: string }): void {
+export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookService; token: string }): void {
   const guarded = { onRequest: requireControlToken(deps.token) };
 
   app.post(
@@ -35,7 +35,7 @@ export function registerAgentRoutes(app: ApiServer, deps: { lifecycle: Lifecycle
     async (request) => {
       const adapter = agentAdapter(request.params.agent);
       const call = readAgentCall(adapter, request.body, request.query.event);
-      const answer = await deps.lifecycle.agentHook(adapter, call, { json: request.query.json ?? false });
+      const answer = await deps.agents.handle(adapter, call, { json: request.query.json ?? false });
       return { exit_code: answer.exitCode, stdout: answer.stdout, stderr: answer.stderr, event_id: answer.event_id };
     },
   );
@@ -46,7 +46,7 @@ export function registerAgentRoutes(app: ApiServer, deps: { lifecycle: Lifecycle
     async (request) => {
       const adapter = agentAdapter('claude');
       const call = readAgentCall(adapter, request.body);
-      const answer = await deps.lifecycle.agentHook(adapter, call, { json: true });
+      const answer = await deps.agents.handle(adapter, call, { json: true });
       // An empty object is "no decision": Claude Code goes on as without the hook.
       return answer.stdout.trim() === '' ? {} : (JSON.parse(answer.stdout) as Record<string, unknown>);
     },
