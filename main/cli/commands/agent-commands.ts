@@ -11,6 +11,7 @@ import { localLifecycleConfig } from '../../core/lifecycle/lifecycle-local.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
+import { ErrorCode, HookboxError } from '../../core/errors.ts';
 
 // `hookbox agent-hook AGENT`: what a coding agent runs for each hook event (`claude-hook` is
 // `agent-hook claude`). The hub runs the chain when it is up (the call is recorded, notifications
@@ -103,6 +104,27 @@ export function hookCommand(flags: GlobalFlags, agent: string, argv1 = process.a
 interface InstallFlags extends GlobalFlags {
   project?: string;
   command?: string;
+  /** Claude Code: `type: "http"` hooks served by the running hub instead of the command. */
+  http?: boolean;
+}
+
+/** The environment variable Claude Code's http hooks take the control token from. */
+export const HTTP_TOKEN_VARIABLE = 'HOOKBOX_TOKEN';
+
+/** Claude Code's http hook entry: the hub's route, the token from the environment (never written into the file). */
+function claudeHttpEntry(flags: GlobalFlags): Record<string, unknown> {
+  const ctx = loadCliContext(flags);
+  return {
+    hooks: [
+      {
+        type: 'http',
+        url: `http://127.0.0.1:${ctx.settings.api.port}/agents/claude/hook`,
+        headers: { Authorization: `Bearer $${HTTP_TOKEN_VARIABLE}` },
+        allowedEnvVars: [HTTP_TOKEN_VARIABLE],
+        timeout: 30,
+      },
+    ],
+  };
 }
 
 function hooksFileOf(adapter: AgentAdapter, flags: { project?: string }): string {
@@ -114,12 +136,16 @@ export function agentInstallCommand(agent: string, flags: InstallFlags, out: Nod
   const spec = adapter.hooksFile;
   const base = flags.command ?? hookCommand(flags, adapter.id);
   const command = (event: string) => [base, ...(spec.args?.(event) ?? []).map(shellWord)].join(' ');
-  const report = installAgentHooks(adapter, spec, { file: hooksFileOf(adapter, flags), command });
+  if (flags.http && adapter.id !== 'claude') throw new HookboxError(ErrorCode.InvalidInput, `--http: only Claude Code has http hooks; ${adapter.label} runs the command`);
+  const entry = flags.http ? claudeHttpEntry(flags) : undefined;
+  const report = installAgentHooks(adapter, spec, { file: hooksFileOf(adapter, flags), command, ...(entry ? { entry: () => entry } : {}) });
   if (!report.changed) out.write(`${report.file}: already installed (${report.unchanged.join(', ')}); nothing changed\n`);
   else {
     if (report.backup) out.write(`backed up ${report.file} to ${report.backup}\n`);
-    if (report.added.length) out.write(`added ${report.added.join(', ')} → ${base}\n`);
-    if (report.updated.length) out.write(`updated ${report.updated.join(', ')} → ${base}\n`);
+    const target = entry ? `${String((entry.hooks as { url: string }[])[0]!.url)} (http)` : base;
+    if (report.added.length) out.write(`added ${report.added.join(', ')} → ${target}\n`);
+    if (report.updated.length) out.write(`updated ${report.updated.join(', ')} → ${target}\n`);
+    if (entry) out.write(`Claude Code sends the control token from $${HTTP_TOKEN_VARIABLE}: start it with ${HTTP_TOKEN_VARIABLE}="$(cat ${loadCliContext(flags).dataDir}/control-token)" in its environment. With the hub down an http hook decides nothing (the call goes on): keep the command form where the guard must hold.\n`);
     out.write(`${report.file} written\n`);
   }
   if (report.flag) out.write(`${report.flag}\n`);
@@ -181,7 +207,8 @@ export function registerAgentCommands(program: Command): void {
     .description("add agent-hook for every event Hookbox answers to the agent's hooks file (the user's, or DIR's); backs it up first")
     .option('--project <dir>', "the project's hooks file instead of the user's")
     .option('--command <cmd>', 'the command the agent runs (default: this hookbox, agent-hook AGENT)')
-    .action((agent: string, options: { project?: string; command?: string }) => agentInstallCommand(agent, { ...program.opts(), ...options }));
+    .option('--http', 'Claude Code only: http hooks served by the running hub (no process per call) instead of the command')
+    .action((agent: string, options: { project?: string; command?: string; http?: boolean }) => agentInstallCommand(agent, { ...program.opts(), ...options }));
   agents
     .command('uninstall <agent>')
     .description("remove exactly Hookbox's entries (the file comes back byte for byte when nothing else changed)")

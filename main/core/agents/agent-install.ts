@@ -37,9 +37,14 @@ export function isHookboxCommand(command: unknown): boolean {
   return typeof command === 'string' && /(^|[\s'"/])hookbox(\.ts|\.mjs)?['"]?(\s|$)/.test(command) && /(^|\s)(claude-hook|agent-hook)(\s|$)/.test(command);
 }
 
-function hookCommandOf(hook: unknown): unknown {
-  const h = hook as { command?: unknown; bash?: unknown } | null;
-  return h?.command ?? h?.bash;
+/** Claude Code's http form served by the hub: POST …/agents/claude/hook. */
+export function isHookboxUrl(url: unknown): boolean {
+  return typeof url === 'string' && /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+\/agents\/claude\/hook$/.test(url);
+}
+
+function isOurHook(hook: unknown): boolean {
+  const h = hook as { command?: unknown; bash?: unknown; type?: unknown; url?: unknown } | null;
+  return isHookboxCommand(h?.command ?? h?.bash) || (h?.type === 'http' && isHookboxUrl(h.url));
 }
 
 function stamp(now: Date): string {
@@ -82,12 +87,12 @@ function oursIn(list: JsonNode, grouped: boolean): Ours {
   const ours: Ours = { elements: [], inner: [] };
   for (const element of list.children ?? []) {
     if (!grouped) {
-      if (isHookboxCommand(hookCommandOf(valueOf(element)))) ours.elements.push(element);
+      if (isOurHook(valueOf(element))) ours.elements.push(element);
       continue;
     }
     const hooks = nodeAt(element, ['hooks']);
     if (!hooks || hooks.type !== 'array') continue;
-    const mine = (hooks.children ?? []).filter((h) => isHookboxCommand(hookCommandOf(valueOf(h))));
+    const mine = (hooks.children ?? []).filter((h) => isOurHook(valueOf(h)));
     if (mine.length === 0) continue;
     if (mine.length === (hooks.children ?? []).length) ours.elements.push(element);
     else for (const hook of mine) ours.inner.push({ group: hooks, hook });
@@ -155,7 +160,11 @@ export interface InstallReport {
   flag: string | null;
 }
 
-export function installAgentHooks(adapter: AgentAdapter, spec: HooksFileSpec, options: { file: string; command: (event: string) => string; now?: Date }): InstallReport {
+export function installAgentHooks(
+  adapter: AgentAdapter,
+  spec: HooksFileSpec,
+  options: { file: string; command: (event: string) => string; entry?: (event: string) => Record<string, unknown>; now?: Date },
+): InstallReport {
   const file = realFile(options.file);
   const original = readText(file);
   let text = original ?? '';
@@ -165,7 +174,7 @@ export function installAgentHooks(adapter: AgentAdapter, spec: HooksFileSpec, op
   const style = detectStyle(text);
 
   for (const event of spec.events) {
-    const wanted = spec.entry(event, options.command(event));
+    const wanted = options.entry ? options.entry(event) : spec.entry(event, options.command(event));
     const current = parseJsonText(file, text);
     const list = nodeAt(current, ['hooks', event]);
     if (list) {
