@@ -78,6 +78,8 @@ export async function buildCli(options: BuildCliOptions = {}): Promise<string> {
     platform: 'node',
     cwd: REPO_ROOT,
     external: [/^better-sqlite3(\/|$)/],
+    // jsonc-parser's "main" is a UMD build whose require() calls a bundler cannot follow: its ESM build.
+    resolve: { alias: { 'jsonc-parser': join(REPO_ROOT, 'node_modules/jsonc-parser/lib/esm/main.js') } },
     // main/core/version.ts would read ../../package.json relative to itself: not there once bundled.
     transform: { define: { __HOOKBOX_VERSION__: JSON.stringify(pkg.version) } },
     plugins: [builtinsViaRequire()],

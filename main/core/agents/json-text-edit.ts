@@ -1,4 +1,5 @@
-import jsonc from 'jsonc-parser';
+import * as jsoncModule from 'jsonc-parser';
+import type { Node, ParseError } from 'jsonc-parser';
 import { ErrorCode, HookboxError } from '../errors.ts';
 
 // Minimal text edits to another program's JSON (or JSONC) file: a property or an array element is
@@ -6,9 +7,12 @@ import { ErrorCode, HookboxError } from '../errors.ts';
 // as the user wrote it — comments, key order, indentation, line endings. (jsonc-parser's own
 // modify() reformats the enclosing array; these splice exactly.)
 
-// jsonc-parser's ESM build does not load in Node (extensionless imports): its CommonJS build.
+// Node loads jsonc-parser's CommonJS (UMD) build — its ESM build has extensionless imports Node
+// cannot load — and sees only a default export; the CLI bundle takes the ESM build (scripts/build-cli.ts).
+type Jsonc = typeof jsoncModule;
+const jsonc: Jsonc = (jsoncModule as unknown as { default?: Jsonc }).default ?? jsoncModule;
 const { parseTree, findNodeAtLocation, printParseErrorCode, getNodeValue, createScanner } = jsonc;
-export type JsonNode = jsonc.Node;
+export type JsonNode = Node;
 // jsonc.SyntaxKind is a const enum, which this project's TypeScript settings cannot read: its values.
 const SYNTAX_LINE_BREAK = 14;
 const SYNTAX_TRIVIA = 15;
@@ -17,7 +21,7 @@ const SYNTAX_EOF = 17;
 /** The tree of `text`; throws InvalidInput naming the file and the first syntax error. */
 export function parseJsonText(file: string, text: string): JsonNode | undefined {
   if (text.trim() === '') return undefined;
-  const errors: jsonc.ParseError[] = [];
+  const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
     const first = errors[0]!;
