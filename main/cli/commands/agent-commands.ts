@@ -1,85 +1,21 @@
 import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { text } from 'node:stream/consumers';
 import { Option, type Command } from 'commander';
-import { isBlockable, parseJson, type AgentAdapter, type AgentAnswer, type AgentCall } from '../../core/agents/agent-adapter.ts';
-import { AGENTS, agentAdapter, agentHookLocally, readAgentCall } from '../../core/agents/agent-hooks.ts';
+import type { AgentAdapter } from '../../core/agents/agent-adapter.ts';
+import { AGENTS, agentAdapter } from '../../core/agents/agent-hooks.ts';
 import { agentHooksStatus, installAgentHooks, uninstallAgentHooks } from '../../core/agents/agent-install.ts';
-import { shellWord } from '../../core/util/shell-words.ts';
+import { ErrorCode, HookboxError } from '../../core/errors.ts';
 import { localLifecycleConfig } from '../../core/lifecycle/lifecycle-local.ts';
-import { ApiClient, type ApiClientFlags } from '../api-client.ts';
+import { shellWord } from '../../core/util/shell-words.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
-import { ErrorCode, HookboxError } from '../../core/errors.ts';
+import { agentHookCommand } from './agent-hook-command.ts';
 
-// `hookbox agent-hook AGENT`: what a coding agent runs for each hook event (`claude-hook` is
-// `agent-hook claude`). The hub runs the chain when it is up (the call is recorded, notifications
-// and the inbox work); when it is not, the same chain runs right here from the config file — the
-// safety-guard needs nothing else — and stderr says so. Input that is not the agent's JSON is a
-// non-blocking error (exit 1): Hookbox never breaks an agent.
+// The `agent-hook` / `claude-hook` commands as the full program knows them (their help; an
+// ordinary call takes the short path in ../agent-hook-entry.ts, into agent-hook-command.ts).
 // `hookbox agents install|uninstall|status AGENT` (and `hookbox claude install|uninstall`): our
 // entries in each agent's own hooks file (core/agents/agent-install.ts).
-
-interface Io {
-  stdin: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
-
-function relay(answer: AgentAnswer, io: Io): void {
-  if (answer.stdout) io.stdout.write(answer.stdout);
-  if (answer.stderr) io.stderr.write(answer.stderr);
-  process.exitCode = answer.exitCode;
-}
-
-/** A tool call we could not check is refused, in the agent's protocol (fail closed, like a blocking hook's timeout). */
-function cannotCheck(adapter: AgentAdapter, call: AgentCall, message: string, json: boolean): AgentAnswer {
-  if (!isBlockable(call.kind) || (call.kind !== 'pre-tool' && call.kind !== 'permission-request')) return { exitCode: 1, stdout: '', stderr: `${message}\n` };
-  if (adapter.id === 'claude' && !json) return { exitCode: 2, stdout: '', stderr: `${message}; blocked to be safe\n` };
-  const answer = adapter.answer(call, { allowed: false, reason: `${message.replace(/^hookbox: /, '')}; blocked to be safe`, hook: null, context: null, updatedInput: null, continueWith: null }, { json });
-  return { ...answer, stderr: `${answer.stderr}${message}; blocked to be safe\n` };
-}
-
-export async function agentHookCommand(agent: string, flags: ApiClientFlags & { json?: boolean; event?: string }, io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<void> {
-  const adapter = agentAdapter(agent);
-  let value: unknown;
-  let call: AgentCall | null;
-  try {
-    value = parseJson(adapter.label, await text(io.stdin));
-    call = readAgentCall(adapter, value, flags.event);
-  } catch (error) {
-    // Not the agent's JSON: a non-blocking error in every agent's protocol (exit 1, shown to the user).
-    relay({ exitCode: 1, stdout: '', stderr: `hookbox: ${(error as Error).message}\n` }, io);
-    return;
-  }
-  // An event Hookbox does not handle (a newer one, WorktreeCreate …) passes untouched.
-  if (!call) return relay({ exitCode: 0, stdout: '', stderr: '' }, io);
-  const json = flags.json ?? false;
-
-  let hubProblem: string;
-  try {
-    const client = new ApiClient(flags);
-    const query = new URLSearchParams({ ...(json ? { json: 'true' } : {}), ...(flags.event ? { event: flags.event } : {}) }).toString();
-    const { json: answer } = await client.request<{ exit_code: number; stdout: string; stderr: string }>('POST', `/agents/${adapter.id}/run${query ? `?${query}` : ''}`, value);
-    relay({ exitCode: answer.exit_code, stdout: answer.stdout, stderr: answer.stderr }, io);
-    return;
-  } catch (error) {
-    hubProblem = (error as Error).message;
-  }
-
-  const note = `hookbox: the hub did not answer (${hubProblem}); ran the ${call.nativeEvent} chain locally from the config — not recorded, no notification or inbox message\n`;
-  let answer: AgentAnswer;
-  try {
-    const ctx = loadCliContext(flags);
-    const config = localLifecycleConfig(ctx.config, process.env);
-    answer = await agentHookLocally(adapter, call, config, { json, env: process.env });
-  } catch (error) {
-    relay(cannotCheck(adapter, call, `hookbox: cannot run the ${call.nativeEvent} chain: ${(error as Error).message}`, json), io);
-    return;
-  }
-  relay({ ...answer, stderr: `${answer.stderr}${note}` }, io);
-}
 
 /** The command an agent runs: this installation's `hookbox` launcher, with our --config/--data-dir. */
 export function hookCommand(flags: GlobalFlags, agent: string, argv1 = process.argv[1] ?? ''): string {

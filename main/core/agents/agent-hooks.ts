@@ -1,7 +1,5 @@
 import { ErrorCode, HookboxError } from '../errors.ts';
-import { runLocalChain } from '../lifecycle/lifecycle-local.ts';
-import type { LifecycleConfig } from '../lifecycle/lifecycle-config.ts';
-import { AGENT_IDS, mapAgentCall, NO_ANSWER, verdictOf, type AgentAdapter, type AgentAnswer, type AgentCall, type AgentId } from './agent-adapter.ts';
+import { AGENT_IDS, type AgentAdapter, type AgentCall, type AgentId } from './agent-adapter.ts';
 import { claudeAdapter } from './claude.ts';
 import { codexAdapter } from './codex.ts';
 import { copilotAdapter } from './copilot.ts';
@@ -9,9 +7,9 @@ import { cursorAdapter } from './cursor.ts';
 import { geminiAdapter } from './gemini.ts';
 import { lastAssistantMessage } from './transcript.ts';
 
-// The agents Hookbox answers, and the one flow every path shares: read the agent's input into a
-// call, map it to a lifecycle event, run the chain (in the hub, or locally when the hub is down),
-// answer in the agent's protocol.
+// The agents Hookbox answers, and reading an agent's input into a call — the first step of the one
+// flow every path shares (the hub: agent-hook-service.ts; the command with the hub down:
+// agent-hook-local.ts).
 
 export const AGENTS: Record<AgentId, AgentAdapter> = {
   claude: claudeAdapter,
@@ -37,12 +35,4 @@ export function readAgentCall(adapter: AgentAdapter, value: unknown, event?: str
     call.response = lastAssistantMessage(call.transcriptPath);
   }
   return call;
-}
-
-/** The chain run in this process from the config file: nothing recorded, nothing notified. */
-export async function agentHookLocally(adapter: AgentAdapter, call: AgentCall | null, config: LifecycleConfig, options: { json: boolean; env: NodeJS.ProcessEnv }): Promise<AgentAnswer> {
-  if (!call) return NO_ANSWER;
-  const mapping = mapAgentCall(adapter, call);
-  const run = await runLocalChain(config, mapping.event, mapping.payload, options.env);
-  return adapter.answer(call, verdictOf(run), { json: options.json });
 }
