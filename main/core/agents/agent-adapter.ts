@@ -104,8 +104,10 @@ export interface AgentAdapter {
 
 /** A schema checker that throws InvalidInput naming the agent and the field. */
 export function inputChecker<T>(agent: string, schema: TSchema): (value: unknown) => T {
-  const checker = Compile(schema);
+  // Compiled on first use: a hook command reads one agent's input, never all five.
+  let checker: ReturnType<typeof Compile> | undefined;
   return (value) => {
+    checker ??= Compile(schema);
     if (!checker.Check(value)) {
       const problem = describeSchemaIssues([...checker.Errors(value)]);
       throw new HookboxError(ErrorCode.InvalidInput, `${agent}'s hook input: ${problem?.message ?? 'invalid'}`);
