@@ -142,4 +142,27 @@ describe('hookbox agents install / uninstall', () => {
     await cli(home, 'agents', 'uninstall', 'codex');
     assert.equal(readFileSync(join(home, '.codex/config.toml'), 'utf8'), on);
   });
+
+  test('claude --http: http hooks to the hub with the token from $HOOKBOX_TOKEN (never in the file); idempotent; removed again; other agents refuse it', async () => {
+    const home = tempDir();
+    writeFileSync(join(home, 'config.toml'), '[api]\nport = 17345\n');
+    const installed = await cli(home, 'agents', 'install', 'claude', '--http');
+    assert.equal(installed.code, 0, installed.stderr);
+    assert.match(installed.stdout, /HOOKBOX_TOKEN/);
+    const text = readFileSync(join(home, '.claude/settings.json'), 'utf8');
+    const settings = JSON.parse(text);
+    assert.deepEqual(settings.hooks.PreToolUse, [
+      { hooks: [{ type: 'http', url: 'http://127.0.0.1:17345/agents/claude/hook', headers: { Authorization: 'Bearer $HOOKBOX_TOKEN' }, allowedEnvVars: ['HOOKBOX_TOKEN'], timeout: 30 }] },
+    ]);
+    assert.equal(settings.hooks.WorktreeCreate, undefined);
+    assert.match((await cli(home, 'agents', 'install', 'claude', '--http')).stdout, /already installed/);
+    // Switching to the command form replaces the http entries.
+    await cli(home, 'agents', 'install', 'claude', '--command', `${COMMAND} claude`);
+    assert.equal(JSON.parse(readFileSync(join(home, '.claude/settings.json'), 'utf8')).hooks.PreToolUse[0].hooks[0].command, `${COMMAND} claude`);
+    await cli(home, 'agents', 'uninstall', 'claude');
+    assert.ok(!existsSync(join(home, '.claude/settings.json')));
+    const refused = await cli(home, 'agents', 'install', 'cursor', '--http');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /--http: only Claude Code has http hooks/);
+  });
 });

@@ -58,22 +58,21 @@ function backup(file: string, now: Date): string {
   return path;
 }
 
-function latestBackup(file: string): string | null {
+/** The copies taken before each change, oldest first: `<UTC stamp>[-N]` (N counts copies within one second). */
+function backupsOf(file: string): string[] {
   const prefix = `${basename(file)}.hookbox-backup-`;
   let names: string[];
   try {
     names = readdirSync(dirname(file)).filter((n) => n.startsWith(prefix));
   } catch {
-    return null;
+    return [];
   }
-  // <UTC stamp>[-N]: N counts copies taken within the same second.
   const key = (name: string) => {
     const [time = '', n = '0'] = name.slice(prefix.length).split('-');
     return { time, n: Number(n) };
   };
   names.sort((a, b) => key(a).time.localeCompare(key(b).time) || key(a).n - key(b).n);
-  const last = names[names.length - 1];
-  return last ? resolve(dirname(file), last) : null;
+  return names.map((n) => resolve(dirname(file), n));
 }
 
 interface Ours {
@@ -132,6 +131,27 @@ function removeOurs(text: string, file: string, spec: HooksFileSpec, event: stri
       return { text, removed };
     }
     removed += 1;
+  }
+}
+
+/** The oldest copy holds nothing but Hookbox's entries: the file was Hookbox's from the start. */
+function createdByHookbox(file: string, spec: HooksFileSpec, oldest: string, bare: (value: unknown) => boolean): boolean {
+  try {
+    let text = readFileSync(oldest, 'utf8');
+    if (text.trim() === '') return false;
+    let removed = 0;
+    for (const event of Object.keys((valueOf(nodeAt(parseJsonText(file, text), ['hooks'])) as Record<string, unknown>) ?? {})) {
+      const next = removeOurs(text, file, spec, event, true);
+      text = next.text;
+      removed += next.removed;
+    }
+    // A copy without our entries is the user's own file from before any install.
+    if (removed === 0) return false;
+    const left = valueOf(parseJsonText(file, text)) as Record<string, unknown>;
+    const { hooks, ...rest } = left;
+    return bare(left) || (bare(rest) && isDeepStrictEqual(hooks, {}));
+  } catch {
+    return false;
   }
 }
 
@@ -232,11 +252,12 @@ export function uninstallAgentHooks(adapter: AgentAdapter, spec: HooksFileSpec, 
       report.removed += removed;
     }
     if (report.removed > 0) {
-      const previous = latestBackup(file);
+      const copies = backupsOf(file);
+      const previous = copies.at(-1) ?? null;
       const before = previous ? readFileSync(previous, 'utf8') : null;
       text = dropEmptyHooks(file, text, before);
-      const left = valueOf(parseJsonText(file, text)) as Record<string, unknown>;
-      if (previous === null && (isDeepStrictEqual(left, {}) || isDeepStrictEqual(left, spec.skeleton) || isDeepStrictEqual(left, { ...spec.skeleton, hooks: {} }))) {
+      const bare = (value: unknown) => isDeepStrictEqual(value, {}) || isDeepStrictEqual(value, spec.skeleton) || isDeepStrictEqual(value, { ...spec.skeleton, hooks: {} });
+      if (bare(valueOf(parseJsonText(file, text))) && (copies.length === 0 || createdByHookbox(file, spec, copies[0]!, bare))) {
         // Hookbox created the file and nothing else is in it.
         unlinkSync(file);
         report.deleted = true;
