@@ -111,7 +111,8 @@ export function agentUninstallCommand(agent: string, flags: InstallFlags, out: N
 
 export function agentStatusCommand(agent: string | undefined, flags: InstallFlags & { json?: boolean }, out: NodeJS.WritableStream = process.stdout): void {
   const adapters = agent ? [agentAdapter(agent)] : Object.values(AGENTS);
-  const reports = adapters.map((adapter) => agentHooksStatus(adapter, adapter.hooksFile, { file: hooksFileOf(adapter, flags) }));
+  const root = flags.project !== undefined ? resolve(flags.project) : homedir();
+  const reports = adapters.map((adapter) => agentHooksStatus(adapter, adapter.hooksFile, { file: hooksFileOf(adapter, flags), root }));
   if (flags.json) {
     out.write(`${JSON.stringify(reports, null, 2)}\n`);
     return;

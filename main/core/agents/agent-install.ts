@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import type { AgentAdapter } from './agent-adapter.ts';
@@ -290,9 +290,16 @@ export interface StatusReport {
   flag: string | null;
 }
 
-export function agentHooksStatus(adapter: AgentAdapter, spec: HooksFileSpec, options: { file: string }): StatusReport {
+/** The agent's own folder for a file under `root` (~/.copilot for ~/.copilot/hooks/hookbox.json). */
+function agentFolder(file: string, root: string | undefined): string {
+  if (root && file.startsWith(`${root}/`)) return join(root, file.slice(root.length + 1).split('/')[0]!);
+  return dirname(file);
+}
+
+export function agentHooksStatus(adapter: AgentAdapter, spec: HooksFileSpec, options: { file: string; root?: string }): StatusReport {
   const file = realFile(options.file);
-  const report: StatusReport = { agent: adapter.id, file, exists: existsSync(file), detected: existsSync(dirname(file)), installed: [], missing: [], problem: null, flag: null };
+  const detected = existsSync(agentFolder(options.file, options.root));
+  const report: StatusReport = { agent: adapter.id, file, exists: existsSync(file), detected, installed: [], missing: [], problem: null, flag: null };
   try {
     const tree = parseJsonText(file, readText(file) ?? '');
     for (const event of spec.events) {
