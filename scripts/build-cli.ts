@@ -19,6 +19,8 @@ import { CLI_BUNDLE_INPUTS, isFresh } from './build-freshness.mjs';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
 export const DEFAULT_OUTFILE = join(REPO_ROOT, 'out/cli/hookbox.mjs');
+/** The small bundle for `agent-hook` / `claude-hook` (main/cli/agent-hook-main.ts), written beside the full one. */
+export const AGENT_HOOK_FILE = 'agent-hook.mjs';
 
 /** What the bundle is built from; a change to any of them makes it stale (bin/hookbox reads the same list). */
 const INPUTS = CLI_BUNDLE_INPUTS.map((p) => join(REPO_ROOT, p));
@@ -73,19 +75,27 @@ export async function buildCli(options: BuildCliOptions = {}): Promise<string> {
   // newer than the bundle, which is then stale as it should be.
   const started = new Date();
   mkdirSync(dirname(outfile), { recursive: true });
-  await build({
-    input: join(REPO_ROOT, 'main/cli/hookbox.ts'),
-    platform: 'node',
-    cwd: REPO_ROOT,
-    external: [/^better-sqlite3(\/|$)/],
-    // main/core/version.ts would read ../../package.json relative to itself: not there once bundled.
-    transform: { define: { __HOOKBOX_VERSION__: JSON.stringify(pkg.version) } },
-    plugins: [builtinsViaRequire()],
-    logLevel: 'warn',
-    // No comments and ASCII escapes: V8 keeps the bundle's source in memory, as one byte per
-    // character only when every character is ASCII (otherwise two: 2.5 MB more).
-    output: { file: outfile, format: 'esm', codeSplitting: false, minify: options.minify ?? false, comments: false, charset: 'ascii' },
-  });
+  const bundle = (input: string, file: string) =>
+    build({
+      input: join(REPO_ROOT, input),
+      platform: 'node',
+      cwd: REPO_ROOT,
+      external: [/^better-sqlite3(\/|$)/],
+      // jsonc-parser's "main" is a UMD build whose require() calls a bundler cannot follow: its ESM build.
+      resolve: { alias: { 'jsonc-parser': join(REPO_ROOT, 'node_modules/jsonc-parser/lib/esm/main.js') } },
+      // main/core/version.ts would read ../../package.json relative to itself: not there once bundled.
+      transform: { define: { __HOOKBOX_VERSION__: JSON.stringify(pkg.version) } },
+      plugins: [builtinsViaRequire()],
+      logLevel: 'warn',
+      // No comments and ASCII escapes: V8 keeps the bundle's source in memory, as one byte per
+      // character only when every character is ASCII (otherwise two: 2.5 MB more).
+      output: { file, format: 'esm', codeSplitting: false, minify: options.minify ?? false, comments: false, charset: 'ascii' },
+    });
+  await bundle('main/cli/hookbox.ts', outfile);
+  // A coding agent's hook runs on every tool call: its own bundle holds only what deciding one needs.
+  const agentHook = join(dirname(outfile), AGENT_HOOK_FILE);
+  await bundle('main/cli/agent-hook-main.ts', agentHook);
+  utimesSync(agentHook, started, started);
   utimesSync(outfile, started, started);
   return outfile;
 }

@@ -3,9 +3,11 @@ import { dirname, join, resolve } from 'node:path';
 import type { GlobalFlags } from './cli-context.ts';
 
 /**
- * How another program (Claude Code's hooks, an agent's MCP config) should start this
- * installation's `hookbox`: its bin/hookbox launcher when one is found above the running script,
- * else Node and the script; then our --config/--data-dir, so it talks to the same hub.
+ * How another program (an agent's hooks or MCP config) should start this installation's
+ * `hookbox`: the Node running now (24 or later) with its bin/hookbox launcher when one is found
+ * above the running script, else with the script itself; then our --config/--data-dir, so it talks
+ * to the same hub. Naming this Node spares the launcher relaunching itself under an older system
+ * Node on every hook call.
  */
 export function launcherWords(flags: GlobalFlags, argv1 = process.argv[1] ?? ''): string[] {
   let launcher: string | undefined;
@@ -19,7 +21,7 @@ export function launcherWords(flags: GlobalFlags, argv1 = process.argv[1] ?? '')
       // Keep looking upwards.
     }
   }
-  const words = launcher ? [launcher] : [process.execPath, resolve(argv1)];
+  const words = [process.execPath, launcher ?? resolve(argv1)];
   if (flags.config) words.push('--config', resolve(flags.config));
   if (flags.dataDir) words.push('--data-dir', resolve(flags.dataDir));
   return words;

@@ -26,6 +26,7 @@ import { DeliveryWorker } from './inbox/delivery-worker.ts';
 import { Inbox, type InboxMessage } from './inbox/inbox.ts';
 import { Scheduler } from './inbox/scheduler.ts';
 import { LifecycleService } from './lifecycle/lifecycle-service.ts';
+import { AgentHookService } from './agents/agent-hook-service.ts';
 import type { LifecycleEventRecord } from './lifecycle/lifecycle-store.ts';
 import type { DeliverySummary } from './lifecycle/outbox-store.ts';
 import { NotificationPause } from './notify/notification-pause.ts';
@@ -302,6 +303,8 @@ export function createHub(options: HubOptions): Hub {
         onDelivery: (delivery) => events.emit('lifecycle-delivery', delivery),
       });
       hooks.lifecycle = lifecycle;
+      // Agents' tool calls go into the history without the command notifications (a denied call is no failed command).
+      const agents = new AgentHookService({ lifecycle, eventLog, inbox, clock, onRecorded: (event) => events.emit('event-recorded', event) });
 
       const api = buildApiServer({
         logger,
@@ -323,6 +326,7 @@ export function createHub(options: HubOptions): Hub {
         },
         ...(options.ui ? { ui: options.ui } : {}),
         lifecycle,
+        agents,
       });
       const { host, port } = options.settings.api;
       try {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { postEvent } from '../helpers/hub-fixture.ts';
-import { eventually } from '../helpers/http-receiver.ts';
+import { closedPort, eventually } from '../helpers/http-receiver.ts';
 import { REPO_ROOT } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -74,4 +74,33 @@ test('the bundled CLI serves: /health answers, POST /events is stored, SIGTERM e
   } finally {
     db.close();
   }
+});
+
+test("the agent hook's own small bundle: built beside the full one, decides a tool call alone, hands anything else to the full CLI", async () => {
+  mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
+  const root = mkdtempSync(join(REPO_ROOT, '.tmp', 'cli-bundle-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const full = join(root, 'out/cli/hookbox.mjs');
+  const build = await run([join(REPO_ROOT, 'scripts/build-cli.ts'), '--outfile', full]);
+  assert.equal(build.code, 0, `build failed:\n${build.output}`);
+  const small = join(root, 'out/cli/agent-hook.mjs');
+  const source = readFileSync(small, 'utf8');
+  const imports = [...source.matchAll(/^import\s[^'"]*["']([^'"]+)["']/gm)].map((m) => m[1]!);
+  assert.deepEqual(imports.filter((s) => !isBuiltin(s)), [], 'nothing from node_modules at run time');
+  assert.ok(source.length < readFileSync(full, 'utf8').length / 3, 'a fraction of the full bundle');
+
+  const config = join(root, 'config.toml');
+  writeFileSync(config, '[[lifecycle."pre-tool-call"]]\nname = "safety-check"\nbuiltin = "safety-guard"\n');
+  const input = JSON.stringify({ session_id: 's', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm -rf /' }, cwd: root });
+  const hook = spawn(node, [small, '--config', config, '--data-dir', tempDir(), 'agent-hook', 'claude', '--port', String(await closedPort())], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  hook.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  hook.stdin.end(input);
+  const [code] = (await once(hook, 'exit')) as [number | null];
+  assert.equal(code, 2, stderr);
+  assert.match(stderr, /^Hookbox \(safety-check\) blocked this: rm -rf/);
+
+  const help = await run([small, 'agent-hook', '--help']);
+  assert.equal(help.code, 0, help.output);
+  assert.match(help.output, /Usage: hookbox agent-hook \[options\] <agent>/);
 });

@@ -7,8 +7,9 @@ import { Readable } from 'node:stream';
 import { readData } from '../../main/cli/commands/lifecycle-commands.ts';
 import { parseConfigText } from '../../main/core/config/config-file.ts';
 import type { HookEventInput } from '../../main/core/events/event-schema.ts';
-import { parseClaudeInput } from '../../main/core/lifecycle/claude-adapter.ts';
-import { installClaudeHooks } from '../../main/core/lifecycle/claude-settings.ts';
+import { parseJson } from '../../main/core/agents/agent-adapter.ts';
+import { agentAdapter } from '../../main/core/agents/agent-hooks.ts';
+import { installAgentHooks } from '../../main/core/agents/agent-install.ts';
 import { ShellSpool } from '../../main/core/shell/shell-spool.ts';
 import { JSON_MAX_DEPTH, jsonTextTooDeep, parseJsonInput } from '../../main/core/util/json-input.ts';
 import { analyzeEvent } from '../../main/core/notify/remote-calls.ts';
@@ -131,11 +132,15 @@ test('config: TOML nested too deep (inline or by dotted keys) is an error naming
 });
 
 test("Claude Code's hook input and settings.json nested too deep are refused; the settings file is left as it was", () => {
-  assert.throws(() => parseClaudeInput(`{"hook_event_name":"Stop","session_id":"s","x":${nested(10_000)}}`), { code: 'invalid_input', message: TOO_DEEP });
+  assert.throws(() => parseJson('Claude Code', `{"hook_event_name":"Stop","session_id":"s","x":${nested(10_000)}}`), { code: 'invalid_input', message: TOO_DEEP });
   const file = join(tempDir(), 'settings.json');
   const original = `{"permissions":${nested(10_000)}}\n`;
   writeFileSync(file, original);
-  assert.throws(() => installClaudeHooks(file, 'hookbox claude-hook'), { code: 'invalid_input', message: /settings\.json nests .*deeper than 64 levels .*nothing was changed$/ });
+  const claude = agentAdapter('claude');
+  assert.throws(() => installAgentHooks(claude, claude.hooksFile, { file, command: () => 'hookbox agent-hook claude' }), {
+    code: 'invalid_input',
+    message: /settings\.json nests .*deeper than 64 levels .*nothing was changed$/,
+  });
   assert.equal(readFileSync(file, 'utf8'), original);
 });
 

@@ -117,13 +117,15 @@ describe('hookbox claude-hook with the hub running', () => {
     assert.ok(hub.hub.inbox.list('default').some((m) => m.content.startsWith(`Claude Code finished (${basename(dir)}): All 12 tests pass now.`)));
   });
 
-  test('every call is in the history as a lifecycle event from claude-code; an event Hookbox does not map is a no-op', async () => {
-    const unmapped = await hook(sample(dir, { hook_event_name: 'SessionEnd', reason: 'exit' }));
-    assert.deepEqual([unmapped.code, unmapped.stdout], [0, '']);
-    assert.match(unmapped.stderr, /Claude Code's SessionEnd has no Hookbox event; nothing to do/);
+  test('every call is in the history as a lifecycle event from claude-code; an event Hookbox does not map passes untouched', async () => {
+    const unmapped = await hook(sample(dir, { hook_event_name: 'WorktreeCreate', name: 'feature-x' }));
+    assert.deepEqual(unmapped, { code: 0, stdout: '', stderr: '' });
+    const ended = await hook(sample(dir, { hook_event_name: 'SessionEnd', reason: 'exit' }));
+    assert.deepEqual(ended, { code: 0, stdout: '', stderr: '' });
     const { events } = await (await hub.api('/lifecycle/events?limit=100')).json();
     const fromClaude = events.filter((e: any) => e.source === 'claude-code');
-    assert.ok(fromClaude.length >= 9, `${fromClaude.length} events`);
+    assert.ok(fromClaude.some((e: any) => e.event === 'pre-close'), 'SessionEnd is recorded as pre-close');
+    assert.ok(fromClaude.length >= 10, `${fromClaude.length} events`);
     const denied = fromClaude.find((e: any) => e.data.tool_call?.command === 'rm -rf ~/projects');
     assert.deepEqual([denied.event, denied.allowed, denied.hook], ['pre-tool-call', false, 'safety-check']);
   });

@@ -36,13 +36,14 @@ describe('hookbox claude install / uninstall', () => {
 
     const installed = await runCli(['--config', config, 'claude', 'install', '--project', project]);
     assert.equal(installed.code, 0, installed.stderr);
-    assert.match(installed.stdout, /added PreToolUse, PostToolUse, UserPromptSubmit, SessionStart, Notification, Stop → /);
+    assert.match(installed.stdout, /added SessionStart, SessionEnd, UserPromptSubmit, PreToolUse, PermissionRequest, PostToolUse, PostToolUseFailure, Stop, SubagentStart, SubagentStop, PreCompact, Notification → /);
     const settings = JSON.parse(readFileSync(file, 'utf8'));
     assert.deepEqual([settings.model, settings.permissions, settings.env], [ORIGINAL.model, ORIGINAL.permissions, ORIGINAL.env]);
-    const command = `${join(REPO_ROOT, 'bin/hookbox')} --config ${config} claude-hook`;
-    assert.deepEqual(settings.hooks.PreToolUse, [ORIGINAL.hooks.PreToolUse[0], { matcher: 'Bash', hooks: [{ type: 'command', command, timeout: 60 }] }]);
-    assert.deepEqual(settings.hooks.PostToolUse, [ORIGINAL.hooks.PostToolUse[0], { matcher: 'Bash', hooks: [{ type: 'command', command, timeout: 60 }] }]);
+    const command = `${join(REPO_ROOT, 'bin/hookbox')} --config ${config} agent-hook claude`;
+    assert.deepEqual(settings.hooks.PreToolUse, [ORIGINAL.hooks.PreToolUse[0], { hooks: [{ type: 'command', command, timeout: 60 }] }]);
+    assert.deepEqual(settings.hooks.PostToolUse, [ORIGINAL.hooks.PostToolUse[0], { hooks: [{ type: 'command', command, timeout: 60 }] }]);
     for (const event of ['UserPromptSubmit', 'SessionStart', 'Notification', 'Stop']) assert.deepEqual(settings.hooks[event], [{ hooks: [{ type: 'command', command, timeout: 60 }] }], event);
+    assert.equal(settings.hooks.WorktreeCreate, undefined, 'never WorktreeCreate: it wants a path on stdout');
     const [backup] = backups(project);
     assert.equal(backups(project).length, 1);
     assert.equal(readFileSync(join(project, '.claude', backup!), 'utf8'), originalText, 'the backup is the file as it was');
@@ -65,8 +66,8 @@ describe('hookbox claude install / uninstall', () => {
 
     const removed = await runCli(['--config', config, 'claude', 'uninstall', '--project', project]);
     assert.equal(removed.code, 0, removed.stderr);
-    assert.match(removed.stdout, /removed 6 Hookbox hooks from /);
-    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), ORIGINAL);
+    assert.match(removed.stdout, /removed 12 Hookbox hooks from /);
+    assert.equal(readFileSync(file, 'utf8'), originalText, 'byte for byte');
     assert.equal(backups(project).length, 2);
 
     const nothing = await runCli(['claude', 'uninstall', '--project', project]);
@@ -78,10 +79,10 @@ describe('hookbox claude install / uninstall', () => {
     const fresh = await runCli(['claude', 'install', '--project', project, '--command', 'hookbox claude-hook']);
     assert.equal(fresh.code, 0, fresh.stderr);
     const settings = JSON.parse(readFileSync(join(project, '.claude/settings.json'), 'utf8'));
-    assert.deepEqual(Object.keys(settings.hooks), ['PreToolUse', 'PostToolUse', 'UserPromptSubmit', 'SessionStart', 'Notification', 'Stop']);
+    assert.equal(Object.keys(settings.hooks).length, 12);
     assert.deepEqual(backups(project), []);
     await runCli(['claude', 'uninstall', '--project', project]);
-    assert.deepEqual(JSON.parse(readFileSync(join(project, '.claude/settings.json'), 'utf8')), {});
+    assert.ok(!existsSync(join(project, '.claude/settings.json')), 'the file Hookbox created is gone again');
 
     const broken = tempDir();
     mkdirSync(join(broken, '.claude'));

@@ -23,7 +23,7 @@ describe('emitting events', () => {
     assert.equal(unknown.status, 400);
     assert.equal(
       (await unknown.json()).message,
-      "unknown lifecycle event 'task.exploded'; known events: task.created, task.claimed, task.completed, task.failed, task.retried, agent.spawned, agent.heartbeat, agent.completed, agent.killed, agent.stalled, merge.started, merge.completed, merge.conflict, quality_gate.passed, quality_gate.failed, budget.threshold, budget.exceeded, pre-prompt, pre-tool-call, post-tool-call, post-response, on-error, on-claim, pre-close, on-block",
+      "unknown lifecycle event 'task.exploded'; known events: task.created, task.claimed, task.completed, task.failed, task.retried, agent.spawned, agent.heartbeat, agent.completed, agent.killed, agent.stalled, merge.started, merge.completed, merge.conflict, quality_gate.passed, quality_gate.failed, budget.threshold, budget.exceeded, pre-prompt, pre-tool-call, post-tool-call, post-response, on-error, on-claim, pre-close, on-block, pre-compact",
     );
     const cases: Array<[string, unknown, string]> = [
       ['task.created', { task_id: 't1' }, "task.created: missing required field 'goal'"],
@@ -182,7 +182,7 @@ describe('config errors', () => {
       `FILE: lifecycle event 'task.created' handler 'v': 'command' cannot be split into arguments: it contains shell operators (; && || | &); use command = ["sh", "-c", "…"] to run a shell`,
     );
     assert.equal(errorOf('[[lifecycle.pre_tool_call]]\nname = "s"\nscript = "missing.sh"\n').replace(/\/\S+missing\.sh/, 'PATH'), "FILE: lifecycle event 'pre_tool_call' handler 's': 'script' PATH does not exist");
-    assert.match(errorOf('[[lifecycle."task.exploded"]]\ntype = "webhook"\nurl = "https://x"\n'), /^FILE: lifecycle\."task\.exploded": unknown lifecycle event 'task\.exploded'; known events: task\.created, .*, on-block \(settings: /);
+    assert.match(errorOf('[[lifecycle."task.exploded"]]\ntype = "webhook"\nurl = "https://x"\n'), /^FILE: lifecycle\."task\.exploded": unknown lifecycle event 'task\.exploded'; known events: task\.created, .*, on-block, pre-compact \(settings: /);
     assert.equal(errorOf('[lifecycle]\nnotify = ["task.failed", "task.fialed"]\n').split(';')[0], "FILE: lifecycle: 'notify' names unknown event 'task.fialed'");
     assert.equal(
       errorOf('[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\nurl = "https://x"\nsecret = "${CI_SECRET}"\n', { CI_SECRET: 'set' }),

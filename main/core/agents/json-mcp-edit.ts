@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import jsonc from 'jsonc-parser';
 import { ErrorCode, HookboxError } from '../errors.ts';
+import { JsonTooDeepError, jsonTextTooDeep } from '../util/json-input.ts';
 
 // Our entry in an agent's JSON config (`"mcpServers": { "hookbox": {…} }`), edited as text: one
 // member is inserted or cut, everything else keeps its bytes (comments, order, indentation,
@@ -22,6 +23,7 @@ export interface JsonInsertion {
 
 function parseObject(text: string, file: string): JsonNode {
   const errors: jsonc.ParseError[] = [];
+  if (jsonTextTooDeep(text)) throw new HookboxError(ErrorCode.InvalidInput, `${new JsonTooDeepError(file).message}; nothing was changed`);
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0 || !root) {
     const first = errors[0];

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox';
-import { HookKind } from '../events/event-schema.ts';
+import { EventKind } from '../events/event-schema.ts';
 import { MESSAGE_STATES } from '../inbox/inbox-store.ts';
 import { DELIVERY_STATES } from '../lifecycle/outbox-store.ts';
 
@@ -27,7 +27,10 @@ export const AppRequests = {
       failed_only: Type.Optional(Type.Boolean()),
       /** Longer than the notification rules' long-running threshold. */
       long_running: Type.Optional(Type.Boolean()),
-      kind: Type.Optional(HookKind),
+      kind: Type.Optional(EventKind),
+      /** Agents' tool calls of one agent (claude, codex …) or one agent session. */
+      agent: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+      session: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
       text: Type.Optional(Type.String({ maxLength: 500 })),
       cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),

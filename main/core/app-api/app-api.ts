@@ -188,6 +188,8 @@ export function createAppApi({ hub, address, env }: AppApiOptions): AppApi {
         ...(q.failed_only ? { failedOnly: true } : {}),
         ...(q.long_running ? { longerThanMs: threshold } : {}),
         ...(q.kind ? { kind: q.kind } : {}),
+        ...(q.agent ? { agent: q.agent } : {}),
+        ...(q.session ? { session: q.session } : {}),
         ...(q.text?.trim() ? { text: q.text.trim() } : {}),
         ...(q.cursor ? { beforeSeq: Number(q.cursor) } : {}),
       });

@@ -48,6 +48,8 @@ export const ConfigFileSchema = Type.Object(
     hooks: Type.Optional(Type.Array(Type.Unknown())),
     /** Lifecycle hooks (Bernstein / Loom events); checked by parseLifecycleConfig (lifecycle/lifecycle-config.ts). */
     lifecycle: Type.Optional(Type.Unknown()),
+    /** Claude Code: `inbox` names the session whose waiting messages Stop hands to Claude (off when absent). */
+    claude: Type.Optional(Type.Object({ inbox: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' })) }, { additionalProperties: false })),
     /** Per-session options: a command each message is piped to (e.g. `octomind send --name X`). */
     sessions: Type.Optional(
       Type.Array(

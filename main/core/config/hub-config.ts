@@ -37,7 +37,7 @@ export function hubConfigFrom(config: ConfigFile, file: string, env: NodeJS.Proc
   }
   if (selection.session) hooks = hooks.map((h) => ({ ...h, session: selection.session! }));
   const sessions = (config.sessions ?? []).map((s) => ({ name: s.name, deliverCommand: s.deliver_command, deliverTimeoutMs: (s.deliver_timeout ?? 30) * 1000 }));
-  const lifecycle = parseLifecycleConfig(config.lifecycle, { file, env, resolveSecrets: true });
+  const lifecycle = { ...parseLifecycleConfig(config.lifecycle, { file, env, resolveSecrets: true }), claudeInbox: config.claude?.inbox ?? null };
   return { hooks, sessions, lifecycle };
 }
 

@@ -1,6 +1,6 @@
 import { newId } from '../util/ids.ts';
 import type { Clock } from '../clock.ts';
-import type { HookEventInput, RecordedEvent } from './event-schema.ts';
+import type { EventInput, RecordedEvent } from './event-schema.ts';
 import type { EventPage, EventQuery, EventStore } from './event-store.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 
@@ -28,7 +28,7 @@ export class EventLog {
   }
 
   /** Resolves once the event is committed to disk. */
-  async record(input: HookEventInput): Promise<RecordedEvent> {
+  async record(input: EventInput): Promise<RecordedEvent> {
     const event: RecordedEvent = {
       id: newId(),
       received_at: this.#clock.now().toISOString(),
@@ -49,6 +49,21 @@ export class EventLog {
     const cachedAll = this.#recent.length >= this.#store.count();
     if (limit <= this.#recent.length || cachedAll) return this.#recent.slice(-limit).reverse();
     return this.#store.newest(limit);
+  }
+
+  /** Newest first, without the agents' tool calls: what agentd's GET /events lists. */
+  listAgentd(limit: number): RecordedEvent[] {
+    const cached = this.#recent.filter((e) => e.kind !== 'agent');
+    const cachedAll = this.#recent.length >= this.#store.count();
+    if (limit <= cached.length || cachedAll) return cached.slice(-limit).reverse();
+    return this.#store.query({ withoutAgents: true, limit }).events;
+  }
+
+  /** Replaces a recorded event's outcome (duration, exit code, output, metadata); resolves once committed. */
+  async update(event: RecordedEvent): Promise<void> {
+    await this.#writes.write(() => this.#store.update(event), { oneStatement: true });
+    const index = this.#recent.findLastIndex((e) => e.id === event.id);
+    if (index >= 0) this.#recent[index] = event;
   }
 
   /** A filtered page of the whole history, straight from the database. */

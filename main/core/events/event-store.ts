@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { HookKind, RecordedEvent } from './event-schema.ts';
+import type { EventKind, RecordedEvent } from './event-schema.ts';
 
 interface EventRow {
   seq?: number;
@@ -15,7 +15,7 @@ interface EventRow {
 
 function fromRow(row: EventRow): RecordedEvent {
   const { seq: _seq, ...event } = row;
-  return { ...event, kind: row.kind as HookKind, metadata: JSON.parse(row.metadata) as Record<string, unknown> };
+  return { ...event, kind: row.kind as EventKind, metadata: JSON.parse(row.metadata) as Record<string, unknown> };
 }
 
 /** A filtered page of the history (the window's Events view). Filters combine with AND. */
@@ -24,7 +24,12 @@ export interface EventQuery {
   failedOnly?: boolean;
   /** Only events that ran longer than this many milliseconds. */
   longerThanMs?: number;
-  kind?: HookKind;
+  kind?: EventKind;
+  /** Agent tool calls of this agent (claude, codex …) / this agent session. */
+  agent?: string;
+  session?: string;
+  /** Leave out the agents' tool calls (agentd's GET /events). */
+  withoutAgents?: boolean;
   /** Case-insensitive (ASCII) substring of the command or the output. */
   text?: string;
   /** Only events older than this position (a page's `next` cursor). */
@@ -54,6 +59,7 @@ export class EventStore {
   readonly #count: Statement<[], { n: number }>;
   readonly #byPrefix: Statement<[string], EventRow>;
   readonly #pruneOldest: Statement<[number]>;
+  readonly #update: Statement<[number, number, string, string, string]>;
   readonly #queries = new Map<string, { page: Statement<Record<string, unknown>, EventRow>; count: Statement<Record<string, unknown>, { n: number }> }>();
   #rowCount: number;
 
@@ -67,7 +73,13 @@ export class EventStore {
     // Two rows are enough to tell "unique" from "ambiguous".
     this.#byPrefix = db.prepare("SELECT * FROM events WHERE id >= ? ORDER BY id LIMIT 2");
     this.#pruneOldest = db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq ASC LIMIT ?)');
+    this.#update = db.prepare('UPDATE events SET exit_code = ?, duration_ms = ?, output = ?, metadata = ? WHERE id = ?');
     this.#rowCount = this.#count.get()?.n ?? 0;
+  }
+
+  /** Completes an event recorded earlier (an agent's tool call when its result arrives). */
+  update(event: RecordedEvent): void {
+    this.#update.run(event.exit_code, event.duration_ms, event.output, JSON.stringify(event.metadata), event.id);
   }
 
   /**
@@ -124,6 +136,15 @@ export class EventStore {
     if (q.kind) {
       where.push('kind = @kind');
       params.kind = q.kind;
+    }
+    if (q.withoutAgents) where.push("kind <> 'agent'");
+    if (q.agent) {
+      where.push("kind = 'agent' AND json_extract(metadata, '$.agent') = @agent");
+      params.agent = q.agent;
+    }
+    if (q.session) {
+      where.push("kind = 'agent' AND json_extract(metadata, '$.session') = @session");
+      params.session = q.session;
     }
     if (q.text) {
       where.push("(command LIKE @text ESCAPE '\\' OR output LIKE @text ESCAPE '\\')");

@@ -25,7 +25,9 @@ import type { AppApi } from '../app-api/app-api.ts';
 import { registerAppRoutes } from './routes/app-routes.ts';
 import { registerUiRoutes, type UiOptions } from './routes/ui-routes.ts';
 import type { LifecycleService } from '../lifecycle/lifecycle-service.ts';
+import type { AgentHookService } from '../agents/agent-hook-service.ts';
 import { registerLifecycleRoutes } from './routes/lifecycle-routes.ts';
+import { registerAgentRoutes } from './routes/agent-routes.ts';
 
 const MAX_PARAM_LENGTH = 256;
 
@@ -50,6 +52,8 @@ export interface ApiServerOptions {
   ui?: UiOptions;
   /** Lifecycle hooks (/lifecycle/…); control token required. */
   lifecycle: LifecycleService;
+  /** Coding agents' hooks (/agents/…); control token required. */
+  agents: AgentHookService;
 }
 
 /**
@@ -124,6 +128,7 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
   registerHookRoutes(app, { hooks: options.hooks, runs: options.hookRuns, token: options.controlToken, configError: options.configError });
   registerAppRoutes(app, { api: options.app, token: options.controlToken });
   registerLifecycleRoutes(app, { lifecycle: options.lifecycle, token: options.controlToken });
+  registerAgentRoutes(app, { agents: options.agents, token: options.controlToken });
   if (options.ui) registerUiRoutes(app, options.ui);
   return app;
 }

@@ -159,6 +159,8 @@ export interface LifecycleConfig {
   notify: ReadonlySet<LifecycleEventName>;
   inboxSession: string;
   claudeNotify: boolean;
+  /** `[claude] inbox`: the session whose waiting messages Claude Code's Stop and SessionStart take in; null: off. */
+  claudeInbox: string | null;
   outbox: OutboxSettings;
   /** Per event, in registration order. */
   handlers: ReadonlyMap<LifecycleEventName, readonly LifecycleHandler[]>;
@@ -175,6 +177,7 @@ export function defaultLifecycleConfig(file: string | null = null): LifecycleCon
     notify: new Set(DEFAULT_NOTIFY_EVENTS),
     inboxSession: 'default',
     claudeNotify: true,
+    claudeInbox: null,
     outbox: { backoffInitialMs: 2_000, backoffMaxMs: 600_000, concurrency: 4 },
     handlers: new Map(),
   };
@@ -375,6 +378,7 @@ export function parseLifecycleConfig(raw: unknown, options: ParseLifecycleOption
     notify,
     inboxSession: s.inbox_session ?? config.inboxSession,
     claudeNotify: s.claude_notify ?? true,
+    claudeInbox: null,
     outbox,
     handlers,
   };

@@ -26,7 +26,8 @@ export const BERNSTEIN_EVENTS = [
   'budget.exceeded',
 ] as const;
 
-export const LOOM_EVENTS = ['pre-prompt', 'pre-tool-call', 'post-tool-call', 'post-response', 'on-error', 'on-claim', 'pre-close', 'on-block'] as const;
+// pre-compact is Hookbox's extension for the coding agents' compaction events (agents/).
+export const LOOM_EVENTS = ['pre-prompt', 'pre-tool-call', 'post-tool-call', 'post-response', 'on-error', 'on-claim', 'pre-close', 'on-block', 'pre-compact'] as const;
 
 export const LIFECYCLE_EVENTS = [...BERNSTEIN_EVENTS, ...LOOM_EVENTS] as const;
 export type BernsteinEvent = (typeof BERNSTEIN_EVENTS)[number];
@@ -146,6 +147,7 @@ export const LOOM_PAYLOADS: Record<LoomEvent, TSchema> = {
   'on-claim': LoomContextInput,
   'pre-close': LoomContextInput,
   'on-block': LoomContextInput,
+  'pre-compact': LoomContextInput,
 };
 
 const checkers = new Map<LifecycleEventName, ReturnType<typeof Compile>>();

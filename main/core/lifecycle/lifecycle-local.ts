@@ -1,11 +1,10 @@
 import type { LoadedConfig } from '../config/config-file.ts';
-import { claudeAnswer, mapClaudeHook, unsupportedAnswer, type ClaudeAnswer, type ClaudeHookInput } from './claude-adapter.ts';
 import { runChain, type ChainOutcome } from './lifecycle-chain.ts';
 import { defaultLifecycleConfig, handlersFor, parseLifecycleConfig, type LifecycleConfig, type LifecycleHandler } from './lifecycle-config.ts';
 import { resolveEventName, validatePayload, type LifecycleEventName } from './lifecycle-events.ts';
 
 // Running a chain in the CLI process, without the hub: `hookbox hooks test` always, and
-// `hookbox claude-hook` when the hub is not running. Nothing is stored, no webhook or background
+// `hookbox agent-hook` when the hub is not running. Nothing is stored, no webhook or background
 // script fires, no notification is raised; the decision is the same the hub would reach.
 
 /** The `[lifecycle]` table of the CLI's config file; webhook secrets are not resolved (never sent here). */
@@ -25,11 +24,4 @@ export async function runLocalChain(config: LifecycleConfig, name: string, data:
   const handlers = handlersFor(config, event);
   const outcome = await runChain(event, payload, handlers, { env, at: new Date() });
   return { ...outcome, event, handlers };
-}
-
-export async function claudeHookLocally(input: ClaudeHookInput, config: LifecycleConfig, options: { json: boolean; env: NodeJS.ProcessEnv }): Promise<ClaudeAnswer> {
-  const mapping = mapClaudeHook(input);
-  if (!mapping) return unsupportedAnswer(input.hook_event_name);
-  const run = await runLocalChain(config, mapping.event, mapping.payload, options.env);
-  return claudeAnswer(mapping, run, { json: options.json });
 }

@@ -7,7 +7,7 @@ import type { Inbox } from '../inbox/inbox.ts';
 import type { NotificationPipeline, NotificationRecord } from '../notify/notification-pipeline.ts';
 import { newId } from '../util/ids.ts';
 import type { BuiltinEffect } from './builtins/builtin-hooks.ts';
-import { claudeAnswer, mapClaudeHook, unsupportedAnswer, type ClaudeAnswer, type ClaudeHookInput } from './claude-adapter.ts';
+import { mapAgentCall, verdictOf, type AgentAdapter, type AgentCall, type AgentVerdict } from '../agents/agent-adapter.ts';
 import { envelope, runChain, runEnvelopeScript, type ChainOutcome, type HandlerRun } from './lifecycle-chain.ts';
 import { describeHandler, handlersFor, runsInChain, type LifecycleConfig, type ScriptHandler } from './lifecycle-config.ts';
 import { resolveEventName, validatePayload, type LifecycleEventName } from './lifecycle-events.ts';
@@ -217,21 +217,26 @@ export class LifecycleService {
     };
   }
 
-  /** Claude Code's hook JSON through the matching chain; answers in Claude Code's protocol. */
-  async claudeHook(input: ClaudeHookInput, options: { json: boolean }): Promise<ClaudeAnswer & { event_id: string | null }> {
-    const mapping = mapClaudeHook(input);
-    if (!mapping) return { ...unsupportedAnswer(input.hook_event_name), event_id: null };
-    const emitted = await this.emit(mapping.event, mapping.payload, 'claude-code', { notify: false });
+  /**
+   * A coding agent's hook call through the matching chain: recorded as a lifecycle event from the
+   * agent; Notification and Stop raise a desktop notification and put a message in the inbox
+   * (not into `skipInbox`, the session being drained into the agent — it would come straight back).
+   */
+  async agentEvent(adapter: AgentAdapter, call: AgentCall, options: { skipInbox?: string | null } = {}): Promise<{ verdict: AgentVerdict; event_id: string; result: EmitResult }> {
+    const mapping = mapAgentCall(adapter, call);
+    const emitted = await this.emit(mapping.event, mapping.payload, adapter.source, { notify: false });
     const notice = mapping.notice;
     if (notice && this.#config.claudeNotify) {
-      this.#track(this.#raise({ eventId: emitted.event_id, rule: `claude-code:${mapping.claudeEvent}`, title: notice.title, message: notice.message, priority: notice.priority }));
-      try {
-        await this.#deps.inbox.inject({ session: this.#config.inboxSession, source: 'background', label: `claude-code ${mapping.claudeEvent}`, content: notice.inbox });
-      } catch (error) {
-        this.#deps.logger.error({ err: error }, 'Claude Code notice not stored in the inbox');
+      this.#track(this.#raise({ eventId: emitted.event_id, rule: `${adapter.source}:${call.nativeEvent}`, title: notice.title, message: notice.message, priority: notice.priority }));
+      if (options.skipInbox !== this.#config.inboxSession) {
+        try {
+          await this.#deps.inbox.inject({ session: this.#config.inboxSession, source: 'background', label: `${adapter.source} ${call.nativeEvent}`, content: notice.inbox });
+        } catch (error) {
+          this.#deps.logger.error({ err: error }, `${adapter.label} notice not stored in the inbox`);
+        }
       }
     }
-    return { ...claudeAnswer(mapping, emitted, options), event_id: emitted.event_id };
+    return { verdict: verdictOf(emitted), event_id: emitted.event_id, result: emitted };
   }
 
   /** A dead delivery gets one more attempt now. Resolves with the delivery as revived (pending). */

@@ -26,6 +26,19 @@ function EventDetail({ event, onClose }: { event: RecordedEvent; onClose: () => 
         <dd>
           <span className={`kind kind-${event.kind}`}>{event.kind}</span>
         </dd>
+        {event.kind === 'agent' ? (
+          <>
+            <dt>Agent</dt>
+            <dd>
+              {String(event.metadata.agent_name ?? event.metadata.agent)}
+              {event.metadata.session ? <span className="muted"> · session {String(event.metadata.session)}</span> : null}
+            </dd>
+            <dt>Decision</dt>
+            <dd className={event.metadata.decision === 'deny' ? 'failed' : 'ok'}>
+              {event.metadata.decision === 'deny' ? `denied by ${String(event.metadata.rule ?? 'Hookbox')}${event.metadata.guard_rule ? ` (${String(event.metadata.guard_rule)})` : ''}` : 'allowed'}
+            </dd>
+          </>
+        ) : null}
         <dt>Exit code</dt>
         <dd className={event.exit_code === 0 ? 'ok' : 'failed'}>{event.exit_code}</dd>
         <dt>Duration</dt>
@@ -97,6 +110,7 @@ export function EventsView({ store, onShell }: { store: EventsStore; onShell: ()
             <option value="shell">shell</option>
             <option value="git">git</option>
             <option value="system">system</option>
+            <option value="agent">agent</option>
           </select>
           {filtered && (
             <button

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
 import type { EventLog } from '../../events/event-log.ts';
-import { HookEventInput, RecordedEvent } from '../../events/event-schema.ts';
+import { AgentdEvent, HookEventInput, type RecordedEvent } from '../../events/event-schema.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 
@@ -28,19 +28,20 @@ export function registerEventRoutes(app: ApiServer, deps: { eventLog: EventLog; 
     {
       schema: {
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
-        response: { 200: Type.Array(RecordedEvent), '4xx': ApiErrorBody },
+        response: { 200: Type.Array(AgentdEvent), '4xx': ApiErrorBody },
       },
     },
-    async (request) => deps.eventLog.list(Math.min(request.query.limit ?? EVENT_LIST_DEFAULT, EVENT_LIST_MAX)),
+    // agentd's clients see what agentd records: the agents' tool calls are the window's.
+    async (request) => deps.eventLog.listAgentd(Math.min(request.query.limit ?? EVENT_LIST_DEFAULT, EVENT_LIST_MAX)) as AgentdEvent[],
   );
 
   app.get(
     '/events/:id',
-    { schema: { params: Type.Object({ id: Type.String() }), response: { 200: RecordedEvent, '4xx': ApiErrorBody } } },
+    { schema: { params: Type.Object({ id: Type.String() }), response: { 200: AgentdEvent, '4xx': ApiErrorBody } } },
     async (request) => {
       const event = deps.eventLog.get(request.params.id);
-      if (!event) throw new HookboxError(ErrorCode.NotFound, `no event with id ${request.params.id}`);
-      return event;
+      if (!event || event.kind === 'agent') throw new HookboxError(ErrorCode.NotFound, `no event with id ${request.params.id}`);
+      return event as AgentdEvent;
     },
   );
 }

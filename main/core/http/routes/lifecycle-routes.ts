@@ -1,6 +1,5 @@
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
-import { ClaudeHookInput } from '../../lifecycle/claude-adapter.ts';
 import type { LifecycleService } from '../../lifecycle/lifecycle-service.ts';
 import { DELIVERY_STATES } from '../../lifecycle/outbox-store.ts';
 import { ApiErrorBody } from '../api-error.ts';
@@ -85,6 +84,7 @@ const Handler = Type.Object({ event: Type.String(), name: Type.String(), kind: T
 
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 }));
 const Source = Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }));
+const Token = Type.Optional(Type.String());
 
 export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: LifecycleService; token: string }): void {
   // onRequest: an unauthorised caller learns nothing, not even which fields a body needs.
@@ -98,7 +98,7 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
       ...guarded,
       schema: {
         params: Type.Object({ event: Type.String({ minLength: 1, maxLength: 64 }) }),
-        querystring: Type.Object({ source: Source }),
+        querystring: Type.Object({ source: Source, token: Token }),
         body: Type.Record(Type.String(), Json),
         response: { 200: EmitReply, '4xx': ApiErrorBody },
       },
@@ -112,7 +112,7 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
     {
       ...guarded,
       schema: {
-        querystring: Type.Object({ source: Source }),
+        querystring: Type.Object({ source: Source, token: Token }),
         body: Type.Object({ event: Type.String({ minLength: 1, maxLength: 64 }), data: Type.Optional(Type.Record(Type.String(), Json)) }, { additionalProperties: false }),
         response: { 200: EmitReply, '4xx': ApiErrorBody },
       },
@@ -125,7 +125,7 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
     {
       ...guarded,
       schema: {
-        querystring: Type.Object({ event: Type.Optional(Type.String()), limit: Limit }),
+        querystring: Type.Object({ event: Type.Optional(Type.String()), limit: Limit, token: Token }),
         response: { 200: Type.Object({ events: Type.Array(EventRecord) }), '4xx': ApiErrorBody },
       },
     },
@@ -138,6 +138,7 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
       ...guarded,
       schema: {
         params: Type.Object({ id: Type.String() }),
+        querystring: Type.Object({ token: Token }),
         response: { 200: Type.Object({ event: EventRecord, runs: Type.Array(Run), deliveries: Type.Array(DeliverySummary), followups: Type.Array(Followup) }), '4xx': ApiErrorBody },
       },
     },
@@ -153,7 +154,7 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
     {
       ...guarded,
       schema: {
-        querystring: Type.Object({ state: Type.Optional(Type.Enum([...DELIVERY_STATES])), event_id: Type.Optional(Type.String()), limit: Limit }),
+        querystring: Type.Object({ state: Type.Optional(Type.Enum([...DELIVERY_STATES])), event_id: Type.Optional(Type.String()), limit: Limit, token: Token }),
         response: { 200: Type.Object({ deliveries: Type.Array(DeliverySummary) }), '4xx': ApiErrorBody },
       },
     },
@@ -168,6 +169,7 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
       ...guarded,
       schema: {
         params: Type.Object({ id: Type.String() }),
+        querystring: Type.Object({ token: Token }),
         response: { 200: Type.Object({ delivery: Type.Object({ ...DeliveryFields, body: Type.String() }), attempts: Type.Array(Attempt) }), '4xx': ApiErrorBody },
       },
     },
@@ -180,7 +182,7 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
 
   app.post(
     '/lifecycle/deliveries/:id/retry',
-    { ...guarded, schema: { params: Type.Object({ id: Type.String() }), response: { 200: Type.Object({ success: Type.Literal(true) }), '4xx': ApiErrorBody } } },
+    { ...guarded, schema: { params: Type.Object({ id: Type.String() }), querystring: Type.Object({ token: Token }), response: { 200: Type.Object({ success: Type.Literal(true) }), '4xx': ApiErrorBody } } },
     async (request) => {
       await lifecycle.retryDelivery(request.params.id);
       return { success: true as const };
@@ -189,13 +191,13 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
 
   app.get(
     '/lifecycle/failures',
-    { ...guarded, schema: { querystring: Type.Object({ limit: Limit }), response: { 200: Type.Object({ failures: Type.Array(Failure) }), '4xx': ApiErrorBody } } },
+    { ...guarded, schema: { querystring: Type.Object({ limit: Limit, token: Token }), response: { 200: Type.Object({ failures: Type.Array(Failure) }), '4xx': ApiErrorBody } } },
     async (request) => ({ failures: lifecycle.store.failures(request.query.limit ?? 100) }),
   );
 
   app.get(
     '/lifecycle/followups',
-    { ...guarded, schema: { querystring: Type.Object({ limit: Limit }), response: { 200: Type.Object({ followups: Type.Array(Followup) }), '4xx': ApiErrorBody } } },
+    { ...guarded, schema: { querystring: Type.Object({ limit: Limit, token: Token }), response: { 200: Type.Object({ followups: Type.Array(Followup) }), '4xx': ApiErrorBody } } },
     async (request) => ({ followups: lifecycle.store.recentFollowups(request.query.limit ?? 100) }),
   );
 
@@ -204,26 +206,10 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
     {
       ...guarded,
       schema: {
+        querystring: Type.Object({ token: Token }),
         response: { 200: Type.Object({ enabled: Type.Boolean(), notify: Type.Array(Type.String()), handlers: Type.Array(Handler) }), '4xx': ApiErrorBody },
       },
     },
     async () => ({ enabled: lifecycle.config.enabled, notify: [...lifecycle.config.notify], handlers: lifecycle.handlers() }),
-  );
-
-  // Claude Code's hook JSON as the body; the answer in Claude Code's protocol for the CLI to relay.
-  app.post(
-    '/lifecycle/claude-hook',
-    {
-      ...guarded,
-      schema: {
-        querystring: Type.Object({ json: Type.Optional(Type.Boolean()) }),
-        body: ClaudeHookInput,
-        response: { 200: Type.Object({ exit_code: Type.Integer(), stdout: Type.String(), stderr: Type.String(), event_id: Nullable(Type.String()) }), '4xx': ApiErrorBody },
-      },
-    },
-    async (request) => {
-      const answer = await lifecycle.claudeHook(request.body, { json: request.query.json ?? false });
-      return { exit_code: answer.exitCode, stdout: answer.stdout, stderr: answer.stderr, event_id: answer.event_id };
-    },
   );
 }

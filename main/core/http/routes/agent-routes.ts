@@ -1,0 +1,54 @@
+import { Type } from 'typebox';
+import { AGENT_IDS } from '../../agents/agent-adapter.ts';
+import { agentAdapter, readAgentCall } from '../../agents/agent-hooks.ts';
+import type { AgentHookService } from '../../agents/agent-hook-service.ts';
+import { ApiErrorBody } from '../api-error.ts';
+import type { ApiServer } from '../api-types.ts';
+import { requireControlToken } from '../require-token.ts';
+
+// Coding agents' hooks over the local API. Both routes run the lifecycle chain (scripts), so both
+// need the control token:
+// - POST /agents/:agent/run: what `hookbox agent-hook AGENT` relays; the answer comes back as the
+//   exit code, stdout and stderr the command should produce.
+// - POST /agents/claude/hook: Claude Code's `type: "http"` hook. Claude Code posts its hook JSON
+//   and reads a 2xx JSON body as the hook's output (the same JSON the command form prints with
+//   --json). It sends the token from the hook's `headers`, with the variable listed in
+//   `allowedEnvVars` (hookbox agents install claude --http writes both).
+
+const Token = Type.Optional(Type.String());
+const RunReply = Type.Object({ exit_code: Type.Integer(), stdout: Type.String(), stderr: Type.String(), event_id: Type.Union([Type.String(), Type.Null()]) });
+
+export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookService; token: string }): void {
+  const guarded = { onRequest: requireControlToken(deps.token) };
+
+  app.post(
+    '/agents/:agent/run',
+    {
+      ...guarded,
+      schema: {
+        params: Type.Object({ agent: Type.Union(AGENT_IDS.map((id) => Type.Literal(id))) }),
+        querystring: Type.Object({ json: Type.Optional(Type.Boolean()), event: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), token: Token }),
+        body: Type.Unknown(),
+        response: { 200: RunReply, '4xx': ApiErrorBody },
+      },
+    },
+    async (request) => {
+      const adapter = agentAdapter(request.params.agent);
+      const call = readAgentCall(adapter, request.body, request.query.event);
+      const answer = await deps.agents.handle(adapter, call, { json: request.query.json ?? false });
+      return { exit_code: answer.exitCode, stdout: answer.stdout, stderr: answer.stderr, event_id: answer.event_id };
+    },
+  );
+
+  app.post(
+    '/agents/claude/hook',
+    { ...guarded, schema: { querystring: Type.Object({ token: Token }), body: Type.Unknown(), response: { 200: Type.Record(Type.String(), Type.Unknown()), '4xx': ApiErrorBody } } },
+    async (request) => {
+      const adapter = agentAdapter('claude');
+      const call = readAgentCall(adapter, request.body);
+      const answer = await deps.agents.handle(adapter, call, { json: true });
+      // An empty object is "no decision": Claude Code goes on as without the hook.
+      return answer.stdout.trim() === '' ? {} : (JSON.parse(answer.stdout) as Record<string, unknown>);
+    },
+  );
+}
