@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import jsonc from 'jsonc-parser';
+import type { Node, ParseError } from 'jsonc-parser';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { JsonTooDeepError, jsonTextTooDeep } from '../util/json-input.ts';
+import { jsonc } from './json-text-edit.ts';
 
 // Our entry in an agent's JSON config (`"mcpServers": { "hookbox": {…} }`), edited as text: one
 // member is inserted or cut, everything else keeps its bytes (comments, order, indentation,
@@ -9,9 +10,9 @@ import { JsonTooDeepError, jsonTextTooDeep } from '../util/json-input.ts';
 // re-indent the neighbours). What an insertion replaced (an empty object's inside, a container
 // it created) is returned, so the removal can put exactly that back.
 
-// The UMD build: its ES module build imports files without extensions, which Node refuses.
+// jsonc-parser as json-text-edit.ts loads it (the UMD build under Node, the ESM build in the bundle).
 const { parseTree, findNodeAtLocation, printParseErrorCode } = jsonc;
-type JsonNode = jsonc.Node;
+type JsonNode = Node;
 
 /** What an insertion changed besides adding the member, for an exact removal. */
 export interface JsonInsertion {
@@ -22,7 +23,7 @@ export interface JsonInsertion {
 }
 
 function parseObject(text: string, file: string): JsonNode {
-  const errors: jsonc.ParseError[] = [];
+  const errors: ParseError[] = [];
   if (jsonTextTooDeep(text)) throw new HookboxError(ErrorCode.InvalidInput, `${new JsonTooDeepError(file).message}; nothing was changed`);
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0 || !root) {

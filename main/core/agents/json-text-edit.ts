@@ -11,7 +11,7 @@ import { JsonTooDeepError, jsonTextTooDeep } from '../util/json-input.ts';
 // Node loads jsonc-parser's CommonJS (UMD) build — its ESM build has extensionless imports Node
 // cannot load — and sees only a default export; the CLI bundle takes the ESM build (scripts/build-cli.ts).
 type Jsonc = typeof jsoncModule;
-const jsonc: Jsonc = (Reflect.get(jsoncModule, 'default') as Jsonc | undefined) ?? jsoncModule;
+export const jsonc: Jsonc = (Reflect.get(jsoncModule, 'default') as Jsonc | undefined) ?? jsoncModule;
 const { parseTree, findNodeAtLocation, printParseErrorCode, getNodeValue, createScanner } = jsonc;
 export type JsonNode = Node;
 // jsonc.SyntaxKind is a const enum, which this project's TypeScript settings cannot read: its values.
