@@ -39,7 +39,8 @@ describe('hookbox claude install / uninstall', () => {
     assert.match(installed.stdout, /added SessionStart, SessionEnd, UserPromptSubmit, PreToolUse, PermissionRequest, PostToolUse, PostToolUseFailure, Stop, SubagentStart, SubagentStop, PreCompact, Notification → /);
     const settings = JSON.parse(readFileSync(file, 'utf8'));
     assert.deepEqual([settings.model, settings.permissions, settings.env], [ORIGINAL.model, ORIGINAL.permissions, ORIGINAL.env]);
-    const command = `${join(REPO_ROOT, 'bin/hookbox')} --config ${config} agent-hook claude`;
+    // The Node that ran the install, beside the launcher: an agent's hook never pays the launcher's relaunch.
+    const command = `${process.execPath} ${join(REPO_ROOT, 'bin/hookbox')} --config ${config} agent-hook claude`;
     assert.deepEqual(settings.hooks.PreToolUse, [ORIGINAL.hooks.PreToolUse[0], { hooks: [{ type: 'command', command, timeout: 60 }] }]);
     assert.deepEqual(settings.hooks.PostToolUse, [ORIGINAL.hooks.PostToolUse[0], { hooks: [{ type: 'command', command, timeout: 60 }] }]);
     for (const event of ['UserPromptSubmit', 'SessionStart', 'Notification', 'Stop']) assert.deepEqual(settings.hooks[event], [{ hooks: [{ type: 'command', command, timeout: 60 }] }], event);
