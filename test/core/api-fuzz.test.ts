@@ -61,7 +61,8 @@ const ROUTES: Route[] = [
     'GET /lifecycle/failures',
     'GET /lifecycle/followups',
     'GET /lifecycle/handlers',
-    'POST /lifecycle/claude-hook',
+    'POST /agents/claude/hook',
+    'POST /agents/:agent/run',
     ...Object.keys(AppRequests).map((operation) => `POST /app/rpc/${operation}`),
     'POST /app/rpc/noSuchOperation',
   ].map((line) => {
@@ -118,7 +119,8 @@ const VALID_BODIES: Record<string, { body: Record<string, unknown>; open: string
   '/hooks/claims': { body: { session: 'fuzz', hooks: ['fuzzhook'], ttl_s: 5 }, open: 'session' },
   '/lifecycle/events/:name': { body: { task_id: 'fuzz', extra: {} }, open: 'extra' },
   '/lifecycle/events': { body: { event: 'task.completed', data: {} }, open: 'data' },
-  '/lifecycle/claude-hook': { body: { hook_event_name: 'PostToolUse', session_id: 'fuzz', tool_name: 'Bash', tool_input: {} }, open: 'tool_input' },
+  '/agents/claude/hook': { body: { hook_event_name: 'PostToolUse', session_id: 'fuzz', tool_name: 'Bash', tool_input: {} }, open: 'tool_input' },
+  '/agents/:agent/run': { body: { hook_event_name: 'PostToolUse', session_id: 'fuzz', tool_name: 'Bash', tool_input: {} }, open: 'tool_input' },
   '/app/rpc/injectMessage': { body: { session: 'fuzz', content: 'fuzz' }, open: 'content' },
   '/app/rpc/queryEvents': { body: { text: 'fuzz', limit: 5 }, open: 'text' },
 };

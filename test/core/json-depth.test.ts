@@ -77,7 +77,8 @@ describe('API bodies', async () => {
     '/app/rpc/saveConfig',
     '/lifecycle/events/task.completed',
     '/lifecycle/events',
-    '/lifecycle/claude-hook',
+    '/agents/claude/hook',
+    '/agents/claude/run',
   ];
   for (const route of routes) {
     test(`POST ${route} with 10,000 levels → 400 json_too_deep`, async () => {

@@ -34,7 +34,8 @@ const CONTROL_ROUTES: Array<[string, string]> = [
   ['GET', '/lifecycle/failures'],
   ['GET', '/lifecycle/followups'],
   ['GET', '/lifecycle/handlers'],
-  ['POST', '/lifecycle/claude-hook'],
+  ['POST', '/agents/claude/hook'],
+  ['POST', '/agents/codex/run'],
 ];
 
 describe('the control token in the URL', async () => {
