@@ -40,10 +40,32 @@ export interface EventPage {
   events: RecordedEvent[];
   /** Pass as `cursor` for the next (older) page; null on the last page. */
   next_cursor: string | null;
-  /** Events matching the filters in the whole history. */
+  /** Events matching the filters in the whole history; exact unless `total_is_lower_bound`. */
   total: number;
+  /**
+   * Counting stopped early (at 10,000 matches, or at the bound of a walk through events no index
+   * answers): at least `total` events match.
+   */
+  total_is_lower_bound: boolean;
+  /**
+   * The page ended at the bound of such a walk before it was full: older events were not looked
+   * at yet; `next_cursor` continues from there.
+   */
+  partial: boolean;
+  /** How the text was searched; null without a text. */
+  search: EventSearchInfo | null;
   /** What "long-running" means right now (the notification rules' threshold). */
   long_running_threshold_ms: number;
+}
+
+export interface EventSearchInfo {
+  /**
+   * 'index': the trigram index (3 characters or more); 'scan': the newest events read one by one,
+   * a bounded number per page (a query shorter than 3 characters).
+   */
+  method: 'index' | 'scan';
+  /** Events recorded since the index last caught up; searched by a scan meanwhile. */
+  unindexed: number;
 }
 
 export interface HooksOverview {

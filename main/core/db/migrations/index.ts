@@ -4,7 +4,8 @@ import { migration003InboxAndHookRuns } from './003-inbox-and-hook-runs.ts';
 import { migration004Lifecycle } from './004-lifecycle.ts';
 import { migration005LeanEvents } from './005-lean-events.ts';
 import { migration006LeanNotifications } from './006-lean-notifications.ts';
+import { migration007EventSearch } from './007-event-search.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [migration001Events, migration002Notifications, migration003InboxAndHookRuns, migration004Lifecycle, migration005LeanEvents, migration006LeanNotifications];
+export const MIGRATIONS: readonly Migration[] = [migration001Events, migration002Notifications, migration003InboxAndHookRuns, migration004Lifecycle, migration005LeanEvents, migration006LeanNotifications, migration007EventSearch];
