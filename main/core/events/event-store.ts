@@ -66,8 +66,8 @@ export const COUNT_CAP = 10_000;
 export const WALK_LIMIT = 20_000;
 /** The trigram index answers queries of at least this many characters. */
 export const INDEXED_SEARCH_MIN_CHARS = 3;
-/** Trigrams of a long query ANDed in the index lookup; LIKE checks the candidates exactly. */
-const MAX_QUERY_TRIGRAMS = 12;
+/** At most this many trigrams of a query are looked up (more only cost time: LIKE is exact). */
+const MAX_QUERY_TRIGRAMS = 6;
 
 /** LIKE pattern for a literal substring: %, _ and the escape character are escaped. */
 function likePattern(text: string): string {
@@ -75,16 +75,24 @@ function likePattern(text: string): string {
 }
 
 /**
- * The FTS5 query for a substring: its trigrams, each a quoted string, ANDed (the index is
- * detail=none, which has no phrases; the LIKE check afterwards makes the match exact).
+ * The FTS5 query for a substring: some of its trigrams, each a quoted string, ANDed (the index is
+ * detail=none, which has no phrases; the LIKE check afterwards makes the match exact). Trigrams
+ * that do not overlap cover the text: each one ANDed costs a walk of its list, and a trigram of a
+ * common word ("hon" of python) has a long one, so fewer is faster (measured: "xylophone" in a
+ * million events, 2.3 ms with its 7 trigrams, 0.16 ms with 3).
  */
 export function trigramQuery(text: string): string {
   const chars = [...text];
-  const all = [...new Set(chars.slice(0, -2).map((_, i) => chars.slice(i, i + 3).join('')))];
-  // Spread over the whole query: the first and last trigrams are always among them.
-  const step = Math.max(1, (all.length - 1) / (MAX_QUERY_TRIGRAMS - 1));
-  const picked = all.length <= MAX_QUERY_TRIGRAMS ? all : [...new Set(Array.from({ length: MAX_QUERY_TRIGRAMS }, (_, i) => all[Math.round(i * step)]!))];
-  return picked.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
+  const starts = new Set<number>();
+  for (let i = 0; i + 3 <= chars.length; i += 3) starts.add(i);
+  starts.add(chars.length - 3);
+  let picked = [...starts];
+  if (picked.length > MAX_QUERY_TRIGRAMS) {
+    const step = (picked.length - 1) / (MAX_QUERY_TRIGRAMS - 1);
+    picked = [...new Set(Array.from({ length: MAX_QUERY_TRIGRAMS }, (_, i) => picked[Math.round(i * step)]!))];
+  }
+  const trigrams = new Set(picked.map((i) => chars.slice(i, i + 3).join('')));
+  return [...trigrams].map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND ');
 }
 
 /** A range of positions [from, to) read through the table (filters, LIKE) or the trigram index. */
@@ -108,7 +116,6 @@ export class EventStore {
   readonly #insert: Statement<[string, string, string, string, number, number, string, string]>;
   readonly #byId: Statement<[string], EventRow>;
   readonly #newest: Statement<[number], EventRow>;
-  readonly #count: Statement<[], { n: number }>;
   readonly #byPrefix: Statement<[string], EventRow>;
   readonly #pruneOldest: Statement<[number]>;
   readonly #pruneExpired: Statement<[number, string]>;
@@ -125,7 +132,6 @@ export class EventStore {
     this.#insert = db.prepare('INSERT INTO events (id, received_at, kind, command, exit_code, duration_ms, output, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.#byId = db.prepare('SELECT * FROM events WHERE id = ?');
     this.#newest = db.prepare('SELECT * FROM events ORDER BY seq DESC LIMIT ?');
-    this.#count = db.prepare('SELECT count(*) AS n FROM events');
     // Two rows are enough to tell "unique" from "ambiguous".
     this.#byPrefix = db.prepare("SELECT * FROM events WHERE id >= ? ORDER BY id LIMIT 2");
     this.#pruneOldest = db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq ASC LIMIT ?)');
@@ -135,7 +141,12 @@ export class EventStore {
     const searchTables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('events_fts', 'events_search_state')").get() as { n: number };
     this.#searchable = searchTables.n === 2;
     this.#indexedThrough = this.#searchable ? db.prepare('SELECT indexed_through AS n FROM events_search_state WHERE id = 1') : undefined;
-    this.#rowCount = this.#count.get()?.n ?? 0;
+    // Positions are dense: events leave only from the oldest end (count and age retention), so
+    // the count is the span of positions, two index lookups instead of a scan of a million rows
+    // (~200 ms at start). Rows deleted by hand from the middle would make it count high (and
+    // retention prune that many early); Hookbox itself never does.
+    const { lo, hi } = this.#bounds.get() ?? { lo: null, hi: null };
+    this.#rowCount = lo === null || hi === null ? 0 : hi - lo + 1;
   }
 
   /**
