@@ -10,6 +10,9 @@ import { WriteBatcher } from '../../main/core/db/write-batcher.ts';
 import type { HookKind, RecordedEvent } from '../../main/core/events/event-schema.ts';
 import { COUNT_CAP, EventStore, WALK_LIMIT, type EventQuery } from '../../main/core/events/event-store.ts';
 import { SearchIndexer } from '../../main/core/events/search-indexer.ts';
+import { parseConfigText } from '../../main/core/config/config-file.ts';
+import { resolveSettings } from '../../main/core/config/settings.ts';
+import { postEvent, startHub } from '../helpers/hub-fixture.ts';
 import { runCli } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -316,5 +319,41 @@ describe('hookbox events --search', () => {
 
     const none = await runCli(['events', '--data-dir', dataDir, '--search', 'no such text'], env);
     assert.deepEqual([none.code, none.stdout], [0, "no event contains 'no such text'\n"]);
+  });
+});
+
+describe('retention by age and the window\'s answer', () => {
+  test('history.max_age is a duration; a wrong one names the key', () => {
+    const config = parseConfigText('[history]\nmax_age = "90d"\nretention = 5000\n', 'c.toml');
+    assert.deepEqual(resolveSettings({ env: {}, config }).history, { cacheSize: 500, retention: 5_000, maxAgeMs: 90 * 86_400_000 });
+    assert.equal(resolveSettings({ env: {} }).history.maxAgeMs, null);
+    assert.throws(() => resolveSettings({ env: {}, config: parseConfigText('[history]\nmax_age = "soon"\n', 'c.toml') }), /invalid history\.max_age="soon": must be a duration/);
+    assert.throws(() => resolveSettings({ env: {}, config: parseConfigText('[history]\nmax_age = "10s"\n', 'c.toml') }), /history\.max_age="10s": must be at least a minute/);
+  });
+
+  test('a hub with history.max_age prunes expired events at start; queryEvents says how it searched and counted', async () => {
+    const dataDir = tempDir();
+    let now = Date.UTC(2026, 0, 1);
+    const clock = { now: () => new Date(now) };
+    const first = await startHub({ dataDir, clock });
+    for (let i = 0; i < 5; i++) assert.equal((await postEvent(first.url, { kind: 'shell', command: `old build ${i}`, exit_code: 1, output: 'error: naïve' })).status, 200);
+    await first.hub.stop();
+
+    now += 100 * 86_400_000;
+    const second = await startHub({ dataDir, clock, edit: (s) => (s.history.maxAgeMs = 90 * 86_400_000) });
+    assert.equal((await postEvent(second.url, { kind: 'git', command: 'git commit -m "new build"', exit_code: 1 })).status, 200);
+    const deadline = Date.now() + 20_000;
+    while (second.hub.eventLog.count() !== 1) {
+      assert.ok(Date.now() < deadline, `still ${second.hub.eventLog.count()} events`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await second.hub.searchIndexer.caughtUp();
+    const page = await second.hub.app.handlers.queryEvents({ text: 'build', failed_only: true });
+    assert.deepEqual(page.events.map((e) => e.command), ['git commit -m "new build"']);
+    assert.deepEqual([page.total, page.total_is_lower_bound, page.partial, page.search], [1, false, false, { method: 'index', unindexed: 0 }]);
+    const short = await second.hub.app.handlers.queryEvents({ text: 'gi' });
+    assert.equal(short.search?.method, 'scan');
+    // Pruned events left the search index too.
+    assert.deepEqual((await second.hub.app.handlers.queryEvents({ text: 'naïve' })).events, []);
   });
 });
