@@ -55,7 +55,10 @@ export function eventsListCommand(flags: GlobalFlags & { limit: number; json?: b
     text === undefined ? { events: store.newest(flags.limit), method: 'index' as const, unindexed: 0 } : search(store, text, flags.limit),
   );
   const { events } = found;
-  if (text !== undefined && found.method === 'scan') err.write(`searched without the index (shorter than ${INDEXED_SEARCH_MIN_CHARS} characters): events were read one by one\n`);
+  if (text !== undefined && found.method === 'scan') {
+    const why = [...text].length < INDEXED_SEARCH_MIN_CHARS ? `shorter than ${INDEXED_SEARCH_MIN_CHARS} characters` : 'this database has no search index yet: start the hub once to build it';
+    err.write(`searched without the index (${why}): events were read one by one\n`);
+  }
   if (text !== undefined && found.unindexed > 0) err.write(`the search index is catching up: ${found.unindexed.toLocaleString('en-US')} recent events were searched one by one\n`);
   if (flags.json) {
     out.write(`${JSON.stringify(events, null, 2)}\n`);

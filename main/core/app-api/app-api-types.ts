@@ -1,9 +1,11 @@
 // What the window's operations answer (the requests are TypeBox schemas in app-api-schema.ts).
 // Types only: main/shared/api-contract.ts re-exports them for the renderer.
 import type { RecordedEvent } from '../events/event-schema.ts';
+import type { SearchInfo } from '../events/event-store.ts';
 import type { ApplyReport } from '../webhooks/hook-manager.ts';
 
 export type { RecordedEvent } from '../events/event-schema.ts';
+export type { SearchInfo as EventSearchInfo } from '../events/event-store.ts';
 export type { InboxMessage, SessionSummary } from '../inbox/inbox-store.ts';
 export type { ApplyReport, HookStatus } from '../webhooks/hook-manager.ts';
 export type { HookRunSummary } from '../webhooks/hook-run-store.ts';
@@ -53,19 +55,9 @@ export interface EventPage {
    */
   partial: boolean;
   /** How the text was searched; null without a text. */
-  search: EventSearchInfo | null;
+  search: SearchInfo | null;
   /** What "long-running" means right now (the notification rules' threshold). */
   long_running_threshold_ms: number;
-}
-
-export interface EventSearchInfo {
-  /**
-   * 'index': the trigram index (3 characters or more); 'scan': the newest events read one by one,
-   * a bounded number per page (a query shorter than 3 characters).
-   */
-  method: 'index' | 'scan';
-  /** Events recorded since the index last caught up; searched by a scan meanwhile. */
-  unindexed: number;
 }
 
 export interface HooksOverview {
