@@ -77,7 +77,7 @@ async function runHookbox(label: string, notify: boolean, settings: LoadSettings
   const server = await startHookboxServe(root, {
     // The body is both a failure and long-running (45 s > 30 s): both rules must be off for none.
     env: notify ? {} : { AGENTD_NOTIFY_ON_FAILURE: 'false', AGENTD_NOTIFY_ON_LONG_RUNNING: 'false' },
-    // Above the default retention (100,000) the oldest events are pruned and the count could not
+    // Above the default retention (1,000,000) the oldest events are pruned and the count could not
     // prove that every acknowledged event was stored.
     configToml: `[history]\nretention = ${RETENTION}\n`,
   });

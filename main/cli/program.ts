@@ -35,8 +35,9 @@ function buildProgram(): Command {
     .command('events')
     .description('list recorded command events, newest first')
     .option('--limit <n>', 'how many', integerOption('--limit', 1, 100_000), 20)
+    .option('--search <text>', 'only events whose command or output contains this text (case-insensitive)')
     .option('--json', 'print JSON')
-    .action((options: { limit: number; json?: boolean }) => eventsListCommand({ ...program.opts(), ...options }));
+    .action((options: { limit: number; json?: boolean; search?: string }) => eventsListCommand({ ...program.opts(), ...options }));
 
   events
     .command('show <id>')

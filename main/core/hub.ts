@@ -18,6 +18,7 @@ import { ErrorCode, HookboxError } from './errors.ts';
 import { EventLog } from './events/event-log.ts';
 import type { RecordedEvent } from './events/event-schema.ts';
 import { EventStore } from './events/event-store.ts';
+import { SearchIndexer } from './events/search-indexer.ts';
 import { buildApiServer } from './http/api-server.ts';
 import type { ApiServer } from './http/api-types.ts';
 import type { UiOptions } from './http/routes/ui-routes.ts';
@@ -95,6 +96,9 @@ interface Running {
   writes: WriteBatcher;
   api: ApiServer;
   eventLog: EventLog;
+  searchIndexer: SearchIndexer;
+  /** Age retention (history.max_age). */
+  agePruning: { stop: () => Promise<void> };
   notifications: NotificationPipeline;
   inbox: Inbox;
   scheduler: Scheduler;
@@ -128,6 +132,8 @@ export interface Hub {
   readonly configError: string | null;
   // Only while started:
   readonly eventLog: EventLog;
+  /** Fills the text search index in the background. */
+  readonly searchIndexer: SearchIndexer;
   readonly notifications: NotificationPipeline;
   readonly inbox: Inbox;
   readonly scheduler: Scheduler;
@@ -144,6 +150,7 @@ const SHUTDOWN_DRAIN_MS = 5_000;
 const SHUTDOWN_HARD_DEADLINE_MS = 10_000;
 const HOOK_RUNS_KEPT = 10_000;
 const IDLE_TRIM_QUIET_MS = 5_000;
+const AGE_PRUNE_EVERY_MS = 10 * 60_000;
 
 /**
  * Stops accepting and lets in-flight requests finish. A keep-alive connection becomes idle only
@@ -184,6 +191,7 @@ export function createHub(options: HubOptions): Hub {
 
   function onEventRecorded(pipeline: NotificationPipeline, event: RecordedEvent): void {
     events.emit('event-recorded', event);
+    running?.searchIndexer.nudge();
     // After the response: a slow desktop or notify service never delays ingestion.
     const handling = pipeline.handle(event);
     if (!handling) return;
@@ -222,6 +230,32 @@ export function createHub(options: HubOptions): Hub {
         worker.start();
         return worker;
       });
+  }
+
+  /** history.max_age: prunes soon after start (in chunks) and every AGE_PRUNE_EVERY_MS. */
+  function startAgePruning(eventLog: EventLog): { stop: () => Promise<void> } {
+    const maxAgeMs = options.settings.history.maxAgeMs;
+    if (maxAgeMs === null) return { stop: async () => undefined };
+    let inFlight: Promise<void> | undefined;
+    const prune = () => {
+      inFlight ??= eventLog
+        .pruneOlderThan(maxAgeMs)
+        .then((n) => {
+          if (n > 0) logger.info(`history: pruned ${n.toLocaleString('en-US')} events older than history.max_age`);
+        })
+        .catch((error: unknown) => logger.error({ err: error }, 'history: pruning by age failed'))
+        .finally(() => (inFlight = undefined));
+    };
+    const first = setTimeout(prune, 0);
+    const timer = setInterval(prune, AGE_PRUNE_EVERY_MS);
+    timer.unref();
+    return {
+      stop: async () => {
+        clearTimeout(first);
+        clearInterval(timer);
+        await inFlight;
+      },
+    };
   }
 
   async function reloadConfig(): Promise<ApplyReport | undefined> {
@@ -263,7 +297,7 @@ export function createHub(options: HubOptions): Hub {
     // Validate the config before touching anything, so a bad file leaves no trace.
     const config = loadHubConfig(options.configFile, env, options.hookSelection);
     const db = openDatabase(dbFile);
-    const hooks: { manager?: HookManager; scheduler?: Scheduler; workers: DeliveryWorker[]; lifecycle?: LifecycleService } = { workers: [] };
+    const hooks: { manager?: HookManager; scheduler?: Scheduler; workers: DeliveryWorker[]; lifecycle?: LifecycleService; searchIndexer?: SearchIndexer } = { workers: [] };
     let checkpointer: WalCheckpoints | undefined;
     try {
       controlToken = loadOrCreateControlToken(options.dataDir);
@@ -274,7 +308,10 @@ export function createHub(options: HubOptions): Hub {
       const writes = new WriteBatcher(db, { walFile: `${dbFile}-wal` });
       checkpointer = new WalCheckpoints(db, writes, { databaseFile: dbFile, logger });
       checkpointer.start();
-      const eventLog = new EventLog({ store: new EventStore(db), writes, clock, cacheSize: options.settings.history.cacheSize, retention: options.settings.history.retention });
+      const eventStore = new EventStore(db);
+      const eventLog = new EventLog({ store: eventStore, writes, clock, cacheSize: options.settings.history.cacheSize, retention: options.settings.history.retention });
+      const searchIndexer = new SearchIndexer({ store: eventStore, writes, logger: logger.child({ component: 'search-index' }) });
+      hooks.searchIndexer = searchIndexer;
       const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, writes, logger: logger.child({ component: 'notify' }), clock, paused: () => pause.isPaused() });
       const inbox = new Inbox({ db, writes, clock });
       inbox.events.on('message', (message) => events.emit('message', message));
@@ -349,7 +386,9 @@ export function createHub(options: HubOptions): Hub {
       const boundPort = typeof address === 'object' && address ? address.port : port;
       const bound = { host, port: boundPort, url: `http://${host}:${boundPort}` };
       const spool = await startShellSpool(boundPort, port === 0, eventLog, notifications);
-      running = { db, writes, api, eventLog, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, lifecycle, unwatch: () => undefined, memory, checkpointer, spool };
+      searchIndexer.start();
+      const agePruning = startAgePruning(eventLog);
+      running = { db, writes, api, eventLog, searchIndexer, agePruning, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, lifecycle, unwatch: () => undefined, memory, checkpointer, spool };
       if (configPath && options.watchConfig !== false) {
         running.unwatch = watchConfigFile(configPath, () => void reloadConfig());
       }
@@ -357,6 +396,7 @@ export function createHub(options: HubOptions): Hub {
       return bound;
     } catch (error) {
       hooks.scheduler?.stop();
+      await hooks.searchIndexer?.stop();
       await Promise.all(hooks.workers.map((w) => w.stop()));
       await hooks.manager?.stopAll();
       await hooks.lifecycle?.stop();
@@ -375,6 +415,8 @@ export function createHub(options: HubOptions): Hub {
     // What shells appended until now is recorded; from here they report nothing (see shell-spool.ts).
     await r.spool?.stop();
     r.scheduler.stop();
+    await r.agePruning.stop();
+    await r.searchIndexer.stop();
     await Promise.all([r.hooks.stopAll(), ...r.workers.map((w) => w.stop())]);
     // Webhook attempts in flight are answered and recorded (the rest stay pending in the outbox
     // for the next start); background lifecycle scripts finish within their timeouts.
@@ -412,6 +454,9 @@ export function createHub(options: HubOptions): Hub {
     },
     get eventLog() {
       return requireRunning().eventLog;
+    },
+    get searchIndexer() {
+      return requireRunning().searchIndexer;
     },
     get notifications() {
       return requireRunning().notifications;

@@ -12,7 +12,8 @@ describe('AGENTD_* environment variables', () => {
     assert.equal(s.api.port, 17002);
     assert.equal(s.api.host, '127.0.0.1');
     assert.equal(s.history.cacheSize, 500);
-    assert.equal(s.history.retention, 100_000);
+    assert.equal(s.history.retention, 1_000_000);
+    assert.equal(s.history.maxAgeMs, null);
     assert.equal(s.notifications.onFailure, true);
     assert.equal(s.notifications.onLongRunning, true);
     assert.equal(s.notifications.longRunningThresholdMs, 30_000);
@@ -89,6 +90,7 @@ max_body_bytes = 4096
 [history]
 cache_size = 10
 retention = 1000
+max_age = "12w"
 [notifications]
 on_long_running = false
 long_running_ignore = ["vim", "k9s"]
@@ -99,7 +101,7 @@ remote_timeout_ms = 500
     );
     const s = resolveSettings({ env: {}, config });
     assert.deepEqual(s.api, { host: '127.0.0.1', port: 18000, maxBodyBytes: 4096 });
-    assert.deepEqual(s.history, { cacheSize: 10, retention: 1000 });
+    assert.deepEqual(s.history, { cacheSize: 10, retention: 1000, maxAgeMs: 12 * 7 * 86_400_000 });
     assert.deepEqual(s.notifications.longRunningIgnore, ['vim', 'k9s']);
     assert.equal(s.notifications.onLongRunning, false);
     assert.equal(s.notifications.remoteTimeoutMs, 500);

@@ -99,6 +99,35 @@ test('a hub that fails shows its message, not an empty list', async () => {
   }
 });
 
+test('a capped total reads "at least", and the page says how the hub searched', async () => {
+  const health = { service: 'hookbox', version: 't', event_count: 2_000_000, api_url: 'http://127.0.0.1:1', unread_messages: 0, config_error: null, notifications: { paused: false, until: null } };
+  const page = (request: { text?: string }) => ({
+    events: [{ id: 'e1', received_at: '2026-01-01T00:00:00.000Z', kind: 'shell' as const, command: 'ab cd', exit_code: 1, duration_ms: 5, output: '', metadata: {} }],
+    next_cursor: '7',
+    total: 10_000,
+    total_is_lower_bound: true,
+    partial: false,
+    search: request.text ? { method: 'scan' as const, unindexed: 1_234 } : null,
+    long_running_threshold_ms: 30_000,
+  });
+  const fake = fakeApi({ getHealth: async () => health, queryEvents: async (request) => page(request as { text?: string }) });
+  const stores = createStores(fake.api);
+  const { container, unmount } = await render(h(App, { stores }));
+  try {
+    await settle(until(stores.events, (s) => s.status === 'ready' && s.health !== null));
+    assert.match(container.querySelector('.pager')?.textContent ?? '', /1–1 of at least 10,000/);
+    assert.equal(container.querySelector('.search-notes'), null);
+    await act(async () => void (await stores.events.getState().setFilters({ text: 'ab' })));
+    await settle(until(stores.events, (s) => s.search !== null));
+    assert.match(container.querySelector('.pager')?.textContent ?? '', /1–1 of at least 10,000 matching/);
+    const notes = container.querySelector('.search-notes')?.textContent ?? '';
+    assert.match(notes, /shorter than 3 characters/);
+    assert.match(notes, /catching up: 1,234 recent events/);
+  } finally {
+    await unmount();
+  }
+});
+
 test('a tab without the token says how to open it signed in and where the token file is', async () => {
   const { container, unmount } = await render(h(NoToken));
   assert.match(container.textContent ?? '', /hookbox open/);

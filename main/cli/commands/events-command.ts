@@ -3,7 +3,7 @@ import { databaseFile } from '../../core/config/paths.ts';
 import { openDatabase } from '../../core/db/database.ts';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
 import type { RecordedEvent } from '../../core/events/event-schema.ts';
-import { EventStore } from '../../core/events/event-store.ts';
+import { EventStore, INDEXED_SEARCH_MIN_CHARS } from '../../core/events/event-store.ts';
 import { formatDuration } from '../../core/notify/notification-rules.ts';
 import { NotificationStore } from '../../core/notify/notification-store.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
@@ -31,14 +31,41 @@ function row(event: RecordedEvent): string {
   return `${event.id}  ${time}  ${event.kind.padEnd(6)} ${exit} ${duration}  ${command}`;
 }
 
-export function eventsListCommand(flags: GlobalFlags & { limit: number; json?: boolean }, out: NodeJS.WritableStream = process.stdout): void {
-  const events = withStore(flags, [] as RecordedEvent[], (store) => store.newest(flags.limit));
+/**
+ * Newest first, the events whose command or output contains `text` (ASCII case-insensitive):
+ * through the hub's trigram index, plus a scan of what it has not indexed yet. A page the store
+ * ends early (a bounded walk) is continued until `limit` events are found or the history ends.
+ */
+function search(store: EventStore, text: string, limit: number): { events: RecordedEvent[]; method: 'index' | 'scan'; unindexed: number } {
+  const events: RecordedEvent[] = [];
+  let page = store.query({ text, limit });
+  events.push(...page.events);
+  const first = page.search ?? { method: 'scan' as const, unindexed: 0 };
+  while (events.length < limit && page.nextSeq !== null) {
+    page = store.query({ text, limit: limit - events.length, beforeSeq: page.nextSeq });
+    events.push(...page.events);
+  }
+  return { events, ...first };
+}
+
+export function eventsListCommand(flags: GlobalFlags & { limit: number; json?: boolean; search?: string }, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): void {
+  const text = flags.search;
+  if (text !== undefined && text.trim() === '') throw new HookboxError(ErrorCode.InvalidInput, '--search needs a text to look for');
+  const found = withStore(flags, { events: [] as RecordedEvent[], method: 'index' as const, unindexed: 0 }, (store) =>
+    text === undefined ? { events: store.newest(flags.limit), method: 'index' as const, unindexed: 0 } : search(store, text, flags.limit),
+  );
+  const { events } = found;
+  if (text !== undefined && found.method === 'scan') {
+    const why = [...text].length < INDEXED_SEARCH_MIN_CHARS ? `shorter than ${INDEXED_SEARCH_MIN_CHARS} characters` : 'this database has no search index yet: start the hub once to build it';
+    err.write(`searched without the index (${why}): events were read one by one\n`);
+  }
+  if (text !== undefined && found.unindexed > 0) err.write(`the search index is catching up: ${found.unindexed.toLocaleString('en-US')} recent events were searched one by one\n`);
   if (flags.json) {
     out.write(`${JSON.stringify(events, null, 2)}\n`);
     return;
   }
   if (events.length === 0) {
-    out.write('no events recorded yet\n');
+    out.write(text === undefined ? 'no events recorded yet\n' : `no event contains '${text}'\n`);
     return;
   }
   out.write(`${"ID".padEnd(36)}  TIME (UTC)           KIND   EXIT DURATION  COMMAND\n`);

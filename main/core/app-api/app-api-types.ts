@@ -1,9 +1,11 @@
 // What the window's operations answer (the requests are TypeBox schemas in app-api-schema.ts).
 // Types only: main/shared/api-contract.ts re-exports them for the renderer.
 import type { RecordedEvent } from '../events/event-schema.ts';
+import type { SearchInfo } from '../events/event-store.ts';
 import type { ApplyReport } from '../webhooks/hook-manager.ts';
 
 export type { RecordedEvent } from '../events/event-schema.ts';
+export type { SearchInfo as EventSearchInfo } from '../events/event-store.ts';
 export type { InboxMessage, SessionSummary } from '../inbox/inbox-store.ts';
 export type { ApplyReport, HookStatus } from '../webhooks/hook-manager.ts';
 export type { HookRunSummary } from '../webhooks/hook-run-store.ts';
@@ -40,8 +42,20 @@ export interface EventPage {
   events: RecordedEvent[];
   /** Pass as `cursor` for the next (older) page; null on the last page. */
   next_cursor: string | null;
-  /** Events matching the filters in the whole history. */
+  /** Events matching the filters in the whole history; exact unless `total_is_lower_bound`. */
   total: number;
+  /**
+   * Counting stopped early (at 10,000 matches, or at the bound of a walk through events no index
+   * answers): at least `total` events match.
+   */
+  total_is_lower_bound: boolean;
+  /**
+   * The page ended at the bound of such a walk before it was full: older events were not looked
+   * at yet; `next_cursor` continues from there.
+   */
+  partial: boolean;
+  /** How the text was searched; null without a text. */
+  search: SearchInfo | null;
   /** What "long-running" means right now (the notification rules' threshold). */
   long_running_threshold_ms: number;
 }

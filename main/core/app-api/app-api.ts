@@ -193,7 +193,15 @@ export function createAppApi({ hub, address, env }: AppApiOptions): AppApi {
         ...(q.text?.trim() ? { text: q.text.trim() } : {}),
         ...(q.cursor ? { beforeSeq: Number(q.cursor) } : {}),
       });
-      return { events: page.events, next_cursor: page.nextSeq === null ? null : String(page.nextSeq), total: page.total, long_running_threshold_ms: threshold };
+      return {
+        events: page.events,
+        next_cursor: page.nextSeq === null ? null : String(page.nextSeq),
+        total: page.total,
+        total_is_lower_bound: page.totalIsLowerBound,
+        partial: page.partial,
+        search: page.search,
+        long_running_threshold_ms: threshold,
+      };
     },
     async getEvent(request) {
       const { id } = parse.getEvent(request);

@@ -26,6 +26,8 @@ export const ConfigFileSchema = Type.Object(
         {
           cache_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
           retention: Type.Optional(Type.Integer({ minimum: 1 })),
+          /** e.g. "90d", "12w", "1y" (the `ms` package's units); events older than this are pruned. */
+          max_age: Type.Optional(Type.String({ minLength: 1 })),
         },
         { additionalProperties: false },
       ),

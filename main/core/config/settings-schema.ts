@@ -33,6 +33,8 @@ export const Settings = Type.Object({
     cacheSize: Type.Integer({ minimum: 1 }),
     /** Events kept in the database before the oldest are pruned. */
     retention: Type.Integer({ minimum: 1 }),
+    /** history.max_age in milliseconds: events received longer ago are pruned; null: no age limit. */
+    maxAgeMs: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
   }),
   notifications: NotificationSettings,
   logFormat: Type.Enum(['text', 'json']),
@@ -41,7 +43,7 @@ export type Settings = Static<typeof Settings>;
 
 export const DEFAULT_SETTINGS: Settings = {
   api: { host: '127.0.0.1', port: 17002, maxBodyBytes: 1024 * 1024 },
-  history: { cacheSize: 500, retention: 100_000 },
+  history: { cacheSize: 500, retention: 1_000_000, maxAgeMs: null },
   notifications: {
     onFailure: true,
     onLongRunning: true,

@@ -1,3 +1,4 @@
+import ms from 'ms';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import type { ConfigFile } from './config-file.ts';
 import { DEFAULT_SETTINGS, type Settings } from './settings-schema.ts';
@@ -40,6 +41,14 @@ export function checkHttpUrl(name: string, raw: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(name, raw, 'must be an http:// or https:// URL');
   return url.toString();
+}
+
+/** history.max_age: a duration such as "90d" or "1y" (the `ms` package's units), at least a minute. */
+export function parseMaxAge(name: string, raw: string): number {
+  const value = ms(raw.trim() as ms.StringValue) as number | undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(name, raw, 'must be a duration such as "90d", "12w" or "1y"');
+  if (value < 60_000) throw invalid(name, raw, 'must be at least a minute ("1m")');
+  return Math.round(value);
 }
 
 function envUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -90,6 +99,7 @@ export function resolveSettings(input: {
     history: {
       cacheSize: pick(envInteger(env, 'AGENTD_HISTORY_SIZE', 1, 100_000), file.history?.cache_size, d.history.cacheSize),
       retention: pick(file.history?.retention, d.history.retention),
+      maxAgeMs: file.history?.max_age === undefined ? d.history.maxAgeMs : parseMaxAge('history.max_age', file.history.max_age),
     },
     notifications: {
       onFailure: pick(envBoolean(env, 'AGENTD_NOTIFY_ON_FAILURE'), fileNotify.on_failure, d.notifications.onFailure),

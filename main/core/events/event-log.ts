@@ -4,6 +4,9 @@ import type { EventInput, RecordedEvent } from './event-schema.ts';
 import type { EventPage, EventQuery, EventStore } from './event-store.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 
+/** Events removed per write when pruning by age. */
+const PRUNE_CHUNK = 2_000;
+
 /**
  * Event ingestion and reads: durable writes through the hub's group commit (WriteBatcher), plus an in-memory cache of the
  * newest `cacheSize` events (AGENTD_HISTORY_SIZE) that answers the common "recent events" reads
@@ -64,6 +67,25 @@ export class EventLog {
     await this.#writes.write(() => this.#store.update(event), { oneStatement: true });
     const index = this.#recent.findLastIndex((e) => e.id === event.id);
     if (index >= 0) this.#recent[index] = event;
+  }
+
+  /**
+   * Prunes events received more than `maxAgeMs` ago, oldest first, PRUNE_CHUNK per write so the
+   * API is never held for long; resolves with how many were removed.
+   */
+  async pruneOlderThan(maxAgeMs: number): Promise<number> {
+    const cutoff = new Date(this.#clock.now().getTime() - maxAgeMs);
+    let removed = 0;
+    for (;;) {
+      const n = await this.#writes.write(() => this.#store.pruneReceivedBefore(cutoff, PRUNE_CHUNK));
+      removed += n;
+      if (n < PRUNE_CHUNK) break;
+    }
+    if (removed > 0) {
+      const cut = cutoff.toISOString();
+      this.#recent = this.#recent.filter((e) => e.received_at >= cut);
+    }
+    return removed;
   }
 
   /** A filtered page of the whole history, straight from the database. */

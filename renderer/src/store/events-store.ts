@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { HookboxApi, HubHealth, RecordedEvent } from '../../../main/shared/api-contract.ts';
+import type { EventSearchInfo, HookboxApi, HubHealth, RecordedEvent } from '../../../main/shared/api-contract.ts';
 import { messageOf } from './errors.ts';
 
 // The Events view: one filtered page of the history at a time (the hub pages on its side, so a
@@ -21,10 +21,17 @@ export const NO_FILTERS: EventFilters = { failedOnly: false, longRunning: false,
 export interface EventsState {
   filters: EventFilters;
   events: RecordedEvent[];
-  /** Matching events in the whole history. */
+  /** Matching events in the whole history (at least this many when `totalIsLowerBound`). */
   total: number;
+  totalIsLowerBound: boolean;
+  /** The hub stopped looking before the page was full; Older continues the walk. */
+  partial: boolean;
+  /** How the text was searched (null without one). */
+  search: EventSearchInfo | null;
   /** Cursors of the pages before this one (empty: the newest page). */
   previous: string[];
+  /** Events shown on each of those pages (a partial page holds fewer than PAGE_SIZE). */
+  previousCounts: number[];
   cursor: string | null;
   nextCursor: string | null;
   thresholdMs: number;
@@ -67,7 +74,7 @@ export function mergeEvents(current: readonly RecordedEvent[], incoming: readonl
 export function createEventsStore(api: HookboxApi): EventsStore {
   let request = 0;
   return createStore<EventsState>()((set, get) => {
-    async function load(cursor: string | null, previous: string[]): Promise<void> {
+    async function load(cursor: string | null, previous: string[], previousCounts: number[]): Promise<void> {
       const mine = ++request;
       set({ status: 'loading', error: null });
       const { filters } = get();
@@ -84,8 +91,12 @@ export function createEventsStore(api: HookboxApi): EventsStore {
         set({
           events: page.events,
           total: page.total,
+          totalIsLowerBound: page.total_is_lower_bound,
+          partial: page.partial,
+          search: page.search,
           cursor,
           previous,
+          previousCounts,
           nextCursor: page.next_cursor,
           thresholdMs: page.long_running_threshold_ms,
           status: 'ready',
@@ -100,7 +111,11 @@ export function createEventsStore(api: HookboxApi): EventsStore {
       filters: NO_FILTERS,
       events: [],
       total: 0,
+      totalIsLowerBound: false,
+      partial: false,
+      search: null,
       previous: [],
+      previousCounts: [],
       cursor: null,
       nextCursor: null,
       thresholdMs: 30_000,
@@ -124,9 +139,9 @@ export function createEventsStore(api: HookboxApi): EventsStore {
         return unsubscribe;
       },
       async reload() {
-        const { cursor, previous } = get();
+        const { cursor, previous, previousCounts } = get();
         await Promise.all([
-          load(cursor, previous),
+          load(cursor, previous, previousCounts),
           api.getHealth().then(
             (health) => set({ health }),
             () => undefined,
@@ -135,21 +150,21 @@ export function createEventsStore(api: HookboxApi): EventsStore {
       },
       async setFilters(change) {
         set({ filters: { ...get().filters, ...change } });
-        await load(null, []);
+        await load(null, [], []);
       },
       async olderPage() {
-        const { nextCursor, cursor, previous } = get();
+        const { nextCursor, cursor, previous, previousCounts, events } = get();
         if (nextCursor === null) return;
-        await load(nextCursor, [...previous, cursor ?? '']);
+        await load(nextCursor, [...previous, cursor ?? ''], [...previousCounts, events.length]);
       },
       async newerPage() {
-        const { previous } = get();
+        const { previous, previousCounts } = get();
         if (previous.length === 0) return;
         const back = previous.at(-1)!;
-        await load(back === '' ? null : back, previous.slice(0, -1));
+        await load(back === '' ? null : back, previous.slice(0, -1), previousCounts.slice(0, -1));
       },
       async newestPage() {
-        await load(null, []);
+        await load(null, [], []);
       },
       async select(id) {
         if (id === null) return set({ selectedId: null, selected: null });

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import type { RecordedEvent } from '../../../main/shared/api-contract.ts';
+import type { EventSearchInfo, RecordedEvent } from '../../../main/shared/api-contract.ts';
 import { ErrorBanner, isTyping } from '../components/common.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { EventsTable } from '../components/EventsTable.tsx';
 import { formatDuration, formatTime } from '../format.ts';
-import { NO_FILTERS, PAGE_SIZE, type EventsStore, type KindFilter } from '../store/events-store.ts';
+import { NO_FILTERS, type EventsStore, type KindFilter } from '../store/events-store.ts';
 
 const SEARCH_DELAY_MS = 250;
 
@@ -60,6 +60,16 @@ function EventDetail({ event, onClose }: { event: RecordedEvent; onClose: () => 
   );
 }
 
+/** Says when a search or a filter was not answered in full from the indexes. */
+function SearchNotes({ search, partial }: { search: EventSearchInfo | null; partial: boolean }) {
+  const notes: string[] = [];
+  if (search?.method === 'scan') notes.push('Searches shorter than 3 characters look through the newest events one page at a time.');
+  if (search && search.unindexed > 0) notes.push(`The search index is catching up: ${search.unindexed.toLocaleString()} recent events are searched one by one meanwhile.`);
+  if (partial) notes.push('This page stopped before it was full: older events were not looked at yet (Older → continues).');
+  if (notes.length === 0) return null;
+  return <p className="banner info search-notes">{notes.join(' ')}</p>;
+}
+
 export function EventsView({ store, onShell }: { store: EventsStore; onShell: () => void }) {
   const s = useStore(store);
   const [search, setSearch] = useState(s.filters.text);
@@ -83,8 +93,11 @@ export function EventsView({ store, onShell }: { store: EventsStore; onShell: ()
   }, []);
 
   const filtered = s.filters.failedOnly || s.filters.longRunning || s.filters.kind !== '' || s.filters.text.trim() !== '';
-  const first = s.previous.length * PAGE_SIZE + 1;
-  const last = s.previous.length * PAGE_SIZE + s.events.length;
+  const shownBefore = s.previousCounts.reduce((sum, n) => sum + n, 0);
+  const first = shownBefore + 1;
+  const last = shownBefore + s.events.length;
+  // "at least": the hub stopped counting (10,000 matches, or a bounded walk); never a made-up figure.
+  const total = `${s.totalIsLowerBound ? 'at least ' : ''}${s.total.toLocaleString()}`;
   const noHistory = s.status === 'ready' && s.health?.event_count === 0 && !filtered;
 
   return (
@@ -136,12 +149,21 @@ export function EventsView({ store, onShell }: { store: EventsStore; onShell: ()
         )}
         {noHistory && s.health && <EmptyState apiUrl={s.health.api_url} onShell={onShell} />}
         {!noHistory && s.events.length > 0 && <EventsTable events={s.events} selectedId={s.selectedId} onSelect={(id) => void s.select(id)} />}
-        {!noHistory && s.status === 'ready' && s.events.length === 0 && <p className="muted center">No events match these filters.</p>}
+        {s.status === 'ready' && <SearchNotes search={s.search} partial={s.partial} />}
+        {!noHistory && s.status === 'ready' && s.events.length === 0 && !s.partial && <p className="muted center">No events match these filters.</p>}
+        {s.status === 'ready' && s.events.length === 0 && s.partial && (
+          <p className="muted center">
+            No match among the events looked at so far.{' '}
+            <button type="button" className="link" onClick={() => void s.olderPage()}>
+              Look further back
+            </button>
+          </p>
+        )}
         {s.status === 'loading' && s.events.length === 0 && <p className="muted center">Loading…</p>}
         {s.events.length > 0 && (
           <nav className="pager" aria-label="Pages">
             <span>
-              {first}–{last} of {s.total.toLocaleString()}
+              {first}–{last} of {total}
               {filtered ? ' matching' : ''}
             </span>
             <button type="button" className="secondary small" disabled={s.previous.length === 0} onClick={() => void s.newerPage()}>

@@ -5,7 +5,8 @@ import { migration004Lifecycle } from './004-lifecycle.ts';
 import { migration005LeanEvents } from './005-lean-events.ts';
 import { migration006LeanNotifications } from './006-lean-notifications.ts';
 import { migration007WebhookDeliveries } from './007-webhook-deliveries.ts';
+import { migration008EventSearch } from './008-event-search.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [migration001Events, migration002Notifications, migration003InboxAndHookRuns, migration004Lifecycle, migration005LeanEvents, migration006LeanNotifications, migration007WebhookDeliveries];
+export const MIGRATIONS: readonly Migration[] = [migration001Events, migration002Notifications, migration003InboxAndHookRuns, migration004Lifecycle, migration005LeanEvents, migration006LeanNotifications, migration007WebhookDeliveries, migration008EventSearch];
