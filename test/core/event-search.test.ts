@@ -225,6 +225,20 @@ describe('the index stays in step with the table', () => {
     db.close();
   });
 
+  test('an event updated after it was indexed (an agent call completed by its result) is found by its new text only', () => {
+    const { db, store } = freshStore();
+    const events = Array.from({ length: 20 }, (_, i) => event(i));
+    insertAll(db, store, events);
+    indexAll(db, store);
+    const completed = { ...events[7]!, output: 'zebracorn finished after the tool ran', duration_ms: 1234 };
+    db.transaction(() => store.update(completed))();
+    assert.deepEqual(store.query({ text: 'zebracorn', limit: 10 }).events.map((e) => e.id), [completed.id]);
+    assert.deepEqual(likeScan(db, 'zebracorn'), [completed.id]);
+    const before = events[7]!.output;
+    if (before.length >= 3) assert.ok(!store.query({ text: before, limit: 50 }).events.some((e) => e.id === completed.id), 'the old output no longer matches');
+    assert.deepEqual(indexedRowids(db), seqs(db), 'each row once in the index');
+  });
+
   test('pruning by age removes expired events from the index, also those not indexed yet', () => {
     const { db, store } = freshStore();
     insertAll(db, store, Array.from({ length: 300 }, (_, i) => event(i)));
