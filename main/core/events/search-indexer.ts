@@ -90,6 +90,12 @@ export class SearchIndexer {
   }
 
   async #runStep(): Promise<void> {
+    // Nothing to index: no write at all (an idle hub's batcher stays untouched).
+    if (this.#store.unindexed() === 0) {
+      this.#finishReport();
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+      return;
+    }
     const othersWrote = this.#writes.writesCommitted - this.#committedBefore > 0;
     const size = this.#chunk;
     let elapsed = 0;
