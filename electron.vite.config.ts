@@ -23,13 +23,16 @@ function devServerCsp(): Plugin {
     name: 'hookbox:dev-server-csp',
     apply: 'serve',
     transformIndexHtml(html) {
-      return html.replace(/(http-equiv="Content-Security-Policy"\s+content=")([^"]*)"/, (_match, head: string, policy: string) => {
-        const relaxed = policy
-          .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
-          .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-          .replace("connect-src 'none'", "connect-src 'self' ws://localhost:* ws://127.0.0.1:*");
-        return `${head}${relaxed}"`;
-      });
+      return html.replace(
+        /(http-equiv="Content-Security-Policy"\s+content=")([^"]*)"/,
+        (_match, head: string, policy: string) => {
+          const relaxed = policy
+            .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+            .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+            .replace("connect-src 'none'", "connect-src 'self' ws://localhost:* ws://127.0.0.1:*");
+          return `${head}${relaxed}"`;
+        },
+      );
     },
   };
 }

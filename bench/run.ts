@@ -68,7 +68,11 @@ async function main(): Promise<number> {
       console.log('');
       failures.push(...section.failures.map((f) => `${name}: ${f}`));
       const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
-      measured.push({ name, markdown: section.markdown, footer: `_Measured ${date} UTC with \`${command}\` on ${machineLine(machine)}; 1-minute load average ${load} when the section started._` });
+      measured.push({
+        name,
+        markdown: section.markdown,
+        footer: `_Measured ${date} UTC with \`${command}\` on ${machineLine(machine)}; 1-minute load average ${load} when the section started._`,
+      });
     } catch (error) {
       console.log('error');
       console.error(error);
@@ -80,7 +84,9 @@ async function main(): Promise<number> {
 
   if (measured.length > 0) updateBenchmarksDoc(DOC_FILE, measured);
   const total = ((performance.now() - benchStarted) / 1000).toFixed(0);
-  console.log(`${measured.length} of ${names.length} sections measured in ${total} s; docs/benchmarks.md ${measured.length > 0 ? 'updated' : 'unchanged'}.`);
+  console.log(
+    `${measured.length} of ${names.length} sections measured in ${total} s; docs/benchmarks.md ${measured.length > 0 ? 'updated' : 'unchanged'}.`,
+  );
   if (failures.length > 0) {
     console.log(`${failures.length} failure(s):\n${failures.map((f) => `  - ${f}`).join('\n')}`);
     return 1;

@@ -61,7 +61,9 @@ function builtinsViaRequire(): Plugin {
         `const $builtin = $createRequire(import.meta.url)(${JSON.stringify(name)});`,
         'const $read = (key) => $builtin[key];',
         'export default $builtin;',
-        ...names.map((key, i) => `const $${i} = /* @__PURE__ */ $read(${JSON.stringify(key)}); export { $${i} as ${key} };`),
+        ...names.map(
+          (key, i) => `const $${i} = /* @__PURE__ */ $read(${JSON.stringify(key)}); export { $${i} as ${key} };`,
+        ),
       ].join('\n');
     },
   };
@@ -89,7 +91,14 @@ export async function buildCli(options: BuildCliOptions = {}): Promise<string> {
       logLevel: 'warn',
       // No comments and ASCII escapes: V8 keeps the bundle's source in memory, as one byte per
       // character only when every character is ASCII (otherwise two: 2.5 MB more).
-      output: { file, format: 'esm', codeSplitting: false, minify: options.minify ?? false, comments: false, charset: 'ascii' },
+      output: {
+        file,
+        format: 'esm',
+        codeSplitting: false,
+        minify: options.minify ?? false,
+        comments: false,
+        charset: 'ascii',
+      },
     });
   await bundle('main/cli/hookbox.ts', outfile);
   // A coding agent's hook runs on every tool call: its own bundle holds only what deciding one needs.
@@ -103,9 +112,18 @@ export async function buildCli(options: BuildCliOptions = {}): Promise<string> {
 /** Raw template text (String.raw) cannot be escaped: say where non-ASCII characters remain. */
 function warnNonAscii(outfile: string): void {
   const lines = readFileSync(outfile, 'utf8').split('\n');
-  const found = lines.flatMap((line, i) => (/[^\x00-\x7f]/.test(line) ? [`  line ${i + 1}: ${line.trim().slice(0, 100)}`] : []));
+  const found = lines.flatMap((line, i) =>
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII, on purpose
+    /[^\x00-\x7f]/.test(line) ? [`  line ${i + 1}: ${line.trim().slice(0, 100)}`] : [],
+  );
   if (found.length === 0) return;
-  const where = lines.slice(0, lines.findIndex((line) => /[^\x00-\x7f]/.test(line))).findLast((line) => line.startsWith('// '));
+  const where = lines
+    .slice(
+      0,
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII, on purpose
+      lines.findIndex((line) => /[^\x00-\x7f]/.test(line)),
+    )
+    .findLast((line) => line.startsWith('// '));
   console.warn(
     `warning: ${relative(process.cwd(), outfile)} is not pure ASCII (first in ${where?.slice(3) ?? 'the bundle'}), so V8 keeps its ` +
       `source at two bytes per character (about 2.5 MB more memory):\n${found.slice(0, 5).join('\n')}`,
@@ -118,7 +136,9 @@ export function isBundleFresh(outfile = DEFAULT_OUTFILE): boolean {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { outfile: { type: 'string' }, minify: { type: 'boolean' }, 'if-stale': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { outfile: { type: 'string' }, minify: { type: 'boolean' }, 'if-stale': { type: 'boolean' } },
+  });
   const outfile = values.outfile ?? DEFAULT_OUTFILE;
   if (values['if-stale'] && isBundleFresh(outfile)) process.exit(0);
   const began = performance.now();

@@ -46,12 +46,19 @@ export interface GoTarget {
  * Builds the binary (when stale, with ifStale); throws when `go build` fails. With a target, for
  * that OS and CPU (Go cross-compiles the standard library by itself: nothing to install).
  */
-export function buildSpawner(options: { ifStale?: boolean; binary?: string; target?: GoTarget } = {}): BuildSpawnerOutcome {
+export function buildSpawner(
+  options: { ifStale?: boolean; binary?: string; target?: GoTarget } = {},
+): BuildSpawnerOutcome {
   const binary = options.binary ?? SPAWNER_BINARY;
-  if (process.platform === 'win32' && !options.target) return { built: false, why: 'Windows: scripts run through the Node spawner' };
+  if (process.platform === 'win32' && !options.target)
+    return { built: false, why: 'Windows: scripts run through the Node spawner' };
   if (options.ifStale && isSpawnerFresh(binary)) return { built: false, why: 'up to date with its sources' };
   const version = goVersion();
-  if (!version) return { built: false, why: 'no Go toolchain (go) on the PATH: scripts run through the Node spawner, which starts them more slowly' };
+  if (!version)
+    return {
+      built: false,
+      why: 'no Go toolchain (go) on the PATH: scripts run through the Node spawner, which starts them more slowly',
+    };
   const began = performance.now();
   // Stamped with the time the build started: a source saved during the build leaves it stale.
   const started = new Date();
@@ -65,16 +72,28 @@ export function buildSpawner(options: { ifStale?: boolean; binary?: string; targ
     GOWORK: 'off',
     // Standard library only: nothing to download.
     GOPROXY: 'off',
-    ...(options.target ? { GOOS: options.target.goos, GOARCH: options.target.goarch, ...(options.target.goarm ? { GOARM: options.target.goarm } : {}) } : {}),
+    ...(options.target
+      ? {
+          GOOS: options.target.goos,
+          GOARCH: options.target.goarch,
+          ...(options.target.goarm ? { GOARM: options.target.goarm } : {}),
+        }
+      : {}),
   };
   // go needs a build cache; without HOME (some CI and service environments) it has no default.
   if (!env.GOCACHE && !env.XDG_CACHE_HOME && !env.HOME) env.GOCACHE = join(tmpdir(), 'hookbox-go-build-cache');
   // -buildvcs=false: stamping VCS data runs git, which fails in a checkout owned by another user.
-  const result = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-s', '-o', partial, './'], { cwd: SPAWNER_SOURCES, env, encoding: 'utf8' });
+  const result = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-s', '-o', partial, './'], {
+    cwd: SPAWNER_SOURCES,
+    env,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) {
     rmSync(partial, { force: true });
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
-    throw new Error(`go build of ${relative(REPO_ROOT, SPAWNER_SOURCES)} failed (${version}): ${output || result.error?.message || `status ${result.status}`}`);
+    throw new Error(
+      `go build of ${relative(REPO_ROOT, SPAWNER_SOURCES)} failed (${version}): ${output || result.error?.message || `status ${result.status}`}`,
+    );
   }
   utimesSync(partial, started, started);
   renameSync(partial, binary);

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './build-cli.ts';
 import { isFresh } from './build-freshness.mjs';
 
-const INPUTS = ['renderer', 'main/shared', 'preload', 'electron.vite.config.ts', 'package-lock.json'].map((p) => join(REPO_ROOT, p));
+const INPUTS = ['renderer', 'main/shared', 'preload', 'electron.vite.config.ts', 'package-lock.json'].map((p) =>
+  join(REPO_ROOT, p),
+);
 const BUILT = join(REPO_ROOT, 'out/renderer/index.html');
 
 function isWindowFresh(): boolean {
@@ -17,7 +19,10 @@ function isWindowFresh(): boolean {
 const { values } = parseArgs({ options: { 'if-stale': { type: 'boolean' } } });
 if (!(values['if-stale'] && isWindowFresh())) {
   process.stdout.write('building the window (electron-vite build)…\n');
-  const build = spawnSync(join(REPO_ROOT, 'node_modules/.bin/electron-vite'), ['build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const build = spawnSync(join(REPO_ROOT, 'node_modules/.bin/electron-vite'), ['build'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (build.status !== 0) {
     process.stderr.write('hookbox: building the window failed; the API still works, see the output above\n');
     process.exitCode = 0;

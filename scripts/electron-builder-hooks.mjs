@@ -22,14 +22,26 @@ const GOARCH = { ia32: '386', x64: 'amd64', armv7l: 'arm', arm64: 'arm64' };
 export function buildSpawnerForPackage(platformName, archName, outRoot = join(REPO_ROOT, 'out/bin')) {
   const goos = GOOS[platformName];
   const goarch = GOARCH[archName];
-  if (!goos || !goarch) return { built: false, why: `no Go spawner for ${platformName} ${archName}: scripts run through the Node spawner there` };
+  if (!goos || !goarch)
+    return {
+      built: false,
+      why: `no Go spawner for ${platformName} ${archName}: scripts run through the Node spawner there`,
+    };
   const binary = join(outRoot, `${OS_MACRO[platformName]}-${archName}`, 'hookbox-spawner');
-  const outcome = buildSpawner({ ifStale: true, binary, target: { goos, goarch, ...(goarch === 'arm' ? { goarm: '7' } : {}) } });
+  const outcome = buildSpawner({
+    ifStale: true,
+    binary,
+    target: { goos, goarch, ...(goarch === 'arm' ? { goarm: '7' } : {}) },
+  });
   return { ...outcome, binary };
 }
 
 export async function beforePack(context) {
   const archName = ARCH_NAMES[context.arch] ?? String(context.arch);
   const outcome = buildSpawnerForPackage(context.electronPlatformName, archName);
-  console.log(outcome.built ? `  • hookbox-spawner built for ${context.electronPlatformName} ${archName} in ${outcome.ms} ms` : `  • hookbox-spawner for ${context.electronPlatformName} ${archName}: ${outcome.why}`);
+  console.log(
+    outcome.built
+      ? `  • hookbox-spawner built for ${context.electronPlatformName} ${archName} in ${outcome.ms} ms`
+      : `  • hookbox-spawner for ${context.electronPlatformName} ${archName}: ${outcome.why}`,
+  );
 }

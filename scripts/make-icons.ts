@@ -74,7 +74,12 @@ function glyph(strokeWidth: number): Shape {
   const box = stroke(roundedRect(0.5, 0.5, 0.4, 0.4, 0.12), strokeWidth);
   const hook = strokeLine(
     // The stem, the bend, the point and its barb.
-    union(segment(0.58, 0.1, 0.58, 0.56), lowerArc(0.44, 0.56, 0.14), segment(0.3, 0.56, 0.3, 0.44), segment(0.3, 0.44, 0.38, 0.52)),
+    union(
+      segment(0.58, 0.1, 0.58, 0.56),
+      lowerArc(0.44, 0.56, 0.14),
+      segment(0.3, 0.56, 0.3, 0.44),
+      segment(0.3, 0.44, 0.38, 0.52),
+    ),
     strokeWidth,
   );
   return union(box, hook);
@@ -173,12 +178,21 @@ export function makeIcons(): Map<string, Buffer> {
   ]);
   icons.set('icon.png', encodePng(512, app));
   // Thicker strokes at tray sizes so the glyph stays legible at 16 px.
-  for (const [name, color] of [['tray-dark', DARK_GLYPH], ['tray-light', LIGHT_GLYPH]] as const) {
+  for (const [name, color] of [
+    ['tray-dark', DARK_GLYPH],
+    ['tray-light', LIGHT_GLYPH],
+  ] as const) {
     icons.set(`${name}.png`, encodePng(16, render(16, [{ shape: glyph(0.12), color }])));
     icons.set(`${name}@2x.png`, encodePng(32, render(32, [{ shape: glyph(0.1), color }])));
     for (const [badge, badgeColor] of Object.entries(BADGES)) {
-      icons.set(`${name}-${badge}.png`, encodePng(16, render(16, [{ shape: glyph(0.12), color }, ...badgeLayers(badgeColor)])));
-      icons.set(`${name}-${badge}@2x.png`, encodePng(32, render(32, [{ shape: glyph(0.1), color }, ...badgeLayers(badgeColor)])));
+      icons.set(
+        `${name}-${badge}.png`,
+        encodePng(16, render(16, [{ shape: glyph(0.12), color }, ...badgeLayers(badgeColor)])),
+      );
+      icons.set(
+        `${name}-${badge}@2x.png`,
+        encodePng(32, render(32, [{ shape: glyph(0.1), color }, ...badgeLayers(badgeColor)])),
+      );
     }
   }
   return icons;

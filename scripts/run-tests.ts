@@ -1,5 +1,5 @@
-// `npm test`: the type check, then every test file under test/ in Node's test runner (each file in
-// its own process: SQLite and servers never share one), then one closing line
+// `npm test`: the type check, Biome and knip, then every test file under test/ in Node's test
+// runner (each file in its own process: SQLite and servers never share one), then one closing line
 // `N passed, N failed` that CI counts.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -12,11 +12,20 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 
+// The whole-tree checks, each one pass or fail: types, format and lint (Biome), unused files,
+// exports and dependencies (knip). `npm run format` fixes what Biome can.
+const treeChecks: Array<[string, string, string[]]> = [
+  ['type check (tsc --noEmit)', 'tsc', ['-p', 'tsconfig.json', '--noEmit']],
+  ['format and lint (biome ci)', 'biome', ['ci', '--reporter=summary', '.']],
+  ['unused code (knip)', 'knip', []],
+];
 if (filter.length === 0) {
-  process.stdout.write('== type check (tsc --noEmit)\n');
-  const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
-  if (tsc.status === 0) passed += 1;
-  else failed += 1;
+  for (const [title, bin, args] of treeChecks) {
+    process.stdout.write(`== ${title}\n`);
+    const check = spawnSync(join(root, 'node_modules/.bin', bin), args, { cwd: root, stdio: 'inherit' });
+    if (check.status === 0) passed += 1;
+    else failed += 1;
+  }
 }
 
 const summaryFile = join(mkdtempSync(join(tmpdir(), 'hookbox-tests-')), 'summary.json');

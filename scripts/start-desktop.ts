@@ -43,9 +43,17 @@ function downloadElectron(env: NodeJS.ProcessEnv): boolean {
   const packageDir = electronPackageDir();
   if (!packageDir || env.ELECTRON_SKIP_BINARY_DOWNLOAD || env.ELECTRON_OVERRIDE_DIST_PATH) return false;
   process.stderr.write("hookbox: downloading Electron's binary (first start only)\n");
-  const install = spawnSync(process.execPath, [join(packageDir, 'install.js')], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], env });
+  const install = spawnSync(process.execPath, [join(packageDir, 'install.js')], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'pipe'],
+    env,
+  });
   if (install.status === 0) return true;
-  const reason = install.stderr.toString().split('\n').find((line) => /error/i.test(line))?.trim();
+  const reason = install.stderr
+    .toString()
+    .split('\n')
+    .find((line) => /error/i.test(line))
+    ?.trim();
   process.stderr.write(`hookbox: the download failed${reason ? `: ${reason}` : ''}\n`);
   return false;
 }
@@ -53,7 +61,9 @@ function downloadElectron(env: NodeJS.ProcessEnv): boolean {
 function main(): void {
   const electron = findElectronBinary() ?? (downloadElectron(process.env) ? findElectronBinary() : undefined);
   if (!electron) {
-    process.stderr.write('hookbox: the Electron binary is not installed on this machine; run the headless hub instead: npm run serve\n');
+    process.stderr.write(
+      'hookbox: the Electron binary is not installed on this machine; run the headless hub instead: npm run serve\n',
+    );
     process.exitCode = 1;
     return;
   }

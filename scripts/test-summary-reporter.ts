@@ -10,7 +10,7 @@ export default async function* summaryReporter(source: AsyncIterable<TestEvent>)
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     // Count tests, not the files or suites that hold them.
     const details = event.data.details as { type?: string };
-    if (details.type === 'suite' || event.data.nesting === 0 && event.data.name.endsWith('.test.ts')) continue;
+    if (details.type === 'suite' || (event.data.nesting === 0 && event.data.name.endsWith('.test.ts'))) continue;
     if (event.type === 'test:fail') failed += 1;
     else if (event.data.skip !== undefined || event.data.todo !== undefined) skipped += 1;
     else passed += 1;

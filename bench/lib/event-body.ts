@@ -11,7 +11,7 @@ const CARGO_OUTPUT = [
   '   |               expected due to this',
   '',
   'For more information about this error, try `rustc --explain E0308`.',
-  "error: could not compile `hookbox-demo` (bin \"hookbox-demo\") due to 1 previous error",
+  'error: could not compile `hookbox-demo` (bin "hookbox-demo") due to 1 previous error',
 ].join('\n');
 
 export const EVENT_BODY = JSON.stringify({

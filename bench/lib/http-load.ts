@@ -80,7 +80,16 @@ async function wrk(url: string, settings: LoadSettings, seconds: number): Promis
   writeFileSync(script, WRK_SCRIPT);
   const bodyFile = join(scriptDir, 'body');
   writeFileSync(bodyFile, settings.body ?? '');
-  const args = ['-t1', `-c${settings.connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, new URL(settings.path, url).href];
+  const args = [
+    '-t1',
+    `-c${settings.connections}`,
+    `-d${seconds}s`,
+    '--timeout',
+    '10s',
+    '-s',
+    script,
+    new URL(settings.path, url).href,
+  ];
   const child = spawn('wrk', args, {
     env: {
       ...process.env,

@@ -58,9 +58,13 @@ export async function measurePostToInbox(options: PostToInboxOptions): Promise<L
         continue;
       }
       const message = (JSON.parse(got.body) as { message: { id: string; content: string } }).message;
-      if (message.content !== options.expected) wrong.push(`post ${i}: consumer got ${JSON.stringify(message.content)}`);
+      if (message.content !== options.expected)
+        wrong.push(`post ${i}: consumer got ${JSON.stringify(message.content)}`);
       samples.push(got.at - sent);
-      const ack = await httpRequest(`${api}/sessions/${session}/messages/${message.id}/ack`, 'POST', '', { agent: consumer, headers: { ...auth, 'content-type': 'text/plain' } });
+      const ack = await httpRequest(`${api}/sessions/${session}/messages/${message.id}/ack`, 'POST', '', {
+        agent: consumer,
+        headers: { ...auth, 'content-type': 'text/plain' },
+      });
       if (ack.status !== 200) wrong.push(`post ${i}: ack answered ${ack.status} ${ack.body}`);
     }
   } finally {

@@ -16,7 +16,13 @@ export function describeMachine(): Machine {
   } catch {
     // Not Linux: the model stays unknown; the harness reads /proc elsewhere anyway.
   }
-  return { cpus: availableParallelism(), cpuModel, memoryGb: Math.round(totalmem() / 2 ** 30), kernel: `Linux ${release()}`, node: process.version };
+  return {
+    cpus: availableParallelism(),
+    cpuModel,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    kernel: `Linux ${release()}`,
+    node: process.version,
+  };
 }
 
 export function machineLine(m: Machine): string {

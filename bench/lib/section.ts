@@ -27,7 +27,12 @@ export interface BenchSection {
   markdown: string;
 }
 
-export function judged(metric: string, value: number, format: (v: number) => string, target: { max?: number; min?: number }): BenchRow {
+export function judged(
+  metric: string,
+  value: number,
+  format: (v: number) => string,
+  target: { max?: number; min?: number },
+): BenchRow {
   const ok = (target.max === undefined || value <= target.max) && (target.min === undefined || value >= target.min);
   const text = target.max !== undefined ? `≤ ${format(target.max)}` : `≥ ${format(target.min ?? 0)}`;
   return { metric, value: format(value), target: text, verdict: ok ? 'ok' : 'missed' };
@@ -52,15 +57,23 @@ const VERDICT_TEXT: Record<Verdict, string> = { ok: 'ok', missed: 'MISSED', fail
 /** The rows as a markdown table. */
 export function markdownTable(rows: readonly BenchRow[]): string {
   const lines = ['| Metric | Value | Target | |', '|---|--:|--:|---|'];
-  for (const row of rows) lines.push(`| ${row.metric} | ${row.value} | ${row.target ?? ''} | ${VERDICT_TEXT[row.verdict]} |`);
+  for (const row of rows)
+    lines.push(`| ${row.metric} | ${row.value} | ${row.target ?? ''} | ${VERDICT_TEXT[row.verdict]} |`);
   return lines.join('\n');
 }
 
 /** The rows as an aligned plain-text table for the terminal. */
 export function textTable(rows: readonly BenchRow[]): string {
-  const cells = [['metric', 'value', 'target', ''], ...rows.map((r) => [r.metric, r.value, r.target ?? '', VERDICT_TEXT[r.verdict]])];
+  const cells = [
+    ['metric', 'value', 'target', ''],
+    ...rows.map((r) => [r.metric, r.value, r.target ?? '', VERDICT_TEXT[r.verdict]]),
+  ];
   const widths = [0, 1, 2].map((i) => Math.max(...cells.map((c) => c[i]!.length)));
-  return cells.map((c) => `  ${c[0]!.padEnd(widths[0]!)}  ${c[1]!.padStart(widths[1]!)}  ${c[2]!.padStart(widths[2]!)}  ${c[3]}`.trimEnd()).join('\n');
+  return cells
+    .map((c) =>
+      `  ${c[0]!.padEnd(widths[0]!)}  ${c[1]!.padStart(widths[1]!)}  ${c[2]!.padStart(widths[2]!)}  ${c[3]}`.trimEnd(),
+    )
+    .join('\n');
 }
 
 export function median(values: readonly number[]): number {

@@ -88,7 +88,13 @@ const OUTPUT_TAIL = 8_192;
  * http://127.0.0.1:PORT". Output keeps being read (and dropped) so a busy logger never blocks on
  * a full pipe.
  */
-export async function startServer(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<ServerProcess> {
+export async function startServer(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 15_000,
+): Promise<ServerProcess> {
   const spawnedAt = performance.now();
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   liveChildren.add(child);
@@ -98,7 +104,10 @@ export async function startServer(name: string, command: string, args: string[],
   let port = 0;
   let listeningAt = 0;
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${tail}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${tail}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       tail = (tail + chunk.toString()).slice(-OUTPUT_TAIL);
       if (port !== 0) return;
@@ -168,7 +177,8 @@ export async function startHookboxServe(root: string, options: HookboxServeOptio
     args.push('--config', file);
   }
   const env = isolatedEnv(root, options.env);
-  if (options.from === 'source') return startServer('hookbox serve (sources)', process.execPath, [HOOKBOX_SOURCE, ...args], env);
+  if (options.from === 'source')
+    return startServer('hookbox serve (sources)', process.execPath, [HOOKBOX_SOURCE, ...args], env);
   await ensureCliBundle();
   return startServer('hookbox serve', process.execPath, [HOOKBOX_BUNDLE, ...args], env);
 }
@@ -221,7 +231,10 @@ export async function cpuMilliseconds(pid: number): Promise<number> {
  * RssAnon (its own heap and stacks) and RssFile (mapped files: mostly the node binary's pages,
  * shared with every other Node process).
  */
-export async function residentKilobytes(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile' = 'VmRSS'): Promise<number> {
+export async function residentKilobytes(
+  pid: number,
+  field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile' = 'VmRSS',
+): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);

@@ -9,7 +9,9 @@ const server = createServer((req, res) => {
     res.end('{"ok":true}');
   });
 });
-server.listen(0, '127.0.0.1', () => console.log(`bare node:http listening on http://127.0.0.1:${server.address().port}`));
+server.listen(0, '127.0.0.1', () =>
+  console.log(`bare node:http listening on http://127.0.0.1:${server.address().port}`),
+);
 
 const stop = () => server.close(() => process.exit(0));
 process.on('SIGTERM', stop);

@@ -9,7 +9,14 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fmt, info, judged, median, type BenchRow, type BenchSection } from '../lib/section.ts';
 import { AGENT_HOOK_FILE } from '../../scripts/build-cli.ts';
-import { ensureCliBundle, HOOKBOX_BUNDLE, httpRequest, isolatedEnv, makeTempDir, startHookboxServe } from '../lib/server-process.ts';
+import {
+  ensureCliBundle,
+  HOOKBOX_BUNDLE,
+  httpRequest,
+  isolatedEnv,
+  makeTempDir,
+  startHookboxServe,
+} from '../lib/server-process.ts';
 
 const COMMAND_RUNS = 30;
 const HTTP_RUNS = 1_000;
@@ -31,7 +38,11 @@ function p99(values: readonly number[]): number {
 }
 
 /** Spawn → exit, with `input` on stdin; the exit code and stdout for the checks. */
-function timedRun(args: string[], env: NodeJS.ProcessEnv, input: string): Promise<{ ms: number; code: number | null; stdout: string; stderr: string }> {
+function timedRun(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  input: string,
+): Promise<{ ms: number; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -70,10 +81,23 @@ export async function run(): Promise<BenchSection> {
     const env = isolatedEnv(root);
     // What bin/hookbox runs for a hook: the small bundle beside the full one.
     const hookBundle = join(dirname(HOOKBOX_BUNDLE), AGENT_HOOK_FILE);
-    const hookArgs = (port: number) => [hookBundle, '--config', config, '--data-dir', join(root, 'hookbox'), 'agent-hook', 'claude', '--port', String(port)];
+    const hookArgs = (port: number) => [
+      hookBundle,
+      '--config',
+      config,
+      '--data-dir',
+      join(root, 'hookbox'),
+      'agent-hook',
+      'claude',
+      '--port',
+      String(port),
+    ];
     const downPort = await closedPort();
     const check = (label: string, r: { code: number | null; stdout: string; stderr: string }, quiet: boolean) => {
-      if (r.code !== 0 || r.stdout !== '' || (quiet && r.stderr !== '')) failures.push(`${label}: exit ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr.slice(0, 300))}`);
+      if (r.code !== 0 || r.stdout !== '' || (quiet && r.stderr !== ''))
+        failures.push(
+          `${label}: exit ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr.slice(0, 300))}`,
+        );
     };
     // One untimed run of each (file cache), then the three take turns run after run.
     await timedRun(['-e', ''], env, '');
@@ -103,7 +127,8 @@ export async function run(): Promise<BenchSection> {
       }
     }
     const denied = await httpRequest(url, 'POST', INPUT.replace('npm test -- --watch=false', 'rm -rf /'), { headers });
-    if (!denied.body.includes('"permissionDecision":"deny"')) failures.push(`http form did not deny rm -rf /: ${denied.body.slice(0, 200)}`);
+    if (!denied.body.includes('"permissionDecision":"deny"'))
+      failures.push(`http form did not deny rm -rf /: ${denied.body.slice(0, 200)}`);
   } finally {
     await server.stop();
   }
@@ -123,7 +148,7 @@ export async function run(): Promise<BenchSection> {
     '',
     `What Hookbox adds to each tool call of a coding agent: Claude Code's PreToolUse for \`npm test\` (allowed by the safety guard). ` +
       `**Command form**: \`node out/cli/agent-hook.mjs agent-hook claude\` (the small bundle bin/hookbox runs for a hook) spawned with the hook JSON on stdin until it exits, ${COMMAND_RUNS} ` +
-      'runs taking turns with a bare `node -e \'\'` (the floor of any command hook) — with the hub up (the chain runs in the hub and ' +
+      "runs taking turns with a bare `node -e ''` (the floor of any command hook) — with the hub up (the chain runs in the hub and " +
       'the call is recorded) and down (the chain runs in the command from the config). **http form**: Claude Code\'s `type: "http"` ' +
       `hook, POST /agents/claude/hook on a fresh connection each time, ${HTTP_RUNS} requests after 50 untimed. Targets: command form ` +
       'within 1.5× of the bare node start, http form under 2 ms median.',

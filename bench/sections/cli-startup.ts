@@ -58,8 +58,10 @@ async function startOnce(variant: Variant): Promise<{ ms: number; cpuMs: number 
   try {
     for (;;) {
       const res = await httpRequest(`${server.url}/health`).catch(() => undefined);
-      if (res?.status === 200) return { ms: performance.now() - server.spawnedAt, cpuMs: await cpuMilliseconds(server.pid) };
-      if (performance.now() - server.spawnedAt > 10_000) throw new Error(`${server.name}: /health never answered 200:\n${server.output()}`);
+      if (res?.status === 200)
+        return { ms: performance.now() - server.spawnedAt, cpuMs: await cpuMilliseconds(server.pid) };
+      if (performance.now() - server.spawnedAt > 10_000)
+        throw new Error(`${server.name}: /health never answered 200:\n${server.output()}`);
       await new Promise((r) => setTimeout(r, 2));
     }
   } finally {
@@ -74,7 +76,8 @@ async function idleMemory(variant: Variant, figures: Figures): Promise<void> {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await httpRequest(`${server.url}/events`, 'POST', EVENT_BODY)).status);
     statuses.push((await httpRequest(`${server.url}/health`)).status);
-    if (statuses.some((s) => s !== 200)) figures.failures.push(`${server.name}: requests answered ${statuses.join(', ')}`);
+    if (statuses.some((s) => s !== 200))
+      figures.failures.push(`${server.name}: requests answered ${statuses.join(', ')}`);
     await new Promise((r) => setTimeout(r, IDLE_MS));
     figures.idleRssKb = await residentKilobytes(server.pid, 'VmRSS');
     figures.idleAnonKb = await residentKilobytes(server.pid, 'RssAnon');
@@ -100,7 +103,8 @@ async function cpuPerRequest(variant: Variant, figures: Figures): Promise<void> 
     const before = await cpuMilliseconds(server.pid);
     const result = await cannon(LOAD.seconds);
     const used = (await cpuMilliseconds(server.pid)) - before;
-    if (result.errors > 0 || result.non2xx > 0) figures.failures.push(`${server.name}: ${result.errors} errors, ${result.non2xx} non-2xx under load`);
+    if (result.errors > 0 || result.non2xx > 0)
+      figures.failures.push(`${server.name}: ${result.errors} errors, ${result.non2xx} non-2xx under load`);
     figures.cpuPerRequestUs = (used * 1000) / result['2xx'];
     figures.requestsPerSecond = result.requests.average;
   } finally {
@@ -127,7 +131,13 @@ export async function run(): Promise<BenchSection> {
   const variants: Variant[] = [
     { label: 'sources', command: 'node main/cli/hookbox.ts', nodeArgs: [], script: HOOKBOX_SOURCE, load: true },
     { label: 'bundle', command: 'node out/cli/hookbox.mjs', nodeArgs: [], script: HOOKBOX_BUNDLE, load: true },
-    { label: 'bundle, minified', command: 'built with scripts/build-cli.ts --minify', nodeArgs: [], script: minified, load: false },
+    {
+      label: 'bundle, minified',
+      command: 'built with scripts/build-cli.ts --minify',
+      nodeArgs: [],
+      script: minified,
+      load: false,
+    },
     {
       label: 'bundle, --max-semi-space-size=1',
       command: 'node --max-semi-space-size=1 out/cli/hookbox.mjs',
@@ -172,8 +182,12 @@ export async function run(): Promise<BenchSection> {
     const perEvent = f.cpuPerRequestUs === undefined ? '' : `${Math.round(f.cpuPerRequestUs)} µs`;
     const rps = f.requestsPerSecond === undefined ? '' : fmt.rps(f.requestsPerSecond);
     table.push(`| **${v.label}**: \`${v.command}\` | ${start} | ${cpu} | ${rss} | ${anon} | ${perEvent} | ${rps} |`);
-    rows.push(info(`${v.label}: start / CPU by then`, `${start} / ${cpu}`), info(`${v.label}: idle RSS (anonymous)`, `${rss} (${anon})`));
-    if (f.cpuPerRequestUs !== undefined) rows.push(info(`${v.label}: CPU per event / throughput`, `${perEvent} / ${rps}`));
+    rows.push(
+      info(`${v.label}: start / CPU by then`, `${start} / ${cpu}`),
+      info(`${v.label}: idle RSS (anonymous)`, `${rss} (${anon})`),
+    );
+    if (f.cpuPerRequestUs !== undefined)
+      rows.push(info(`${v.label}: CPU per event / throughput`, `${perEvent} / ${rps}`));
   }
   rows.push(info('build time: bundle / minified', `${fmt.ms(buildMs)} / ${fmt.ms(minifiedBuildMs)}`));
 
@@ -198,10 +212,10 @@ export async function run(): Promise<BenchSection> {
       'stays in node_modules), without comments and with non-ASCII characters escaped (V8 keeps the source of a script in memory, ' +
       'at one byte per character only when all are ASCII; raw template text cannot be escaped, and `npm run build:cli` warns about ' +
       'any left), node:http, node:process, node:fs and node:util taken with require() so Node does not run their lazy exports ' +
-      '(node:http\'s load undici) as it does for an `import`.',
+      "(node:http's load undici) as it does for an `import`.",
     '- **minified**: less source to parse and keep, for a gain within the noise of these runs; not the default, because stack ' +
       'traces in logs then name functions `e`, `t`… on lines thousands of characters long.',
-    '- **--max-semi-space-size=1**: caps V8\'s young generation at 1 MB (by default it grows to 16 MB during start-up and stays ' +
+    "- **--max-semi-space-size=1**: caps V8's young generation at 1 MB (by default it grows to 16 MB during start-up and stays " +
       'there): a few MB less idle, but more CPU per event under load (more frequent scavenges) and a slower start. Not used.',
     '- **compile cache**: Node 24 caches the compiled bundle on disk (`NODE_COMPILE_CACHE` or `module.enableCompileCache()`); the ' +
       'untimed first start writes it. Not used: it must be enabled before the bundle is compiled (an environment variable that ' +

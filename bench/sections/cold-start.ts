@@ -6,7 +6,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fmt, info, judged, markdownTable, median, type BenchRow, type BenchSection } from '../lib/section.ts';
-import { ensureCliBundle, httpRequest, makeTempDir, startBareFastify, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
+import {
+  ensureCliBundle,
+  httpRequest,
+  makeTempDir,
+  startBareFastify,
+  startHookboxServe,
+  type ServerProcess,
+} from '../lib/server-process.ts';
 
 const RUNS = 10;
 const CONTEXT_RUNS = 5;
@@ -20,7 +27,8 @@ async function timeToHealthy(start: (root: string) => Promise<ServerProcess>): P
     for (;;) {
       const res = await httpRequest(`${server.url}/health`).catch(() => undefined);
       if (res?.status === 200) return performance.now() - server.spawnedAt;
-      if (performance.now() - server.spawnedAt > 10_000) throw new Error(`${server.name}: /health never answered 200:\n${server.output()}`);
+      if (performance.now() - server.spawnedAt > 10_000)
+        throw new Error(`${server.name}: /health never answered 200:\n${server.output()}`);
       await new Promise((r) => setTimeout(r, 2));
     }
   } finally {
@@ -62,7 +70,10 @@ export async function run(): Promise<BenchSection> {
   const rows: BenchRow[] = [
     judged(`hookbox serve → 200 /health, median of ${RUNS}`, median(hookbox), fmt.ms, { max: TARGET_MS }),
     judged(`hookbox serve → 200 /health, max of ${RUNS}`, Math.max(...hookbox), fmt.ms, { max: TARGET_MS }),
-    info(`from the TypeScript sources (node main/cli/hookbox.ts) → 200 /health, median of ${RUNS}`, fmt.ms(median(source))),
+    info(
+      `from the TypeScript sources (node main/cli/hookbox.ts) → 200 /health, median of ${RUNS}`,
+      fmt.ms(median(source)),
+    ),
     info(`bare fastify → 200 /health, median of ${CONTEXT_RUNS}`, fmt.ms(median(bare))),
     info(`node -e '' (start and exit), median of ${CONTEXT_RUNS}`, fmt.ms(median(node))),
   ];
@@ -72,7 +83,7 @@ export async function run(): Promise<BenchSection> {
     'Time from spawning `node out/cli/hookbox.mjs serve --port 0 --data-dir <fresh temp dir>` until GET /health answers 200, polled ' +
       'every 2 ms once the address line appears. `out/cli/hookbox.mjs` is the single-file bundle of the CLI (`npm run build:cli`, ' +
       'unminified; the bench builds it first when it is missing or stale) that bin/hookbox (the `hookbox` command, `npm run serve`) ' +
-      'execs while it is fresh (the launcher\'s own `sh`, `readlink` and `find` staleness check add about 6 ms). ' +
+      "execs while it is fresh (the launcher's own `sh`, `readlink` and `find` staleness check add about 6 ms). " +
       '**From the TypeScript sources**: `node main/cli/hookbox.ts serve …`, Node stripping the types of ' +
       `every file and loading each dependency from node_modules, what the launcher falls back to when the bundle is stale; its runs alternate ` +
       `with the bundle's so both see the same machine. ${RUNS} timed runs of each after one untimed start (warm file cache); every run ` +

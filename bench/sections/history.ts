@@ -11,7 +11,14 @@ import type { HookKind, RecordedEvent } from '../../main/core/events/event-schem
 import { EventStore } from '../../main/core/events/event-store.ts';
 import { readControlToken } from '../../main/core/security/control-token.ts';
 import { fmt, info, judged, markdownTable, median, type BenchRow, type BenchSection } from '../lib/section.ts';
-import { ensureCliBundle, hookboxDatabase, httpRequest, makeTempDir, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
+import {
+  ensureCliBundle,
+  hookboxDatabase,
+  httpRequest,
+  makeTempDir,
+  startHookboxServe,
+  type ServerProcess,
+} from '../lib/server-process.ts';
 
 const SMALL = 10_000;
 // BENCH_HISTORY_EVENTS=N builds a smaller large history while working on the harness.
@@ -28,8 +35,31 @@ const EVENTS_PER_HEAVY_DAY = 5_000;
 
 // A realistic mix: mostly short shell commands with little output, git operations, some
 // failures with compiler or test output, a few long builds, system events.
-const SHELL = ['ls -la', 'cd ~/src/hookbox', 'git status', 'npm test', 'cargo build', 'make -j8', 'vim src/main.rs', 'docker compose up -d', 'kubectl get pods -n staging', 'rg TODO src', 'python3 manage.py migrate', 'go test ./...', 'curl -s localhost:8080/health', 'ssh build-01 uptime', 'npm run lint -- --fix'];
-const GIT = ['git commit -m "fix flaky retry test"', 'git push origin main', 'git pull --rebase', 'git checkout -b feature/search', 'git merge --no-ff topic', 'git rebase -i HEAD~3'];
+const SHELL = [
+  'ls -la',
+  'cd ~/src/hookbox',
+  'git status',
+  'npm test',
+  'cargo build',
+  'make -j8',
+  'vim src/main.rs',
+  'docker compose up -d',
+  'kubectl get pods -n staging',
+  'rg TODO src',
+  'python3 manage.py migrate',
+  'go test ./...',
+  'curl -s localhost:8080/health',
+  'ssh build-01 uptime',
+  'npm run lint -- --fix',
+];
+const GIT = [
+  'git commit -m "fix flaky retry test"',
+  'git push origin main',
+  'git pull --rebase',
+  'git checkout -b feature/search',
+  'git merge --no-ff topic',
+  'git rebase -i HEAD~3',
+];
 const SYSTEM = ['backup finished', 'disk usage above 80% on /home', 'battery low', 'wifi reconnected'];
 const OUTPUTS = [
   'error[E0308]: mismatched types\n  --> src/main.rs:14:20\n   |\n14 |     let port: u16 = config.get("port");\n   |                     ^^^^^^^^^^^^^^^^^^ expected `u16`, found `Option<&str>`',
@@ -68,7 +98,9 @@ function makeEvent(i: number, total: number, next: () => number, start: number):
     exit_code: failed ? 1 + Math.floor(next() * 2) : 0,
     duration_ms: long ? 30_000 + Math.floor(next() * 600_000) : Math.floor(next() * 3_000),
     // Numbers vary the output the way real runs do (line numbers, hashes, counts).
-    output: withOutput ? `${OUTPUTS[Math.floor(next() * OUTPUTS.length)]}\n(run ${i}, ${Math.floor(next() * 1e6).toString(16)})` : '',
+    output: withOutput
+      ? `${OUTPUTS[Math.floor(next() * OUTPUTS.length)]}\n(run ${i}, ${Math.floor(next() * 1e6).toString(16)})`
+      : '',
     metadata: { cwd: '/home/dev/src/hookbox', shell: 'zsh' },
   };
 }
@@ -112,10 +144,23 @@ interface Measured {
   git: number[];
   search: number[];
   /** What the answers said, to check they are right. */
-  checks: { searchIds: number; searchMethod: string; unindexed: number; failedTotal: string; gitTotal: string; latestCount: number };
+  checks: {
+    searchIds: number;
+    searchMethod: string;
+    unindexed: number;
+    failedTotal: string;
+    gitTotal: string;
+    latestCount: number;
+  };
 }
 
-async function timeRequest(url: string, agent: Agent, method = 'GET', body?: string, headers?: Record<string, string>): Promise<{ ms: number; body: string }> {
+async function timeRequest(
+  url: string,
+  agent: Agent,
+  method = 'GET',
+  body?: string,
+  headers?: Record<string, string>,
+): Promise<{ ms: number; body: string }> {
   const started = performance.now();
   const res = await httpRequest(url, method, body, { agent, ...(headers ? { headers } : {}) });
   const ms = performance.now() - started;
@@ -137,7 +182,11 @@ async function measure(built: Built): Promise<Measured> {
   try {
     const token = readControlToken(join(built.root, 'hookbox'));
     if (!token) throw new Error('no control token in the data dir');
-    const rpc = (request: object) => timeRequest(`${hub.url}/app/rpc/queryEvents`, agent, 'POST', JSON.stringify({ limit: 50, ...request }), { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+    const rpc = (request: object) =>
+      timeRequest(`${hub.url}/app/rpc/queryEvents`, agent, 'POST', JSON.stringify({ limit: 50, ...request }), {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+      });
     const series = async (run: () => Promise<{ ms: number; body: string }>) => {
       for (let i = 0; i < 3; i++) await run(); // warm-up: statements prepared, pages cached
       const times: number[] = [];
@@ -153,7 +202,8 @@ async function measure(built: Built): Promise<Measured> {
     const failed = await series(() => rpc({ failed_only: true }));
     const git = await series(() => rpc({ kind: 'git' }));
     const search = await series(() => rpc({ text: RARE_WORD }));
-    const total = (page: Record<string, unknown>) => `${page.total_is_lower_bound ? '≥ ' : ''}${fmt.count(page.total as number)}`;
+    const total = (page: Record<string, unknown>) =>
+      `${page.total_is_lower_bound ? '≥ ' : ''}${fmt.count(page.total as number)}`;
     const searchInfo = search.last.search as { method: string; unindexed: number };
     return {
       startMs,
@@ -186,10 +236,18 @@ export async function run(): Promise<BenchSection> {
   const l = await measure(large);
 
   const failures: string[] = [];
-  for (const [name, m] of [['10k', s], ['1M', l]] as const) {
-    if (m.checks.searchIds !== 2) failures.push(`${name}: the search for '${RARE_WORD}' found ${m.checks.searchIds} events, not 2`);
-    if (m.checks.searchMethod !== 'index' || m.checks.unindexed !== 0) failures.push(`${name}: the search was not answered by the index (${m.checks.searchMethod}, ${m.checks.unindexed} unindexed)`);
-    if (m.checks.latestCount !== 50) failures.push(`${name}: GET /events?limit=50 answered ${m.checks.latestCount} events`);
+  for (const [name, m] of [
+    ['10k', s],
+    ['1M', l],
+  ] as const) {
+    if (m.checks.searchIds !== 2)
+      failures.push(`${name}: the search for '${RARE_WORD}' found ${m.checks.searchIds} events, not 2`);
+    if (m.checks.searchMethod !== 'index' || m.checks.unindexed !== 0)
+      failures.push(
+        `${name}: the search was not answered by the index (${m.checks.searchMethod}, ${m.checks.unindexed} unindexed)`,
+      );
+    if (m.checks.latestCount !== 50)
+      failures.push(`${name}: GET /events?limit=50 answered ${m.checks.latestCount} events`);
   }
 
   const rows: BenchRow[] = [];
@@ -208,15 +266,32 @@ export async function run(): Promise<BenchSection> {
   rows.push(judged('text search at 1M, median', median(l.search), fmt.ms, { max: SEARCH_TARGET_MS }));
   const startSmall = median(s.startMs);
   const startLarge = median(l.startMs);
-  rows.push(info(`hub start → listening: 10k / 1M, median of ${STARTS}`, `${fmt.ms(startSmall)} / ${fmt.ms(startLarge)}`));
+  rows.push(
+    info(`hub start → listening: 10k / 1M, median of ${STARTS}`, `${fmt.ms(startSmall)} / ${fmt.ms(startLarge)}`),
+  );
   rows.push(judged('hub start: growth', startLarge / startSmall, fmt.ratio, { max: START_GROWTH_TARGET }));
   rows.push(info('totals shown at 10k (failed / git)', `${s.checks.failedTotal} / ${s.checks.gitTotal}`));
   rows.push(info('totals shown at 1M (failed / git)', `${l.checks.failedTotal} / ${l.checks.gitTotal}`));
   const perEvent = large.bytes / large.events;
   const yearBytes = perEvent * EVENTS_PER_HEAVY_DAY * 365;
-  rows.push(info('database size at 1M (events, indexes, search index)', `${(large.bytes / 1024 / 1024).toFixed(0)} MB, ${Math.round(perEvent)} B/event`));
-  rows.push(info(`a year of heavy use (${fmt.count(EVENTS_PER_HEAVY_DAY)} events a day)`, `${(yearBytes / 1024 / 1024 / 1024).toFixed(1)} GB`));
-  rows.push(info('building the 1M database: insert / search index', `${large.buildSeconds.toFixed(1)} s / ${large.indexSeconds.toFixed(1)} s`));
+  rows.push(
+    info(
+      'database size at 1M (events, indexes, search index)',
+      `${(large.bytes / 1024 / 1024).toFixed(0)} MB, ${Math.round(perEvent)} B/event`,
+    ),
+  );
+  rows.push(
+    info(
+      `a year of heavy use (${fmt.count(EVENTS_PER_HEAVY_DAY)} events a day)`,
+      `${(yearBytes / 1024 / 1024 / 1024).toFixed(1)} GB`,
+    ),
+  );
+  rows.push(
+    info(
+      'building the 1M database: insert / search index',
+      `${large.buildSeconds.toFixed(1)} s / ${large.indexSeconds.toFixed(1)} s`,
+    ),
+  );
 
   const markdown = [
     '## A long history: 10,000 against 1,000,000 events',
@@ -227,7 +302,7 @@ export async function run(): Promise<BenchSection> {
       `errors, test failures, tracebacks, git and kubectl output, each with varying numbers); the word \`${RARE_WORD}\` in exactly two ` +
       'events (one at 10% of the history, one 20 events from the newest). Then the real `hookbox serve` (the bundle) is started on each ' +
       `(${STARTS} starts, spawn to the "listening on" line) and asked over HTTP on one keep-alive connection: \`GET /events?limit=50\` (agentd's ` +
-      'list) and the window\'s `POST /app/rpc/queryEvents` (limit 50, with the control token) for failed only, kind = git and the word. ' +
+      "list) and the window's `POST /app/rpc/queryEvents` (limit 50, with the control token) for failed only, kind = git and the word. " +
       `${RUNS} timed requests each after 3 untimed. The 10k hub is measured twice and the second counts (the first warms the machine).`,
     '',
     markdownTable(rows),

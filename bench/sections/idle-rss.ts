@@ -6,7 +6,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EVENT_BODY } from '../lib/event-body.ts';
 import { fmt, info, judged, markdownTable, type BenchRow, type BenchSection } from '../lib/section.ts';
-import { httpRequest, makeTempDir, residentKilobytes, startBareFastify, startBareNodeHttp, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
+import {
+  httpRequest,
+  makeTempDir,
+  residentKilobytes,
+  startBareFastify,
+  startBareNodeHttp,
+  startHookboxServe,
+  type ServerProcess,
+} from '../lib/server-process.ts';
 
 const TARGET_KB = 70 * 1024;
 // Idle means after the hub's idle trim (main/core/util/idle-memory.ts: one memory-reducing
@@ -28,8 +36,12 @@ async function idleResident(start: (root: string) => Promise<ServerProcess>): Pr
     for (let i = 0; i < 5; i++) statuses.push((await httpRequest(`${server.url}/events`, 'POST', EVENT_BODY)).status);
     statuses.push((await httpRequest(`${server.url}/health`)).status);
     await sleep(SETTLE_MS);
-    const failures = statuses.some((s) => s !== 200) ? [`${server.name}: warm-up requests answered ${statuses.join(', ')}`] : [];
-    const [rss, peak, anon, file] = await Promise.all((['VmRSS', 'VmHWM', 'RssAnon', 'RssFile'] as const).map((f) => residentKilobytes(server.pid, f)));
+    const failures = statuses.some((s) => s !== 200)
+      ? [`${server.name}: warm-up requests answered ${statuses.join(', ')}`]
+      : [];
+    const [rss, peak, anon, file] = await Promise.all(
+      (['VmRSS', 'VmHWM', 'RssAnon', 'RssFile'] as const).map((f) => residentKilobytes(server.pid, f)),
+    );
     return { rss: rss!, peak: peak!, anon: anon!, file: file!, failures };
   } finally {
     await server.stop();
@@ -65,11 +77,16 @@ export async function run(): Promise<BenchSection> {
       `then sits idle for ${SETTLE_MS / 1000} s (after 5–10 s of quiet the hub runs one memory-reducing garbage collection; before it, VmRSS is about 10 MB higher); VmRSS is read from /proc/PID/status (MB = 1024 × 1024 bytes). It runs as users run it, ` +
       '`node out/cli/hookbox.mjs serve` (the single-file bundle bin/hookbox execs); **from the TypeScript sources** is ' +
       '`node main/cli/hookbox.ts serve`, the same requests. Bare fastify (`bench/peers/bare-fastify.mjs`) and bare node:http (`bench/peers/bare-node-http.mjs`, no framework) get the same requests; both are plain JavaScript, so Node loads no TypeScript stripper for them. ' +
-      'VmRSS = RssAnon (the process\'s own heap, code and stacks) + RssFile (mapped files, mostly pages of the node binary, shared ' +
+      "VmRSS = RssAnon (the process's own heap, code and stacks) + RssFile (mapped files, mostly pages of the node binary, shared " +
       'with every other Node process on the machine; how many of them count depends on what the page cache holds, so RssFile moves ' +
       `by a few MB from run to run with other work on the machine, RssAnon does not).${floor}`,
     '',
     markdownTable(rows),
   ].join('\n');
-  return { title: 'Idle memory (RSS)', rows, failures: [...hookbox.failures, ...source.failures, ...bare.failures, ...nodeHttp.failures], markdown };
+  return {
+    title: 'Idle memory (RSS)',
+    rows,
+    failures: [...hookbox.failures, ...source.failures, ...bare.failures, ...nodeHttp.failures],
+    markdown,
+  };
 }

@@ -5,7 +5,13 @@ import BetterSqlite3 from 'better-sqlite3';
 import { EVENT_BODY } from '../lib/event-body.ts';
 import { loadServer, type LoadResult, type LoadSettings } from '../lib/http-load.ts';
 import { fmt, info, judged, markdownTable, type BenchRow, type BenchSection } from '../lib/section.ts';
-import { hookboxDatabase, makeTempDir, startBareFastify, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
+import {
+  hookboxDatabase,
+  makeTempDir,
+  startBareFastify,
+  startHookboxServe,
+  type ServerProcess,
+} from '../lib/server-process.ts';
 
 const RATIO_TARGET = 0.6;
 const RETENTION = 100_000_000;
@@ -14,7 +20,8 @@ function loadSettings(): LoadSettings {
   // BENCH_SECONDS shortens the measured runs while working on the harness; the figures it
   // writes say how long they ran.
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-  if (!(seconds > 0)) throw new Error(`BENCH_SECONDS must be a positive number of seconds, not ${process.env.BENCH_SECONDS}`);
+  if (!(seconds > 0))
+    throw new Error(`BENCH_SECONDS must be a positive number of seconds, not ${process.env.BENCH_SECONDS}`);
   return { connections: 50, warmUpSeconds: 2, seconds, method: 'POST', path: '/events', body: EVENT_BODY };
 }
 
@@ -59,7 +66,8 @@ async function checkDurability(server: ServerProcess, root: string, load: LoadRe
 function loadFailures(name: string, load: LoadResult): string[] {
   const failures: string[] = [];
   if (load.non2xx > 0) failures.push(`${name}: ${load.non2xx} non-2xx responses under load`);
-  if (load.errors > 0) failures.push(`${name}: ${load.errors} connection errors (${load.timeouts} timeouts) under load`);
+  if (load.errors > 0)
+    failures.push(`${name}: ${load.errors} connection errors (${load.timeouts} timeouts) under load`);
   return failures;
 }
 
@@ -114,15 +122,27 @@ export async function run(): Promise<BenchSection> {
   const bareBefore = await runBare(settings);
   // Notifications on is the realistic case (a failing command is what a user wants to hear
   // about) and the headline; off shows what the notification path costs.
-  const runs = [await runHookbox('hookbox, notifications on', true, settings), await runHookbox('hookbox, notifications off', false, settings)];
+  const runs = [
+    await runHookbox('hookbox, notifications on', true, settings),
+    await runHookbox('hookbox, notifications off', false, settings),
+  ];
   const bareAfter = await runBare(settings);
   const bareRps = (bareBefore.requestsPerSecond + bareAfter.requestsPerSecond) / 2;
 
   const rows: BenchRow[] = [
-    info('bare fastify: throughput (before / after)', `${fmt.rps(bareBefore.requestsPerSecond)} / ${fmt.rps(bareAfter.requestsPerSecond)}`),
-    info('bare fastify: p99 latency (before / after)', `${fmt.latency(bareBefore.p99Ms)} / ${fmt.latency(bareAfter.p99Ms)}`),
+    info(
+      'bare fastify: throughput (before / after)',
+      `${fmt.rps(bareBefore.requestsPerSecond)} / ${fmt.rps(bareAfter.requestsPerSecond)}`,
+    ),
+    info(
+      'bare fastify: p99 latency (before / after)',
+      `${fmt.latency(bareBefore.p99Ms)} / ${fmt.latency(bareAfter.p99Ms)}`,
+    ),
   ];
-  const failures = [...loadFailures('bare fastify (before)', bareBefore), ...loadFailures('bare fastify (after)', bareAfter)];
+  const failures = [
+    ...loadFailures('bare fastify (before)', bareBefore),
+    ...loadFailures('bare fastify (after)', bareAfter),
+  ];
   for (const r of runs) {
     rows.push(
       info(`${r.label}: throughput`, fmt.rps(r.load.requestsPerSecond)),
@@ -135,11 +155,20 @@ export async function run(): Promise<BenchSection> {
         verdict: r.durability.ok ? 'ok' : 'failed',
       },
     );
-    if (r.notify) rows.push(info(`${r.label}: notifications recorded at kill`, `${fmt.count(r.durability.notificationRows)} / ${fmt.count(r.durability.eventRows)} events`));
+    if (r.notify)
+      rows.push(
+        info(
+          `${r.label}: notifications recorded at kill`,
+          `${fmt.count(r.durability.notificationRows)} / ${fmt.count(r.durability.eventRows)} events`,
+        ),
+      );
     failures.push(...loadFailures(r.label, r.load));
     if (r.diagnosis) failures.push(`${r.label}: ${r.diagnosis}`);
     if (!r.durability.ok) failures.push(`${r.label}: ${r.durability.detail}`);
-    if (!r.notify && r.durability.notificationRows > 0) failures.push(`${r.label}: ${r.durability.notificationRows} notifications were recorded; the run did not measure what it says`);
+    if (!r.notify && r.durability.notificationRows > 0)
+      failures.push(
+        `${r.label}: ${r.durability.notificationRows} notifications were recorded; the run did not measure what it says`,
+      );
   }
 
   const headline = runs[0]!;
@@ -149,12 +178,12 @@ export async function run(): Promise<BenchSection> {
     `wrk (one thread, the Debian package; a Lua script sets the POST body), ${settings.connections} connections, one request at a time each, a ${settings.warmUpSeconds} s warm-up then ` +
       `${settings.seconds} s measured per server, one server at a time, all on 127.0.0.1 in one run: bare fastify, hookbox with notifications on, ` +
       'hookbox with notifications off, bare fastify again. Ratios are against the mean of the two bare runs. Each server is its own Node process; ' +
-      'wrk shares the machine\'s 2 cores with it, equally for every server (wrk, written in C, takes far less of them than a Node load generator would).',
+      "wrk shares the machine's 2 cores with it, equally for every server (wrk, written in C, takes far less of them than a Node load generator would).",
     '',
     '- **bare fastify**: `bench/peers/bare-fastify.mjs`, fastify 5 with one POST route answering `{ok:true}` (no logger, no schema, no storage).',
     '- **hookbox**: the real `hookbox serve --port 0 --data-dir <temp>` (the single-file bundle `out/cli/hookbox.mjs` that bin/hookbox runs) with default settings except `history.retention` raised to ' +
       `${fmt.count(RETENTION)} in a \`--config\` file (so no event is pruned before it is counted): schema validation, the loopback guard, ` +
-      'and an answer only once the event is committed to SQLite and the write-ahead log fdatasynced (WAL, group commit; the sync runs on libuv\'s thread pool, off the event loop). Logs are the default `text` format; ' +
+      "and an answer only once the event is committed to SQLite and the write-ahead log fdatasynced (WAL, group commit; the sync runs on libuv's thread pool, off the event loop). Logs are the default `text` format; " +
       'notifications go to the log notifier (no desktop session).',
     '- **notifications on** (the realistic case, the headline): the body is a failed `cargo build` (exit 1), so every event raises a ' +
       'failure notification that is recorded in the `notifications` table after the response and delivered to the log notifier, which ' +
@@ -173,7 +202,7 @@ export async function run(): Promise<BenchSection> {
     `Headline: hookbox sustains **${fmt.ratio(headline.load.requestsPerSecond / bareRps)}** of bare fastify's throughput when every event is a failure ` +
       `that raises and records a notification, **${fmt.ratio(runs[1]!.load.requestsPerSecond / bareRps)}** with notifications off ` +
       `(target ≥ ${fmt.ratio(RATIO_TARGET)}), ${runs.every((r) => r.durability.ok) ? 'with every acknowledged event on disk' : 'but a durability check FAILED (see the rows above)'}. ` +
-      'Bare fastify\'s own figure moves by 10–20% between runs on this shared machine (compare its before / after), and the ratios with it.',
+      "Bare fastify's own figure moves by 10–20% between runs on this shared machine (compare its before / after), and the ratios with it.",
   ].join('\n');
 
   return { title: 'Durable ingest (POST /events) vs bare fastify', rows, failures, markdown };

@@ -9,7 +9,15 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measurePostToInbox, percentile } from '../lib/inbox-latency.ts';
 import { fmt, info, judged, markdownTable, median, type BenchRow, type BenchSection } from '../lib/section.ts';
-import { ensureCliBundle, HOOKBOX_BUNDLE, httpRequest, isolatedEnv, makeTempDir, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
+import {
+  ensureCliBundle,
+  HOOKBOX_BUNDLE,
+  httpRequest,
+  isolatedEnv,
+  makeTempDir,
+  startHookboxServe,
+  type ServerProcess,
+} from '../lib/server-process.ts';
 
 const POSTS = Number(process.env.BENCH_LATENCY_POSTS ?? 200);
 /** The target: a pushed message costs at most this much more than the long poll. */
@@ -31,10 +39,23 @@ interface PushResult {
 
 /** `hookbox mcp --name push` initialized by hand; each POST timed until its channel line is read. */
 async function measurePostToChannel(root: string, server: ServerProcess, hookUrl: string): Promise<PushResult> {
-  const child = spawn(process.execPath, [HOOKBOX_BUNDLE, 'mcp', '--name', 'push', '--port', String(new URL(server.url).port), '--data-dir', join(root, 'hookbox')], {
-    env: isolatedEnv(root),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      HOOKBOX_BUNDLE,
+      'mcp',
+      '--name',
+      'push',
+      '--port',
+      String(new URL(server.url).port),
+      '--data-dir',
+      join(root, 'hookbox'),
+    ],
+    {
+      env: isolatedEnv(root),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4096)));
   let buffered = '';
@@ -55,7 +76,10 @@ async function measurePostToChannel(root: string, server: ServerProcess, hookUrl
     new Promise<{ at: number; message: Record<string, any> }>((resolve, reject) => {
       const ready = lines.shift();
       if (ready) return resolve(ready);
-      const timer = setTimeout(() => reject(new Error(`no line from hookbox mcp within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no line from hookbox mcp within ${timeoutMs} ms:\n${stderr}`)),
+        timeoutMs,
+      );
       waiting.push((line) => {
         clearTimeout(timer);
         resolve(line);
@@ -65,9 +89,15 @@ async function measurePostToChannel(root: string, server: ServerProcess, hookUrl
   const samples: number[] = [];
   const wrong: string[] = [];
   try {
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+    });
     const initialized = await nextLine();
-    if (initialized.message.result?.capabilities?.experimental?.['claude/channel'] === undefined) throw new Error(`no claude/channel capability: ${JSON.stringify(initialized.message)}`);
+    if (initialized.message.result?.capabilities?.experimental?.['claude/channel'] === undefined)
+      throw new Error(`no claude/channel capability: ${JSON.stringify(initialized.message)}`);
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     // Warm-up: the server's long poll is open once the first message came through it.
     await httpRequest(hookUrl, 'POST', body(-1));
@@ -98,13 +128,22 @@ export async function run(): Promise<BenchSection> {
   const script = join(root, 'hook.sh');
   writeFileSync(script, SCRIPT);
   chmodSync(script, 0o755);
-  const hook = (name: string) => `[[hooks]]\nname = "${name}"\nbind = "127.0.0.1:0"\nscript = "${script}"\nsession = "${name}"\n`;
+  const hook = (name: string) =>
+    `[[hooks]]\nname = "${name}"\nbind = "127.0.0.1:0"\nscript = "${script}"\nsession = "${name}"\n`;
   const server = await startHookboxServe(root, { configToml: `${hook('latency')}\n${hook('push')}` });
   let poll;
   let push;
   try {
     const token = readFileSync(join(root, 'hookbox', 'control-token'), 'utf8').trim();
-    poll = await measurePostToInbox({ api: server.url, hookUrl: `http://127.0.0.1:${hookPort(server, 'latency')}/`, token, session: 'latency', posts: POSTS, body, expected: OUTPUT });
+    poll = await measurePostToInbox({
+      api: server.url,
+      hookUrl: `http://127.0.0.1:${hookPort(server, 'latency')}/`,
+      token,
+      session: 'latency',
+      posts: POSTS,
+      body,
+      expected: OUTPUT,
+    });
     push = await measurePostToChannel(root, server, `http://127.0.0.1:${hookPort(server, 'push')}/`);
   } finally {
     await server.stop('SIGTERM');
@@ -112,8 +151,14 @@ export async function run(): Promise<BenchSection> {
   const pollMedian = median(poll.samples);
   const pushMedian = median(push.samples);
   const rows: BenchRow[] = [
-    info(`POST → long-poll consumer: median / p99 (${poll.samples.length} posts)`, `${fmt.ms(pollMedian)} / ${fmt.ms(percentile(poll.samples, 99))}`),
-    info(`POST → channel event read from hookbox mcp: median / p99 (${push.samples.length} posts)`, `${fmt.ms(pushMedian)} / ${fmt.ms(percentile(push.samples, 99))}`),
+    info(
+      `POST → long-poll consumer: median / p99 (${poll.samples.length} posts)`,
+      `${fmt.ms(pollMedian)} / ${fmt.ms(percentile(poll.samples, 99))}`,
+    ),
+    info(
+      `POST → channel event read from hookbox mcp: median / p99 (${push.samples.length} posts)`,
+      `${fmt.ms(pushMedian)} / ${fmt.ms(percentile(push.samples, 99))}`,
+    ),
     judged('channel event − long poll, medians', pushMedian - pollMedian, fmt.ms, { max: EXTRA_TARGET_MS }),
   ];
   const failures = [...poll.wrong, ...push.wrong].slice(0, 5);

@@ -78,7 +78,10 @@ class PtyShell {
   /** Resolves when a prompt appears in the output not yet consumed. */
   private nextPrompt(timeoutMs = 10_000): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no prompt within ${timeoutMs} ms; output: ${JSON.stringify(this.output.slice(-400))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no prompt within ${timeoutMs} ms; output: ${JSON.stringify(this.output.slice(-400))}`)),
+        timeoutMs,
+      );
       const done = () => {
         clearTimeout(timer);
         this.waiter = undefined;
@@ -153,10 +156,14 @@ async function freePort(): Promise<number> {
 
 /** `hookbox serve` in a child process (not in this one: its work must not delay our timing). */
 async function startServe(dataDir: string, dataHome: string, port = 0): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'main/cli/hookbox.ts'), '--data-dir', dataDir, 'serve', '--port', String(port)], {
-    env: { ...process.env, AGENTD_LOG_FORMAT: 'text', XDG_CONFIG_HOME: dataDir, XDG_DATA_HOME: dataHome },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'main/cli/hookbox.ts'), '--data-dir', dataDir, 'serve', '--port', String(port)],
+    {
+      env: { ...process.env, AGENTD_LOG_FORMAT: 'text', XDG_CONFIG_HOME: dataDir, XDG_DATA_HOME: dataHome },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -216,7 +223,14 @@ export async function run(): Promise<ShellOverheadResult> {
         }
         const home = prepareHome(shell, script);
         homes.push(home);
-        const env = { PATH: process.env.PATH, HOME: home, XDG_DATA_HOME: dataHome, LANG: 'C.UTF-8', TERM: 'xterm-256color', USER: process.env.USER ?? 'bench' };
+        const env = {
+          PATH: process.env.PATH,
+          HOME: home,
+          XDG_DATA_HOME: dataHome,
+          LANG: 'C.UTF-8',
+          TERM: 'xterm-256color',
+          USER: process.env.USER ?? 'bench',
+        };
         const session = new PtyShell(shellArgv(shell), env, home);
         shells.push(session);
         await session.ready();
@@ -256,7 +270,10 @@ export async function run(): Promise<ShellOverheadResult> {
   }
 
   const rows: ShellOverheadRow[] = [];
-  const table = ['| Shell | Configuration | Median | p99 | Max | Added median | Added p99 | Worst added |', '|---|---|--:|--:|--:|--:|--:|--:|'];
+  const table = [
+    '| Shell | Configuration | Median | p99 | Max | Added median | Added p99 | Worst added |',
+    '|---|---|--:|--:|--:|--:|--:|--:|',
+  ];
   for (const shell of SHELLS) {
     const base = samples.get(`${shell}/baseline`)!;
     const baseMedian = quantile(base, 0.5);
@@ -265,24 +282,40 @@ export async function run(): Promise<ShellOverheadResult> {
       const [median, p99, max] = [quantile(list, 0.5), quantile(list, 0.99), Math.max(...list)];
       if (config === 'baseline') {
         table.push(`| ${shell} | ${CONFIG_LABEL[config]} | ${ms(median)} | ${ms(p99)} | ${ms(max)} | | | |`);
-        rows.push({ metric: `${shell}: prompt latency without the integration (median)`, value: ms(median), verdict: 'info' });
+        rows.push({
+          metric: `${shell}: prompt latency without the integration (median)`,
+          value: ms(median),
+          verdict: 'info',
+        });
         continue;
       }
       const addedMedian = median - baseMedian;
       const addedP99 = p99 - quantile(base, 0.99);
       // Worst: the slowest prompt with the integration against a typical prompt without it.
       const worst = max - baseMedian;
-      table.push(`| ${shell} | ${CONFIG_LABEL[config]} | ${ms(median)} | ${ms(p99)} | ${ms(max)} | ${ms(addedMedian)} | ${ms(addedP99)} | ${ms(worst)} |`);
+      table.push(
+        `| ${shell} | ${CONFIG_LABEL[config]} | ${ms(median)} | ${ms(p99)} | ${ms(max)} | ${ms(addedMedian)} | ${ms(addedP99)} | ${ms(worst)} |`,
+      );
       const judged = !UNJUDGED.has(config);
       rows.push({
         metric: `${shell}, ${CONFIG_LABEL[config]}: added median`,
         value: ms(addedMedian),
-        ...(judged ? { target: `≤ ${ms(TARGET_MEDIAN_MS)}`, verdict: addedMedian <= TARGET_MEDIAN_MS ? ('ok' as const) : ('missed' as const) } : { verdict: 'info' as const }),
+        ...(judged
+          ? {
+              target: `≤ ${ms(TARGET_MEDIAN_MS)}`,
+              verdict: addedMedian <= TARGET_MEDIAN_MS ? ('ok' as const) : ('missed' as const),
+            }
+          : { verdict: 'info' as const }),
       });
       rows.push({
         metric: `${shell}, ${CONFIG_LABEL[config]}: worst added`,
         value: ms(worst),
-        ...(judged ? { target: `≤ ${ms(TARGET_WORST_MS)}`, verdict: worst <= TARGET_WORST_MS ? ('ok' as const) : ('missed' as const) } : { verdict: 'info' as const }),
+        ...(judged
+          ? {
+              target: `≤ ${ms(TARGET_WORST_MS)}`,
+              verdict: worst <= TARGET_WORST_MS ? ('ok' as const) : ('missed' as const),
+            }
+          : { verdict: 'info' as const }),
       });
     }
   }
@@ -304,7 +337,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await run();
   console.log(result.markdown);
   console.log('');
-  for (const row of result.rows) console.log(`${row.metric}: ${row.value}${row.target ? ` (target ${row.target}: ${row.verdict})` : ''}`);
+  for (const row of result.rows)
+    console.log(`${row.metric}: ${row.value}${row.target ? ` (target ${row.target}: ${row.verdict})` : ''}`);
   if (result.failures.length > 0) {
     console.error(`FAILED: ${result.failures.join('; ')}`);
     process.exitCode = 1;

@@ -10,14 +10,26 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { loadServer, type LoadResult, type LoadSettings } from '../lib/http-load.ts';
 import { fmt, info, judged, markdownTable, type BenchRow, type BenchSection } from '../lib/section.ts';
-import { hookboxDatabase, httpRequest, isolatedEnv, makeTempDir, startBareNodeHttp, startHookboxServe } from '../lib/server-process.ts';
+import {
+  hookboxDatabase,
+  httpRequest,
+  isolatedEnv,
+  makeTempDir,
+  startBareNodeHttp,
+  startHookboxServe,
+} from '../lib/server-process.ts';
 
 const RATIO_TARGET = 1.5;
 const CONNECTIONS = 16;
 
 // The rule (both servers): a GitHub push to main. The load sends a push to another branch.
 const HEADERS = { 'X-GitHub-Event': 'push' };
-const BODY = JSON.stringify({ ref: 'refs/heads/dev', repository: { full_name: 'acme/api' }, pusher: { name: 'octocat' }, commits: [{ id: 'c0ffee', message: 'wip' }] });
+const BODY = JSON.stringify({
+  ref: 'refs/heads/dev',
+  repository: { full_name: 'acme/api' },
+  pusher: { name: 'octocat' },
+  commits: [{ id: 'c0ffee', message: 'wip' }],
+});
 
 function loadSettings(path: string): LoadSettings {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -50,7 +62,8 @@ async function waitForFiltered(name: string, url: string, exited: () => boolean,
       if (answer.status === 202) return;
       throw new Error(`${name} answered ${answer.status}: ${answer.body}`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || performance.now() > deadline || exited()) throw new Error(`${name} did not start: ${(error as Error).message}\n${output()}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || performance.now() > deadline || exited())
+        throw new Error(`${name} did not start: ${(error as Error).message}\n${output()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -66,9 +79,27 @@ async function runWebhook(): Promise<{ load: LoadResult; ran: boolean }> {
       { match: { type: 'value', value: 'refs/heads/main', parameter: { source: 'payload', name: 'ref' } } },
     ],
   };
-  writeFileSync(hooksFile, JSON.stringify([{ id: 'bench', 'execute-command': script, 'http-methods': ['POST'], 'trigger-rule': rule, 'trigger-rule-mismatch-http-response-code': 202 }], null, 2));
+  writeFileSync(
+    hooksFile,
+    JSON.stringify(
+      [
+        {
+          id: 'bench',
+          'execute-command': script,
+          'http-methods': ['POST'],
+          'trigger-rule': rule,
+          'trigger-rule-mismatch-http-response-code': 202,
+        },
+      ],
+      null,
+      2,
+    ),
+  );
   const port = await freePort();
-  const child = spawn('webhook', ['-hooks', hooksFile, '-ip', '127.0.0.1', '-port', String(port)], { env: isolatedEnv(root), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('webhook', ['-hooks', hooksFile, '-ip', '127.0.0.1', '-port', String(port)], {
+    env: isolatedEnv(root),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4096)));
   child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4096)));
@@ -76,7 +107,12 @@ async function runWebhook(): Promise<{ load: LoadResult; ran: boolean }> {
   process.on('exit', () => child.kill('SIGKILL'));
   try {
     const url = `http://127.0.0.1:${port}/hooks/bench`;
-    await waitForFiltered('webhook', url, () => child.exitCode !== null, () => output);
+    await waitForFiltered(
+      'webhook',
+      url,
+      () => child.exitCode !== null,
+      () => output,
+    );
     const load = await loadServer(url, loadSettings('/hooks/bench'));
     return { load, ran: existsSync(marker) };
   } finally {
@@ -103,7 +139,12 @@ async function runHookbox(): Promise<HookboxRun> {
     const match = /hook filtered listening on 127\.0\.0\.1:(\d+)/.exec(server.output());
     if (!match) throw new Error(`no listening line for hook filtered:\n${server.output()}`);
     const url = `http://127.0.0.1:${match[1]}/`;
-    await waitForFiltered('hookbox', url, () => false, () => server.output());
+    await waitForFiltered(
+      'hookbox',
+      url,
+      () => false,
+      () => server.output(),
+    );
     const load = await loadServer(url, loadSettings('/'));
     // A graceful stop: a filtered run is committed just after its answer (not before), so a SIGKILL
     // could lose the last batch by design; SIGTERM lets the hub finish its writes.
@@ -112,7 +153,11 @@ async function runHookbox(): Promise<HookboxRun> {
     try {
       // The hub keeps the newest 10,000 runs, so the runs ever recorded are counted by their seq
       // (1, 2, 3 … for this one hook), and the rows still there must all be filtered ones.
-      const other = (db.prepare("SELECT count(*) AS n FROM hook_runs WHERE outcome <> 'filtered' OR status <> 202").get() as { n: number }).n;
+      const other = (
+        db.prepare("SELECT count(*) AS n FROM hook_runs WHERE outcome <> 'filtered' OR status <> 202").get() as {
+          n: number;
+        }
+      ).n;
       if (other > 0) throw new Error(`${other} runs of the filtered hook were not recorded as filtered (202)`);
       const filtered = (db.prepare('SELECT coalesce(max(seq), 0) AS n FROM hook_runs').get() as { n: number }).n;
       // +1: the readiness probe.
@@ -138,7 +183,8 @@ async function runBareNode(): Promise<LoadResult> {
 function loadFailures(name: string, load: LoadResult): string[] {
   const failures: string[] = [];
   if (load.non2xx > 0) failures.push(`${name}: ${load.non2xx} non-2xx responses under load`);
-  if (load.errors > 0) failures.push(`${name}: ${load.errors} connection errors (${load.timeouts} timeouts) under load`);
+  if (load.errors > 0)
+    failures.push(`${name}: ${load.errors} connection errors (${load.timeouts} timeouts) under load`);
   return failures;
 }
 
@@ -156,11 +202,16 @@ export async function run(): Promise<BenchSection> {
   const settings = loadSettings('/');
 
   const rows: BenchRow[] = [
-    info('webhook: throughput (before / after)', `${fmt.rps(before.load.requestsPerSecond)} / ${fmt.rps(after.load.requestsPerSecond)}`),
+    info(
+      'webhook: throughput (before / after)',
+      `${fmt.rps(before.load.requestsPerSecond)} / ${fmt.rps(after.load.requestsPerSecond)}`,
+    ),
     info('webhook: p50 / p99 latency (before)', `${fmt.ms(before.load.p50Ms)} / ${fmt.ms(before.load.p99Ms)}`),
     info('hookbox: throughput', fmt.rps(load.requestsPerSecond)),
     info('hookbox: p50 / p99 latency', `${fmt.ms(load.p50Ms)} / ${fmt.ms(load.p99Ms)}`),
-    judged('hookbox / webhook throughput, filtered requests', load.requestsPerSecond / peerRps, fmt.ratio, { min: RATIO_TARGET }),
+    judged('hookbox / webhook throughput, filtered requests', load.requestsPerSecond / peerRps, fmt.ratio, {
+      min: RATIO_TARGET,
+    }),
     info('ceiling, bare node:http (answers 200, nothing else): throughput', fmt.rps(bare.requestsPerSecond)),
     info('ceiling, bare node:http / webhook throughput', fmt.ratio(bare.requestsPerSecond / peerRps)),
     info('hookbox / bare node:http throughput', fmt.ratio(load.requestsPerSecond / bare.requestsPerSecond)),
@@ -177,8 +228,15 @@ export async function run(): Promise<BenchSection> {
     ...loadFailures('bare node:http', bare),
     ...loadFailures('webhook (after)', after.load),
   ];
-  if (!recordedOk) failures.push(`hookbox: ${fmt.count(hookbox.acknowledged)} requests answered but ${fmt.count(hookbox.filtered)} filtered runs recorded`);
-  for (const [name, ran] of [['webhook', before.ran || after.ran], ['hookbox', hookbox.ran]] as const) if (ran) failures.push(`${name}: the script ran for a filtered request`);
+  if (!recordedOk)
+    failures.push(
+      `hookbox: ${fmt.count(hookbox.acknowledged)} requests answered but ${fmt.count(hookbox.filtered)} filtered runs recorded`,
+    );
+  for (const [name, ran] of [
+    ['webhook', before.ran || after.ran],
+    ['hookbox', hookbox.ran],
+  ] as const)
+    if (ran) failures.push(`${name}: the script ran for a filtered request`);
 
   const markdown = [
     '## Filtered requests: hookbox against adnanh/webhook',
@@ -196,7 +254,7 @@ export async function run(): Promise<BenchSection> {
       'request must have its row (a few more are requests in flight when wrk stopped).',
     '- **bare node:http** (the ceiling for any Node server): `bench/peers/bare-node-http.mjs`, node:http answering every POST with 200 and ' +
       'nothing else (no parsing, matching or recording). If it does not reach the target itself, no Node implementation can on this machine.',
-    '- **No process**: both servers\' hooks run a script that leaves a file if it ever runs; none may exist after the run.',
+    "- **No process**: both servers' hooks run a script that leaves a file if it ever runs; none may exist after the run.",
     '',
     markdownTable(rows),
     '',

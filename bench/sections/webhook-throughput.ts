@@ -14,7 +14,15 @@ import BetterSqlite3 from 'better-sqlite3';
 import { measurePostToInbox, percentile, type LatencyResult } from '../lib/inbox-latency.ts';
 import { loadServer, type LoadResult, type LoadSettings } from '../lib/http-load.ts';
 import { fmt, info, judged, markdownTable, median, type BenchRow, type BenchSection } from '../lib/section.ts';
-import { hookboxDatabase, httpRequest, isolatedEnv, makeTempDir, REPO_ROOT, startHookboxServe, type ServerProcess } from '../lib/server-process.ts';
+import {
+  hookboxDatabase,
+  httpRequest,
+  isolatedEnv,
+  makeTempDir,
+  REPO_ROOT,
+  startHookboxServe,
+  type ServerProcess,
+} from '../lib/server-process.ts';
 
 const RATIO_TARGET = 1.0;
 const CONNECTIONS = 16;
@@ -67,7 +75,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const post = (url: string, body: string, options: { agent?: Agent | false; headers?: Record<string, string> } = {}) => httpRequest(url, 'POST', body, options);
+const post = (url: string, body: string, options: { agent?: Agent | false; headers?: Record<string, string> } = {}) =>
+  httpRequest(url, 'POST', body, options);
 
 interface PeerServer {
   url: string;
@@ -78,7 +87,13 @@ interface PeerServer {
  * Starts a peer server (a child process on 127.0.0.1:`port`) and resolves once a POST of the
  * bench body to `hookUrl` answers 200 with the script's output.
  */
-async function startPeer(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, hookUrl: string): Promise<PeerServer> {
+async function startPeer(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  hookUrl: string,
+): Promise<PeerServer> {
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4096)));
@@ -99,7 +114,11 @@ async function startPeer(name: string, command: string, args: string[], env: Nod
       if (answer.status === 200 && answer.body.trim() === SCRIPT_OUTPUT) return { url: hookUrl, stop };
       throw new Error(`${name} answered ${answer.status}: ${answer.body}`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || performance.now() > deadline || child.exitCode !== null) {
+      if (
+        (error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' ||
+        performance.now() > deadline ||
+        child.exitCode !== null
+      ) {
         await stop();
         throw new Error(`${name} did not start: ${(error as Error).message}\n${output}`);
       }
@@ -117,7 +136,19 @@ async function startWebhook(root: string, script: string): Promise<PeerServer> {
   const hooksFile = join(root, 'hooks.json');
   writeFileSync(
     hooksFile,
-    JSON.stringify([{ id: 'bench', 'execute-command': script, 'command-working-directory': root, 'include-command-output-in-response': true, 'http-methods': ['POST'] }], null, 2),
+    JSON.stringify(
+      [
+        {
+          id: 'bench',
+          'execute-command': script,
+          'command-working-directory': root,
+          'include-command-output-in-response': true,
+          'http-methods': ['POST'],
+        },
+      ],
+      null,
+      2,
+    ),
   );
   const port = await freePort();
   const args = ['-hooks', hooksFile, '-ip', '127.0.0.1', '-port', String(port)];
@@ -143,10 +174,22 @@ const EXEC_ONLY_SOURCES = join(REPO_ROOT, 'bench/peers/exec-only');
 async function runExecOnly(script: string): Promise<{ load?: LoadResult; skipped?: string }> {
   const root = makeTempDir('exec-only');
   const binary = join(root, 'exec-only');
-  const build = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-o', binary, '.'], { cwd: EXEC_ONLY_SOURCES, encoding: 'utf8' });
-  if (build.error || build.status !== 0) return { skipped: `not measured: go build of bench/peers/exec-only failed (${build.error?.message ?? build.stderr.trim()})` };
+  const build = spawnSync('go', ['build', '-trimpath', '-buildvcs=false', '-o', binary, '.'], {
+    cwd: EXEC_ONLY_SOURCES,
+    encoding: 'utf8',
+  });
+  if (build.error || build.status !== 0)
+    return {
+      skipped: `not measured: go build of bench/peers/exec-only failed (${build.error?.message ?? build.stderr.trim()})`,
+    };
   const port = await freePort();
-  const peer = await startPeer('exec-only', binary, [script, `127.0.0.1:${port}`], isolatedEnv(root), `http://127.0.0.1:${port}/`);
+  const peer = await startPeer(
+    'exec-only',
+    binary,
+    [script, `127.0.0.1:${port}`],
+    isolatedEnv(root),
+    `http://127.0.0.1:${port}/`,
+  );
   try {
     return { load: await loadServer(peer.url, loadSettings('/')) };
   } finally {
@@ -178,8 +221,12 @@ function countRuns(root: string, load: LoadResult): RunCheck {
   try {
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     const recorded = count("SELECT count(*) AS n FROM hook_runs WHERE hook = 'throughput'");
-    const injected = count("SELECT count(*) AS n FROM hook_runs WHERE hook = 'throughput' AND outcome = 'injected' AND status = 200");
-    const messages = count("SELECT count(*) AS n FROM messages WHERE session = 'throughput' AND source = 'webhook' AND content = 'deploy event received'");
+    const injected = count(
+      "SELECT count(*) AS n FROM hook_runs WHERE hook = 'throughput' AND outcome = 'injected' AND status = 200",
+    );
+    const messages = count(
+      "SELECT count(*) AS n FROM messages WHERE session = 'throughput' AND source = 'webhook' AND content = 'deploy event received'",
+    );
     // +1: the readiness probe.
     const acknowledged = load.ok + load.warmUpOk + 1;
     const extra = injected - acknowledged;
@@ -218,7 +265,15 @@ async function runHookbox(script: string): Promise<HookboxRun> {
     if (probe.status !== 200) throw new Error(`hookbox hook answered ${probe.status}: ${probe.body}`);
     const load = await loadServer(hookUrl, loadSettings('/'));
     const token = readFileSync(join(root, 'hookbox', 'control-token'), 'utf8').trim();
-    const latency = await measurePostToInbox({ api: server.url, hookUrl: `http://127.0.0.1:${hookPort(server, 'latency')}/`, token, session: 'latency', posts: LATENCY_POSTS, body: (i) => JSON.stringify({ ...JSON.parse(BODY), deploy_id: `dep_${i}` }), expected: SCRIPT_OUTPUT });
+    const latency = await measurePostToInbox({
+      api: server.url,
+      hookUrl: `http://127.0.0.1:${hookPort(server, 'latency')}/`,
+      token,
+      session: 'latency',
+      posts: LATENCY_POSTS,
+      body: (i) => JSON.stringify({ ...JSON.parse(BODY), deploy_id: `dep_${i}` }),
+      expected: SCRIPT_OUTPUT,
+    });
     // No graceful stop: every answered request must already be on disk.
     await server.stop('SIGKILL');
     return { load, check: countRuns(root, load), latency };
@@ -232,7 +287,8 @@ async function runHookbox(script: string): Promise<HookboxRun> {
 function loadFailures(name: string, load: LoadResult): string[] {
   const failures: string[] = [];
   if (load.non2xx > 0) failures.push(`${name}: ${load.non2xx} non-2xx responses under load (a 429 counts)`);
-  if (load.errors > 0) failures.push(`${name}: ${load.errors} connection errors (${load.timeouts} timeouts) under load`);
+  if (load.errors > 0)
+    failures.push(`${name}: ${load.errors} connection errors (${load.timeouts} timeouts) under load`);
   return failures;
 }
 
@@ -249,14 +305,22 @@ export async function run(): Promise<BenchSection> {
   const settings = loadSettings('/');
 
   const rows: BenchRow[] = [
-    info('webhook: throughput (before / after)', `${fmt.rps(peerBefore.requestsPerSecond)} / ${fmt.rps(peerAfter.requestsPerSecond)}`),
+    info(
+      'webhook: throughput (before / after)',
+      `${fmt.rps(peerBefore.requestsPerSecond)} / ${fmt.rps(peerAfter.requestsPerSecond)}`,
+    ),
     info('webhook: p50 / p99 latency (before)', `${fmt.ms(peerBefore.p50Ms)} / ${fmt.ms(peerBefore.p99Ms)}`),
     info('webhook: p50 / p99 latency (after)', `${fmt.ms(peerAfter.p50Ms)} / ${fmt.ms(peerAfter.p99Ms)}`),
     info('hookbox: throughput', fmt.rps(load.requestsPerSecond)),
     info('hookbox: p50 / p99 latency', `${fmt.ms(load.p50Ms)} / ${fmt.ms(load.p99Ms)}`),
     judged('hookbox / webhook throughput', load.requestsPerSecond / peerRps, fmt.ratio, { min: RATIO_TARGET }),
-    info('ceiling, exec-only (runs the script, records nothing): throughput', ceiling.load ? fmt.rps(ceiling.load.requestsPerSecond) : ceiling.skipped!),
-    ...(ceiling.load ? [info('ceiling, exec-only / webhook throughput', fmt.ratio(ceiling.load.requestsPerSecond / peerRps))] : []),
+    info(
+      'ceiling, exec-only (runs the script, records nothing): throughput',
+      ceiling.load ? fmt.rps(ceiling.load.requestsPerSecond) : ceiling.skipped!,
+    ),
+    ...(ceiling.load
+      ? [info('ceiling, exec-only / webhook throughput', fmt.ratio(ceiling.load.requestsPerSecond / peerRps))]
+      : []),
     {
       metric: 'hookbox: 2xx answered → runs recorded / inbox messages',
       value: `${fmt.count(check.acknowledged)} → ${fmt.count(check.injected)} / ${fmt.count(check.messages)} (+${check.injected - check.acknowledged} in flight at stop)`,
@@ -270,7 +334,12 @@ export async function run(): Promise<BenchSection> {
       info('POST → long-poll consumer: p99', fmt.ms(percentile(latency.samples, 99))),
     );
   }
-  const failures = [...loadFailures('webhook (before)', peerBefore), ...loadFailures('hookbox', load), ...(ceiling.load ? loadFailures('exec-only', ceiling.load) : []), ...loadFailures('webhook (after)', peerAfter)];
+  const failures = [
+    ...loadFailures('webhook (before)', peerBefore),
+    ...loadFailures('hookbox', load),
+    ...(ceiling.load ? loadFailures('exec-only', ceiling.load) : []),
+    ...loadFailures('webhook (after)', peerAfter),
+  ];
   if (!check.ok) failures.push(`hookbox: ${check.detail}`);
   failures.push(...latency.wrong.slice(0, 5).map((w) => `latency: ${w}`));
   if (latency.wrong.length > 5) failures.push(`latency: ${latency.wrong.length - 5} more wrong results`);
@@ -292,12 +361,12 @@ export async function run(): Promise<BenchSection> {
       `(one script slot per connection, so nothing queues and no 429 can be legitimate; a 429 counts as a failure). Per request it writes the body to the ` +
       "script's stdin with the HOOK_* environment, records the run (headers, body, stdout, stderr, status, duration) in `hook_runs` and the output " +
       'as a message in the session inbox, in one SQLite transaction committed and fdatasynced (WAL) before it answers 200.',
-    '- **exec-only** (the ceiling): `bench/peers/exec-only/main.go`, built with the Go toolchain at the start of the section: Go\'s net/http and os/exec, ' +
+    "- **exec-only** (the ceiling): `bench/peers/exec-only/main.go`, built with the Go toolchain at the start of the section: Go's net/http and os/exec, " +
       "the body on the script's stdin, HOOK_* variables, its own process group, stdout answered with 200, and nothing else (no routing, limits, " +
       'timeout, recording or logging). It is the least any server can do per request for this hook, so its ratio to webhook bounds what hookbox, ' +
-      'which also records every run durably, can reach on this machine: the script\'s own processes (bash, cat) take most of the CPU.',
-    '- **Where hookbox\'s CPU goes** (measured 2026-11-21 from /proc per-thread CPU over a load run, µs per request, noisy ±15%): webhook\'s whole process about 270–350; ' +
-      'hookbox\'s Go spawner about 320–430 (most of it context switches between Go\'s threads and the kernel\'s process start) and its Node process about 250–360 ' +
+      "which also records every run durably, can reach on this machine: the script's own processes (bash, cat) take most of the CPU.",
+    "- **Where hookbox's CPU goes** (measured 2026-11-21 from /proc per-thread CPU over a load run, µs per request, noisy ±15%): webhook's whole process about 270–350; " +
+      "hookbox's Go spawner about 320–430 (most of it context switches between Go's threads and the kernel's process start) and its Node process about 250–360 " +
       '(HTTP, the spawner channel, SQLite, the fdatasync thread). A prototype that moved the HTTP listener into Go beside the exec, Node only recording ' +
       'each run over a pipe with the real stores, measured the same as hookbox in alternating runs (678 and 635 req/s against 703 and 646), so that split ' +
       'was not kept; setting the spawner to one Go scheduler thread (GOMAXPROCS=1) did not help either.',
@@ -313,7 +382,9 @@ export async function run(): Promise<BenchSection> {
     '',
     `Headline: hookbox runs the script hook at **${fmt.ratio(load.requestsPerSecond / peerRps)}** of webhook's throughput (target ≥ ${fmt.ratio(RATIO_TARGET)}) ` +
       `${check.ok ? 'while recording every run and its inbox message' : `but the recording check FAILED: ${check.detail}`}` +
-      (latency.samples.length > 0 ? `; a parked consumer gets the message a median ${fmt.ms(median(latency.samples))} after the POST started.` : '.'),
+      (latency.samples.length > 0
+        ? `; a parked consumer gets the message a median ${fmt.ms(median(latency.samples))} after the POST started.`
+        : '.'),
   ].join('\n');
 
   return { title: 'Script hooks vs adnanh/webhook (same script, same load)', rows, failures, markdown };

@@ -20,7 +20,13 @@ export function parseAgentHookArgv(argv: readonly string[]): AgentHookArgv | nul
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' }, event: { type: 'string' }, port: { type: 'string' } },
+      options: {
+        config: { type: 'string' },
+        'data-dir': { type: 'string' },
+        json: { type: 'boolean' },
+        event: { type: 'string' },
+        port: { type: 'string' },
+      },
     });
   } catch {
     return null;

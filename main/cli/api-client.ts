@@ -37,7 +37,12 @@ export class ApiClient {
   }
 
   /** `signal` aborts the request (the caller is stopping); it then rejects with the abort reason. */
-  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; json: T }> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; json: T }> {
     let reply = await this.#send<T>(method, path, body, signal);
     if (reply.status === 401) {
       // A hub started after this client (a long-lived `hookbox mcp`) may have made the token since.
@@ -49,7 +54,10 @@ export class ApiClient {
     }
     const { status, json } = reply;
     if (status === 401 && !this.token) {
-      throw new HookboxError(ErrorCode.Unauthorized, 'no control token found in the data dir; is this the data dir hookbox serve uses (--data-dir)?');
+      throw new HookboxError(
+        ErrorCode.Unauthorized,
+        'no control token found in the data dir; is this the data dir hookbox serve uses (--data-dir)?',
+      );
     }
     if (status >= 400) {
       const code = status === 404 ? ErrorCode.NotFound : status === 409 ? ErrorCode.Conflict : ErrorCode.InvalidInput;
@@ -58,12 +66,20 @@ export class ApiClient {
     return { status, json };
   }
 
-  async #send<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; json: T & { message?: string } }> {
+  async #send<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; json: T & { message?: string } }> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
       });
@@ -71,9 +87,15 @@ export class ApiClient {
       if (signal?.aborted) throw signal.reason;
       const code = (error as { cause?: { code?: string } }).cause?.code;
       if (code === 'ECONNREFUSED') {
-        throw new HookboxError(ErrorCode.NotRunning, `Hookbox is not running (nothing answers on ${this.baseUrl}); start it with: hookbox serve`);
+        throw new HookboxError(
+          ErrorCode.NotRunning,
+          `Hookbox is not running (nothing answers on ${this.baseUrl}); start it with: hookbox serve`,
+        );
       }
-      throw new HookboxError(ErrorCode.NotRunning, `cannot reach Hookbox at ${this.baseUrl}: ${code ?? (error as Error).message}`);
+      throw new HookboxError(
+        ErrorCode.NotRunning,
+        `cannot reach Hookbox at ${this.baseUrl}: ${code ?? (error as Error).message}`,
+      );
     }
     const text = await response.text();
     return { status: response.status, json: (text ? JSON.parse(text) : {}) as T & { message?: string } };

@@ -18,7 +18,11 @@ export interface CliContext {
 }
 
 /** Paths, config file and settings for a command: flags over environment over defaults. */
-export function loadCliContext(flags: GlobalFlags, overrides: { port?: number } = {}, env: NodeJS.ProcessEnv = process.env): CliContext {
+export function loadCliContext(
+  flags: GlobalFlags,
+  overrides: { port?: number } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): CliContext {
   const defaults = defaultPaths(env);
   const configPath = resolve(flags.config ?? defaults.configFile);
   const explicit = flags.config !== undefined || env.HOOKBOX_CONFIG !== undefined;

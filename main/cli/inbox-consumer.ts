@@ -32,7 +32,12 @@ export class SessionInbox {
     const deadline = Date.now() + options.waitS * 1000;
     for (;;) {
       const wait = Math.max(0, Math.min(LONG_POLL_S, Math.ceil((deadline - Date.now()) / 1000)));
-      const reply = await this.client.request<{ message?: InboxMessage }>('GET', `${this.#path}/next?wait=${wait}&lease=${options.leaseS}`, undefined, options.signal);
+      const reply = await this.client.request<{ message?: InboxMessage }>(
+        'GET',
+        `${this.#path}/next?wait=${wait}&lease=${options.leaseS}`,
+        undefined,
+        options.signal,
+      );
       if (reply.status === 200 && reply.json.message) return reply.json.message;
       if (Date.now() >= deadline || options.signal?.aborted) return undefined;
     }
@@ -41,12 +46,18 @@ export class SessionInbox {
   /** Acknowledges a claimed message; `claim` (its `claims` count when claimed) fences a lapsed lease. */
   async ack(id: string, claim?: number): Promise<InboxMessage> {
     const query = claim !== undefined ? `?claim=${claim}` : '';
-    return (await this.client.request<{ message: InboxMessage }>('POST', `${this.#path}/messages/${encodeURIComponent(id)}/ack${query}`)).json.message;
+    return (
+      await this.client.request<{ message: InboxMessage }>(
+        'POST',
+        `${this.#path}/messages/${encodeURIComponent(id)}/ack${query}`,
+      )
+    ).json.message;
   }
 
   /** Newest first, at most `limit`. */
   async list(limit: number): Promise<InboxMessage[]> {
-    return (await this.client.request<{ messages: InboxMessage[] }>('GET', `${this.#path}/inbox?limit=${limit}`)).json.messages;
+    return (await this.client.request<{ messages: InboxMessage[] }>('GET', `${this.#path}/inbox?limit=${limit}`)).json
+      .messages;
   }
 }
 
@@ -71,11 +82,18 @@ export async function consumeInbox(inbox: SessionInbox, options: ConsumeOptions)
   while (!options.signal.aborted) {
     let message: InboxMessage | undefined;
     try {
-      message = await inbox.next({ waitS: options.follow ? LONG_POLL_S : 0, leaseS: options.leaseS, signal: options.signal });
+      message = await inbox.next({
+        waitS: options.follow ? LONG_POLL_S : 0,
+        leaseS: options.leaseS,
+        signal: options.signal,
+      });
       failures = 0;
     } catch (error) {
       if (options.signal.aborted) return;
-      const delay = isHookboxError(error) && error.code === ErrorCode.NotRunning ? options.retryAfter?.(error, (failures += 1)) : undefined;
+      const delay =
+        isHookboxError(error) && error.code === ErrorCode.NotRunning
+          ? options.retryAfter?.(error, (failures += 1))
+          : undefined;
       if (delay === undefined) throw error;
       await sleep(delay * 1000, undefined, { signal: options.signal }).catch(() => undefined);
       continue;
@@ -141,7 +159,13 @@ export class HookClaimKeeper {
    * Keeps trying to take the claim until the hub answers (a server started before the hub),
    * then keeps it. Returns at once; `signal` stops the attempts.
    */
-  static eventually(client: ApiClient, session: string, hooks: string[], logger: Logger, signal: AbortSignal): HookClaimKeeper {
+  static eventually(
+    client: ApiClient,
+    session: string,
+    hooks: string[],
+    logger: Logger,
+    signal: AbortSignal,
+  ): HookClaimKeeper {
     const keeper = new HookClaimKeeper(client, session, hooks, logger);
     const attempt = async () => {
       for (let tries = 0; !signal.aborted; tries += 1) {
@@ -152,7 +176,8 @@ export class HookClaimKeeper {
           else keeper.#keep();
           return;
         } catch (error) {
-          if (tries === 0 || !isHookboxError(error) || error.code !== ErrorCode.NotRunning) logger.warn(`cannot claim ${hooks.join(', ')} for session ${session} yet: ${(error as Error).message}`);
+          if (tries === 0 || !isHookboxError(error) || error.code !== ErrorCode.NotRunning)
+            logger.warn(`cannot claim ${hooks.join(', ')} for session ${session} yet: ${(error as Error).message}`);
           await sleep(2_000, undefined, { signal }).catch(() => undefined);
         }
       }
@@ -162,7 +187,13 @@ export class HookClaimKeeper {
   }
 
   async #take(): Promise<void> {
-    this.#claim = (await this.client.request<{ claim: HookClaimBody }>('POST', '/hooks/claims', { session: this.session, hooks: this.hooks, ttl_s: CLAIM_TTL_S })).json.claim;
+    this.#claim = (
+      await this.client.request<{ claim: HookClaimBody }>('POST', '/hooks/claims', {
+        session: this.session,
+        hooks: this.hooks,
+        ttl_s: CLAIM_TTL_S,
+      })
+    ).json.claim;
   }
 
   #keep(): void {
@@ -175,9 +206,16 @@ export class HookClaimKeeper {
         this.logger.warn(`the claim on ${this.hooks.join(', ')} had lapsed; claimed again for session ${this.session}`);
       }
     };
-    this.#renewal = setInterval(() => {
-      renew().catch((error: Error) => this.logger.error(`cannot keep ${this.hooks.join(', ')} pointed at session ${this.session}: ${error.message}`));
-    }, (CLAIM_TTL_S * 1000) / 3);
+    this.#renewal = setInterval(
+      () => {
+        renew().catch((error: Error) =>
+          this.logger.error(
+            `cannot keep ${this.hooks.join(', ')} pointed at session ${this.session}: ${error.message}`,
+          ),
+        );
+      },
+      (CLAIM_TTL_S * 1000) / 3,
+    );
     this.#renewal.unref();
   }
 
@@ -192,6 +230,12 @@ export class HookClaimKeeper {
     const claim = this.#claim;
     this.#claim = undefined;
     if (!claim) return;
-    await this.client.request('DELETE', `/hooks/claims/${claim.id}`).catch((error: Error) => this.logger.warn(`could not give back ${this.hooks.join(', ')}: ${error.message} (the claim lapses within ${CLAIM_TTL_S} s)`));
+    await this.client
+      .request('DELETE', `/hooks/claims/${claim.id}`)
+      .catch((error: Error) =>
+        this.logger.warn(
+          `could not give back ${this.hooks.join(', ')}: ${error.message} (the claim lapses within ${CLAIM_TTL_S} s)`,
+        ),
+      );
   }
 }

@@ -28,7 +28,11 @@ function buildProgram(): Command {
   program
     .command('serve')
     .description('run the hub headless in the foreground (Ctrl-C stops it)')
-    .option('--port <n>', 'API port on 127.0.0.1 (overrides AGENTD_PORT; 0 picks a free one)', integerOption('--port', 0, 65535))
+    .option(
+      '--port <n>',
+      'API port on 127.0.0.1 (overrides AGENTD_PORT; 0 picks a free one)',
+      integerOption('--port', 0, 65535),
+    )
     .action(async (options: { port?: number }) => serveCommand({ ...program.opts(), ...options }));
 
   const events = program
@@ -37,7 +41,9 @@ function buildProgram(): Command {
     .option('--limit <n>', 'how many', integerOption('--limit', 1, 100_000), 20)
     .option('--search <text>', 'only events whose command or output contains this text (case-insensitive)')
     .option('--json', 'print JSON')
-    .action((options: { limit: number; json?: boolean; search?: string }) => eventsListCommand({ ...program.opts(), ...options }));
+    .action((options: { limit: number; json?: boolean; search?: string }) =>
+      eventsListCommand({ ...program.opts(), ...options }),
+    );
 
   events
     .command('show <id>')
@@ -70,4 +76,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-

@@ -182,7 +182,8 @@ export function createHub(options: HubOptions): Hub {
   const pause = new NotificationPause({ dataDir: options.dataDir, clock });
   const configPath = options.configFile ?? options.configPath ?? null;
   /** The file to read: the one given, or the one created at configPath since. */
-  const currentConfigFile = (): string | null => options.configFile ?? (configPath && existsSync(configPath) ? configPath : null);
+  const currentConfigFile = (): string | null =>
+    options.configFile ?? (configPath && existsSync(configPath) ? configPath : null);
 
   function requireRunning(): Running {
     if (!running) throw new Error('the hub is not started');
@@ -205,7 +206,12 @@ export function createHub(options: HubOptions): Hub {
   }
 
   /** The fish integration's spool for this port; without it (a read-only home…) fish reports over HTTP. */
-  async function startShellSpool(boundPort: number, ephemeral: boolean, eventLog: EventLog, pipeline: NotificationPipeline): Promise<ShellSpool | undefined> {
+  async function startShellSpool(
+    boundPort: number,
+    ephemeral: boolean,
+    eventLog: EventLog,
+    pipeline: NotificationPipeline,
+  ): Promise<ShellSpool | undefined> {
     const spool = new ShellSpool({
       dir: shellSpoolDir(boundPort, env, env.HOME || homedir()),
       record: async (input) => onEventRecorded(pipeline, await eventLog.record(input)),
@@ -216,7 +222,10 @@ export function createHub(options: HubOptions): Hub {
       await spool.start();
       return spool;
     } catch (error) {
-      logger.warn({ err: error, dir: spool.dir }, `shell spool unavailable (${(error as Error).message}); fish reports over HTTP`);
+      logger.warn(
+        { err: error, dir: spool.dir },
+        `shell spool unavailable (${(error as Error).message}); fish reports over HTTP`,
+      );
       return undefined;
     }
   }
@@ -278,11 +287,18 @@ export function createHub(options: HubOptions): Hub {
     r.lifecycle.apply(next.lifecycle);
     const report = await r.hooks.apply(next.hooks);
     // Delivery workers restart only when [[sessions]] changed: a restart waits for a delivery in flight.
-    if (JSON.stringify(r.workers.map((w) => w.session)) !== JSON.stringify(next.sessions.filter((s) => s.deliverCommand))) {
+    if (
+      JSON.stringify(r.workers.map((w) => w.session)) !== JSON.stringify(next.sessions.filter((s) => s.deliverCommand))
+    ) {
       await Promise.all(r.workers.map((w) => w.stop()));
       r.workers = startWorkers(next, r.inbox);
     }
-    const changed = [...report.started.map((n) => `+${n}`), ...report.stopped.map((n) => `-${n}`), ...report.restarted.map((n) => `~${n}`), ...report.retargeted.map((n) => `${n}→session`)];
+    const changed = [
+      ...report.started.map((n) => `+${n}`),
+      ...report.stopped.map((n) => `-${n}`),
+      ...report.restarted.map((n) => `~${n}`),
+      ...report.retargeted.map((n) => `${n}→session`),
+    ];
     logger.info({ report }, `config reloaded${changed.length ? `: ${changed.join(' ')}` : ': no hook changed'}`);
     if (report.failed.length) {
       configError = report.failed.map((f) => f.error).join('; ');
@@ -297,7 +313,13 @@ export function createHub(options: HubOptions): Hub {
     // Validate the config before touching anything, so a bad file leaves no trace.
     const config = loadHubConfig(options.configFile, env, options.hookSelection);
     const db = openDatabase(dbFile);
-    const hooks: { manager?: HookManager; scheduler?: Scheduler; workers: DeliveryWorker[]; lifecycle?: LifecycleService; searchIndexer?: SearchIndexer } = { workers: [] };
+    const hooks: {
+      manager?: HookManager;
+      scheduler?: Scheduler;
+      workers: DeliveryWorker[];
+      lifecycle?: LifecycleService;
+      searchIndexer?: SearchIndexer;
+    } = { workers: [] };
     let checkpointer: WalCheckpoints | undefined;
     try {
       controlToken = loadOrCreateControlToken(options.dataDir);
@@ -309,10 +331,28 @@ export function createHub(options: HubOptions): Hub {
       checkpointer = new WalCheckpoints(db, writes, { databaseFile: dbFile, logger });
       checkpointer.start();
       const eventStore = new EventStore(db);
-      const eventLog = new EventLog({ store: eventStore, writes, clock, cacheSize: options.settings.history.cacheSize, retention: options.settings.history.retention });
-      const searchIndexer = new SearchIndexer({ store: eventStore, writes, logger: logger.child({ component: 'search-index' }) });
+      const eventLog = new EventLog({
+        store: eventStore,
+        writes,
+        clock,
+        cacheSize: options.settings.history.cacheSize,
+        retention: options.settings.history.retention,
+      });
+      const searchIndexer = new SearchIndexer({
+        store: eventStore,
+        writes,
+        logger: logger.child({ component: 'search-index' }),
+      });
       hooks.searchIndexer = searchIndexer;
-      const notifications = new NotificationPipeline({ settings: () => options.settings.notifications, notifier: options.notifier, db, writes, logger: logger.child({ component: 'notify' }), clock, paused: () => pause.isPaused() });
+      const notifications = new NotificationPipeline({
+        settings: () => options.settings.notifications,
+        notifier: options.notifier,
+        db,
+        writes,
+        logger: logger.child({ component: 'notify' }),
+        clock,
+        paused: () => pause.isPaused(),
+      });
       const inbox = new Inbox({ db, writes, clock });
       inbox.events.on('message', (message) => events.emit('message', message));
       const hookRuns = new HookRunStore(db, { keep: HOOK_RUNS_KEPT });
@@ -321,7 +361,16 @@ export function createHub(options: HubOptions): Hub {
       const scheduler = new Scheduler({ db, inbox, clock, logger: logger.child({ component: 'schedule' }) });
       hooks.scheduler = scheduler;
       for (const hook of config.hooks) inbox.ensureSession(hook.session);
-      const manager = new HookManager({ inbox, runs: hookRuns, deliveries, writes, clock, logger: logger.child({ component: 'hooks' }), baseEnv: env, onRun: (run) => events.emit('hook-run', run) });
+      const manager = new HookManager({
+        inbox,
+        runs: hookRuns,
+        deliveries,
+        writes,
+        clock,
+        logger: logger.child({ component: 'hooks' }),
+        baseEnv: env,
+        onRun: (run) => events.emit('hook-run', run),
+      });
       hooks.manager = manager;
       await manager.startAll(config.hooks);
       hooks.workers = startWorkers(config, inbox);
@@ -341,7 +390,13 @@ export function createHub(options: HubOptions): Hub {
       });
       hooks.lifecycle = lifecycle;
       // Agents' tool calls go into the history without the command notifications (a denied call is no failed command).
-      const agents = new AgentHookService({ lifecycle, eventLog, inbox, clock, onRecorded: (event) => events.emit('event-recorded', event) });
+      const agents = new AgentHookService({
+        lifecycle,
+        eventLog,
+        inbox,
+        clock,
+        onRecorded: (event) => events.emit('event-recorded', event),
+      });
 
       const api = buildApiServer({
         logger,
@@ -371,7 +426,10 @@ export function createHub(options: HubOptions): Hub {
       } catch (error) {
         await api.close();
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new HookboxError(ErrorCode.AddressInUse, `cannot listen on ${host}:${port}: address already in use (another Hookbox running? choose another with --port or AGENTD_PORT)`);
+          throw new HookboxError(
+            ErrorCode.AddressInUse,
+            `cannot listen on ${host}:${port}: address already in use (another Hookbox running? choose another with --port or AGENTD_PORT)`,
+          );
         }
         throw error;
       }
@@ -388,7 +446,25 @@ export function createHub(options: HubOptions): Hub {
       const spool = await startShellSpool(boundPort, port === 0, eventLog, notifications);
       searchIndexer.start();
       const agePruning = startAgePruning(eventLog);
-      running = { db, writes, api, eventLog, searchIndexer, agePruning, notifications, inbox, scheduler, hooks: manager, hookRuns, workers: hooks.workers, lifecycle, unwatch: () => undefined, memory, checkpointer, spool };
+      running = {
+        db,
+        writes,
+        api,
+        eventLog,
+        searchIndexer,
+        agePruning,
+        notifications,
+        inbox,
+        scheduler,
+        hooks: manager,
+        hookRuns,
+        workers: hooks.workers,
+        lifecycle,
+        unwatch: () => undefined,
+        memory,
+        checkpointer,
+        spool,
+      };
       if (configPath && options.watchConfig !== false) {
         running.unwatch = watchConfigFile(configPath, () => void reloadConfig());
       }

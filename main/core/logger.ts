@@ -13,7 +13,9 @@ export interface LoggerOptions {
 }
 
 // Paths whose values are secrets wherever they appear in a log record.
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-hookbox-token', 'x-api-key'].map((name) => (/^[a-z]+$/.test(name) ? `.${name}` : `["${name}"]`));
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-hookbox-token', 'x-api-key'].map(
+  (name) => (/^[a-z]+$/.test(name) ? `.${name}` : `["${name}"]`),
+);
 const REDACT = [
   'token',
   'secret',
@@ -24,14 +26,27 @@ const REDACT = [
   ...CREDENTIAL_HEADERS.flatMap((name) => [`headers${name}`, `req.headers${name}`, `*.headers${name}`]),
 ];
 
-type RequestLike = { method?: string; url?: string; host?: string; ip?: string; headers?: { host?: string }; socket?: { remoteAddress?: string } };
+type RequestLike = {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  headers?: { host?: string };
+  socket?: { remoteAddress?: string };
+};
 
 // URLs can carry credentials (`?token=` on the event streams): whoever logs one — our routes,
 // fastify's own messages, an error's text — the record passes through these first.
 const serializers = {
   url: (url: unknown) => (typeof url === 'string' ? redactUrl(url) : url),
-  headers: (headers: unknown) => (typeof headers === 'object' && headers !== null ? redactHeaders(headers as Record<string, unknown>) : headers),
-  req: (req: RequestLike) => ({ method: req.method, url: typeof req.url === 'string' ? redactUrl(req.url) : req.url, host: req.host ?? req.headers?.host, remoteAddress: req.ip ?? req.socket?.remoteAddress }),
+  headers: (headers: unknown) =>
+    typeof headers === 'object' && headers !== null ? redactHeaders(headers as Record<string, unknown>) : headers,
+  req: (req: RequestLike) => ({
+    method: req.method,
+    url: typeof req.url === 'string' ? redactUrl(req.url) : req.url,
+    host: req.host ?? req.headers?.host,
+    remoteAddress: req.ip ?? req.socket?.remoteAddress,
+  }),
   err: (err: Error) => {
     const out = pino.stdSerializers.err(err) as { message?: string; stack?: string; rawPacket?: unknown } | undefined;
     // A parser error carries the raw request bytes (URL and headers, token included).
@@ -50,7 +65,10 @@ export function createLogger(options: LoggerOptions): Logger {
     hooks: {
       // Message strings (ours and fastify's, e.g. "Route GET:/x?token=… not found").
       logMethod(args, method) {
-        method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)) as Parameters<typeof method>);
+        method.apply(
+          this,
+          args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)) as Parameters<typeof method>,
+        );
       },
     },
   };
@@ -60,7 +78,17 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   // pino-pretty as a synchronous stream (not a worker transport): lines are never lost on exit
   // and the bundled desktop build needs no worker file.
-  return pino(base, pretty({ destination, sync: true, singleLine: true, colorize: false, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  return pino(
+    base,
+    pretty({
+      destination,
+      sync: true,
+      singleLine: true,
+      colorize: false,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+    }),
+  );
 }
 
 /** A logger that drops everything, for tests and library use. */

@@ -22,7 +22,11 @@ export interface AppTray {
 // Each icon file has an @2x (32 px) beside it that Electron picks on HiDPI screens; which file and
 // whether it is a template image is decided in tray-attention.ts (tested without Electron).
 function trayImage(resourcesDir: string, badge: TrayBadge): Electron.NativeImage {
-  const { file, template } = trayIconFile({ platform: process.platform, darkPanel: nativeTheme.shouldUseDarkColors, badge });
+  const { file, template } = trayIconFile({
+    platform: process.platform,
+    darkPanel: nativeTheme.shouldUseDarkColors,
+    badge,
+  });
   const image = nativeImage.createFromPath(join(resourcesDir, file));
   if (template) image.setTemplateImage(true);
   return image;

@@ -1,7 +1,12 @@
 import { Notification } from 'electron';
 import type { DesktopNotification, Notifier, Priority } from '../core/notify/notifier.ts';
 
-const URGENCY: Record<Priority, 'low' | 'normal' | 'critical'> = { low: 'low', normal: 'normal', high: 'critical', urgent: 'critical' };
+const URGENCY: Record<Priority, 'low' | 'normal' | 'critical'> = {
+  low: 'low',
+  normal: 'normal',
+  high: 'critical',
+  urgent: 'critical',
+};
 
 // 'show' is not emitted on every platform; past this the notification counts as handed over.
 const SHOW_WAIT_MS = 2_000;

@@ -50,7 +50,8 @@ function runDesktop(): void {
   const rendererUrl = devServerUrl ?? pathToFileURL(join(import.meta.dirname, '../renderer/index.html')).href;
   const startHidden = process.argv.includes('--hidden');
   // An AppImage runs from a new mount point each time; its stable path is $APPIMAGE.
-  const loginItem = process.platform === 'linux' ? linuxLoginItem(process.env.APPIMAGE ?? process.execPath) : electronLoginItem(app);
+  const loginItem =
+    process.platform === 'linux' ? linuxLoginItem(process.env.APPIMAGE ?? process.execPath) : electronLoginItem(app);
 
   let win: BrowserWindow | undefined;
   let tray: AppTray | undefined;
@@ -58,7 +59,7 @@ function runDesktop(): void {
   let hubStarted = false;
   let logger: Logger | undefined;
   let quitting = false;
-  let stopping: Promise<number> | undefined;
+  let _stopping: Promise<number> | undefined;
 
   // The tray's badge: unread messages and failures that arrived while the window was not in front.
   const attention = createTrayAttention({
@@ -68,7 +69,12 @@ function runDesktop(): void {
 
   function ensureWindow(): BrowserWindow {
     if (!win || win.isDestroyed()) {
-      win = createMainWindow({ preloadPath, rendererUrl, icon: join(resourcesDir, 'icon.png'), hideOnClose: () => !quitting });
+      win = createMainWindow({
+        preloadPath,
+        rendererUrl,
+        icon: join(resourcesDir, 'icon.png'),
+        hideOnClose: () => !quitting,
+      });
       win.on('focus', () => attention.seen());
     }
     return win;
@@ -100,7 +106,10 @@ function runDesktop(): void {
       await Promise.race([
         hub.stop(),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`the hub did not stop within ${STOP_DEADLINE_MS / 1000} s`)), STOP_DEADLINE_MS);
+          timer = setTimeout(
+            () => reject(new Error(`the hub did not stop within ${STOP_DEADLINE_MS / 1000} s`)),
+            STOP_DEADLINE_MS,
+          );
         }),
       ]);
       logger?.info('stopped');
@@ -134,7 +143,14 @@ function runDesktop(): void {
     // The data dir `hookbox serve` and every CLI command use by default (HOOKBOX_DATA_DIR, else the
     // platform's data folder), not userData: `hookbox events`, `send` and `run` must find the
     // desktop hub's database and control token without being told where they are.
-    hub = createHub({ dataDir: defaultPaths(process.env).dataDir, settings, configFile: config.path, configPath, notifier, logger });
+    hub = createHub({
+      dataDir: defaultPaths(process.env).dataDir,
+      settings,
+      configFile: config.path,
+      configPath,
+      notifier,
+      logger,
+    });
     const address = await hub.start();
     hubStarted = true;
     logger.info({ url: address.url }, `Hookbox ${HOOKBOX_VERSION} listening on ${address.url}`);
@@ -202,7 +218,7 @@ function runDesktop(): void {
   app.on('will-quit', (event) => {
     if (!hubStarted) return;
     event.preventDefault();
-    stopping ??= stopHub().then((code) => {
+    _stopping ??= stopHub().then((code) => {
       tray?.tray.destroy();
       app.exit(code);
       return code;

@@ -1,6 +1,11 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { Logger } from '../core/logger.ts';
-import { INVOKE_CHANNELS, SUBSCRIPTION_CHANNELS, type OperationName, type SubscriptionName } from '../shared/api-contract.ts';
+import {
+  INVOKE_CHANNELS,
+  SUBSCRIPTION_CHANNELS,
+  type OperationName,
+  type SubscriptionName,
+} from '../shared/api-contract.ts';
 import type { OperationHandlers, SubscriptionSources } from '../core/app-api/app-api.ts';
 import { isTrustedSender } from './ipc-sender.ts';
 

@@ -22,7 +22,11 @@ export function isRendererPage(url: string, rendererUrl: string): boolean {
   return actual.origin === expected.origin;
 }
 
-export function isTrustedSender(frame: FrameIdentity | null | undefined, mainFrame: FrameIdentity, rendererUrl: string): boolean {
+export function isTrustedSender(
+  frame: FrameIdentity | null | undefined,
+  mainFrame: FrameIdentity,
+  rendererUrl: string,
+): boolean {
   if (!frame) return false;
   if (frame.processId !== mainFrame.processId || frame.routingId !== mainFrame.routingId) return false;
   return isRendererPage(frame.url, rendererUrl);

@@ -19,7 +19,16 @@ export function autostartFile(env: NodeJS.ProcessEnv = process.env): string {
 /** The autostart entry: starts the app hidden in the tray. */
 export function autostartEntry(executable: string): string {
   const quoted = /[\s"'\\$`]/.test(executable) ? `"${executable.replace(/(["\\$`])/g, '\\$1')}"` : executable;
-  return ['[Desktop Entry]', 'Type=Application', 'Name=Hookbox', 'Comment=The local hub for your hooks', `Exec=${quoted} --hidden`, 'Terminal=false', 'X-GNOME-Autostart-enabled=true', ''].join('\n');
+  return [
+    '[Desktop Entry]',
+    'Type=Application',
+    'Name=Hookbox',
+    'Comment=The local hub for your hooks',
+    `Exec=${quoted} --hidden`,
+    'Terminal=false',
+    'X-GNOME-Autostart-enabled=true',
+    '',
+  ].join('\n');
 }
 
 export function linuxLoginItem(executable: string, env: NodeJS.ProcessEnv = process.env): LoginItemApi {
@@ -38,7 +47,10 @@ export function linuxLoginItem(executable: string, env: NodeJS.ProcessEnv = proc
 }
 
 /** Electron's own login items (macOS, Windows). */
-export function electronLoginItem(app: { getLoginItemSettings(): { openAtLogin: boolean }; setLoginItemSettings(s: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }): void }): LoginItemApi {
+export function electronLoginItem(app: {
+  getLoginItemSettings(): { openAtLogin: boolean };
+  setLoginItemSettings(s: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }): void;
+}): LoginItemApi {
   return {
     get: () => app.getLoginItemSettings().openAtLogin,
     set: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled, openAsHidden: true, args: ['--hidden'] }),

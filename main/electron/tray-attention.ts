@@ -11,7 +11,15 @@ import type { HookRunSummary } from '../core/webhooks/hook-run-store.ts';
 export type TrayBadge = 'none' | 'unread' | 'failure';
 
 /** Hook run outcomes that are not a failure (as the Hooks view colours them: done, or a warning about the caller). */
-const HOOK_RUN_OK = new Set<HookRunSummary['outcome']>(['injected', 'empty', 'queue_full', 'bad_signature', 'method_not_allowed', 'duplicate', 'filtered']);
+const HOOK_RUN_OK = new Set<HookRunSummary['outcome']>([
+  'injected',
+  'empty',
+  'queue_full',
+  'bad_signature',
+  'method_not_allowed',
+  'duplicate',
+  'filtered',
+]);
 
 export function isFailedHookRun(run: Pick<HookRunSummary, 'outcome'>): boolean {
   return !HOOK_RUN_OK.has(run.outcome);
@@ -46,7 +54,10 @@ export function badgeOf(unread: number, failures: number): TrayBadge {
  * `looking` says whether the window is visible and focused; `onChange` is called with the new
  * state whenever the badge or the counts change (the tray swaps its icon and tooltip).
  */
-export function createTrayAttention(options: { looking: () => boolean; onChange: (state: TrayAttentionState) => void }): TrayAttention {
+export function createTrayAttention(options: {
+  looking: () => boolean;
+  onChange: (state: TrayAttentionState) => void;
+}): TrayAttention {
   const unread = new Set<string>();
   let failures = 0;
   const state = (): TrayAttentionState => ({ unread: unread.size, failures, badge: badgeOf(unread.size, failures) });
@@ -94,7 +105,10 @@ export function attentionSummary(state: TrayAttentionState): string {
  * a light glyph for dark ones. macOS gets the plain dark glyph as a template image (the menu bar
  * recolours it), but a template is drawn in one colour, so a badged icon is the coloured file.
  */
-export function trayIconFile(options: { platform: NodeJS.Platform; darkPanel: boolean; badge: TrayBadge }): { file: string; template: boolean } {
+export function trayIconFile(options: { platform: NodeJS.Platform; darkPanel: boolean; badge: TrayBadge }): {
+  file: string;
+  template: boolean;
+} {
   const suffix = options.badge === 'none' ? '' : `-${options.badge}`;
   if (options.platform === 'darwin' && options.badge === 'none') return { file: 'tray-dark.png', template: true };
   return { file: `${options.darkPanel ? 'tray-light' : 'tray-dark'}${suffix}.png`, template: false };

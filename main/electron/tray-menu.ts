@@ -36,7 +36,8 @@ function time(iso: string): string {
 
 export function hookLine(hook: HookStatus): string {
   if (hook.state === 'disabled') return `${hook.name}: disabled`;
-  if (hook.state === 'error') return `${hook.name}: error${hook.error ? ` (${hook.error.length > 60 ? `${hook.error.slice(0, 59)}…` : hook.error})` : ''}`;
+  if (hook.state === 'error')
+    return `${hook.name}: error${hook.error ? ` (${hook.error.length > 60 ? `${hook.error.slice(0, 59)}…` : hook.error})` : ''}`;
   const busy = hook.running > 0 ? `, ${hook.running} running` : '';
   return `${hook.name}: listening on ${hook.bind.replace(/:\d+$/, '')}:${hook.port ?? '?'}${busy}`;
 }
@@ -44,7 +45,12 @@ export function hookLine(hook: HookStatus): string {
 export function trayMenuTemplate(state: TrayState, actions: TrayActions): TrayMenuItem[] {
   const pauseItems: TrayMenuItem[] = state.pause.paused
     ? [
-        { label: state.pause.until ? `Notifications paused until ${time(state.pause.until)}` : 'Notifications paused until resumed', enabled: false },
+        {
+          label: state.pause.until
+            ? `Notifications paused until ${time(state.pause.until)}`
+            : 'Notifications paused until resumed',
+          enabled: false,
+        },
         { label: 'Resume notifications', click: actions.resume },
       ]
     : [
@@ -52,7 +58,9 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): TrayMe
         { label: 'Pause notifications until resumed', click: () => actions.pause(null) },
       ];
   const hookItems: TrayMenuItem[] =
-    state.hooks.length === 0 ? [{ label: 'No webhook hooks configured', enabled: false }] : state.hooks.map((hook) => ({ label: hookLine(hook), enabled: false }));
+    state.hooks.length === 0
+      ? [{ label: 'No webhook hooks configured', enabled: false }]
+      : state.hooks.map((hook) => ({ label: hookLine(hook), enabled: false }));
   return [
     { label: 'Open Hookbox', click: actions.open },
     { type: 'separator' },
@@ -60,7 +68,12 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): TrayMe
     { type: 'separator' },
     ...hookItems,
     { type: 'separator' },
-    { label: 'Start at login', type: 'checkbox', checked: state.startAtLogin, click: () => actions.setStartAtLogin(!state.startAtLogin) },
+    {
+      label: 'Start at login',
+      type: 'checkbox',
+      checked: state.startAtLogin,
+      click: () => actions.setStartAtLogin(!state.startAtLogin),
+    },
     { label: 'Quit', click: actions.quit },
   ];
 }

@@ -106,7 +106,9 @@ export interface ApiSubscriptions {
 type EveryOperationHasRequestAndResponse<T extends { [K in keyof T]: { request: unknown; response: unknown } }> = T;
 type EverySubscriptionHasPayload<T extends { [K in keyof T]: { payload: unknown } }> = T;
 type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+/** @public a compile-time check, never imported */
 export type CheckedOperations = EveryOperationHasRequestAndResponse<ApiOperations>;
+/** @public a compile-time check, never imported */
 export type CheckedSubscriptions = EverySubscriptionHasPayload<ApiSubscriptions>;
 const schemasNameEveryOperation: SameKeys<typeof AppRequests, ApiOperations> = true;
 void schemasNameEveryOperation;

@@ -13,7 +13,6 @@ import { ShellView } from './views/ShellView.tsx';
 
 const THEME_LABEL: Record<Theme, string> = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' };
 
-
 function Sidebar({ stores }: { stores: Stores }) {
   const view = useStore(stores.ui, (s) => s.view);
   const setView = useStore(stores.ui, (s) => s.setView);
@@ -21,7 +20,10 @@ function Sidebar({ stores }: { stores: Stores }) {
   const cycleTheme = useStore(stores.ui, (s) => s.cycleTheme);
   const connection = useStore(stores.ui, (s) => s.connection);
   const unread = useStore(stores.inbox, (s) => s.sessions.reduce((sum, x) => sum + unreadCount(x), 0));
-  const hookErrors = useStore(stores.hooks, (s) => s.hooks.filter((h) => h.state === 'error').length + (s.configError ? 1 : 0));
+  const hookErrors = useStore(
+    stores.hooks,
+    (s) => s.hooks.filter((h) => h.state === 'error').length + (s.configError ? 1 : 0),
+  );
   const paused = useStore(stores.notifications, (s) => s.view?.pause.paused ?? false);
   const health = useStore(stores.events, (s) => s.health);
   const badges: Partial<Record<ViewName, { text: string; tone: string; label: string } | null>> = {
@@ -40,7 +42,13 @@ function Sidebar({ stores }: { stores: Stores }) {
           const badge = badges[name];
           return (
             <li key={name}>
-              <button type="button" className={name === view ? 'active' : undefined} aria-current={name === view ? 'page' : undefined} onClick={() => setView(name)} title={`${VIEW_TITLES[name]} (${i + 1})`}>
+              <button
+                type="button"
+                className={name === view ? 'active' : undefined}
+                aria-current={name === view ? 'page' : undefined}
+                onClick={() => setView(name)}
+                title={`${VIEW_TITLES[name]} (${i + 1})`}
+              >
                 <span className="key" aria-hidden="true">
                   {i + 1}
                 </span>
@@ -58,7 +66,8 @@ function Sidebar({ stores }: { stores: Stores }) {
       <div className="sidebar-foot">
         {health && (
           <p className="hub" title={`The API shells and scripts post to: ${health.api_url}`}>
-            <span className={`dot ${connection}`} aria-hidden="true" /> v{health.version} · {health.event_count.toLocaleString()} events
+            <span className={`dot ${connection}`} aria-hidden="true" /> v{health.version} ·{' '}
+            {health.event_count.toLocaleString()} events
             <br />
             <code>{health.api_url}</code>
           </p>
@@ -79,7 +88,9 @@ export function App({ stores }: { stores: Stores }) {
 
   // Every store listens from the start, so the sidebar's counts are live whichever view is open.
   useEffect(() => {
-    const offs = [stores.events, stores.inbox, stores.hooks, stores.config, stores.notifications].map((store) => store.getState().connect());
+    const offs = [stores.events, stores.inbox, stores.hooks, stores.config, stores.notifications].map((store) =>
+      store.getState().connect(),
+    );
     return () => offs.forEach((off) => off());
   }, [stores]);
 
@@ -156,9 +167,13 @@ export function NoToken() {
       <pre>
         <code>hookbox open</code>
       </pre>
-      <p>It opens this page signed in (<code>hookbox open --print</code> prints the address instead; add the same <code>--data-dir</code> and <code>--port</code> as the running <code>hookbox serve</code>).</p>
+      <p>
+        It opens this page signed in (<code>hookbox open --print</code> prints the address instead; add the same{' '}
+        <code>--data-dir</code> and <code>--port</code> as the running <code>hookbox serve</code>).
+      </p>
       <p className="hint">
-        The token is also in the file <code>control-token</code> in Hookbox's data folder; add it to this page's address as <code>#token=…</code>.
+        The token is also in the file <code>control-token</code> in Hookbox's data folder; add it to this page's address
+        as <code>#token=…</code>.
       </p>
     </main>
   );

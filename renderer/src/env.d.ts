@@ -7,5 +7,3 @@ declare global {
     readonly hookbox?: HookboxApi;
   }
 }
-
-export {};

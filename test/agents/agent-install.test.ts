@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { AGENTS } from '../../main/core/agents/agent-hooks.ts';
+import type { AGENTS } from '../../main/core/agents/agent-hooks.ts';
 import { runCli } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -27,12 +27,16 @@ const CASES: Case[] = [
     agent: 'claude',
     file: '.claude/settings.json',
     original: '{\n  // my settings\n  "model": "opus",\n  "hooks": {}\n}\n',
-    check: (s) => assert.deepEqual(s.hooks.PreToolUse, [{ hooks: [{ type: 'command', command: `${COMMAND} claude`, timeout: 60 }] }]),
+    check: (s) =>
+      assert.deepEqual(s.hooks.PreToolUse, [
+        { hooks: [{ type: 'command', command: `${COMMAND} claude`, timeout: 60 }] },
+      ]),
   },
   {
     agent: 'codex',
     file: '.codex/hooks.json',
-    original: '{\n    "hooks": {\n        "Stop": [ { "hooks": [ { "type": "command", "command": "notify-send done" } ] } ]\n    }\n}\n',
+    original:
+      '{\n    "hooks": {\n        "Stop": [ { "hooks": [ { "type": "command", "command": "notify-send done" } ] } ]\n    }\n}\n',
     check: (s) => {
       assert.equal(s.hooks.Stop.length, 2);
       assert.equal(s.hooks.Stop[1].hooks[0].command, `${COMMAND} codex`);
@@ -41,25 +45,38 @@ const CASES: Case[] = [
   {
     agent: 'copilot',
     file: '.copilot/hooks/hookbox.json',
-    original: '{\n  "version": 1,\n  "hooks": {\n    "sessionEnd": [{ "type": "command", "bash": "./log.sh", "timeoutSec": 5 }]\n  }\n}\n',
-    check: (s) => assert.deepEqual(s.hooks.preToolUse, [{ type: 'command', bash: `${COMMAND} copilot --event preToolUse`, timeoutSec: 30 }]),
+    original:
+      '{\n  "version": 1,\n  "hooks": {\n    "sessionEnd": [{ "type": "command", "bash": "./log.sh", "timeoutSec": 5 }]\n  }\n}\n',
+    check: (s) =>
+      assert.deepEqual(s.hooks.preToolUse, [
+        { type: 'command', bash: `${COMMAND} copilot --event preToolUse`, timeoutSec: 30 },
+      ]),
   },
   {
     agent: 'cursor',
     file: '.cursor/hooks.json',
     original: '{\n\t"version": 1,\n\t"hooks": {\n\t\t"beforeShellExecution": [ { "command": "./audit.sh" } ]\n\t}\n}',
-    check: (s) => assert.deepEqual(s.hooks.beforeShellExecution, [{ command: './audit.sh' }, { command: `${COMMAND} cursor` }]),
+    check: (s) =>
+      assert.deepEqual(s.hooks.beforeShellExecution, [{ command: './audit.sh' }, { command: `${COMMAND} cursor` }]),
   },
   {
     agent: 'gemini',
     file: '.gemini/settings.json',
     original: '{\r\n  "theme": "GitHub",\r\n  "hooks": {}\r\n}\r\n',
-    check: (s) => assert.deepEqual(s.hooks.BeforeTool, [{ hooks: [{ type: 'command', name: 'hookbox', command: `${COMMAND} gemini`, timeout: 60000 }] }]),
+    check: (s) =>
+      assert.deepEqual(s.hooks.BeforeTool, [
+        { hooks: [{ type: 'command', name: 'hookbox', command: `${COMMAND} gemini`, timeout: 60000 }] },
+      ]),
   },
 ];
 
 function cli(home: string, ...args: string[]) {
-  return runCli(['--config', join(home, 'config.toml'), ...args], { HOME: home, CLAUDE_CONFIG_DIR: '', CODEX_HOME: '', COPILOT_HOME: '' });
+  return runCli(['--config', join(home, 'config.toml'), ...args], {
+    HOME: home,
+    CLAUDE_CONFIG_DIR: '',
+    CODEX_HOME: '',
+    COPILOT_HOME: '',
+  });
 }
 
 const parse = (text: string) => JSON.parse(text.replace(/^\s*\/\/.*$/gm, ''));
@@ -68,7 +85,10 @@ describe('hookbox agents install / uninstall', () => {
   for (const c of CASES) {
     test(`${c.agent}: installs beside the user's entries through a symlink, idempotent, uninstall restores byte for byte`, async () => {
       const home = tempDir();
-      writeFileSync(join(home, 'config.toml'), '[[lifecycle."pre-tool-call"]]\nname = "safety-check"\nbuiltin = "safety-guard"\n');
+      writeFileSync(
+        join(home, 'config.toml'),
+        '[[lifecycle."pre-tool-call"]]\nname = "safety-check"\nbuiltin = "safety-guard"\n',
+      );
       // The user keeps the real file in a dotfiles folder and links it in.
       const real = join(home, 'dotfiles', c.agent, 'hooks-file.json');
       mkdirSync(dirname(real), { recursive: true });
@@ -83,8 +103,15 @@ describe('hookbox agents install / uninstall', () => {
       assert.equal(readlinkSync(link), real);
       const installed = readFileSync(real, 'utf8');
       c.check(parse(installed));
-      for (const line of c.original.split(/\r?\n/).filter((l) => l.includes('//') || l.includes('"model"') || l.includes('"theme"'))) assert.ok(installed.includes(line), `kept: ${line}`);
-      if (c.agent === 'codex') assert.match(readFileSync(join(home, '.codex/config.toml'), 'utf8'), /^\[features\] # added by hookbox\ncodex_hooks = true # added by hookbox\n$/);
+      for (const line of c.original
+        .split(/\r?\n/)
+        .filter((l) => l.includes('//') || l.includes('"model"') || l.includes('"theme"')))
+        assert.ok(installed.includes(line), `kept: ${line}`);
+      if (c.agent === 'codex')
+        assert.match(
+          readFileSync(join(home, '.codex/config.toml'), 'utf8'),
+          /^\[features\] # added by hookbox\ncodex_hooks = true # added by hookbox\n$/,
+        );
 
       const second = await cli(home, 'agents', 'install', c.agent, '--command', `${COMMAND} ${c.agent}`);
       assert.match(second.stdout, /already installed .*; nothing changed/);
@@ -98,7 +125,11 @@ describe('hookbox agents install / uninstall', () => {
       assert.equal(removed.code, 0, removed.stderr);
       assert.equal(readFileSync(real, 'utf8'), c.original, 'byte for byte');
       assert.ok(lstatSync(link).isSymbolicLink());
-      if (c.agent === 'codex') assert.ok(!existsSync(join(home, '.codex/config.toml')), 'the config.toml Hookbox created for the flag is gone');
+      if (c.agent === 'codex')
+        assert.ok(
+          !existsSync(join(home, '.codex/config.toml')),
+          'the config.toml Hookbox created for the flag is gone',
+        );
     });
   }
 
@@ -132,7 +163,10 @@ describe('hookbox agents install / uninstall', () => {
     const toml = 'model = "gpt-5-codex"\n\n[features]\ncodex_hooks = false\n';
     writeFileSync(join(home, '.codex/config.toml'), toml);
     await cli(home, 'agents', 'install', 'codex', '--command', `${COMMAND} codex`);
-    assert.equal(readFileSync(join(home, '.codex/config.toml'), 'utf8'), 'model = "gpt-5-codex"\n\n[features]\ncodex_hooks = true # hookbox: was false\n');
+    assert.equal(
+      readFileSync(join(home, '.codex/config.toml'), 'utf8'),
+      'model = "gpt-5-codex"\n\n[features]\ncodex_hooks = true # hookbox: was false\n',
+    );
     await cli(home, 'agents', 'uninstall', 'codex');
     assert.equal(readFileSync(join(home, '.codex/config.toml'), 'utf8'), toml);
 
@@ -152,13 +186,26 @@ describe('hookbox agents install / uninstall', () => {
     const text = readFileSync(join(home, '.claude/settings.json'), 'utf8');
     const settings = JSON.parse(text);
     assert.deepEqual(settings.hooks.PreToolUse, [
-      { hooks: [{ type: 'http', url: 'http://127.0.0.1:17345/agents/claude/hook', headers: { Authorization: 'Bearer $HOOKBOX_TOKEN' }, allowedEnvVars: ['HOOKBOX_TOKEN'], timeout: 30 }] },
+      {
+        hooks: [
+          {
+            type: 'http',
+            url: 'http://127.0.0.1:17345/agents/claude/hook',
+            headers: { Authorization: 'Bearer $HOOKBOX_TOKEN' },
+            allowedEnvVars: ['HOOKBOX_TOKEN'],
+            timeout: 30,
+          },
+        ],
+      },
     ]);
     assert.equal(settings.hooks.WorktreeCreate, undefined);
     assert.match((await cli(home, 'agents', 'install', 'claude', '--http')).stdout, /already installed/);
     // Switching to the command form replaces the http entries.
     await cli(home, 'agents', 'install', 'claude', '--command', `${COMMAND} claude`);
-    assert.equal(JSON.parse(readFileSync(join(home, '.claude/settings.json'), 'utf8')).hooks.PreToolUse[0].hooks[0].command, `${COMMAND} claude`);
+    assert.equal(
+      JSON.parse(readFileSync(join(home, '.claude/settings.json'), 'utf8')).hooks.PreToolUse[0].hooks[0].command,
+      `${COMMAND} claude`,
+    );
     await cli(home, 'agents', 'uninstall', 'claude');
     assert.ok(!existsSync(join(home, '.claude/settings.json')));
     const refused = await cli(home, 'agents', 'install', 'cursor', '--http');

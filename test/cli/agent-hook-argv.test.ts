@@ -6,13 +6,27 @@ import { parseAgentHookArgv } from '../../main/cli/agent-hook-argv.ts';
 
 test('agent-hook and claude-hook with their flags take the short path', () => {
   assert.deepEqual(parseAgentHookArgv(['agent-hook', 'codex']), { agent: 'codex' });
-  assert.deepEqual(parseAgentHookArgv(['--config', '/c.toml', '--data-dir', '/d', 'agent-hook', 'copilot', '--event', 'preToolUse', '--port', '7777']), {
-    agent: 'copilot',
-    config: '/c.toml',
-    dataDir: '/d',
-    event: 'preToolUse',
-    port: 7777,
-  });
+  assert.deepEqual(
+    parseAgentHookArgv([
+      '--config',
+      '/c.toml',
+      '--data-dir',
+      '/d',
+      'agent-hook',
+      'copilot',
+      '--event',
+      'preToolUse',
+      '--port',
+      '7777',
+    ]),
+    {
+      agent: 'copilot',
+      config: '/c.toml',
+      dataDir: '/d',
+      event: 'preToolUse',
+      port: 7777,
+    },
+  );
   assert.deepEqual(parseAgentHookArgv(['claude-hook', '--json']), { agent: 'claude', json: true });
   assert.deepEqual(parseAgentHookArgv(['--config=/c.toml', 'claude-hook']), { agent: 'claude', config: '/c.toml' });
 });

@@ -39,7 +39,10 @@ test('the bundled CLI serves: /health answers, POST /events is stored, SIGTERM e
 
   // One file: nothing imported from disk but Node's built-ins and the native better-sqlite3.
   const imports = [...readFileSync(bundle, 'utf8').matchAll(/^import\s[^'"]*["']([^'"]+)["']/gm)].map((m) => m[1]!);
-  assert.deepEqual(imports.filter((s) => !isBuiltin(s)), ['better-sqlite3']);
+  assert.deepEqual(
+    imports.filter((s) => !isBuiltin(s)),
+    ['better-sqlite3'],
+  );
 
   const dataDir = tempDir();
   const child = spawn(node, [bundle, 'serve', '--port', '0', '--data-dir', dataDir], {
@@ -53,7 +56,11 @@ test('the bundled CLI serves: /health answers, POST /events is stored, SIGTERM e
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exited = once(child, 'exit');
-  await eventually(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 'serve to listen', 30_000);
+  await eventually(
+    () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null,
+    'serve to listen',
+    30_000,
+  );
   const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
   assert.ok(port, `serve did not start:\n${output}`);
   const url = `http://127.0.0.1:${port}`;
@@ -70,7 +77,9 @@ test('the bundled CLI serves: /health answers, POST /events is stored, SIGTERM e
   assert.equal(code, 0, output);
   const db = new Database(join(dataDir, 'hookbox.db'), { readonly: true });
   try {
-    assert.deepEqual(db.prepare('SELECT id, command, exit_code FROM events').all(), [{ id: posted.json.event_id, command: 'cargo build', exit_code: 1 }]);
+    assert.deepEqual(db.prepare('SELECT id, command, exit_code FROM events').all(), [
+      { id: posted.json.event_id, command: 'cargo build', exit_code: 1 },
+    ]);
   } finally {
     db.close();
   }
@@ -86,13 +95,27 @@ test("the agent hook's own small bundle: built beside the full one, decides a to
   const small = join(root, 'out/cli/agent-hook.mjs');
   const source = readFileSync(small, 'utf8');
   const imports = [...source.matchAll(/^import\s[^'"]*["']([^'"]+)["']/gm)].map((m) => m[1]!);
-  assert.deepEqual(imports.filter((s) => !isBuiltin(s)), [], 'nothing from node_modules at run time');
+  assert.deepEqual(
+    imports.filter((s) => !isBuiltin(s)),
+    [],
+    'nothing from node_modules at run time',
+  );
   assert.ok(source.length < readFileSync(full, 'utf8').length / 3, 'a fraction of the full bundle');
 
   const config = join(root, 'config.toml');
   writeFileSync(config, '[[lifecycle."pre-tool-call"]]\nname = "safety-check"\nbuiltin = "safety-guard"\n');
-  const input = JSON.stringify({ session_id: 's', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm -rf /' }, cwd: root });
-  const hook = spawn(node, [small, '--config', config, '--data-dir', tempDir(), 'agent-hook', 'claude', '--port', String(await closedPort())], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const input = JSON.stringify({
+    session_id: 's',
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Bash',
+    tool_input: { command: 'rm -rf /' },
+    cwd: root,
+  });
+  const hook = spawn(
+    node,
+    [small, '--config', config, '--data-dir', tempDir(), 'agent-hook', 'claude', '--port', String(await closedPort())],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   hook.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   hook.stdin.end(input);

@@ -26,7 +26,8 @@ describe('hookbox send / schedule / hooks against a running serve', async () => 
   const token = readFileSync(join(dataDir, 'control-token'), 'utf8').trim();
   const api = inboxApi(serve.url, token);
   /** The CLI pointed at this serve, flags after the subcommand as a user types them. */
-  const hookbox = (args: string[], input?: string) => runCli([...args, '--data-dir', dataDir, '--config', configFile], env, input);
+  const hookbox = (args: string[], input?: string) =>
+    runCli([...args, '--data-dir', dataDir, '--config', configFile], env, input);
   const port = ['--port', String(serve.port)];
 
   test('send: prints ok, exits 0, and the message is in the inbox with source inject', async () => {
@@ -71,11 +72,17 @@ describe('hookbox send / schedule / hooks against a running serve', async () => 
     const result = await hookbox(['send', '--name', 'agent', '--port', String(await closedPort()), 'hello?']);
     assert.notEqual(result.code, 0);
     assert.equal(result.stdout, '');
-    assert.match(result.stderr, /^error: Hookbox is not running \(nothing answers on http:\/\/127\.0\.0\.1:\d+\); start it with: hookbox serve\n$/);
+    assert.match(
+      result.stderr,
+      /^error: Hookbox is not running \(nothing answers on http:\/\/127\.0\.0\.1:\d+\); start it with: hookbox serve\n$/,
+    );
   });
 
   test('send: a data dir without the control token says so', async () => {
-    const result = await runCli(['send', '--name', 'agent', ...port, '--data-dir', tempDir(), '--config', configFile, 'hello'], env);
+    const result = await runCli(
+      ['send', '--name', 'agent', ...port, '--data-dir', tempDir(), '--config', configFile, 'hello'],
+      env,
+    );
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /^error: no control token found in the data dir/);
   });
@@ -89,7 +96,10 @@ describe('hookbox send / schedule / hooks against a running serve', async () => 
     assert.ok(match, result.stdout);
     const deliverAt = Date.parse(match[2]!);
     // 2 s after some moment while the command ran (however long a loaded machine made that).
-    assert.ok(deliverAt - before >= 2000 && deliverAt - returned <= 2000, `deliver at ${match[2]}: ${deliverAt - before} ms after the command started, ${deliverAt - returned} ms after it returned`);
+    assert.ok(
+      deliverAt - before >= 2000 && deliverAt - returned <= 2000,
+      `deliver at ${match[2]}: ${deliverAt - before} ms after the command started, ${deliverAt - returned} ms after it returned`,
+    );
     assert.equal((await api.next('later', { wait: 0 })).status, 204, 'deliverable too early');
     const { message } = await api.next('later', { wait: 10 });
     assert.equal(message?.id, match[1]);
@@ -103,9 +113,20 @@ describe('hookbox send / schedule / hooks against a running serve', async () => 
     assert.equal(result.code, 0, result.stderr);
     const match = /^scheduled (\S+) \(0 9 \* \* 1\); next at (\S+)\n$/.exec(result.stdout);
     assert.ok(match, result.stdout);
-    const schedules = (await (await api.call('/schedules')).json()).schedules as Array<{ id: string; session: string; cron: string; content: string; next_at: string }>;
+    const schedules = (await (await api.call('/schedules')).json()).schedules as Array<{
+      id: string;
+      session: string;
+      cron: string;
+      content: string;
+      next_at: string;
+    }>;
     const created = schedules.find((s) => s.id === match[1]);
-    assert.deepEqual(created && [created.session, created.cron, created.content, created.next_at], ['weekly', '0 9 * * 1', 'weekly report', match[2]]);
+    assert.deepEqual(created && [created.session, created.cron, created.content, created.next_at], [
+      'weekly',
+      '0 9 * * 1',
+      'weekly report',
+      match[2],
+    ]);
     assert.equal(new Date(match[2]!).getDay(), 1, 'next run is a Monday');
 
     const bad = await hookbox(['schedule', '--name', 'weekly', '--cron', 'every monday', ...port, 'x']);
@@ -136,7 +157,12 @@ describe('hookbox send / schedule / hooks against a running serve', async () => 
     const hook = (await (await api.call('/hooks')).json()).hooks.find((h: { name: string }) => h.name === 'gh');
     const sent = await fetch(`http://127.0.0.1:${hook.port}/payload?event=push`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': 'supersecretvalue', authorization: 'Bearer abcdefghijkl', 'x-github-event': 'push' },
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': 'supersecretvalue',
+        authorization: 'Bearer abcdefghijkl',
+        'x-github-event': 'push',
+      },
       body: '{"ref":"refs/heads/main"}',
     });
     assert.equal(sent.status, 200);
@@ -159,7 +185,11 @@ describe('hookbox send / schedule / hooks against a running serve', async () => 
     assert.ok(!show.stdout.includes('abcdefghijkl'), 'authorization shown in clear');
     assert.match(show.stdout, /\{"ref":"refs\/heads\/main"\}/);
     assert.match(show.stdout, /stdout:\ngot: \{"ref":"refs\/heads\/main"\}/);
-    const json = JSON.parse((await hookbox(['hooks', 'runs', 'gh', '--json'])).stdout) as Array<{ id: string; hook: string; replay_of: string | null }>;
+    const json = JSON.parse((await hookbox(['hooks', 'runs', 'gh', '--json'])).stdout) as Array<{
+      id: string;
+      hook: string;
+      replay_of: string | null;
+    }>;
     assert.equal(json.length, 1);
     const runId = json[0]!.id;
     assert.ok(runId.startsWith(shownId), 'the table shows the run id (or a prefix of it)');
@@ -168,10 +198,17 @@ describe('hookbox send / schedule / hooks against a running serve', async () => 
     assert.equal(replay.code, 0, replay.stderr);
     const replayed = /^replayed as run (\S+): HTTP 200\n$/.exec(replay.stdout);
     assert.ok(replayed, replay.stdout);
-    const runs = JSON.parse((await hookbox(['hooks', 'runs', '--json'])).stdout) as Array<{ id: string; replay_of: string | null }>;
+    const runs = JSON.parse((await hookbox(['hooks', 'runs', '--json'])).stdout) as Array<{
+      id: string;
+      replay_of: string | null;
+    }>;
     assert.equal(runs.length, 2);
     assert.equal(runs.find((r) => r.id === replayed[1])?.replay_of, runId);
-    assert.equal((await api.list('ci')).filter((m) => m.content === 'got: {"ref":"refs/heads/main"}').length, 2, 'the replay injected again');
+    assert.equal(
+      (await api.list('ci')).filter((m) => m.content === 'got: {"ref":"refs/heads/main"}').length,
+      2,
+      'the replay injected again',
+    );
 
     // The id the table shows still names one run now that there are two.
     const tableAfter = (await hookbox(['hooks', 'runs'])).stdout.trim().split('\n').slice(1);
@@ -187,9 +224,11 @@ describe('hookbox send / schedule / hooks against a running serve', async () => 
     assert.ok(!curl.stdout.includes('supersecretvalue'), 'curl shows a secret without --reveal');
     const revealed = await hookbox(['hooks', 'curl', runId, '--reveal', ...port]);
     assert.ok(revealed.stdout.includes("'x-api-key: supersecretvalue'"), revealed.stdout);
-    const { stdout } = await promisify(execFile)('bash', ['-c', `${revealed.stdout.trim()} -s -w ' %{http_code}'`], { encoding: 'utf8' });
+    const { stdout } = await promisify(execFile)('bash', ['-c', `${revealed.stdout.trim()} -s -w ' %{http_code}'`], {
+      encoding: 'utf8',
+    });
     assert.match(stdout, / 200$/);
-    const [latest] = (await api.list('ci', 'limit=1'));
+    const [latest] = await api.list('ci', 'limit=1');
     assert.equal(latest?.content, 'got: {"ref":"refs/heads/main"}', 'the copied curl reproduces the request');
 
     const missing = await hookbox(['hooks', 'show', 'no-such-run']);
@@ -206,7 +245,11 @@ describe('hookbox run without --daemon', async () => {
   test('prints what is queued as JSONL in delivery order, exits 0, and acknowledges it (a second run prints none)', async () => {
     const serve = await startServe(['--port', '0', '--data-dir', dataDir], env);
     const port = ['--port', String(serve.port), '--data-dir', dataDir];
-    for (const words of [['first', 'inject'], ['second', 'inject']]) assert.equal((await runCli(['send', '--name', 'X', ...port, ...words], env)).stdout, 'ok\n');
+    for (const words of [
+      ['first', 'inject'],
+      ['second', 'inject'],
+    ])
+      assert.equal((await runCli(['send', '--name', 'X', ...port, ...words], env)).stdout, 'ok\n');
     assert.equal((await runCli(['schedule', '--name', 'X', '--in', '1s', ...port, 'scheduled one'], env)).code, 0);
     assert.equal((await runCli(['send', '--name', 'other', ...port, 'not for X'], env)).code, 0);
     await new Promise((r) => setTimeout(r, 1200)); // the scheduled message becomes due
@@ -214,7 +257,10 @@ describe('hookbox run without --daemon', async () => {
 
     const first = await runCli(['run', '--name', 'X', '--format', 'jsonl', '--port', '0', '--data-dir', dataDir], env);
     assert.equal(first.code, 0, first.stderr);
-    const records = first.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = first.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const injected = records.filter((r) => r.type === 'injected');
     assert.deepEqual(
       injected.map((r) => [r.source_kind, r.content, r.session_id]),
@@ -224,18 +270,38 @@ describe('hookbox run without --daemon', async () => {
         ['inject', 'second inject', 'X'],
       ],
     );
-    assert.deepEqual(records.filter((r) => r.type !== 'injected' && r.type !== 'ready'), [], 'only ready and injected records');
+    assert.deepEqual(
+      records.filter((r) => r.type !== 'injected' && r.type !== 'ready'),
+      [],
+      'only ready and injected records',
+    );
     for (const r of injected) assert.equal(typeof r.source_label, 'string');
 
     const second = await runCli(['run', '--name', 'X', '--format', 'jsonl', '--port', '0', '--data-dir', dataDir], env);
     assert.equal(second.code, 0, second.stderr);
-    const again = second.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string });
-    assert.deepEqual(again.filter((r) => r.type === 'injected'), [], 'acknowledged messages were printed again');
+    const again = second.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string });
+    assert.deepEqual(
+      again.filter((r) => r.type === 'injected'),
+      [],
+      'acknowledged messages were printed again',
+    );
 
     // The other session's message was left alone.
-    const other = await runCli(['run', '--name', 'other', '--format', 'jsonl', '--port', '0', '--data-dir', dataDir], env);
+    const other = await runCli(
+      ['run', '--name', 'other', '--format', 'jsonl', '--port', '0', '--data-dir', dataDir],
+      env,
+    );
     assert.deepEqual(
-      other.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((r: { type: string }) => r.type === 'injected').map((r: { content: string }) => r.content),
+      other.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((r: { type: string }) => r.type === 'injected')
+        .map((r: { content: string }) => r.content),
       ['not for X'],
     );
   });
@@ -246,20 +312,31 @@ describe('hookbox run beside a running Hookbox attaches to it', async () => {
   const dataDir = tempDir();
   const configFile = join(dir, 'config.toml');
   const script = writeScript(dir, 'say.sh', '#!/bin/sh\nprintf "hook says: %s" "$(cat)"\n');
-  writeFileSync(configFile, `${hookToml('deploys', script, 'session = "X"')}${hookToml('alerts', script, 'session = "ops"')}`);
+  writeFileSync(
+    configFile,
+    `${hookToml('deploys', script, 'session = "X"')}${hookToml('alerts', script, 'session = "ops"')}`,
+  );
   const serve = await startServe(['--port', '0', '--data-dir', dataDir, '--config', configFile]);
   // The running hub's address comes from the environment, as it would for a user: --port would
   // ask for a hub of its own.
   const env = { AGENTD_PORT: String(serve.port) };
   const common = ['--data-dir', dataDir, '--config', configFile];
   const hookState = async (name: string) => {
-    const response = await fetch(`${serve.url}/hooks`, { headers: { authorization: `Bearer ${readControlToken(dataDir)}` } });
-    return ((await response.json()) as { hooks: { name: string; port: number; session: string; claim: unknown }[] }).hooks.find((h) => h.name === name)!;
+    const response = await fetch(`${serve.url}/hooks`, {
+      headers: { authorization: `Bearer ${readControlToken(dataDir)}` },
+    });
+    return (
+      (await response.json()) as { hooks: { name: string; port: number; session: string; claim: unknown }[] }
+    ).hooks.find((h) => h.name === name)!;
   };
   const hookPort = async (name: string) => (await hookState(name)).port;
   /** `hookbox run --name X --daemon --format jsonl …` in a child process, once it printed its ready line. */
   const startDaemonRun = async (...extra: string[]) => {
-    const child = spawn(process.execPath, [HOOKBOX_CLI, 'run', '--name', 'X', '--daemon', '--format', 'jsonl', ...extra, ...common], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [HOOKBOX_CLI, 'run', '--name', 'X', '--daemon', '--format', 'jsonl', ...extra, ...common],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const run = { child, stdout: '', stderr: '' };
     child.stdout.on('data', (c: Buffer) => (run.stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (run.stderr += c.toString()));
@@ -276,8 +353,17 @@ describe('hookbox run beside a running Hookbox attaches to it', async () => {
 
     const first = await runCli(['run', '--name', 'X', '--format', 'jsonl', ...common], env);
     assert.equal(first.code, 0, first.stderr);
-    const records = first.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.deepEqual(records[0], { type: 'ready', session_id: 'X', api: `http://127.0.0.1:${serve.port}`, hooks: [{ name: 'deploys', port: deployPort, state: 'listening' }], attached: true });
+    const records = first.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(records[0], {
+      type: 'ready',
+      session_id: 'X',
+      api: `http://127.0.0.1:${serve.port}`,
+      hooks: [{ name: 'deploys', port: deployPort, state: 'listening' }],
+      attached: true,
+    });
     assert.deepEqual(
       records.filter((r) => r.type === 'injected').map((r) => [r.source_kind, r.content]),
       [
@@ -287,15 +373,32 @@ describe('hookbox run beside a running Hookbox attaches to it', async () => {
     );
     // Acknowledged: a second run prints nothing; the serve kept running throughout.
     const second = await runCli(['run', '--name', 'X', '--format', 'jsonl', ...common], env);
-    assert.deepEqual(second.stdout.trim().split('\n').map((l) => JSON.parse(l).type), ['ready']);
+    assert.deepEqual(
+      second.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).type),
+      ['ready'],
+    );
     const ops = await runCli(['run', '--name', 'ops', '--format', 'jsonl', ...common], env);
-    assert.deepEqual(ops.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((r: { type: string }) => r.type === 'injected').map((r: { content: string }) => r.content), ['not for X']);
+    assert.deepEqual(
+      ops.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((r: { type: string }) => r.type === 'injected')
+        .map((r: { content: string }) => r.content),
+      ['not for X'],
+    );
   });
 
   test('--daemon streams messages as the running hub receives them, until stopped', async () => {
     const run = await startDaemonRun();
     try {
-      const posted = await fetch(`http://127.0.0.1:${await hookPort('deploys')}/`, { method: 'POST', body: 'streamed' });
+      const posted = await fetch(`http://127.0.0.1:${await hookPort('deploys')}/`, {
+        method: 'POST',
+        body: 'streamed',
+      });
       assert.equal(posted.status, 200);
       await eventually(() => run.stdout.includes('"content":"hook says: streamed"'), 'the streamed message', 30_000);
     } finally {
@@ -316,7 +419,11 @@ describe('hookbox run beside a running Hookbox attaches to it', async () => {
       assert.match(rival.stderr, /hook alerts is claimed by a hookbox run for session X/);
       const posted = await fetch(`http://127.0.0.1:${alertsPort}/`, { method: 'POST', body: 'disk full' });
       assert.equal(posted.status, 200);
-      await eventually(() => run.stdout.includes('"source_label":"alerts","content":"hook says: disk full","session_id":"X"'), `the alert in X's stream (stdout: ${run.stdout})`, 30_000);
+      await eventually(
+        () => run.stdout.includes('"source_label":"alerts","content":"hook says: disk full","session_id":"X"'),
+        `the alert in X's stream (stdout: ${run.stdout})`,
+        30_000,
+      );
     } finally {
       run.child.kill('SIGINT');
     }
@@ -330,7 +437,10 @@ describe('hookbox run beside a running Hookbox attaches to it', async () => {
   test('a --hook that the running hub lacks is one clear error', async () => {
     const unknown = await runCli(['run', '--name', 'X', '--hook', 'nope', ...common], env);
     assert.notEqual(unknown.code, 0);
-    assert.match(unknown.stderr, new RegExp(`the Hookbox running on http://127.0.0.1:${serve.port} has no hook named nope`));
+    assert.match(
+      unknown.stderr,
+      new RegExp(`the Hookbox running on http://127.0.0.1:${serve.port} has no hook named nope`),
+    );
     assert.equal(await serve.stop(), 0);
   });
 });

@@ -28,7 +28,8 @@ function olderNode(): string | undefined {
 const oldNode = olderNode();
 // CI installs Debian's Node 20 beside the project's own: there the relaunch must be proven.
 const noOldNode = !oldNode && (process.env.CI ? false : 'no Node older than 24 on the PATH');
-if (!oldNode && process.env.CI) throw new Error('CI=true but no Node older than 24 on the PATH to run bin/hookbox with');
+if (!oldNode && process.env.CI)
+  throw new Error('CI=true but no Node older than 24 on the PATH to run bin/hookbox with');
 
 test('bin/hookbox starts with a JavaScript shebang (npm shims on Windows run it with node)', () => {
   assert.equal(readFileSync(LAUNCHER, 'utf8').split('\n')[0], '#!/usr/bin/env node');
@@ -38,7 +39,9 @@ for (const [label, node] of [
   ['Node 24 (in process)', process.execPath],
   ['an older system Node (relaunched on the project Node 24)', oldNode],
 ] as const) {
-  test(`under ${label}: --version, and a usage error keeps its exit code and message`, { skip: node === oldNode && noOldNode }, () => {
+  test(`under ${label}: --version, and a usage error keeps its exit code and message`, {
+    skip: node === oldNode && noOldNode,
+  }, () => {
     const version = spawnSync(node!, [LAUNCHER, '--version'], { encoding: 'utf8' });
     assert.equal(version.status, 0, version.stderr);
     assert.equal(version.stdout.trim(), pkg.version);
@@ -48,7 +51,9 @@ for (const [label, node] of [
   });
 }
 
-test('under an older Node, SIGTERM to the launcher stops the hub cleanly and exits 0', { skip: noOldNode }, async () => {
+test('under an older Node, SIGTERM to the launcher stops the hub cleanly and exits 0', {
+  skip: noOldNode,
+}, async () => {
   const dataDir = tempDir();
   const child = spawn(oldNode!, [LAUNCHER, 'serve', '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, XDG_CONFIG_HOME: tempDir(), AGENTD_LOG_FORMAT: 'text' },
@@ -61,7 +66,11 @@ test('under an older Node, SIGTERM to the launcher stops the hub cleanly and exi
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exited = once(child, 'exit');
-  await eventually(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 'serve to listen', 60_000);
+  await eventually(
+    () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null,
+    'serve to listen',
+    60_000,
+  );
   const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
   assert.ok(port, output);
   const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { version: string };

@@ -18,7 +18,15 @@ import { inboxApi, type InboxApi } from '../inbox/inbox-api.ts';
 // `hookbox mcp` as an agent runs it: a real child process spoken to by the MCP SDK's own Client
 // over stdio, against a real hub (real SQLite, real webhook hooks on port 0).
 
-const TOOL_NAMES = ['inbox_next', 'inbox_ack', 'inbox_list', 'send_message', 'events_recent', 'events_search', 'hook_runs'];
+const TOOL_NAMES = [
+  'inbox_next',
+  'inbox_ack',
+  'inbox_list',
+  'send_message',
+  'events_recent',
+  'events_search',
+  'hook_runs',
+];
 
 interface McpRun {
   client: Client;
@@ -31,12 +39,19 @@ interface McpRun {
 async function hubWithHook(): Promise<{ hub: WebhookHub; api: InboxApi }> {
   const dir = tempDir();
   const script = writeScript(dir, 'say.sh', '#!/bin/sh\nprintf "hook says: %s" "$(cat)"\necho "stderr line" >&2\n');
-  const hub = await startWebhookHub(`${hookToml('deploys', script, 'session = "X"')}${hookToml('spare', script, 'session = "other"')}`, { dir });
+  const hub = await startWebhookHub(
+    `${hookToml('deploys', script, 'session = "X"')}${hookToml('spare', script, 'session = "other"')}`,
+    { dir },
+  );
   return { hub, api: inboxApi(hub.url, hub.hub.controlToken) };
 }
 
 /** `hookbox mcp …` pointed at the hub, connected with the SDK's Client. */
-async function startMcp(hub: { address: { port: number }; dataDir: string; configFile: string }, args: string[], port = hub.address.port): Promise<McpRun> {
+async function startMcp(
+  hub: { address: { port: number }; dataDir: string; configFile: string },
+  args: string[],
+  port = hub.address.port,
+): Promise<McpRun> {
   let stderr = '';
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -76,7 +91,10 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15
   }
 }
 
-const channelEvents = (run: McpRun) => run.notifications.filter((n) => n.method === 'notifications/claude/channel') as Array<Notification & { params: { content: string; meta: Record<string, string> } }>;
+const channelEvents = (run: McpRun) =>
+  run.notifications.filter((n) => n.method === 'notifications/claude/channel') as Array<
+    Notification & { params: { content: string; meta: Record<string, string> } }
+  >;
 
 describe('hookbox mcp: tools over stdio (no push)', async () => {
   const { hub, api } = await hubWithHook();
@@ -99,7 +117,13 @@ describe('hookbox mcp: tools over stdio (no push)', async () => {
       assert.ok(tool.description, tool.name);
     }
     const next = tools.find((t) => t.name === 'inbox_next')!;
-    assert.deepEqual((next.inputSchema.properties as any).wait_seconds, { type: 'integer', minimum: 0, maximum: 300, default: 0, description: 'how long to wait for a message (0-300, default 0)' });
+    assert.deepEqual((next.inputSchema.properties as any).wait_seconds, {
+      type: 'integer',
+      minimum: 0,
+      maximum: 300,
+      default: 0,
+      description: 'how long to wait for a message (0-300, default 0)',
+    });
     assert.deepEqual(tools.find((t) => t.name === 'inbox_ack')!.inputSchema.required, ['id']);
   });
 
@@ -127,7 +151,10 @@ describe('hookbox mcp: tools over stdio (no push)', async () => {
     await api.inject('X', { content: 'first' });
     await api.inject('X', { content: 'second' });
     const listed = await call(run, 'inbox_list');
-    assert.deepEqual(listed.structuredContent.waiting.map((m: { content: string }) => m.content), ['first', 'second']);
+    assert.deepEqual(
+      listed.structuredContent.waiting.map((m: { content: string }) => m.content),
+      ['first', 'second'],
+    );
     assert.equal(listed.structuredContent.handled, undefined);
     assert.ok((await api.list('X')).filter((m) => m.state === 'queued').length >= 2, 'nothing was claimed');
     const all = await call(run, 'inbox_list', { all: true });
@@ -143,7 +170,10 @@ describe('hookbox mcp: tools over stdio (no push)', async () => {
     const sent = await call(run, 'send_message', { session: 'reviewer', content: 'please review PR 7' });
     assert.equal(sent.isError, undefined, sent.content[0]?.text);
     const [message] = await api.list('reviewer');
-    assert.deepEqual([message?.content, message?.source, message?.source_label], ['please review PR 7', 'inject', 'mcp:X']);
+    assert.deepEqual(
+      [message?.content, message?.source, message?.source_label],
+      ['please review PR 7', 'inject', 'mcp:X'],
+    );
   });
 
   test('events_search finds failed commands by text, newest first; events_recent lists them all', async () => {
@@ -152,17 +182,33 @@ describe('hookbox mcp: tools over stdio (no push)', async () => {
       { kind: 'shell', command: 'npm test', exit_code: 0, duration_ms: 900 },
       { kind: 'git', command: 'git push', exit_code: 1, duration_ms: 300 },
     ]) {
-      const response = await fetch(`${hub.url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+      const response = await fetch(`${hub.url}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(event),
+      });
       assert.equal(response.status, 200);
     }
     const failed = await call(run, 'events_search', { failed: true, text: 'npm' });
     assert.equal(failed.isError, undefined, failed.content[0]?.text);
-    assert.deepEqual(failed.structuredContent.events.map((e: { command: string; exit_code: number }) => [e.command, e.exit_code]), [['npm test', 1]]);
+    assert.deepEqual(
+      failed.structuredContent.events.map((e: { command: string; exit_code: number }) => [e.command, e.exit_code]),
+      [['npm test', 1]],
+    );
     assert.equal(failed.structuredContent.events[0].output, 'FAIL src/a.test.ts');
     const git = await call(run, 'events_search', { kind: 'git' });
-    assert.deepEqual(git.structuredContent.events.map((e: { command: string }) => e.command), ['git push']);
+    assert.deepEqual(
+      git.structuredContent.events.map((e: { command: string }) => e.command),
+      ['git push'],
+    );
     const recent = await call(run, 'events_recent', { limit: 2 });
-    assert.deepEqual(recent.structuredContent.events.map((e: { exit_code: number; kind: string }) => [e.kind, e.exit_code]), [['git', 1], ['shell', 0]]);
+    assert.deepEqual(
+      recent.structuredContent.events.map((e: { exit_code: number; kind: string }) => [e.kind, e.exit_code]),
+      [
+        ['git', 1],
+        ['shell', 0],
+      ],
+    );
   });
 
   test("hook_runs: this session's hook runs with outcome and the stderr tail", async () => {
@@ -170,7 +216,10 @@ describe('hookbox mcp: tools over stdio (no push)', async () => {
     assert.equal(reply.isError, undefined, reply.content[0]?.text);
     const runs = reply.structuredContent.runs;
     assert.ok(runs.length >= 1);
-    assert.deepEqual([runs[0].hook, runs[0].outcome, runs[0].exit_code, runs[0].stderr_tail], ['deploys', 'injected', 0, 'stderr line\n']);
+    assert.deepEqual(
+      [runs[0].hook, runs[0].outcome, runs[0].exit_code, runs[0].stderr_tail],
+      ['deploys', 'injected', 0, 'stderr line\n'],
+    );
   });
 
   test('bad arguments: a tool error naming the field, never a stack trace', async () => {
@@ -196,20 +245,37 @@ describe('hookbox mcp: tools over stdio (no push)', async () => {
 
   test('resources: the session inbox, subscribable; a change is announced as resources/updated', async () => {
     const { resources } = await run.client.listResources();
-    assert.deepEqual(resources.map((r) => r.uri), ['hookbox://sessions/X']);
+    assert.deepEqual(
+      resources.map((r) => r.uri),
+      ['hookbox://sessions/X'],
+    );
     await run.client.subscribeResource({ uri: 'hookbox://sessions/X' });
     // The change stream is open once its catch-up announcement came.
-    await eventually(() => run.notifications.some((n) => n.method === 'notifications/resources/updated'), 'the first resources/updated', 15_000);
+    await eventually(
+      () => run.notifications.some((n) => n.method === 'notifications/resources/updated'),
+      'the first resources/updated',
+      15_000,
+    );
     const before = run.notifications.length;
     await api.inject('X', { content: 'resource check' });
     await eventually(
-      () => run.notifications.slice(before).some((n) => n.method === 'notifications/resources/updated' && (n.params as { uri: string }).uri === 'hookbox://sessions/X'),
+      () =>
+        run.notifications
+          .slice(before)
+          .some(
+            (n) =>
+              n.method === 'notifications/resources/updated' &&
+              (n.params as { uri: string }).uri === 'hookbox://sessions/X',
+          ),
       'resources/updated for X',
       15_000,
     );
     const read = await run.client.readResource({ uri: 'hookbox://sessions/X' });
     const body = JSON.parse((read.contents[0] as { text: string }).text);
-    assert.deepEqual(body.waiting.map((m: { content: string }) => m.content), ['resource check']);
+    assert.deepEqual(
+      body.waiting.map((m: { content: string }) => m.content),
+      ['resource check'],
+    );
     await assert.rejects(run.client.readResource({ uri: 'hookbox://other/X' }), /unknown resource/);
     const next = await call(run, 'inbox_next');
     await call(run, 'inbox_ack', { id: next.structuredContent.message.id });
@@ -219,7 +285,10 @@ describe('hookbox mcp: tools over stdio (no push)', async () => {
 test('the session defaults to the directory name; one that is not a session name is one clear error', () => {
   assert.equal(mcpSessionName(undefined, '/home/me/src/web-app'), 'web-app');
   assert.equal(mcpSessionName('api', '/home/me/src/web-app'), 'api');
-  assert.throws(() => mcpSessionName(undefined, '/home/me/My Project'), /the directory name "My Project" is not a valid session name; give one with --name/);
+  assert.throws(
+    () => mcpSessionName(undefined, '/home/me/My Project'),
+    /the directory name "My Project" is not a valid session name; give one with --name/,
+  );
   assert.throws(() => mcpSessionName('a/b'), /invalid session name "a\/b"/);
 });
 
@@ -244,12 +313,20 @@ describe('hookbox mcp --hook', async () => {
   const { hub, api } = await hubWithHook();
 
   test("--hook points another session's hook at this one while the server runs, then gives it back", async () => {
-    const hookState = async () => ((await (await hub.api('/hooks')).json()) as { hooks: Array<{ name: string; session: string; claim: unknown }> }).hooks.find((h) => h.name === 'spare')!;
+    const hookState = async () =>
+      (
+        (await (await hub.api('/hooks')).json()) as { hooks: Array<{ name: string; session: string; claim: unknown }> }
+      ).hooks.find((h) => h.name === 'spare')!;
     const run = await startMcp(hub, ['--name', 'X', '--hook', 'spare']);
     await until(async () => (await hookState()).session === 'X', 'the claim');
     const posted = await fetch(hub.hookUrl('spare'), { method: 'POST', body: 'disk full' });
     assert.equal(posted.status, 200);
-    await eventually(() => channelEvents(run).some((e) => e.params.content === 'hook says: disk full' && e.params.meta.hook === 'spare'), 'the pushed message', 15_000);
+    await eventually(
+      () =>
+        channelEvents(run).some((e) => e.params.content === 'hook says: disk full' && e.params.meta.hook === 'spare'),
+      'the pushed message',
+      15_000,
+    );
     await run.close();
     await until(async () => (await hookState()).claim === null, 'the claim given back');
     assert.equal((await hookState()).session, 'other');
@@ -260,12 +337,18 @@ describe('hookbox mcp --hook', async () => {
 describe('hookbox mcp with no hub running', async () => {
   const configFile = join(tempDir(), 'config.toml');
   writeFileSync(configFile, '');
-  const run = await startMcp({ address: { port: await closedPort() }, dataDir: tempDir(), configFile }, ['--name', 'X']);
+  const run = await startMcp({ address: { port: await closedPort() }, dataDir: tempDir(), configFile }, [
+    '--name',
+    'X',
+  ]);
 
   test('tools answer that Hookbox is not running, and that the server keeps trying', async () => {
     const reply = await call(run, 'inbox_next');
     assert.equal(reply.isError, true);
-    assert.match(reply.content[0]!.text, /Hookbox is not running .*start it with: hookbox serve\. This MCP server keeps trying/);
+    assert.match(
+      reply.content[0]!.text,
+      /Hookbox is not running .*start it with: hookbox serve\. This MCP server keeps trying/,
+    );
     const { tools } = await run.client.listTools();
     assert.equal(tools.length, TOOL_NAMES.length, 'listing tools needs no hub');
   });
@@ -312,28 +395,56 @@ describe('hookbox mcp: channel push', async () => {
     for (let i = 0; i < 100; i += 1) await api.inject('Q', { content: `message ${i}` });
     const run = await startMcp(hub, ['--name', 'Q']);
     await eventually(() => channelEvents(run).length >= 100, '100 channel events', 60_000);
-    assert.deepEqual(channelEvents(run).map((e) => e.params.content), Array.from({ length: 100 }, (_, i) => `message ${i}`));
-    await until(async () => (await api.list('Q', '?limit=1000')).every((m) => m.state === 'acked'), 'every message acknowledged');
+    assert.deepEqual(
+      channelEvents(run).map((e) => e.params.content),
+      Array.from({ length: 100 }, (_, i) => `message ${i}`),
+    );
+    await until(
+      async () => (await api.list('Q', '?limit=1000')).every((m) => m.state === 'acked'),
+      'every message acknowledged',
+    );
     await run.close();
 
     // A new connection gets only what came after: the sentinel, nothing acknowledged before it.
     await api.inject('Q', { content: 'sentinel' });
     const second = await startMcp(hub, ['--name', 'Q']);
     await eventually(() => channelEvents(second).length >= 1, 'the sentinel', 15_000);
-    assert.deepEqual(channelEvents(second).map((e) => e.params.content), ['sentinel']);
+    assert.deepEqual(
+      channelEvents(second).map((e) => e.params.content),
+      ['sentinel'],
+    );
     await second.close();
   });
 
   test('killed between claiming a message and writing it, the server pushes it again after a restart', async () => {
     // Spoken to by hand, so this client can stop reading: the pipe fills and the write of a large
     // message cannot complete while the server holds its claim.
-    const child = spawn(process.execPath, [HOOKBOX_CLI, 'mcp', '--name', 'K', '--lease', '1', '--port', String(hub.address.port), '--data-dir', hub.dataDir, '--config', hub.configFile], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        HOOKBOX_CLI,
+        'mcp',
+        '--name',
+        'K',
+        '--lease',
+        '1',
+        '--port',
+        String(hub.address.port),
+        '--data-dir',
+        hub.dataDir,
+        '--config',
+        hub.configFile,
+      ],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     after(() => child.kill('SIGKILL'));
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'by-hand', version: '1' } } })}\n`);
+    child.stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'by-hand', version: '1' } } })}\n`,
+    );
     await eventually(() => out.includes('"id":1'), 'the initialize answer', 15_000);
     child.stdout.pause();
     child.stdout.removeAllListeners('data');

@@ -23,18 +23,29 @@ describe('hookbox open against a running serve', async () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, `${serve.url}/#token=${token}\n`);
     const printed = decodeURIComponent(result.stdout.trim().split('#token=')[1]!);
-    assert.equal((await fetch(`${serve.url}/sessions`, { headers: { authorization: `Bearer ${printed}` } })).status, 200);
+    assert.equal(
+      (await fetch(`${serve.url}/sessions`, { headers: { authorization: `Bearer ${printed}` } })).status,
+      200,
+    );
   });
 
   test('with a desktop it opens a 0600 redirect page, so the token is on no command line', async () => {
     const opened: string[] = [];
     const stdout = new PassThrough();
-    await openCommand(flags, { stdout, openFile: async (path) => void opened.push(path), env: { DISPLAY: ':0' }, platform: 'linux' });
+    await openCommand(flags, {
+      stdout,
+      openFile: async (path) => void opened.push(path),
+      env: { DISPLAY: ':0' },
+      platform: 'linux',
+    });
     stdout.end();
     const page = join(dataDir, OPEN_WINDOW_FILE);
     assert.deepEqual(opened, [page]);
     assert.equal(statSync(page).mode & 0o777, 0o600);
-    assert.match(readFileSync(page, 'utf8'), new RegExp(`<meta http-equiv="refresh" content="0;url=${serve.url.replace(/\./g, '\\.')}/#token=${token}">`));
+    assert.match(
+      readFileSync(page, 'utf8'),
+      new RegExp(`<meta http-equiv="refresh" content="0;url=${serve.url.replace(/\./g, '\\.')}/#token=${token}">`),
+    );
     const said = await text(stdout);
     assert.match(said, /opening the Hookbox window/);
     assert.ok(!said.includes(token), 'the token is not printed when a browser opens');
@@ -42,7 +53,12 @@ describe('hookbox open against a running serve', async () => {
 
   test('without a desktop session it prints the address instead of starting a browser', async () => {
     const stdout = new PassThrough();
-    await openCommand(flags, { stdout, openFile: () => Promise.reject(new Error('must not open')), env: {}, platform: 'linux' });
+    await openCommand(flags, {
+      stdout,
+      openFile: () => Promise.reject(new Error('must not open')),
+      env: {},
+      platform: 'linux',
+    });
     stdout.end();
     assert.equal(await text(stdout), `${serve.url}/#token=${token}\n`);
   });
@@ -52,7 +68,10 @@ describe('hookbox open against a running serve', async () => {
     const missing = await runCli(['open', '--print', '--data-dir', otherDir, '--port', String(serve.port)], env);
     assert.equal(missing.code, 1);
     assert.equal(missing.stdout, '');
-    assert.equal(missing.stderr, `hookbox: error: no control token in ${join(otherDir, 'control-token')}; give the --data-dir the running Hookbox uses\n`);
+    assert.equal(
+      missing.stderr,
+      `hookbox: error: no control token in ${join(otherDir, 'control-token')}; give the --data-dir the running Hookbox uses\n`,
+    );
 
     // Another hub's token (its own data dir) does not open this one.
     const other = await startServe(['--port', '0', '--data-dir', otherDir], env);
@@ -66,7 +85,10 @@ describe('hookbox open against a running serve', async () => {
     const port = await closedPort();
     const result = await runCli(['open', '--print', '--data-dir', dataDir, '--port', String(port)], env);
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, `hookbox: error: Hookbox is not running (nothing answers on http://127.0.0.1:${port}); start it with: hookbox serve (or the desktop app)\n`);
+    assert.equal(
+      result.stderr,
+      `hookbox: error: Hookbox is not running (nothing answers on http://127.0.0.1:${port}); start it with: hookbox serve (or the desktop app)\n`,
+    );
   });
 
   test('a desktop session is a display, Wayland, WSL, macOS or Windows', () => {

@@ -18,9 +18,15 @@ describe('hookbox serve', () => {
     const configDir = tempDir();
     const serve = await startServe(['--port', '0', '--data-dir', dataDir], { XDG_CONFIG_HOME: configDir });
     await eventually(() => /config: /.test(serve.output()), 'the config line');
-    assert.match(serve.output(), new RegExp(`Hookbox \\d+\\.\\d+\\.\\d+ listening on http://127\\.0\\.0\\.1:${serve.port}`));
+    assert.match(
+      serve.output(),
+      new RegExp(`Hookbox \\d+\\.\\d+\\.\\d+ listening on http://127\\.0\\.0\\.1:${serve.port}`),
+    );
     assert.match(serve.output(), new RegExp(`data dir: ${dataDir}`));
-    assert.match(serve.output(), new RegExp(`config: ${join(configDir, 'hookbox', 'config.toml')} \\(not found; defaults in use\\)`));
+    assert.match(
+      serve.output(),
+      new RegExp(`config: ${join(configDir, 'hookbox', 'config.toml')} \\(not found; defaults in use\\)`),
+    );
     assert.equal((await postEvent(serve.url, { kind: 'shell', command: 'true', exit_code: 0 })).status, 200);
     assert.equal(await serve.stop('SIGINT'), 0);
     assert.match(serve.output(), /SIGINT: stopping[\s\S]*stopped/);
@@ -36,7 +42,9 @@ describe('hookbox serve', () => {
     await once(socket, 'connect');
     let response = '';
     socket.on('data', (c: Buffer) => (response += c.toString()));
-    socket.write(`POST /events HTTP/1.1\r\nHost: 127.0.0.1:${serve.port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+    socket.write(
+      `POST /events HTTP/1.1\r\nHost: 127.0.0.1:${serve.port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+    );
     await new Promise((r) => setTimeout(r, 100));
     const stopped = serve.stop('SIGTERM');
     await eventually(() => /SIGTERM: stopping/.test(serve.output()), 'serve to start stopping');
@@ -45,7 +53,10 @@ describe('hookbox serve', () => {
     assert.match(response, /^HTTP\/1\.1 200/);
     assert.equal(await stopped, 0);
     const db = new Database(join(dataDir, 'hookbox.db'), { readonly: true });
-    assert.equal((db.prepare("SELECT count(*) AS n FROM events WHERE command = 'in-flight'").get() as { n: number }).n, 1);
+    assert.equal(
+      (db.prepare("SELECT count(*) AS n FROM events WHERE command = 'in-flight'").get() as { n: number }).n,
+      1,
+    );
     db.close();
   });
 
@@ -53,7 +64,10 @@ describe('hookbox serve', () => {
     // The race a service manager or a script hits: the signal comes before the rest of the start-up lines.
     const dataDir = tempDir();
     const dataHome = tempDir();
-    const child = spawn(process.execPath, [HOOKBOX_CLI, 'serve', '--port', '0', '--data-dir', dataDir], { env: { ...process.env, AGENTD_LOG_FORMAT: 'text', XDG_DATA_HOME: dataHome }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HOOKBOX_CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
+      env: { ...process.env, AGENTD_LOG_FORMAT: 'text', XDG_DATA_HOME: dataHome },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     let port = 0;
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -81,10 +95,25 @@ describe('hookbox serve', () => {
   });
 
   const startupErrors: Array<[string, string[], NodeJS.ProcessEnv, RegExp]> = [
-    ['AGENTD_PORT=abc', [], { AGENTD_PORT: 'abc' }, /^hookbox: error: invalid AGENTD_PORT="abc": must be a whole number between 0 and 65535\n$/],
-    ['a negative threshold', [], { AGENTD_LONG_RUNNING_THRESHOLD_MS: '-100' }, /^hookbox: error: invalid AGENTD_LONG_RUNNING_THRESHOLD_MS="-100"/],
+    [
+      'AGENTD_PORT=abc',
+      [],
+      { AGENTD_PORT: 'abc' },
+      /^hookbox: error: invalid AGENTD_PORT="abc": must be a whole number between 0 and 65535\n$/,
+    ],
+    [
+      'a negative threshold',
+      [],
+      { AGENTD_LONG_RUNNING_THRESHOLD_MS: '-100' },
+      /^hookbox: error: invalid AGENTD_LONG_RUNNING_THRESHOLD_MS="-100"/,
+    ],
     ['--port abc', ['--port', 'abc'], {}, /--port must be a whole number between 0 and 65535 \(got 'abc'\)/],
-    ['a missing --config file', ['--config', '/nonexistent/hookbox.toml'], {}, /^hookbox: error: \/nonexistent\/hookbox\.toml: cannot read config file: file not found\n$/],
+    [
+      'a missing --config file',
+      ['--config', '/nonexistent/hookbox.toml'],
+      {},
+      /^hookbox: error: \/nonexistent\/hookbox\.toml: cannot read config file: file not found\n$/,
+    ],
   ];
   for (const [name, args, env, message] of startupErrors) {
     test(`refuses to start on ${name}, with one clear line`, async () => {
@@ -107,10 +136,16 @@ describe('hookbox serve', () => {
     const dir = tempDir();
     const config = join(dir, 'config.toml');
     writeFileSync(join(dir, 'hook.sh'), '#!/bin/sh\n', { mode: 0o755 });
-    writeFileSync(config, '[[hooks]]\nname = "pay"\nbind = "127.0.0.1:0"\nscript = "hook.sh"\nverify = "standard-webhooks"\nsecret = "whsec_top secret!"\n');
+    writeFileSync(
+      config,
+      '[[hooks]]\nname = "pay"\nbind = "127.0.0.1:0"\nscript = "hook.sh"\nverify = "standard-webhooks"\nsecret = "whsec_top secret!"\n',
+    );
     const result = await runCli(['serve', '--config', config, '--data-dir', tempDir()]);
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, `hookbox: error: ${config}: hook 'pay': 'secrets': a Standard Webhooks secret is "whsec_" followed by base64\n`);
+    assert.equal(
+      result.stderr,
+      `hookbox: error: ${config}: hook 'pay': 'secrets': a Standard Webhooks secret is "whsec_" followed by base64\n`,
+    );
   });
 
   test('a port already in use is one clear line', async () => {
@@ -120,7 +155,10 @@ describe('hookbox serve', () => {
     const result = await runCli(['serve', '--port', String(port), '--data-dir', tempDir()]);
     blocker.close();
     assert.equal(result.code, 1);
-    assert.match(result.stderr, new RegExp(`hookbox: error: cannot listen on 127\\.0\\.0\\.1:${port}: address already in use`));
+    assert.match(
+      result.stderr,
+      new RegExp(`hookbox: error: cannot listen on 127\\.0\\.0\\.1:${port}: address already in use`),
+    );
   });
 
   test('a database from a newer Hookbox is refused', async () => {
@@ -138,7 +176,14 @@ describe('hookbox events', () => {
   test('reads the store while serve is running: list, --json, show by prefix', async () => {
     const dataDir = tempDir();
     const serve = await startServe(['--port', '0', '--data-dir', dataDir]);
-    const first = await postEvent(serve.url, { kind: 'shell', command: 'cargo build', exit_code: 2, duration_ms: 65_000, output: 'error[E0308]', metadata: { cwd: '/p' } });
+    const first = await postEvent(serve.url, {
+      kind: 'shell',
+      command: 'cargo build',
+      exit_code: 2,
+      duration_ms: 65_000,
+      output: 'error[E0308]',
+      metadata: { cwd: '/p' },
+    });
     await postEvent(serve.url, { kind: 'git', command: 'post-commit', exit_code: 0 });
 
     const list = await runCli(['events', '--data-dir', dataDir]);

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'smol-toml';
 import { AGENT_NAMES, type AgentName } from '../../main/core/agents/agent-mcp-adapter.ts';
-import { AGENT_ADAPTERS, agentMcpStatus, installAgentMcp, uninstallAgentMcp } from '../../main/core/agents/mcp-install.ts';
+import {
+  AGENT_ADAPTERS,
+  agentMcpStatus,
+  installAgentMcp,
+  uninstallAgentMcp,
+} from '../../main/core/agents/mcp-install.ts';
 import { runCli } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -48,7 +53,8 @@ function roundTrip(agent: AgentName, original: string | undefined, project?: str
 
 describe('mcp install for each agent', () => {
   test('claude: ~/.claude.json keeps its other keys and servers; the entry is a stdio server', () => {
-    const original = '{\n  "numStartups": 12,\n  "mcpServers": {\n    "github": { "command": "gh", "args": ["mcp"] }\n  },\n  "projects": {}\n}\n';
+    const original =
+      '{\n  "numStartups": 12,\n  "mcpServers": {\n    "github": { "command": "gh", "args": ["mcp"] }\n  },\n  "projects": {}\n}\n';
     const { text } = roundTrip('claude', original);
     const value = JSON.parse(text);
     assert.deepEqual(value.mcpServers.hookbox, { type: 'stdio', command: server.command, args: server.args });
@@ -135,14 +141,23 @@ describe('mcp install for each agent', () => {
 
   test('codex has no project file: --project is refused with a clear message', () => {
     const { ctx, dataDir } = home();
-    assert.throws(() => installAgentMcp(AGENT_ADAPTERS.codex, { ...ctx, project: ctx.home }, server, dataDir), /codex reads MCP servers from ~\/\.codex\/config\.toml only/);
+    assert.throws(
+      () => installAgentMcp(AGENT_ADAPTERS.codex, { ...ctx, project: ctx.home }, server, dataDir),
+      /codex reads MCP servers from ~\/\.codex\/config\.toml only/,
+    );
   });
 });
 
 describe('hookbox mcp install|status|uninstall on the command line', () => {
   test('each agent in a temp HOME: install, status, uninstall, byte-exact; other agents get --no-push', async () => {
     const dir = tempDir();
-    const env = { HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config'), CODEX_HOME: '', CLAUDE_CONFIG_DIR: '' };
+    const env = {
+      HOME: dir,
+      XDG_DATA_HOME: join(dir, 'data'),
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      CODEX_HOME: '',
+      CLAUDE_CONFIG_DIR: '',
+    };
     const originals: Record<AgentName, [string, string]> = {
       claude: [join(dir, '.claude.json'), '{\n  "mcpServers": {\n    "x": { "command": "x" }\n  }\n}\n'],
       codex: [join(dir, '.codex', 'config.toml'), 'model = "o3"\n'],
@@ -154,7 +169,12 @@ describe('hookbox mcp install|status|uninstall on the command line', () => {
       write(file, original);
       const installed = await runCli(['mcp', 'install', agent, '--name', 'web'], env);
       assert.equal(installed.code, 0, installed.stderr);
-      assert.match(installed.stdout, new RegExp(`hookbox added for ${agent}: .*bin/hookbox mcp --name web${agent === 'claude' ? '\\n' : ' --no-push\\n'}`));
+      assert.match(
+        installed.stdout,
+        new RegExp(
+          `hookbox added for ${agent}: .*bin/hookbox mcp --name web${agent === 'claude' ? '\\n' : ' --no-push\\n'}`,
+        ),
+      );
       const status = await runCli(['mcp', 'status', agent, '--name', 'web'], env);
       assert.match(status.stdout, new RegExp(`^${agent}: installed\\n`), status.stdout + status.stderr);
       const uninstalled = await runCli(['mcp', 'uninstall', agent], env);

@@ -13,7 +13,9 @@ import { tempDir } from '../helpers/temp-dir.ts';
 // The window's contract on the hub: the operations behind both transports, the HTTP routes the
 // browser build uses (token, RPC, event stream, the page itself), and what they do to files.
 
-async function startOwnHub(options: { configFile?: string | null; configPath?: string; rendererDir?: string; dataDir?: string } = {}) {
+async function startOwnHub(
+  options: { configFile?: string | null; configPath?: string; rendererDir?: string; dataDir?: string } = {},
+) {
   const dataDir = options.dataDir ?? tempDir();
   const notifier = new RecordingNotifier();
   const hub = createHub({
@@ -38,14 +40,18 @@ const rpc = (url: string, token: string | null, operation: string, body?: unknow
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 
-test('the RPC routes need the control token, know only the contract\'s operations, and check requests', async () => {
+test("the RPC routes need the control token, know only the contract's operations, and check requests", async () => {
   const { hub, url } = await startHub();
   assert.equal((await rpc(url, null, 'getHealth')).status, 401);
   assert.equal((await rpc(url, 'not-the-token', 'getHealth')).status, 401);
   const ok = await rpc(url, hub.controlToken, 'getHealth');
   assert.equal(ok.status, 200);
   assert.equal(((await ok.json()) as { api_url: string }).api_url, url);
-  const hooks = (await (await rpc(url, hub.controlToken, 'listHooks')).json()) as { hooks: unknown[]; lifecycle: unknown[]; config_error: null };
+  const hooks = (await (await rpc(url, hub.controlToken, 'listHooks')).json()) as {
+    hooks: unknown[];
+    lifecycle: unknown[];
+    config_error: null;
+  };
   assert.deepEqual(hooks, { hooks: [], lifecycle: [], config_error: null });
   const unknown = await rpc(url, hub.controlToken, 'dropDatabase');
   assert.equal(unknown.status, 404);
@@ -53,25 +59,50 @@ test('the RPC routes need the control token, know only the contract\'s operation
   assert.equal(bad.status, 400);
   assert.match(((await bad.json()) as { message: string }).message, /queryEvents: unknown field 'sql'/);
   // A web page elsewhere cannot call it, token or not (the Origin check comes first).
-  const cross = await fetch(`${url}/app/rpc/getHealth`, { method: 'POST', headers: { authorization: `Bearer ${hub.controlToken}`, origin: 'https://evil.example' } });
+  const cross = await fetch(`${url}/app/rpc/getHealth`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${hub.controlToken}`, origin: 'https://evil.example' },
+  });
   assert.equal(cross.status, 403);
 });
 
 test('queryEvents filters on the hub and pages without loading the history', async () => {
   const { hub } = await startHub();
-  for (let i = 0; i < 7; i += 1) await hub.eventLog.record({ kind: i % 2 ? 'git' : 'shell', command: `step ${i}`, exit_code: i === 3 ? 1 : 0, duration_ms: i * 10_000, output: i === 5 ? 'progress 100%_done' : '' });
+  for (let i = 0; i < 7; i += 1)
+    await hub.eventLog.record({
+      kind: i % 2 ? 'git' : 'shell',
+      command: `step ${i}`,
+      exit_code: i === 3 ? 1 : 0,
+      duration_ms: i * 10_000,
+      output: i === 5 ? 'progress 100%_done' : '',
+    });
   const page1 = await hub.app.handlers.queryEvents({ limit: 3 });
-  assert.deepEqual(page1.events.map((e) => e.command), ['step 6', 'step 5', 'step 4']);
+  assert.deepEqual(
+    page1.events.map((e) => e.command),
+    ['step 6', 'step 5', 'step 4'],
+  );
   assert.equal(page1.total, 7);
   const page2 = await hub.app.handlers.queryEvents({ limit: 3, cursor: page1.next_cursor! });
-  assert.deepEqual(page2.events.map((e) => e.command), ['step 3', 'step 2', 'step 1']);
+  assert.deepEqual(
+    page2.events.map((e) => e.command),
+    ['step 3', 'step 2', 'step 1'],
+  );
   const page3 = await hub.app.handlers.queryEvents({ limit: 3, cursor: page2.next_cursor! });
   assert.deepEqual([page3.events.map((e) => e.command), page3.next_cursor], [['step 0'], null]);
-  assert.deepEqual((await hub.app.handlers.queryEvents({ failed_only: true })).events.map((e) => e.command), ['step 3']);
+  assert.deepEqual(
+    (await hub.app.handlers.queryEvents({ failed_only: true })).events.map((e) => e.command),
+    ['step 3'],
+  );
   // Long-running is longer than the threshold (30 s by default): step 3 took exactly 30 s.
-  assert.deepEqual((await hub.app.handlers.queryEvents({ kind: 'git', long_running: true })).events.map((e) => e.command), ['step 5']);
+  assert.deepEqual(
+    (await hub.app.handlers.queryEvents({ kind: 'git', long_running: true })).events.map((e) => e.command),
+    ['step 5'],
+  );
   // % and _ are literal characters in a search, not wildcards.
-  assert.deepEqual((await hub.app.handlers.queryEvents({ text: '100%_' })).events.map((e) => e.command), ['step 5']);
+  assert.deepEqual(
+    (await hub.app.handlers.queryEvents({ text: '100%_' })).events.map((e) => e.command),
+    ['step 5'],
+  );
   assert.deepEqual((await hub.app.handlers.queryEvents({ text: '0%d' })).events, []);
   assert.deepEqual((await hub.app.handlers.queryEvents({ text: 'STEP 2' })).total, 1, 'case-insensitive');
 });
@@ -112,7 +143,11 @@ test('a pause stops notifications, survives a restart, and ends by itself', asyn
   await first.hub.stop();
 
   const second = await startOwnHub({ dataDir });
-  assert.deepEqual(second.hub.notificationPause.state(), { paused: true, until: null }, 'until resumed means across restarts too');
+  assert.deepEqual(
+    second.hub.notificationPause.state(),
+    { paused: true, until: null },
+    'until resumed means across restarts too',
+  );
   await second.hub.app.handlers.resumeNotifications(undefined);
   assert.equal(existsSync(join(dataDir, 'notification-pause.json')), false);
   await postEvent(second.url, { kind: 'shell', command: 'fails loudly', exit_code: 1 });
@@ -136,11 +171,19 @@ test('saving a config: a bad one never replaces a good one; a good one is writte
   chmodSync(configFile, 0o640);
   const { hub } = await startOwnHub({ configFile });
 
-  const bad = await hub.app.handlers.saveConfig({ text: `${good}[[hooks]]\nname = "two"\nbind = "nowhere"\nscript = "hooks/ok.sh"\n` });
+  const bad = await hub.app.handlers.saveConfig({
+    text: `${good}[[hooks]]\nname = "two"\nbind = "nowhere"\nscript = "hooks/ok.sh"\n`,
+  });
   assert.equal(bad.saved, false);
-  assert.deepEqual(bad.problems.map((p) => p.line), [7]);
+  assert.deepEqual(
+    bad.problems.map((p) => p.line),
+    [7],
+  );
   assert.equal(readFileSync(configFile, 'utf8'), good);
-  assert.deepEqual(hub.hooks.status().map((h) => [h.name, h.state]), [['one', 'listening']]);
+  assert.deepEqual(
+    hub.hooks.status().map((h) => [h.name, h.state]),
+    [['one', 'listening']],
+  );
 
   const next = `# now two\n${good}\n[[hooks]]\nname = "two"\nbind = "127.0.0.1:0"\nscript = "hooks/ok.sh"\n`;
   const saved = await hub.app.handlers.saveConfig({ text: next });
@@ -148,7 +191,13 @@ test('saving a config: a bad one never replaces a good one; a good one is writte
   assert.deepEqual(saved.report?.started, ['two']);
   assert.equal(readFileSync(configFile, 'utf8'), next);
   assert.equal(statSync(configFile).mode & 0o777, 0o640, 'the file keeps its permissions');
-  assert.deepEqual(hub.hooks.status().map((h) => h.name).sort(), ['one', 'two']);
+  assert.deepEqual(
+    hub.hooks
+      .status()
+      .map((h) => h.name)
+      .sort(),
+    ['one', 'two'],
+  );
   assert.deepEqual((await hub.app.handlers.listScripts(undefined)).scripts, ['hooks/ok.sh']);
 });
 
@@ -169,27 +218,51 @@ test('with no config file yet, the editor creates it where it belongs (0600) and
 test('hookbox serve serves the window at / under a strict policy, or says how to build it', async () => {
   const rendererDir = tempDir();
   mkdirSync(join(rendererDir, 'assets'));
-  writeFileSync(join(rendererDir, 'index.html'), `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; connect-src 'none'"><script type="module" src="./assets/app-1.js"></script>`);
+  writeFileSync(
+    join(rendererDir, 'index.html'),
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; connect-src 'none'"><script type="module" src="./assets/app-1.js"></script>`,
+  );
   writeFileSync(join(rendererDir, 'assets', 'app-1.js'), 'console.log(1)');
   const { url } = await startOwnHub({ rendererDir });
   const page = await fetch(`${url}/`);
   assert.equal(page.status, 200);
   assert.equal(page.headers.get('content-security-policy'), UI_CONTENT_SECURITY_POLICY);
-  assert.match(UI_CONTENT_SECURITY_POLICY, /default-src 'none'.*script-src 'self'.*connect-src 'self'.*frame-ancestors 'none'/);
+  assert.match(
+    UI_CONTENT_SECURITY_POLICY,
+    /default-src 'none'.*script-src 'self'.*connect-src 'self'.*frame-ancestors 'none'/,
+  );
   assert.doesNotMatch(UI_CONTENT_SECURITY_POLICY, /unsafe/);
   assert.match(await page.text(), /connect-src 'self'/, "the page's own policy lets it call its origin");
   const asset = await fetch(`${url}/assets/app-1.js`);
   assert.deepEqual([asset.status, asset.headers.get('content-type')], [200, 'text/javascript; charset=utf-8']);
-  assert.equal((await fetch(`${url}/assets/..%2Findex.html`)).status, 400, 'a name that is not a plain file name is refused');
+  assert.equal(
+    (await fetch(`${url}/assets/..%2Findex.html`)).status,
+    400,
+    'a name that is not a plain file name is refused',
+  );
   assert.equal((await fetch(`${url}/assets/missing.js`)).status, 404);
 
   const dataDir = tempDir();
-  const serve = await startServe(['--port', '0', '--data-dir', dataDir], { XDG_CONFIG_HOME: tempDir(), HOOKBOX_RENDERER_DIR: join(tempDir(), 'not-built') });
+  const serve = await startServe(['--port', '0', '--data-dir', dataDir], {
+    XDG_CONFIG_HOME: tempDir(),
+    HOOKBOX_RENDERER_DIR: join(tempDir(), 'not-built'),
+  });
   const deadline = Date.now() + 30_000;
-  while (!/the Hookbox window/.test(serve.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (!/the Hookbox window/.test(serve.output()) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   // The log names the command that opens the window signed in, never the token itself.
-  assert.ok(serve.output().includes(`the Hookbox window (not built yet: run \`npm run build\`): run \`hookbox --data-dir ${dataDir} open --port ${serve.port}\` to open it signed in`), serve.output());
-  assert.ok(!serve.output().includes(readFileSync(join(dataDir, 'control-token'), 'utf8').trim()), 'the control token is not logged');
+  assert.ok(
+    serve
+      .output()
+      .includes(
+        `the Hookbox window (not built yet: run \`npm run build\`): run \`hookbox --data-dir ${dataDir} open --port ${serve.port}\` to open it signed in`,
+      ),
+    serve.output(),
+  );
+  assert.ok(
+    !serve.output().includes(readFileSync(join(dataDir, 'control-token'), 'utf8').trim()),
+    'the control token is not logged',
+  );
   const missing = await fetch(`${serve.url}/`);
   assert.equal(missing.status, 503);
   assert.match(await missing.text(), /npm run build/);

@@ -23,7 +23,11 @@ test('nothing under main/core imports electron', () => {
 });
 
 test('the electron-import check recognises every import form', () => {
-  for (const line of ["import { app } from 'electron';", 'const { app } = require("electron")', "await import('electron/main')"]) {
+  for (const line of [
+    "import { app } from 'electron';",
+    'const { app } = require("electron")',
+    "await import('electron/main')",
+  ]) {
     assert.ok(importsElectron.test(line), line);
   }
   assert.ok(!importsElectron.test("import x from 'electron-vite'"));

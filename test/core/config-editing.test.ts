@@ -14,7 +14,8 @@ const path = join(dir, 'config.toml');
 mkdirSync(join(dir, 'hooks'));
 writeFileSync(join(dir, 'hooks', 'a.sh'), '#!/bin/sh\n');
 chmodSync(join(dir, 'hooks', 'a.sh'), 0o755);
-const hook = (name: string, extra = '') => `[[hooks]]\nname = "${name}"\nbind = "127.0.0.1:0"\nscript = "hooks/a.sh"\n${extra}`;
+const hook = (name: string, extra = '') =>
+  `[[hooks]]\nname = "${name}"\nbind = "127.0.0.1:0"\nscript = "hooks/a.sh"\n${extra}`;
 
 test('a valid config has no problems', () => {
   assert.deepEqual(checkConfigText(`[api]\nport = 17002\n\n${hook('one')}\n${hook('two')}`, path, {}), []);
@@ -32,7 +33,11 @@ test('each kind of problem is placed at its line', () => {
   const wrongType = checkConfigText('[notifications]\n\non_failure = "yes"\n', path, {});
   assert.equal(wrongType[0]?.line, 3);
 
-  const missingScript = checkConfigText(`${hook('one')}\n${hook('two').replace('hooks/a.sh', 'hooks/missing.sh')}`, path, {});
+  const missingScript = checkConfigText(
+    `${hook('one')}\n${hook('two').replace('hooks/a.sh', 'hooks/missing.sh')}`,
+    path,
+    {},
+  );
   assert.equal(missingScript[0]?.line, 9);
   assert.match(missingScript[0]!.message, /hook 'two': 'script' .*missing\.sh does not exist/);
 
@@ -47,12 +52,26 @@ test('each kind of problem is placed at its line', () => {
 });
 
 test('a verifier or filter that cannot work is placed at its key or table', () => {
-  const unknownScheme = checkConfigText(`${hook('one')}\n${hook('two', 'verify = "paypal"\nsecret = "x"\n')}`, path, {});
-  assert.deepEqual([unknownScheme[0]?.line, unknownScheme[0]?.message], [10, "hook 'two': 'verify' must be one of: github, standard-webhooks, stripe, slack, shopify, gitlab, twilio, ed25519, hmac"]);
+  const unknownScheme = checkConfigText(
+    `${hook('one')}\n${hook('two', 'verify = "paypal"\nsecret = "x"\n')}`,
+    path,
+    {},
+  );
+  assert.deepEqual(
+    [unknownScheme[0]?.line, unknownScheme[0]?.message],
+    [
+      10,
+      "hook 'two': 'verify' must be one of: github, standard-webhooks, stripe, slack, shopify, gitlab, twilio, ed25519, hmac",
+    ],
+  );
   const badKey = checkConfigText(hook('one', 'verify = "ed25519"\npublic_key = "nothex"\n'), path, {});
   assert.equal(badKey[0]?.line, 6);
   assert.match(badKey[0]!.message, /'public_key' must be 32 bytes/);
-  const badRegex = checkConfigText(`${hook('one')}\n${hook('two', '\n[hooks.when]\n"json.ref" = { regex = "(main" }\n')}`, path, {});
+  const badRegex = checkConfigText(
+    `${hook('one')}\n${hook('two', '\n[hooks.when]\n"json.ref" = { regex = "(main" }\n')}`,
+    path,
+    {},
+  );
   assert.equal(badRegex[0]?.line, 11);
   assert.match(badRegex[0]!.message, /hook 'two': 'when' "json.ref": bad regex "\(main"/);
 });
@@ -78,17 +97,47 @@ test('setTableValues changes only the given keys, keeping comments, order and ot
     'port = 17002',
     '',
   ].join('\n');
-  const after = setTableValues(before, 'notifications', { on_failure: false, long_running_ignore: ['vim'], long_running_threshold_ms: 60000 }, path);
+  const after = setTableValues(
+    before,
+    'notifications',
+    { on_failure: false, long_running_ignore: ['vim'], long_running_threshold_ms: 60000 },
+    path,
+  );
   assert.equal(
     after,
-    ['# my hookbox', '[notifications]', 'on_failure = false   # I want these', 'long_running_ignore = ["vim"]', 'long_running_threshold_ms = 60000', '', '[api]', 'port = 17002', ''].join('\n'),
+    [
+      '# my hookbox',
+      '[notifications]',
+      'on_failure = false   # I want these',
+      'long_running_ignore = ["vim"]',
+      'long_running_threshold_ms = 60000',
+      '',
+      '[api]',
+      'port = 17002',
+      '',
+    ].join('\n'),
   );
-  assert.deepEqual(JSON.parse(JSON.stringify(parse(after))), { notifications: { on_failure: false, long_running_ignore: ['vim'], long_running_threshold_ms: 60000 }, api: { port: 17002 } });
+  assert.deepEqual(JSON.parse(JSON.stringify(parse(after))), {
+    notifications: { on_failure: false, long_running_ignore: ['vim'], long_running_threshold_ms: 60000 },
+    api: { port: 17002 },
+  });
 });
 
 test('setTableValues adds the table when there is none, and refuses forms it cannot edit safely', () => {
-  assert.equal(setTableValues('', 'notifications', { on_failure: false }, path), '[notifications]\non_failure = false\n');
-  assert.equal(setTableValues('[api]\nport = 1', 'notifications', { on_failure: false }, path), '[api]\nport = 1\n\n[notifications]\non_failure = false\n');
-  assert.throws(() => setTableValues('notifications = { on_failure = true }\n', 'notifications', { on_failure: false }, path), /could not update \[notifications\] automatically/);
-  assert.throws(() => setTableValues('notifications.on_failure = true\n', 'notifications', { on_failure: false }, path), /automatically/);
+  assert.equal(
+    setTableValues('', 'notifications', { on_failure: false }, path),
+    '[notifications]\non_failure = false\n',
+  );
+  assert.equal(
+    setTableValues('[api]\nport = 1', 'notifications', { on_failure: false }, path),
+    '[api]\nport = 1\n\n[notifications]\non_failure = false\n',
+  );
+  assert.throws(
+    () => setTableValues('notifications = { on_failure = true }\n', 'notifications', { on_failure: false }, path),
+    /could not update \[notifications\] automatically/,
+  );
+  assert.throws(
+    () => setTableValues('notifications.on_failure = true\n', 'notifications', { on_failure: false }, path),
+    /automatically/,
+  );
 });

@@ -15,14 +15,20 @@ const SEED_EVENT = {
 };
 
 /** Raw HTTP so a test can send any Host/Origin header (fetch would fix Host for us). */
-function rawRequest(url: string, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }) {
+function rawRequest(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+) {
   const { hostname, port } = new URL(url);
   return new Promise<{ status: number; json: any }>((resolve, reject) => {
-    const req = httpRequest({ hostname, port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {} }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
-    });
+    const req = httpRequest(
+      { hostname, port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {} },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -49,7 +55,11 @@ describe('agentd event API against a real server and database', async () => {
     assert.match(body.version, /^\d+\.\d+\.\d+/);
     assert.equal(typeof body.event_count, 'number');
     assert.deepEqual(
-      { on_failure: body.notifications.on_failure, on_long_running: body.notifications.on_long_running, threshold: body.notifications.long_running_threshold_ms },
+      {
+        on_failure: body.notifications.on_failure,
+        on_long_running: body.notifications.on_long_running,
+        threshold: body.notifications.long_running_threshold_ms,
+      },
       { on_failure: true, on_long_running: true, threshold: 30000 },
     );
   });
@@ -62,7 +72,10 @@ describe('agentd event API against a real server and database', async () => {
     assert.match(json.event_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
     const fetched = await (await fetch(`${url}/events/${json.event_id}`)).json();
-    assert.deepEqual({ ...fetched, received_at: undefined }, { ...SEED_EVENT, id: json.event_id, received_at: undefined });
+    assert.deepEqual(
+      { ...fetched, received_at: undefined },
+      { ...SEED_EVENT, id: json.event_id, received_at: undefined },
+    );
     assert.ok(!Number.isNaN(Date.parse(fetched.received_at)));
   });
 
@@ -82,7 +95,12 @@ describe('agentd event API against a real server and database', async () => {
       body: JSON.stringify({ kind: 'system', command: 'backup', exit_code: 0 }),
     });
     assert.equal(form.status, 200, JSON.stringify(form.json));
-    const none = await rawRequest(url, { method: 'POST', path: '/events', headers: { host: new URL(url).host }, body: JSON.stringify({ kind: 'system', command: 'backup2', exit_code: 0 }) });
+    const none = await rawRequest(url, {
+      method: 'POST',
+      path: '/events',
+      headers: { host: new URL(url).host },
+      body: JSON.stringify({ kind: 'system', command: 'backup2', exit_code: 0 }),
+    });
     assert.equal(none.status, 200, JSON.stringify(none.json));
   });
 
@@ -93,7 +111,10 @@ describe('agentd event API against a real server and database', async () => {
     assert.equal(all[0].command, 'cmd-59');
     assert.equal(all[1].command, 'cmd-58');
     const three = await (await fetch(`${url}/events?limit=3`)).json();
-    assert.deepEqual(three.map((e: { command: string }) => e.command), ['cmd-59', 'cmd-58', 'cmd-57']);
+    assert.deepEqual(
+      three.map((e: { command: string }) => e.command),
+      ['cmd-59', 'cmd-58', 'cmd-57'],
+    );
     const many = await (await fetch(`${url}/events?limit=100000`)).json();
     assert.equal(many.length, Math.min(500, storedCount(dataDir)));
   });
@@ -101,7 +122,11 @@ describe('agentd event API against a real server and database', async () => {
   test('GET /events/{id} for an unknown id is a 404 with a JSON error', async () => {
     const res = await fetch(`${url}/events/550e8400-e29b-41d4-a716-446655440000`);
     assert.equal(res.status, 404);
-    assert.deepEqual(await res.json(), { success: false, error: 'not_found', message: 'no event with id 550e8400-e29b-41d4-a716-446655440000' });
+    assert.deepEqual(await res.json(), {
+      success: false,
+      error: 'not_found',
+      message: 'no event with id 550e8400-e29b-41d4-a716-446655440000',
+    });
   });
 
   test('unknown routes are a 404 JSON', async () => {
@@ -125,14 +150,44 @@ describe('agentd event API against a real server and database', async () => {
     ['missing command', { kind: 'shell', exit_code: 0 }, /missing required field 'command'/, 'command'],
     ['missing exit_code', { kind: 'shell', command: 'x' }, /missing required field 'exit_code'/, 'exit_code'],
     ['unknown kind', { kind: 'shel', command: 'x', exit_code: 0 }, /'kind' must be one of: shell, git, system/, 'kind'],
-    ['exit_code as a string', { kind: 'shell', command: 'x', exit_code: '1' }, /'exit_code' must be an integer/, 'exit_code'],
-    ['exit_code fractional', { kind: 'shell', command: 'x', exit_code: 1.5 }, /'exit_code' must be an integer/, 'exit_code'],
-    ['negative duration', { kind: 'shell', command: 'x', exit_code: 0, duration_ms: -5 }, /'duration_ms' must be >= 0/, 'duration_ms'],
+    [
+      'exit_code as a string',
+      { kind: 'shell', command: 'x', exit_code: '1' },
+      /'exit_code' must be an integer/,
+      'exit_code',
+    ],
+    [
+      'exit_code fractional',
+      { kind: 'shell', command: 'x', exit_code: 1.5 },
+      /'exit_code' must be an integer/,
+      'exit_code',
+    ],
+    [
+      'negative duration',
+      { kind: 'shell', command: 'x', exit_code: 0, duration_ms: -5 },
+      /'duration_ms' must be >= 0/,
+      'duration_ms',
+    ],
     ['command as a number', { kind: 'shell', command: 42, exit_code: 0 }, /'command' must be a string/, 'command'],
     ['empty command', { kind: 'shell', command: '', exit_code: 0 }, /'command'/, 'command'],
-    ['output as an object', { kind: 'shell', command: 'x', exit_code: 0, output: {} }, /'output' must be a string/, 'output'],
-    ['metadata as a string', { kind: 'shell', command: 'x', exit_code: 0, metadata: 'cwd' }, /'metadata' must be a JSON object/, 'metadata'],
-    ['unknown field', { kind: 'shell', command: 'x', exit_code: 0, exitcode: 1 }, /unknown field 'exitcode'/, 'exitcode'],
+    [
+      'output as an object',
+      { kind: 'shell', command: 'x', exit_code: 0, output: {} },
+      /'output' must be a string/,
+      'output',
+    ],
+    [
+      'metadata as a string',
+      { kind: 'shell', command: 'x', exit_code: 0, metadata: 'cwd' },
+      /'metadata' must be a JSON object/,
+      'metadata',
+    ],
+    [
+      'unknown field',
+      { kind: 'shell', command: 'x', exit_code: 0, exitcode: 1 },
+      /unknown field 'exitcode'/,
+      'exitcode',
+    ],
     ['an array instead of an object', [], /body must be a JSON object/, ''],
   ];
 
@@ -165,7 +220,12 @@ describe('agentd event API against a real server and database', async () => {
 
   test('a body over the size limit is a 413, nothing stored', async () => {
     const before = storedCount(dataDir);
-    const { status, json } = await postEvent(url, { kind: 'shell', command: 'x', exit_code: 0, output: 'x'.repeat(1024 * 1024 + 10) });
+    const { status, json } = await postEvent(url, {
+      kind: 'shell',
+      command: 'x',
+      exit_code: 0,
+      output: 'x'.repeat(1024 * 1024 + 10),
+    });
     assert.equal(status, 413);
     assert.equal(json.error, 'body_too_large');
     assert.match(json.message, /1048576 bytes/);
@@ -187,7 +247,12 @@ describe('agentd event API against a real server and database', async () => {
 
     test('a foreign Host (DNS rebinding) is refused, nothing stored', async () => {
       const before = storedCount(dataDir);
-      const res = await rawRequest(url, { method: 'POST', path: '/events', headers: { host: 'evil.example:80', 'content-type': 'application/json' }, body: JSON.stringify(SEED_EVENT) });
+      const res = await rawRequest(url, {
+        method: 'POST',
+        path: '/events',
+        headers: { host: 'evil.example:80', 'content-type': 'application/json' },
+        body: JSON.stringify(SEED_EVENT),
+      });
       assert.equal(res.status, 403);
       assert.equal(res.json.error, 'forbidden_host');
       assert.equal(storedCount(dataDir), before);
@@ -204,18 +269,29 @@ describe('agentd event API against a real server and database', async () => {
 
     test('a web page Origin cannot post events or read them', async () => {
       const before = storedCount(dataDir);
-      const post = await rawRequest(url, { method: 'POST', path: '/events', headers: { host: host(), origin: 'https://evil.example', 'content-type': 'text/plain' }, body: JSON.stringify(SEED_EVENT) });
+      const post = await rawRequest(url, {
+        method: 'POST',
+        path: '/events',
+        headers: { host: host(), origin: 'https://evil.example', 'content-type': 'text/plain' },
+        body: JSON.stringify(SEED_EVENT),
+      });
       assert.equal(post.status, 403);
       assert.equal(post.json.error, 'forbidden_origin');
       const nullOrigin = await rawRequest(url, { path: '/events', headers: { host: host(), origin: 'null' } });
       assert.equal(nullOrigin.status, 403);
-      const noCors = await rawRequest(url, { path: '/events', headers: { host: host(), 'sec-fetch-site': 'cross-site' } });
+      const noCors = await rawRequest(url, {
+        path: '/events',
+        headers: { host: host(), 'sec-fetch-site': 'cross-site' },
+      });
       assert.equal(noCors.status, 403);
       assert.equal(storedCount(dataDir), before);
     });
 
     test("Hookbox's own origin is accepted", async () => {
-      const res = await rawRequest(url, { path: '/health', headers: { host: host(), origin: url, 'sec-fetch-site': 'same-origin' } });
+      const res = await rawRequest(url, {
+        path: '/health',
+        headers: { host: host(), origin: url, 'sec-fetch-site': 'same-origin' },
+      });
       assert.equal(res.status, 200);
     });
   });

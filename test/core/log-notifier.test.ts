@@ -16,7 +16,12 @@ function capturedLogger() {
   return { logger: pino(stream), lines };
 }
 
-const failed = (n: number): DesktopNotification => ({ title: 'Command failed', message: `run ${n}`, priority: 'high', eventId: `e${n}` });
+const failed = (n: number): DesktopNotification => ({
+  title: 'Command failed',
+  message: `run ${n}`,
+  priority: 'high',
+  eventId: `e${n}`,
+});
 
 test('the log notifier writes one line per notification up to the limit, then one summary per second', async () => {
   const { logger, lines } = capturedLogger();
@@ -28,7 +33,10 @@ test('the log notifier writes one line per notification up to the limit, then on
   // The next second starts with the summary of the previous one, then full lines again.
   now = 1_000;
   await notifier.notify(failed(6));
-  assert.deepEqual(lines.slice(2), ['notification: 3 more in the last second, not shown one by one (each is recorded with its event)', 'notification: Command failed: run 6']);
+  assert.deepEqual(lines.slice(2), [
+    'notification: 3 more in the last second, not shown one by one (each is recorded with its event)',
+    'notification: Command failed: run 6',
+  ]);
 });
 
 test('a flood that stops is summarised when its second ends, without another notification', async () => {
@@ -41,5 +49,7 @@ test('a flood that stops is summarised when its second ends, without another not
   await notifier.notify(failed(3));
   assert.equal(lines.length, 1);
   await sleep(200);
-  assert.deepEqual(lines.slice(1), ['notification: 2 more in the last second, not shown one by one (each is recorded with its event)']);
+  assert.deepEqual(lines.slice(1), [
+    'notification: 2 more in the last second, not shown one by one (each is recorded with its event)',
+  ]);
 });

@@ -12,7 +12,14 @@ describe('notifications from the rules', () => {
     const raised = waitForNotifications(hub, 1);
     const { json } = await postEvent(url, FAILED);
     await raised;
-    assert.deepEqual(notifier.shown, [{ title: 'Command failed', message: 'Failed (exit 2) after 1m 5s: cargo build', priority: 'high', eventId: json.event_id }]);
+    assert.deepEqual(notifier.shown, [
+      {
+        title: 'Command failed',
+        message: 'Failed (exit 2) after 1m 5s: cargo build',
+        priority: 'high',
+        eventId: json.event_id,
+      },
+    ]);
     const [record] = hub.notifications.forEvent(json.event_id);
     assert.equal(record?.rule, 'failure');
     assert.equal(record?.decided_by, 'rules');
@@ -33,7 +40,10 @@ describe('notifications from the rules', () => {
     await postEvent(url, { ...FAILED, duration_ms: 10 });
     await postEvent(url, { kind: 'shell', command: 'make', exit_code: 0, duration_ms: 40_000 });
     await raised;
-    assert.deepEqual(notifier.shown.map((n) => n.message), ['Done in 40 s: make']);
+    assert.deepEqual(
+      notifier.shown.map((n) => n.message),
+      ['Done in 40 s: make'],
+    );
   });
 
   test('a desktop that refuses is recorded as a failed delivery, the event is kept', async () => {
@@ -43,7 +53,9 @@ describe('notifications from the rules', () => {
     const { status, json } = await postEvent(url, FAILED);
     assert.equal(status, 200);
     await raised;
-    assert.deepEqual(hub.notifications.forEvent(json.event_id)[0]?.deliveries, [{ channel: 'test', ok: false, error: 'no notification daemon' }]);
+    assert.deepEqual(hub.notifications.forEvent(json.event_id)[0]?.deliveries, [
+      { channel: 'test', ok: false, error: 'no notification daemon' },
+    ]);
   });
 });
 
@@ -59,8 +71,16 @@ describe('AGENTD_NOTIFY_SERVICE_URL', () => {
     assert.equal(request.method, 'POST');
     assert.equal(request.url, '/notify');
     assert.match(String(request.headers['content-type']), /application\/json/);
-    assert.deepEqual(JSON.parse(request.body), { title: 'Command failed', message: 'Failed (exit 2) after 1m 5s: cargo build', priority: 'high', event_id: json.event_id });
-    assert.deepEqual(hub.notifications.forEvent(json.event_id)[0]?.deliveries, [{ channel: 'test', ok: true }, { channel: 'notify-service', ok: true }]);
+    assert.deepEqual(JSON.parse(request.body), {
+      title: 'Command failed',
+      message: 'Failed (exit 2) after 1m 5s: cargo build',
+      priority: 'high',
+      event_id: json.event_id,
+    });
+    assert.deepEqual(hub.notifications.forEvent(json.event_id)[0]?.deliveries, [
+      { channel: 'test', ok: true },
+      { channel: 'notify-service', ok: true },
+    ]);
   });
 
   test('a hanging service never holds up ingestion and times out into a recorded failure', async () => {
@@ -77,7 +97,9 @@ describe('AGENTD_NOTIFY_SERVICE_URL', () => {
     const second = await postEvent(url, QUICK_OK);
     assert.equal(second.status, 200);
     await raised;
-    const delivery = hub.notifications.forEvent(first.json.event_id)[0]?.deliveries.find((d) => d.channel === 'notify-service');
+    const delivery = hub.notifications
+      .forEvent(first.json.event_id)[0]
+      ?.deliveries.find((d) => d.channel === 'notify-service');
     assert.deepEqual(delivery, { channel: 'notify-service', ok: false, error: 'no answer within 300 ms' });
   });
 
@@ -90,7 +112,11 @@ describe('AGENTD_NOTIFY_SERVICE_URL', () => {
     const raised = waitForNotifications(hub, 1);
     const { json } = await postEvent(url, FAILED);
     await raised;
-    assert.deepEqual(hub.notifications.forEvent(json.event_id)[0]?.deliveries[1], { channel: 'notify-service', ok: false, error: 'HTTP 500' });
+    assert.deepEqual(hub.notifications.forEvent(json.event_id)[0]?.deliveries[1], {
+      channel: 'notify-service',
+      ok: false,
+      error: 'HTTP 500',
+    });
 
     const down = await startHub({ env: { AGENTD_NOTIFY_SERVICE_URL: `http://127.0.0.1:${await closedPort()}/` } });
     const raisedDown = waitForNotifications(down.hub, 1);
@@ -103,7 +129,7 @@ describe('AGENTD_NOTIFY_SERVICE_URL', () => {
 });
 
 describe('AGENTD_BAML_URL analysis server', () => {
-  test("its answer decides and words the notification", async () => {
+  test('its answer decides and words the notification', async () => {
     const baml = await startReceiver((req, res) => {
       const { event } = JSON.parse(req.body);
       res.setHeader('content-type', 'application/json');
@@ -111,7 +137,15 @@ describe('AGENTD_BAML_URL analysis server', () => {
         JSON.stringify(
           event.command === 'grep foo log'
             ? { should_notify: false, reasoning: 'grep without a match is expected' }
-            : { should_notify: true, notification_title: 'Deploy finished', notification_message: 'prod is live', priority: 'urgent', reasoning: 'r', indicates_problem: false, suggested_actions: [] },
+            : {
+                should_notify: true,
+                notification_title: 'Deploy finished',
+                notification_message: 'prod is live',
+                priority: 'urgent',
+                reasoning: 'r',
+                indicates_problem: false,
+                suggested_actions: [],
+              },
         ),
       );
     });
@@ -120,7 +154,9 @@ describe('AGENTD_BAML_URL analysis server', () => {
     const raised = waitForNotifications(hub, 1);
     const { json } = await postEvent(url, { kind: 'shell', command: './deploy.sh', exit_code: 0, duration_ms: 2_000 });
     await raised;
-    assert.deepEqual(notifier.shown, [{ title: 'Deploy finished', message: 'prod is live', priority: 'urgent', eventId: json.event_id }]);
+    assert.deepEqual(notifier.shown, [
+      { title: 'Deploy finished', message: 'prod is live', priority: 'urgent', eventId: json.event_id },
+    ]);
     assert.equal(hub.notifications.forEvent(json.event_id)[0]?.decided_by, 'analysis');
     assert.equal(baml.received[0]?.url, '/call/AnalyzeShellEvent');
     assert.equal(JSON.parse(baml.received[0]!.body).event.command, 'grep foo log');

@@ -6,19 +6,39 @@ import { evaluateRules, formatDuration, programOf, shortCommand } from '../../ma
 
 const settings = DEFAULT_SETTINGS.notifications;
 const event = (patch: Partial<RecordedEvent>): RecordedEvent => ({
-  id: 'e1', received_at: '2026-01-01T00:00:00Z', kind: 'shell', command: 'cargo build', exit_code: 0, duration_ms: 0, output: '', metadata: {}, ...patch,
+  id: 'e1',
+  received_at: '2026-01-01T00:00:00Z',
+  kind: 'shell',
+  command: 'cargo build',
+  exit_code: 0,
+  duration_ms: 0,
+  output: '',
+  metadata: {},
+  ...patch,
 });
 
 describe('notification rules', () => {
   test('texts say what happened and how long it took', () => {
     assert.deepEqual(evaluateRules(event({ exit_code: 2, duration_ms: 65_000 }), settings), {
-      rule: 'failure', title: 'Command failed', message: 'Failed (exit 2) after 1m 5s: cargo build', priority: 'high',
+      rule: 'failure',
+      title: 'Command failed',
+      message: 'Failed (exit 2) after 1m 5s: cargo build',
+      priority: 'high',
     });
     assert.deepEqual(evaluateRules(event({ command: 'npm test', duration_ms: 45_000 }), settings), {
-      rule: 'long_running', title: 'Command finished', message: 'Done in 45 s: npm test', priority: 'normal',
+      rule: 'long_running',
+      title: 'Command finished',
+      message: 'Done in 45 s: npm test',
+      priority: 'normal',
     });
-    assert.equal(evaluateRules(event({ exit_code: 1, duration_ms: 200 }), settings)?.message, 'Failed (exit 1): cargo build');
-    assert.equal(evaluateRules(event({ kind: 'git', command: 'pre-push', exit_code: 1 }), settings)?.title, 'Git hook failed');
+    assert.equal(
+      evaluateRules(event({ exit_code: 1, duration_ms: 200 }), settings)?.message,
+      'Failed (exit 1): cargo build',
+    );
+    assert.equal(
+      evaluateRules(event({ kind: 'git', command: 'pre-push', exit_code: 1 }), settings)?.title,
+      'Git hook failed',
+    );
   });
 
   test('a quick success raises nothing; the threshold is exclusive', () => {
@@ -37,7 +57,14 @@ describe('notification rules', () => {
   });
 
   test('interactive programs on the ignore list never count as long-running', () => {
-    for (const command of ['vim notes.md', 'sudo -E vim /etc/hosts', 'ssh prod', 'TERM=xterm htop', '/usr/bin/less log', 'tmux attach']) {
+    for (const command of [
+      'vim notes.md',
+      'sudo -E vim /etc/hosts',
+      'ssh prod',
+      'TERM=xterm htop',
+      '/usr/bin/less log',
+      'tmux attach',
+    ]) {
       assert.equal(evaluateRules(event({ command, duration_ms: 3_600_000 }), settings), null, command);
     }
     // …but their failures still do.

@@ -7,7 +7,7 @@ import { DEFAULT_SETTINGS, resolveSettings } from '../../main/core/config/settin
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('AGENTD_* environment variables', () => {
-  test('defaults are the seed\'s', () => {
+  test("defaults are the seed's", () => {
     const s = resolveSettings({ env: {} });
     assert.equal(s.api.port, 17002);
     assert.equal(s.api.host, '127.0.0.1');
@@ -57,11 +57,14 @@ describe('AGENTD_* environment variables', () => {
   ];
   for (const [env, message] of invalid) {
     test(`rejects ${JSON.stringify(env)} with one line naming the variable`, () => {
-      assert.throws(() => resolveSettings({ env }), (error: Error) => {
-        assert.match(error.message, message);
-        assert.ok(!error.message.includes('\n'));
-        return true;
-      });
+      assert.throws(
+        () => resolveSettings({ env }),
+        (error: Error) => {
+          assert.match(error.message, message);
+          assert.ok(!error.message.includes('\n'));
+          return true;
+        },
+      );
     });
   }
 
@@ -70,8 +73,15 @@ describe('AGENTD_* environment variables', () => {
   });
 
   test('flags beat the environment, the environment beats the file', () => {
-    const config = parseConfigText('[api]\nport = 1000\n[notifications]\nlong_running_threshold_ms = 100\non_failure = false\n', 'c.toml');
-    const s = resolveSettings({ env: { AGENTD_PORT: '2000', AGENTD_NOTIFY_ON_FAILURE: 'true' }, config, overrides: { port: 3000 } });
+    const config = parseConfigText(
+      '[api]\nport = 1000\n[notifications]\nlong_running_threshold_ms = 100\non_failure = false\n',
+      'c.toml',
+    );
+    const s = resolveSettings({
+      env: { AGENTD_PORT: '2000', AGENTD_NOTIFY_ON_FAILURE: 'true' },
+      config,
+      overrides: { port: 3000 },
+    });
     assert.equal(s.api.port, 3000);
     assert.equal(s.notifications.onFailure, true);
     assert.equal(s.notifications.longRunningThresholdMs, 100);
@@ -109,7 +119,10 @@ remote_timeout_ms = 500
   });
 
   test('an Octomind [[hooks]] file parses unchanged', () => {
-    const config = parseConfigText('[[hooks]]\nname = "my-hook"\nbind = "0.0.0.0:9876"\nscript = "/opt/hooks/my-hook.py"\ntimeout = 30 # seconds\n', 'c.toml');
+    const config = parseConfigText(
+      '[[hooks]]\nname = "my-hook"\nbind = "0.0.0.0:9876"\nscript = "/opt/hooks/my-hook.py"\ntimeout = 30 # seconds\n',
+      'c.toml',
+    );
     assert.equal(config.hooks?.length, 1);
   });
 
@@ -131,7 +144,10 @@ remote_timeout_ms = 500
     const dir = tempDir();
     const path = join(dir, 'missing.toml');
     assert.deepEqual(loadConfigFile(path, { explicit: false }), { path: null, config: {} });
-    assert.throws(() => loadConfigFile(path, { explicit: true }), /missing\.toml: cannot read config file: file not found/);
+    assert.throws(
+      () => loadConfigFile(path, { explicit: true }),
+      /missing\.toml: cannot read config file: file not found/,
+    );
     writeFileSync(path, '[api]\nport = 1234\n');
     assert.equal(loadConfigFile(path, { explicit: true }).config.api?.port, 1234);
   });

@@ -42,7 +42,8 @@ describe('the control token in the URL', async () => {
   const { url, hub } = await startHub();
   const token = hub.controlToken;
   const q = (path: string) => `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
-  const body = (method: string) => (method === 'POST' ? { body: '{"content":"x"}', headers: { 'content-type': 'application/json' } } : {});
+  const body = (method: string) =>
+    method === 'POST' ? { body: '{"content":"x"}', headers: { 'content-type': 'application/json' } } : {};
 
   test('the right token as ?token= on a control route: 401 saying to use the header', async () => {
     for (const [method, path] of CONTROL_ROUTES) {
@@ -50,14 +51,24 @@ describe('the control token in the URL', async () => {
       assert.equal(response.status, 401, `${method} ${path}`);
       const json = await response.json();
       assert.equal(json.error, 'unauthorized');
-      assert.match(json.message, /\?token= is accepted only on the event streams .*Authorization: Bearer <token> header/, `${method} ${path}`);
+      assert.match(
+        json.message,
+        /\?token= is accepted only on the event streams .*Authorization: Bearer <token> header/,
+        `${method} ${path}`,
+      );
     }
   });
 
   test('even with a good header, a token in the URL is refused (and nothing was done)', async () => {
-    const response = await fetch(`${url}${q('/sessions/s/messages')}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"content":"x"}' });
+    const response = await fetch(`${url}${q('/sessions/s/messages')}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"content":"x"}',
+    });
     assert.equal(response.status, 401);
-    const inbox = await (await fetch(`${url}/sessions/s/inbox`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const inbox = await (
+      await fetch(`${url}/sessions/s/inbox`, { headers: { authorization: `Bearer ${token}` } })
+    ).json();
     assert.deepEqual(inbox.messages, []);
   });
 

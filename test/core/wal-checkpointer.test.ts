@@ -18,7 +18,12 @@ test('the checkpointer thread keeps the write-ahead log small under steady write
   db.exec('CREATE TABLE blobs (n INTEGER NOT NULL, data BLOB NOT NULL)');
   db.pragma('busy_timeout = 0'); // as the hub: the batcher retries while a RESTART holds writers off
   const writes = new WriteBatcher(db, { walFile: `${file}-wal` });
-  const checkpointer = new WalCheckpointer(db, { databaseFile: file, logger: silentLogger(), walBytes: 1 * MB, intervalMs: 20 });
+  const checkpointer = new WalCheckpointer(db, {
+    databaseFile: file,
+    logger: silentLogger(),
+    walBytes: 1 * MB,
+    intervalMs: 20,
+  });
   // The hub's connection no longer checkpoints by itself.
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
   const insert = db.prepare('INSERT INTO blobs (n, data) VALUES (?, ?)');
@@ -27,7 +32,10 @@ test('the checkpointer thread keeps the write-ahead log small under steady write
   try {
     // 40 MB in 320 writes of 128 KB, a few per turn: without checkpoints the log would reach ~40 MB.
     for (let n = 0; n < 320; n += 2) {
-      await Promise.all([writes.write(() => insert.run(n, blob) && insert.run(n, blob)), writes.write(() => insert.run(n + 1, blob) && insert.run(n + 1, blob))]);
+      await Promise.all([
+        writes.write(() => insert.run(n, blob) && insert.run(n, blob)),
+        writes.write(() => insert.run(n + 1, blob) && insert.run(n + 1, blob)),
+      ]);
       largestWal = Math.max(largestWal, statSync(`${file}-wal`).size);
       if (n % 16 === 0) await sleep(5);
     }
@@ -70,7 +78,11 @@ test('a checkpointer thread runs only while writes pour in; otherwise SQLite che
     assert.equal(checkpoints.active, true);
     assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
     // Quiet again: the thread goes and inline checkpoints come back.
-    await eventually(() => !checkpoints.active && db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 'the thread to stop', 30_000);
+    await eventually(
+      () => !checkpoints.active && db.pragma('wal_autocheckpoint', { simple: true }) === 1000,
+      'the thread to stop',
+      30_000,
+    );
     assert.equal(checkpoints.active, false);
     assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
   } finally {
@@ -84,11 +96,17 @@ test('a checkpointer thread that fails hands checkpoints back to the hub connect
   const file = join(tempDir(), 'hookbox.db');
   const db = openDatabase(file);
   const warnings: string[] = [];
-  const logger = { ...silentLogger(), warn: (message: string) => void warnings.push(message) } as unknown as ReturnType<typeof silentLogger>;
+  const logger = { ...silentLogger(), warn: (message: string) => void warnings.push(message) } as unknown as ReturnType<
+    typeof silentLogger
+  >;
   // Its own connection cannot open (no such folder): the thread dies at once.
   const checkpointer = new WalCheckpointer(db, { databaseFile: join(tempDir(), 'missing', 'hookbox.db'), logger });
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
-  await eventually(() => db.pragma('wal_autocheckpoint', { simple: true }) === 1000, 'inline checkpoints to come back', 30_000);
+  await eventually(
+    () => db.pragma('wal_autocheckpoint', { simple: true }) === 1000,
+    'inline checkpoints to come back',
+    30_000,
+  );
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
   assert.match(warnings.join('\n'), /WAL checkpointer (failed|stopped).*checkpoints run on the main thread again/);
   await checkpointer.stop();

@@ -26,10 +26,16 @@ for (const mode of ['fsync in COMMIT', 'WAL synced off the event loop'] as const
       writes.write(() => insert.run('c'), { oneStatement: true }),
       writes.write(() => insert.run('e').changes, { oneStatement: true }),
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+    );
     assert.match(String((results[1] as PromiseRejectedResult).reason), /UNIQUE/);
     assert.match(String((results[4] as PromiseRejectedResult).reason), /UNIQUE/);
-    assert.deepEqual((db.prepare('SELECT v FROM t ORDER BY v').all() as { v: string }[]).map((r) => r.v), ['a', 'c', 'd', 'e']);
+    assert.deepEqual(
+      (db.prepare('SELECT v FROM t ORDER BY v').all() as { v: string }[]).map((r) => r.v),
+      ['a', 'c', 'd', 'e'],
+    );
     assert.equal(db.inTransaction, false);
     // Writes queued from separate turns while a sync is in flight all settle, in order.
     const later: Promise<unknown>[] = [];
@@ -71,7 +77,10 @@ test('while another connection holds the write lock, writes wait without blockin
   assert.equal(settled, 0);
   other.exec('COMMIT');
   await Promise.all(pending);
-  assert.deepEqual((db.prepare('SELECT v FROM t ORDER BY v').all() as { v: number }[]).map((r) => r.v), [0, 1, 2, 3]);
+  assert.deepEqual(
+    (db.prepare('SELECT v FROM t ORDER BY v').all() as { v: number }[]).map((r) => r.v),
+    [0, 1, 2, 3],
+  );
   await writes.drain();
   other.close();
   db.close();

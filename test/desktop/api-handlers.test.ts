@@ -25,7 +25,10 @@ test('events posted over HTTP are listed newest first, limited, and fetched by i
     assert.equal(status, 200);
   }
   const two = await api.listEvents({ limit: 2 });
-  assert.deepEqual(two.map((e) => e.command), ['third', 'second']);
+  assert.deepEqual(
+    two.map((e) => e.command),
+    ['third', 'second'],
+  );
   const all = await api.listEvents({});
   assert.ok(all.length >= 3);
   const third = await api.getEvent({ id: two[0]!.id });
@@ -35,7 +38,11 @@ test('events posted over HTTP are listed newest first, limited, and fetched by i
 
 test('listEvents defaults to 50 and is capped at 500, like GET /events', async () => {
   const own = await startHub();
-  await Promise.all(Array.from({ length: 501 }, (_, i) => own.hub.eventLog.record({ kind: 'shell', command: `cmd ${i}`, exit_code: 0 })));
+  await Promise.all(
+    Array.from({ length: 501 }, (_, i) =>
+      own.hub.eventLog.record({ kind: 'shell', command: `cmd ${i}`, exit_code: 0 }),
+    ),
+  );
   const handlers = own.hub.app.handlers;
   assert.equal((await handlers.listEvents({})).length, 50);
   assert.equal((await handlers.listEvents(undefined)).length, 50);
@@ -45,10 +52,16 @@ test('listEvents defaults to 50 and is capped at 500, like GET /events', async (
 
 test('requests that do not match the contract are refused with the field named', async () => {
   const handlers = running.hub.app.handlers;
-  await assert.rejects(handlers.listEvents({ limit: 0 }), (e: Error) => e instanceof InvalidRequestError && /listEvents: .*limit/.test(e.message));
+  await assert.rejects(
+    handlers.listEvents({ limit: 0 }),
+    (e: Error) => e instanceof InvalidRequestError && /listEvents: .*limit/.test(e.message),
+  );
   await assert.rejects(handlers.listEvents({ limit: 'ten' }), InvalidRequestError);
   await assert.rejects(handlers.listEvents({ limit: 5, sql: 'drop table events' }), InvalidRequestError);
-  await assert.rejects(handlers.getEvent({}), (e: Error) => e instanceof InvalidRequestError && /getEvent: .*id/.test(e.message));
+  await assert.rejects(
+    handlers.getEvent({}),
+    (e: Error) => e instanceof InvalidRequestError && /getEvent: .*id/.test(e.message),
+  );
   await assert.rejects(handlers.getEvent('some-id'), InvalidRequestError);
 });
 
@@ -56,7 +69,10 @@ test('onEventRecorded delivers each new event once, and nothing after unsubscrib
   const received: RecordedEvent[] = [];
   const unsubscribe = api.onEventRecorded((event) => received.push(event));
   const { json } = await postEvent(running.url, { kind: 'git', command: 'git push', exit_code: 1, duration_ms: 1200 });
-  assert.deepEqual(received.map((e) => [e.id, e.command, e.exit_code]), [[json.event_id, 'git push', 1]]);
+  assert.deepEqual(
+    received.map((e) => [e.id, e.command, e.exit_code]),
+    [[json.event_id, 'git push', 1]],
+  );
   unsubscribe();
   await postEvent(running.url, { kind: 'shell', command: 'after unsubscribe', exit_code: 0 });
   assert.equal(received.length, 1);

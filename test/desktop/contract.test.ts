@@ -29,7 +29,10 @@ function recordingTransport() {
 test('the preload exposes exactly the contract: one method per operation and subscription', () => {
   const api = createHookboxApi(recordingTransport().transport);
   assert.deepEqual(Object.keys(api).sort(), [...API_METHOD_NAMES].sort());
-  assert.deepEqual([...API_METHOD_NAMES].sort(), [...Object.keys(INVOKE_CHANNELS), ...Object.keys(SUBSCRIPTION_CHANNELS)].sort());
+  assert.deepEqual(
+    [...API_METHOD_NAMES].sort(),
+    [...Object.keys(INVOKE_CHANNELS), ...Object.keys(SUBSCRIPTION_CHANNELS)].sort(),
+  );
   for (const name of API_METHOD_NAMES) assert.equal(typeof api[name], 'function', name);
 });
 

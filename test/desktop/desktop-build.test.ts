@@ -32,8 +32,12 @@ const read = (path: string) => readFileSync(join(outDir, path), 'utf8');
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; main: string };
 
 test('the build produces the main, preload and renderer bundles', () => {
-  for (const file of ['main/index.js', 'preload/index.cjs', 'renderer/index.html']) assert.ok(existsSync(join(outDir, file)), `${file} missing:\n${buildOutput}`);
-  assert.ok(readdirSync(join(outDir, 'renderer/assets')).some((f) => f.endsWith('.js')), 'no renderer script');
+  for (const file of ['main/index.js', 'preload/index.cjs', 'renderer/index.html'])
+    assert.ok(existsSync(join(outDir, file)), `${file} missing:\n${buildOutput}`);
+  assert.ok(
+    readdirSync(join(outDir, 'renderer/assets')).some((f) => f.endsWith('.js')),
+    'no renderer script',
+  );
   // package.json "main" names the same file inside the default out/ folder.
   assert.equal(pkg.main, 'out/main/index.js');
 });
@@ -79,7 +83,9 @@ interface Step {
   [key: string]: any;
 }
 
-function runMain(env: NodeJS.ProcessEnv): Promise<{ code: number | null; steps: Step[]; output: string; appData: string }> {
+function runMain(
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; steps: Step[]; output: string; appData: string }> {
   const appData = tempDir('hookbox-appdata-');
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -94,11 +100,15 @@ function runMain(env: NodeJS.ProcessEnv): Promise<{ code: number | null; steps: 
   delete childEnv.HOOKBOX_CONFIG;
   delete childEnv.HOOKBOX_DATA_DIR;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', join(import.meta.dirname, 'fake-electron/register.ts'), join(outDir, 'main/index.js')], {
-      cwd: REPO_ROOT,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', join(import.meta.dirname, 'fake-electron/register.ts'), join(outDir, 'main/index.js')],
+      {
+        cwd: REPO_ROOT,
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -122,7 +132,14 @@ test('the built main process runs the hub behind a tray and a locked-down window
   assert.equal(code, 0, output);
   assert.ok(!find(steps, 'scenario-failed'), output);
 
-  assert.deepEqual(find(steps, 'tray-menu')?.labels, ['Open Hookbox', 'Pause notifications for 1 hour', 'Pause notifications until resumed', 'No webhook hooks configured', 'Start at login', 'Quit']);
+  assert.deepEqual(find(steps, 'tray-menu')?.labels, [
+    'Open Hookbox',
+    'Pause notifications for 1 hour',
+    'Pause notifications until resumed',
+    'No webhook hooks configured',
+    'Start at login',
+    'Quit',
+  ]);
   // Pausing from the tray: the menu now offers Resume, and the hub reports the pause.
   const paused = find(steps, 'paused')!;
   assert.equal(paused.notifications.paused, true);
@@ -132,7 +149,12 @@ test('the built main process runs the hub behind a tray and a locked-down window
   assert.equal(find(steps, 'tray')?.iconExists, true);
   const created = find(steps, 'window-created')!;
   assert.deepEqual(
-    [created.webPreferences.contextIsolation, created.webPreferences.sandbox, created.webPreferences.nodeIntegration, created.preloadExists],
+    [
+      created.webPreferences.contextIsolation,
+      created.webPreferences.sandbox,
+      created.webPreferences.nodeIntegration,
+      created.preloadExists,
+    ],
     [true, true, false, true],
   );
   assert.equal(find(steps, 'load')?.url, new URL(`file://${join(outDir, 'renderer/index.html')}`).href);
@@ -164,14 +186,22 @@ test('the built main process runs the hub behind a tray and a locked-down window
   assert.ok(!existsSync(`${dbFile}-wal`) || readFileSync(`${dbFile}-wal`).length === 0, 'WAL checkpointed on close');
   const db = new Database(dbFile, { readonly: true });
   try {
-    assert.deepEqual(db.prepare('SELECT command, exit_code FROM events').all(), [{ command: 'cargo build', exit_code: 1 }]);
+    assert.deepEqual(db.prepare('SELECT command, exit_code FROM events').all(), [
+      { command: 'cargo build', exit_code: 1 },
+    ]);
   } finally {
     db.close();
   }
   // So the `hookbox` command, with no flag, reads the desktop app's events.
-  const cli = await runCli(['events', '--json'], { XDG_DATA_HOME: join(appData, 'data'), XDG_CONFIG_HOME: join(appData, 'config') });
+  const cli = await runCli(['events', '--json'], {
+    XDG_DATA_HOME: join(appData, 'data'),
+    XDG_CONFIG_HOME: join(appData, 'config'),
+  });
   assert.equal(cli.code, 0, cli.stderr);
-  assert.deepEqual((JSON.parse(cli.stdout) as { command: string }[]).map((e) => e.command), ['cargo build']);
+  assert.deepEqual(
+    (JSON.parse(cli.stdout) as { command: string }[]).map((e) => e.command),
+    ['cargo build'],
+  );
 });
 
 test('the tray icon badges unread messages and failures while the window is away; a notification click opens the window on its item', async () => {
@@ -183,8 +213,14 @@ test('the tray icon badges unread messages and failures while the window is away
   assert.equal(find(steps, 'tray')?.icon.split('/').pop(), 'tray-dark.png');
   assert.equal(find(steps, 'badge-after-message')?.icon, 'tray-dark-unread.png');
   assert.equal(find(steps, 'badge-after-failure')?.icon, 'tray-dark-failure.png');
-  assert.ok(steps.filter((s) => s.step === 'tray-image').every((s) => s.iconExists), 'every icon the tray shows is in resources/');
-  assert.ok(steps.some((s) => s.step === 'tray-tooltip' && /1 new message, 1 failure$/.test(s.tooltip)), 'the tooltip says what is waiting');
+  assert.ok(
+    steps.filter((s) => s.step === 'tray-image').every((s) => s.iconExists),
+    'every icon the tray shows is in resources/',
+  );
+  assert.ok(
+    steps.some((s) => s.step === 'tray-tooltip' && /1 new message, 1 failure$/.test(s.tooltip)),
+    'the tooltip says what is waiting',
+  );
 
   const command = find(steps, 'clicked-command')!;
   assert.deepEqual(command.navigate, { view: 'events', event_id: command.event_id });
@@ -207,8 +243,14 @@ test('a hub that cannot start shows the reason in a dialog and exits 1', async (
   const busy = await runMain({ AGENTD_PORT: String(port) });
   assert.equal(busy.code, 1, busy.output);
   assert.equal(find(busy.steps, 'error-dialog')?.title, 'Hookbox could not start');
-  assert.match(find(busy.steps, 'error-dialog')?.content, new RegExp(`127\\.0\\.0\\.1:${port}: address already in use`));
-  assert.ok(!find(busy.steps, 'window-created') && !find(busy.steps, 'tray'), 'no window or tray for a hub that is not running');
+  assert.match(
+    find(busy.steps, 'error-dialog')?.content,
+    new RegExp(`127\\.0\\.0\\.1:${port}: address already in use`),
+  );
+  assert.ok(
+    !find(busy.steps, 'window-created') && !find(busy.steps, 'tray'),
+    'no window or tray for a hub that is not running',
+  );
   assert.doesNotMatch(busy.output, /^\s+at /m, 'no stack trace');
 
   const invalid = await runMain({ AGENTD_PORT: 'abc' });

@@ -10,5 +10,8 @@ test('the curl shown in the empty state records an event in a real hub', async (
   const { hub, url } = await startHub();
   const { stdout } = await promisify(execFile)('sh', ['-c', firstEventCommand(url)]);
   assert.equal(JSON.parse(stdout).success, true);
-  assert.deepEqual(hub.eventLog.list(5).map((e) => [e.kind, e.command, e.exit_code, e.duration_ms]), [['shell', 'cargo build', 1, 45000]]);
+  assert.deepEqual(
+    hub.eventLog.list(5).map((e) => [e.kind, e.command, e.exit_code, e.duration_ms]),
+    [['shell', 'cargo build', 1, 45000]],
+  );
 });

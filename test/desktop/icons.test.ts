@@ -20,7 +20,12 @@ const EXPECTED_SIZES: Record<string, number> = {
 };
 
 /** Width, height and the alpha of every pixel of an unfiltered 8-bit RGBA PNG. */
-function decode(png: Buffer): { width: number; height: number; alpha: (x: number, y: number) => number; rgb: (x: number, y: number) => [number, number, number] } {
+function decode(png: Buffer): {
+  width: number;
+  height: number;
+  alpha: (x: number, y: number) => number;
+  rgb: (x: number, y: number) => [number, number, number];
+} {
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
   assert.equal(png.toString('ascii', 12, 16), 'IHDR');
   const width = png.readUInt32BE(16);
@@ -30,20 +35,29 @@ function decode(png: Buffer): { width: number; height: number; alpha: (x: number
   const idat: Buffer[] = [];
   for (let offset = 8; offset < png.length; ) {
     const length = png.readUInt32BE(offset);
-    if (png.toString('ascii', offset + 4, offset + 8) === 'IDAT') idat.push(png.subarray(offset + 8, offset + 8 + length));
+    if (png.toString('ascii', offset + 4, offset + 8) === 'IDAT')
+      idat.push(png.subarray(offset + 8, offset + 8 + length));
     offset += length + 12;
   }
   const rows = inflateSync(Buffer.concat(idat));
   assert.equal(rows.length, height * (width * 4 + 1));
   const at = (x: number, y: number) => y * (width * 4 + 1) + 1 + x * 4;
-  return { width, height, alpha: (x, y) => rows[at(x, y) + 3]!, rgb: (x, y) => [rows[at(x, y)]!, rows[at(x, y) + 1]!, rows[at(x, y) + 2]!] };
+  return {
+    width,
+    height,
+    alpha: (x, y) => rows[at(x, y) + 3]!,
+    rgb: (x, y) => [rows[at(x, y)]!, rows[at(x, y) + 1]!, rows[at(x, y) + 2]!],
+  };
 }
 
 test('the committed icons are what scripts/make-icons.ts draws', () => {
   const drawn = makeIcons();
   assert.deepEqual([...drawn.keys()].sort(), Object.keys(EXPECTED_SIZES).sort());
   for (const [name, png] of drawn) {
-    assert.ok(readFileSync(join(REPO_ROOT, 'resources', name)).equals(png), `resources/${name} differs: run node scripts/make-icons.ts`);
+    assert.ok(
+      readFileSync(join(REPO_ROOT, 'resources', name)).equals(png),
+      `resources/${name} differs: run node scripts/make-icons.ts`,
+    );
   }
 });
 
@@ -62,7 +76,7 @@ test('each icon is a real PNG of its size with a visible glyph', () => {
 
 test('the badged tray icons carry a blue (unread) or red (failure) dot in the top-right corner that the plain ones do not', () => {
   const isRed = ([r, g, b]: number[]) => r! > 200 && g! < 100 && b! < 100;
-  const isBlue = ([r, g, b]: number[]) => b! > 200 && r! < 100;
+  const isBlue = ([r, _g, b]: number[]) => b! > 200 && r! < 100;
   /** Opaque pixels of a colour in the top-right quarter, and anywhere else. */
   const count = (name: string, colour: (rgb: number[]) => boolean) => {
     const { width, alpha, rgb } = decode(readFileSync(join(REPO_ROOT, 'resources', name)));
@@ -84,8 +98,16 @@ test('the badged tray icons carry a blue (unread) or red (failure) dot in the to
       assert.ok(failure.corner >= failure.width, `${panel}-failure${scale}: ${failure.corner} red pixels`);
       assert.ok(unread.corner >= unread.width, `${panel}-unread${scale}: ${unread.corner} blue pixels`);
       assert.equal(failure.elsewhere + unread.elsewhere, 0, 'the badge stays in its corner');
-      assert.equal(count(`${panel}-failure${scale}.png`, isBlue).corner + count(`${panel}-unread${scale}.png`, isRed).corner, 0, 'each badge has its own colour');
-      assert.equal(count(`${panel}${scale}.png`, isRed).corner + count(`${panel}${scale}.png`, isBlue).corner, 0, 'the plain icon has no badge');
+      assert.equal(
+        count(`${panel}-failure${scale}.png`, isBlue).corner + count(`${panel}-unread${scale}.png`, isRed).corner,
+        0,
+        'each badge has its own colour',
+      );
+      assert.equal(
+        count(`${panel}${scale}.png`, isRed).corner + count(`${panel}${scale}.png`, isBlue).corner,
+        0,
+        'the plain icon has no badge',
+      );
     }
   }
 });

@@ -1,4 +1,10 @@
-import { INVOKE_CHANNELS, SUBSCRIPTION_CHANNELS, type HookboxApi, type OperationName, type SubscriptionName } from '../../main/shared/api-contract.ts';
+import {
+  INVOKE_CHANNELS,
+  SUBSCRIPTION_CHANNELS,
+  type HookboxApi,
+  type OperationName,
+  type SubscriptionName,
+} from '../../main/shared/api-contract.ts';
 import type { OperationHandlers, SubscriptionSources } from '../../main/core/app-api/app-api.ts';
 import { createHookboxApi, type IpcTransport } from '../../preload/hookbox-api.ts';
 
@@ -9,8 +15,13 @@ type Listener = (event: unknown, ...args: unknown[]) => void;
  * way ipcRenderer/ipcMain connect them in the app (requests and payloads are cloned, as IPC
  * does). Only Electron itself is left out.
  */
-export function loopbackApi(handlers: OperationHandlers, subscriptions: SubscriptionSources): { api: HookboxApi; close: () => void } {
-  const byChannel = new Map<string, OperationName>(Object.entries(INVOKE_CHANNELS).map(([name, channel]) => [channel, name as OperationName]));
+export function loopbackApi(
+  handlers: OperationHandlers,
+  subscriptions: SubscriptionSources,
+): { api: HookboxApi; close: () => void } {
+  const byChannel = new Map<string, OperationName>(
+    Object.entries(INVOKE_CHANNELS).map(([name, channel]) => [channel, name as OperationName]),
+  );
   const listeners = new Map<string, Set<Listener>>();
   const undo: (() => void)[] = [];
   for (const name of Object.keys(SUBSCRIPTION_CHANNELS) as SubscriptionName[]) {

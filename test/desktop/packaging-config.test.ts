@@ -33,5 +33,6 @@ test('the package holds the built app and unpacks the native SQLite addon withou
   assert.ok(config.linux.maintainer);
   assert.equal(config.mac.target, 'dmg');
   assert.equal(config.win.target, 'nsis');
-  for (const platform of ['linux', 'mac', 'win']) assert.ok(existsSync(join(REPO_ROOT, config[platform].icon)), `${platform} icon`);
+  for (const platform of ['linux', 'mac', 'win'])
+    assert.ok(existsSync(join(REPO_ROOT, config[platform].icon)), `${platform} icon`);
 });

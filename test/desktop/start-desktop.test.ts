@@ -7,11 +7,20 @@ import { findElectronBinary } from '../../scripts/start-desktop.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { REPO_ROOT } from '../helpers/serve-process.ts';
 
-const MESSAGE = 'hookbox: the Electron binary is not installed on this machine; run the headless hub instead: npm run serve';
+const MESSAGE =
+  'hookbox: the Electron binary is not installed on this machine; run the headless hub instead: npm run serve';
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -25,7 +34,9 @@ test('npm start without the Electron binary prints one line pointing to npm run 
   const { code, output } = await run('npm', ['start'], { ELECTRON_OVERRIDE_DIST_PATH: tempDir() });
   assert.notEqual(code, 0);
   // npm's own lines (the "> hookbox@… start" banner, config warnings) are not ours.
-  const ours = output.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('> ') && !line.startsWith('npm '));
+  const ours = output
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('> ') && !line.startsWith('npm '));
   assert.deepEqual(ours, [MESSAGE], output);
   assert.doesNotMatch(output, /^\s+at /m, 'no stack trace');
   assert.doesNotMatch(output, /Downloading Electron/, 'never tries to download the binary');
@@ -44,7 +55,11 @@ test('the start script finds an installed binary through the same lookup as the 
 // allow), so the first `npm start` does. A mirror on a closed local port makes that download fail
 // here without reaching any outside host.
 test('npm start downloads the binary on first start and, when that fails, says why and points to npm run serve', async () => {
-  const env: NodeJS.ProcessEnv = { ELECTRON_MIRROR: 'http://127.0.0.1:9/', electron_config_cache: tempDir(), ELECTRON_SKIP_BINARY_DOWNLOAD: '' };
+  const env: NodeJS.ProcessEnv = {
+    ELECTRON_MIRROR: 'http://127.0.0.1:9/',
+    electron_config_cache: tempDir(),
+    ELECTRON_SKIP_BINARY_DOWNLOAD: '',
+  };
   const { code, output } = await run(process.execPath, [join(REPO_ROOT, 'scripts/start-desktop.ts')], env);
   assert.notEqual(code, 0);
   const lines = output.split('\n').filter((line) => line.trim() !== '');

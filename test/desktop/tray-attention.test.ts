@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { HOOK_OUTCOMES } from '../../main/core/webhooks/hook-run-store.ts';
-import { attentionSummary, createTrayAttention, isFailedHookRun, trayIconFile, type TrayAttentionState } from '../../main/electron/tray-attention.ts';
+import {
+  attentionSummary,
+  createTrayAttention,
+  isFailedHookRun,
+  trayIconFile,
+  type TrayAttentionState,
+} from '../../main/electron/tray-attention.ts';
 import { REPO_ROOT } from '../helpers/serve-process.ts';
 
 function tracker(looking = false) {
@@ -64,13 +70,31 @@ test('nothing is counted while the window is in front', () => {
 
 test('the icon file follows the panel and the badge, and every file named exists', () => {
   const cases = [
-    [{ platform: 'linux', darkPanel: false, badge: 'none' }, { file: 'tray-dark.png', template: false }],
-    [{ platform: 'linux', darkPanel: true, badge: 'none' }, { file: 'tray-light.png', template: false }],
-    [{ platform: 'linux', darkPanel: true, badge: 'unread' }, { file: 'tray-light-unread.png', template: false }],
-    [{ platform: 'win32', darkPanel: false, badge: 'failure' }, { file: 'tray-dark-failure.png', template: false }],
+    [
+      { platform: 'linux', darkPanel: false, badge: 'none' },
+      { file: 'tray-dark.png', template: false },
+    ],
+    [
+      { platform: 'linux', darkPanel: true, badge: 'none' },
+      { file: 'tray-light.png', template: false },
+    ],
+    [
+      { platform: 'linux', darkPanel: true, badge: 'unread' },
+      { file: 'tray-light-unread.png', template: false },
+    ],
+    [
+      { platform: 'win32', darkPanel: false, badge: 'failure' },
+      { file: 'tray-dark-failure.png', template: false },
+    ],
     // A template image is one colour: the badge needs the coloured file.
-    [{ platform: 'darwin', darkPanel: true, badge: 'none' }, { file: 'tray-dark.png', template: true }],
-    [{ platform: 'darwin', darkPanel: true, badge: 'failure' }, { file: 'tray-light-failure.png', template: false }],
+    [
+      { platform: 'darwin', darkPanel: true, badge: 'none' },
+      { file: 'tray-dark.png', template: true },
+    ],
+    [
+      { platform: 'darwin', darkPanel: true, badge: 'failure' },
+      { file: 'tray-light-failure.png', template: false },
+    ],
   ] as const;
   for (const [input, expected] of cases) {
     const chosen = trayIconFile(input);

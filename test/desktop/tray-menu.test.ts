@@ -34,14 +34,34 @@ test('the tray menu offers the pause, lists each hook with its state, and quits'
     quit: () => calls.push('quit'),
   };
   const menu = trayMenuTemplate(
-    { pause: { paused: false, until: null }, hooks: [hook('github', 'listening', { running: 2 }), hook('jira', 'error', { error: 'cannot listen on 127.0.0.1:9000: address already in use' }), hook('old', 'disabled')], startAtLogin: false },
+    {
+      pause: { paused: false, until: null },
+      hooks: [
+        hook('github', 'listening', { running: 2 }),
+        hook('jira', 'error', { error: 'cannot listen on 127.0.0.1:9000: address already in use' }),
+        hook('old', 'disabled'),
+      ],
+      startAtLogin: false,
+    },
     actions,
   );
   assert.deepEqual(
     menu.filter((i) => i.label).map((i) => i.label),
-    ['Open Hookbox', 'Pause notifications for 1 hour', 'Pause notifications until resumed', 'github: listening on 127.0.0.1:40123, 2 running', 'jira: error (cannot listen on 127.0.0.1:9000: address already in use)', 'old: disabled', 'Start at login', 'Quit'],
+    [
+      'Open Hookbox',
+      'Pause notifications for 1 hour',
+      'Pause notifications until resumed',
+      'github: listening on 127.0.0.1:40123, 2 running',
+      'jira: error (cannot listen on 127.0.0.1:9000: address already in use)',
+      'old: disabled',
+      'Start at login',
+      'Quit',
+    ],
   );
-  assert.ok(menu.filter((i) => i.label?.includes(':') && !i.label.startsWith('Pause')).every((i) => i.enabled === false), 'hook lines are information, not actions');
+  assert.ok(
+    menu.filter((i) => i.label?.includes(':') && !i.label.startsWith('Pause')).every((i) => i.enabled === false),
+    'hook lines are information, not actions',
+  );
   menu.find((i) => i.label === 'Pause notifications for 1 hour')!.click!();
   menu.find((i) => i.label === 'Pause notifications until resumed')!.click!();
   const login = menu.find((i) => i.label === 'Start at login')!;
@@ -51,7 +71,17 @@ test('the tray menu offers the pause, lists each hook with its state, and quits'
   assert.deepEqual(calls, [['pause', HOUR_MS], ['pause', null], ['login', true], 'quit']);
 
   const paused = trayMenuTemplate({ pause: { paused: true, until: null }, hooks: [], startAtLogin: true }, actions);
-  assert.deepEqual(paused.filter((i) => i.label).map((i) => i.label), ['Open Hookbox', 'Notifications paused until resumed', 'Resume notifications', 'No webhook hooks configured', 'Start at login', 'Quit']);
+  assert.deepEqual(
+    paused.filter((i) => i.label).map((i) => i.label),
+    [
+      'Open Hookbox',
+      'Notifications paused until resumed',
+      'Resume notifications',
+      'No webhook hooks configured',
+      'Start at login',
+      'Quit',
+    ],
+  );
   assert.equal(paused.find((i) => i.label === 'Start at login')?.checked, true);
 });
 

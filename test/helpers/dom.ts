@@ -15,7 +15,13 @@ registerHooks({
     const source = readFileSync(fileURLToPath(url), 'utf8');
     const { outputText } = ts.transpileModule(source, {
       fileName: fileURLToPath(url),
-      compilerOptions: { jsx: ts.JsxEmit.ReactJSX, module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: true, rewriteRelativeImportExtensions: false },
+      compilerOptions: {
+        jsx: ts.JsxEmit.ReactJSX,
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2023,
+        verbatimModuleSyntax: true,
+        rewriteRelativeImportExtensions: false,
+      },
     });
     return { format: 'module', source: outputText, shortCircuit: true };
   },
@@ -24,12 +30,40 @@ registerHooks({
 export const window = new Window({ url: 'http://127.0.0.1:17002/', width: 1280, height: 800 });
 
 const GLOBALS = [
-  'window', 'document', 'navigator', 'location', 'history', 'localStorage', 'sessionStorage', 'Node', 'Element', 'HTMLElement',
-  'HTMLInputElement', 'HTMLTextAreaElement', 'HTMLSelectElement', 'HTMLButtonElement', 'Event', 'KeyboardEvent', 'MouseEvent',
-  'FocusEvent', 'InputEvent', 'CustomEvent', 'MutationObserver', 'getComputedStyle', 'requestAnimationFrame',
-  'cancelAnimationFrame', 'DocumentFragment', 'ShadowRoot', 'Text', 'SVGElement',
+  'window',
+  'document',
+  'navigator',
+  'location',
+  'history',
+  'localStorage',
+  'sessionStorage',
+  'Node',
+  'Element',
+  'HTMLElement',
+  'HTMLInputElement',
+  'HTMLTextAreaElement',
+  'HTMLSelectElement',
+  'HTMLButtonElement',
+  'Event',
+  'KeyboardEvent',
+  'MouseEvent',
+  'FocusEvent',
+  'InputEvent',
+  'CustomEvent',
+  'MutationObserver',
+  'getComputedStyle',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'DocumentFragment',
+  'ShadowRoot',
+  'Text',
+  'SVGElement',
 ] as const;
 for (const name of GLOBALS) {
-  Object.defineProperty(globalThis, name, { value: name === 'window' ? window : (window as unknown as Record<string, unknown>)[name], configurable: true, writable: true });
+  Object.defineProperty(globalThis, name, {
+    value: name === 'window' ? window : (window as unknown as Record<string, unknown>)[name],
+    configurable: true,
+    writable: true,
+  });
 }
 (globalThis as Record<string, unknown>).IS_REACT_ACT_ENVIRONMENT = true;

@@ -11,7 +11,9 @@ export interface ReceivedRequest {
 }
 
 /** A real HTTP server on 127.0.0.1 port 0 that records requests and answers with `respond`. */
-export async function startReceiver(respond: (req: ReceivedRequest, res: ServerResponse) => void = (_r, res) => res.end('{}')) {
+export async function startReceiver(
+  respond: (req: ReceivedRequest, res: ServerResponse) => void = (_r, res) => res.end('{}'),
+) {
   const received: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
     let body = '';

@@ -29,7 +29,15 @@ export interface RunningHub {
 
 /** A real hub on 127.0.0.1 port 0 with a real SQLite file in a temp dir; stopped after the file. */
 export async function startHub(
-  options: { env?: NodeJS.ProcessEnv; dataDir?: string; clock?: Clock; edit?: (s: Settings) => void; configFile?: string; hookSelection?: HubOptions['hookSelection']; logger?: Logger } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    dataDir?: string;
+    clock?: Clock;
+    edit?: (s: Settings) => void;
+    configFile?: string;
+    hookSelection?: HubOptions['hookSelection'];
+    logger?: Logger;
+  } = {},
 ): Promise<RunningHub> {
   const dataDir = options.dataDir ?? tempDir();
   const settings = resolveSettings({ env: options.env ?? {}, overrides: { port: 0 } });
@@ -54,7 +62,10 @@ export async function startHub(
 export function waitForNotifications(hub: Hub, count: number, timeoutMs = 30_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = 0;
-    const timer = setTimeout(() => reject(new Error(`only ${seen} of ${count} notifications within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`only ${seen} of ${count} notifications within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     hub.events.on('notification', () => {
       seen += 1;
       if (seen >= count) {
@@ -65,7 +76,11 @@ export function waitForNotifications(hub: Hub, count: number, timeoutMs = 30_000
   });
 }
 
-export async function postEvent(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+export async function postEvent(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any }> {
   const response = await fetch(`${url}/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -45,7 +45,11 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
     for (const child of children.reverse()) child.kill('SIGTERM');
   });
 
-  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1', `--address=unix:path=${join(dir, 'bus')}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const bus = spawn(
+    'dbus-daemon',
+    ['--session', '--nofork', '--print-address=1', `--address=unix:path=${join(dir, 'bus')}`],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   children.push(bus);
   let address = '';
   bus.stdout.on('data', (c: Buffer) => (address += c.toString()));
@@ -59,7 +63,10 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
   const log = join(dir, 'shown.jsonl');
   const recorder = join(dir, 'record.sh');
   // dunst runs a rule's script with: appname summary body icon urgency
-  writeFileSync(recorder, `#!/bin/sh\nprintf '%s\\t%s\\t%s\\t%s\\n' "$1" "$2" "$(printf '%s' "$3" | tr '\\n\\t' '  ')" "$5" >> '${log}'\n`);
+  writeFileSync(
+    recorder,
+    `#!/bin/sh\nprintf '%s\\t%s\\t%s\\t%s\\n' "$1" "$2" "$(printf '%s' "$3" | tr '\\n\\t' '  ')" "$5" >> '${log}'\n`,
+  );
   chmodSync(recorder, 0o755);
   const config = join(dir, 'dunstrc');
   writeFileSync(config, `[global]\nfont = Monospace 8\n[record]\nsummary = "*"\nscript = ${recorder}\n`);
@@ -68,7 +75,20 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
   const dunst = spawn('dunst', ['-config', config], { env, stdio: 'ignore' });
   children.push(dunst);
   await waitFor(
-    () => spawnSync('dbus-send', ['--session', '--dest=org.freedesktop.DBus', '--type=method_call', '--print-reply', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.Notifications'], { env, encoding: 'utf8' }).stdout.includes('boolean true'),
+    () =>
+      spawnSync(
+        'dbus-send',
+        [
+          '--session',
+          '--dest=org.freedesktop.DBus',
+          '--type=method_call',
+          '--print-reply',
+          '/org/freedesktop/DBus',
+          'org.freedesktop.DBus.NameHasOwner',
+          'string:org.freedesktop.Notifications',
+        ],
+        { env, encoding: 'utf8' },
+      ).stdout.includes('boolean true'),
     'dunst to own org.freedesktop.Notifications',
   );
 

@@ -36,7 +36,12 @@ export function rawExchange(port: number, request: string | Buffer, deadlineMs =
         const colon = line.indexOf(':');
         if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
       }
-      resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0), headers, body: split < 0 ? '' : raw.slice(split + 4), raw });
+      resolve({
+        status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0),
+        headers,
+        body: split < 0 ? '' : raw.slice(split + 4),
+        raw,
+      });
     });
     socket.write(request);
   });

@@ -22,17 +22,32 @@ export interface WebhookHub extends RunningHub {
 }
 
 /** A real hub whose config file (in a temp dir, scripts beside it) declares the given hooks. */
-export async function startWebhookHub(configToml: string, options: { env?: NodeJS.ProcessEnv; dir?: string; hookSelection?: { names?: string[]; session?: string } } = {}): Promise<WebhookHub> {
+export async function startWebhookHub(
+  configToml: string,
+  options: { env?: NodeJS.ProcessEnv; dir?: string; hookSelection?: { names?: string[]; session?: string } } = {},
+): Promise<WebhookHub> {
   const dir = options.dir ?? tempDir();
   const configFile = join(dir, 'config.toml');
   writeFileSync(configFile, configToml);
-  const running = await startHub({ configFile, ...(options.env ? { env: options.env } : {}), ...(options.hookSelection ? { hookSelection: options.hookSelection } : {}) });
+  const running = await startHub({
+    configFile,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.hookSelection ? { hookSelection: options.hookSelection } : {}),
+  });
   return {
     ...running,
     dir,
     configFile,
     hookUrl: (name) => hookUrl(running.hub, name),
-    api: (path, init = {}) => fetch(`${running.url}${path}`, { ...init, headers: { authorization: `Bearer ${running.hub.controlToken}`, 'content-type': 'application/json', ...(init.headers ?? {}) } }),
+    api: (path, init = {}) =>
+      fetch(`${running.url}${path}`, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${running.hub.controlToken}`,
+          'content-type': 'application/json',
+          ...(init.headers ?? {}),
+        },
+      }),
   };
 }
 

@@ -42,7 +42,10 @@ describe('per-session delivery command', async () => {
       const [ms, session, ...rest] = line.split(' ');
       return { at: Number(ms), session, content: rest.join(' ') };
     });
-    assert.ok(tries.every((t) => t.session === 'x'), 'HOOK_SESSION names the session');
+    assert.ok(
+      tries.every((t) => t.session === 'x'),
+      'HOOK_SESSION names the session',
+    );
     const firstTries = tries.filter((t) => t.content === 'first message');
     assert.equal(firstTries.length, 2, 'the failed message is tried exactly twice');
     // The failing attempt ran ~0.5 s; the retry comes 1 s after it failed (first backoff step).
@@ -86,7 +89,10 @@ describe('per-session delivery command: reload and shutdown', async () => {
     await api.inject('y', { content: 'queued before the edit' });
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(readLines(out), []);
-    writeFileSync(configFile, `[[sessions]]\nname = "y"\ndeliver_command = ["sh", "-c", ${JSON.stringify(`cat >> '${out}'; echo >> '${out}'`)}]\n`);
+    writeFileSync(
+      configFile,
+      `[[sessions]]\nname = "y"\ndeliver_command = ["sh", "-c", ${JSON.stringify(`cat >> '${out}'; echo >> '${out}'`)}]\n`,
+    );
     await eventually(() => readLines(out).length === 1, 'the delivery after the reload', 30_000);
     assert.deepEqual(readLines(out), ['queued before the edit']);
     await api.inject('y', { content: 'after the edit' });
@@ -100,7 +106,10 @@ describe('per-session delivery command: reload and shutdown', async () => {
     const started = join(dir, 'started');
     const out = join(dir, 'delivered.txt');
     const configFile = join(dir, 'config.toml');
-    writeFileSync(configFile, `[[sessions]]\nname = "z"\ndeliver_timeout = 120\ndeliver_command = ["sh", "-c", ${JSON.stringify(`touch '${started}'; sleep 60`)}]\n`);
+    writeFileSync(
+      configFile,
+      `[[sessions]]\nname = "z"\ndeliver_timeout = 120\ndeliver_command = ["sh", "-c", ${JSON.stringify(`touch '${started}'; sleep 60`)}]\n`,
+    );
     const first = await startHub({ configFile, dataDir });
     await inboxApi(first.url, first.hub.controlToken).inject('z', { content: 'in flight at shutdown' });
     await eventually(() => existsSync(started), 'the delivery command to start');
@@ -109,9 +118,16 @@ describe('per-session delivery command: reload and shutdown', async () => {
     const took = Date.now() - stopStarted;
     assert.ok(took < 30_000, `hub.stop() took ${took} ms: it waited for the 60 s delivery command`);
 
-    writeFileSync(configFile, `[[sessions]]\nname = "z"\ndeliver_command = ["sh", "-c", ${JSON.stringify(`cat >> '${out}'; echo >> '${out}'`)}]\n`);
+    writeFileSync(
+      configFile,
+      `[[sessions]]\nname = "z"\ndeliver_command = ["sh", "-c", ${JSON.stringify(`cat >> '${out}'; echo >> '${out}'`)}]\n`,
+    );
     await startHub({ configFile, dataDir });
-    await eventually(() => readLines(out).length === 1, 'the interrupted message to be delivered after the restart', 30_000);
+    await eventually(
+      () => readLines(out).length === 1,
+      'the interrupted message to be delivered after the restart',
+      30_000,
+    );
     assert.deepEqual(readLines(out), ['in flight at shutdown']);
   });
 });

@@ -29,7 +29,11 @@ export interface InboxApi {
   call: (path: string, init?: RequestInit) => Promise<Response>;
   inject: (session: string, body: Record<string, unknown>) => Promise<{ status: number; json: any }>;
   /** GET /sessions/{name}/next; `message` is undefined on 204. */
-  next: (session: string, query?: { wait?: number; lease?: number }, signal?: AbortSignal) => Promise<{ status: number; message: WireMessage | undefined }>;
+  next: (
+    session: string,
+    query?: { wait?: number; lease?: number },
+    signal?: AbortSignal,
+  ) => Promise<{ status: number; message: WireMessage | undefined }>;
   ack: (session: string, id: string, claim?: number) => Promise<{ status: number; json: any }>;
   list: (session: string, query?: string) => Promise<WireMessage[]>;
   sessions: () => Promise<WireSession[]>;
@@ -37,15 +41,24 @@ export interface InboxApi {
 
 export function inboxApi(baseUrl: string, token: string): InboxApi {
   const call = (path: string, init: RequestInit = {}) =>
-    fetch(`${baseUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+    fetch(`${baseUrl}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
   return {
     call,
     async inject(session, body) {
-      const res = await call(`/sessions/${encodeURIComponent(session)}/messages`, { method: 'POST', body: JSON.stringify(body) });
+      const res = await call(`/sessions/${encodeURIComponent(session)}/messages`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
       return { status: res.status, json: await res.json() };
     },
     async next(session, query = {}, signal) {
-      const params = new URLSearchParams({ wait: String(query.wait ?? 0), ...(query.lease !== undefined ? { lease: String(query.lease) } : {}) });
+      const params = new URLSearchParams({
+        wait: String(query.wait ?? 0),
+        ...(query.lease !== undefined ? { lease: String(query.lease) } : {}),
+      });
       const res = await call(`/sessions/${encodeURIComponent(session)}/next?${params}`, signal ? { signal } : {});
       if (res.status === 204) return { status: 204, message: undefined };
       const json = (await res.json()) as { message?: WireMessage };
@@ -53,7 +66,10 @@ export function inboxApi(baseUrl: string, token: string): InboxApi {
       return { status: res.status, message: json.message };
     },
     async ack(session, id, claim) {
-      const res = await call(`/sessions/${encodeURIComponent(session)}/messages/${encodeURIComponent(id)}/ack${claim ? `?claim=${claim}` : ''}`, { method: 'POST' });
+      const res = await call(
+        `/sessions/${encodeURIComponent(session)}/messages/${encodeURIComponent(id)}/ack${claim ? `?claim=${claim}` : ''}`,
+        { method: 'POST' },
+      );
       return { status: res.status, json: await res.json() };
     },
     async list(session, query = '') {

@@ -31,7 +31,8 @@ describe('recurring schedules over HTTP', async () => {
     const res = await api.call('/schedules', { method: 'POST', body: JSON.stringify(body) });
     return { status: res.status, json: await res.json() };
   };
-  const listSchedules = async () => ((await (await api.call('/schedules')).json()) as { schedules: WireSchedule[] }).schedules;
+  const listSchedules = async () =>
+    ((await (await api.call('/schedules')).json()) as { schedules: WireSchedule[] }).schedules;
 
   test('a schedule firing every second puts `schedule` messages into the inbox; deleting it stops them', async () => {
     const created = await createSchedule({ session: 'ticker', cron: '* * * * * *', content: 'tick' });
@@ -85,7 +86,11 @@ describe('recurring schedules over HTTP', async () => {
     for (const cron of ['every minute', '61 * * * *', '* * * * * * * *']) {
       const res = await createSchedule({ session: 'bad', cron, content: 'x' });
       assert.equal(res.status, 400, cron);
-      assert.match(res.json.message, new RegExp(`invalid cron expression '${cron.replace(/\*/g, '\\*')}'`), res.json.message);
+      assert.match(
+        res.json.message,
+        new RegExp(`invalid cron expression '${cron.replace(/\*/g, '\\*')}'`),
+        res.json.message,
+      );
     }
     const never = await createSchedule({ session: 'bad', cron: '0 0 30 2 *', content: 'x' });
     assert.equal(never.status, 400);
@@ -104,7 +109,11 @@ describe('recurring schedules over HTTP', async () => {
 
   test('schedules need the control token', async () => {
     assert.equal((await fetch(`${url}/schedules`)).status, 401);
-    const res = await fetch(`${url}/schedules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session: 's', cron: '* * * * * *', content: 'x' }) });
+    const res = await fetch(`${url}/schedules`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ session: 's', cron: '* * * * * *', content: 'x' }),
+    });
     assert.equal(res.status, 401);
     assert.deepEqual(await listSchedules(), []);
   });
@@ -117,7 +126,10 @@ describe('recurring schedules: durability', async () => {
     const clock = new FakeClock(START);
     const first = await startHub({ dataDir, clock });
     const token = first.hub.controlToken;
-    const res = await inboxApi(first.url, token).call('/schedules', { method: 'POST', body: JSON.stringify({ session: 'kept', cron: '* * * * * *', content: 'still ticking' }) });
+    const res = await inboxApi(first.url, token).call('/schedules', {
+      method: 'POST',
+      body: JSON.stringify({ session: 'kept', cron: '* * * * * *', content: 'still ticking' }),
+    });
     assert.equal(res.status, 201);
     await first.hub.stop();
     clock.advance(1_500); // it misses a tick or two while stopped

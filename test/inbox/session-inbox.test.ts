@@ -38,7 +38,8 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
             const colon = line.indexOf(':');
             fields.set(line.slice(0, colon), line.slice(colon + 1).replace(/^ /, ''));
           }
-          if (fields.has('data')) events.push({ id: fields.get('id'), event: fields.get('event'), data: JSON.parse(fields.get('data')!) });
+          if (fields.has('data'))
+            events.push({ id: fields.get('id'), event: fields.get('event'), data: JSON.parse(fields.get('data')!) });
           else if (block.includes(': connected')) connected = true;
         }
       }
@@ -60,7 +61,10 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
 describe('session inbox over HTTP', async () => {
   const dir = tempDir();
   writeScript(dir, 'echo.sh', '#!/bin/sh\ncat\n');
-  const { hub, url, hookUrl } = await startWebhookHub([hookToml('wh', 'echo.sh', 'session = "order"'), hookToml('iso', 'echo.sh', 'session = "iso-b"')].join('\n'), { dir });
+  const { hub, url, hookUrl } = await startWebhookHub(
+    [hookToml('wh', 'echo.sh', 'session = "order"'), hookToml('iso', 'echo.sh', 'session = "iso-b"')].join('\n'),
+    { dir },
+  );
   const token = hub.controlToken;
   const api = inboxApi(url, token);
 
@@ -100,9 +104,18 @@ describe('session inbox over HTTP', async () => {
     await api.inject('iso-a', { content: 'for a' });
     assert.equal((await fetch(hookUrl('iso'), { method: 'POST', body: 'for b (webhook)' })).status, 200);
     await api.inject('iso-b', { content: 'for b' });
-    assert.deepEqual((await drain(api, 'iso-a')).map((m) => m.content), ['for a']);
-    assert.deepEqual((await drain(api, 'iso-b')).map((m) => m.content), ['for b', 'for b (webhook)']);
-    assert.deepEqual((await api.list('iso-a')).map((m) => m.session), ['iso-a']);
+    assert.deepEqual(
+      (await drain(api, 'iso-a')).map((m) => m.content),
+      ['for a'],
+    );
+    assert.deepEqual(
+      (await drain(api, 'iso-b')).map((m) => m.content),
+      ['for b', 'for b (webhook)'],
+    );
+    assert.deepEqual(
+      (await api.list('iso-a')).map((m) => m.session),
+      ['iso-a'],
+    );
   });
 
   test('GET /sessions counts queued, claimed and acknowledged messages per session', async () => {
@@ -113,7 +126,10 @@ describe('session inbox over HTTP', async () => {
     const sessions = await api.sessions();
     const counts = sessions.find((s) => s.name === 'counts');
     assert.ok(counts, JSON.stringify(sessions));
-    assert.deepEqual({ queued: counts.queued, claimed: counts.claimed, acked: counts.acked }, { queued: 1, claimed: 1, acked: 1 });
+    assert.deepEqual(
+      { queued: counts.queued, claimed: counts.claimed, acked: counts.acked },
+      { queued: 1, claimed: 1, acked: 1 },
+    );
     assert.ok(counts.last_message_at);
     // The hooks' sessions exist from the start, even before a message.
     assert.ok(sessions.some((s) => s.name === 'order'));
@@ -123,12 +139,24 @@ describe('session inbox over HTTP', async () => {
     for (const content of ['l1', 'l2', 'l3', 'l4']) await api.inject('listing', { content });
     const claimed = (await api.next('listing', { lease: 60 })).message!;
     assert.equal(claimed.content, 'l1');
-    assert.deepEqual((await api.list('listing')).map((m) => m.content), ['l4', 'l3', 'l2', 'l1']);
-    assert.deepEqual((await api.list('listing', 'state=queued')).map((m) => m.content), ['l4', 'l3', 'l2']);
+    assert.deepEqual(
+      (await api.list('listing')).map((m) => m.content),
+      ['l4', 'l3', 'l2', 'l1'],
+    );
+    assert.deepEqual(
+      (await api.list('listing', 'state=queued')).map((m) => m.content),
+      ['l4', 'l3', 'l2'],
+    );
     const claimedOnly = await api.list('listing', 'state=claimed');
-    assert.deepEqual(claimedOnly.map((m) => [m.content, m.state, m.claims]), [['l1', 'claimed', 1]]);
+    assert.deepEqual(
+      claimedOnly.map((m) => [m.content, m.state, m.claims]),
+      [['l1', 'claimed', 1]],
+    );
     assert.deepEqual(await api.list('listing', 'state=acked'), []);
-    assert.deepEqual((await api.list('listing', 'limit=2')).map((m) => m.content), ['l4', 'l3']);
+    assert.deepEqual(
+      (await api.list('listing', 'limit=2')).map((m) => m.content),
+      ['l4', 'l3'],
+    );
     const bad = await api.call('/sessions/listing/inbox?state=lost');
     assert.equal(bad.status, 400);
     assert.match((await bad.json()).message, /state/);
@@ -263,26 +291,54 @@ describe('session inbox over HTTP', async () => {
     const streamUrl = `${url}/sessions/backlog/stream?token=${encodeURIComponent(token)}`;
     const first = (await api.inject('backlog', { content: 'seen' })).json.message;
     // A long disconnection: 10,050 messages (past the 10,000 an older Hookbox replayed; many pages), written straight to the inbox.
-    await Promise.all(Array.from({ length: 10_050 }, (_, i) => hub.inbox.inject({ session: 'backlog', source: 'inject', label: 'test', content: `missed ${String(i).padStart(5, '0')}` })));
+    await Promise.all(
+      Array.from({ length: 10_050 }, (_, i) =>
+        hub.inbox.inject({
+          session: 'backlog',
+          source: 'inject',
+          label: 'test',
+          content: `missed ${String(i).padStart(5, '0')}`,
+        }),
+      ),
+    );
     const resumed = await openStream(streamUrl, { 'last-event-id': String(first.seq) });
     await eventually(() => resumed.events.length >= 10_050 && resumed.isConnected(), 'the whole backlog', 30_000);
     await api.inject('backlog', { content: 'live again' });
     await eventually(() => resumed.events.length >= 10_051, 'the live message after the replay');
     await resumed.close();
     const contents = resumed.events.map((e) => e.data.content);
-    assert.deepEqual(contents, [...Array.from({ length: 10_050 }, (_, i) => `missed ${String(i).padStart(5, '0')}`), 'live again']);
+    assert.deepEqual(contents, [
+      ...Array.from({ length: 10_050 }, (_, i) => `missed ${String(i).padStart(5, '0')}`),
+      'live again',
+    ]);
     const seqs = resumed.events.map((e) => Number(e.id));
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in sequence order, none twice');
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+      'in sequence order, none twice',
+    );
   });
 
   test('injection needs the control token: none or a wrong one → 401 and nothing is stored', async () => {
     const body = JSON.stringify({ content: 'sneaky' });
-    const none = await fetch(`${url}/sessions/guarded/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const none = await fetch(`${url}/sessions/guarded/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     assert.equal(none.status, 401);
     assert.equal((await none.json()).error, 'unauthorized');
-    const wrong = await fetch(`${url}/sessions/guarded/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token.slice(0, -1)}x` }, body });
+    const wrong = await fetch(`${url}/sessions/guarded/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token.slice(0, -1)}x` },
+      body,
+    });
     assert.equal(wrong.status, 401);
-    const wrongQuery = await fetch(`${url}/sessions/guarded/messages?token=nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const wrongQuery = await fetch(`${url}/sessions/guarded/messages?token=nope`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     assert.equal(wrongQuery.status, 401);
     assert.deepEqual(await api.list('guarded'), []);
     assert.ok(!(await api.sessions()).some((s) => s.name === 'guarded'), 'not even the session was created');
@@ -290,7 +346,11 @@ describe('session inbox over HTTP', async () => {
     assert.equal((await fetch(`${url}/sessions/guarded/next?wait=0`)).status, 401);
     assert.equal((await fetch(`${url}/sessions/guarded/inbox`)).status, 401);
     // The X-Hookbox-Token header is the other accepted spelling.
-    const viaHeader = await fetch(`${url}/sessions/guarded/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hookbox-token': token }, body });
+    const viaHeader = await fetch(`${url}/sessions/guarded/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hookbox-token': token },
+      body,
+    });
     assert.equal(viaHeader.status, 201);
   });
 
@@ -347,12 +407,17 @@ describe('session inbox: durability', async () => {
     const queued = await api2.list('durable', 'state=queued');
     assert.deepEqual(queued.map((m) => m.content).reverse(), ['inject first', 'handled']);
     assert.equal((await api2.list('durable', 'state=acked'))[0]?.content, 'background second');
-    assert.deepEqual((await drain(api2, 'durable')).map((m) => m.content), ['inject first', 'handled']);
+    assert.deepEqual(
+      (await drain(api2, 'durable')).map((m) => m.content),
+      ['inject first', 'handled'],
+    );
   });
 
   test('stopping the hub does not wait for an open SSE stream', async () => {
     const running = await startHub({ dataDir: tempDir() });
-    const stream = await openStream(`${running.url}/sessions/s/stream?token=${encodeURIComponent(running.hub.controlToken)}`);
+    const stream = await openStream(
+      `${running.url}/sessions/s/stream?token=${encodeURIComponent(running.hub.controlToken)}`,
+    );
     await eventually(stream.isConnected, 'the stream to connect');
     const started = Date.now();
     await running.hub.stop();

@@ -47,29 +47,46 @@ if event["data"].get("priority", 0) > 3:
       `[[lifecycle."task.created"]]\nname = "role"\ntype = "blocking_script"\ncommand = "bash role-check.sh"\n\n[[lifecycle."task.created"]]\nname = "budget"\ntype = "blocking_script"\ncommand = ["python3", "budget_check.py"]\n`,
       { dir },
     );
-    const ok = await hub.emit('task.created', { task_id: 't1', goal: 'Implement feature X', role: 'backend', priority: 2 });
+    const ok = await hub.emit('task.created', {
+      task_id: 't1',
+      goal: 'Implement feature X',
+      role: 'backend',
+      priority: 2,
+    });
     assert.equal(ok.allowed, true);
     assert.equal(ok.reason, null);
     assert.equal(typeof ok.duration_ms, 'number');
-    assert.deepEqual(ok.runs.map((r: any) => [r.hook, r.outcome, r.exit_code]), [
-      ['role', 'allowed', 0],
-      ['budget', 'allowed', 0],
-    ]);
+    assert.deepEqual(
+      ok.runs.map((r: any) => [r.hook, r.outcome, r.exit_code]),
+      [
+        ['role', 'allowed', 0],
+        ['budget', 'allowed', 0],
+      ],
+    );
 
     const bash = await hub.emit('task.created', { task_id: 't2', goal: 'Deploy to production', role: 'prod' });
-    assert.deepEqual({ allowed: bash.allowed, reason: bash.reason, hook: bash.hook }, { allowed: false, reason: 'role prod needs a human', hook: 'role' });
+    assert.deepEqual(
+      { allowed: bash.allowed, reason: bash.reason, hook: bash.hook },
+      { allowed: false, reason: 'role prod needs a human', hook: 'role' },
+    );
     assert.deepEqual(bash.not_run, ['budget'], 'the first block stops the chain');
 
     const python = await hub.emit('task.created', { task_id: 't3', goal: 'Refactor everything', priority: 5 });
-    assert.deepEqual({ allowed: python.allowed, reason: python.reason, hook: python.hook }, { allowed: false, reason: 'priority above 3 needs approval', hook: 'budget' });
+    assert.deepEqual(
+      { allowed: python.allowed, reason: python.reason, hook: python.hook },
+      { allowed: false, reason: 'priority above 3 needs approval', hook: 'budget' },
+    );
     assert.equal(python.runs[1].exit_code, 4);
 
     const history = await (await hub.api('/lifecycle/events?event=task.created')).json();
-    assert.deepEqual(history.events.map((e: any) => [e.data.task_id, e.allowed, e.hook]), [
-      ['t3', false, 'budget'],
-      ['t2', false, 'role'],
-      ['t1', true, null],
-    ]);
+    assert.deepEqual(
+      history.events.map((e: any) => [e.data.task_id, e.allowed, e.hook]),
+      [
+        ['t3', false, 'budget'],
+        ['t2', false, 'role'],
+        ['t1', true, null],
+      ],
+    );
   });
 
   test('a timeout under each policy, in bash and python3: block (the default) refuses, allow lets it through; the script is killed at the timeout', async () => {
@@ -100,9 +117,15 @@ if event["data"].get("priority", 0) > 3:
       assert.equal(run.policy, c.policy);
       assert.equal(run.decision, c.policy);
       assert.match(run.error, new RegExp(`timed out after ${c.seconds} s`));
-      assert.ok(run.duration_ms < 30_000, `${c.event}: killed at the timeout, not after the 60 s sleep (${run.duration_ms} ms)`);
+      assert.ok(
+        run.duration_ms < 30_000,
+        `${c.event}: killed at the timeout, not after the 60 s sleep (${run.duration_ms} ms)`,
+      );
       if (!c.allowed) {
-        assert.match(reply.reason, new RegExp(`^${reply.hook} failed \\(timed out after ${c.seconds} s.*\\); its on_failure policy is block$`));
+        assert.match(
+          reply.reason,
+          new RegExp(`^${reply.hook} failed \\(timed out after ${c.seconds} s.*\\); its on_failure policy is block$`),
+        );
       }
     });
     // The policy is visible to the user before anything runs.
@@ -128,12 +151,22 @@ if event["data"].get("priority", 0) > 3:
       { dir },
     );
     const noScope = await hub.emit('task.created', { task_id: 'task-abc123', goal: 'Implement feature X' });
-    assert.deepEqual([noScope.allowed, noScope.hook, noScope.reason], [false, 'validate', 'ERROR: Tasks must have a scope defined']);
+    assert.deepEqual(
+      [noScope.allowed, noScope.hook, noScope.reason],
+      [false, 'validate', 'ERROR: Tasks must have a scope defined'],
+    );
     const short = await hub.emit('task.created', { task_id: 'task-abc124', goal: 'Short', scope: ['src/'] });
     assert.deepEqual([short.allowed, short.reason], [false, 'ERROR: Task goal too short']);
     assert.deepEqual([noScope.deliveries, short.deliveries], [[], []]);
 
-    const good = await hub.emit('task.created', { task_id: 'task-abc125', goal: 'Implement feature X', role: 'backend', priority: 2, scope: ['src/feature_x/'], complexity: 'medium' });
+    const good = await hub.emit('task.created', {
+      task_id: 'task-abc125',
+      goal: 'Implement feature X',
+      role: 'backend',
+      priority: 2,
+      scope: ['src/feature_x/'],
+      complexity: 'medium',
+    });
     assert.equal(good.allowed, true);
     await eventually(() => receiver.received.length === 1, 'the webhook of the allowed task');
     assert.equal(JSON.parse(receiver.received[0]!.body).data.task_id, 'task-abc125');
@@ -147,18 +180,29 @@ describe('script (not blocking)', () => {
     const slack = await startReceiver();
     // The one edit the seed invites: its SLACK_WEBHOOK constant.
     const original = readFileSync(join(FIXTURES, 'notify_slack.py'), 'utf8');
-    const edited = original.replace(/^SLACK_WEBHOOK = ".*"$/m, `SLACK_WEBHOOK = "${slack.url}/services/T000/B000/XXXX"`);
+    const edited = original.replace(
+      /^SLACK_WEBHOOK = ".*"$/m,
+      `SLACK_WEBHOOK = "${slack.url}/services/T000/B000/XXXX"`,
+    );
     assert.deepEqual(
       original.split('\n').filter((line, i) => line !== edited.split('\n')[i]),
       ['SLACK_WEBHOOK = "https://hooks.slack.com/services/T.../B.../..."'],
     );
     writeFileSync(join(dir, 'scripts/notify_slack.py'), edited);
-    writeScript(dir, 'count.sh', '#!/bin/bash\nevent=$(jq -r .event)\necho "saw $event"\necho "and complained" >&2\nexit 3\n');
+    writeScript(
+      dir,
+      'count.sh',
+      '#!/bin/bash\nevent=$(jq -r .event)\necho "saw $event"\necho "and complained" >&2\nexit 3\n',
+    );
     const hub = await startLifecycleHub(
       `[lifecycle]\nnotify = false\n\n[[lifecycle."task.failed"]]\nname = "slack"\ntype = "script"\ncommand = ["python3", "scripts/notify_slack.py"]\n\n[[lifecycle."task.failed"]]\nname = "count"\ntype = "script"\ncommand = "./count.sh"\n`,
       { dir },
     );
-    const reply = await hub.emit('task.failed', { task_id: 'task-abc123', error: 'Test suite failed', agent_id: 'agent-xyz' });
+    const reply = await hub.emit('task.failed', {
+      task_id: 'task-abc123',
+      error: 'Test suite failed',
+      agent_id: 'agent-xyz',
+    });
     assert.equal(reply.allowed, true);
     assert.deepEqual(reply.background, ['slack', 'count']);
     assert.deepEqual(reply.runs, [], 'scripts are not part of the decision');
@@ -167,7 +211,10 @@ describe('script (not blocking)', () => {
     const message = JSON.parse(slack.received[0]!.body);
     assert.equal(slack.received[0]!.url, '/services/T000/B000/XXXX');
     assert.equal(message.text, ':x: Task `task-abc123` failed: Test suite failed');
-    assert.equal(message.blocks[0].text.text, '*Task Failed*\nTask: `task-abc123`\nAgent: `agent-xyz`\nError: Test suite failed');
+    assert.equal(
+      message.blocks[0].text.text,
+      '*Task Failed*\nTask: `task-abc123`\nAgent: `agent-xyz`\nError: Test suite failed',
+    );
 
     let runs: any[] = [];
     const deadline = Date.now() + 30_000;
@@ -177,6 +224,9 @@ describe('script (not blocking)', () => {
     }
     const byHook = Object.fromEntries(runs.map((r) => [r.hook, r]));
     assert.deepEqual([byHook.slack.outcome, byHook.slack.exit_code], ['ok', 0]);
-    assert.deepEqual([byHook.count.outcome, byHook.count.exit_code, byHook.count.stdout, byHook.count.stderr], ['failed', 3, 'saw task.failed\n', 'and complained\n']);
+    assert.deepEqual(
+      [byHook.count.outcome, byHook.count.exit_code, byHook.count.stdout, byHook.count.stderr],
+      ['failed', 3, 'saw task.failed\n', 'and complained\n'],
+    );
   });
 });

@@ -15,7 +15,9 @@ const ORIGINAL = {
   permissions: { allow: ['Bash(npm test:*)'], deny: ['Read(./.env)'] },
   hooks: {
     PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: '/usr/local/bin/other-guard', timeout: 5 }] }],
-    PostToolUse: [{ matcher: 'Write|Edit', hooks: [{ type: 'command', command: 'npx prettier --write "$CLAUDE_PROJECT_DIR"' }] }],
+    PostToolUse: [
+      { matcher: 'Write|Edit', hooks: [{ type: 'command', command: 'npx prettier --write "$CLAUDE_PROJECT_DIR"' }] },
+    ],
   },
   env: { FOO: '1' },
 };
@@ -36,18 +38,35 @@ describe('hookbox claude install / uninstall', () => {
 
     const installed = await runCli(['--config', config, 'claude', 'install', '--project', project]);
     assert.equal(installed.code, 0, installed.stderr);
-    assert.match(installed.stdout, /added SessionStart, SessionEnd, UserPromptSubmit, PreToolUse, PermissionRequest, PostToolUse, PostToolUseFailure, Stop, SubagentStart, SubagentStop, PreCompact, Notification → /);
+    assert.match(
+      installed.stdout,
+      /added SessionStart, SessionEnd, UserPromptSubmit, PreToolUse, PermissionRequest, PostToolUse, PostToolUseFailure, Stop, SubagentStart, SubagentStop, PreCompact, Notification → /,
+    );
     const settings = JSON.parse(readFileSync(file, 'utf8'));
-    assert.deepEqual([settings.model, settings.permissions, settings.env], [ORIGINAL.model, ORIGINAL.permissions, ORIGINAL.env]);
+    assert.deepEqual(
+      [settings.model, settings.permissions, settings.env],
+      [ORIGINAL.model, ORIGINAL.permissions, ORIGINAL.env],
+    );
     // The Node that ran the install, beside the launcher: an agent's hook never pays the launcher's relaunch.
     const command = `${process.execPath} ${join(REPO_ROOT, 'bin/hookbox')} --config ${config} agent-hook claude`;
-    assert.deepEqual(settings.hooks.PreToolUse, [ORIGINAL.hooks.PreToolUse[0], { hooks: [{ type: 'command', command, timeout: 60 }] }]);
-    assert.deepEqual(settings.hooks.PostToolUse, [ORIGINAL.hooks.PostToolUse[0], { hooks: [{ type: 'command', command, timeout: 60 }] }]);
-    for (const event of ['UserPromptSubmit', 'SessionStart', 'Notification', 'Stop']) assert.deepEqual(settings.hooks[event], [{ hooks: [{ type: 'command', command, timeout: 60 }] }], event);
+    assert.deepEqual(settings.hooks.PreToolUse, [
+      ORIGINAL.hooks.PreToolUse[0],
+      { hooks: [{ type: 'command', command, timeout: 60 }] },
+    ]);
+    assert.deepEqual(settings.hooks.PostToolUse, [
+      ORIGINAL.hooks.PostToolUse[0],
+      { hooks: [{ type: 'command', command, timeout: 60 }] },
+    ]);
+    for (const event of ['UserPromptSubmit', 'SessionStart', 'Notification', 'Stop'])
+      assert.deepEqual(settings.hooks[event], [{ hooks: [{ type: 'command', command, timeout: 60 }] }], event);
     assert.equal(settings.hooks.WorktreeCreate, undefined, 'never WorktreeCreate: it wants a path on stdout');
     const [backup] = backups(project);
     assert.equal(backups(project).length, 1);
-    assert.equal(readFileSync(join(project, '.claude', backup!), 'utf8'), originalText, 'the backup is the file as it was');
+    assert.equal(
+      readFileSync(join(project, '.claude', backup!), 'utf8'),
+      originalText,
+      'the backup is the file as it was',
+    );
 
     const installedText = readFileSync(file, 'utf8');
     const again = await runCli(['--config', config, 'claude', 'install', '--project', project]);
@@ -58,12 +77,21 @@ describe('hookbox claude install / uninstall', () => {
 
     // The installed command is what Claude Code runs (through a shell): hub down, the chain runs locally.
     const run = spawnSync('sh', ['-c', command], {
-      input: JSON.stringify({ session_id: 's1', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'cat x; rm -rf /' }, cwd: project }),
+      input: JSON.stringify({
+        session_id: 's1',
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'cat x; rm -rf /' },
+        cwd: project,
+      }),
       env: { ...process.env, AGENTD_PORT: String(await closedPort()), HOOKBOX_DATA_DIR: tempDir() },
       encoding: 'utf8',
     });
     assert.equal(run.status, 2, run.stderr);
-    assert.match(run.stderr, /^Hookbox \(safety-check\) blocked this: rm -rf deletes recursively without asking: rm -rf \/\n/);
+    assert.match(
+      run.stderr,
+      /^Hookbox \(safety-check\) blocked this: rm -rf deletes recursively without asking: rm -rf \/\n/,
+    );
 
     const removed = await runCli(['--config', config, 'claude', 'uninstall', '--project', project]);
     assert.equal(removed.code, 0, removed.stderr);

@@ -27,8 +27,16 @@ describe('emitting events', () => {
     );
     const cases: Array<[string, unknown, string]> = [
       ['task.created', { task_id: 't1' }, "task.created: missing required field 'goal'"],
-      ['task.created', { task_id: 't1', goal: 'Implement feature X', priority: 'high' }, "task.created: 'priority' must be an integer"],
-      ['merge.conflict', { branch: 'agent/backend-abc123', conflicting_files: 'src/shared/config.py' }, "merge.conflict: 'conflicting_files' must be an array"],
+      [
+        'task.created',
+        { task_id: 't1', goal: 'Implement feature X', priority: 'high' },
+        "task.created: 'priority' must be an integer",
+      ],
+      [
+        'merge.conflict',
+        { branch: 'agent/backend-abc123', conflicting_files: 'src/shared/config.py' },
+        "merge.conflict: 'conflicting_files' must be an array",
+      ],
       ['agent.spawned', { task_id: 't1' }, "agent.spawned: missing required field 'agent_id'"],
       ['pre-tool-call', { issue_id: 'i1' }, "pre-tool-call: missing required field 'tool_call'"],
     ];
@@ -37,7 +45,11 @@ describe('emitting events', () => {
       assert.equal(response.status, 400, event);
       assert.equal((await response.json()).message, message);
     }
-    const anonymous = await fetch(`${hub.url}/lifecycle/events/task.completed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"task_id":"t1"}' });
+    const anonymous = await fetch(`${hub.url}/lifecycle/events/task.completed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"task_id":"t1"}',
+    });
     assert.equal(anonymous.status, 401);
     const { events } = await (await hub.api('/lifecycle/events')).json();
     assert.deepEqual(events, [], 'nothing refused was stored');
@@ -46,19 +58,62 @@ describe('emitting events', () => {
   test('every event is stored: the seed payloads, the event name in the path or the body, newest first', async () => {
     const hub = await startLifecycleHub('[lifecycle]\nnotify = false\n');
     const seedPayloads: Array<[string, Record<string, unknown>]> = [
-      ['task.created', { task_id: 'task-abc123', goal: 'Implement feature X', role: 'backend', priority: 2, scope: ['src/feature_x/'], complexity: 'medium' }],
-      ['agent.spawned', { agent_id: 'agent-xyz', task_id: 'task-abc123', model: 'sonnet', role: 'backend', worktree: '/path/to/worktree' }],
-      ['task.completed', { task_id: 'task-abc123', agent_id: 'agent-xyz', summary: 'Added feature X with tests', files_changed: ['src/feature_x/main.py', 'tests/test_feature_x.py'], duration_s: 120.5, tokens_used: 45000 }],
-      ['merge.conflict', { agent_id: 'agent-xyz', branch: 'agent/backend-abc123', conflicting_files: ['src/shared/config.py'], base_branch: 'main' }],
+      [
+        'task.created',
+        {
+          task_id: 'task-abc123',
+          goal: 'Implement feature X',
+          role: 'backend',
+          priority: 2,
+          scope: ['src/feature_x/'],
+          complexity: 'medium',
+        },
+      ],
+      [
+        'agent.spawned',
+        {
+          agent_id: 'agent-xyz',
+          task_id: 'task-abc123',
+          model: 'sonnet',
+          role: 'backend',
+          worktree: '/path/to/worktree',
+        },
+      ],
+      [
+        'task.completed',
+        {
+          task_id: 'task-abc123',
+          agent_id: 'agent-xyz',
+          summary: 'Added feature X with tests',
+          files_changed: ['src/feature_x/main.py', 'tests/test_feature_x.py'],
+          duration_s: 120.5,
+          tokens_used: 45000,
+        },
+      ],
+      [
+        'merge.conflict',
+        {
+          agent_id: 'agent-xyz',
+          branch: 'agent/backend-abc123',
+          conflicting_files: ['src/shared/config.py'],
+          base_branch: 'main',
+        },
+      ],
     ];
     const ids: string[] = [];
     for (const [event, data] of seedPayloads) ids.push((await hub.emit(event, data)).event_id);
-    const viaBody = await hub.api('/lifecycle/events', { method: 'POST', body: JSON.stringify({ event: 'budget.threshold', data: { spent: 80, limit: 100, percent: 80 } }) });
+    const viaBody = await hub.api('/lifecycle/events', {
+      method: 'POST',
+      body: JSON.stringify({ event: 'budget.threshold', data: { spent: 80, limit: 100, percent: 80 } }),
+    });
     assert.equal(viaBody.status, 200);
     ids.push((await viaBody.json()).event_id);
 
     const { events } = await (await hub.api('/lifecycle/events')).json();
-    assert.deepEqual(events.map((e: any) => e.id), [...ids].reverse());
+    assert.deepEqual(
+      events.map((e: any) => e.id),
+      [...ids].reverse(),
+    );
     assert.deepEqual(events.at(-1).data, seedPayloads[0]![1]);
     assert.ok(events.every((e: any) => e.allowed && e.source === 'api'));
     const one = await (await hub.api(`/lifecycle/events/${ids[3]}`)).json();
@@ -67,8 +122,15 @@ describe('emitting events', () => {
 
   test('hookbox emit: --data JSON, @file and - (stdin); exit 1 when a hook blocks; hookbox lifecycle events lists them', async () => {
     const dir = tempDir();
-    writeScript(dir, 'no-friday.sh', '#!/bin/bash\nif grep -q friday; then echo "no merges on Friday" >&2; exit 1; fi\n');
-    const hub = await startLifecycleHub('[lifecycle]\nnotify = false\n\n[[lifecycle."merge.started"]]\nname = "freeze"\ntype = "blocking_script"\ncommand = "./no-friday.sh"\n', { dir });
+    writeScript(
+      dir,
+      'no-friday.sh',
+      '#!/bin/bash\nif grep -q friday; then echo "no merges on Friday" >&2; exit 1; fi\n',
+    );
+    const hub = await startLifecycleHub(
+      '[lifecycle]\nnotify = false\n\n[[lifecycle."merge.started"]]\nname = "freeze"\ntype = "blocking_script"\ncommand = "./no-friday.sh"\n',
+      { dir },
+    );
     const base = ['--data-dir', hub.dataDir, 'emit', '--port', String(hub.address.port)];
     const file = join(dir, 'payload.json');
     writeFileSync(file, '{"branch": "agent/a", "agent_id": "a1"}');
@@ -87,7 +149,8 @@ describe('emitting events', () => {
 
     const listed = await runCli(['--data-dir', hub.dataDir, 'lifecycle', 'events']);
     assert.equal(listed.code, 0, listed.stderr);
-    for (const event of ['task.claimed', 'merge.completed', 'task.retried']) assert.match(listed.stdout, new RegExp(`${event.replace('.', '\\.')}\\s+cli\\s+allowed`));
+    for (const event of ['task.claimed', 'merge.completed', 'task.retried'])
+      assert.match(listed.stdout, new RegExp(`${event.replace('.', '\\.')}\\s+cli\\s+allowed`));
     assert.match(listed.stdout, /merge\.started\s+cli\s+blocked by freeze: no merges on Friday/);
 
     const bad = await runCli([...base, 'task.claimed', '--data', '{oops']);
@@ -98,11 +161,31 @@ describe('emitting events', () => {
 
 describe('lifecycle notifications', () => {
   const DEFAULTS: Array<[string, Record<string, unknown>, string, string]> = [
-    ['task.failed', { task_id: 'task-abc123', error: 'Test suite failed', agent_id: 'agent-xyz' }, 'Task failed', 'task-abc123: Test suite failed (agent agent-xyz)'],
-    ['agent.stalled', { agent_id: 'agent-xyz', task_id: 'task-abc123', stalled_s: 300 }, 'Agent stalled', 'agent-xyz on task-abc123 (no heartbeat for 300 s)'],
+    [
+      'task.failed',
+      { task_id: 'task-abc123', error: 'Test suite failed', agent_id: 'agent-xyz' },
+      'Task failed',
+      'task-abc123: Test suite failed (agent agent-xyz)',
+    ],
+    [
+      'agent.stalled',
+      { agent_id: 'agent-xyz', task_id: 'task-abc123', stalled_s: 300 },
+      'Agent stalled',
+      'agent-xyz on task-abc123 (no heartbeat for 300 s)',
+    ],
     ['agent.killed', { agent_id: 'agent-xyz', reason: 'out of memory' }, 'Agent killed', 'agent-xyz: out of memory'],
-    ['merge.conflict', { branch: 'agent/backend-abc123', conflicting_files: ['src/shared/config.py'], base_branch: 'main' }, 'Merge conflict', 'agent/backend-abc123 into main: src/shared/config.py'],
-    ['quality_gate.failed', { task_id: 'task-abc123', gate: 'lint', errors: ['E501 line too long'] }, 'Quality gate failed', 'task-abc123 (lint): E501 line too long'],
+    [
+      'merge.conflict',
+      { branch: 'agent/backend-abc123', conflicting_files: ['src/shared/config.py'], base_branch: 'main' },
+      'Merge conflict',
+      'agent/backend-abc123 into main: src/shared/config.py',
+    ],
+    [
+      'quality_gate.failed',
+      { task_id: 'task-abc123', gate: 'lint', errors: ['E501 line too long'] },
+      'Quality gate failed',
+      'task-abc123 (lint): E501 line too long',
+    ],
     ['budget.exceeded', { spent: 120.5, limit: 100 }, 'Budget exceeded', 'spent 120.5 of 100'],
   ];
 
@@ -118,22 +201,34 @@ describe('lifecycle notifications', () => {
       hub.notifier.shown.map((n) => [n.title, n.message, n.priority]),
       DEFAULTS.map(([, , title, message]) => [title, message, 'high']),
     );
-    assert.deepEqual(hub.notifier.shown.map((n) => n.eventId), ids);
+    assert.deepEqual(
+      hub.notifier.shown.map((n) => n.eventId),
+      ids,
+    );
     const [record] = hub.hub.notifications.forEvent(ids[0]!);
-    assert.deepEqual([record?.source, record?.rule, record?.deliveries], ['lifecycle', 'lifecycle:task.failed', [{ channel: 'test', ok: true }]]);
+    assert.deepEqual(
+      [record?.source, record?.rule, record?.deliveries],
+      ['lifecycle', 'lifecycle:task.failed', [{ channel: 'test', ok: true }]],
+    );
   });
 
   test('switchable: `notify` names the events (or false for none); a blocked event notifies nobody', async () => {
     const dir = tempDir();
     writeScript(dir, 'deny.sh', '#!/bin/bash\necho "not now" >&2\nexit 1\n');
-    const hub = await startLifecycleHub('[lifecycle]\nnotify = ["task.completed", "agent.killed"]\n\n[[lifecycle."agent.killed"]]\ntype = "blocking_script"\ncommand = "./deny.sh"\n', { dir });
+    const hub = await startLifecycleHub(
+      '[lifecycle]\nnotify = ["task.completed", "agent.killed"]\n\n[[lifecycle."agent.killed"]]\ntype = "blocking_script"\ncommand = "./deny.sh"\n',
+      { dir },
+    );
     await hub.emit('task.failed', { task_id: 't1', error: 'boom' });
     const blocked = await hub.emit('agent.killed', { agent_id: 'a1' });
     assert.equal(blocked.allowed, false);
     await hub.emit('task.completed', { task_id: 't1', summary: 'done' });
     await eventually(() => hub.notifier.shown.length === 1, 'the task.completed notification');
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(hub.notifier.shown.map((n) => [n.title, n.message, n.priority]), [['Task completed', 't1 · done', 'normal']]);
+    assert.deepEqual(
+      hub.notifier.shown.map((n) => [n.title, n.message, n.priority]),
+      [['Task completed', 't1 · done', 'normal']],
+    );
 
     writeFileSync(hub.configFile, '[lifecycle]\nnotify = false\n');
     await hub.hub.reloadConfig();
@@ -145,12 +240,35 @@ describe('lifecycle notifications', () => {
   test('the agentd notifications from before schema 4 survive the migration and still resolve by event', () => {
     const file = join(tempDir(), 'hookbox.db');
     const old = openDatabase(file, { migrations: MIGRATIONS.slice(0, 3) });
-    old.prepare("INSERT INTO events (id, received_at, kind, command, exit_code, duration_ms, output, metadata) VALUES ('e1', '2026-01-01T00:00:00Z', 'shell', 'make', 2, 10, '', '{}')").run();
-    old.prepare("INSERT INTO notifications (id, created_at, event_id, rule, decided_by, title, message, priority, deliveries) VALUES ('n1', '2026-01-01T00:00:01Z', 'e1', 'failure', 'rules', 'Command failed', 'Failed (exit 2): make', 'high', '[]')").run();
+    old
+      .prepare(
+        "INSERT INTO events (id, received_at, kind, command, exit_code, duration_ms, output, metadata) VALUES ('e1', '2026-01-01T00:00:00Z', 'shell', 'make', 2, 10, '', '{}')",
+      )
+      .run();
+    old
+      .prepare(
+        "INSERT INTO notifications (id, created_at, event_id, rule, decided_by, title, message, priority, deliveries) VALUES ('n1', '2026-01-01T00:00:01Z', 'e1', 'failure', 'rules', 'Command failed', 'Failed (exit 2): make', 'high', '[]')",
+      )
+      .run();
     old.close();
     const db = openDatabase(file);
     const [record] = new NotificationStore(db).forEvent('e1');
-    assert.deepEqual({ ...record }, { id: 'n1', created_at: '2026-01-01T00:00:01Z', event_id: 'e1', source: 'command', rule: 'failure', decided_by: 'rules', title: 'Command failed', message: 'Failed (exit 2): make', priority: 'high', deliveries: [], seq: 1 });
+    assert.deepEqual(
+      { ...record },
+      {
+        id: 'n1',
+        created_at: '2026-01-01T00:00:01Z',
+        event_id: 'e1',
+        source: 'command',
+        rule: 'failure',
+        decided_by: 'rules',
+        title: 'Command failed',
+        message: 'Failed (exit 2): make',
+        priority: 'high',
+        deliveries: [],
+        seq: 1,
+      },
+    );
     db.prepare("DELETE FROM events WHERE id = 'e1'").run();
     assert.deepEqual(new NotificationStore(db).forEvent('e1'), [], 'still cascades');
     db.close();
@@ -170,22 +288,47 @@ describe('config errors', () => {
   }
 
   test('one line naming the file, the event, the handler and the field', () => {
-    assert.equal(errorOf('[[lifecycle."task.completed"]]\ntype = "webhook"\nurll = "https://x"\n'), "FILE: lifecycle event 'task.completed' handler #1: unknown field 'urll'");
-    assert.equal(errorOf('[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\n'), "FILE: lifecycle event 'task.completed' handler 'ci': a webhook needs 'url'");
-    assert.equal(errorOf('[[lifecycle."task.completed"]]\nname = "ci"\ntype = "script"\ncommand = "x"\nurl = "https://x"\n'), `FILE: lifecycle event 'task.completed' handler 'ci': 'url' only applies to type = "webhook"`);
     assert.equal(
-      errorOf('[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\nurl = "https://x"\nsecret = "${CI_SECRET}"\n'),
+      errorOf('[[lifecycle."task.completed"]]\ntype = "webhook"\nurll = "https://x"\n'),
+      "FILE: lifecycle event 'task.completed' handler #1: unknown field 'urll'",
+    );
+    assert.equal(
+      errorOf('[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\n'),
+      "FILE: lifecycle event 'task.completed' handler 'ci': a webhook needs 'url'",
+    );
+    assert.equal(
+      errorOf('[[lifecycle."task.completed"]]\nname = "ci"\ntype = "script"\ncommand = "x"\nurl = "https://x"\n'),
+      `FILE: lifecycle event 'task.completed' handler 'ci': 'url' only applies to type = "webhook"`,
+    );
+    assert.equal(
+      errorOf(
+        '[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\nurl = "https://x"\nsecret = "${CI_SECRET}"\n',
+      ),
       "FILE: lifecycle event 'task.completed' handler 'ci': 'secret': environment variable CI_SECRET is not set",
     );
     assert.equal(
-      errorOf('[[lifecycle."task.created"]]\nname = "v"\ntype = "blocking_script"\ncommand = "python3 check.py | tee log"\n'),
+      errorOf(
+        '[[lifecycle."task.created"]]\nname = "v"\ntype = "blocking_script"\ncommand = "python3 check.py | tee log"\n',
+      ),
       `FILE: lifecycle event 'task.created' handler 'v': 'command' cannot be split into arguments: it contains shell operators (; && || | &); use command = ["sh", "-c", "…"] to run a shell`,
     );
-    assert.equal(errorOf('[[lifecycle.pre_tool_call]]\nname = "s"\nscript = "missing.sh"\n').replace(/\/\S+missing\.sh/, 'PATH'), "FILE: lifecycle event 'pre_tool_call' handler 's': 'script' PATH does not exist");
-    assert.match(errorOf('[[lifecycle."task.exploded"]]\ntype = "webhook"\nurl = "https://x"\n'), /^FILE: lifecycle\."task\.exploded": unknown lifecycle event 'task\.exploded'; known events: task\.created, .*, on-block, pre-compact \(settings: /);
-    assert.equal(errorOf('[lifecycle]\nnotify = ["task.failed", "task.fialed"]\n').split(';')[0], "FILE: lifecycle: 'notify' names unknown event 'task.fialed'");
     assert.equal(
-      errorOf('[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\nurl = "https://x"\nsecret = "${CI_SECRET}"\n', { CI_SECRET: 'set' }),
+      errorOf('[[lifecycle.pre_tool_call]]\nname = "s"\nscript = "missing.sh"\n').replace(/\/\S+missing\.sh/, 'PATH'),
+      "FILE: lifecycle event 'pre_tool_call' handler 's': 'script' PATH does not exist",
+    );
+    assert.match(
+      errorOf('[[lifecycle."task.exploded"]]\ntype = "webhook"\nurl = "https://x"\n'),
+      /^FILE: lifecycle\."task\.exploded": unknown lifecycle event 'task\.exploded'; known events: task\.created, .*, on-block, pre-compact \(settings: /,
+    );
+    assert.equal(
+      errorOf('[lifecycle]\nnotify = ["task.failed", "task.fialed"]\n').split(';')[0],
+      "FILE: lifecycle: 'notify' names unknown event 'task.fialed'",
+    );
+    assert.equal(
+      errorOf(
+        '[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\nurl = "https://x"\nsecret = "${CI_SECRET}"\n',
+        { CI_SECRET: 'set' },
+      ),
       'no error',
     );
   });

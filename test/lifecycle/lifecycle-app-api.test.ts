@@ -15,7 +15,9 @@ const COMPLETED = { task_id: 'task-abc123', agent_id: 'agent-xyz', summary: 'Add
 
 test('deliveries to a receiver that is down are dead with the reason; retried once it is up, they are delivered; all live', async () => {
   const port = await closedPort();
-  const hub = await startLifecycleHub(`[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\nurl = "http://127.0.0.1:${port}/hook"\nretry = 0\n`);
+  const hub = await startLifecycleHub(
+    `[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\nurl = "http://127.0.0.1:${port}/hook"\nretry = 0\n`,
+  );
   const { handlers, subscriptions } = hub.hub.app;
   const seen: LifecycleDelivery[] = [];
   const events: LifecycleEventRecord[] = [];
@@ -89,7 +91,7 @@ test('deliveries to a receiver that is down are dead with the reason; retried on
   await assert.rejects(handlers.listLifecycleDeliveries({ state: 'lost' }), /listLifecycleDeliveries: /);
 });
 
-test('a notification\'s id sends the window to the command event or the lifecycle event it is about', async () => {
+test("a notification's id sends the window to the command event or the lifecycle event it is about", async () => {
   const hub = await startLifecycleHub('');
   const targets: NavigateTarget[] = [];
   const off = hub.hub.app.subscriptions.onNavigate((t) => targets.push(t));

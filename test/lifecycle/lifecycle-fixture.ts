@@ -32,13 +32,28 @@ export interface LifecycleHub extends RunningHub {
 }
 
 /** A real hub whose config file (in a temp dir, beside any scripts) holds `toml`. */
-export async function startLifecycleHub(toml: string, options: { env?: NodeJS.ProcessEnv; clock?: Clock; dir?: string; dataDir?: string } = {}): Promise<LifecycleHub> {
+export async function startLifecycleHub(
+  toml: string,
+  options: { env?: NodeJS.ProcessEnv; clock?: Clock; dir?: string; dataDir?: string } = {},
+): Promise<LifecycleHub> {
   const dir = options.dir ?? tempDir();
   const configFile = join(dir, 'config.toml');
   writeFileSync(configFile, toml);
-  const running = await startHub({ configFile, ...(options.env ? { env: options.env } : {}), ...(options.clock ? { clock: options.clock } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const running = await startHub({
+    configFile,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${running.url}${path}`, { ...init, headers: { authorization: `Bearer ${running.hub.controlToken}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+    fetch(`${running.url}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${running.hub.controlToken}`,
+        'content-type': 'application/json',
+        ...(init.headers ?? {}),
+      },
+    });
   const emit = async (event: string, data: unknown) => {
     const response = await api(`/lifecycle/events/${event}`, { method: 'POST', body: JSON.stringify(data) });
     const json = await response.json();
@@ -56,5 +71,8 @@ export function checkSignatures(request: ReceivedRequest, secret: string): { bod
   const timestamp = String(request.headers['x-bernstein-timestamp']);
   const body = `sha256=${createHmac('sha256', secret).update(request.body).digest('hex')}`;
   const timestamped = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${request.body}`).digest('hex')}`;
-  return { body: request.headers['x-bernstein-signature'] === body, timestamped: request.headers['x-bernstein-signature-v2'] === timestamped };
+  return {
+    body: request.headers['x-bernstein-signature'] === body,
+    timestamped: request.headers['x-bernstein-signature-v2'] === timestamped,
+  };
 }

@@ -16,10 +16,22 @@ function chainDir(): string {
   const dir = tempDir();
   mkdirSync(join(dir, '.loom/hooks'), { recursive: true });
   copyFileSync(join(FIXTURES, 'validate.sh'), join(dir, '.loom/hooks/validate.sh'));
-  writeScript(dir, '.loom/hooks/annotate.sh', `#!/bin/bash\njq -c '{modified: true, new_context: ("checked: " + .tool_call.command), data: {annotated_by: "annotate"}}'\n`);
-  writeScript(dir, '.loom/hooks/observe.sh', `#!/bin/bash\njq -c '{block: false, data: {seen_new_context: .new_context, seen_data: .data, seen_event: .event}}'\n`);
+  writeScript(
+    dir,
+    '.loom/hooks/annotate.sh',
+    `#!/bin/bash\njq -c '{modified: true, new_context: ("checked: " + .tool_call.command), data: {annotated_by: "annotate"}}'\n`,
+  );
+  writeScript(
+    dir,
+    '.loom/hooks/observe.sh',
+    `#!/bin/bash\njq -c '{block: false, data: {seen_new_context: .new_context, seen_data: .data, seen_event: .event}}'\n`,
+  );
   writeScript(dir, '.loom/hooks/not-json.sh', '#!/bin/bash\ncat > /dev/null\necho "all good, I think"\n');
-  writeScript(dir, '.loom/hooks/crash.sh', '#!/bin/bash\ncat > /dev/null\necho "jq: error: cannot index" >&2\nexit 7\n');
+  writeScript(
+    dir,
+    '.loom/hooks/crash.sh',
+    '#!/bin/bash\ncat > /dev/null\necho "jq: error: cannot index" >&2\nexit 7\n',
+  );
   return dir;
 }
 
@@ -58,12 +70,26 @@ script = ".loom/hooks/observe.sh"
 describe('Loom script hooks (bash + jq)', () => {
   test('registration order, first block stops the chain, modifications carry forward to the next handler', async () => {
     const hub = await startLifecycleHub(CHAIN_TOML, { dir: chainDir() });
-    const blocked = await hub.emit('pre-tool-call', { issue_id: 'issue-123', agent_id: 'my-agent', tool_call: { name: 'bash', command: 'psql production -c "select 1"' } });
-    assert.deepEqual([blocked.allowed, blocked.hook, blocked.reason], [false, 'validate', 'production access not allowed']);
+    const blocked = await hub.emit('pre-tool-call', {
+      issue_id: 'issue-123',
+      agent_id: 'my-agent',
+      tool_call: { name: 'bash', command: 'psql production -c "select 1"' },
+    });
+    assert.deepEqual(
+      [blocked.allowed, blocked.hook, blocked.reason],
+      [false, 'validate', 'production access not allowed'],
+    );
     assert.deepEqual(blocked.not_run, ['annotate', 'observe']);
-    assert.deepEqual(blocked.runs.map((r: any) => r.hook), ['validate']);
+    assert.deepEqual(
+      blocked.runs.map((r: any) => r.hook),
+      ['validate'],
+    );
 
-    const allowed = await hub.emit('pre_tool_call', { issue_id: 'issue-123', agent_id: 'my-agent', tool_call: { name: 'bash', command: 'ls staging' } });
+    const allowed = await hub.emit('pre_tool_call', {
+      issue_id: 'issue-123',
+      agent_id: 'my-agent',
+      tool_call: { name: 'bash', command: 'ls staging' },
+    });
     assert.equal(allowed.event, 'pre-tool-call', 'the underscore spelling is an alias');
     assert.equal(allowed.allowed, true);
     assert.deepEqual(allowed.result, {
@@ -71,7 +97,12 @@ describe('Loom script hooks (bash + jq)', () => {
       reason: null,
       modified: true,
       new_context: 'checked: ls staging',
-      data: { annotated_by: 'annotate', seen_new_context: 'checked: ls staging', seen_data: { annotated_by: 'annotate' }, seen_event: 'pre-tool-call' },
+      data: {
+        annotated_by: 'annotate',
+        seen_new_context: 'checked: ls staging',
+        seen_data: { annotated_by: 'annotate' },
+        seen_event: 'pre-tool-call',
+      },
     });
   });
 
@@ -80,7 +111,10 @@ describe('Loom script hooks (bash + jq)', () => {
     const strict = await hub.emit('post-tool-call', { tool_call: { name: 'bash', command: 'ls' }, response: 'a b c' });
     assert.equal(strict.allowed, false);
     assert.equal(strict.hook, 'not-json');
-    assert.match(strict.reason, /^not-json failed \(its output is not a JSON Result \(.*\): "all good, I think"\); its on_failure policy is block$/);
+    assert.match(
+      strict.reason,
+      /^not-json failed \(its output is not a JSON Result \(.*\): "all good, I think"\); its on_failure policy is block$/,
+    );
 
     const lenient = await hub.emit('pre-close', { issue_id: 'issue-7' });
     assert.equal(lenient.allowed, true);
@@ -100,14 +134,32 @@ describe('Loom script hooks (bash + jq)', () => {
     const dir = chainDir();
     const config = join(dir, 'config.toml');
     writeFileSync(config, CHAIN_TOML);
-    const blocked = await runCli(['--config', config, 'hooks', 'test', 'pre-tool-call'], {}, '{"tool_call":{"command":"rm -rf /srv/production"}}');
+    const blocked = await runCli(
+      ['--config', config, 'hooks', 'test', 'pre-tool-call'],
+      {},
+      '{"tool_call":{"command":"rm -rf /srv/production"}}',
+    );
     assert.equal(blocked.code, 1, blocked.stderr);
-    assert.match(blocked.stdout, /^ {2}1\. validate: script .*validate\.sh \(timeout 5 s, on failure: block\) → blocked/m);
+    assert.match(
+      blocked.stdout,
+      /^ {2}1\. validate: script .*validate\.sh \(timeout 5 s, on failure: block\) → blocked/m,
+    );
     assert.match(blocked.stdout, /^ {2}2\. annotate: .* → not run \(the chain stopped\)$/m);
-    assert.match(blocked.stdout, /^result: \{"block":true,"reason":"production access not allowed","modified":false,"new_context":null,"data":\{\}\}$/m);
+    assert.match(
+      blocked.stdout,
+      /^result: \{"block":true,"reason":"production access not allowed","modified":false,"new_context":null,"data":\{\}\}$/m,
+    );
     assert.match(blocked.stdout, /^decision: blocked by validate: production access not allowed$/m);
 
-    const allowed = await runCli(['--config', config, 'hooks', 'test', 'pre_tool_call', '--data', '{"tool_call":{"name":"bash","command":"make test"}}']);
+    const allowed = await runCli([
+      '--config',
+      config,
+      'hooks',
+      'test',
+      'pre_tool_call',
+      '--data',
+      '{"tool_call":{"name":"bash","command":"make test"}}',
+    ]);
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.match(allowed.stdout, /^decision: allowed$/m);
     assert.match(allowed.stdout, /"new_context":"checked: make test"/);
@@ -117,7 +169,11 @@ describe('Loom script hooks (bash + jq)', () => {
 describe('built-ins', () => {
   test('context-injector: branch, status, recent files, layout and the coding standards of the repository in metadata.cwd', async () => {
     const repo = tempDir();
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=t@example.com', ...args], { cwd: repo, stdio: 'pipe' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=t@example.com', ...args], {
+        cwd: repo,
+        stdio: 'pipe',
+      });
     git('-c', 'init.defaultBranch=trunk', 'init', '-q');
     mkdirSync(join(repo, 'src'));
     writeFileSync(join(repo, 'src/app.ts'), 'export {};\n');
@@ -128,7 +184,9 @@ describe('built-ins', () => {
     writeFileSync(join(repo, 'README.md'), '# demo, changed\n');
     writeFileSync(join(repo, 'notes.txt'), 'scratch\n');
 
-    const hub = await startLifecycleHub('[[lifecycle.pre_prompt]]\nname = "inject-context"\nbuiltin = "context-injector"\n');
+    const hub = await startLifecycleHub(
+      '[[lifecycle.pre_prompt]]\nname = "inject-context"\nbuiltin = "context-injector"\n',
+    );
     const reply = await hub.emit('pre-prompt', { issue_id: 'issue-1', metadata: { cwd: repo } });
     const text: string = reply.result.new_context;
     assert.equal(reply.result.modified, true);
@@ -140,25 +198,47 @@ describe('built-ins', () => {
     assert.match(text, /Recently changed files:\n( {2}\S+\n)*( {2}src\/app\.ts\n)/);
     assert.match(text, /Top-level layout:\n {2}CONTRIBUTING\.md\n {2}README\.md\n {2}notes\.txt\n {2}src\/\n/);
     assert.match(text, /Coding standards \(CONTRIBUTING\.md\):\nUse two spaces\. Write tests first\.$/);
-    assert.deepEqual(reply.result.data.context_injector, { project_dir: repo, branch: 'trunk', standards_file: 'CONTRIBUTING.md' });
+    assert.deepEqual(reply.result.data.context_injector, {
+      project_dir: repo,
+      branch: 'trunk',
+      standards_file: 'CONTRIBUTING.md',
+    });
   });
 
   test('output-truncator: keeps head and tail within the byte limit, with a marker and the original size; never splits a character', async () => {
-    const hub = await startLifecycleHub('[[lifecycle.post_tool_call]]\nname = "truncate-output"\nbuiltin = "output-truncator"\nmax_bytes = 100\n');
-    const big = await hub.emit('post-tool-call', { tool_call: { name: 'bash', command: 'cat big.log' }, response: `${'A'.repeat(500)}${'B'.repeat(500)}` });
-    assert.equal(big.result.new_context, `${'A'.repeat(50)}\n[… output truncated by hookbox: 900 of 1000 bytes omitted …]\n${'B'.repeat(50)}`);
-    assert.deepEqual(big.result.data.output_truncator, { truncated: true, original_bytes: 1000, omitted_bytes: 900, max_bytes: 100 });
+    const hub = await startLifecycleHub(
+      '[[lifecycle.post_tool_call]]\nname = "truncate-output"\nbuiltin = "output-truncator"\nmax_bytes = 100\n',
+    );
+    const big = await hub.emit('post-tool-call', {
+      tool_call: { name: 'bash', command: 'cat big.log' },
+      response: `${'A'.repeat(500)}${'B'.repeat(500)}`,
+    });
+    assert.equal(
+      big.result.new_context,
+      `${'A'.repeat(50)}\n[… output truncated by hookbox: 900 of 1000 bytes omitted …]\n${'B'.repeat(50)}`,
+    );
+    assert.deepEqual(big.result.data.output_truncator, {
+      truncated: true,
+      original_bytes: 1000,
+      omitted_bytes: 900,
+      max_bytes: 100,
+    });
 
     const accents = await hub.emit('post-tool-call', { tool_call: { name: 'bash' }, response: 'é'.repeat(300) });
     assert.doesNotMatch(accents.result.new_context, /\uFFFD/);
-    assert.match(accents.result.new_context, /^(é)+\n\[… output truncated by hookbox: \d+ of 600 bytes omitted …\]\n(é)+$/);
+    assert.match(
+      accents.result.new_context,
+      /^(é)+\n\[… output truncated by hookbox: \d+ of 600 bytes omitted …\]\n(é)+$/,
+    );
 
     const small = await hub.emit('post-tool-call', { tool_call: { name: 'bash' }, response: 'short' });
     assert.deepEqual([small.result.modified, small.result.new_context], [false, null]);
   });
 
   test('followup-creator: TODO / FIXME / still need to / remaining / left to do become stored follow-ups in the session inbox', async () => {
-    const hub = await startLifecycleHub('[lifecycle]\ninbox_session = "agent-1"\n\n[[lifecycle.post_response]]\nname = "create-followups"\nbuiltin = "followup-creator"\n');
+    const hub = await startLifecycleHub(
+      '[lifecycle]\ninbox_session = "agent-1"\n\n[[lifecycle.post_response]]\nname = "create-followups"\nbuiltin = "followup-creator"\n',
+    );
     const response = [
       'Implemented the parser and wired it in.',
       'TODO: add tests for here-documents',
@@ -182,17 +262,29 @@ describe('built-ins', () => {
       ['left-to-do', 'release notes'],
     ];
     const detail = await (await hub.api(`/lifecycle/events/${reply.event_id}`)).json();
-    assert.deepEqual(detail.followups.map((f: any) => [f.kind, f.text]), expected);
+    assert.deepEqual(
+      detail.followups.map((f: any) => [f.kind, f.text]),
+      expected,
+    );
     const inbox = hub.hub.inbox.list('agent-1').reverse(); // newest first → oldest first
     assert.deepEqual(
       inbox.map((m) => [m.source, m.source_label, m.content]),
-      expected.map(([kind, text]) => ['background', 'followup-creator', `Follow-up for task-42 (${kind}, from post-response): ${text}`]),
+      expected.map(([kind, text]) => [
+        'background',
+        'followup-creator',
+        `Follow-up for task-42 (${kind}, from post-response): ${text}`,
+      ]),
     );
-    assert.deepEqual(detail.followups.map((f: any) => f.message_id), inbox.map((m) => m.id));
+    assert.deepEqual(
+      detail.followups.map((f: any) => f.message_id),
+      inbox.map((m) => m.id),
+    );
   });
 
   test('error-logger: failures recorded with per-task counts', async () => {
-    const hub = await startLifecycleHub('[[lifecycle.on_error]]\nname = "log-failure"\nbuiltin = "error-logger"\n\n[[lifecycle."task.failed"]]\nname = "log-failure"\nbuiltin = "error-logger"\n');
+    const hub = await startLifecycleHub(
+      '[[lifecycle.on_error]]\nname = "log-failure"\nbuiltin = "error-logger"\n\n[[lifecycle."task.failed"]]\nname = "log-failure"\nbuiltin = "error-logger"\n',
+    );
     await hub.emit('on-error', { issue_id: 'task-9', agent_id: 'a1', error: 'tests failed' });
     const second = await hub.emit('on-error', { issue_id: 'task-9', agent_id: 'a2', error: 'tests failed again' });
     await hub.emit('task.failed', { task_id: 'task-10', error: 'lint' });

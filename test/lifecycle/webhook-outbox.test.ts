@@ -11,7 +11,14 @@ import { runCli } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { checkSignatures, FakeClock, startLifecycleHub, type LifecycleHub } from './lifecycle-fixture.ts';
 
-const COMPLETED = { task_id: 'task-abc123', agent_id: 'agent-xyz', summary: 'Added feature X with tests', files_changed: ['src/feature_x/main.py'], duration_s: 120.5, tokens_used: 45000 };
+const COMPLETED = {
+  task_id: 'task-abc123',
+  agent_id: 'agent-xyz',
+  summary: 'Added feature X with tests',
+  files_changed: ['src/feature_x/main.py'],
+  duration_s: 120.5,
+  tokens_used: 45000,
+};
 
 function webhookToml(url: string, extra = ''): string {
   return `[lifecycle.outbox]\nbackoff_initial_s = 10\nbackoff_max_s = 60\n\n[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\nurl = "${url}"\nsecret = "\${LIFECYCLE_SECRET}"\n${extra}\n`;
@@ -35,7 +42,10 @@ describe('signed webhook deliveries', () => {
       res.end('');
     });
     const clock = new FakeClock();
-    const hub = await startLifecycleHub(webhookToml(`${receiver.url}/hooks/task-completed`, 'retry = 3'), { env: { LIFECYCLE_SECRET: 'hush-from-env' }, clock });
+    const hub = await startLifecycleHub(webhookToml(`${receiver.url}/hooks/task-completed`, 'retry = 3'), {
+      env: { LIFECYCLE_SECRET: 'hush-from-env' },
+      clock,
+    });
     const sentAt: number[] = [clock.ms];
     const reply = await hub.emit('task.completed', COMPLETED);
     assert.equal(reply.allowed, true);
@@ -79,7 +89,11 @@ describe('signed webhook deliveries', () => {
       assert.equal(request.headers['x-bernstein-timestamp'], String(Math.floor(sentAt[i]! / 1000)));
       assert.deepEqual(checkSignatures(request, 'hush-from-env'), { body: true, timestamped: true });
       assert.deepEqual(checkSignatures(request, 'another-secret'), { body: false, timestamped: false });
-      assert.deepEqual(JSON.parse(request.body), { event: 'task.completed', timestamp: sentAt[0]! / 1000, data: COMPLETED });
+      assert.deepEqual(JSON.parse(request.body), {
+        event: 'task.completed',
+        timestamp: sentAt[0]! / 1000,
+        data: COMPLETED,
+      });
     });
     // The same bytes every time (the body signature holds), a fresh timestamp per attempt.
     assert.equal(new Set(receiver.received.map((r) => r.body)).size, 1);
@@ -103,7 +117,12 @@ describe('signed webhook deliveries', () => {
     const hub = await startLifecycleHub(toml, { env: { LIFECYCLE_SECRET: 's' }, clock, dataDir });
     const reply = await hub.emit('task.completed', COMPLETED);
     const [bad, busy] = reply.deliveries;
-    await eventually(() => hub.hub.lifecycle.outboxStore.find(bad)?.attempts === 1 && hub.hub.lifecycle.outboxStore.find(busy)?.attempts === 1, 'both first attempts');
+    await eventually(
+      () =>
+        hub.hub.lifecycle.outboxStore.find(bad)?.attempts === 1 &&
+        hub.hub.lifecycle.outboxStore.find(busy)?.attempts === 1,
+      'both first attempts',
+    );
     await hub.hub.lifecycle.outbox.settle();
 
     const dead = await deliveryOf(hub, bad);
@@ -112,7 +131,10 @@ describe('signed webhook deliveries', () => {
     assert.match(dead.last_error, /^HTTP 400: bad payload: missing field; not retried/);
     const throttled = await deliveryOf(hub, busy);
     assert.equal(throttled.state, 'pending');
-    assert.ok(throttled.next_attempt_at - clock.ms >= 120_000, `next attempt in ${throttled.next_attempt_at - clock.ms} ms`);
+    assert.ok(
+      throttled.next_attempt_at - clock.ms >= 120_000,
+      `next attempt in ${throttled.next_attempt_at - clock.ms} ms`,
+    );
 
     clock.advance(60_000); // past the backoff (10 s) but not the Retry-After
     await hub.hub.lifecycle.outbox.tick();
@@ -122,7 +144,10 @@ describe('signed webhook deliveries', () => {
     assert.equal(receiver.received.filter((r) => r.url === '/busy').length, 2);
 
     const listed = await (await hub.api('/lifecycle/deliveries?state=dead')).json();
-    assert.deepEqual(listed.deliveries.map((d: any) => d.id), [bad]);
+    assert.deepEqual(
+      listed.deliveries.map((d: any) => d.id),
+      [bad],
+    );
     const cli = await runCli(['--data-dir', dataDir, 'lifecycle', 'deliveries', '--state', 'dead']);
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, new RegExp(`${bad} .* dead\\s+\\(HTTP 400: bad payload`));
@@ -135,7 +160,10 @@ describe('signed webhook deliveries', () => {
       res.end('upstream down');
     });
     const clock = new FakeClock();
-    const hub = await startLifecycleHub(webhookToml(receiver.url, 'retry = 1'), { env: { LIFECYCLE_SECRET: 's' }, clock });
+    const hub = await startLifecycleHub(webhookToml(receiver.url, 'retry = 1'), {
+      env: { LIFECYCLE_SECRET: 's' },
+      clock,
+    });
     const { deliveries } = await hub.emit('task.completed', COMPLETED);
     await eventually(() => hub.hub.lifecycle.outboxStore.find(deliveries[0])?.attempts === 1, 'first attempt');
     await hub.hub.lifecycle.outbox.settle();
@@ -149,7 +177,10 @@ describe('signed webhook deliveries', () => {
     status = 200;
     const retried = await hub.api(`/lifecycle/deliveries/${deliveries[0]}/retry`, { method: 'POST' });
     assert.equal(retried.status, 200);
-    await eventually(() => hub.hub.lifecycle.outboxStore.find(deliveries[0])?.state === 'delivered', 'the revived delivery');
+    await eventually(
+      () => hub.hub.lifecycle.outboxStore.find(deliveries[0])?.state === 'delivered',
+      'the revived delivery',
+    );
     assert.equal(receiver.received.length, 3);
   });
 });
@@ -165,8 +196,13 @@ describe('durability', () => {
 
     const first = await startLifecycleHub(toml, { env, dir, dataDir });
     const ids: string[] = [];
-    for (const n of [1, 2, 3]) ids.push(...(await first.emit('task.completed', { ...COMPLETED, task_id: `task-${n}` })).deliveries);
-    await eventually(() => ids.every((id) => (first.hub.lifecycle.outboxStore.find(id)?.attempts ?? 0) >= 2), 'two failed attempts each', 30_000);
+    for (const n of [1, 2, 3])
+      ids.push(...(await first.emit('task.completed', { ...COMPLETED, task_id: `task-${n}` })).deliveries);
+    await eventually(
+      () => ids.every((id) => (first.hub.lifecycle.outboxStore.find(id)?.attempts ?? 0) >= 2),
+      'two failed attempts each',
+      30_000,
+    );
     await first.hub.stop();
 
     // The receiver comes up on the port while Hookbox is down.
@@ -183,7 +219,11 @@ describe('durability', () => {
     await once(server, 'listening');
     try {
       const second = await startLifecycleHub(toml, { env, dir, dataDir });
-      await eventually(() => ids.every((id) => second.hub.lifecycle.outboxStore.find(id)?.state === 'delivered'), 'all delivered after the restart', 30_000);
+      await eventually(
+        () => ids.every((id) => second.hub.lifecycle.outboxStore.find(id)?.state === 'delivered'),
+        'all delivered after the restart',
+        30_000,
+      );
 
       assert.equal(received.length, 3, 'each delivery arrived exactly once');
       assert.deepEqual(new Set(received.map((r) => r.headers['x-bernstein-delivery'])), new Set(ids));
@@ -194,7 +234,10 @@ describe('durability', () => {
         const last = attempts.at(-1)!;
         // Every earlier attempt failed on the network (and never reached a receiver); the last one is this request.
         assert.ok(attempts.length >= 3, `attempts for ${id}: ${attempts.length}`);
-        assert.deepEqual(attempts.map((a) => a.attempt), attempts.map((_, i) => i + 1));
+        assert.deepEqual(
+          attempts.map((a) => a.attempt),
+          attempts.map((_, i) => i + 1),
+        );
         for (const failed of attempts.slice(0, -1)) {
           assert.equal(failed.outcome, 'retry');
           assert.equal(failed.status, null);
@@ -203,7 +246,10 @@ describe('durability', () => {
         assert.equal(last.outcome, 'delivered');
         assert.equal(last.status, 200);
         assert.equal(request.headers['x-bernstein-attempt'], String(last.attempt));
-        assert.equal(JSON.parse(request.body).data.task_id, (second.hub.lifecycle.store.find((second.hub.lifecycle.outboxStore.find(id))!.event_id))!.data.task_id);
+        assert.equal(
+          JSON.parse(request.body).data.task_id,
+          second.hub.lifecycle.store.find(second.hub.lifecycle.outboxStore.find(id)!.event_id)!.data.task_id,
+        );
       }
     } finally {
       server.closeAllConnections();

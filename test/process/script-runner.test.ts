@@ -6,7 +6,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { killAllScripts, runScript, scriptSpawnerKind, scriptSpawnerPid, stopScriptSpawner, type ScriptRequest } from '../../main/core/process/script-runner.ts';
+import {
+  killAllScripts,
+  runScript,
+  scriptSpawnerKind,
+  scriptSpawnerPid,
+  stopScriptSpawner,
+  type ScriptRequest,
+} from '../../main/core/process/script-runner.ts';
 import { buildSpawner, goVersion, SPAWNER_BINARY } from '../../scripts/build-spawner.ts';
 import { eventually } from '../helpers/http-receiver.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -31,7 +38,15 @@ function alive(pid: number): boolean {
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
 function sh(script: string, extra: Partial<ScriptRequest> = {}) {
-  return runScript({ command: '/bin/sh', args: ['-c', script], input: '', env: { PATH: process.env.PATH }, timeoutMs: 10_000, maxOutputBytes: 1024 * 1024, ...extra });
+  return runScript({
+    command: '/bin/sh',
+    args: ['-c', script],
+    input: '',
+    env: { PATH: process.env.PATH },
+    timeoutMs: 10_000,
+    maxOutputBytes: 1024 * 1024,
+    ...extra,
+  });
 }
 
 const pidIn = (file: string) => Number(readFileSync(file, 'utf8'));
@@ -57,19 +72,50 @@ for (const kind of ['go', 'node'] as const) {
 
     test('exit status, stdout and stderr', async () => {
       const result = await sh('printf "out\\n"; printf "err" >&2; exit 7');
-      assert.deepEqual({ ...result, durationMs: 0 }, { outcome: 'exited', exitCode: 7, signal: null, stdout: 'out\n', stderr: 'err', durationMs: 0 });
+      assert.deepEqual(
+        { ...result, durationMs: 0 },
+        { outcome: 'exited', exitCode: 7, signal: null, stdout: 'out\n', stderr: 'err', durationMs: 0 },
+      );
       assert.equal((await sh('true')).exitCode, 0);
     });
 
     test('a shared base environment: sent once, each run adds to and overrides it, escapes survive', async () => {
-      const base = { PATH: '/usr/bin:/bin', SHARED: 'from base', OVERRIDDEN: 'base value', QUOTED: 'say "hi"\\there', NEWLINE: 'a\nb' };
-      const run = (env: NodeJS.ProcessEnv) => runScript({ command: 'env', input: '', baseEnv: base, env, timeoutMs: 5_000, maxOutputBytes: 4096 });
+      const base = {
+        PATH: '/usr/bin:/bin',
+        SHARED: 'from base',
+        OVERRIDDEN: 'base value',
+        QUOTED: 'say "hi"\\there',
+        NEWLINE: 'a\nb',
+      };
+      const run = (env: NodeJS.ProcessEnv) =>
+        runScript({ command: 'env', input: '', baseEnv: base, env, timeoutMs: 5_000, maxOutputBytes: 4096 });
       const first = await run({ OVERRIDDEN: 'run value', HOOK_NAME: 'one' });
-      const vars = (r: { stdout: string }) => Object.fromEntries(r.stdout.replace(/\nb\n/, '\\nb\n').trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-      assert.deepEqual(vars(first), { PATH: '/usr/bin:/bin', SHARED: 'from base', OVERRIDDEN: 'run value', QUOTED: 'say "hi"\\there', NEWLINE: 'a\\nb', HOOK_NAME: 'one' });
+      const vars = (r: { stdout: string }) =>
+        Object.fromEntries(
+          r.stdout
+            .replace(/\nb\n/, '\\nb\n')
+            .trim()
+            .split('\n')
+            .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+        );
+      assert.deepEqual(vars(first), {
+        PATH: '/usr/bin:/bin',
+        SHARED: 'from base',
+        OVERRIDDEN: 'run value',
+        QUOTED: 'say "hi"\\there',
+        NEWLINE: 'a\\nb',
+        HOOK_NAME: 'one',
+      });
       // The same base again (known to the spawner by now), other per-run variables.
       const second = await run({ HOOK_NAME: 'two' });
-      assert.deepEqual(vars(second), { PATH: '/usr/bin:/bin', SHARED: 'from base', OVERRIDDEN: 'base value', QUOTED: 'say "hi"\\there', NEWLINE: 'a\\nb', HOOK_NAME: 'two' });
+      assert.deepEqual(vars(second), {
+        PATH: '/usr/bin:/bin',
+        SHARED: 'from base',
+        OVERRIDDEN: 'base value',
+        QUOTED: 'say "hi"\\there',
+        NEWLINE: 'a\\nb',
+        HOOK_NAME: 'two',
+      });
       // A restarted spawner is sent the base again.
       stopScriptSpawner();
       assert.equal(vars(await run({ HOOK_NAME: 'three' })).SHARED, 'from base');
@@ -83,16 +129,41 @@ for (const kind of ['go', 'node'] as const) {
     });
 
     test('the script gets exactly the env given, its PATH finds the command, cwd is honoured', async () => {
-      const result = await runScript({ command: 'env', input: '', env: { PATH: '/usr/bin:/bin', ONE: 'a b', TWO: '' }, timeoutMs: 5_000, maxOutputBytes: 4096 });
+      const result = await runScript({
+        command: 'env',
+        input: '',
+        env: { PATH: '/usr/bin:/bin', ONE: 'a b', TWO: '' },
+        timeoutMs: 5_000,
+        maxOutputBytes: 4096,
+      });
       assert.deepEqual(result.stdout.trim().split('\n').sort(), ['ONE=a b', 'PATH=/usr/bin:/bin', 'TWO=']);
       assert.equal((await sh('pwd', { cwd: dir })).stdout.trim(), dir);
       writeScript(dir, 'relative.sh', '#!/bin/sh\necho relative\n');
-      assert.equal((await runScript({ command: './relative.sh', cwd: dir, input: '', env: {}, timeoutMs: 5_000, maxOutputBytes: 100 })).stdout, 'relative\n');
+      assert.equal(
+        (
+          await runScript({
+            command: './relative.sh',
+            cwd: dir,
+            input: '',
+            env: {},
+            timeoutMs: 5_000,
+            maxOutputBytes: 100,
+          })
+        ).stdout,
+        'relative\n',
+      );
     });
 
     test('a script without a #! line runs with /bin/sh, as execvp does', async () => {
       const script = writeScript(dir, 'no-shebang', 'echo "no shebang: $1"\n');
-      const result = await runScript({ command: script, args: ['arg'], input: '', env: {}, timeoutMs: 5_000, maxOutputBytes: 100 });
+      const result = await runScript({
+        command: script,
+        args: ['arg'],
+        input: '',
+        env: {},
+        timeoutMs: 5_000,
+        maxOutputBytes: 100,
+      });
       assert.equal(result.stdout, 'no shebang: arg\n');
     });
 
@@ -101,13 +172,22 @@ for (const kind of ['go', 'node'] as const) {
       const missing = await runScript({ ...base, command: join(dir, 'missing.sh') });
       assert.equal(missing.outcome, 'spawn_error');
       assert.equal(missing.error, `cannot run ${join(dir, 'missing.sh')}: not found`);
-      assert.equal((await runScript({ ...base, command: 'missing-command' })).error, 'cannot run missing-command: not found');
-      assert.equal((await runScript({ ...base, command: '/bin/true', cwd: join(dir, 'no-such-dir') })).outcome, 'spawn_error');
+      assert.equal(
+        (await runScript({ ...base, command: 'missing-command' })).error,
+        'cannot run missing-command: not found',
+      );
+      assert.equal(
+        (await runScript({ ...base, command: '/bin/true', cwd: join(dir, 'no-such-dir') })).outcome,
+        'spawn_error',
+      );
       writeFileSync(join(dir, 'plain.sh'), '#!/bin/sh\necho never\n');
       const denied = await runScript({ ...base, command: join(dir, 'plain.sh') });
       assert.equal(denied.outcome, 'spawn_error');
       assert.equal(denied.error, `cannot run ${join(dir, 'plain.sh')}: permission denied (is it executable?)`);
-      assert.equal((await runScript({ ...base, command: 'plain.sh' })).error, 'cannot run plain.sh: permission denied (is it executable?)');
+      assert.equal(
+        (await runScript({ ...base, command: 'plain.sh' })).error,
+        'cannot run plain.sh: permission denied (is it executable?)',
+      );
       assert.equal((await sh('echo still fine')).stdout, 'still fine\n');
     });
 
@@ -133,7 +213,10 @@ for (const kind of ['go', 'node'] as const) {
       const body = randomBytes(2 * 1024 * 1024);
       const node = await runScript({
         command: process.execPath,
-        args: ['-e', "process.stdout.write(require('crypto').createHash('sha256').update(require('fs').readFileSync('/dev/stdin')).digest('hex'))"],
+        args: [
+          '-e',
+          "process.stdout.write(require('crypto').createHash('sha256').update(require('fs').readFileSync('/dev/stdin')).digest('hex'))",
+        ],
         input: body,
         env: {},
         timeoutMs: 10_000,
@@ -172,7 +255,10 @@ for (const kind of ['go', 'node'] as const) {
       const result = await sh(`sleep 60 & echo $! > "${pidFile}"; sleep 60`, { timeoutMs: 300 });
       assert.equal(result.outcome, 'timeout');
       assert.equal(result.signal, 'SIGTERM');
-      assert.ok(result.durationMs >= 300 && result.durationMs < 20_000, `${result.durationMs} ms: stopped long before the 60 s sleep`);
+      assert.ok(
+        result.durationMs >= 300 && result.durationMs < 20_000,
+        `${result.durationMs} ms: stopped long before the 60 s sleep`,
+      );
       await eventually(() => !alive(pidIn(pidFile)), 'the grandchild to be killed');
     });
 
@@ -190,7 +276,9 @@ for (const kind of ['go', 'node'] as const) {
       assert.equal(result.stdout, 'before\n');
     });
 
-    test('a process that left the group holding stdout does not keep a stopped run waiting', { skip: kind === 'node' && 'the Node spawner waits for every holder of the pipes' }, async () => {
+    test('a process that left the group holding stdout does not keep a stopped run waiting', {
+      skip: kind === 'node' && 'the Node spawner waits for every holder of the pipes',
+    }, async () => {
       const pidFile = join(dir, `escaped-${kind}.pid`);
       const result = await sh(`echo hi; setsid sleep 30 & echo $! > "${pidFile}"`, { timeoutMs: 300 });
       try {
@@ -230,7 +318,9 @@ for (const kind of ['go', 'node'] as const) {
     });
 
     test('200 concurrent runs each get their own result', async () => {
-      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => sh(`read line; echo "$line:${i}"`, { input: `in${i}\n` })));
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => sh(`read line; echo "$line:${i}"`, { input: `in${i}\n` })),
+      );
       results.forEach((result, i) => assert.equal(result.stdout, `in${i}:${i}\n`));
     });
 
@@ -257,7 +347,10 @@ for (const kind of ['go', 'node'] as const) {
         'console.log(scriptSpawnerKind(), scriptSpawnerPid());',
         'setInterval(() => {}, 1000);',
       ].join('\n');
-      const parent = spawn(process.execPath, ['--input-type=module', '-e', program], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+      const parent = spawn(process.execPath, ['--input-type=module', '-e', program], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: process.env,
+      });
       const [line] = (await parent.stdout.take(1).toArray()) as Buffer[];
       const [started, pid] = String(line).trim().split(' ');
       assert.equal(started, kind);
@@ -281,9 +374,18 @@ describe('choosing the spawner', () => {
       "const results = await Promise.all([1, 2, 3].map((n) => runScript({ command: '/bin/sh', args: ['-c', 'cat; echo ' + n], input: 'x', env: {}, timeoutMs: 5000, maxOutputBytes: 100 })));",
       'console.log(JSON.stringify({ kind: scriptSpawnerKind(), results }));',
     ].join('\n');
-    const child = spawn(process.execPath, ['--input-type=module', '-e', program], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOOKBOX_SPAWNER: '', ...env } });
-    const [stdout] = await Promise.all([child.stdout.toArray(), new Promise((resolve) => child.once('close', resolve))]);
-    return JSON.parse(Buffer.concat(stdout as Buffer[]).toString()) as { kind: string; results: Array<{ outcome: string; stdout: string; error?: string }> };
+    const child = spawn(process.execPath, ['--input-type=module', '-e', program], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HOOKBOX_SPAWNER: '', ...env },
+    });
+    const [stdout] = await Promise.all([
+      child.stdout.toArray(),
+      new Promise((resolve) => child.once('close', resolve)),
+    ]);
+    return JSON.parse(Buffer.concat(stdout as Buffer[]).toString()) as {
+      kind: string;
+      results: Array<{ outcome: string; stdout: string; error?: string }>;
+    };
   }
 
   test('the packaged app finds the binary in its resources', { skip: goMissing }, async () => {
@@ -292,10 +394,15 @@ describe('choosing the spawner', () => {
     copyFileSync(SPAWNER_BINARY, join(resources, 'bin/hookbox-spawner'));
     const { kind, results } = await runWithResources(resources);
     assert.equal(kind, 'go');
-    assert.deepEqual(results.map((r) => r.stdout), ['x1\n', 'x2\n', 'x3\n']);
+    assert.deepEqual(
+      results.map((r) => r.stdout),
+      ['x1\n', 'x2\n', 'x3\n'],
+    );
   });
 
-  test('a Go binary that cannot run (not executable, or for another machine) hands its runs to the Node spawner', { skip: goMissing }, async () => {
+  test('a Go binary that cannot run (not executable, or for another machine) hands its runs to the Node spawner', {
+    skip: goMissing,
+  }, async () => {
     const notExecutable = join(dir, 'not-executable');
     mkdirSync(join(notExecutable, 'bin'), { recursive: true });
     copyFileSync(SPAWNER_BINARY, join(notExecutable, 'bin/hookbox-spawner'));
@@ -309,12 +416,18 @@ describe('choosing the spawner', () => {
     for (const resources of [notExecutable, foreign]) {
       const { kind, results } = await runWithResources(resources);
       assert.equal(kind, 'node', resources);
-      assert.deepEqual(results.map((r) => r.stdout), ['x1\n', 'x2\n', 'x3\n'], resources);
+      assert.deepEqual(
+        results.map((r) => r.stdout),
+        ['x1\n', 'x2\n', 'x3\n'],
+        resources,
+      );
     }
   });
 
   test('HOOKBOX_SPAWNER=<path> that cannot start fails every run with the reason, without falling back', async () => {
-    const { kind, results } = await runWithResources(join(dir, 'none'), { HOOKBOX_SPAWNER: join(dir, 'no-such-spawner') });
+    const { kind, results } = await runWithResources(join(dir, 'none'), {
+      HOOKBOX_SPAWNER: join(dir, 'no-such-spawner'),
+    });
     assert.equal(kind, 'go');
     for (const result of results) {
       assert.equal(result.outcome, 'spawn_error');

@@ -25,7 +25,7 @@ function machOCpu(file: string): number {
   return header.readUInt32LE(4);
 }
 
-test('beforePack builds the spawner for the package\'s OS and CPU, not this machine\'s', { skip: noGo }, () => {
+test("beforePack builds the spawner for the package's OS and CPU, not this machine's", { skip: noGo }, () => {
   const out = tempDir('hookbox-package-bin-');
   const linuxArm = buildSpawnerForPackage('linux', 'arm64', out);
   assert.equal(linuxArm.built, true, linuxArm.why);
@@ -34,7 +34,11 @@ test('beforePack builds the spawner for the package\'s OS and CPU, not this mach
   const linuxX64 = buildSpawnerForPackage('linux', 'x64', out);
   assert.equal(elfMachine(linuxX64.binary!), 62, 'EM_X86_64');
   const macArm = buildSpawnerForPackage('darwin', 'arm64', out);
-  assert.equal(macArm.binary, join(out, 'mac-arm64', 'hookbox-spawner'), "the folder electron-builder's ${os}-${arch} names");
+  assert.equal(
+    macArm.binary,
+    join(out, 'mac-arm64', 'hookbox-spawner'),
+    "the folder electron-builder's ${os}-${arch} names",
+  );
   assert.equal(machOCpu(macArm.binary!), 0x0100000c, 'CPU_TYPE_ARM64');
   assert.equal(elfMachine(linuxArm.binary!), 183, 'the Linux one is still the Linux one');
   // Up to date: not built again.
@@ -43,8 +47,11 @@ test('beforePack builds the spawner for the package\'s OS and CPU, not this mach
 
 test('targets without a Go spawner say so and build nothing (the Node spawner runs scripts there)', async () => {
   const out = tempDir('hookbox-package-bin-');
-  assert.match(buildSpawnerForPackage('win32', 'x64', out).why ?? "", /no Go spawner for win32 x64: scripts run through the Node spawner/);
-  assert.match(buildSpawnerForPackage('darwin', 'universal', out).why ?? "", /no Go spawner for darwin universal/);
+  assert.match(
+    buildSpawnerForPackage('win32', 'x64', out).why ?? '',
+    /no Go spawner for win32 x64: scripts run through the Node spawner/,
+  );
+  assert.match(buildSpawnerForPackage('darwin', 'universal', out).why ?? '', /no Go spawner for darwin universal/);
   const logged: string[] = [];
   const log = console.log;
   console.log = (line: string) => void logged.push(line);
@@ -53,10 +60,12 @@ test('targets without a Go spawner say so and build nothing (the Node spawner ru
   } finally {
     console.log = log;
   }
-  assert.deepEqual(logged, ['  • hookbox-spawner for win32 x64: no Go spawner for win32 x64: scripts run through the Node spawner there']);
+  assert.deepEqual(logged, [
+    '  • hookbox-spawner for win32 x64: no Go spawner for win32 x64: scripts run through the Node spawner there',
+  ]);
 });
 
-test('electron-builder.yml takes each package\'s spawner from where beforePack puts it', () => {
+test("electron-builder.yml takes each package's spawner from where beforePack puts it", () => {
   const config = readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8');
   assert.match(config, /^beforePack: \.\/scripts\/electron-builder-hooks\.mjs$/m);
   assert.equal(config.match(/- from: out\/bin\/\$\{os\}-\$\{arch\}\n\s+to: bin/g)?.length, 2, 'linux and mac');

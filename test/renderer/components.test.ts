@@ -24,8 +24,14 @@ test('the window starts on Events with a first-run lesson aimed at this hub, and
   try {
     await settle(until(stores.events, (s) => s.status === 'ready' && s.health !== null));
     assert.equal(container.querySelector('h1')?.textContent, 'Events');
-    assert.match(container.querySelector('.empty')?.textContent ?? '', new RegExp(`curl -X POST ${running.url}/events`));
-    await act(async () => void (await postEvent(running.url, { kind: 'shell', command: 'make check', exit_code: 2, duration_ms: 3000 })));
+    assert.match(
+      container.querySelector('.empty')?.textContent ?? '',
+      new RegExp(`curl -X POST ${running.url}/events`),
+    );
+    await act(
+      async () =>
+        void (await postEvent(running.url, { kind: 'shell', command: 'make check', exit_code: 2, duration_ms: 3000 })),
+    );
     await settle(until(stores.events, (s) => s.events.length === 1));
     assert.equal(container.querySelector('table.events td.command')?.textContent, 'make check');
     assert.equal(container.querySelector('td.exit')?.className.includes('failed'), true);
@@ -87,7 +93,10 @@ test('the events table moves its selection with the arrow keys and closes with E
 });
 
 test('a hub that fails shows its message, not an empty list', async () => {
-  const failing = fakeApi({ getHealth: () => Promise.reject(new Error('the hub is not started')), queryEvents: () => Promise.reject(new Error('the hub is not started')) });
+  const failing = fakeApi({
+    getHealth: () => Promise.reject(new Error('the hub is not started')),
+    queryEvents: () => Promise.reject(new Error('the hub is not started')),
+  });
   const stores = createStores(failing.api);
   const { container, unmount } = await render(h(App, { stores }));
   try {
@@ -100,9 +109,28 @@ test('a hub that fails shows its message, not an empty list', async () => {
 });
 
 test('a capped total reads "at least", and the page says how the hub searched', async () => {
-  const health = { service: 'hookbox', version: 't', event_count: 2_000_000, api_url: 'http://127.0.0.1:1', unread_messages: 0, config_error: null, notifications: { paused: false, until: null } };
+  const health = {
+    service: 'hookbox',
+    version: 't',
+    event_count: 2_000_000,
+    api_url: 'http://127.0.0.1:1',
+    unread_messages: 0,
+    config_error: null,
+    notifications: { paused: false, until: null },
+  };
   const page = (request: { text?: string }) => ({
-    events: [{ id: 'e1', received_at: '2026-01-01T00:00:00.000Z', kind: 'shell' as const, command: 'ab cd', exit_code: 1, duration_ms: 5, output: '', metadata: {} }],
+    events: [
+      {
+        id: 'e1',
+        received_at: '2026-01-01T00:00:00.000Z',
+        kind: 'shell' as const,
+        command: 'ab cd',
+        exit_code: 1,
+        duration_ms: 5,
+        output: '',
+        metadata: {},
+      },
+    ],
     next_cursor: '7',
     total: 10_000,
     total_is_lower_bound: true,
@@ -110,7 +138,10 @@ test('a capped total reads "at least", and the page says how the hub searched', 
     search: request.text ? { method: 'scan' as const, unindexed: 1_234 } : null,
     long_running_threshold_ms: 30_000,
   });
-  const fake = fakeApi({ getHealth: async () => health, queryEvents: async (request) => page(request as { text?: string }) });
+  const fake = fakeApi({
+    getHealth: async () => health,
+    queryEvents: async (request) => page(request as { text?: string }),
+  });
   const stores = createStores(fake.api);
   const { container, unmount } = await render(h(App, { stores }));
   try {

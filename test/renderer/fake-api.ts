@@ -1,4 +1,10 @@
-import { API_METHOD_NAMES, INVOKE_CHANNELS, type ApiSubscriptions, type HookboxApi, type SubscriptionName } from '../../main/shared/api-contract.ts';
+import {
+  API_METHOD_NAMES,
+  INVOKE_CHANNELS,
+  type ApiSubscriptions,
+  type HookboxApi,
+  type SubscriptionName,
+} from '../../main/shared/api-contract.ts';
 
 // A contract implementation for store and component tests that need a situation the real hub
 // cannot easily produce (a failing hub, a slow answer). Everything else runs against a real hub
@@ -41,7 +47,11 @@ export function fakeApi(overrides: Partial<HookboxApi> = {}): FakeApi {
 }
 
 /** Resolves when the store's state satisfies `predicate`. */
-export function until<S>(store: { getState(): S; subscribe(listener: (state: S) => void): () => void }, predicate: (state: S) => boolean, timeoutMs = 5_000): Promise<S> {
+export function until<S>(
+  store: { getState(): S; subscribe(listener: (state: S) => void): () => void },
+  predicate: (state: S) => boolean,
+  timeoutMs = 5_000,
+): Promise<S> {
   return new Promise((resolve, reject) => {
     if (predicate(store.getState())) return resolve(store.getState());
     const timer = setTimeout(() => {

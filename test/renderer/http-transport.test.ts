@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RecordedEvent } from '../../main/shared/api-contract.ts';
 import { chooseTransport, takeToken } from '../../renderer/src/transport/choose-transport.ts';
-import { ApiCallError, createHttpApi, parseSseBlock, type ConnectionStatus } from '../../renderer/src/transport/http-transport.ts';
+import {
+  ApiCallError,
+  createHttpApi,
+  parseSseBlock,
+  type ConnectionStatus,
+} from '../../renderer/src/transport/http-transport.ts';
 import { postEvent, startHub } from '../helpers/hub-fixture.ts';
 
 // The browser build's transport against a real hub over real HTTP: every operation is a POST to
@@ -11,7 +16,7 @@ import { postEvent, startHub } from '../helpers/hub-fixture.ts';
 const running = await startHub();
 const token = running.hub.controlToken;
 
-test('operations answer over HTTP as they do over IPC, and errors carry the hub\'s message', async () => {
+test("operations answer over HTTP as they do over IPC, and errors carry the hub's message", async () => {
   const { api, close } = createHttpApi({ baseUrl: running.url, token });
   try {
     const health = await api.getHealth();
@@ -20,7 +25,10 @@ test('operations answer over HTTP as they do over IPC, and errors carry the hub\
     const page = await api.queryEvents({ failed_only: true });
     assert.equal(page.events[0]?.command, 'over http');
     assert.equal(await api.getEvent({ id: 'missing' }), null, 'null is an answer, not an empty body');
-    await assert.rejects(api.listMessages({ session: 'bad name!' }), (e: Error) => e instanceof ApiCallError && e.status === 400 && /session/.test(e.message));
+    await assert.rejects(
+      api.listMessages({ session: 'bad name!' }),
+      (e: Error) => e instanceof ApiCallError && e.status === 400 && /session/.test(e.message),
+    );
     await assert.rejects(api.getHookRun({ id: '' }), (e: Error) => e instanceof ApiCallError && e.status === 400);
   } finally {
     close();
@@ -52,8 +60,12 @@ test('live events arrive on the one event stream, which ends when the last liste
     await postEvent(running.url, { kind: 'git', command: 'pre-push', exit_code: 0 });
     await api.pauseNotifications({ minutes: 5 });
     await api.resumeNotifications();
-    while ((received.length < 1 || paused.length < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(received.map((e) => e.command), ['pre-push']);
+    while ((received.length < 1 || paused.length < 2) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      received.map((e) => e.command),
+      ['pre-push'],
+    );
     assert.deepEqual(paused, [true, false]);
   } finally {
     offEvents();
@@ -74,13 +86,23 @@ test('the token moves from the URL fragment to sessionStorage and out of the add
   const page = {
     location: { origin: 'http://127.0.0.1:17002', hash: '#token=abc%2Bdef', pathname: '/', search: '' },
     history: { replaceState: (_d: unknown, _u: string, url: string) => void replaced.push(url) },
-    sessionStorage: { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => void stored.set(k, v) },
+    sessionStorage: {
+      getItem: (k: string) => stored.get(k) ?? null,
+      setItem: (k: string, v: string) => void stored.set(k, v),
+    },
   };
   assert.equal(takeToken(page), 'abc+def');
   assert.deepEqual(replaced, ['/']);
   // A reload has no fragment but finds the token for this tab.
   assert.equal(takeToken({ ...page, location: { ...page.location, hash: '' } }), 'abc+def');
-  assert.equal(chooseTransport({ ...page, sessionStorage: { getItem: () => null, setItem: () => undefined }, location: { ...page.location, hash: '' } }).kind, 'no-token');
+  assert.equal(
+    chooseTransport({
+      ...page,
+      sessionStorage: { getItem: () => null, setItem: () => undefined },
+      location: { ...page.location, hash: '' },
+    }).kind,
+    'no-token',
+  );
   const ipc = {} as never;
   assert.equal(chooseTransport({ ...page, hookbox: ipc }).kind, 'ipc', 'the desktop window uses the preload');
 });

@@ -19,7 +19,9 @@ const { App } = await import('../../renderer/src/App.tsx');
 const { createStores } = await import('../../renderer/src/store/stores.ts');
 
 const port = await closedPort();
-const running = await startLifecycleHub(`[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\nurl = "http://127.0.0.1:${port}/hook"\nretry = 0\n`);
+const running = await startLifecycleHub(
+  `[[lifecycle."task.completed"]]\nname = "ci"\ntype = "webhook"\nurl = "http://127.0.0.1:${port}/hook"\nretry = 0\n`,
+);
 const { api, close } = loopbackApi(running.hub.app.handlers, running.hub.app.subscriptions);
 after(close);
 
@@ -31,7 +33,12 @@ test('a notification click opens the Events view on its event, then the Hooks vi
     await settle(until(stores.events, (s) => s.status === 'ready'));
     await act(async () => void stores.ui.getState().setView('inbox'));
     let eventId = '';
-    await act(async () => void (eventId = (await postEvent(running.url, { kind: 'shell', command: 'cargo test', exit_code: 101, duration_ms: 900 })).json.event_id));
+    await act(
+      async () =>
+        void (eventId = (
+          await postEvent(running.url, { kind: 'shell', command: 'cargo test', exit_code: 101, duration_ms: 900 })
+        ).json.event_id),
+    );
     await settle(until(stores.events, (s) => s.events.some((e) => e.id === eventId)));
 
     // What the main process does when that event's notification is clicked.
@@ -42,14 +49,20 @@ test('a notification click opens the Events view on its event, then the Hooks vi
     assert.equal(container.querySelector('tr[aria-selected="true"] td.command')?.textContent, 'cargo test');
 
     let lifecycleId = '';
-    await act(async () => void (lifecycleId = (await running.emit('task.failed', { task_id: 'task-9', error: 'flaky test' })).event_id));
+    await act(
+      async () =>
+        void (lifecycleId = (await running.emit('task.failed', { task_id: 'task-9', error: 'flaky test' })).event_id),
+    );
     await act(async () => void running.hub.app.navigate(lifecycleId));
     await settle(until(stores.hooks, (s) => s.lifecycleEvent?.event.id === lifecycleId));
     assert.equal(container.querySelector('h1')?.textContent, 'Hooks');
     const pane = container.querySelector('aside[aria-label="Lifecycle event detail"]');
     assert.equal(pane?.querySelector('h3')?.textContent, 'task.failed');
     assert.match(pane?.querySelector('pre')?.textContent ?? '', /"task_id": "task-9"/);
-    assert.equal(container.querySelector(`tr[data-lifecycle-event-id="${lifecycleId}"]`)?.getAttribute('aria-selected'), 'true');
+    assert.equal(
+      container.querySelector(`tr[data-lifecycle-event-id="${lifecycleId}"]`)?.getAttribute('aria-selected'),
+      'true',
+    );
     assert.deepEqual(stores.navigation.getState().last, { view: 'hooks', lifecycle_event_id: lifecycleId });
   } finally {
     offNavigation();
@@ -59,7 +72,17 @@ test('a notification click opens the Events view on its event, then the Hooks vi
 
 test('an inbox target selects the session, then the message', async () => {
   const session: SessionSummary = { name: 'ops', queued: 2, claimed: 0, acked: 0 } as SessionSummary;
-  const message = (id: string, seq: number): InboxMessage => ({ id, seq, session: 'ops', source: 'webhook', source_label: 'github', content: `message ${id}`, state: 'queued', created_at: '2026-01-01T00:00:00.000Z' }) as InboxMessage;
+  const message = (id: string, seq: number): InboxMessage =>
+    ({
+      id,
+      seq,
+      session: 'ops',
+      source: 'webhook',
+      source_label: 'github',
+      content: `message ${id}`,
+      state: 'queued',
+      created_at: '2026-01-01T00:00:00.000Z',
+    }) as InboxMessage;
   const fake = fakeApi({
     listSessions: async () => [{ ...session, name: 'default' }, session],
     listMessages: async (request) => (request.session === 'ops' ? [message('m2', 2), message('m1', 1)] : []),
@@ -71,7 +94,10 @@ test('an inbox target selects the session, then the message', async () => {
   assert.equal(stores.ui.getState().view, 'events');
   // The stores alone first (no React here).
   fake.emit('onNavigate', { view: 'inbox', session: 'ops', message_id: 'm1' });
-  const state = await until(stores.inbox, (s) => s.selected === 'ops' && s.messages.length === 2 && s.selectedMessageId === 'm1');
+  const state = await until(
+    stores.inbox,
+    (s) => s.selected === 'ops' && s.messages.length === 2 && s.selectedMessageId === 'm1',
+  );
   assert.equal(stores.ui.getState().view, 'inbox');
   assert.equal(state.selectedMessageId, 'm1');
   const { container, unmount } = await render(h(App, { stores }));
@@ -91,7 +117,9 @@ test('the Hooks view lists webhook deliveries live: dead with the reason, then d
     await act(async () => void stores.ui.getState().setView('hooks'));
     await settle(until(stores.hooks, (s) => s.status === 'ready'));
     let emitted: { event_id: string; deliveries: string[] } = { event_id: '', deliveries: [] };
-    await act(async () => void (emitted = await running.emit('task.completed', { task_id: 'task-1', summary: 'done' })));
+    await act(
+      async () => void (emitted = await running.emit('task.completed', { task_id: 'task-1', summary: 'done' })),
+    );
     const id = emitted.deliveries[0]!;
     await settle(until(stores.hooks, (s) => s.deliveries.some((d) => d.id === id && d.state === 'dead')));
     await settle(until(stores.hooks, (s) => s.lifecycleEvents.some((e) => e.id === emitted.event_id)));
@@ -109,7 +137,11 @@ test('the Hooks view lists webhook deliveries live: dead with the reason, then d
     await settle(until(stores.hooks, (s) => s.deliveries.find((d) => d.id === id)?.state === 'delivered'));
     assert.equal(row().getAttribute('data-state'), 'delivered');
     assert.equal(row().querySelectorAll('td')[4]?.textContent, '2/2');
-    assert.equal([...row().querySelectorAll('button')].some((b) => b.textContent === 'Retry'), false, 'only a dead delivery offers Retry');
+    assert.equal(
+      [...row().querySelectorAll('button')].some((b) => b.textContent === 'Retry'),
+      false,
+      'only a dead delivery offers Retry',
+    );
   } finally {
     await unmount();
   }

@@ -19,4 +19,5 @@ export async function render(element: ReturnType<typeof createElement>) {
 /** Waits inside act(): store updates that arrive meanwhile are rendered before the assertions. */
 export const settle = (promise: Promise<unknown>) => act(async () => void (await promise));
 
-export const key = (target: EventTarget, name: string) => act(async () => void target.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true })));
+export const key = (target: EventTarget, name: string) =>
+  act(async () => void target.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true })));

@@ -5,7 +5,13 @@ import { after, test } from 'node:test';
 import type { RecordedEvent } from '../../main/shared/api-contract.ts';
 import { createConfigStore, hookToml, newHookProblems, VERIFY_CHOICES } from '../../renderer/src/store/config-store.ts';
 import { VERIFY_SCHEMES } from '../../main/core/webhooks/verifiers/index.ts';
-import { createEventsStore, matchesFilters, mergeEvents, NO_FILTERS, PAGE_SIZE } from '../../renderer/src/store/events-store.ts';
+import {
+  createEventsStore,
+  matchesFilters,
+  mergeEvents,
+  NO_FILTERS,
+  PAGE_SIZE,
+} from '../../renderer/src/store/events-store.ts';
 import { createHooksStore } from '../../renderer/src/store/hooks-store.ts';
 import { createInboxStore, unreadCount } from '../../renderer/src/store/inbox-store.ts';
 import { createNotificationsStore } from '../../renderer/src/store/notifications-store.ts';
@@ -26,8 +32,14 @@ mkdirSync(home);
 writeFileSync(join(dir, 'hooks', 'echo.sh'), '#!/bin/sh\ncat\n');
 chmodSync(join(dir, 'hooks', 'echo.sh'), 0o755);
 const configFile = join(dir, 'config.toml');
-writeFileSync(configFile, '# mine\n[notifications]\non_failure = true # keep this comment\n\n[[hooks]]\nname = "github"\nbind = "127.0.0.1:0"\nscript = "hooks/echo.sh"\n');
-const running = await startHub({ configFile, env: { HOME: home, XDG_DATA_HOME: join(home, '.local/share'), XDG_CONFIG_HOME: join(home, '.config'), ZDOTDIR: home } });
+writeFileSync(
+  configFile,
+  '# mine\n[notifications]\non_failure = true # keep this comment\n\n[[hooks]]\nname = "github"\nbind = "127.0.0.1:0"\nscript = "hooks/echo.sh"\n',
+);
+const running = await startHub({
+  configFile,
+  env: { HOME: home, XDG_DATA_HOME: join(home, '.local/share'), XDG_CONFIG_HOME: join(home, '.config'), ZDOTDIR: home },
+});
 const { api, close } = loopbackApi(running.hub.app.handlers, running.hub.app.subscriptions);
 after(close);
 
@@ -50,12 +62,22 @@ test('matchesFilters applies the filters the hub applies, for events that arrive
   assert.equal(matchesFilters(failed, { ...NO_FILTERS, longRunning: true }, 30_000), true);
   assert.equal(matchesFilters(failed, { ...NO_FILTERS, longRunning: true }, 60_000), false);
   assert.equal(matchesFilters(failed, { ...NO_FILTERS, kind: 'git' }, 30_000), false);
-  assert.equal(matchesFilters(failed, { ...NO_FILTERS, text: 'e0425' }, 30_000), true, 'the output is searched, ignoring case');
-  assert.deepEqual(mergeEvents([event('a')], [event('a'), event('b')]).map((e) => e.id).sort(), ['a', 'b']);
+  assert.equal(
+    matchesFilters(failed, { ...NO_FILTERS, text: 'e0425' }, 30_000),
+    true,
+    'the output is searched, ignoring case',
+  );
+  assert.deepEqual(
+    mergeEvents([event('a')], [event('a'), event('b')])
+      .map((e) => e.id)
+      .sort(),
+    ['a', 'b'],
+  );
 });
 
 test('the events store pages the history on the hub and takes live events only on the newest page', async () => {
-  for (let i = 0; i < PAGE_SIZE + 10; i += 1) await running.hub.eventLog.record({ kind: 'system', command: `job ${i}`, exit_code: i % 2 });
+  for (let i = 0; i < PAGE_SIZE + 10; i += 1)
+    await running.hub.eventLog.record({ kind: 'system', command: `job ${i}`, exit_code: i % 2 });
   const store = createEventsStore(api);
   const disconnect = store.getState().connect();
   try {
@@ -67,7 +89,10 @@ test('the events store pages the history on the hub and takes live events only o
     assert.ok(store.getState().events.every((e) => e.exit_code !== 0));
     await store.getState().setFilters({ failedOnly: false, kind: 'system' });
     await store.getState().olderPage();
-    assert.deepEqual(store.getState().events.map((e) => e.command), Array.from({ length: 10 }, (_, i) => `job ${9 - i}`));
+    assert.deepEqual(
+      store.getState().events.map((e) => e.command),
+      Array.from({ length: 10 }, (_, i) => `job ${9 - i}`),
+    );
     assert.equal(store.getState().nextCursor, null);
 
     // While an older page is shown, an arrival is counted, not inserted.
@@ -101,8 +126,17 @@ test('the inbox store lists sessions with unread counts, writes into one, and ma
     await store.getState().selectSession('notes');
     // From elsewhere (a hook, `hookbox send`): arrives live.
     await running.hub.inbox.inject({ session: 'notes', source: 'webhook', label: 'github', content: 'push to main' });
-    await until(store, (s) => s.messages.length === 2 && unreadCount(s.sessions.find((x) => x.name === 'notes')!) === 2);
-    assert.deepEqual(store.getState().messages.map((m) => [m.content, m.source]), [['push to main', 'webhook'], ['first note', 'inject']]);
+    await until(
+      store,
+      (s) => s.messages.length === 2 && unreadCount(s.sessions.find((x) => x.name === 'notes')!) === 2,
+    );
+    assert.deepEqual(
+      store.getState().messages.map((m) => [m.content, m.source]),
+      [
+        ['push to main', 'webhook'],
+        ['first note', 'inject'],
+      ],
+    );
     await store.getState().markHandled(store.getState().messages[1]!.id);
     await until(store, (s) => unreadCount(s.sessions.find((x) => x.name === 'notes')!) === 1);
     assert.equal(store.getState().messages[1]!.state, 'acked');
@@ -112,7 +146,7 @@ test('the inbox store lists sessions with unread counts, writes into one, and ma
   }
 });
 
-test('the config store shows the hub\'s problems at their line, never saves them, and saves a valid text', async () => {
+test("the config store shows the hub's problems at their line, never saves them, and saves a valid text", async () => {
   const store = createConfigStore(api, { checkDelayMs: 10 });
   const disconnect = store.getState().connect();
   try {
@@ -127,8 +161,13 @@ test('the config store shows the hub\'s problems at their line, never saves them
     assert.equal(readFileSync(configFile, 'utf8'), good, 'the file is untouched');
 
     store.getState().setText(good);
-    store.getState().addHook({ name: 'deploy', bind: '127.0.0.1:0', script: 'hooks/echo.sh', timeout: 5, session: 'ops' });
-    assert.match(store.getState().text, /\n\n\[\[hooks\]\]\nname = "deploy"\nbind = "127\.0\.0\.1:0"\nscript = "hooks\/echo\.sh"\ntimeout = 5\nsession = "ops"\n$/);
+    store
+      .getState()
+      .addHook({ name: 'deploy', bind: '127.0.0.1:0', script: 'hooks/echo.sh', timeout: 5, session: 'ops' });
+    assert.match(
+      store.getState().text,
+      /\n\n\[\[hooks\]\]\nname = "deploy"\nbind = "127\.0\.0\.1:0"\nscript = "hooks\/echo\.sh"\ntimeout = 5\nsession = "ops"\n$/,
+    );
     const saved = await store.getState().save();
     assert.equal(saved?.saved, true, JSON.stringify(saved));
     assert.deepEqual(saved?.report?.started, ['deploy']);
@@ -144,20 +183,34 @@ test('the config store shows the hub\'s problems at their line, never saves them
 test('the add-hook form names what is wrong, field by field', () => {
   const hook = { name: 'ok', bind: '127.0.0.1:9876', script: 'hooks/a.sh', timeout: 30, session: '' };
   assert.deepEqual(newHookProblems(hook), {});
-  assert.deepEqual(Object.keys(newHookProblems({ ...hook, name: '-bad', bind: 'nope', script: ' ', timeout: 0, session: 'a b' })).sort(), ['bind', 'name', 'script', 'session', 'timeout']);
+  assert.deepEqual(
+    Object.keys(
+      newHookProblems({ ...hook, name: '-bad', bind: 'nope', script: ' ', timeout: 0, session: 'a b' }),
+    ).sort(),
+    ['bind', 'name', 'script', 'session', 'timeout'],
+  );
   assert.ok(newHookProblems(hook, ['ok']).name);
   assert.ok(newHookProblems({ ...hook, bind: '127.0.0.1:70000' }).bind);
   // Quotes and backslashes stay strings in TOML.
   assert.match(hookToml({ ...hook, script: 'C:\\x "y".sh', timeout: null }), /script = "C:\\\\x \\"y\\"\.sh"$/);
 
   // The verifier choice: every scheme the hub knows, each with what it needs.
-  assert.deepEqual(VERIFY_CHOICES.map((c) => c.value), VERIFY_SCHEMES);
+  assert.deepEqual(
+    VERIFY_CHOICES.map((c) => c.value),
+    VERIFY_SCHEMES,
+  );
   assert.deepEqual(Object.keys(newHookProblems({ ...hook, verify: 'twilio' })).sort(), ['extra', 'secret']);
-  assert.equal(hookToml({ ...hook, verify: 'stripe', secret: '${STRIPE_WHSEC}' }).split('\n').slice(-2).join('\n'), 'verify = "stripe"\nsecrets = ["${STRIPE_WHSEC}"]');
+  assert.equal(
+    hookToml({ ...hook, verify: 'stripe', secret: '${STRIPE_WHSEC}' })
+      .split('\n')
+      .slice(-2)
+      .join('\n'),
+    'verify = "stripe"\nsecrets = ["${STRIPE_WHSEC}"]',
+  );
   assert.match(hookToml({ ...hook, verify: 'ed25519', secret: 'ab'.repeat(32) }), /public_key = "(ab){32}"$/);
 });
 
-test('the hooks store shows each hook\'s runs live, replays one and copies it as curl', async () => {
+test("the hooks store shows each hook's runs live, replays one and copies it as curl", async () => {
   const store = createHooksStore(api);
   const disconnect = store.getState().connect();
   try {
@@ -201,13 +254,24 @@ test('the notifications store writes the rules to the config file and pauses thr
   }
 });
 
-test('the shell store installs into the hub\'s HOME and reports what changed where', async () => {
+test("the shell store installs into the hub's HOME and reports what changed where", async () => {
   const store = createShellStore(api);
   await store.getState().load();
-  assert.deepEqual(store.getState().overview?.targets.map((t) => [t.target, t.installed]), [['bash', false], ['zsh', false], ['fish', false], ['git', false]]);
+  assert.deepEqual(
+    store.getState().overview?.targets.map((t) => [t.target, t.installed]),
+    [
+      ['bash', false],
+      ['zsh', false],
+      ['fish', false],
+      ['git', false],
+    ],
+  );
   await store.getState().install('zsh');
   const result = store.getState().results.zsh!;
-  assert.deepEqual(result.changes.map((c) => c.path), [join(home, '.zshrc'), join(home, '.local/share/hookbox/shell/hookbox.zsh')]);
+  assert.deepEqual(
+    result.changes.map((c) => c.path),
+    [join(home, '.zshrc'), join(home, '.local/share/hookbox/shell/hookbox.zsh')],
+  );
   assert.equal(store.getState().overview?.targets.find((t) => t.target === 'zsh')?.installed, true);
   await store.getState().uninstall('zsh');
   assert.equal(store.getState().overview?.targets.find((t) => t.target === 'zsh')?.installed, false);
@@ -215,7 +279,10 @@ test('the shell store installs into the hub\'s HOME and reports what changed whe
 
 test('the ui store remembers the theme and cycles system → light → dark', () => {
   const saved = new Map<string, string>();
-  const storage = { getItem: (k: string) => saved.get(k) ?? null, setItem: (k: string, v: string) => void saved.set(k, v) };
+  const storage = {
+    getItem: (k: string) => saved.get(k) ?? null,
+    setItem: (k: string, v: string) => void saved.set(k, v),
+  };
   const ui = createUiStore({ storage });
   assert.equal(ui.getState().theme, 'system');
   ui.getState().cycleTheme();
@@ -225,7 +292,10 @@ test('the ui store remembers the theme and cycles system → light → dark', ()
 });
 
 test('a failed load shows the error instead of an empty list', async () => {
-  const failing = fakeApi({ getHealth: () => Promise.reject(new Error('the hub is not started')), queryEvents: () => Promise.reject(new Error('the hub is not started')) });
+  const failing = fakeApi({
+    getHealth: () => Promise.reject(new Error('the hub is not started')),
+    queryEvents: () => Promise.reject(new Error('the hub is not started')),
+  });
   const store = createEventsStore(failing.api);
   store.getState().connect();
   const state = await until(store, (s) => s.status === 'error');

@@ -38,7 +38,12 @@ function runner(session: TmuxShell, url: string) {
 /** Waits for an output line matching the pattern; returns the match and its groups. */
 async function outputLine(session: TmuxShell, pattern: RegExp, what: string): Promise<string[]> {
   const screen = await session.waitForScreen((s) => s.split('\n').some((line) => pattern.test(line)), what);
-  return [...screen.split('\n').find((line) => pattern.test(line))!.match(pattern)!].map((group) => group ?? '');
+  return [
+    ...screen
+      .split('\n')
+      .find((line) => pattern.test(line))!
+      .match(pattern)!,
+  ].map((group) => group ?? '');
 }
 
 test('bash: a PROMPT_COMMAND of the user still sees the exit status; history keeps ignoreboth and HISTIGNORE, also when sourced again; $! is untouched', async () => {
@@ -67,7 +72,11 @@ test('bash: a PROMPT_COMMAND of the user still sees the exit status; history kee
   assert.equal(bg, jobs, 'after the prompt, $! is still the job the user started');
   await run('history');
   const screen = await session.waitForScreen((s) => /^\s+\d+\s+history$/m.test(s), 'the history listing');
-  const listing = screen.slice(screen.lastIndexOf('$ history')).split('\n').slice(1).filter((line) => /^\s+\d+\s/.test(line));
+  const listing = screen
+    .slice(screen.lastIndexOf('$ history'))
+    .split('\n')
+    .slice(1)
+    .filter((line) => /^\s+\d+\s/.test(line));
   assert.deepEqual(
     listing.map((line) => line.replace(/^\s+\d+\s+/, '')),
     [
@@ -113,7 +122,11 @@ for (const order of ['before', 'after'] as const) {
     await run('true');
     await run('echo "seen=$user_seen status=$user_status"');
     const [, seen, status] = await outputLine(session, /^seen=(.*) status=(.*)$/, 'the framework state');
-    assert.equal(seen, '[false][true][echo "seen=$user_seen status=$user_status"]', 'preexec functions ran once per command (a (subshell) line has no DEBUG trap)');
+    assert.equal(
+      seen,
+      '[false][true][echo "seen=$user_seen status=$user_status"]',
+      'preexec functions ran once per command (a (subshell) line has no DEBUG trap)',
+    );
     assert.match(String(status), /\[1\]\[4\]\[0\]$/, 'precmd functions saw each exit status');
     assert.deepEqual(
       (await listEvents(hub.url)).map((e) => [e.command, e.exit_code]),
@@ -237,13 +250,26 @@ test('fish: another fish_postexec handler keeps its $status, and the events are 
 
 test('bash without $EPOCHREALTIME (as before bash 5) still measures milliseconds, through date', async () => {
   const hub = await startHub();
-  const { session } = await openShell('bash', 'unset EPOCHREALTIME # loses its special meaning, as in bash 4\n', hub.url);
+  const { session } = await openShell(
+    'bash',
+    'unset EPOCHREALTIME # loses its special meaning, as in bash 4\n',
+    hub.url,
+  );
   const run = runner(session, hub.url);
   await run('sleep 1.2');
   await run('false');
   const events = await listEvents(hub.url);
-  assert.deepEqual(events.map((e) => [e.command, e.exit_code]), [['sleep 1.2', 0], ['false', 1]]);
-  assert.ok(events[0]!.duration_ms >= 1200 && events[0]!.duration_ms < 60_000, `sleep 1.2 took ${events[0]!.duration_ms} ms (milliseconds, not seconds or microseconds)`);
+  assert.deepEqual(
+    events.map((e) => [e.command, e.exit_code]),
+    [
+      ['sleep 1.2', 0],
+      ['false', 1],
+    ],
+  );
+  assert.ok(
+    events[0]!.duration_ms >= 1200 && events[0]!.duration_ms < 60_000,
+    `sleep 1.2 took ${events[0]!.duration_ms} ms (milliseconds, not seconds or microseconds)`,
+  );
   await run('declare -f __hookbox_now | grep -c "date +%s%6N"');
   await outputLine(session, /^1$/, 'the clock to be date, not whole seconds');
 });

@@ -10,7 +10,12 @@ export async function listEvents(url: string): Promise<RecordedEvent[]> {
 }
 
 /** Resolves with the event list once it satisfies `done`; fails with the list it last saw. */
-export async function waitForEvents(url: string, done: (events: RecordedEvent[]) => boolean, what: string, timeoutMs = 30_000): Promise<RecordedEvent[]> {
+export async function waitForEvents(
+  url: string,
+  done: (events: RecordedEvent[]) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<RecordedEvent[]> {
   const deadline = Date.now() + timeoutMs;
   let events: RecordedEvent[] = [];
   while (Date.now() < deadline) {
@@ -18,7 +23,9 @@ export async function waitForEvents(url: string, done: (events: RecordedEvent[])
     if (done(events)) return events;
     await new Promise((resolve) => setTimeout(resolve, 40));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; events so far:\n${events.map((e) => JSON.stringify([e.command, e.exit_code])).join('\n')}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}; events so far:\n${events.map((e) => JSON.stringify([e.command, e.exit_code])).join('\n')}`,
+  );
 }
 
 /** Waits for the event count to reach `count`. */

@@ -80,7 +80,10 @@ test('per repository: commit, checkout, merge and push are reported; the hooks t
   const { work, remote } = await newRepo(world);
   const marker = join(work, '..', 'marker');
   hook(join(work, '.git/hooks/post-commit'), `echo "old post-commit $(git rev-parse --short HEAD)" >> ${marker}`);
-  hook(join(work, '.git/hooks/pre-push'), `read line; echo "old pre-push saw: $line" >> ${marker}\necho "pre-push says no" >&2\nexit 1`);
+  hook(
+    join(work, '.git/hooks/pre-push'),
+    `read line; echo "old pre-push saw: $line" >> ${marker}\necho "pre-push says no" >&2\nexit 1`,
+  );
 
   const installed = installGitHooks({ repo: work }, { ...world.ctx, baseUrl: hub.url });
   assert.equal(installed.hooksDir, join(work, '.git/hooks'));
@@ -101,8 +104,12 @@ test('per repository: commit, checkout, merge and push are reported; the hooks t
   await step('merge', () => world.git(work, 'merge', '-q', '--no-ff', '-m', 'merge feature', 'feature'));
   const merged = await head(world, work);
   await step('push refused by the old pre-push', () => world.git(work, 'push', '-q', 'origin', 'main'), 1);
-  assert.equal((await world.git(remote, 'rev-parse', '-q', '--verify', 'refs/heads/main')).code, 1, 'nothing was pushed');
-  hook(join(work, '.git/hooks/pre-push' + CHAINED_SUFFIX), 'cat > /dev/null\nexit 0');
+  assert.equal(
+    (await world.git(remote, 'rev-parse', '-q', '--verify', 'refs/heads/main')).code,
+    1,
+    'nothing was pushed',
+  );
+  hook(join(work, `.git/hooks/pre-push${CHAINED_SUFFIX}`), 'cat > /dev/null\nexit 0');
   await step('push allowed', () => world.git(work, 'push', '-q', 'origin', 'main'));
   assert.equal((await world.git(remote, 'rev-parse', 'refs/heads/main')).stdout.trim(), merged);
 
@@ -127,7 +134,10 @@ test('per repository: commit, checkout, merge and push are reported; the hooks t
   assert.deepEqual(events[5]!.metadata.args, ['origin', remote]);
   const log = readFileSync(marker, 'utf8').split('\n');
   assert.equal(log[0], `old post-commit ${first.slice(0, 7)}`);
-  assert.match(log.find((line) => line.startsWith('old pre-push'))!, new RegExp(`^old pre-push saw: refs/heads/main ${merged} refs/heads/main 0{40}$`));
+  assert.match(
+    log.find((line) => line.startsWith('old pre-push'))!,
+    new RegExp(`^old pre-push saw: refs/heads/main ${merged} refs/heads/main 0{40}$`),
+  );
 
   // Uninstall puts the old hooks back and reports nothing more.
   const removed = uninstallGitHooks({ repo: work }, world.ctx);
@@ -202,7 +212,11 @@ test('--global: every repository reports; its own hooks (or the previous core.ho
 
   const removed = uninstallGitHooks({ global: true }, world.ctx);
   assert.equal(removed.previousHooksPath, null);
-  assert.equal((await world.git(world.home, 'config', '--global', 'core.hooksPath')).code, 1, 'core.hooksPath is unset again');
+  assert.equal(
+    (await world.git(world.home, 'config', '--global', 'core.hooksPath')).code,
+    1,
+    'core.hooksPath is unset again',
+  );
   assert.equal(existsSync(installed.hooksDir), false);
 
   // With a core.hooksPath of the user's own: its hooks run, and it comes back on uninstall.
@@ -225,16 +239,21 @@ test('a hook in the way is never overwritten; credentials in a remote URL are no
   const world = gitWorld();
   const { work } = await newRepo(world);
   hook(join(work, '.git/hooks/post-merge'), 'exit 0');
-  hook(join(work, '.git/hooks/post-merge' + CHAINED_SUFFIX), 'exit 0');
+  hook(join(work, `.git/hooks/post-merge${CHAINED_SUFFIX}`), 'exit 0');
   assert.throws(
     () => installGitHooks({ repo: work }, { ...world.ctx, baseUrl: hub.url }),
-    (error) => isHookboxError(error) && /post-merge is not Hookbox's, and .*post-merge\.pre-hookbox already exists/.test(error.message),
+    (error) =>
+      isHookboxError(error) &&
+      /post-merge is not Hookbox's, and .*post-merge\.pre-hookbox already exists/.test(error.message),
   );
   assert.equal(existsSync(join(work, '.git/hooks/post-commit')), false, 'nothing was installed');
 
   const { work: other } = await newRepo(world);
   installGitHooks({ repo: other }, { ...world.ctx, baseUrl: hub.url });
-  await execFileAsync(join(other, '.git/hooks/pre-push'), ['origin', 'https://user:s3cret@git.example.com/x.git'], { cwd: other, env: world.env });
+  await execFileAsync(join(other, '.git/hooks/pre-push'), ['origin', 'https://user:s3cret@git.example.com/x.git'], {
+    cwd: other,
+    env: world.env,
+  });
   const [event] = await waitForCount(hub.url, 1, 'the pre-push event');
   assert.deepEqual(event!.metadata.args, ['origin', 'https://git.example.com/x.git']);
 });
@@ -242,7 +261,13 @@ test('a hook in the way is never overwritten; credentials in a remote URL are no
 test('hookbox git install/uninstall on the command line', async () => {
   const world = gitWorld();
   const { work } = await newRepo(world);
-  const cliEnv = { HOME: world.home, XDG_DATA_HOME: '', XDG_CONFIG_HOME: '', GIT_CONFIG_NOSYSTEM: '1', AGENTD_PORT: '' };
+  const cliEnv = {
+    HOME: world.home,
+    XDG_DATA_HOME: '',
+    XDG_CONFIG_HOME: '',
+    GIT_CONFIG_NOSYSTEM: '1',
+    AGENTD_PORT: '',
+  };
   const install = await runCli(['git', 'install', work, '--port', '18666'], cliEnv);
   assert.equal(install.code, 0, install.stderr);
   assert.equal(
@@ -250,11 +275,17 @@ test('hookbox git install/uninstall on the command line', async () => {
     `git hooks installed in ${work}/.git/hooks: post-commit, post-merge, post-checkout, pre-push\n` +
       '  reporting to http://127.0.0.1:18666 in the background (HOOKBOX_URL overrides); git never waits for Hookbox\n',
   );
-  assert.match(readFileSync(join(work, '.git/hooks/post-commit'), 'utf8'), /HOOKBOX_URL:-'http:\/\/127\.0\.0\.1:18666'/);
+  assert.match(
+    readFileSync(join(work, '.git/hooks/post-commit'), 'utf8'),
+    /HOOKBOX_URL:-'http:\/\/127\.0\.0\.1:18666'/,
+  );
   const both = await runCli(['git', 'install', work, '--global'], cliEnv);
   assert.deepEqual([both.code, both.stderr], [1, 'hookbox: error: give either --global or a repository, not both\n']);
   const uninstall = await runCli(['git', 'uninstall', work], cliEnv);
-  assert.equal(uninstall.stdout, `git hooks removed from ${work}/.git/hooks: post-commit, post-merge, post-checkout, pre-push\n`);
+  assert.equal(
+    uninstall.stdout,
+    `git hooks removed from ${work}/.git/hooks: post-commit, post-merge, post-checkout, pre-push\n`,
+  );
   const notRepo = await runCli(['git', 'install', tempDir()], cliEnv);
   assert.equal(notRepo.code, 1);
   assert.match(notRepo.stderr, /^hookbox: error: git rev-parse --git-common-dir: fatal: not a git repository/);

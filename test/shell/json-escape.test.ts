@@ -39,7 +39,10 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
     writeFileSync(file, shellIntegrationScript(shell, 'http://127.0.0.1:9'));
     const [command, args] = SCRIPT_CALL[shell];
     for (const sample of SAMPLES) {
-      const { stdout } = await run(command, [...args, file, sample], { env: { ...process.env, LANG: 'C.UTF-8' }, maxBuffer: 1 << 24 });
+      const { stdout } = await run(command, [...args, file, sample], {
+        env: { ...process.env, LANG: 'C.UTF-8' },
+        maxBuffer: 1 << 24,
+      });
       assert.equal(JSON.parse(stdout), sample, `${shell} on ${JSON.stringify(sample.slice(0, 60))}`);
     }
   });

@@ -41,7 +41,10 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
     assert.equal(shellIntegrationStatus(shell, ctx).installed, false);
     const first = installShellIntegration(shell, { ...ctx, baseUrl: URL_A });
     const second = installShellIntegration(shell, { ...ctx, baseUrl: URL_A });
-    assert.deepEqual([first.rcChanged, first.scriptChanged, second.rcChanged, second.scriptChanged], [true, true, false, false]);
+    assert.deepEqual(
+      [first.rcChanged, first.scriptChanged, second.rcChanged, second.scriptChanged],
+      [true, true, false, false],
+    );
 
     const rc = readFileSync(paths.rcFile, 'utf8');
     assert.equal(blockCount(rc), 1);
@@ -57,7 +60,10 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
     }
 
     const status = shellIntegrationStatus(shell, ctx);
-    assert.deepEqual([status.installed, status.scriptPresent, status.baseUrl, status.outdated], [true, true, URL_A, false]);
+    assert.deepEqual(
+      [status.installed, status.scriptPresent, status.baseUrl, status.outdated],
+      [true, true, URL_A, false],
+    );
 
     const removed = uninstallShellIntegration(shell, ctx);
     assert.equal(removed.removedBlock, true);
@@ -109,7 +115,10 @@ test('ZDOTDIR, XDG_CONFIG_HOME and XDG_DATA_HOME decide where things go', () => 
   // Outside the home the block names the script by its absolute path.
   assert.ok(readFileSync(zsh.rcFile, 'utf8').includes(`. "${join(outside, 'hookbox/shell/hookbox.zsh')}"`));
   // A relative XDG value is ignored, as the XDG spec says.
-  assert.equal(shellPaths('fish', { home, env: { XDG_CONFIG_HOME: 'relative' } }).rcFile, join(home, '.config/fish/conf.d/hookbox.fish'));
+  assert.equal(
+    shellPaths('fish', { home, env: { XDG_CONFIG_HOME: 'relative' } }).rcFile,
+    join(home, '.config/fish/conf.d/hookbox.fish'),
+  );
 });
 
 test('a symlinked rc file is written through (the link stays); a broken block is refused and left alone', () => {
@@ -129,7 +138,8 @@ test('a symlinked rc file is written through (the link stays); a broken block is
   writeFileSync(zshrc, broken);
   assert.throws(
     () => installShellIntegration('zsh', { ...ctx, baseUrl: URL_A }),
-    (error) => isHookboxError(error) && error.code === 'integration_failed' && /\.zshrc:2: .* never closed/.test(error.message),
+    (error) =>
+      isHookboxError(error) && error.code === 'integration_failed' && /\.zshrc:2: .* never closed/.test(error.message),
   );
   assert.throws(() => uninstallShellIntegration('zsh', ctx), /never closed/);
   assert.equal(readFileSync(zshrc, 'utf8'), broken);
@@ -139,7 +149,7 @@ test('status notices a script changed by hand (outdated) or missing', () => {
   const home = tempDir();
   const ctx = { home, env: { HOME: home } };
   const { scriptFile } = installShellIntegration('zsh', { ...ctx, baseUrl: URL_A });
-  writeFileSync(scriptFile, readFileSync(scriptFile, 'utf8') + '# edited\n');
+  writeFileSync(scriptFile, `${readFileSync(scriptFile, 'utf8')}# edited\n`);
   assert.equal(shellIntegrationStatus('zsh', ctx).outdated, true);
   installShellIntegration('zsh', { ...ctx, baseUrl: URL_A });
   assert.equal(shellIntegrationStatus('zsh', ctx).outdated, false);
@@ -157,7 +167,10 @@ test('hookbox shell install/status/uninstall: $SHELL picks the shell, --port the
   assert.match(install.stdout, /reports to http:\/\/127\.0\.0\.1:18555/);
   assert.equal((await runCli(['shell', 'install', 'fish', '--port', '18555'], env)).code, 0);
   const again = await runCli(['shell', 'install', 'fish', '--port', '18555'], env);
-  assert.match(again.stdout, /^fish: already installed in ~\/\.config\/fish\/conf\.d\/hookbox\.fish, reporting to http:\/\/127\.0\.0\.1:18555; nothing changed\n$/);
+  assert.match(
+    again.stdout,
+    /^fish: already installed in ~\/\.config\/fish\/conf\.d\/hookbox\.fish, reporting to http:\/\/127\.0\.0\.1:18555; nothing changed\n$/,
+  );
 
   const status = await runCli(['shell', 'status'], env);
   assert.equal(status.code, 0);
@@ -167,7 +180,10 @@ test('hookbox shell install/status/uninstall: $SHELL picks the shell, --port the
     'fish  installed in ~/.config/fish/conf.d/hookbox.fish -> ~/.local/share/hookbox/shell/hookbox.fish, reports to http://127.0.0.1:18555',
   ]);
   const json = JSON.parse((await runCli(['shell', 'status', 'bash', '--json'], env)).stdout);
-  assert.deepEqual(json.map((s: { shell: string; installed: boolean }) => [s.shell, s.installed]), [['bash', false]]);
+  assert.deepEqual(
+    json.map((s: { shell: string; installed: boolean }) => [s.shell, s.installed]),
+    [['bash', false]],
+  );
 
   const uninstall = await runCli(['shell', 'uninstall'], env);
   assert.equal(uninstall.code, 0);
@@ -175,7 +191,10 @@ test('hookbox shell install/status/uninstall: $SHELL picks the shell, --port the
   assert.equal((await runCli(['shell', 'status', 'zsh'], env)).stdout, 'zsh   not installed; rc file: ~/.zshrc\n');
 
   const bad = await runCli(['shell', 'install', 'tcsh'], env);
-  assert.deepEqual([bad.code, bad.stderr], [1, "hookbox: error: no integration for shell 'tcsh'; supported: zsh, bash, fish\n"]);
+  assert.deepEqual(
+    [bad.code, bad.stderr],
+    [1, "hookbox: error: no integration for shell 'tcsh'; supported: zsh, bash, fish\n"],
+  );
   const noShell = await runCli(['shell', 'install'], { ...env, SHELL: '' });
   assert.equal(noShell.code, 1);
   assert.match(noShell.stderr, /\$SHELL is not set; name the shell/);

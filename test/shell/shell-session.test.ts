@@ -111,7 +111,10 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
       assert.match(String(event.metadata.tty), /^\/dev\/pts\/\d+$/);
       assert.equal(event.output, '');
       const [min, max] = [want.minMs ?? 0, want.maxMs ?? 1000];
-      assert.ok(event.duration_ms >= min && event.duration_ms <= max, `${event.command}: ${event.duration_ms} ms, expected ${min}..${max}`);
+      assert.ok(
+        event.duration_ms >= min && event.duration_ms <= max,
+        `${event.command}: ${event.duration_ms} ms, expected ${min}..${max}`,
+      );
     }
 
     // fish reported through the spool (its own file there), not over HTTP; bash and zsh use curl.
@@ -130,7 +133,11 @@ test('fish: a spool whose hub stopped touching it (a crash) is not appended to; 
   const hub = await startHub({ env: { HOME: home, XDG_DATA_HOME: join(home, '.local/share') } });
   try {
     installShellIntegration('fish', { home, env: { HOME: home }, baseUrl: hub.url });
-    const session = await TmuxShell.start({ argv: shellArgv('fish'), env: shellEnv(home), cwd: tempDir('hookbox-work-') });
+    const session = await TmuxShell.start({
+      argv: shellArgv('fish'),
+      env: shellEnv(home),
+      cwd: tempDir('hookbox-work-'),
+    });
     await waitForPrompt(session);
     const spool = shellSpoolDir(hub.address.port, {}, home);
     const spoolFile = join(spool, `events.${await session.pid()}.jsonl`);

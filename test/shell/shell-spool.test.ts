@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
@@ -13,13 +22,17 @@ import { waitForCount } from './event-polling.ts';
 // The hub side of the fish integration's spool (main/core/shell/shell-spool.ts): shells append
 // one JSON line per command to their own file; the hub records each as POST /events would.
 
-const line = (command: string, exit_code = 0) => `${JSON.stringify({ kind: 'shell', command, exit_code, duration_ms: 5, metadata: { shell: 'fish' } })}\n`;
+const line = (command: string, exit_code = 0) =>
+  `${JSON.stringify({ kind: 'shell', command, exit_code, duration_ms: 5, metadata: { shell: 'fish' } })}\n`;
 
 /** A spool on its own folder, recording into an array (the hub's EventLog in production). */
 function spoolAt(dir: string, options: Partial<ConstructorParameters<typeof ShellSpool>[0]> = {}) {
   const recorded: HookEventInput[] = [];
   const warnings: string[] = [];
-  const logger = pino({ level: 'warn' }, { write: (text: string) => void warnings.push(JSON.parse(text).msg as string) });
+  const logger = pino(
+    { level: 'warn' },
+    { write: (text: string) => void warnings.push(JSON.parse(text).msg as string) },
+  );
   const spool = new ShellSpool({ dir, logger, record: async (input) => void recorded.push(input), ...options });
   return { spool, recorded, warnings };
 }
@@ -32,7 +45,7 @@ test('a running hub records the lines shells append, in order; bad lines are ski
 
   const file = join(dir, `events.${process.pid}.jsonl`);
   appendFileSync(file, line('make') + line('false', 1));
-  appendFileSync(file, 'not json at all\n' + JSON.stringify({ kind: 'shell', exit_code: 0 }) + '\n');
+  appendFileSync(file, `not json at all\n${JSON.stringify({ kind: 'shell', exit_code: 0 })}\n`);
   // A line arriving in two pieces (fish writes long lines 512 bytes at a time) counts once.
   const long = line(`echo ${'x'.repeat(1500)}`);
   appendFileSync(file, long.slice(0, 512));
@@ -48,7 +61,13 @@ test('a running hub records the lines shells append, in order; bad lines are ski
   const events = await waitForCount(hub.url, 5, 'the five good lines');
   assert.deepEqual(
     events.map((e) => [e.command, e.exit_code]),
-    [['make', 0], ['false', 1], [`echo ${'x'.repeat(1500)}`, 0], ['ls -la', 0], ['echo naïve 🎉', 0]],
+    [
+      ['make', 0],
+      ['false', 1],
+      [`echo ${'x'.repeat(1500)}`, 0],
+      ['ls -la', 0],
+      ['echo naïve 🎉', 0],
+    ],
   );
   assert.equal(events[0]!.metadata.shell, 'fish');
 });
@@ -61,13 +80,19 @@ test('lines written while no hub ran are recorded at start; the folder says acce
   const { spool, recorded } = spoolAt(dir);
 
   await spool.start();
-  assert.deepEqual(recorded.map((e) => e.command), ['one', 'two']);
+  assert.deepEqual(
+    recorded.map((e) => e.command),
+    ['one', 'two'],
+  );
   assert.deepEqual([existsSync(join(dir, ACCEPTING_FILE)), existsSync(join(dir, STOPPED_FILE))], [true, false]);
 
   // Appended just before the stop: still recorded.
   appendFileSync(join(dir, `events.${process.pid}.jsonl`), line('three'));
   await spool.stop();
-  assert.deepEqual(recorded.map((e) => e.command), ['one', 'two', 'three']);
+  assert.deepEqual(
+    recorded.map((e) => e.command),
+    ['one', 'two', 'three'],
+  );
   assert.deepEqual([existsSync(join(dir, ACCEPTING_FILE)), existsSync(join(dir, STOPPED_FILE))], [false, true]);
 });
 
@@ -80,7 +105,10 @@ test("a shell that exited has its file removed once read; a running shell's file
   const { spool, recorded } = spoolAt(dir, { isAlive: (pid) => pid === process.pid });
   await spool.start();
   assert.deepEqual(recorded.map((e) => e.command).sort(), ['from a running shell', 'from an exited shell']);
-  assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('events.')), [`events.${process.pid}.jsonl`]);
+  assert.deepEqual(
+    readdirSync(dir).filter((name) => name.startsWith('events.')),
+    [`events.${process.pid}.jsonl`],
+  );
   await spool.stop();
 });
 
@@ -98,7 +126,10 @@ test('rotation under concurrent appends loses and repeats nothing, and keeps eac
   assert.deepEqual(warnings, []);
   for (const pid of shells) {
     const mine = recorded.map((e) => e.command).filter((c) => c.startsWith(`${pid} `));
-    assert.deepEqual(mine, Array.from({ length: 400 }, (_, i) => `${pid} cmd ${i}`));
+    assert.deepEqual(
+      mine,
+      Array.from({ length: 400 }, (_, i) => `${pid} cmd ${i}`),
+    );
   }
   assert.ok(!readdirSync(dir).some((name) => name.includes('.rotated-')), 'rotated files are removed once read');
 });
@@ -110,13 +141,20 @@ test('the backlog is capped and an over-long line is skipped without blocking th
   for (let i = 0; i < 50; i++) appendFileSync(file, line(`old ${i}`));
   const { spool, recorded, warnings } = spoolAt(dir, { backlogBytes: 10 * line('old 10').length, maxLineBytes: 2_000 });
   await spool.start();
-  assert.deepEqual(recorded.map((e) => e.command), Array.from({ length: 9 }, (_, i) => `old ${41 + i}`), 'the newest whole lines of the last 10 lines’ bytes');
+  assert.deepEqual(
+    recorded.map((e) => e.command),
+    Array.from({ length: 9 }, (_, i) => `old ${41 + i}`),
+    'the newest whole lines of the last 10 lines’ bytes',
+  );
   assert.match(warnings[0]!, /backlog of \d+ bytes/);
 
   appendFileSync(file, line('y'.repeat(5_000)) + line('after the long one'));
   await spool.settled();
   assert.equal(recorded.at(-1)!.command, 'after the long one');
-  assert.ok(warnings.some((w) => /skipped a line longer than the limit/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => /skipped a line longer than the limit/.test(w)),
+    warnings.join('\n'),
+  );
   await spool.stop();
 });
 

@@ -36,9 +36,32 @@ export class TmuxShell {
     const socket = shell.socket;
     const envArgs = Object.entries(options.env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
     // The server's own environment is the base of every pane's: give it exactly the shell's.
-    await run('tmux', ['-S', socket, '-f', '/dev/null', '-u', 'new-session', '-d', '-s', 'hb', '-x', '220', '-y', '50', '-c', options.cwd, ...envArgs, '--', ...options.argv], {
-      env: options.env,
-    });
+    await run(
+      'tmux',
+      [
+        '-S',
+        socket,
+        '-f',
+        '/dev/null',
+        '-u',
+        'new-session',
+        '-d',
+        '-s',
+        'hb',
+        '-x',
+        '220',
+        '-y',
+        '50',
+        '-c',
+        options.cwd,
+        ...envArgs,
+        '--',
+        ...options.argv,
+      ],
+      {
+        env: options.env,
+      },
+    );
     after(() => shell.stop());
     await shell.tmux('set-option', '-g', 'history-limit', '5000');
     return shell;
@@ -80,7 +103,11 @@ export class TmuxShell {
   /** The pane's text, scrollback included, lines right-trimmed, trailing empty lines dropped. */
   async screen(): Promise<string> {
     const text = await this.tmux('capture-pane', '-p', '-J', '-S', '-5000', '-t', this.target);
-    return text.split('\n').map((line) => line.trimEnd()).join('\n').replace(/\n+$/, '');
+    return text
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n')
+      .replace(/\n+$/, '');
   }
 
   /** The pid of the process the pane runs (the shell). */

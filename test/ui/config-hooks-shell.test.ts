@@ -36,7 +36,11 @@ test('a broken config is shown at its line and never saved (the hooks keep liste
     await form.getByLabel('Name').fill('deploy');
     await form.getByLabel('Listen on').fill('127.0.0.1:0');
     await form.getByLabel('Script').fill('hooks/echo.sh');
-    assert.equal(await page.locator('#hookbox-scripts option[value="hooks/echo.sh"]').count(), 1, 'the script picker lists the executable');
+    assert.equal(
+      await page.locator('#hookbox-scripts option[value="hooks/echo.sh"]').count(),
+      1,
+      'the script picker lists the executable',
+    );
     // The verifier is a choice; a scheme that needs a secret asks for it before adding anything.
     await form.getByLabel('Verify senders').selectOption({ label: 'GitLab (X-Gitlab-Token)' });
     await form.getByRole('button', { name: 'Add to the config' }).click();
@@ -60,13 +64,31 @@ test('a broken config is shown at its line and never saved (the hooks keep liste
     await page.locator('.cm-content').press('Control+s');
     await page.waitForTimeout(300);
     assert.equal(readFileSync(server.configFile, 'utf8'), before, 'a broken config is never written');
-    assert.equal(await curl(['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', `http://127.0.0.1:${githubPort}/`, '-d', 'still here']), '200', 'the old hook keeps listening');
+    assert.equal(
+      await curl([
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '-X',
+        'POST',
+        `http://127.0.0.1:${githubPort}/`,
+        '-d',
+        'still here',
+      ]),
+      '200',
+      'the old hook keeps listening',
+    );
 
     // A schema problem is placed at its line as well.
     await page.keyboard.press('Backspace');
     await page.keyboard.press('Backspace');
     await page.keyboard.type('"ten"\n');
-    await waitFor(async () => /unknown field 'hooks\.1\.retries'|retries/.test(await problem.innerText().catch(() => '')), 'the schema problem');
+    await waitFor(
+      async () => /unknown field 'hooks\.1\.retries'|retries/.test(await problem.innerText().catch(() => '')),
+      'the schema problem',
+    );
     assert.match(await problem.innerText(), new RegExp(`Line ${brokenLine}`));
 
     // Fix it: remove the line; the problems go, Save applies, the new hook listens.
@@ -78,8 +100,36 @@ test('a broken config is shown at its line and never saved (the hooks keep liste
     await page.getByText(/Saved and applied: deploy started/).waitFor();
     assert.match(readFileSync(server.configFile, 'utf8'), /name = "deploy"/);
     const deployPort = await waitFor(() => hookPort(server, 'deploy'), 'deploy listening');
-    assert.equal(await curl(['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', `http://127.0.0.1:${deployPort}/`, '-d', 'hi']), '401', 'unsigned: refused');
-    const signed = ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', '-H', 'X-Gitlab-Token: deploy-token', `http://127.0.0.1:${deployPort}/`, '-d', 'hi'];
+    assert.equal(
+      await curl([
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '-X',
+        'POST',
+        `http://127.0.0.1:${deployPort}/`,
+        '-d',
+        'hi',
+      ]),
+      '401',
+      'unsigned: refused',
+    );
+    const signed = [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-X',
+      'POST',
+      '-H',
+      'X-Gitlab-Token: deploy-token',
+      `http://127.0.0.1:${deployPort}/`,
+      '-d',
+      'hi',
+    ];
     assert.equal(await curl(signed), '200');
 
     await page.keyboard.press('3');
@@ -97,7 +147,17 @@ test('a hook run opens with request and output, is replayed, and is copied as cu
   try {
     await page.keyboard.press('3');
     await page.locator('.hook-card[data-hook="github"]').click();
-    await curl(['-X', 'POST', `http://127.0.0.1:${port}/payload?delivery=7`, '-H', 'X-GitHub-Event: push', '-H', 'Content-Type: application/json', '-d', '{"after":"abc123"}']);
+    await curl([
+      '-X',
+      'POST',
+      `http://127.0.0.1:${port}/payload?delivery=7`,
+      '-H',
+      'X-GitHub-Event: push',
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{"after":"abc123"}',
+    ]);
     const row = page.locator('table.runs tbody tr', { hasText: 'POST /payload' });
     await row.first().waitFor();
     await row.first().click();
@@ -108,7 +168,10 @@ test('a hook run opens with request and output, is replayed, and is copied as cu
 
     await detail.getByRole('button', { name: 'Replay' }).click();
     await detail.getByText('Replayed: HTTP 200').waitFor();
-    await waitFor(async () => (await page.locator('table.runs tbody tr', { hasText: 'POST /payload' }).count()) === 2, 'the replay in the runs list');
+    await waitFor(
+      async () => (await page.locator('table.runs tbody tr', { hasText: 'POST /payload' }).count()) === 2,
+      'the replay in the runs list',
+    );
     await detail.getByRole('button', { name: 'Open the new run' }).click();
     await detail.getByText('Replay of').waitFor();
 
@@ -122,7 +185,7 @@ test('a hook run opens with request and output, is replayed, and is copied as cu
   }
 });
 
-test('installing the shell integration writes exactly one block into the rc file of the server\'s HOME', async () => {
+test("installing the shell integration writes exactly one block into the rc file of the server's HOME", async () => {
   const { page, problems, context } = await openWindow(server);
   try {
     await page.keyboard.press('6');
@@ -131,7 +194,10 @@ test('installing the shell integration writes exactly one block into the rc file
     await bash.getByRole('button', { name: 'Install', exact: true }).click();
     await bash.getByText('What changed').waitFor();
     assert.match(await bash.innerText(), /~\/\.bashrc: Hookbox block written/);
-    assert.match(await bash.innerText(), /~\/\.local\/share\/hookbox\/shell\/hookbox\.bash: written; reports to http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(
+      await bash.innerText(),
+      /~\/\.local\/share\/hookbox\/shell\/hookbox\.bash: written; reports to http:\/\/127\.0\.0\.1:\d+/,
+    );
     await bash.getByText('installed', { exact: true }).waitFor();
     const rc = join(server.home, '.bashrc');
     assert.equal(occurrences(readFileSync(rc, 'utf8'), BLOCK_START), 1);
@@ -145,7 +211,10 @@ test('installing the shell integration writes exactly one block into the rc file
     const git = page.locator('section.shell-card[data-target="git"]');
     await git.getByRole('button', { name: 'Install', exact: true }).click();
     await git.getByText('What changed').waitFor();
-    const hooksPath = execFileSync('git', ['config', '--global', '--get', 'core.hooksPath'], { env: { ...process.env, HOME: server.home }, encoding: 'utf8' }).trim();
+    const hooksPath = execFileSync('git', ['config', '--global', '--get', 'core.hooksPath'], {
+      env: { ...process.env, HOME: server.home },
+      encoding: 'utf8',
+    }).trim();
     assert.equal(hooksPath, join(server.home, '.local/share/hookbox/git-hooks'));
     assert.ok(existsSync(join(hooksPath, 'post-commit')));
 

@@ -17,11 +17,21 @@ test('an event posted with curl appears live, opens with its output, and the fil
     assert.match(await page.locator('.empty pre').innerText(), new RegExp(`curl -X POST ${server.url}/events`));
 
     await postEvent(server, { kind: 'shell', command: 'npm test', exit_code: 0, duration_ms: 1200 });
-    await postEvent(server, { kind: 'shell', command: 'cargo build --release', exit_code: 101, duration_ms: 45_000, output: 'error[E0425]: cannot find value `x`' });
+    await postEvent(server, {
+      kind: 'shell',
+      command: 'cargo build --release',
+      exit_code: 101,
+      duration_ms: 45_000,
+      output: 'error[E0425]: cannot find value `x`',
+    });
     const row = page.locator('table.events tbody tr', { hasText: 'cargo build --release' });
     await row.waitFor();
     assert.equal(await page.locator('table.events tbody tr').count(), 2);
-    assert.equal(await page.locator('table.events tbody tr').first().locator('td.command').innerText(), 'cargo build --release', 'newest first');
+    assert.equal(
+      await page.locator('table.events tbody tr').first().locator('td.command').innerText(),
+      'cargo build --release',
+      'newest first',
+    );
 
     await row.click();
     const detail = page.getByRole('complementary', { name: 'Event detail' });
@@ -41,7 +51,12 @@ test('an event posted with curl appears live, opens with its output, and the fil
     assert.match(await page.locator('.pager').innerText(), /1–1 of 1 matching/);
     await page.getByLabel('Failed only').uncheck();
     await page.getByLabel('Search events').fill('E0425');
-    await waitFor(async () => (await page.locator('table.events tbody tr').count()) === 1 && (await page.locator('.pager').innerText()).includes('matching'), 'the search (matches the output)');
+    await waitFor(
+      async () =>
+        (await page.locator('table.events tbody tr').count()) === 1 &&
+        (await page.locator('.pager').innerText()).includes('matching'),
+      'the search (matches the output)',
+    );
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -49,12 +64,19 @@ test('an event posted with curl appears live, opens with its output, and the fil
 });
 
 test('a long history is paged by the hub: 50 at a time, older and newer', async () => {
-  await Promise.all(Array.from({ length: 120 }, (_, i) => postEvent(server, { kind: 'system', command: `batch job ${i}`, exit_code: 0, duration_ms: i })));
+  await Promise.all(
+    Array.from({ length: 120 }, (_, i) =>
+      postEvent(server, { kind: 'system', command: `batch job ${i}`, exit_code: 0, duration_ms: i }),
+    ),
+  );
   const { page, context } = await openWindow(server);
   try {
     await page.keyboard.press('2');
     await page.getByLabel('Kind').selectOption('system');
-    await waitFor(async () => /1–50 of 120 matching/.test(await page.locator('.pager').innerText()), 'the first page of 120');
+    await waitFor(
+      async () => /1–50 of 120 matching/.test(await page.locator('.pager').innerText()),
+      'the first page of 120',
+    );
     assert.equal(await page.locator('table.events tbody tr').count(), 50);
     await page.getByRole('button', { name: 'Older →' }).click();
     await waitFor(async () => /51–100 of 120/.test(await page.locator('.pager').innerText()), 'the second page');
@@ -65,7 +87,10 @@ test('a long history is paged by the hub: 50 at a time, older and newer', async 
     await postEvent(server, { kind: 'system', command: 'arrived later', exit_code: 0 });
     await page.getByText('1 new event since this page was loaded').waitFor();
     await page.getByRole('button', { name: 'Show the newest' }).click();
-    await waitFor(async () => (await page.locator('table.events tbody tr').first().innerText()).includes('arrived later'), 'the newest page');
+    await waitFor(
+      async () => (await page.locator('table.events tbody tr').first().innerText()).includes('arrived later'),
+      'the newest page',
+    );
   } finally {
     await context.close();
   }
@@ -98,7 +123,10 @@ test('messages sent to a session show up in the inbox live, are written from the
     await waitFor(async () => (await session.locator('.count').innerText()) === '2', 'two unread in review');
 
     await page.locator('.message', { hasText: 'look at PR 42' }).getByRole('button', { name: 'Mark handled' }).click();
-    await waitFor(async () => (await session.locator('.count').innerText()) === '1', 'one unread after marking one handled');
+    await waitFor(
+      async () => (await session.locator('.count').innerText()) === '1',
+      'one unread after marking one handled',
+    );
     assert.match(await page.locator('.message', { hasText: 'look at PR 42' }).innerText(), /handled/);
     assert.deepEqual(problems, []);
   } finally {

@@ -23,7 +23,17 @@ test('a delivery to a receiver that is down is pending, then dead, with its erro
     await page.getByText('No lifecycle event has been sent to a webhook yet.').waitFor();
 
     const reply = JSON.parse(
-      await curl(['-X', 'POST', `${server.url}/lifecycle/events/task.completed`, '-H', `Authorization: Bearer ${token}`, '-H', 'Content-Type: application/json', '-d', '{"task_id":"task-42","summary":"done"}']),
+      await curl([
+        '-X',
+        'POST',
+        `${server.url}/lifecycle/events/task.completed`,
+        '-H',
+        `Authorization: Bearer ${token}`,
+        '-H',
+        'Content-Type: application/json',
+        '-d',
+        '{"task_id":"task-42","summary":"done"}',
+      ]),
     ) as { event_id: string; deliveries: string[] };
     const id = reply.deliveries[0]!;
     const row = page.locator(`table.deliveries tr[data-delivery-id="${id}"]`);
@@ -34,7 +44,10 @@ test('a delivery to a receiver that is down is pending, then dead, with its erro
     assert.match((await pending.locator('td').nth(6).textContent()) ?? '', /^(in \d s|now)$/);
     assert.equal(await pending.locator('td').nth(4).textContent(), '1/2');
     // The event is listed too.
-    await page.locator(`table.lifecycle-events tr[data-lifecycle-event-id="${reply.event_id}"]`).getByText('allowed').waitFor();
+    await page
+      .locator(`table.lifecycle-events tr[data-lifecycle-event-id="${reply.event_id}"]`)
+      .getByText('allowed')
+      .waitFor();
 
     // The second is refused too: dead, and it says so.
     const dead = page.locator(`table.deliveries tr[data-delivery-id="${id}"][data-state="dead"]`);

@@ -12,34 +12,86 @@ import { curl, hookPort, hookToml, openWindow, postEvent, startUiServer, waitFor
 // console error). They go to a temporary folder, or with HOOKBOX_UPDATE_SCREENSHOTS=1 to
 // docs/screenshots/ (shown in the README), so a test run does not rewrite tracked files.
 
-const SHOTS = process.env.HOOKBOX_UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs/screenshots') : mkdtempSync(join(tmpdir(), 'hookbox-shots-'));
+const SHOTS =
+  process.env.HOOKBOX_UPDATE_SCREENSHOTS === '1'
+    ? join(REPO_ROOT, 'docs/screenshots')
+    : mkdtempSync(join(tmpdir(), 'hookbox-shots-'));
 mkdirSync(SHOTS, { recursive: true });
 
-const server = await startUiServer({ config: `# Hookbox config\n\n[notifications]\nlong_running_threshold_ms = 20000\n\n${hookToml('github')}\n${hookToml('alerts')}` });
+const server = await startUiServer({
+  config: `# Hookbox config\n\n[notifications]\nlong_running_threshold_ms = 20000\n\n${hookToml('github')}\n${hookToml('alerts')}`,
+});
 
 async function seed(): Promise<void> {
   const events = [
     { kind: 'shell', command: 'npm test', exit_code: 0, duration_ms: 8_400 },
-    { kind: 'git', command: 'post-commit', exit_code: 0, duration_ms: 90, metadata: { repo: '/home/dev/hookbox', branch: 'main', head: '3f9c2ab' } },
+    {
+      kind: 'git',
+      command: 'post-commit',
+      exit_code: 0,
+      duration_ms: 90,
+      metadata: { repo: '/home/dev/hookbox', branch: 'main', head: '3f9c2ab' },
+    },
     { kind: 'shell', command: 'docker compose up -d', exit_code: 0, duration_ms: 2_300 },
     { kind: 'system', command: 'backup-home', exit_code: 0, duration_ms: 312_000 },
-    { kind: 'shell', command: 'make release', exit_code: 2, duration_ms: 4_100, output: "make: *** No rule to make target 'release'.  Stop." },
-    { kind: 'git', command: 'pre-push', exit_code: 0, duration_ms: 1_500, metadata: { repo: '/home/dev/hookbox', branch: 'feature/ui' } },
+    {
+      kind: 'shell',
+      command: 'make release',
+      exit_code: 2,
+      duration_ms: 4_100,
+      output: "make: *** No rule to make target 'release'.  Stop.",
+    },
+    {
+      kind: 'git',
+      command: 'pre-push',
+      exit_code: 0,
+      duration_ms: 1_500,
+      metadata: { repo: '/home/dev/hookbox', branch: 'feature/ui' },
+    },
     {
       kind: 'shell',
       command: 'cargo build --release',
       exit_code: 101,
       duration_ms: 45_000,
-      output: 'error[E0425]: cannot find value `cfg` in this scope\n  --> src/main.rs:14:9\n   |\n14 |     cfg.validate()?;\n   |     ^^^ not found in this scope\n\nerror: could not compile `app` (bin "app") due to 1 previous error',
+      output:
+        'error[E0425]: cannot find value `cfg` in this scope\n  --> src/main.rs:14:9\n   |\n14 |     cfg.validate()?;\n   |     ^^^ not found in this scope\n\nerror: could not compile `app` (bin "app") due to 1 previous error',
       metadata: { cwd: '/home/dev/app', shell: 'zsh' },
     },
   ];
   for (const event of events) await postEvent(server, event);
   const github = await waitFor(() => hookPort(server, 'github'), 'github');
   const alerts = await waitFor(() => hookPort(server, 'alerts'), 'alerts');
-  await curl(['-X', 'POST', `http://127.0.0.1:${github}/push`, '-H', 'X-GitHub-Event: push', '-H', 'Content-Type: application/json', '-d', '{"ref":"refs/heads/main","after":"3f9c2ab"}']);
-  await curl(['-X', 'POST', `http://127.0.0.1:${alerts}/grafana`, '-H', 'Content-Type: application/json', '-d', '{"status":"firing","alert":"disk 91% on build-1"}']);
-  await curl(['-X', 'POST', `http://127.0.0.1:${github}/pull_request`, '-H', 'X-GitHub-Event: pull_request', '-H', 'Content-Type: application/json', '-d', '{"action":"opened","number":42}']);
+  await curl([
+    '-X',
+    'POST',
+    `http://127.0.0.1:${github}/push`,
+    '-H',
+    'X-GitHub-Event: push',
+    '-H',
+    'Content-Type: application/json',
+    '-d',
+    '{"ref":"refs/heads/main","after":"3f9c2ab"}',
+  ]);
+  await curl([
+    '-X',
+    'POST',
+    `http://127.0.0.1:${alerts}/grafana`,
+    '-H',
+    'Content-Type: application/json',
+    '-d',
+    '{"status":"firing","alert":"disk 91% on build-1"}',
+  ]);
+  await curl([
+    '-X',
+    'POST',
+    `http://127.0.0.1:${github}/pull_request`,
+    '-H',
+    'X-GitHub-Event: pull_request',
+    '-H',
+    'Content-Type: application/json',
+    '-d',
+    '{"action":"opened","number":42}',
+  ]);
   for (const [session, text] of [
     ['review', 'Look at PR 42 before lunch'],
     ['review', 'The release notes need the new config keys'],

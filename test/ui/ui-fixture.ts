@@ -56,7 +56,16 @@ export async function startUiServer(options: { config?: string; env?: NodeJS.Pro
   });
   after(() => serve.stop());
   // The signed-in address, as a user gets it: `hookbox open --print` (serve never logs it).
-  const opened = await runCli(['open', '--print', '--data-dir', dataDir, '--config', configFile, '--port', String(serve.port)]);
+  const opened = await runCli([
+    'open',
+    '--print',
+    '--data-dir',
+    dataDir,
+    '--config',
+    configFile,
+    '--port',
+    String(serve.port),
+  ]);
   if (opened.code !== 0) throw new Error(`hookbox open --print failed: ${opened.stderr}`);
   const readyUrl = opened.stdout.trim();
   return {
@@ -71,7 +80,11 @@ export async function startUiServer(options: { config?: string; env?: NodeJS.Pro
   };
 }
 
-export async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -91,7 +104,15 @@ export async function launchBrowser(): Promise<Browser> {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }
   return browser;
@@ -105,7 +126,10 @@ export interface OpenedPage {
 }
 
 /** A 1280×800 window on the ready URL, in the given colour scheme. */
-export async function openWindow(server: UiServer, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<OpenedPage> {
+export async function openWindow(
+  server: UiServer,
+  options: { colorScheme?: 'light' | 'dark' } = {},
+): Promise<OpenedPage> {
   const context = await (await launchBrowser()).newContext({
     viewport: { width: 1280, height: 800 },
     colorScheme: options.colorScheme ?? 'light',
@@ -127,12 +151,22 @@ export async function openWindow(server: UiServer, options: { colorScheme?: 'lig
 /** `curl` itself, as a user would type it. */
 export function curl(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('curl', ['-sS', '--max-time', '10', ...args], (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
+    execFile('curl', ['-sS', '--max-time', '10', ...args], (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    );
   });
 }
 
 export async function postEvent(server: UiServer, event: Record<string, unknown>): Promise<string> {
-  const body = await curl(['-X', 'POST', `${server.url}/events`, '-H', 'Content-Type: application/json', '-d', JSON.stringify(event)]);
+  const body = await curl([
+    '-X',
+    'POST',
+    `${server.url}/events`,
+    '-H',
+    'Content-Type: application/json',
+    '-d',
+    JSON.stringify(event),
+  ]);
   return (JSON.parse(body) as { event_id: string }).event_id;
 }
 

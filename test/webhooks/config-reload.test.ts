@@ -19,7 +19,12 @@ interface HookStatus {
 }
 
 /** Polls `read` until `check` accepts its value; returns that value. */
-async function until<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!check(value)) {
@@ -47,8 +52,13 @@ describe('config hot reload (real hookbox serve --config)', async () => {
   writeFileSync(configFile, steady);
   const serve = await startServe(['--config', configFile, '--port', '0', '--data-dir', dataDir]);
   const token = readFileSync(join(dataDir, 'control-token'), 'utf8').trim();
-  const hooksNow = async () => (await (await fetch(`${serve.url}/hooks`, { headers: { authorization: `Bearer ${token}` } })).json()) as { hooks: HookStatus[]; config_error: string | null };
-  const portOf = (state: { hooks: HookStatus[] }, name: string) => state.hooks.find((h) => h.name === name)?.port ?? undefined;
+  const hooksNow = async () =>
+    (await (await fetch(`${serve.url}/hooks`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      hooks: HookStatus[];
+      config_error: string | null;
+    };
+  const portOf = (state: { hooks: HookStatus[] }, name: string) =>
+    state.hooks.find((h) => h.name === name)?.port ?? undefined;
   const reloads = () => serve.output().match(/config reloaded/g)?.length ?? 0;
 
   const initial = await hooksNow();
@@ -69,8 +79,15 @@ describe('config hot reload (real hookbox serve --config)', async () => {
     const before = await hooksNow();
     writeFileSync(configFile, `${steady}${hookToml('extra', 'ok.sh')}[[hooks]\nname = "half`);
     const state = await until(hooksNow, (s) => s.config_error !== null, 'config_error');
-    assert.match(state.config_error!, new RegExp(`${configFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+`), 'names the file, line and column');
-    await eventually(() => /config not applied, the running config stays: .*config\.toml/.test(serve.output()), 'the "not applied" log line');
+    assert.match(
+      state.config_error!,
+      new RegExp(`${configFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+`),
+      'names the file, line and column',
+    );
+    await eventually(
+      () => /config not applied, the running config stays: .*config\.toml/.test(serve.output()),
+      'the "not applied" log line',
+    );
     assert.deepEqual(
       state.hooks.map((h) => [h.name, h.port]),
       before.hooks.map((h) => [h.name, h.port]),
@@ -103,7 +120,11 @@ describe('config hot reload (real hookbox serve --config)', async () => {
 
     // A missing script is caught the same way.
     writeFileSync(configFile, steady + hookToml('extra', 'ok.sh') + hookToml('ghost', 'no-such-script.sh'));
-    const missing = await until(hooksNow, (s) => s.config_error?.includes('ghost') ?? false, 'the missing-script error');
+    const missing = await until(
+      hooksNow,
+      (s) => s.config_error?.includes('ghost') ?? false,
+      'the missing-script error',
+    );
     assert.match(missing.config_error!, /hook 'ghost': 'script' .*no-such-script\.sh does not exist/);
 
     writeFileSync(configFile, steady + hookToml('extra', 'ok.sh'));
@@ -118,16 +139,27 @@ describe('config hot reload (real hookbox serve --config)', async () => {
       const busyPort = (occupier.address() as AddressInfo).port;
       const before = await hooksNow();
       const extraPort = portOf(before, 'extra')!;
-      writeFileSync(configFile, `${steady}[[hooks]]\nname = "extra"\nbind = "127.0.0.1:${busyPort}"\nscript = "ok.sh"\n`);
+      writeFileSync(
+        configFile,
+        `${steady}[[hooks]]\nname = "extra"\nbind = "127.0.0.1:${busyPort}"\nscript = "ok.sh"\n`,
+      );
       const state = await until(hooksNow, (s) => s.config_error !== null, 'config_error');
       assert.match(state.config_error!, /hook 'extra'.*address already in use/);
       assert.equal(await post(steadyPort), 204);
       // The running config stays: the edit could not be applied, so extra should still serve.
-      assert.equal(await post(extraPort), 204, `hook extra stopped answering on its old port; /hooks: ${JSON.stringify(state.hooks)}`);
+      assert.equal(
+        await post(extraPort),
+        204,
+        `hook extra stopped answering on its old port; /hooks: ${JSON.stringify(state.hooks)}`,
+      );
     } finally {
       occupier.close();
       writeFileSync(configFile, steady + hookToml('extra', 'ok.sh'));
-      await until(hooksNow, (s) => s.config_error === null && s.hooks.find((h) => h.name === 'extra')?.state === 'listening', 'the error to clear');
+      await until(
+        hooksNow,
+        (s) => s.config_error === null && s.hooks.find((h) => h.name === 'extra')?.state === 'listening',
+        'the error to clear',
+      );
     }
   });
 
@@ -163,7 +195,11 @@ describe('config hot reload (real hookbox serve --config)', async () => {
     };
     await answered(3);
     writeFileSync(configFile, steady + hookToml('extra', 'ok.sh', 'timeout = 7'));
-    const state = await until(hooksNow, (s) => s.hooks.find((h) => h.name === 'extra')?.timeout_s === 7, 'extra to restart with timeout 7');
+    const state = await until(
+      hooksNow,
+      (s) => s.hooks.find((h) => h.name === 'extra')?.timeout_s === 7,
+      'extra to restart with timeout 7',
+    );
     await answered(statuses.length + 3);
     firing = false;
     await fire;
@@ -176,7 +212,8 @@ describe('config hot reload (real hookbox serve --config)', async () => {
     const log = serve.output().slice(logBefore);
     assert.match(log, /config reloaded: ~extra/);
     assert.doesNotMatch(log, /[~+-]steady/);
-    if (portOf(state, 'extra') !== extraPort) assert.equal(await post(extraPort), 'ECONNREFUSED', 'the old listener is closed');
+    if (portOf(state, 'extra') !== extraPort)
+      assert.equal(await post(extraPort), 'ECONNREFUSED', 'the old listener is closed');
   });
 
   test('removing a hook stops its listener (connection refused)', async () => {
@@ -184,7 +221,10 @@ describe('config hot reload (real hookbox serve --config)', async () => {
     const extraPort = portOf(before, 'extra')!;
     writeFileSync(configFile, steady);
     const state = await until(hooksNow, (s) => portOf(s, 'extra') === undefined, 'extra to stop');
-    assert.deepEqual(state.hooks.map((h) => h.name), ['steady']);
+    assert.deepEqual(
+      state.hooks.map((h) => h.name),
+      ['steady'],
+    );
     assert.equal(await post(extraPort), 'ECONNREFUSED');
     assert.equal(await post(steadyPort), 204);
     await eventually(() => /config reloaded: -extra/.test(serve.output()), 'the reload log line');

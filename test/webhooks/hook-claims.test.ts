@@ -19,7 +19,9 @@ interface HookStatus {
 describe('hook claims: a running hub lends its hooks to a session', async () => {
   const dir = tempDir();
   writeScript(dir, 'echo-session.sh', '#!/bin/sh\necho "$HOOK_SESSION: $(cat)"\n');
-  const config = hookToml('deploys', 'echo-session.sh', 'session = "ops"') + hookToml('quiet', 'echo-session.sh', 'session = "ops"\nenabled = false');
+  const config =
+    hookToml('deploys', 'echo-session.sh', 'session = "ops"') +
+    hookToml('quiet', 'echo-session.sh', 'session = "ops"\nenabled = false');
   const hub = await startWebhookHub(config, { dir });
   after(() => hub.hub.stop());
 
@@ -30,7 +32,10 @@ describe('hook claims: a running hub lends its hooks to a session', async () => 
     const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body });
     return { status: response.status, json: (await response.json()) as { session: string } };
   };
-  const inbox = async (session: string) => ((await (await hub.api(`/sessions/${session}/inbox`)).json()) as { messages: { content: string }[] }).messages.map((m) => m.content);
+  const inbox = async (session: string) =>
+    ((await (await hub.api(`/sessions/${session}/inbox`)).json()) as { messages: { content: string }[] }).messages.map(
+      (m) => m.content,
+    );
 
   const deploysPort = (await hookNamed('deploys')).port!;
   let claimId = '';
@@ -38,7 +43,10 @@ describe('hook claims: a running hub lends its hooks to a session', async () => 
   test('a claim points the hook at the session without a restart, and starts a disabled hook', async () => {
     const response = await claim({ session: 'X', hooks: ['deploys', 'quiet'], ttl_s: 60 });
     assert.equal(response.status, 201);
-    const body = (await response.json()) as { claim: { id: string; session: string; hooks: string[] }; hooks: HookStatus[] };
+    const body = (await response.json()) as {
+      claim: { id: string; session: string; hooks: string[] };
+      hooks: HookStatus[];
+    };
     claimId = body.claim.id;
     assert.deepEqual(body.claim.hooks, ['deploys', 'quiet']);
     assert.deepEqual(
@@ -55,27 +63,41 @@ describe('hook claims: a running hub lends its hooks to a session', async () => 
     assert.equal(answer.json.session, 'X');
     const quietAnswer = await post(body.hooks[1]!.port!, 'hello');
     assert.equal(quietAnswer.status, 200);
-    assert.deepEqual((await inbox('X')).sort(), ['X: hello', 'X: v1'], 'the script saw HOOK_SESSION=X and its output went to X');
+    assert.deepEqual(
+      (await inbox('X')).sort(),
+      ['X: hello', 'X: v1'],
+      'the script saw HOOK_SESSION=X and its output went to X',
+    );
     assert.deepEqual(await inbox('ops'), []);
   });
 
   test('a claim for another session on a claimed hook is refused, naming the holder; nothing changes', async () => {
     const response = await claim({ session: 'Y', hooks: ['deploys'] });
     assert.equal(response.status, 409);
-    assert.match(((await response.json()) as { message: string }).message, /hook deploys is claimed by a hookbox run for session X/);
+    assert.match(
+      ((await response.json()) as { message: string }).message,
+      /hook deploys is claimed by a hookbox run for session X/,
+    );
     assert.equal((await hookNamed('deploys')).session, 'X');
   });
 
   test('bad claims: an unknown hook, an invalid session, a ttl out of range, no token', async () => {
     const unknown = await claim({ session: 'X', hooks: ['deploys', 'nope'] });
     assert.equal(unknown.status, 404);
-    assert.match(((await unknown.json()) as { message: string }).message, /no hook named nope \(hooks: deploys, quiet\)/);
+    assert.match(
+      ((await unknown.json()) as { message: string }).message,
+      /no hook named nope \(hooks: deploys, quiet\)/,
+    );
     const badSession = await claim({ session: 'not a name', hooks: ['deploys'] });
     assert.equal(badSession.status, 400);
     assert.match(((await badSession.json()) as { message: string }).message, /invalid session name/);
     assert.equal((await claim({ session: 'X', hooks: ['deploys'], ttl_s: 1 })).status, 400);
     assert.equal((await claim({ session: 'X', hooks: [] })).status, 400);
-    const anonymous = await fetch(`${hub.url}/hooks/claims`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session: 'X', hooks: ['deploys'] }) });
+    const anonymous = await fetch(`${hub.url}/hooks/claims`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ session: 'X', hooks: ['deploys'] }),
+    });
     assert.equal(anonymous.status, 401);
     assert.equal((await hub.api('/hooks/claims/no-such-claim/renew', { method: 'POST', body: '{}' })).status, 404);
   });
@@ -110,7 +132,10 @@ describe('hook claims: a running hub lends its hooks to a session', async () => 
     assert.equal(response.status, 201);
     const { claim: taken } = (await response.json()) as { claim: { id: string } };
     // Renewal moves the deadline.
-    const renewed = await hub.api(`/hooks/claims/${taken.id}/renew`, { method: 'POST', body: JSON.stringify({ ttl_s: 5 }) });
+    const renewed = await hub.api(`/hooks/claims/${taken.id}/renew`, {
+      method: 'POST',
+      body: JSON.stringify({ ttl_s: 5 }),
+    });
     assert.equal(renewed.status, 200);
     assert.equal((await hookNamed('deploys')).session, 'Z');
     const deadline = Date.now() + 60_000;

@@ -14,7 +14,10 @@ writeScript(dir, 'ok.sh', '#!/bin/sh\ncat\n');
 const file = join(dir, 'config.toml');
 
 function filterOf(tables: string) {
-  const [hook] = validateHooks(parseConfigText(`[[hooks]]\nname = "h"\nbind = "127.0.0.1:0"\nscript = "ok.sh"\n${tables}\n`, file).hooks ?? [], { file, env: {} });
+  const [hook] = validateHooks(
+    parseConfigText(`[[hooks]]\nname = "h"\nbind = "127.0.0.1:0"\nscript = "ok.sh"\n${tables}\n`, file).hooks ?? [],
+    { file, env: {} },
+  );
   return hook!.filter!;
 }
 
@@ -22,7 +25,13 @@ function input(body: unknown, headers: Record<string, string> = {}, query = ''):
   return { headers, query, body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) };
 }
 
-const push = { ref: 'refs/heads/main', repository: { full_name: 'acme/api' }, commits: [{ id: 'c1' }], forced: false, size: 3 };
+const push = {
+  ref: 'refs/heads/main',
+  repository: { full_name: 'acme/api' },
+  commits: [{ id: 'c1' }],
+  forced: false,
+  size: 3,
+};
 
 describe('filters', () => {
   const issueExample = filterOf(`[hooks.when]
@@ -33,14 +42,32 @@ describe('filters', () => {
 
   test("the issue's example: every key must match", () => {
     assert.deepEqual(applyFilter(issueExample, input(push, { 'x-github-event': 'push' }, 'token=t')), { ok: true });
-    assert.deepEqual(applyFilter(issueExample, input(push, { 'x-github-event': 'issues' }, 'token=t')), { ok: false, reason: 'when: "header.x-github-event" does not match "push"' });
-    assert.deepEqual(applyFilter(issueExample, input({ ...push, ref: 'refs/heads/feature' }, { 'x-github-event': 'push' }, 'token=t')), {
+    assert.deepEqual(applyFilter(issueExample, input(push, { 'x-github-event': 'issues' }, 'token=t')), {
       ok: false,
-      reason: 'when: "json.ref" does not match { regex = "^refs/heads/(main|develop)$" }',
+      reason: 'when: "header.x-github-event" does not match "push"',
     });
-    assert.deepEqual(applyFilter(issueExample, input(push, { 'x-github-event': 'push' }, 'token=')), { ok: false, reason: 'when: "query.token" does not match { not = "" }' });
-    assert.deepEqual(applyFilter(issueExample, input(push, { 'x-github-event': 'push' })), { ok: false, reason: 'when: "query.token" is absent' });
-    assert.equal(applyFilter(issueExample, input({ ...push, repository: { full_name: 'evil/api' } }, { 'x-github-event': 'push' }, 'token=t')).ok, false);
+    assert.deepEqual(
+      applyFilter(issueExample, input({ ...push, ref: 'refs/heads/feature' }, { 'x-github-event': 'push' }, 'token=t')),
+      {
+        ok: false,
+        reason: 'when: "json.ref" does not match { regex = "^refs/heads/(main|develop)$" }',
+      },
+    );
+    assert.deepEqual(applyFilter(issueExample, input(push, { 'x-github-event': 'push' }, 'token=')), {
+      ok: false,
+      reason: 'when: "query.token" does not match { not = "" }',
+    });
+    assert.deepEqual(applyFilter(issueExample, input(push, { 'x-github-event': 'push' })), {
+      ok: false,
+      reason: 'when: "query.token" is absent',
+    });
+    assert.equal(
+      applyFilter(
+        issueExample,
+        input({ ...push, repository: { full_name: 'evil/api' } }, { 'x-github-event': 'push' }, 'token=t'),
+      ).ok,
+      false,
+    );
   });
 
   test('header names are case-insensitive; JSON numbers, booleans and array items compare as text', () => {
@@ -73,16 +100,33 @@ describe('filters', () => {
     assert.equal(applyFilter(f, input({ ...push, ref: 'refs/tags/v1.2' }, headers)).ok, true);
     assert.deepEqual(applyFilter(f, input({ ...push, ref: 'refs/heads/dev' }, headers)), {
       ok: false,
-      reason: 'when_any: none matched ("json.ref" does not match "refs/heads/main"; "json.ref" does not match { regex = "^refs/tags/v" })',
+      reason:
+        'when_any: none matched ("json.ref" does not match "refs/heads/main"; "json.ref" does not match { regex = "^refs/tags/v" })',
     });
     assert.equal(applyFilter(f, input(push, { 'x-github-event': 'issues' })).ok, false);
   });
 
   const refusals: Array<[string, string, RegExp]> = [
-    ['a bad regex', '[hooks.when]\n"json.ref" = { regex = "(main" }', /hook 'h': 'when' "json.ref": bad regex "\(main"/],
-    ['a key without a source', '[hooks.when]\n"ref" = "main"', /'when' key "ref" must start with header\., query\. or json\./],
-    ['an unknown operator', '[hooks.when]\n"json.ref" = { like = "main" }', /'when' "json.ref": unknown operator 'like'/],
-    ['two operators at once', '[hooks.when]\n"json.ref" = { regex = "a", not = "b" }', /must have exactly one of regex, not, in/],
+    [
+      'a bad regex',
+      '[hooks.when]\n"json.ref" = { regex = "(main" }',
+      /hook 'h': 'when' "json.ref": bad regex "\(main"/,
+    ],
+    [
+      'a key without a source',
+      '[hooks.when]\n"ref" = "main"',
+      /'when' key "ref" must start with header\., query\. or json\./,
+    ],
+    [
+      'an unknown operator',
+      '[hooks.when]\n"json.ref" = { like = "main" }',
+      /'when' "json.ref": unknown operator 'like'/,
+    ],
+    [
+      'two operators at once',
+      '[hooks.when]\n"json.ref" = { regex = "a", not = "b" }',
+      /must have exactly one of regex, not, in/,
+    ],
     ['an empty in list', '[hooks.when]\n"json.ref" = { in = [] }', /in must be a non-empty list/],
     ['an empty when_any table', '[[hooks.when_any]]', /'when_any' table 1 is empty/],
   ];

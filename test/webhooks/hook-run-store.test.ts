@@ -6,9 +6,26 @@ import { HookRunStore, type HookRun } from '../../main/core/webhooks/hook-run-st
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const run = (i: number): HookRun => ({
-  id: `run-${String(i).padStart(4, '0')}`, hook: 'h', session: 'default', received_at: new Date(i * 1000).toISOString(), source_address: '127.0.0.1',
-  method: 'POST', path: '/', query: '', headers: {}, body: Buffer.from('x'), body_size: 1, body_truncated: false, outcome: 'empty', status: 204,
-  exit_code: 0, stdout: '', stderr: '', duration_ms: 1, message_id: null, replay_of: null,
+  id: `run-${String(i).padStart(4, '0')}`,
+  hook: 'h',
+  session: 'default',
+  received_at: new Date(i * 1000).toISOString(),
+  source_address: '127.0.0.1',
+  method: 'POST',
+  path: '/',
+  query: '',
+  headers: {},
+  body: Buffer.from('x'),
+  body_size: 1,
+  body_truncated: false,
+  outcome: 'empty',
+  status: 204,
+  exit_code: 0,
+  stdout: '',
+  stderr: '',
+  duration_ms: 1,
+  message_id: null,
+  replay_of: null,
 });
 
 test('the hub keeps only the newest runs, while it runs and across a restart', () => {
@@ -16,7 +33,10 @@ test('the hub keeps only the newest runs, while it runs and across a restart', (
   const db = openDatabase(file);
   const store = new HookRunStore(db, { keep: 10 });
   for (let i = 0; i < 25; i += 1) store.insert(run(i));
-  assert.deepEqual(store.recent({ limit: 100 }).map((r) => r.id), Array.from({ length: 10 }, (_, i) => `run-${String(24 - i).padStart(4, '0')}`));
+  assert.deepEqual(
+    store.recent({ limit: 100 }).map((r) => r.id),
+    Array.from({ length: 10 }, (_, i) => `run-${String(24 - i).padStart(4, '0')}`),
+  );
   // A reader without `keep` (the CLI) never deletes anything.
   const reader = new HookRunStore(db);
   reader.insert(run(25));

@@ -24,16 +24,47 @@ describe('hook listeners answer malformed HTTP with JSON', async () => {
   writeScript(dir, 'echo.sh', '#!/bin/sh\ncat\n');
   const { hookUrl, api } = await startWebhookHub(hookToml('raw', 'echo.sh'), { dir });
   const port = Number(new URL(hookUrl('raw')).port);
-  const runCount = async () => ((await (await api('/hooks/runs?limit=1000')).json()) as { runs: unknown[] }).runs.length;
+  const runCount = async () =>
+    ((await (await api('/hooks/runs?limit=1000')).json()) as { runs: unknown[] }).runs.length;
   const runsBefore = await runCount();
 
   const cases: Array<{ name: string; request: string | Buffer; status: number; error: RegExp }> = [
-    { name: 'an unknown method (FOO)', request: 'FOO /hook HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', status: 400, error: /^malformed HTTP request: .*method/i },
-    { name: 'a raw space in the path', request: 'POST /a b HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n', status: 400, error: /^malformed HTTP request/ },
-    { name: 'a 20 KB header', request: `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`, status: 431, error: /^request headers are larger than \d+ bytes$/ },
-    { name: 'a NUL in a header value', request: 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Evil: a\0b\r\nContent-Length: 0\r\n\r\n', status: 400, error: /^malformed HTTP request/ },
-    { name: 'a NUL in the Host header', request: 'POST / HTTP/1.1\r\nHost: evil\0.example\r\nContent-Length: 0\r\n\r\n', status: 400, error: /^malformed HTTP request/ },
-    { name: 'a garbage request line', request: 'hello there, server\r\n\r\n', status: 400, error: /^malformed HTTP request/ },
+    {
+      name: 'an unknown method (FOO)',
+      request: 'FOO /hook HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+      status: 400,
+      error: /^malformed HTTP request: .*method/i,
+    },
+    {
+      name: 'a raw space in the path',
+      request: 'POST /a b HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n',
+      status: 400,
+      error: /^malformed HTTP request/,
+    },
+    {
+      name: 'a 20 KB header',
+      request: `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`,
+      status: 431,
+      error: /^request headers are larger than \d+ bytes$/,
+    },
+    {
+      name: 'a NUL in a header value',
+      request: 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Evil: a\0b\r\nContent-Length: 0\r\n\r\n',
+      status: 400,
+      error: /^malformed HTTP request/,
+    },
+    {
+      name: 'a NUL in the Host header',
+      request: 'POST / HTTP/1.1\r\nHost: evil\0.example\r\nContent-Length: 0\r\n\r\n',
+      status: 400,
+      error: /^malformed HTTP request/,
+    },
+    {
+      name: 'a garbage request line',
+      request: 'hello there, server\r\n\r\n',
+      status: 400,
+      error: /^malformed HTTP request/,
+    },
     { name: 'binary garbage', request: new SeededRandom(13).bytes(512), status: 400, error: /^malformed HTTP request/ },
     {
       name: 'Content-Length together with Transfer-Encoding',
@@ -41,8 +72,18 @@ describe('hook listeners answer malformed HTTP with JSON', async () => {
       status: 400,
       error: /^malformed HTTP request/,
     },
-    { name: 'a negative Content-Length', request: 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n', status: 400, error: /^malformed HTTP request/ },
-    { name: 'no Host header in HTTP/1.1', request: 'POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}', status: 400, error: /no Host header/ },
+    {
+      name: 'a negative Content-Length',
+      request: 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n',
+      status: 400,
+      error: /^malformed HTTP request/,
+    },
+    {
+      name: 'no Host header in HTTP/1.1',
+      request: 'POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}',
+      status: 400,
+      error: /no Host header/,
+    },
   ];
 
   for (const c of cases) {

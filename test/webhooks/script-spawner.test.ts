@@ -23,7 +23,10 @@ describe('the script spawner (scripts run from a small helper process)', async (
   const dir = tempDir();
   writeScript(dir, 'stuck.sh', `#!/bin/sh\ncat >/dev/null\necho $$ > "${join(dir, 'stuck.pid')}"\nsleep 60\n`);
   writeScript(dir, 'hello.sh', '#!/bin/sh\ncat\n');
-  const { hookUrl, api } = await startWebhookHub([hookToml('stuck', 'stuck.sh', 'timeout = 30'), hookToml('hello', 'hello.sh')].join('\n'), { dir });
+  const { hookUrl, api } = await startWebhookHub(
+    [hookToml('stuck', 'stuck.sh', 'timeout = 30'), hookToml('hello', 'hello.sh')].join('\n'),
+    { dir },
+  );
 
   test('when the spawner dies mid-run the request is answered and recorded, its script is killed, and the next request works', async () => {
     const pending = fetch(hookUrl('stuck'), { method: 'POST', body: 'x' });
@@ -43,7 +46,9 @@ describe('the script spawner (scripts run from a small helper process)', async (
     const next = await fetch(hookUrl('hello'), { method: 'POST', body: 'after the crash' });
     assert.equal(next.status, 200);
     assert.notEqual(scriptSpawnerPid(), spawnerPid);
-    const messages = (await (await api('/sessions/default/inbox?limit=10')).json()).messages as Array<{ content: string }>;
+    const messages = (await (await api('/sessions/default/inbox?limit=10')).json()).messages as Array<{
+      content: string;
+    }>;
     assert.ok(messages.some((m) => m.content === 'after the crash'));
   });
 
@@ -55,7 +60,9 @@ describe('the script spawner (scripts run from a small helper process)', async (
       'console.log(scriptSpawnerPid());',
       'setInterval(() => {}, 1000);',
     ].join('\n');
-    const parent = spawn(process.execPath, ['--input-type=module', '-e', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['--input-type=module', '-e', program], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const [line] = (await parent.stdout.take(1).toArray()) as Buffer[];
     const spawnerPid = Number(String(line).trim());
     await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'the script to start');

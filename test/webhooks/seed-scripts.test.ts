@@ -46,7 +46,10 @@ const HOOKS: Array<{ name: string; script: string; timeout: number }> = [
 
 function writeConfig(dir: string, hooks = HOOKS): string {
   const file = join(dir, 'config.toml');
-  const entries = hooks.map((h) => `[[hooks]]\nname = "${h.name}"\nbind = "127.0.0.1:0"\nscript = "${join(SCRIPTS, h.script)}"\ntimeout = ${h.timeout}\n`);
+  const entries = hooks.map(
+    (h) =>
+      `[[hooks]]\nname = "${h.name}"\nbind = "127.0.0.1:0"\nscript = "${join(SCRIPTS, h.script)}"\ntimeout = ${h.timeout}\n`,
+  );
   writeFileSync(file, entries.join('\n'));
   return file;
 }
@@ -54,21 +57,31 @@ function writeConfig(dir: string, hooks = HOOKS): string {
 /** hook name → port, from the `hook NAME listening on HOST:PORT → session S` log lines. */
 function hookPorts(output: string): Map<string, number> {
   const ports = new Map<string, number>();
-  for (const match of output.matchAll(/hook (\S+) listening on 127\.0\.0\.1:(\d+) → session (\S+)/g)) ports.set(match[1]!, Number(match[2]));
+  for (const match of output.matchAll(/hook (\S+) listening on 127\.0\.0\.1:(\d+) → session (\S+)/g))
+    ports.set(match[1]!, Number(match[2]));
   return ports;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Payloads and headers as the real senders shape them (trimmed to the fields that matter).
 
-const JIRA_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Atlassian Webhook HTTP Client', 'x-atlassian-webhook-identifier': '1702339814221' };
+const JIRA_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'user-agent': 'Atlassian Webhook HTTP Client',
+  'x-atlassian-webhook-identifier': '1702339814221',
+};
 
 function jiraIssue(fields: Record<string, unknown>) {
   return {
     id: '10042',
     self: 'https://acme.atlassian.net/rest/api/2/issue/10042',
     key: 'OPS-1423',
-    fields: { issuetype: { name: 'Bug' }, project: { key: 'OPS', name: 'Operations' }, status: { name: 'To Do' }, ...fields },
+    fields: {
+      issuetype: { name: 'Bug' },
+      project: { key: 'OPS', name: 'Operations' },
+      status: { name: 'To Do' },
+      ...fields,
+    },
   };
 }
 
@@ -79,7 +92,8 @@ const jiraCreated = {
   user: { displayName: 'Dana Whitfield', accountId: '5b10a2844c20165700ede21g' },
   issue: jiraIssue({
     summary: 'Checkout returns 502 when the cart has more than 50 items',
-    description: 'Since Tuesday, POST /api/checkout fails with a 502 from the gateway for large carts.\nSmaller carts are fine.',
+    description:
+      'Since Tuesday, POST /api/checkout fails with a 502 from the gateway for large carts.\nSmaller carts are fine.',
     priority: { name: 'High', id: '2' },
     assignee: { displayName: 'Priya Raman', accountId: '5b10ac8d82e05b22cc7d4ef5' },
   }),
@@ -91,11 +105,22 @@ function jiraUpdated(from: string, to: string) {
     webhookEvent: 'jira:issue_updated',
     issue_event_type_name: 'issue_generic',
     user: { displayName: 'Priya Raman' },
-    issue: jiraIssue({ summary: 'Checkout returns 502 when the cart has more than 50 items', priority: { name: 'High' }, status: { name: to } }),
+    issue: jiraIssue({
+      summary: 'Checkout returns 502 when the cart has more than 50 items',
+      priority: { name: 'High' },
+      status: { name: to },
+    }),
     changelog: {
       id: '10123',
       items: [
-        { field: 'assignee', fieldtype: 'jira', from: null, fromString: null, to: '5b10ac8d82e05b22cc7d4ef5', toString: 'Priya Raman' },
+        {
+          field: 'assignee',
+          fieldtype: 'jira',
+          from: null,
+          fromString: null,
+          to: '5b10ac8d82e05b22cc7d4ef5',
+          toString: 'Priya Raman',
+        },
         { field: 'status', fieldtype: 'jira', from: '10000', fromString: from, to: '10002', toString: to },
       ],
     },
@@ -107,7 +132,12 @@ const SLACK_SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 function slackHeaders(body: string): Record<string, string> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = `v0=${createHmac('sha256', SLACK_SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return { 'content-type': 'application/json', 'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature };
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+    'x-slack-request-timestamp': timestamp,
+    'x-slack-signature': signature,
+  };
 }
 
 const slackMention = {
@@ -127,7 +157,11 @@ const slackMention = {
   },
 };
 
-const slackChallenge = { token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl', challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' };
+const slackChallenge = {
+  token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl',
+  challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+  type: 'url_verification',
+};
 
 const GITHUB_SECRET = 'It\u2019s a Secret to Everybody';
 
@@ -152,7 +186,7 @@ function githubPush(branch: string, commits: Array<{ message: string; author: st
     commits: commits.map((c, i) => ({
       id: `${i}b20b8d5c6ff8d09518454d4dd8b7b30f095ab5`,
       message: c.message,
-      timestamp: '2024-03-11T10:15:0' + i + 'Z',
+      timestamp: `2024-03-11T10:15:0${i}Z`,
       author: { name: c.author, email: `${c.author.split(' ')[0]!.toLowerCase()}@acme.dev` },
       added: [],
       removed: [],
@@ -162,10 +196,20 @@ function githubPush(branch: string, commits: Array<{ message: string; author: st
 }
 
 const pushToMain = githubPush('main', [
-  { message: 'Fix cart total rounding for discounted items', author: 'Priya Raman', modified: ['src/cart/total.ts', 'src/cart/discount.ts'] },
-  { message: 'Add regression test for large carts', author: 'Dana Whitfield', modified: ['test/cart/total.test.ts', 'src/cart/total.ts'] },
+  {
+    message: 'Fix cart total rounding for discounted items',
+    author: 'Priya Raman',
+    modified: ['src/cart/total.ts', 'src/cart/discount.ts'],
+  },
+  {
+    message: 'Add regression test for large carts',
+    author: 'Dana Whitfield',
+    modified: ['test/cart/total.test.ts', 'src/cart/total.ts'],
+  },
 ]);
-const pushToFeature = githubPush('feature/gift-cards', [{ message: 'WIP gift card balance', author: 'Sam Okafor', modified: ['src/giftcards/balance.ts'] }]);
+const pushToFeature = githubPush('feature/gift-cards', [
+  { message: 'WIP gift card balance', author: 'Sam Okafor', modified: ['src/giftcards/balance.ts'] },
+]);
 
 function alert(severity: string) {
   return {
@@ -177,12 +221,27 @@ function alert(severity: string) {
     started_at: '2024-03-11T10:20:00Z',
   };
 }
-const ALERT_HEADERS = { 'content-type': 'application/json', 'user-agent': 'acme-monitor/3.2', 'x-monitor-signature': 'sha1=5b4f2d0c' };
+const ALERT_HEADERS = {
+  'content-type': 'application/json',
+  'user-agent': 'acme-monitor/3.2',
+  'x-monitor-signature': 'sha1=5b4f2d0c',
+};
 
 function deploy(status: string, version: string, environment: string, services: Array<[string, string]>) {
-  return { deploy_id: 'dep_4821', environment, version, status, started_at: '2024-03-11T10:30:00Z', services: services.map(([name, health]) => ({ name, health })) };
+  return {
+    deploy_id: 'dep_4821',
+    environment,
+    version,
+    status,
+    started_at: '2024-03-11T10:30:00Z',
+    services: services.map(([name, health]) => ({ name, health })),
+  };
 }
-const DEPLOY_HEADERS = { 'content-type': 'application/json', 'user-agent': 'acme-deployer/1.8', 'x-deploy-event': 'deployment.status' };
+const DEPLOY_HEADERS = {
+  'content-type': 'application/json',
+  'user-agent': 'acme-deployer/1.8',
+  'x-deploy-event': 'deployment.status',
+};
 
 // ---------------------------------------------------------------------------------------------
 // What each script prints for those payloads, written out independently of the scripts.
@@ -216,7 +275,8 @@ const EXPECTED = {
     'Review these changes for issues.',
   ].join('\n'),
   githubPushMain: 'New push to acme/storefront (main) by octocat: 2 commit(s). Please review the changes.',
-  githubPushFeature: 'New push to acme/storefront (feature/gift-cards) by octocat: 1 commit(s). Please review the changes.',
+  githubPushFeature:
+    'New push to acme/storefront (feature/gift-cards) by octocat: 1 commit(s). Please review the changes.',
   alertCritical: [
     'CRITICAL alert from payments-api: Error rate above 5% for 10 minutes',
     'Metrics: error_rate=0.073, p99_latency_ms=2300, cpu_percent=93.5',
@@ -225,8 +285,10 @@ const EXPECTED = {
     '2. Look at recent changes that might have caused this',
     '3. Suggest immediate mitigation steps',
   ].join('\n'),
-  deployUnhealthy: 'Deploy v2.14.0 to production completed but 2 services unhealthy: [checkout-worker search]\n\nInvestigate the unhealthy services and suggest fixes.',
-  deployHealthy: 'Deploy v2.14.1 to staging successful. All 3 services healthy.\n\nRun a quick smoke test on the key API endpoints.',
+  deployUnhealthy:
+    'Deploy v2.14.0 to production completed but 2 services unhealthy: [checkout-worker search]\n\nInvestigate the unhealthy services and suggest fixes.',
+  deployHealthy:
+    'Deploy v2.14.1 to staging successful. All 3 services healthy.\n\nRun a quick smoke test on the key API endpoints.',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -244,7 +306,9 @@ describe('the seed hook scripts behind one real hookbox serve', async () => {
   // inside a before() hook would run as soon as that hook finished.
   const dir = tempDir();
   const dataDir = join(dir, 'data');
-  const serve = await startServe(['--config', writeConfig(dir), '--port', '0', '--data-dir', dataDir], { XDG_CONFIG_HOME: join(dir, 'xdg') });
+  const serve = await startServe(['--config', writeConfig(dir), '--port', '0', '--data-dir', dataDir], {
+    XDG_CONFIG_HOME: join(dir, 'xdg'),
+  });
   const ports = hookPorts(serve.output());
   const token = readFileSync(join(dataDir, 'control-token'), 'utf8').trim();
 
@@ -253,7 +317,9 @@ describe('the seed hook scripts behind one real hookbox serve', async () => {
   });
 
   async function inbox(): Promise<InboxMessage[]> {
-    const response = await fetch(`${serve.url}/sessions/default/inbox?limit=1000`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${serve.url}/sessions/default/inbox?limit=1000`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(response.status, 200, await response.clone().text());
     return ((await response.json()) as { messages: InboxMessage[] }).messages;
   }
@@ -263,10 +329,20 @@ describe('the seed hook scripts behind one real hookbox serve', async () => {
    * must have printed (HTTP 200, one new message with exactly that content), or null for an
    * event the script ignores (exit 1 → HTTP 500, the inbox unchanged).
    */
-  async function deliver(hook: string, payload: unknown, headers: Record<string, string> | ((body: string) => Record<string, string>), expected: string | null, path = '/'): Promise<void> {
+  async function deliver(
+    hook: string,
+    payload: unknown,
+    headers: Record<string, string> | ((body: string) => Record<string, string>),
+    expected: string | null,
+    path = '/',
+  ): Promise<void> {
     const body = JSON.stringify(payload);
     const before = await inbox();
-    const response = await fetch(`http://127.0.0.1:${ports.get(hook)}${path}`, { method: 'POST', headers: typeof headers === 'function' ? headers(body) : headers, body });
+    const response = await fetch(`http://127.0.0.1:${ports.get(hook)}${path}`, {
+      method: 'POST',
+      headers: typeof headers === 'function' ? headers(body) : headers,
+      body,
+    });
     const answer = await response.text();
     const after = await inbox();
     if (expected === null) {
@@ -283,11 +359,34 @@ describe('the seed hook scripts behind one real hookbox serve', async () => {
     assert.equal(newest!.id, (JSON.parse(answer) as { message_id: string }).message_id);
   }
 
-  test('Python Jira: issue_created and a move to In Review are injected; other updates and events are ignored', { skip: missing.python }, async () => {
-    await deliver('jira', jiraCreated, { ...JIRA_HEADERS, 'x-atlassian-webhook-event': 'jira:issue_created' }, EXPECTED.jiraCreated, '/rest/webhooks/jira');
-    await deliver('jira', jiraUpdated('In Progress', 'In Review'), { ...JIRA_HEADERS, 'x-atlassian-webhook-event': 'jira:issue_updated' }, EXPECTED.jiraInReview);
-    await deliver('jira', jiraUpdated('In Review', 'Done'), { ...JIRA_HEADERS, 'x-atlassian-webhook-event': 'jira:issue_updated' }, null);
-    await deliver('jira', { webhookEvent: 'comment_created', comment: { body: 'LGTM' } }, { ...JIRA_HEADERS, 'x-atlassian-webhook-event': 'comment_created' }, null);
+  test('Python Jira: issue_created and a move to In Review are injected; other updates and events are ignored', {
+    skip: missing.python,
+  }, async () => {
+    await deliver(
+      'jira',
+      jiraCreated,
+      { ...JIRA_HEADERS, 'x-atlassian-webhook-event': 'jira:issue_created' },
+      EXPECTED.jiraCreated,
+      '/rest/webhooks/jira',
+    );
+    await deliver(
+      'jira',
+      jiraUpdated('In Progress', 'In Review'),
+      { ...JIRA_HEADERS, 'x-atlassian-webhook-event': 'jira:issue_updated' },
+      EXPECTED.jiraInReview,
+    );
+    await deliver(
+      'jira',
+      jiraUpdated('In Review', 'Done'),
+      { ...JIRA_HEADERS, 'x-atlassian-webhook-event': 'jira:issue_updated' },
+      null,
+    );
+    await deliver(
+      'jira',
+      { webhookEvent: 'comment_created', comment: { body: 'LGTM' } },
+      { ...JIRA_HEADERS, 'x-atlassian-webhook-event': 'comment_created' },
+      null,
+    );
   });
 
   test('Node Slack: an app_mention is injected; the url_verification challenge is ignored', async () => {
@@ -295,7 +394,9 @@ describe('the seed hook scripts behind one real hookbox serve', async () => {
     await deliver('slack', slackChallenge, slackHeaders, null, '/slack/events');
   });
 
-  test('Bash git push: a push to main lists commits and files; a feature branch is ignored', { skip: missing.jq }, async () => {
+  test('Bash git push: a push to main lists commits and files; a feature branch is ignored', {
+    skip: missing.jq,
+  }, async () => {
     await deliver('git-push', pushToMain, githubHeaders, EXPECTED.gitPushMain);
     await deliver('git-push', pushToFeature, githubHeaders, null);
   });
@@ -310,20 +411,39 @@ describe('the seed hook scripts behind one real hookbox serve', async () => {
     await deliver('monitoring', alert('info'), ALERT_HEADERS, null);
   });
 
-  test('Go deploy: completed with unhealthy services, completed all healthy, in progress ignored', { skip: missing.go }, async () => {
+  test('Go deploy: completed with unhealthy services, completed all healthy, in progress ignored', {
+    skip: missing.go,
+  }, async () => {
     const services: Array<[string, string]> = [
       ['api', 'healthy'],
       ['checkout-worker', 'degraded'],
       ['search', 'unhealthy'],
     ];
-    await deliver('deploy', deploy('completed', 'v2.14.0', 'production', services), DEPLOY_HEADERS, EXPECTED.deployUnhealthy);
-    await deliver('deploy', deploy('completed', 'v2.14.1', 'staging', services.map(([name]) => [name, 'healthy'])), DEPLOY_HEADERS, EXPECTED.deployHealthy);
+    await deliver(
+      'deploy',
+      deploy('completed', 'v2.14.0', 'production', services),
+      DEPLOY_HEADERS,
+      EXPECTED.deployUnhealthy,
+    );
+    await deliver(
+      'deploy',
+      deploy(
+        'completed',
+        'v2.14.1',
+        'staging',
+        services.map(([name]) => [name, 'healthy']),
+      ),
+      DEPLOY_HEADERS,
+      EXPECTED.deployHealthy,
+    );
     await deliver('deploy', deploy('in_progress', 'v2.14.2', 'production', services), DEPLOY_HEADERS, null);
   });
 });
 
 describe('hookbox run --daemon --format jsonl, read through a pipe', () => {
-  test('a reader process gets ready, then one injected line per message, and nothing for ignored events', { skip: missing.jq || missing.ruby }, async () => {
+  test('a reader process gets ready, then one injected line per message, and nothing for ignored events', {
+    skip: missing.jq || missing.ruby,
+  }, async () => {
     const dir = tempDir();
     const config = writeConfig(dir);
     // The reader is a child process of its own, as an agent would be: it spawns `hookbox run`
@@ -344,7 +464,10 @@ describe('hookbox run --daemon --format jsonl, read through a pipe', () => {
         ...['run', '--name', 'ops', '--daemon', '--format', 'jsonl', '--hook', 'github-push', '--hook', 'monitoring'],
         ...['--port', '0', '--config', config, '--data-dir', join(dir, 'data')],
       ],
-      { env: { ...process.env, XDG_CONFIG_HOME: join(dir, 'xdg'), AGENTD_LOG_FORMAT: 'text' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: { ...process.env, XDG_CONFIG_HOME: join(dir, 'xdg'), AGENTD_LOG_FORMAT: 'text' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let stderr = '';
     reader.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -363,7 +486,12 @@ describe('hookbox run --daemon --format jsonl, read through a pipe', () => {
     };
 
     try {
-      const ready = (await record()) as { type: string; session_id: string; api: string; hooks: Array<{ name: string; port: number; state: string }> };
+      const ready = (await record()) as {
+        type: string;
+        session_id: string;
+        api: string;
+        hooks: Array<{ name: string; port: number; state: string }>;
+      };
       assert.equal(ready.type, 'ready');
       assert.equal(ready.session_id, 'ops');
       assert.match(ready.api, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -373,10 +501,14 @@ describe('hookbox run --daemon --format jsonl, read through a pipe', () => {
       ]);
       const port = (name: string) => ready.hooks.find((h) => h.name === name)!.port;
       const post = async (hook: string, payload: unknown, headers: Record<string, string>) =>
-        (await fetch(`http://127.0.0.1:${port(hook)}/`, { method: 'POST', headers, body: JSON.stringify(payload) })).status;
+        (await fetch(`http://127.0.0.1:${port(hook)}/`, { method: 'POST', headers, body: JSON.stringify(payload) }))
+          .status;
 
       // Only the hooks named with --hook listen.
-      assert.equal(ready.hooks.some((h) => h.name === 'jira'), false);
+      assert.equal(
+        ready.hooks.some((h) => h.name === 'jira'),
+        false,
+      );
 
       const pushBody = JSON.stringify(pushToMain);
       assert.equal(await post('github-push', pushToMain, githubHeaders(pushBody)), 200);
@@ -389,11 +521,27 @@ describe('hookbox run --daemon --format jsonl, read through a pipe', () => {
       const second = await record();
       assert.deepEqual(
         { ...first, message_id: typeof first.message_id, created_at: typeof first.created_at },
-        { type: 'injected', source_kind: 'webhook', source_label: 'github-push', content: EXPECTED.githubPushMain, session_id: 'ops', message_id: 'string', created_at: 'string' },
+        {
+          type: 'injected',
+          source_kind: 'webhook',
+          source_label: 'github-push',
+          content: EXPECTED.githubPushMain,
+          session_id: 'ops',
+          message_id: 'string',
+          created_at: 'string',
+        },
       );
       assert.deepEqual(
         { ...second, message_id: typeof second.message_id, created_at: typeof second.created_at },
-        { type: 'injected', source_kind: 'webhook', source_label: 'monitoring', content: EXPECTED.alertCritical, session_id: 'ops', message_id: 'string', created_at: 'string' },
+        {
+          type: 'injected',
+          source_kind: 'webhook',
+          source_label: 'monitoring',
+          content: EXPECTED.alertCritical,
+          session_id: 'ops',
+          message_id: 'string',
+          created_at: 'string',
+        },
       );
     } finally {
       // The reader passes SIGTERM on to `hookbox run`, which stops and closes the pipe.

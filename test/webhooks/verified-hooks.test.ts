@@ -24,15 +24,28 @@ function runs(dir: string, name: string): number {
 }
 
 function config(dir: string): string {
-  const marker = (name: string) => writeScript(dir, `${name}.sh`, `#!/bin/sh\ncat >/dev/null\necho run >> "${join(dir, `${name}.ran`)}"\necho "${name} ran"\n`);
+  const marker = (name: string) =>
+    writeScript(
+      dir,
+      `${name}.sh`,
+      `#!/bin/sh\ncat >/dev/null\necho run >> "${join(dir, `${name}.ran`)}"\necho "${name} ran"\n`,
+    );
   marker('stripe');
   marker('push');
   // Fails the first time it runs, succeeds after: a sender's retry of a failed delivery must run.
-  writeScript(dir, 'flaky.sh', `#!/bin/sh\ncat >/dev/null\necho run >> "${join(dir, 'flaky.ran')}"\nif [ -f "${join(dir, 'flaky.ok')}" ]; then echo fine; else touch "${join(dir, 'flaky.ok')}"; exit 1; fi\n`);
+  writeScript(
+    dir,
+    'flaky.sh',
+    `#!/bin/sh\ncat >/dev/null\necho run >> "${join(dir, 'flaky.ran')}"\nif [ -f "${join(dir, 'flaky.ok')}" ]; then echo fine; else touch "${join(dir, 'flaky.ok')}"; exit 1; fi\n`,
+  );
   return [
     hookToml('stripe', 'stripe.sh', 'verify = "stripe"\nsecrets = ["${STRIPE_WHSEC}"]'),
     hookToml('flaky', 'flaky.sh', `verify = "standard-webhooks"\nsecret = "${SW_SECRET}"`),
-    hookToml('push', 'push.sh', `secret = "${GH_SECRET}"\n\n[hooks.when]\n"header.x-github-event" = "push"\n"json.ref" = { regex = "^refs/heads/main$" }`),
+    hookToml(
+      'push',
+      'push.sh',
+      `secret = "${GH_SECRET}"\n\n[hooks.when]\n"header.x-github-event" = "push"\n"json.ref" = { regex = "^refs/heads/main$" }`,
+    ),
   ].join('\n');
 }
 
@@ -40,7 +53,14 @@ const env = { STRIPE_WHSEC: STRIPE_SECRET };
 
 async function postStripe(url: string, event: { id: string }, at = unixNow()): Promise<Response> {
   const payload = JSON.stringify({ ...event, object: 'event', type: 'invoice.paid' });
-  return fetch(url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET, timestamp: at }) } });
+  return fetch(url, {
+    method: 'POST',
+    body: payload,
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET, timestamp: at }),
+    },
+  });
 }
 
 describe('verified hooks: refused, duplicate and filtered requests never start the script', async () => {
@@ -50,18 +70,28 @@ describe('verified hooks: refused, duplicate and filtered requests never start t
 
   test('a wrong signature and a stale timestamp are 401, recorded with why (without the secret)', async () => {
     const payload = '{"id":"evt_bad"}';
-    const forged = await fetch(hookUrl(hub, 'stripe'), { method: 'POST', body: payload, headers: { 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_attacker' }) } });
+    const forged = await fetch(hookUrl(hub, 'stripe'), {
+      method: 'POST',
+      body: payload,
+      headers: { 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_attacker' }) },
+    });
     assert.equal(forged.status, 401);
     assert.equal((await forged.json()).error, 'signature does not match');
     const stale = await postStripe(hookUrl(hub, 'stripe'), { id: 'evt_stale' }, unixNow() - 9 * 60);
     assert.equal(stale.status, 401);
     assert.equal(runs(dir, 'stripe'), 0, 'the script must not run');
 
-    const list = (await (await api('/hooks/runs?hook=stripe')).json()).runs as Array<{ outcome: string; reason: string | null }>;
-    assert.deepEqual(list.slice(0, 2).map((r) => [r.outcome, r.reason]), [
-      ['bad_signature', 'timestamp 9 min old (tolerance 5 min)'],
-      ['bad_signature', 'signature does not match'],
-    ]);
+    const list = (await (await api('/hooks/runs?hook=stripe')).json()).runs as Array<{
+      outcome: string;
+      reason: string | null;
+    }>;
+    assert.deepEqual(
+      list.slice(0, 2).map((r) => [r.outcome, r.reason]),
+      [
+        ['bad_signature', 'timestamp 9 min old (tolerance 5 min)'],
+        ['bad_signature', 'signature does not match'],
+      ],
+    );
     const detail = await runDetail(forged);
     assert.ok(!JSON.stringify(detail).includes(STRIPE_SECRET));
     assert.match(detail.headers['stripe-signature'], /masked/);
@@ -85,7 +115,9 @@ describe('verified hooks: refused, duplicate and filtered requests never start t
   test("the user's own replay of a recorded run still runs it (the signature is re-checked, not the id)", async () => {
     const first = await postStripe(hookUrl(hub, 'stripe'), { id: 'evt_replayed' });
     const before = runs(dir, 'stripe');
-    const replay = await (await api(`/hooks/runs/${first.headers.get('x-hookbox-run')}/replay`, { method: 'POST' })).json();
+    const replay = await (
+      await api(`/hooks/runs/${first.headers.get('x-hookbox-run')}/replay`, { method: 'POST' })
+    ).json();
     assert.equal(replay.status, 200);
     assert.equal(runs(dir, 'stripe'), before + 1);
   });
@@ -94,7 +126,11 @@ describe('verified hooks: refused, duplicate and filtered requests never start t
     const body = '{"type":"order.created"}';
     const send = () => {
       const at = unixNow();
-      const headers = { 'webhook-id': 'msg_retry', 'webhook-timestamp': String(at), 'webhook-signature': new Webhook(SW_SECRET).sign('msg_retry', new Date(at * 1000), body) };
+      const headers = {
+        'webhook-id': 'msg_retry',
+        'webhook-timestamp': String(at),
+        'webhook-signature': new Webhook(SW_SECRET).sign('msg_retry', new Date(at * 1000), body),
+      };
       return fetch(hookUrl(hub, 'flaky'), { method: 'POST', body, headers });
     };
     assert.equal((await send()).status, 500);
@@ -105,7 +141,12 @@ describe('verified hooks: refused, duplicate and filtered requests never start t
   });
 
   test('filters: only a push to main runs; anything else is 202 filtered with the rule that missed', async () => {
-    const post = (event: string, body: string, secret = GH_SECRET) => fetch(hookUrl(hub, 'push'), { method: 'POST', body, headers: { 'x-github-event': event, 'x-hub-signature-256': githubSignature(secret, body) } });
+    const post = (event: string, body: string, secret = GH_SECRET) =>
+      fetch(hookUrl(hub, 'push'), {
+        method: 'POST',
+        body,
+        headers: { 'x-github-event': event, 'x-hub-signature-256': githubSignature(secret, body) },
+      });
     const main = await post('push', '{"ref":"refs/heads/main"}');
     assert.equal(main.status, 200);
     assert.equal(runs(dir, 'push'), 1);

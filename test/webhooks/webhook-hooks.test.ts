@@ -19,7 +19,11 @@ function alive(pid: number): boolean {
 }
 
 async function inbox(api: (p: string) => Promise<Response>, session = 'default') {
-  return ((await (await api(`/sessions/${session}/inbox?limit=1000`)).json()) as { messages: Array<{ content: string; source: string; source_label: string }> }).messages;
+  return (
+    (await (await api(`/sessions/${session}/inbox?limit=1000`)).json()) as {
+      messages: Array<{ content: string; source: string; source_label: string }>;
+    }
+  ).messages;
 }
 
 describe('webhook hooks: the Octomind script contract', async () => {
@@ -40,7 +44,12 @@ describe('webhook hooks: the Octomind script contract', async () => {
     hookToml('slow', 'slow.sh', 'timeout = 1'),
     hookToml('signed', 'touch.sh', 'secret = "${HOOK_TEST_SECRET}"'),
   ].join('\n');
-  const { hookUrl, api, hub, url: hubUrl } = await startWebhookHub(config, { dir, env: { HOOK_TEST_SECRET: 'It’s a secret' } });
+  const {
+    hookUrl,
+    api,
+    hub,
+    url: hubUrl,
+  } = await startWebhookHub(config, { dir, env: { HOOK_TEST_SECRET: 'It’s a secret' } });
 
   test('raw body on stdin, request data in HOOK_* variables, stdout into the session inbox (200)', async () => {
     const res = await fetch(`${hookUrl('env')}/webhook/jira?token=abc&x=1`, {
@@ -133,7 +142,11 @@ describe('webhook hooks: the Octomind script contract', async () => {
 
   test('a secret checks X-Hub-Signature-256 before the script runs; a bad one is a 401, recorded', async () => {
     const body = '{"ref":"refs/heads/main"}';
-    const wrong = await fetch(hookUrl('signed'), { method: 'POST', body, headers: { 'x-hub-signature-256': signBody('wrong', body) } });
+    const wrong = await fetch(hookUrl('signed'), {
+      method: 'POST',
+      body,
+      headers: { 'x-hub-signature-256': signBody('wrong', body) },
+    });
     assert.equal(wrong.status, 401);
     const missing = await fetch(hookUrl('signed'), { method: 'POST', body });
     assert.equal(missing.status, 401);
@@ -141,7 +154,11 @@ describe('webhook hooks: the Octomind script contract', async () => {
     const run = await (await api(`/hooks/runs/${wrong.headers.get('x-hookbox-run')}`)).json();
     assert.equal(run.outcome, 'bad_signature');
 
-    const good = await fetch(hookUrl('signed'), { method: 'POST', body, headers: { 'x-hub-signature-256': signBody('It’s a secret', body) } });
+    const good = await fetch(hookUrl('signed'), {
+      method: 'POST',
+      body,
+      headers: { 'x-hub-signature-256': signBody('It’s a secret', body) },
+    });
     assert.equal(good.status, 200);
     assert.equal(existsSync(join(dir, 'ran')), true);
   });
@@ -149,7 +166,11 @@ describe('webhook hooks: the Octomind script contract', async () => {
   test('recorded runs mask secrets; replay runs the same request again; copy-as-curl reproduces it', async () => {
     const body = '{"n":1}';
     const signature = signBody('It’s a secret', body);
-    const first = await fetch(`${hookUrl('signed')}/gh?x=1`, { method: 'POST', body, headers: { 'x-hub-signature-256': signature, authorization: 'Bearer abcdefgh' } });
+    const first = await fetch(`${hookUrl('signed')}/gh?x=1`, {
+      method: 'POST',
+      body,
+      headers: { 'x-hub-signature-256': signature, authorization: 'Bearer abcdefgh' },
+    });
     const runId = first.headers.get('x-hookbox-run')!;
     const detail = await (await api(`/hooks/runs/${runId}`)).json();
     assert.equal(detail.body, body);
@@ -168,14 +189,26 @@ describe('webhook hooks: the Octomind script contract', async () => {
     assert.ok(!masked.includes(signature));
     const curl = (await (await api(`/hooks/runs/${runId}/curl?reveal=true`)).json()).curl as string;
     // Asynchronously: the listener answering curl lives in this very process.
-    const { stdout } = await promisify(execFile)('bash', ['-c', `${curl} -s -o /dev/null -w '%{http_code}'`], { encoding: 'utf8' });
+    const { stdout } = await promisify(execFile)('bash', ['-c', `${curl} -s -o /dev/null -w '%{http_code}'`], {
+      encoding: 'utf8',
+    });
     assert.equal(stdout, '200');
   });
 
   test('every request is in the run list, newest first', async () => {
     const runs = (await (await api('/hooks/runs?limit=1000')).json()).runs as Array<{ hook: string; outcome: string }>;
     const outcomes = new Set(runs.map((r) => r.outcome));
-    for (const o of ['injected', 'empty', 'failed', 'method_not_allowed', 'output_limit', 'timeout', 'bad_signature', 'body_too_large']) assert.ok(outcomes.has(o), o);
+    for (const o of [
+      'injected',
+      'empty',
+      'failed',
+      'method_not_allowed',
+      'output_limit',
+      'timeout',
+      'bad_signature',
+      'body_too_large',
+    ])
+      assert.ok(outcomes.has(o), o);
     const states = hub.hooks.status();
     assert.equal(states.length, 7);
     assert.ok(states.every((s) => s.state === 'listening'));
@@ -194,24 +227,35 @@ describe('webhook hooks: concurrency limit and queue', async () => {
   writeScript(dir, 'echo.sh', '#!/bin/sh\ncat\n');
   writeScript(dir, 'sleepy.sh', '#!/bin/sh\nsleep 1\necho done\n');
   const { hookUrl, api } = await startWebhookHub(
-    [hookToml('burst', 'echo.sh', 'max_concurrency = 4\nqueue_size = 1000'), hookToml('narrow', 'sleepy.sh', 'max_concurrency = 1\nqueue_size = 1')].join('\n'),
+    [
+      hookToml('burst', 'echo.sh', 'max_concurrency = 4\nqueue_size = 1000'),
+      hookToml('narrow', 'sleepy.sh', 'max_concurrency = 1\nqueue_size = 1'),
+    ].join('\n'),
     { dir },
   );
 
   test('a burst of 1,000 requests against a limit of 4: every one answered, recorded and delivered', async () => {
     const statuses = await Promise.all(
-      Array.from({ length: 1000 }, async (_, i) => (await fetch(hookUrl('burst'), { method: 'POST', body: `message ${i}` })).status),
+      Array.from(
+        { length: 1000 },
+        async (_, i) => (await fetch(hookUrl('burst'), { method: 'POST', body: `message ${i}` })).status,
+      ),
     );
     assert.deepEqual([...new Set(statuses)], [200]);
     const messages = await inbox(api);
     assert.equal(messages.length, 1000);
-    assert.deepEqual(new Set(messages.map((m) => m.content)), new Set(Array.from({ length: 1000 }, (_, i) => `message ${i}`)));
+    assert.deepEqual(
+      new Set(messages.map((m) => m.content)),
+      new Set(Array.from({ length: 1000 }, (_, i) => `message ${i}`)),
+    );
     const runs = (await (await api('/hooks/runs?hook=burst&limit=1000')).json()).runs;
     assert.equal(runs.length, 1000);
   });
 
   test('a full queue answers 429 and records that it did', async () => {
-    const statuses = await Promise.all(Array.from({ length: 5 }, async () => (await fetch(hookUrl('narrow'), { method: 'POST', body: 'x' })).status));
+    const statuses = await Promise.all(
+      Array.from({ length: 5 }, async () => (await fetch(hookUrl('narrow'), { method: 'POST', body: 'x' })).status),
+    );
     assert.deepEqual(statuses.filter((s) => s === 200).length, 2);
     assert.deepEqual(statuses.filter((s) => s === 429).length, 3);
     const runs = (await (await api('/hooks/runs?hook=narrow')).json()).runs as Array<{ outcome: string }>;

@@ -1,5 +1,11 @@
 import { text } from 'node:stream/consumers';
-import { isBlockable, parseJson, type AgentAdapter, type AgentAnswer, type AgentCall } from '../../core/agents/agent-adapter.ts';
+import {
+  isBlockable,
+  parseJson,
+  type AgentAdapter,
+  type AgentAnswer,
+  type AgentCall,
+} from '../../core/agents/agent-adapter.ts';
 import { agentAdapter, readAgentCall } from '../../core/agents/agent-hooks.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
 import { loadCliContext } from '../cli-context.ts';
@@ -25,13 +31,29 @@ function relay(answer: AgentAnswer, io: Io): void {
 
 /** A tool call we could not check is refused, in the agent's protocol (fail closed, like a blocking hook's timeout). */
 function cannotCheck(adapter: AgentAdapter, call: AgentCall, message: string, json: boolean): AgentAnswer {
-  if (!isBlockable(call.kind) || (call.kind !== 'pre-tool' && call.kind !== 'permission-request')) return { exitCode: 1, stdout: '', stderr: `${message}\n` };
+  if (!isBlockable(call.kind) || (call.kind !== 'pre-tool' && call.kind !== 'permission-request'))
+    return { exitCode: 1, stdout: '', stderr: `${message}\n` };
   if (adapter.id === 'claude' && !json) return { exitCode: 2, stdout: '', stderr: `${message}; blocked to be safe\n` };
-  const answer = adapter.answer(call, { allowed: false, reason: `${message.replace(/^hookbox: /, '')}; blocked to be safe`, hook: null, context: null, updatedInput: null, continueWith: null }, { json });
+  const answer = adapter.answer(
+    call,
+    {
+      allowed: false,
+      reason: `${message.replace(/^hookbox: /, '')}; blocked to be safe`,
+      hook: null,
+      context: null,
+      updatedInput: null,
+      continueWith: null,
+    },
+    { json },
+  );
   return { ...answer, stderr: `${answer.stderr}${message}; blocked to be safe\n` };
 }
 
-export async function agentHookCommand(agent: string, flags: ApiClientFlags & { json?: boolean; event?: string }, io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<void> {
+export async function agentHookCommand(
+  agent: string,
+  flags: ApiClientFlags & { json?: boolean; event?: string },
+  io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+): Promise<void> {
   const adapter = agentAdapter(agent);
   let value: unknown;
   let call: AgentCall | null;
@@ -50,8 +72,15 @@ export async function agentHookCommand(agent: string, flags: ApiClientFlags & { 
   let hubProblem: string;
   try {
     const client = new ApiClient(flags);
-    const query = new URLSearchParams({ ...(json ? { json: 'true' } : {}), ...(flags.event ? { event: flags.event } : {}) }).toString();
-    const { json: answer } = await client.request<{ exit_code: number; stdout: string; stderr: string }>('POST', `/agents/${adapter.id}/run${query ? `?${query}` : ''}`, value);
+    const query = new URLSearchParams({
+      ...(json ? { json: 'true' } : {}),
+      ...(flags.event ? { event: flags.event } : {}),
+    }).toString();
+    const { json: answer } = await client.request<{ exit_code: number; stdout: string; stderr: string }>(
+      'POST',
+      `/agents/${adapter.id}/run${query ? `?${query}` : ''}`,
+      value,
+    );
     relay({ exitCode: answer.exit_code, stdout: answer.stdout, stderr: answer.stderr }, io);
     return;
   } catch (error) {
@@ -67,9 +96,16 @@ export async function agentHookCommand(agent: string, flags: ApiClientFlags & { 
     const config = localLifecycleConfig(ctx.config, process.env);
     answer = await agentHookLocally(adapter, call, config, { json, env: process.env });
   } catch (error) {
-    relay(cannotCheck(adapter, call, `hookbox: cannot run the ${call.nativeEvent} chain: ${(error as Error).message}`, json), io);
+    relay(
+      cannotCheck(
+        adapter,
+        call,
+        `hookbox: cannot run the ${call.nativeEvent} chain: ${(error as Error).message}`,
+        json,
+      ),
+      io,
+    );
     return;
   }
   relay({ ...answer, stderr: `${answer.stderr}${note}` }, io);
 }
-

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
-import { installGitHooks, uninstallGitHooks, type GitHookTarget, type GitHooksResult } from '../../core/shell/git-hooks.ts';
+import {
+  installGitHooks,
+  uninstallGitHooks,
+  type GitHookTarget,
+  type GitHooksResult,
+} from '../../core/shell/git-hooks.ts';
 import type { GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
 import { apiBaseUrl, tildify, userContext } from './shell-command.ts';
@@ -13,7 +18,8 @@ interface GitFlags extends GlobalFlags {
 }
 
 function target(repo: string | undefined, flags: GitFlags): GitHookTarget {
-  if (flags.global && repo) throw new HookboxError(ErrorCode.IntegrationFailed, 'give either --global or a repository, not both');
+  if (flags.global && repo)
+    throw new HookboxError(ErrorCode.IntegrationFailed, 'give either --global or a repository, not both');
   return flags.global ? { global: true } : { repo: repo ?? process.cwd() };
 }
 
@@ -21,7 +27,11 @@ function writeWarnings(result: GitHooksResult, out: NodeJS.WritableStream): void
   for (const warning of result.warnings) out.write(`  note: ${warning}\n`);
 }
 
-export function gitInstallCommand(repo: string | undefined, flags: GitFlags, out: NodeJS.WritableStream = process.stdout): void {
+export function gitInstallCommand(
+  repo: string | undefined,
+  flags: GitFlags,
+  out: NodeJS.WritableStream = process.stdout,
+): void {
   const ctx = userContext();
   const baseUrl = apiBaseUrl(flags);
   const result = installGitHooks(target(repo, flags), { ...ctx, baseUrl });
@@ -44,12 +54,18 @@ export function gitInstallCommand(repo: string | undefined, flags: GitFlags, out
   writeWarnings(result, out);
 }
 
-export function gitUninstallCommand(repo: string | undefined, flags: GitFlags, out: NodeJS.WritableStream = process.stdout): void {
+export function gitUninstallCommand(
+  repo: string | undefined,
+  flags: GitFlags,
+  out: NodeJS.WritableStream = process.stdout,
+): void {
   const ctx = userContext();
   const result = uninstallGitHooks(target(repo, flags), ctx);
   const dir = tildify(result.hooksDir, ctx.home);
   if (result.global) {
-    out.write(`global git hooks removed (${dir}); core.hooksPath ${result.previousHooksPath ? `restored to ${result.previousHooksPath}` : 'unset'}\n`);
+    out.write(
+      `global git hooks removed (${dir}); core.hooksPath ${result.previousHooksPath ? `restored to ${result.previousHooksPath}` : 'unset'}\n`,
+    );
   } else if (result.hooks.length === 0 && result.chained.length === 0) {
     out.write(`no Hookbox git hooks in ${dir}; nothing to do\n`);
   } else {
@@ -60,18 +76,28 @@ export function gitUninstallCommand(repo: string | undefined, flags: GitFlags, o
 }
 
 export function registerGitCommands(program: Command): void {
-  const git = program.command('git').description('git hooks that report commits, merges, checkouts and pushes to Hookbox');
+  const git = program
+    .command('git')
+    .description('git hooks that report commits, merges, checkouts and pushes to Hookbox');
 
   git
     .command('install [repo]')
     .description('install the hooks in a repository (default: the current one), or with --global for all')
     .option('--global', 'every repository, through core.hooksPath in your global git config')
-    .option('--port <n>', 'API port to report to (default: as hookbox serve: AGENTD_PORT, config, 17002)', integerOption('--port', 1, 65535))
-    .action((repo: string | undefined, options: GitFlags) => gitInstallCommand(repo, { ...program.opts(), ...options }));
+    .option(
+      '--port <n>',
+      'API port to report to (default: as hookbox serve: AGENTD_PORT, config, 17002)',
+      integerOption('--port', 1, 65535),
+    )
+    .action((repo: string | undefined, options: GitFlags) =>
+      gitInstallCommand(repo, { ...program.opts(), ...options }),
+    );
 
   git
     .command('uninstall [repo]')
     .description('remove the hooks from a repository (default: the current one), or with --global')
     .option('--global', 'the global install (core.hooksPath is restored)')
-    .action((repo: string | undefined, options: GitFlags) => gitUninstallCommand(repo, { ...program.opts(), ...options }));
+    .action((repo: string | undefined, options: GitFlags) =>
+      gitUninstallCommand(repo, { ...program.opts(), ...options }),
+    );
 }

@@ -28,21 +28,33 @@ function runLine(run: HookRunSummary): string {
   return `${run.id}  ${time}  ${run.hook.padEnd(14)} ${String(run.status).padEnd(4)} ${run.outcome.padEnd(14)} ${formatDuration(run.duration_ms).padStart(7)}  ${run.method} ${run.path}${run.query ? `?${run.query}` : ''}${run.replay_of ? `  (replay of ${run.replay_of})` : ''}${run.reason ? `  — ${run.reason}` : ''}`;
 }
 
-export function hooksRunsCommand(name: string | undefined, flags: GlobalFlags & { limit: number; json?: boolean }, out: NodeJS.WritableStream = process.stdout): void {
-  const runs = withRuns(flags, [] as HookRunSummary[], (store) => store.recent({ limit: flags.limit, ...(name ? { hook: name } : {}) }));
+export function hooksRunsCommand(
+  name: string | undefined,
+  flags: GlobalFlags & { limit: number; json?: boolean },
+  out: NodeJS.WritableStream = process.stdout,
+): void {
+  const runs = withRuns(flags, [] as HookRunSummary[], (store) =>
+    store.recent({ limit: flags.limit, ...(name ? { hook: name } : {}) }),
+  );
   if (flags.json) return void out.write(`${JSON.stringify(runs, null, 2)}\n`);
-  if (runs.length === 0) return void out.write(name ? `no runs of hook '${name}' recorded yet\n` : 'no hook runs recorded yet\n');
-  out.write(`${"RUN".padEnd(36)}  TIME (UTC)           HOOK           HTTP OUTCOME        DURATION  REQUEST\n`);
+  if (runs.length === 0)
+    return void out.write(name ? `no runs of hook '${name}' recorded yet\n` : 'no hook runs recorded yet\n');
+  out.write(`${'RUN'.padEnd(36)}  TIME (UTC)           HOOK           HTTP OUTCOME        DURATION  REQUEST\n`);
   for (const run of runs) out.write(`${runLine(run)}\n`);
 }
 
-export function hooksShowCommand(id: string, flags: GlobalFlags & { json?: boolean }, out: NodeJS.WritableStream = process.stdout): void {
+export function hooksShowCommand(
+  id: string,
+  flags: GlobalFlags & { json?: boolean },
+  out: NodeJS.WritableStream = process.stdout,
+): void {
   const run = withRuns<HookRun | undefined>(flags, undefined, (store) => store.find(id));
   if (!run) throw new HookboxError(ErrorCode.NotFound, `no hook run with id '${id}' (or the prefix is ambiguous)`);
   const headers = maskHeaders(run.headers);
-  if (flags.json) return void out.write(`${JSON.stringify({ ...run, headers, body: run.body.toString('utf8') }, null, 2)}\n`);
+  if (flags.json)
+    return void out.write(`${JSON.stringify({ ...run, headers, body: run.body.toString('utf8') }, null, 2)}\n`);
   out.write(
-    [
+    `${[
       `run:       ${run.id}${run.replay_of ? ` (replay of ${run.replay_of})` : ''}`,
       `hook:      ${run.hook} → session ${run.session}`,
       `received:  ${run.received_at} from ${run.source_address}`,
@@ -57,29 +69,46 @@ export function hooksShowCommand(id: string, flags: GlobalFlags & { json?: boole
       run.stdout || '(empty)',
       'stderr:',
       run.stderr || '(empty)',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 }
 
-export async function hooksReplayCommand(id: string, flags: ApiClientFlags, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const { json } = await new ApiClient(flags).request<{ run_id: string; status: number }>('POST', `/hooks/runs/${encodeURIComponent(id)}/replay`);
+export async function hooksReplayCommand(
+  id: string,
+  flags: ApiClientFlags,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
+  const { json } = await new ApiClient(flags).request<{ run_id: string; status: number }>(
+    'POST',
+    `/hooks/runs/${encodeURIComponent(id)}/replay`,
+  );
   out.write(`replayed as run ${json.run_id}: HTTP ${json.status}\n`);
 }
 
-export async function hooksCurlCommand(id: string, flags: ApiClientFlags & { reveal?: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const { json } = await new ApiClient(flags).request<{ curl: string }>('GET', `/hooks/runs/${encodeURIComponent(id)}/curl${flags.reveal ? '?reveal=true' : ''}`);
+export async function hooksCurlCommand(
+  id: string,
+  flags: ApiClientFlags & { reveal?: boolean },
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
+  const { json } = await new ApiClient(flags).request<{ curl: string }>(
+    'GET',
+    `/hooks/runs/${encodeURIComponent(id)}/curl${flags.reveal ? '?reveal=true' : ''}`,
+  );
   out.write(`${json.curl}\n`);
 }
 
 export function registerHookCommands(program: Command): void {
   const hooks = program.command('hooks').description('webhook hooks: recorded runs, replay, copy as curl');
-  const port = () => new Option('--port <n>', 'API port of the running hub').argParser(integerOption('--port', 1, 65535));
+  const port = () =>
+    new Option('--port <n>', 'API port of the running hub').argParser(integerOption('--port', 1, 65535));
   hooks
     .command('runs [name]')
     .description('recent requests the hooks received, newest first')
     .option('--limit <n>', 'how many', integerOption('--limit', 1, 100_000), 20)
     .option('--json', 'print JSON')
-    .action((name: string | undefined, options: { limit: number; json?: boolean }) => hooksRunsCommand(name, { ...program.opts(), ...options }));
+    .action((name: string | undefined, options: { limit: number; json?: boolean }) =>
+      hooksRunsCommand(name, { ...program.opts(), ...options }),
+    );
   hooks
     .command('show <run>')
     .description('one run: request, headers (secrets masked), body, stdout, stderr')
@@ -95,5 +124,7 @@ export function registerHookCommands(program: Command): void {
     .description('print the recorded request as a curl command (secrets masked unless --reveal)')
     .option('--reveal', 'include secret headers as received')
     .addOption(port())
-    .action((id: string, options: { port?: number; reveal?: boolean }) => hooksCurlCommand(id, { ...program.opts(), ...options }));
+    .action((id: string, options: { port?: number; reveal?: boolean }) =>
+      hooksCurlCommand(id, { ...program.opts(), ...options }),
+    );
 }

@@ -28,8 +28,14 @@ export interface McpFlags extends GlobalFlags {
 export function mcpSessionName(name: string | undefined, cwd = process.cwd()): string {
   const session = name ?? basename(cwd);
   if (!SESSION_NAME_PATTERN.test(session)) {
-    const what = name === undefined ? `the directory name ${JSON.stringify(session)} is not a valid session name; give one with --name` : `invalid session name ${JSON.stringify(session)}`;
-    throw new HookboxError(ErrorCode.InvalidInput, `${what} (letters, digits, '.', '_' or '-', at most 128, not starting with '.', '_' or '-')`);
+    const what =
+      name === undefined
+        ? `the directory name ${JSON.stringify(session)} is not a valid session name; give one with --name`
+        : `invalid session name ${JSON.stringify(session)}`;
+    throw new HookboxError(
+      ErrorCode.InvalidInput,
+      `${what} (letters, digits, '.', '_' or '-', at most 128, not starting with '.', '_' or '-')`,
+    );
   }
   return session;
 }
@@ -45,7 +51,10 @@ export async function mcpCommand(flags: McpFlags): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await runMcpServer({ client, session, hooks: flags.hook, push: flags.push, leaseS: flags.lease, logger }, stop.signal);
+    await runMcpServer(
+      { client, session, hooks: flags.hook, push: flags.push, leaseS: flags.lease, logger },
+      stop.signal,
+    );
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -55,26 +64,50 @@ export async function mcpCommand(flags: McpFlags): Promise<void> {
 export function registerMcpCommands(program: Command): void {
   const mcp = program
     .command('mcp')
-    .description('MCP server over stdio for coding agents: the session inbox as tools, new messages pushed as Claude Code channel events')
+    .description(
+      'MCP server over stdio for coding agents: the session inbox as tools, new messages pushed as Claude Code channel events',
+    )
     .option('--name <session>', 'session inbox to serve (default: the current directory name)')
-    .option('--hook <name>', 'point this [[hooks]] entry at the session while the server runs (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option(
+      '--hook <name>',
+      'point this [[hooks]] entry at the session while the server runs (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--no-push', 'do not push new messages as channel events (pull them with inbox_next)')
-    .addOption(new Option('--port <n>', 'API port of the running hub (default: AGENTD_PORT or 17002)').argParser(integerOption('--port', 1, 65535)))
-    .addOption(new Option('--lease <seconds>', 'how long a claimed message stays claimed without an ack').argParser(integerOption('--lease', 1, 86_400)).default(120))
+    .addOption(
+      new Option('--port <n>', 'API port of the running hub (default: AGENTD_PORT or 17002)').argParser(
+        integerOption('--port', 1, 65535),
+      ),
+    )
+    .addOption(
+      new Option('--lease <seconds>', 'how long a claimed message stays claimed without an ack')
+        .argParser(integerOption('--lease', 1, 86_400))
+        .default(120),
+    )
     .action((options: Omit<McpFlags, keyof GlobalFlags>) => mcpCommand({ ...program.opts(), ...options }));
 
   const agentCommand = (verb: 'install' | 'uninstall' | 'status', description: string) =>
     mcp
       .command(`${verb} <agent>`)
       .description(description)
-      .option('--project <dir>', "the project's config file instead of the user's (claude: DIR/.mcp.json, gemini: DIR/.gemini/settings.json, cursor: DIR/.cursor/mcp.json)")
-      .option('--name <session>', 'the session the agent reads (default: the project directory name, else the directory the agent runs in)')
+      .option(
+        '--project <dir>',
+        "the project's config file instead of the user's (claude: DIR/.mcp.json, gemini: DIR/.gemini/settings.json, cursor: DIR/.cursor/mcp.json)",
+      )
+      .option(
+        '--name <session>',
+        'the session the agent reads (default: the project directory name, else the directory the agent runs in)',
+      )
       .action((agent: string, options: { project?: string; name?: string }) => {
         // `mcp` has its own --name: commander gives it the flag when it comes after the agent.
         const name = options.name ?? (mcp.opts() as { name?: string }).name;
         return mcpAgentCommand(verb, agent, { ...program.opts(), ...options, ...(name !== undefined ? { name } : {}) });
       });
-  agentCommand('install', `add hookbox to an agent's MCP servers (${AGENT_NAMES.join(', ')}); again, it changes nothing`);
+  agentCommand(
+    'install',
+    `add hookbox to an agent's MCP servers (${AGENT_NAMES.join(', ')}); again, it changes nothing`,
+  );
   agentCommand('uninstall', "remove hookbox from an agent's MCP servers, restoring the file as it was");
   agentCommand('status', "show whether an agent's config starts hookbox mcp");
 }
@@ -92,8 +125,15 @@ function installedSession(flags: McpAgentFlags): string | undefined {
   return SESSION_NAME_PATTERN.test(name) ? name : undefined;
 }
 
-export async function mcpAgentCommand(verb: 'install' | 'uninstall' | 'status', agent: string, flags: McpAgentFlags, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const { agentAdapter, agentMcpStatus, installAgentMcp, mcpServerArgs, uninstallAgentMcp } = await import('../../core/agents/mcp-install.ts');
+export async function mcpAgentCommand(
+  verb: 'install' | 'uninstall' | 'status',
+  agent: string,
+  flags: McpAgentFlags,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
+  const { agentAdapter, agentMcpStatus, installAgentMcp, mcpServerArgs, uninstallAgentMcp } = await import(
+    '../../core/agents/mcp-install.ts'
+  );
   const adapter = agentAdapter(agent);
   const ctx = { home: homedir(), env: process.env, ...(flags.project !== undefined ? { project: flags.project } : {}) };
   const dataDir = loadCliContext(flags).dataDir;
@@ -102,14 +142,35 @@ export async function mcpAgentCommand(verb: 'install' | 'uninstall' | 'status', 
   const where = (r: { file: string; target: string | null }) => (r.target ? `${r.file} (→ ${r.target})` : r.file);
   if (verb === 'install') {
     const result = installAgentMcp(adapter, ctx, server, dataDir);
-    out.write(result.changed ? `${where(result)}: hookbox added for ${agent}: ${[server.command, ...server.args].map(shellWord).join(' ')}\n` : `${where(result)}: already installed; nothing changed\n`);
-    if (result.changed && adapter.channels) out.write('to push messages into a running session: claude --dangerously-load-development-channels server:hookbox\n');
+    out.write(
+      result.changed
+        ? `${where(result)}: hookbox added for ${agent}: ${[server.command, ...server.args].map(shellWord).join(' ')}\n`
+        : `${where(result)}: already installed; nothing changed\n`,
+    );
+    if (result.changed && adapter.channels)
+      out.write(
+        'to push messages into a running session: claude --dangerously-load-development-channels server:hookbox\n',
+      );
   } else if (verb === 'uninstall') {
     const result = uninstallAgentMcp(adapter, ctx, dataDir);
-    out.write(!result.changed ? `${where(result)}: hookbox is not installed; nothing changed\n` : result.removedFile ? `${where(result)}: removed (Hookbox had created it)\n` : `${where(result)}: hookbox removed\n`);
+    out.write(
+      !result.changed
+        ? `${where(result)}: hookbox is not installed; nothing changed\n`
+        : result.removedFile
+          ? `${where(result)}: removed (Hookbox had created it)\n`
+          : `${where(result)}: hookbox removed\n`,
+    );
   } else {
     const status = agentMcpStatus(adapter, ctx, server);
-    const state = !status.exists ? 'not installed (no such file)' : !status.installed ? 'not installed' : status.current ? 'installed' : 'installed, but with other arguments than an install would write now';
-    out.write(`${agent}: ${state}\n  file: ${where(status)}\n${status.installed ? `  entry: ${JSON.stringify(status.entry)}\n` : ''}`);
+    const state = !status.exists
+      ? 'not installed (no such file)'
+      : !status.installed
+        ? 'not installed'
+        : status.current
+          ? 'installed'
+          : 'installed, but with other arguments than an install would write now';
+    out.write(
+      `${agent}: ${state}\n  file: ${where(status)}\n${status.installed ? `  entry: ${JSON.stringify(status.entry)}\n` : ''}`,
+    );
   }
 }

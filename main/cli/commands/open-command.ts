@@ -39,17 +39,33 @@ function redirectPage(url: string): string {
   return `<!doctype html>\n<meta charset="utf-8">\n<title>Hookbox</title>\n<meta http-equiv="refresh" content="0;url=${escaped}">\n<p><a href="${escaped}">Open the Hookbox window</a></p>\n`;
 }
 
-export async function openCommand(flags: OpenFlags, io: OpenIo = { stdout: process.stdout, openFile: (path) => open(path), env: process.env, platform: process.platform }): Promise<void> {
+export async function openCommand(
+  flags: OpenFlags,
+  io: OpenIo = { stdout: process.stdout, openFile: (path) => open(path), env: process.env, platform: process.platform },
+): Promise<void> {
   const client = new ApiClient(flags);
   const { dataDir, token } = client;
   if (!(await client.isHookboxRunning())) {
-    throw new HookboxError(ErrorCode.NotRunning, `Hookbox is not running (nothing answers on ${client.baseUrl}); start it with: hookbox serve (or the desktop app)`);
+    throw new HookboxError(
+      ErrorCode.NotRunning,
+      `Hookbox is not running (nothing answers on ${client.baseUrl}); start it with: hookbox serve (or the desktop app)`,
+    );
   }
-  if (!token) throw new HookboxError(ErrorCode.Unauthorized, `no control token in ${controlTokenPath(dataDir)}; give the --data-dir the running Hookbox uses`);
+  if (!token)
+    throw new HookboxError(
+      ErrorCode.Unauthorized,
+      `no control token in ${controlTokenPath(dataDir)}; give the --data-dir the running Hookbox uses`,
+    );
   // A token from another data dir would open a window that every call refuses: say so now.
-  const check = await fetch(`${client.baseUrl}/sessions`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) });
+  const check = await fetch(`${client.baseUrl}/sessions`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(5_000),
+  });
   if (check.status === 401) {
-    throw new HookboxError(ErrorCode.Unauthorized, `the token in ${controlTokenPath(dataDir)} is not the running Hookbox's; give the --data-dir it uses`);
+    throw new HookboxError(
+      ErrorCode.Unauthorized,
+      `the token in ${controlTokenPath(dataDir)} is not the running Hookbox's; give the --data-dir it uses`,
+    );
   }
   const url = `${client.baseUrl}/#token=${encodeURIComponent(token)}`;
   if (flags.print || !hasDesktop(io.env, io.platform)) {
@@ -60,7 +76,9 @@ export async function openCommand(flags: OpenFlags, io: OpenIo = { stdout: proce
   writeFileSync(page, redirectPage(url), { mode: 0o600 });
   chmodSync(page, 0o600);
   await io.openFile(page);
-  io.stdout.write(`opening the Hookbox window (${client.baseUrl}/) in your browser; if none appears: hookbox open --print\n`);
+  io.stdout.write(
+    `opening the Hookbox window (${client.baseUrl}/) in your browser; if none appears: hookbox open --print\n`,
+  );
 }
 
 export function registerOpenCommand(program: Command): void {

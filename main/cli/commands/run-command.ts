@@ -56,14 +56,22 @@ export async function runCommand(flags: RunFlags, out: NodeJS.WritableStream = p
   const address = await hub.start();
   hub.inbox.ensureSession(session);
   const hooks = hub.hooks.status().map((h) => ({ name: h.name, port: h.port, state: h.state }));
-  logger.info({ url: address.url, session, hooks }, `Hookbox run: session ${session}, API on ${address.url}, hooks: ${hooks.map((h) => `${h.name}:${h.port}`).join(', ') || 'none'}`);
-  if (flags.format === 'jsonl') out.write(`${JSON.stringify({ type: 'ready', session_id: session, api: address.url, hooks })}\n`);
+  logger.info(
+    { url: address.url, session, hooks },
+    `Hookbox run: session ${session}, API on ${address.url}, hooks: ${hooks.map((h) => `${h.name}:${h.port}`).join(', ') || 'none'}`,
+  );
+  if (flags.format === 'jsonl')
+    out.write(`${JSON.stringify({ type: 'ready', session_id: session, api: address.url, hooks })}\n`);
 
   const stop = stopOnSignals(logger);
 
   try {
     while (!stop.signal.aborted) {
-      const message = await hub.inbox.waitForNext(session, { waitMs: flags.daemon ? 30_000 : 0, leaseMs: 60_000, signal: stop.signal });
+      const message = await hub.inbox.waitForNext(session, {
+        waitMs: flags.daemon ? 30_000 : 0,
+        leaseMs: 60_000,
+        signal: stop.signal,
+      });
       if (!message) {
         if (!flags.daemon) break;
         continue;
@@ -109,23 +117,41 @@ interface RunningHook {
  * hub-of-its-own mode prints. With --daemon, the named hooks are claimed for X while this run
  * lasts (HookClaimKeeper), and given back when it stops or, killed, stops renewing.
  */
-async function runAttached(client: ApiClient, flags: RunFlags, session: string, out: NodeJS.WritableStream, logger: Logger): Promise<void> {
+async function runAttached(
+  client: ApiClient,
+  flags: RunFlags,
+  session: string,
+  out: NodeJS.WritableStream,
+  logger: Logger,
+): Promise<void> {
   const stop = stopOnSignals(logger);
   let claim: HookClaimKeeper | undefined;
   try {
     const listHooks = async () => (await client.request<{ hooks: RunningHook[] }>('GET', '/hooks')).json.hooks;
     let running = await listHooks();
     for (const name of flags.hook) {
-      if (!running.some((h) => h.name === name)) throw new HookboxError(ErrorCode.NotFound, `the Hookbox running on ${client.baseUrl} has no hook named ${name}`);
+      if (!running.some((h) => h.name === name))
+        throw new HookboxError(
+          ErrorCode.NotFound,
+          `the Hookbox running on ${client.baseUrl} has no hook named ${name}`,
+        );
     }
     if (flags.daemon && flags.hook.length > 0) {
       claim = await HookClaimKeeper.take(client, session, flags.hook, logger);
       running = await listHooks();
     }
     const names = flags.hook.length > 0 ? flags.hook : running.filter((h) => h.session === session).map((h) => h.name);
-    const hooks = running.filter((h) => names.includes(h.name)).map((h) => ({ name: h.name, port: h.port, state: h.state }));
-    logger.info({ url: client.baseUrl, session, hooks }, `Hookbox run: attached to the Hookbox running on ${client.baseUrl}, session ${session}, hooks: ${hooks.map((h) => `${h.name}:${h.port}`).join(', ') || 'none'}`);
-    if (flags.format === 'jsonl') out.write(`${JSON.stringify({ type: 'ready', session_id: session, api: client.baseUrl, hooks, attached: true })}\n`);
+    const hooks = running
+      .filter((h) => names.includes(h.name))
+      .map((h) => ({ name: h.name, port: h.port, state: h.state }));
+    logger.info(
+      { url: client.baseUrl, session, hooks },
+      `Hookbox run: attached to the Hookbox running on ${client.baseUrl}, session ${session}, hooks: ${hooks.map((h) => `${h.name}:${h.port}`).join(', ') || 'none'}`,
+    );
+    if (flags.format === 'jsonl')
+      out.write(
+        `${JSON.stringify({ type: 'ready', session_id: session, api: client.baseUrl, hooks, attached: true })}\n`,
+      );
 
     await consumeInbox(new SessionInbox(client, session), {
       follow: flags.daemon ?? false,
@@ -151,7 +177,16 @@ export function registerRunCommand(program: Command): void {
     .requiredOption('--name <session>', 'session name')
     .option('--daemon', 'keep running and stream messages as they arrive (default: print what is queued and exit)')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'plain']).default('plain'))
-    .option('--hook <name>', 'activate this [[hooks]] entry for the session (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .addOption(new Option('--port <n>', 'local API port (overrides AGENTD_PORT; 0 picks a free one)').argParser(integerOption('--port', 0, 65535)))
+    .option(
+      '--hook <name>',
+      'activate this [[hooks]] entry for the session (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .addOption(
+      new Option('--port <n>', 'local API port (overrides AGENTD_PORT; 0 picks a free one)').argParser(
+        integerOption('--port', 0, 65535),
+      ),
+    )
     .action((options: Omit<RunFlags, keyof GlobalFlags>) => runCommand({ ...program.opts(), ...options }));
 }

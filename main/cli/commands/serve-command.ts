@@ -17,7 +17,10 @@ export interface ServeFlags extends GlobalFlags {
  */
 export function rendererDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.HOOKBOX_RENDERER_DIR) return resolve(env.HOOKBOX_RENDERER_DIR);
-  const candidates = [resolve(import.meta.dirname, '../renderer'), resolve(import.meta.dirname, '../../../out/renderer')];
+  const candidates = [
+    resolve(import.meta.dirname, '../renderer'),
+    resolve(import.meta.dirname, '../../../out/renderer'),
+  ];
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[1]!;
 }
 
@@ -31,7 +34,15 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const logger = createLogger({ format: ctx.settings.logFormat });
   const notifier = createHeadlessNotifier(logger);
   const ui = { rendererDir: rendererDir() };
-  const hub = createHub({ dataDir: ctx.dataDir, settings: ctx.settings, configFile: ctx.config.path, configPath: ctx.configPath, notifier, logger, ui });
+  const hub = createHub({
+    dataDir: ctx.dataDir,
+    settings: ctx.settings,
+    configFile: ctx.config.path,
+    configPath: ctx.configPath,
+    notifier,
+    logger,
+    ui,
+  });
 
   // Before the start: a SIGTERM that comes while the hub starts, or just after it said where it
   // listens, must stop it cleanly too (Node's default for SIGTERM is to die on the spot).
@@ -58,10 +69,18 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   // Not the signed-in address: it holds the control token, and logs are kept and shared.
   // `hookbox open` (open-command.ts) shows it to the user who asks.
   const windowNote = existsSync(join(ui.rendererDir, 'index.html')) ? '' : ' (not built yet: run `npm run build`)';
-  const openWords = ['hookbox', ...(flags.config ? ['--config', ctx.configPath] : []), ...(flags.dataDir ? ['--data-dir', ctx.dataDir] : []), 'open'];
+  const openWords = [
+    'hookbox',
+    ...(flags.config ? ['--config', ctx.configPath] : []),
+    ...(flags.dataDir ? ['--data-dir', ctx.dataDir] : []),
+    'open',
+  ];
   if (address.port !== ctx.settings.api.port) openWords.push('--port', String(address.port));
   const open = openWords.map(shellWord).join(' ');
-  logger.info({ url: `${address.url}/` }, `the Hookbox window${windowNote}: run \`${open}\` to open it signed in (with --print: print its address)`);
+  logger.info(
+    { url: `${address.url}/` },
+    `the Hookbox window${windowNote}: run \`${open}\` to open it signed in (with --print: print its address)`,
+  );
 
   const signal = await stopRequested;
   logger.info(`${signal}: stopping`);

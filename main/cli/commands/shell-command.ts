@@ -8,7 +8,12 @@ import {
   type IntegrationContext,
   type ShellStatus,
 } from '../../core/shell/shell-installer.ts';
-import { parseShellName, shellIntegrationScript, SUPPORTED_SHELLS, type SupportedShell } from '../../core/shell/shell-integration.ts';
+import {
+  parseShellName,
+  shellIntegrationScript,
+  SUPPORTED_SHELLS,
+  type SupportedShell,
+} from '../../core/shell/shell-integration.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
 
@@ -24,7 +29,10 @@ export function apiBaseUrl(flags: PortFlags): string {
   const ctx = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
   const { host, port } = ctx.settings.api;
   if (port === 0) {
-    throw new HookboxError(ErrorCode.IntegrationFailed, 'the API port is 0 (chosen when the hub starts), so no fixed address can be written; give --port');
+    throw new HookboxError(
+      ErrorCode.IntegrationFailed,
+      'the API port is 0 (chosen when the hub starts), so no fixed address can be written; give --port',
+    );
   }
   return `http://${host}:${port}`;
 }
@@ -41,7 +49,10 @@ export function tildify(path: string, home: string): string {
 
 function shellFromEnvironment(env: NodeJS.ProcessEnv): SupportedShell {
   if (!env.SHELL) {
-    throw new HookboxError(ErrorCode.IntegrationFailed, `$SHELL is not set; name the shell: ${SUPPORTED_SHELLS.join(', ')}`);
+    throw new HookboxError(
+      ErrorCode.IntegrationFailed,
+      `$SHELL is not set; name the shell: ${SUPPORTED_SHELLS.join(', ')}`,
+    );
   }
   return parseShellName(env.SHELL);
 }
@@ -50,7 +61,11 @@ export function shellPrintCommand(name: string, flags: PortFlags, out: NodeJS.Wr
   out.write(shellIntegrationScript(parseShellName(name), apiBaseUrl(flags)));
 }
 
-export function shellInstallCommand(name: string | undefined, flags: PortFlags, out: NodeJS.WritableStream = process.stdout): void {
+export function shellInstallCommand(
+  name: string | undefined,
+  flags: PortFlags,
+  out: NodeJS.WritableStream = process.stdout,
+): void {
   const ctx = userContext();
   const shell = name ? parseShellName(name) : shellFromEnvironment(ctx.env);
   const baseUrl = apiBaseUrl(flags);
@@ -63,7 +78,9 @@ export function shellInstallCommand(name: string | undefined, flags: PortFlags, 
   out.write(`${shell}: installed\n`);
   out.write(`  ${t(result.rcFile)}: ${result.rcChanged ? 'Hookbox block written' : 'Hookbox block already there'}`);
   out.write(result.backup ? ` (backup of the original: ${t(result.backup)})\n` : '\n');
-  out.write(`  ${t(result.scriptFile)}: ${result.scriptChanged ? 'written' : 'unchanged'}, reports to ${baseUrl} (HOOKBOX_URL overrides)\n`);
+  out.write(
+    `  ${t(result.scriptFile)}: ${result.scriptChanged ? 'written' : 'unchanged'}, reports to ${baseUrl} (HOOKBOX_URL overrides)\n`,
+  );
   const reload = shell === 'fish' ? 'exec fish' : `source ${t(result.rcFile)}`;
   out.write(`Open a new terminal, or run: ${reload}\n`);
 }
@@ -72,10 +89,12 @@ export function shellUninstallCommand(name: string | undefined, out: NodeJS.Writ
   const ctx = userContext();
   const t = (path: string) => tildify(path, ctx.home);
   // Without a name: every shell that has something installed.
-  const shells = name ? [parseShellName(name)] : SUPPORTED_SHELLS.filter((shell) => {
-    const status = shellIntegrationStatus(shell, ctx);
-    return status.installed || status.scriptPresent;
-  });
+  const shells = name
+    ? [parseShellName(name)]
+    : SUPPORTED_SHELLS.filter((shell) => {
+        const status = shellIntegrationStatus(shell, ctx);
+        return status.installed || status.scriptPresent;
+      });
   if (shells.length === 0) {
     out.write('the shell integration is not installed for any shell; nothing to do\n');
     return;
@@ -87,9 +106,14 @@ export function shellUninstallCommand(name: string | undefined, out: NodeJS.Writ
       continue;
     }
     const parts: string[] = [];
-    if (result.removedBlock) parts.push(result.removedRcFile ? `removed ${t(result.rcFile)}` : `removed the Hookbox block from ${t(result.rcFile)}`);
+    if (result.removedBlock)
+      parts.push(
+        result.removedRcFile ? `removed ${t(result.rcFile)}` : `removed the Hookbox block from ${t(result.rcFile)}`,
+      );
     if (result.removedScript) parts.push(`deleted ${t(result.scriptFile)}`);
-    out.write(`${shell}: uninstalled (${parts.join('; ')})${result.backup ? `; the original is still in ${t(result.backup)}` : ''}\n`);
+    out.write(
+      `${shell}: uninstalled (${parts.join('; ')})${result.backup ? `; the original is still in ${t(result.backup)}` : ''}\n`,
+    );
   }
   out.write('Shells already open keep the integration until they exit.\n');
 }
@@ -101,12 +125,16 @@ function describe(status: ShellStatus, home: string): string {
     return `${status.shell.padEnd(5)} not installed${stray}; rc file: ${t(status.rcFile)}`;
   }
   const script = status.scriptPresent
-    ? `${t(status.scriptFile)}, reports to ${status.baseUrl ?? 'an unknown address'}${status.outdated ? '; outdated: run hookbox shell install ' + status.shell : ''}`
+    ? `${t(status.scriptFile)}, reports to ${status.baseUrl ?? 'an unknown address'}${status.outdated ? `; outdated: run hookbox shell install ${status.shell}` : ''}`
     : `${t(status.scriptFile)} is missing: run hookbox shell install ${status.shell}`;
   return `${status.shell.padEnd(5)} installed in ${t(status.rcFile)} -> ${script}`;
 }
 
-export function shellStatusCommand(name: string | undefined, flags: { json?: boolean }, out: NodeJS.WritableStream = process.stdout): void {
+export function shellStatusCommand(
+  name: string | undefined,
+  flags: { json?: boolean },
+  out: NodeJS.WritableStream = process.stdout,
+): void {
   const ctx = userContext();
   const shells = name ? [parseShellName(name)] : [...SUPPORTED_SHELLS];
   const statuses = shells.map((shell) => shellIntegrationStatus(shell, ctx));
@@ -121,7 +149,11 @@ export function registerShellCommands(program: Command): void {
   const shell = program
     .command('shell')
     .description('shell integration: report every command you run in bash, zsh or fish to Hookbox');
-  const portOption = ['--port <n>', 'API port to report to (default: as hookbox serve: AGENTD_PORT, config, 17002)', integerOption('--port', 1, 65535)] as const;
+  const portOption = [
+    '--port <n>',
+    'API port to report to (default: as hookbox serve: AGENTD_PORT, config, 17002)',
+    integerOption('--port', 1, 65535),
+  ] as const;
 
   shell
     .command('print <shell>')
@@ -131,9 +163,11 @@ export function registerShellCommands(program: Command): void {
 
   shell
     .command('install [shell]')
-    .description('add the integration to the shell\'s startup file (default: the shell in $SHELL)')
+    .description("add the integration to the shell's startup file (default: the shell in $SHELL)")
     .option(...portOption)
-    .action((name: string | undefined, options: { port?: number }) => shellInstallCommand(name, { ...program.opts(), ...options }));
+    .action((name: string | undefined, options: { port?: number }) =>
+      shellInstallCommand(name, { ...program.opts(), ...options }),
+    );
 
   shell
     .command('uninstall [shell]')

@@ -8,11 +8,19 @@ import type { ApiClient } from '../api-client.ts';
 // hub is away; a change missed meanwhile is reported as one change of every watched session.
 
 /** Calls `onChange(session)` for every inbox change until `signal` aborts. */
-export async function watchInboxes(client: ApiClient, onChange: (session: string | null) => void, logger: Logger, signal: AbortSignal): Promise<void> {
+export async function watchInboxes(
+  client: ApiClient,
+  onChange: (session: string | null) => void,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
   let failures = 0;
   while (!signal.aborted) {
     try {
-      const response = await fetch(`${client.baseUrl}/app/events`, { headers: client.token ? { authorization: `Bearer ${client.token}` } : {}, signal });
+      const response = await fetch(`${client.baseUrl}/app/events`, {
+        headers: client.token ? { authorization: `Bearer ${client.token}` } : {},
+        signal,
+      });
       if (response.status === 401) {
         // The hub may have made its token after we read it: one ordinary request reads it again.
         await client.request('GET', '/sessions').catch(() => undefined);
@@ -33,14 +41,18 @@ export async function watchInboxes(client: ApiClient, onChange: (session: string
     } catch (error) {
       if (signal.aborted) return;
       failures += 1;
-      if (failures === 1) logger.debug(`inbox changes: cannot follow the hub's event stream (${(error as Error).message}); retrying`);
+      if (failures === 1)
+        logger.debug(`inbox changes: cannot follow the hub's event stream (${(error as Error).message}); retrying`);
     }
     await sleep(Math.min(5, failures) * 1000, undefined, { signal }).catch(() => undefined);
   }
 }
 
 /** Server-sent events: `event:` and `data:` lines, a blank line ends each event. */
-async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (event: string, data: string) => void): Promise<void> {
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: string, data: string) => void,
+): Promise<void> {
   const decoder = new TextDecoder();
   let buffered = '';
   let event = 'message';

@@ -62,7 +62,11 @@ function instructions(session: string, push: boolean): string {
 function textResult(value: unknown, isError = false): CallToolResult {
   return {
     content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value, null, 2) }],
-    ...(isError ? { isError: true } : typeof value === 'object' && value !== null ? { structuredContent: value as Record<string, unknown> } : {}),
+    ...(isError
+      ? { isError: true }
+      : typeof value === 'object' && value !== null
+        ? { structuredContent: value as Record<string, unknown> }
+        : {}),
   };
 }
 
@@ -76,7 +80,8 @@ function toolError(error: unknown): CallToolResult {
 
 function sessionOfUri(uri: string): string {
   const name = uri.startsWith(RESOURCE_PREFIX) ? decodeURIComponent(uri.slice(RESOURCE_PREFIX.length)) : '';
-  if (!SESSION_NAME_PATTERN.test(name)) throw new McpError(McpErrorCode.InvalidParams, `unknown resource ${uri}: use ${RESOURCE_PREFIX}{session name}`);
+  if (!SESSION_NAME_PATTERN.test(name))
+    throw new McpError(McpErrorCode.InvalidParams, `unknown resource ${uri}: use ${RESOURCE_PREFIX}{session name}`);
   return name;
 }
 
@@ -95,29 +100,59 @@ export async function runMcpServer(options: McpServerOptions, stop: AbortSignal)
   const server = new Server<Request, ChannelNotification, Result>(
     { name: 'hookbox', version: HOOKBOX_VERSION },
     {
-      capabilities: { tools: {}, resources: { subscribe: true }, ...(options.push ? { experimental: { 'claude/channel': {} } } : {}) },
+      capabilities: {
+        tools: {},
+        resources: { subscribe: true },
+        ...(options.push ? { experimental: { 'claude/channel': {} } } : {}),
+      },
       instructions: instructions(session, options.push),
     },
   );
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: TOOLS.map((t) => ({ name: t.name, description: t.description, inputSchema: t.input as { type: 'object'; [key: string]: unknown } })),
+    tools: TOOLS.map((t) => ({
+      name: t.name,
+      description: t.description,
+      inputSchema: t.input as { type: 'object'; [key: string]: unknown },
+    })),
   }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const found = TOOLS.find((t) => t.name === request.params.name);
-    if (!found) throw new McpError(McpErrorCode.InvalidParams, `unknown tool '${request.params.name}'; the tools are ${TOOLS.map((t) => t.name).join(', ')}`);
+    if (!found)
+      throw new McpError(
+        McpErrorCode.InvalidParams,
+        `unknown tool '${request.params.name}'; the tools are ${TOOLS.map((t) => t.name).join(', ')}`,
+      );
     try {
-      return textResult(await found.run(checkArguments(found.name, request.params.arguments), ctx, AbortSignal.any([extra.signal, signal])));
+      return textResult(
+        await found.run(
+          checkArguments(found.name, request.params.arguments),
+          ctx,
+          AbortSignal.any([extra.signal, signal]),
+        ),
+      );
     } catch (error) {
       return toolError(error);
     }
   });
 
-  const resource = (name: string) => ({ uri: `${RESOURCE_PREFIX}${name}`, name: `Hookbox inbox of session ${name}`, description: `Messages waiting in the Hookbox session ${name}`, mimeType: 'application/json' });
+  const resource = (name: string) => ({
+    uri: `${RESOURCE_PREFIX}${name}`,
+    name: `Hookbox inbox of session ${name}`,
+    description: `Messages waiting in the Hookbox session ${name}`,
+    mimeType: 'application/json',
+  });
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: [resource(session)] }));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
-    resourceTemplates: [{ uriTemplate: `${RESOURCE_PREFIX}{name}`, name: 'Hookbox session inbox', description: 'Messages waiting in a Hookbox session inbox', mimeType: 'application/json' }],
+    resourceTemplates: [
+      {
+        uriTemplate: `${RESOURCE_PREFIX}{name}`,
+        name: 'Hookbox session inbox',
+        description: 'Messages waiting in a Hookbox session inbox',
+        mimeType: 'application/json',
+      },
+    ],
   }));
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const name = sessionOfUri(request.params.uri);
@@ -127,8 +162,19 @@ export async function runMcpServer(options: McpServerOptions, stop: AbortSignal)
     } catch (error) {
       throw new McpError(McpErrorCode.InternalError, (error as Error).message);
     }
-    const waiting = messages.filter((m) => m.state !== 'acked').reverse().map(agentMessage);
-    return { contents: [{ uri: request.params.uri, mimeType: 'application/json', text: JSON.stringify({ session: name, waiting }, null, 2) }] };
+    const waiting = messages
+      .filter((m) => m.state !== 'acked')
+      .reverse()
+      .map(agentMessage);
+    return {
+      contents: [
+        {
+          uri: request.params.uri,
+          mimeType: 'application/json',
+          text: JSON.stringify({ session: name, waiting }, null, 2),
+        },
+      ],
+    };
   });
 
   // Subscriptions: one change stream from the hub, started with the first subscription.
@@ -137,7 +183,9 @@ export async function runMcpServer(options: McpServerOptions, stop: AbortSignal)
   const onChange = (changed: string | null) => {
     for (const name of subscribed) {
       if (changed !== null && changed !== name) continue;
-      server.sendResourceUpdated({ uri: `${RESOURCE_PREFIX}${name}` }).catch((error: Error) => logger.debug(`resource update not sent: ${error.message}`));
+      server
+        .sendResourceUpdated({ uri: `${RESOURCE_PREFIX}${name}` })
+        .catch((error: Error) => logger.debug(`resource update not sent: ${error.message}`));
     }
   };
   server.setRequestHandler(SubscribeRequestSchema, async (request) => {
@@ -153,7 +201,8 @@ export async function runMcpServer(options: McpServerOptions, stop: AbortSignal)
     return {};
   });
 
-  const claim = options.hooks.length > 0 ? HookClaimKeeper.eventually(client, session, options.hooks, logger, signal) : undefined;
+  const claim =
+    options.hooks.length > 0 ? HookClaimKeeper.eventually(client, session, options.hooks, logger, signal) : undefined;
 
   // Push: starts once the client finished initializing (a notification before that would be
   // dropped), so what arrived while no agent was connected is pushed first, in inbox order.
@@ -173,7 +222,9 @@ export async function runMcpServer(options: McpServerOptions, stop: AbortSignal)
   transport.onerror = (error) => logger.debug(`MCP transport: ${error.message}`);
   await server.connect(transport);
   const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-  logger.info(`hookbox mcp: session ${session}, hub ${client.baseUrl}${options.push ? ', pushing new messages as channel events' : ''}${options.hooks.length ? `, hooks ${options.hooks.join(', ')}` : ''}`);
+  logger.info(
+    `hookbox mcp: session ${session}, hub ${client.baseUrl}${options.push ? ', pushing new messages as channel events' : ''}${options.hooks.length ? `, hooks ${options.hooks.join(', ')}` : ''}`,
+  );
   await Promise.race([closed, stopped]);
   done.abort();
   await pushing;
@@ -182,7 +233,12 @@ export async function runMcpServer(options: McpServerOptions, stop: AbortSignal)
 }
 
 /** Claims each message of the session, writes it as a channel event, then acknowledges it. */
-async function pushMessages(server: Server<Request, ChannelNotification, Result>, inbox: SessionInbox, options: McpServerOptions, signal: AbortSignal): Promise<void> {
+async function pushMessages(
+  server: Server<Request, ChannelNotification, Result>,
+  inbox: SessionInbox,
+  options: McpServerOptions,
+  signal: AbortSignal,
+): Promise<void> {
   const { logger } = options;
   await consumeInbox(inbox, {
     follow: true,
@@ -197,7 +253,15 @@ async function pushMessages(server: Server<Request, ChannelNotification, Result>
     deliver: (message) =>
       server.notification({
         method: CHANNEL_METHOD,
-        params: { content: message.content, meta: { source: message.source, hook: message.source_label, message_id: message.id, session: message.session } },
+        params: {
+          content: message.content,
+          meta: {
+            source: message.source,
+            hook: message.source_label,
+            message_id: message.id,
+            session: message.session,
+          },
+        },
       }),
   });
 }

@@ -24,13 +24,28 @@ export interface ToolContext {
 }
 
 const Strict = { additionalProperties: false } as const;
-const Limit = (max: number, fallback: number) => Type.Optional(Type.Integer({ minimum: 1, maximum: max, default: fallback, description: `how many (default ${fallback}, at most ${max})` }));
+const Limit = (max: number, fallback: number) =>
+  Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: max,
+      default: fallback,
+      description: `how many (default ${fallback}, at most ${max})`,
+    }),
+  );
 const OUTPUT_TAIL = 1_000;
 const STDERR_TAIL = 2_000;
 
 /** A message as an agent sees it. */
 export function agentMessage(message: InboxMessage) {
-  return { id: message.id, source: message.source, hook: message.source_label, content: message.content, received_at: message.created_at, state: message.state };
+  return {
+    id: message.id,
+    source: message.source,
+    hook: message.source_label,
+    content: message.content,
+    received_at: message.created_at,
+    state: message.state,
+  };
 }
 
 function tail(text: string, max: number): string {
@@ -53,8 +68,16 @@ function agentEvent(event: RecordedEventBody) {
 }
 
 async function queryEvents(ctx: ToolContext, query: Record<string, unknown>) {
-  const { json } = await ctx.client.request<{ events: RecordedEventBody[]; total: number; long_running_threshold_ms: number }>('POST', '/app/rpc/queryEvents', query);
-  return { events: json.events.map(agentEvent), total: json.total, long_running_threshold_ms: json.long_running_threshold_ms };
+  const { json } = await ctx.client.request<{
+    events: RecordedEventBody[];
+    total: number;
+    long_running_threshold_ms: number;
+  }>('POST', '/app/rpc/queryEvents', query);
+  return {
+    events: json.events.map(agentEvent),
+    total: json.total,
+    long_running_threshold_ms: json.long_running_threshold_ms,
+  };
 }
 
 interface Tool<S extends TSchema> {
@@ -71,9 +94,13 @@ function tool<S extends TSchema>(definition: Tool<S>): Tool<TSchema> {
 
 const EventFilters = {
   failed: Type.Optional(Type.Boolean({ description: 'only commands that exited non-zero' })),
-  long_running: Type.Optional(Type.Boolean({ description: "only commands longer than the hub's long-running threshold" })),
+  long_running: Type.Optional(
+    Type.Boolean({ description: "only commands longer than the hub's long-running threshold" }),
+  ),
   kind: Type.Optional(Type.Enum([...HOOK_KINDS], { description: 'shell, git or system' })),
-  text: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'text the command or its output contains' })),
+  text: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 500, description: 'text the command or its output contains' }),
+  ),
 };
 
 export const TOOLS: readonly Tool<TSchema>[] = [
@@ -81,10 +108,23 @@ export const TOOLS: readonly Tool<TSchema>[] = [
     name: 'inbox_next',
     description:
       "Claims the next message of this session's Hookbox inbox (webhooks, scheduled and injected messages), waiting up to wait_seconds for one. Acknowledge it with inbox_ack once handled; unacknowledged, it returns to the inbox after its lease.",
-    input: Type.Object({ wait_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 300, default: 0, description: 'how long to wait for a message (0-300, default 0)' })) }, Strict),
+    input: Type.Object(
+      {
+        wait_seconds: Type.Optional(
+          Type.Integer({
+            minimum: 0,
+            maximum: 300,
+            default: 0,
+            description: 'how long to wait for a message (0-300, default 0)',
+          }),
+        ),
+      },
+      Strict,
+    ),
     async run(args, ctx, signal) {
       const message = await ctx.inbox.next({ waitS: args.wait_seconds ?? 0, leaseS: ctx.leaseS, signal });
-      if (!message) return { message: null, session: ctx.session, note: `no message waiting in session ${ctx.session}` };
+      if (!message)
+        return { message: null, session: ctx.session, note: `no message waiting in session ${ctx.session}` };
       ctx.claims.set(message.id, message.claims);
       return { message: { ...agentMessage(message), lease_seconds: ctx.leaseS }, session: ctx.session };
     },
@@ -92,7 +132,10 @@ export const TOOLS: readonly Tool<TSchema>[] = [
   tool({
     name: 'inbox_ack',
     description: 'Acknowledges a message claimed with inbox_next (it is handled and will not come again).',
-    input: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, description: 'the message id inbox_next returned' }) }, Strict),
+    input: Type.Object(
+      { id: Type.String({ minLength: 1, maxLength: 200, description: 'the message id inbox_next returned' }) },
+      Strict,
+    ),
     async run(args, ctx) {
       const acked = await ctx.inbox.ack(args.id, ctx.claims.get(args.id));
       ctx.claims.delete(args.id);
@@ -101,13 +144,32 @@ export const TOOLS: readonly Tool<TSchema>[] = [
   }),
   tool({
     name: 'inbox_list',
-    description: "Lists the messages waiting in this session's inbox (oldest first) without claiming them; all: true adds recently handled ones.",
-    input: Type.Object({ all: Type.Optional(Type.Boolean({ description: 'also recently handled messages' })), limit: Limit(200, 50) }, Strict),
+    description:
+      "Lists the messages waiting in this session's inbox (oldest first) without claiming them; all: true adds recently handled ones.",
+    input: Type.Object(
+      { all: Type.Optional(Type.Boolean({ description: 'also recently handled messages' })), limit: Limit(200, 50) },
+      Strict,
+    ),
     async run(args, ctx) {
       const limit = args.limit ?? 50;
       const messages = await ctx.inbox.list(1000);
-      const waiting = messages.filter((m) => m.state !== 'acked').reverse().slice(0, limit).map(agentMessage);
-      return { session: ctx.session, waiting, ...(args.all ? { handled: messages.filter((m) => m.state === 'acked').slice(0, limit).map(agentMessage) } : {}) };
+      const waiting = messages
+        .filter((m) => m.state !== 'acked')
+        .reverse()
+        .slice(0, limit)
+        .map(agentMessage);
+      return {
+        session: ctx.session,
+        waiting,
+        ...(args.all
+          ? {
+              handled: messages
+                .filter((m) => m.state === 'acked')
+                .slice(0, limit)
+                .map(agentMessage),
+            }
+          : {}),
+      };
     },
   }),
   tool({
@@ -117,26 +179,34 @@ export const TOOLS: readonly Tool<TSchema>[] = [
       {
         session: Type.String({ pattern: SESSION_NAME_PATTERN.source, description: 'the receiving session' }),
         content: Type.String({ minLength: 1, description: 'the message' }),
-        label: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'who sends it (default: mcp:<this session>)' })),
+        label: Type.Optional(
+          Type.String({ minLength: 1, maxLength: 200, description: 'who sends it (default: mcp:<this session>)' }),
+        ),
       },
       Strict,
     ),
     async run(args, ctx) {
       if (args.content.trim() === '') throw new HookboxError(ErrorCode.InvalidInput, "'content' is empty");
       const body = { content: args.content, source: 'inject', label: args.label ?? `mcp:${ctx.session}` };
-      const { json } = await ctx.client.request<{ message: InboxMessage }>('POST', `/sessions/${encodeURIComponent(args.session)}/messages`, body);
+      const { json } = await ctx.client.request<{ message: InboxMessage }>(
+        'POST',
+        `/sessions/${encodeURIComponent(args.session)}/messages`,
+        body,
+      );
       return { sent: agentMessage(json.message), to: args.session };
     },
   }),
   tool({
     name: 'events_recent',
-    description: 'The most recent command events Hookbox recorded (shell commands, git operations, agent events), newest first.',
+    description:
+      'The most recent command events Hookbox recorded (shell commands, git operations, agent events), newest first.',
     input: Type.Object({ limit: Limit(100, 20) }, Strict),
     run: (args, ctx) => queryEvents(ctx, { limit: args.limit ?? 20 }),
   }),
   tool({
     name: 'events_search',
-    description: 'Searches the command history newest first: failed commands, long-running ones, by kind, by text ("what failed in my terminal?").',
+    description:
+      'Searches the command history newest first: failed commands, long-running ones, by kind, by text ("what failed in my terminal?").',
     input: Type.Object({ ...EventFilters, limit: Limit(100, 20) }, Strict),
     run: (args, ctx) =>
       queryEvents(ctx, {
@@ -149,16 +219,28 @@ export const TOOLS: readonly Tool<TSchema>[] = [
   }),
   tool({
     name: 'hook_runs',
-    description: "Recent runs of this session's webhook hooks, newest first: the request, the outcome, the exit code and the tail of stderr.",
-    input: Type.Object({ hook: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only this hook' })), limit: Limit(50, 10) }, Strict),
+    description:
+      "Recent runs of this session's webhook hooks, newest first: the request, the outcome, the exit code and the tail of stderr.",
+    input: Type.Object(
+      {
+        hook: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'only this hook' })),
+        limit: Limit(50, 10),
+      },
+      Strict,
+    ),
     async run(args, ctx) {
       const limit = args.limit ?? 10;
       const query = `limit=${args.hook ? limit : 1000}${args.hook ? `&hook=${encodeURIComponent(args.hook)}` : ''}`;
-      const { json } = await ctx.client.request<{ runs: Array<{ id: string; session: string }> }>('GET', `/hooks/runs?${query}`);
+      const { json } = await ctx.client.request<{ runs: Array<{ id: string; session: string }> }>(
+        'GET',
+        `/hooks/runs?${query}`,
+      );
       const ours = json.runs.filter((run) => args.hook !== undefined || run.session === ctx.session).slice(0, limit);
       const runs = await Promise.all(
         ours.map(async ({ id }) => {
-          const { json: run } = await ctx.client.request<Record<string, unknown> & { stderr: string; stdout: string; body: string; headers: unknown }>('GET', `/hooks/runs/${encodeURIComponent(id)}`);
+          const { json: run } = await ctx.client.request<
+            Record<string, unknown> & { stderr: string; stdout: string; body: string; headers: unknown }
+          >('GET', `/hooks/runs/${encodeURIComponent(id)}`);
           const { stderr, stdout: _stdout, body: _body, headers: _headers, ...summary } = run;
           return { ...summary, stderr_tail: tail(stderr, STDERR_TAIL) };
         }),
@@ -176,5 +258,8 @@ export function checkArguments(name: string, args: unknown): unknown {
   const check = checkers.get(name)!;
   if (check.Check(value)) return value;
   const problem = describeSchemaIssues([...check.Errors(value)]);
-  throw new HookboxError(ErrorCode.InvalidInput, `invalid arguments for ${name}: ${problem?.message ?? 'they do not match the input schema'}`);
+  throw new HookboxError(
+    ErrorCode.InvalidInput,
+    `invalid arguments for ${name}: ${problem?.message ?? 'they do not match the input schema'}`,
+  );
 }

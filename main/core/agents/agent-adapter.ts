@@ -128,13 +128,34 @@ export function parseJson(agent: string, text: string): unknown {
 }
 
 export function emptyCall(agent: AgentId, nativeEvent: string, kind: AgentEventKind): AgentCall {
-  return { agent, nativeEvent, kind, session: null, cwd: null, tool: null, response: null, error: null, prompt: null, message: null, title: null, notificationType: null, stopHookActive: false, source: null, transcriptPath: null };
+  return {
+    agent,
+    nativeEvent,
+    kind,
+    session: null,
+    cwd: null,
+    tool: null,
+    response: null,
+    error: null,
+    prompt: null,
+    message: null,
+    title: null,
+    notificationType: null,
+    stopHookActive: false,
+    source: null,
+    transcriptPath: null,
+  };
 }
 
 export function toolOf(name: string | undefined, input: unknown, useId?: string | null): AgentTool {
   const args = typeof input === 'string' ? parseMaybeJson(input) : input;
   const command = (args as { command?: unknown } | null)?.command;
-  return { name: name ?? 'unknown', input: args, command: typeof command === 'string' ? command : null, useId: useId ?? null };
+  return {
+    name: name ?? 'unknown',
+    input: args,
+    command: typeof command === 'string' ? command : null,
+    useId: useId ?? null,
+  };
 }
 
 /** Some agents send tool arguments as a JSON string; an object when it is one. */
@@ -218,11 +239,28 @@ export function mapAgentCall(adapter: AgentAdapter, call: AgentCall): AgentMappi
     ...(call.transcriptPath ? { transcript_path: call.transcriptPath } : {}),
   };
   // Claude Code's events keep their `metadata.claude` key (scripts written for claude-hook read it).
-  const legacy = adapter.id === 'claude' ? { claude: { hook_event_name: call.nativeEvent, ...(call.session ? { session_id: call.session } : {}), ...(call.tool?.useId ? { tool_use_id: call.tool.useId } : {}) } } : {};
+  const legacy =
+    adapter.id === 'claude'
+      ? {
+          claude: {
+            hook_event_name: call.nativeEvent,
+            ...(call.session ? { session_id: call.session } : {}),
+            ...(call.tool?.useId ? { tool_use_id: call.tool.useId } : {}),
+          },
+        }
+      : {};
   const metadata: Record<string, unknown> = { ...(call.cwd ? { cwd: call.cwd } : {}), agent: agentMeta, ...legacy };
-  const base: Record<string, unknown> = { agent_id: adapter.source, ...(call.session ? { issue_id: call.session } : {}), metadata };
+  const base: Record<string, unknown> = {
+    agent_id: adapter.source,
+    ...(call.session ? { issue_id: call.session } : {}),
+    metadata,
+  };
   const toolCall = call.tool
-    ? { name: call.tool.name, ...(call.tool.command !== null ? { command: call.tool.command } : {}), ...(call.tool.input !== undefined ? { args: call.tool.input } : {}) }
+    ? {
+        name: call.tool.name,
+        ...(call.tool.command !== null ? { command: call.tool.command } : {}),
+        ...(call.tool.input !== undefined ? { args: call.tool.input } : {}),
+      }
     : { name: 'unknown' };
   const where = project ? ` (${project})` : '';
   const session = call.session ? `\n${adapter.label} session ${call.session}${call.cwd ? ` in ${call.cwd}` : ''}` : '';
@@ -234,17 +272,33 @@ export function mapAgentCall(adapter: AgentAdapter, call: AgentCall): AgentMappi
     case 'post-tool':
       return { event, payload: { ...base, tool_call: toolCall, response: call.response ?? '' }, notice: null };
     case 'tool-failure':
-      return { event, payload: { ...base, tool_call: toolCall, error: call.error?.trim() || 'the tool failed' }, notice: null };
+      return {
+        event,
+        payload: { ...base, tool_call: toolCall, error: call.error?.trim() || 'the tool failed' },
+        notice: null,
+      };
     case 'prompt':
       return { event, payload: { ...base, metadata: { ...metadata, prompt: call.prompt ?? '' } }, notice: null };
     case 'session-start':
       return { event, payload: { ...base, metadata: { ...metadata, source: call.source ?? 'startup' } }, notice: null };
     case 'session-end':
     case 'compaction':
-      return { event, payload: { ...base, metadata: { ...metadata, ...(call.source ? { source: call.source } : {}) } }, notice: null };
+      return {
+        event,
+        payload: { ...base, metadata: { ...metadata, ...(call.source ? { source: call.source } : {}) } },
+        notice: null,
+      };
     case 'subagent-start':
     case 'subagent-stop':
-      return { event, payload: { ...base, ...(call.source ? { subagent: call.source } : {}), ...(call.response ? { summary: call.response } : {}) }, notice: null };
+      return {
+        event,
+        payload: {
+          ...base,
+          ...(call.source ? { subagent: call.source } : {}),
+          ...(call.response ? { summary: call.response } : {}),
+        },
+        notice: null,
+      };
     case 'notification': {
       const message = call.message?.trim() || `${adapter.label} needs your attention`;
       return {
@@ -253,7 +307,10 @@ export function mapAgentCall(adapter: AgentAdapter, call: AgentCall): AgentMappi
         notice: {
           title: `${adapter.label}${where}${call.title && call.title !== adapter.label ? `: ${call.title}` : ''}`,
           message,
-          priority: call.notificationType === 'permission_prompt' || call.notificationType === 'ToolPermission' ? 'high' : 'normal',
+          priority:
+            call.notificationType === 'permission_prompt' || call.notificationType === 'ToolPermission'
+              ? 'high'
+              : 'normal',
           inbox: `${adapter.label}${where}: ${message}${session}`,
         },
       };
@@ -264,26 +321,43 @@ export function mapAgentCall(adapter: AgentAdapter, call: AgentCall): AgentMappi
       return {
         event,
         payload: { ...base, response: last },
-        notice: { title: `${adapter.label} finished${where}`, message: summary, priority: 'normal', inbox: `${adapter.label} finished${where}: ${summary}${session}` },
+        notice: {
+          title: `${adapter.label} finished${where}`,
+          message: summary,
+          priority: 'normal',
+          inbox: `${adapter.label} finished${where}: ${summary}${session}`,
+        },
       };
     }
   }
 }
 
 /** The chain outcome as a verdict. */
-export function verdictOf(outcome: { allowed: boolean; reason: string | null; hook: string | null; result: { new_context: string | null; data: Record<string, unknown> } }): AgentVerdict {
+export function verdictOf(outcome: {
+  allowed: boolean;
+  reason: string | null;
+  hook: string | null;
+  result: { new_context: string | null; data: Record<string, unknown> };
+}): AgentVerdict {
   const updated = outcome.result.data.updated_input;
   return {
     allowed: outcome.allowed,
     reason: outcome.reason,
     hook: outcome.hook,
     context: outcome.result.new_context,
-    updatedInput: typeof updated === 'object' && updated !== null && !Array.isArray(updated) ? (updated as Record<string, unknown>) : null,
+    updatedInput:
+      typeof updated === 'object' && updated !== null && !Array.isArray(updated)
+        ? (updated as Record<string, unknown>)
+        : null,
     continueWith: null,
   };
 }
 
 /** A block the agent cannot act on is only reported on stderr. */
 export function unblockable(adapter: AgentAdapter, call: AgentCall, verdict: AgentVerdict): AgentAnswer {
-  return { exitCode: 0, stdout: '', stderr: `hookbox: ${blockReason(verdict)} — but ${adapter.label}'s ${call.nativeEvent} cannot be blocked; ignored\n` };
+  return {
+    exitCode: 0,
+    stdout: '',
+    stderr: `hookbox: ${blockReason(verdict)} — but ${adapter.label}'s ${call.nativeEvent} cannot be blocked; ignored\n`,
+  };
 }

@@ -40,7 +40,8 @@ export function inputSummary(call: AgentCall): string {
   if (!tool) return '';
   if (tool.command !== null) return clip(tool.command.replace(/\s+/g, ' ').trim(), SUMMARY_CHARS);
   const input = tool.input as Record<string, unknown> | null;
-  const path = input && typeof input === 'object' ? (input.file_path ?? input.path ?? input.url ?? input.pattern) : undefined;
+  const path =
+    input && typeof input === 'object' ? (input.file_path ?? input.path ?? input.url ?? input.pattern) : undefined;
   if (typeof path === 'string') return clip(path, SUMMARY_CHARS);
   return clip(typeof tool.input === 'string' ? tool.input : JSON.stringify(tool.input ?? {}), SUMMARY_CHARS);
 }
@@ -56,10 +57,16 @@ export class AgentHookService {
     this.#deps = deps;
   }
 
-  async handle(adapter: AgentAdapter, call: AgentCall | null, options: { json: boolean }): Promise<AgentAnswer & { event_id: string | null }> {
+  async handle(
+    adapter: AgentAdapter,
+    call: AgentCall | null,
+    options: { json: boolean },
+  ): Promise<AgentAnswer & { event_id: string | null }> {
     if (!call) return { ...NO_ANSWER, event_id: null };
     const drainSession = adapter.id === 'claude' ? this.#deps.lifecycle.config.claudeInbox : null;
-    const { verdict, event_id, result } = await this.#deps.lifecycle.agentEvent(adapter, call, { skipInbox: drainSession });
+    const { verdict, event_id, result } = await this.#deps.lifecycle.agentEvent(adapter, call, {
+      skipInbox: drainSession,
+    });
     if (drainSession) await this.#drain(adapter, call, verdict, drainSession);
     const rule = (result.result.data.safety_guard as { rule?: unknown } | undefined)?.rule;
     await this.#record(adapter, call, verdict, event_id, typeof rule === 'string' ? rule : null);
@@ -102,7 +109,13 @@ export class AgentHookService {
     return texts;
   }
 
-  async #record(adapter: AgentAdapter, call: AgentCall, verdict: AgentVerdict, lifecycleEventId: string, guardRule: string | null): Promise<void> {
+  async #record(
+    adapter: AgentAdapter,
+    call: AgentCall,
+    verdict: AgentVerdict,
+    lifecycleEventId: string,
+    guardRule: string | null,
+  ): Promise<void> {
     const tool = call.tool;
     if (!tool) return;
     const pairKey = tool.useId ? `${adapter.id}\u0000${tool.useId}` : null;
@@ -123,7 +136,14 @@ export class AgentHookService {
         this.#deps.onRecorded?.(done);
         return;
       }
-      const event = await this.#deps.eventLog.record({ kind: 'agent', command: `${tool.name}: ${inputSummary(call)}`, exit_code: failed ? 1 : 0, duration_ms: 0, output, metadata: this.#metadata(adapter, call, verdict, lifecycleEventId, guardRule, failed ? 'failed' : 'done') });
+      const event = await this.#deps.eventLog.record({
+        kind: 'agent',
+        command: `${tool.name}: ${inputSummary(call)}`,
+        exit_code: failed ? 1 : 0,
+        duration_ms: 0,
+        output,
+        metadata: this.#metadata(adapter, call, verdict, lifecycleEventId, guardRule, failed ? 'failed' : 'done'),
+      });
       this.#deps.onRecorded?.(event);
       return;
     }
@@ -136,7 +156,14 @@ export class AgentHookService {
       exit_code: denied ? 2 : 0,
       duration_ms: 0,
       output: denied ? (verdict.reason ?? '') : '',
-      metadata: this.#metadata(adapter, call, verdict, lifecycleEventId, guardRule, denied ? 'denied' : pairKey ? 'running' : 'allowed'),
+      metadata: this.#metadata(
+        adapter,
+        call,
+        verdict,
+        lifecycleEventId,
+        guardRule,
+        denied ? 'denied' : pairKey ? 'running' : 'allowed',
+      ),
     });
     this.#deps.onRecorded?.(event);
     if (!denied && pairKey) {
@@ -146,7 +173,14 @@ export class AgentHookService {
     }
   }
 
-  #metadata(adapter: AgentAdapter, call: AgentCall, verdict: AgentVerdict, lifecycleEventId: string, guardRule: string | null, state: string): Record<string, unknown> {
+  #metadata(
+    adapter: AgentAdapter,
+    call: AgentCall,
+    verdict: AgentVerdict,
+    lifecycleEventId: string,
+    guardRule: string | null,
+    state: string,
+  ): Record<string, unknown> {
     return {
       agent: adapter.id,
       agent_name: adapter.label,

@@ -21,7 +21,8 @@ export const AGENTS: Record<AgentId, AgentAdapter> = {
 
 export function agentAdapter(name: string): AgentAdapter {
   const adapter = (AGENTS as Record<string, AgentAdapter | undefined>)[name.toLowerCase()];
-  if (!adapter) throw new HookboxError(ErrorCode.InvalidInput, `unknown agent '${name}'; known agents: ${AGENT_IDS.join(', ')}`);
+  if (!adapter)
+    throw new HookboxError(ErrorCode.InvalidInput, `unknown agent '${name}'; known agents: ${AGENT_IDS.join(', ')}`);
   return adapter;
 }
 
@@ -31,7 +32,12 @@ export function agentAdapter(name: string): AgentAdapter {
  */
 export function readAgentCall(adapter: AgentAdapter, value: unknown, event?: string): AgentCall | null {
   const call = adapter.parse(value, event);
-  if (call && (call.kind === 'stop' || call.kind === 'subagent-stop') && call.response === null && call.transcriptPath) {
+  if (
+    call &&
+    (call.kind === 'stop' || call.kind === 'subagent-stop') &&
+    call.response === null &&
+    call.transcriptPath
+  ) {
     call.response = lastAssistantMessage(call.transcriptPath);
   }
   return call;

@@ -5,7 +5,17 @@ import { ErrorCode, HookboxError } from '../errors.ts';
 import type { AgentAdapter } from './agent-adapter.ts';
 import { codexFeatureFile, disableCodexHooksFlag, enableCodexHooksFlag, codexHooksFlag } from './codex-features.ts';
 import { realFile, writeText } from './config-file-io.ts';
-import { appendElement, detectStyle, insertProperty, nodeAt, parseJsonText, removeChild, sameTokens, valueOf, type JsonNode } from './json-text-edit.ts';
+import {
+  appendElement,
+  detectStyle,
+  insertProperty,
+  nodeAt,
+  parseJsonText,
+  removeChild,
+  sameTokens,
+  valueOf,
+  type JsonNode,
+} from './json-text-edit.ts';
 
 // `hookbox agents install|uninstall|status AGENT`: Hookbox's entries in a coding agent's own hooks
 // file, written with minimal text edits. Ours are recognised by their command (the hookbox
@@ -34,7 +44,11 @@ export interface HooksFileSpec {
 
 /** True for a command this installer wrote: the hookbox launcher running agent-hook or claude-hook. */
 export function isHookboxCommand(command: unknown): boolean {
-  return typeof command === 'string' && /(^|[\s'"/])hookbox(\.ts|\.mjs)?['"]?(\s|$)/.test(command) && /(^|\s)(claude-hook|agent-hook)(\s|$)/.test(command);
+  return (
+    typeof command === 'string' &&
+    /(^|[\s'"/])hookbox(\.ts|\.mjs)?['"]?(\s|$)/.test(command) &&
+    /(^|\s)(claude-hook|agent-hook)(\s|$)/.test(command)
+  );
 }
 
 /** Claude Code's http form served by the hub: POST …/agents/claude/hook. */
@@ -48,7 +62,10 @@ function isOurHook(hook: unknown): boolean {
 }
 
 function stamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function backup(file: string, now: Date): string {
@@ -90,7 +107,7 @@ function oursIn(list: JsonNode, grouped: boolean): Ours {
       continue;
     }
     const hooks = nodeAt(element, ['hooks']);
-    if (!hooks || hooks.type !== 'array') continue;
+    if (hooks?.type !== 'array') continue;
     const mine = (hooks.children ?? []).filter((h) => isOurHook(valueOf(h)));
     if (mine.length === 0) continue;
     if (mine.length === (hooks.children ?? []).length) ours.elements.push(element);
@@ -105,16 +122,27 @@ function readText(file: string): string | null {
 
 function hooksNode(file: string, tree: JsonNode | undefined): JsonNode | undefined {
   const hooks = nodeAt(tree, ['hooks']);
-  if (hooks && hooks.type !== 'object') throw new HookboxError(ErrorCode.InvalidInput, `${file}: "hooks" must be an object; nothing was changed`);
+  if (hooks && hooks.type !== 'object')
+    throw new HookboxError(ErrorCode.InvalidInput, `${file}: "hooks" must be an object; nothing was changed`);
   for (const event of hooks?.children ?? []) {
     const list = event.children?.[1];
-    if (list && list.type !== 'array') throw new HookboxError(ErrorCode.InvalidInput, `${file}: hooks.${String(valueOf(event.children?.[0]))} must be a list; nothing was changed`);
+    if (list && list.type !== 'array')
+      throw new HookboxError(
+        ErrorCode.InvalidInput,
+        `${file}: hooks.${String(valueOf(event.children?.[0]))} must be a list; nothing was changed`,
+      );
   }
   return hooks;
 }
 
 /** Removes our elements and hooks from hooks[event]; the event's list goes too when only ours was in it. */
-function removeOurs(text: string, file: string, spec: HooksFileSpec, event: string, dropEmptyList: boolean): { text: string; removed: number } {
+function removeOurs(
+  text: string,
+  file: string,
+  spec: HooksFileSpec,
+  event: string,
+  dropEmptyList: boolean,
+): { text: string; removed: number } {
   let removed = 0;
   for (;;) {
     const tree = parseJsonText(file, text);
@@ -126,7 +154,10 @@ function removeOurs(text: string, file: string, spec: HooksFileSpec, event: stri
     if (ours.inner.length > 0) {
       text = removeChild(text, ours.inner[0]!.group, ours.inner[0]!.hook);
     } else if (ours.elements.length > 0) {
-      text = ours.elements.length === (list.children ?? []).length && dropEmptyList ? removeChild(text, hooks, property) : removeChild(text, list, ours.elements[0]!);
+      text =
+        ours.elements.length === (list.children ?? []).length && dropEmptyList
+          ? removeChild(text, hooks, property)
+          : removeChild(text, list, ours.elements[0]!);
     } else {
       return { text, removed };
     }
@@ -135,12 +166,19 @@ function removeOurs(text: string, file: string, spec: HooksFileSpec, event: stri
 }
 
 /** The oldest copy holds nothing but Hookbox's entries: the file was Hookbox's from the start. */
-function createdByHookbox(file: string, spec: HooksFileSpec, oldest: string, bare: (value: unknown) => boolean): boolean {
+function createdByHookbox(
+  file: string,
+  spec: HooksFileSpec,
+  oldest: string,
+  bare: (value: unknown) => boolean,
+): boolean {
   try {
     let text = readFileSync(oldest, 'utf8');
     if (text.trim() === '') return false;
     let removed = 0;
-    for (const event of Object.keys((valueOf(nodeAt(parseJsonText(file, text), ['hooks'])) as Record<string, unknown>) ?? {})) {
+    for (const event of Object.keys(
+      (valueOf(nodeAt(parseJsonText(file, text), ['hooks'])) as Record<string, unknown>) ?? {},
+    )) {
       const next = removeOurs(text, file, spec, event, true);
       text = next.text;
       removed += next.removed;
@@ -183,14 +221,27 @@ export interface InstallReport {
 export function installAgentHooks(
   adapter: AgentAdapter,
   spec: HooksFileSpec,
-  options: { file: string; command: (event: string) => string; entry?: (event: string) => Record<string, unknown>; now?: Date },
+  options: {
+    file: string;
+    command: (event: string) => string;
+    entry?: (event: string) => Record<string, unknown>;
+    now?: Date;
+  },
 ): InstallReport {
   const file = realFile(options.file);
   const original = readText(file);
   let text = original ?? '';
   const tree = parseJsonText(file, text);
   hooksNode(file, tree);
-  const report: InstallReport = { file, changed: false, backup: null, added: [], updated: [], unchanged: [], flag: null };
+  const report: InstallReport = {
+    file,
+    changed: false,
+    backup: null,
+    added: [],
+    updated: [],
+    unchanged: [],
+    flag: null,
+  };
   const style = detectStyle(text);
 
   for (const event of spec.events) {
@@ -199,7 +250,11 @@ export function installAgentHooks(
     const list = nodeAt(current, ['hooks', event]);
     if (list) {
       const ours = oursIn(list, spec.grouped);
-      if (ours.inner.length === 0 && ours.elements.length === 1 && isDeepStrictEqual(valueOf(ours.elements[0]), wanted)) {
+      if (
+        ours.inner.length === 0 &&
+        ours.elements.length === 1 &&
+        isDeepStrictEqual(valueOf(ours.elements[0]), wanted)
+      ) {
         report.unchanged.push(event);
         continue;
       }
@@ -213,7 +268,9 @@ export function installAgentHooks(
     if (text.trim() === '') text = `${JSON.stringify(spec.skeleton, null, 2)}\n`;
     const root = parseJsonText(file, text)!;
     const hooks = nodeAt(root, ['hooks']);
-    text = hooks ? insertProperty(text, hooks, event, [wanted], style) : insertProperty(text, root, 'hooks', { [event]: [wanted] }, style);
+    text = hooks
+      ? insertProperty(text, hooks, event, [wanted], style)
+      : insertProperty(text, root, 'hooks', { [event]: [wanted] }, style);
     report.added.push(event);
   }
   // A file only a newline away from what we wrote is ours to finish with one.
@@ -239,14 +296,28 @@ export interface UninstallReport {
   flag: string | null;
 }
 
-export function uninstallAgentHooks(adapter: AgentAdapter, spec: HooksFileSpec, options: { file: string; now?: Date }): UninstallReport {
+export function uninstallAgentHooks(
+  adapter: AgentAdapter,
+  spec: HooksFileSpec,
+  options: { file: string; now?: Date },
+): UninstallReport {
   const file = realFile(options.file);
-  const report: UninstallReport = { file, changed: false, backup: null, removed: 0, deleted: false, restored: false, flag: null };
+  const report: UninstallReport = {
+    file,
+    changed: false,
+    backup: null,
+    removed: 0,
+    deleted: false,
+    restored: false,
+    flag: null,
+  };
   const original = readText(file);
   if (original !== null) {
     parseJsonText(file, original);
     let text = original;
-    for (const event of spec.events.concat(Object.keys((valueOf(nodeAt(parseJsonText(file, text), ['hooks'])) as Record<string, unknown>) ?? {}))) {
+    for (const event of spec.events.concat(
+      Object.keys((valueOf(nodeAt(parseJsonText(file, text), ['hooks'])) as Record<string, unknown>) ?? {}),
+    )) {
       const { text: next, removed } = removeOurs(text, file, spec, event, true);
       text = next;
       report.removed += removed;
@@ -256,8 +327,14 @@ export function uninstallAgentHooks(adapter: AgentAdapter, spec: HooksFileSpec, 
       const previous = copies.at(-1) ?? null;
       const before = previous ? readFileSync(previous, 'utf8') : null;
       text = dropEmptyHooks(file, text, before);
-      const bare = (value: unknown) => isDeepStrictEqual(value, {}) || isDeepStrictEqual(value, spec.skeleton) || isDeepStrictEqual(value, { ...spec.skeleton, hooks: {} });
-      if (bare(valueOf(parseJsonText(file, text))) && (copies.length === 0 || createdByHookbox(file, spec, copies[0]!, bare))) {
+      const bare = (value: unknown) =>
+        isDeepStrictEqual(value, {}) ||
+        isDeepStrictEqual(value, spec.skeleton) ||
+        isDeepStrictEqual(value, { ...spec.skeleton, hooks: {} });
+      if (
+        bare(valueOf(parseJsonText(file, text))) &&
+        (copies.length === 0 || createdByHookbox(file, spec, copies[0]!, bare))
+      ) {
         // Hookbox created the file and nothing else is in it.
         unlinkSync(file);
         report.deleted = true;
@@ -296,10 +373,23 @@ function agentFolder(file: string, root: string | undefined): string {
   return dirname(file);
 }
 
-export function agentHooksStatus(adapter: AgentAdapter, spec: HooksFileSpec, options: { file: string; root?: string }): StatusReport {
+export function agentHooksStatus(
+  adapter: AgentAdapter,
+  spec: HooksFileSpec,
+  options: { file: string; root?: string },
+): StatusReport {
   const file = realFile(options.file);
   const detected = existsSync(agentFolder(options.file, options.root));
-  const report: StatusReport = { agent: adapter.id, file, exists: existsSync(file), detected, installed: [], missing: [], problem: null, flag: null };
+  const report: StatusReport = {
+    agent: adapter.id,
+    file,
+    exists: existsSync(file),
+    detected,
+    installed: [],
+    missing: [],
+    problem: null,
+    flag: null,
+  };
   try {
     const tree = parseJsonText(file, readText(file) ?? '');
     for (const event of spec.events) {

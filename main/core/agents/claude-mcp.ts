@@ -8,6 +8,9 @@ export const claudeMcp: JsonAgentAdapter = {
   channels: true,
   format: 'json',
   container: 'mcpServers',
-  configFile: (ctx) => (ctx.project !== undefined ? join(resolve(ctx.project), '.mcp.json') : join(ctx.env.CLAUDE_CONFIG_DIR || ctx.home, '.claude.json')),
+  configFile: (ctx) =>
+    ctx.project !== undefined
+      ? join(resolve(ctx.project), '.mcp.json')
+      : join(ctx.env.CLAUDE_CONFIG_DIR || ctx.home, '.claude.json'),
   entry: (server) => ({ type: 'stdio', command: server.command, args: server.args }),
 };

@@ -78,7 +78,14 @@ export const CLAUDE_EVENTS: Record<string, AgentEventKind> = {
 };
 
 // The events whose hookSpecificOutput takes additionalContext.
-const CONTEXT_EVENTS = new Set(['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SubagentStart']);
+const CONTEXT_EVENTS = new Set([
+  'SessionStart',
+  'UserPromptSubmit',
+  'PreToolUse',
+  'PostToolUse',
+  'PostToolUseFailure',
+  'SubagentStart',
+]);
 
 export interface ClaudeStyle {
   id: AgentId;
@@ -118,19 +125,28 @@ export function claudeStyleAdapter(style: ClaudeStyle): AgentAdapter {
         stopHookActive: input.stop_hook_active === true,
         source: input.source ?? input.reason ?? input.trigger ?? input.agent_type ?? null,
       };
-      if (input.tool_name !== undefined || input.tool_input !== undefined) call.tool = toolOf(input.tool_name, input.tool_input, input.tool_use_id);
+      if (input.tool_name !== undefined || input.tool_input !== undefined)
+        call.tool = toolOf(input.tool_name, input.tool_input, input.tool_use_id);
       if (kind === 'post-tool') call.response = responseText(input.tool_response);
       if (kind === 'tool-failure') call.error = errorText(input.error);
       if (kind === 'stop' || kind === 'subagent-stop') call.response = input.last_assistant_message ?? null;
       return call;
     },
     answer(call, verdict, options) {
-      return claudeStyleAnswer(this, call, verdict, { json: style.alwaysJson || options.json, codex: style.id === 'codex' });
+      return claudeStyleAnswer(this, call, verdict, {
+        json: style.alwaysJson || options.json,
+        codex: style.id === 'codex',
+      });
     },
   };
 }
 
-function claudeStyleAnswer(adapter: AgentAdapter, call: AgentCall, verdict: AgentVerdict, options: { json: boolean; codex: boolean }): AgentAnswer {
+function claudeStyleAnswer(
+  adapter: AgentAdapter,
+  call: AgentCall,
+  verdict: AgentVerdict,
+  options: { json: boolean; codex: boolean },
+): AgentAnswer {
   const name = call.nativeEvent;
   const more = stopContinuation(call, verdict);
   if (more !== null) return jsonAnswer({ decision: 'block', reason: more });
@@ -138,8 +154,18 @@ function claudeStyleAnswer(adapter: AgentAdapter, call: AgentCall, verdict: Agen
     if (!isBlockable(call.kind)) return unblockable(adapter, call, verdict);
     const reason = blockReason(verdict);
     if (!options.json) return { exitCode: 2, stdout: '', stderr: `${reason}\n` };
-    if (name === 'PreToolUse') return jsonAnswer({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } });
-    if (name === 'PermissionRequest') return jsonAnswer({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message: reason } } });
+    if (name === 'PreToolUse')
+      return jsonAnswer({
+        hookSpecificOutput: {
+          hookEventName: 'PreToolUse',
+          permissionDecision: 'deny',
+          permissionDecisionReason: reason,
+        },
+      });
+    if (name === 'PermissionRequest')
+      return jsonAnswer({
+        hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message: reason } },
+      });
     return jsonAnswer({ decision: 'block', reason });
   }
   if (name === 'PreToolUse' && verdict.updatedInput) {
@@ -155,7 +181,11 @@ function claudeStyleAnswer(adapter: AgentAdapter, call: AgentCall, verdict: Agen
     });
   }
   // Codex's SubagentStart output schema has no additionalContext.
-  if (verdict.context && CONTEXT_EVENTS.has(name) && !(options.codex && (name === 'SubagentStart' || name === 'PostToolUseFailure'))) {
+  if (
+    verdict.context &&
+    CONTEXT_EVENTS.has(name) &&
+    !(options.codex && (name === 'SubagentStart' || name === 'PostToolUseFailure'))
+  ) {
     return jsonAnswer({ hookSpecificOutput: { hookEventName: name, additionalContext: verdict.context } });
   }
   return NO_ANSWER;
@@ -172,11 +202,13 @@ export const claudeAdapter: AgentAdapter = claudeStyleAdapter({
   events: (name) => CLAUDE_EVENTS[name],
   alwaysJson: false,
   hooksFile: {
-    path: ({ project, env, home }) => (project !== undefined ? join(resolve(project), '.claude', 'settings.json') : join(env.CLAUDE_CONFIG_DIR || join(home, '.claude'), 'settings.json')),
+    path: ({ project, env, home }) =>
+      project !== undefined
+        ? join(resolve(project), '.claude', 'settings.json')
+        : join(env.CLAUDE_CONFIG_DIR || join(home, '.claude'), 'settings.json'),
     events: Object.keys(CLAUDE_EVENTS),
     entry: (_event, command) => ({ hooks: [{ type: 'command', command, timeout: CLAUDE_HOOK_TIMEOUT_S }] }),
     skeleton: {},
     grouped: true,
   },
 });
-

@@ -21,10 +21,16 @@ function read(file: string): { text: string; features: Record<string, unknown> |
   try {
     parsed = parseToml(text) as Record<string, unknown>;
   } catch (error) {
-    throw new HookboxError(ErrorCode.InvalidInput, `${file}: not valid TOML (${(error as Error).message.split('\n')[0]}); fix it first, the codex_hooks flag was not set`);
+    throw new HookboxError(
+      ErrorCode.InvalidInput,
+      `${file}: not valid TOML (${(error as Error).message.split('\n')[0]}); fix it first, the codex_hooks flag was not set`,
+    );
   }
   const features = parsed.features;
-  return { text, features: typeof features === 'object' && features !== null ? (features as Record<string, unknown>) : undefined };
+  return {
+    text,
+    features: typeof features === 'object' && features !== null ? (features as Record<string, unknown>) : undefined,
+  };
 }
 
 export function codexHooksFlag(file: string): string {
@@ -44,7 +50,15 @@ export function enableCodexHooksFlag(configFile: string): string {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const lines = text.split(/\r?\n/);
   const header = lines.findIndex((l) => /^\s*\[features\]\s*(#.*)?$/.test(l));
-  const keyLine = header < 0 ? -1 : lines.findIndex((l, i) => i > header && /^\s*codex_hooks\s*=\s*false\s*(#.*)?$/.test(l) && !lines.slice(header + 1, i).some((x) => /^\s*\[/.test(x)));
+  const keyLine =
+    header < 0
+      ? -1
+      : lines.findIndex(
+          (l, i) =>
+            i > header &&
+            /^\s*codex_hooks\s*=\s*false\s*(#.*)?$/.test(l) &&
+            !lines.slice(header + 1, i).some((x) => /^\s*\[/.test(x)),
+        );
   let next: string;
   if (keyLine >= 0) {
     lines[keyLine] = `codex_hooks = true ${WAS_FALSE}`;
@@ -53,7 +67,10 @@ export function enableCodexHooksFlag(configFile: string): string {
     lines.splice(header + 1, 0, `codex_hooks = true ${ADDED}`);
     next = lines.join(eol);
   } else if (features !== undefined) {
-    throw new HookboxError(ErrorCode.InvalidInput, `${file}: 'features' is not written as a [features] table; add codex_hooks = true to it yourself`);
+    throw new HookboxError(
+      ErrorCode.InvalidInput,
+      `${file}: 'features' is not written as a [features] table; add codex_hooks = true to it yourself`,
+    );
   } else if (!existsSync(file)) {
     next = `[features] ${ADDED}${eol}codex_hooks = true ${ADDED}${eol}`;
   } else {
@@ -74,7 +91,9 @@ export function disableCodexHooksFlag(configFile: string): string | null {
     return `${file}: removed (Hookbox had created it for the codex_hooks flag)`;
   }
   let next = text.replace(`${eol}[features] ${ADDED}${eol}codex_hooks = true ${ADDED}${eol}`, '');
-  next = next.replace(`codex_hooks = true ${ADDED}${eol}`, '').replace(`codex_hooks = true ${WAS_FALSE}`, 'codex_hooks = false');
+  next = next
+    .replace(`codex_hooks = true ${ADDED}${eol}`, '')
+    .replace(`codex_hooks = true ${WAS_FALSE}`, 'codex_hooks = false');
   if (next === text) return null;
   writeText(file, next);
   return `${file}: [features] codex_hooks set back as it was`;

@@ -9,7 +9,11 @@ export const codexMcp: TomlAgentAdapter = {
   format: 'toml',
   table: ['mcp_servers'],
   configFile(ctx) {
-    if (ctx.project !== undefined) throw new HookboxError(ErrorCode.InvalidInput, 'codex reads MCP servers from ~/.codex/config.toml only; leave out --project (add --name to choose the session)');
+    if (ctx.project !== undefined)
+      throw new HookboxError(
+        ErrorCode.InvalidInput,
+        'codex reads MCP servers from ~/.codex/config.toml only; leave out --project (add --name to choose the session)',
+      );
     const home = ctx.env.CODEX_HOME && isAbsolute(ctx.env.CODEX_HOME) ? ctx.env.CODEX_HOME : join(ctx.home, '.codex');
     return join(home, 'config.toml');
   },

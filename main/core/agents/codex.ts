@@ -7,7 +7,17 @@ import type { AgentAdapter } from './agent-adapter.ts';
 // with fewer events and output schemas that refuse unknown fields. Codex always gets JSON answers,
 // which the tests validate against those schemas. It has no Notification, SessionEnd or
 // PostToolUseFailure; those names (and any newer event) pass untouched.
-const CODEX_EVENTS = new Set(['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PermissionRequest', 'PostToolUse', 'Stop', 'SubagentStart', 'SubagentStop', 'PreCompact']);
+const CODEX_EVENTS = new Set([
+  'SessionStart',
+  'UserPromptSubmit',
+  'PreToolUse',
+  'PermissionRequest',
+  'PostToolUse',
+  'Stop',
+  'SubagentStart',
+  'SubagentStop',
+  'PreCompact',
+]);
 
 export const codexAdapter: AgentAdapter = claudeStyleAdapter({
   id: 'codex',
@@ -18,7 +28,10 @@ export const codexAdapter: AgentAdapter = claudeStyleAdapter({
   // ~/.codex/hooks.json ($CODEX_HOME) or <repo>/.codex/hooks.json, in Claude Code's shape; the
   // installer also turns on `[features] codex_hooks` in the config.toml beside it.
   hooksFile: {
-    path: ({ project, env, home }) => (project !== undefined ? join(resolve(project), '.codex', 'hooks.json') : join(env.CODEX_HOME || join(home, '.codex'), 'hooks.json')),
+    path: ({ project, env, home }) =>
+      project !== undefined
+        ? join(resolve(project), '.codex', 'hooks.json')
+        : join(env.CODEX_HOME || join(home, '.codex'), 'hooks.json'),
     events: [...CODEX_EVENTS],
     entry: (_event, command) => ({ hooks: [{ type: 'command', command, timeout: CLAUDE_HOOK_TIMEOUT_S }] }),
     skeleton: {},

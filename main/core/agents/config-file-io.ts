@@ -1,4 +1,13 @@
-import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 // Reading and writing another program's config file: through a symlink to its target (the link
@@ -27,4 +36,3 @@ export function writeText(file: string, text: string): void {
   writeFileSync(temp, text, { mode });
   renameSync(temp, file);
 }
-

@@ -105,7 +105,10 @@ export const copilotAdapter: AgentAdapter = {
   // Hookbox's own file, .github/hooks/hookbox.json in a repository or ~/.copilot/hooks/hookbox.json;
   // camelCase event names, each command told its event.
   hooksFile: {
-    path: ({ project, env, home }) => (project !== undefined ? join(resolve(project), '.github', 'hooks', 'hookbox.json') : join(env.COPILOT_HOME || join(home, '.copilot'), 'hooks', 'hookbox.json')),
+    path: ({ project, env, home }) =>
+      project !== undefined
+        ? join(resolve(project), '.github', 'hooks', 'hookbox.json')
+        : join(env.COPILOT_HOME || join(home, '.copilot'), 'hooks', 'hookbox.json'),
     events: Object.keys(EVENTS),
     entry: (_event, command) => ({ type: 'command', bash: command, timeoutSec: 30 }),
     args: (event) => ['--event', event],
@@ -115,7 +118,11 @@ export const copilotAdapter: AgentAdapter = {
   parse(value, event) {
     const input = check(value);
     const named = event ?? input.hook_event_name;
-    if (!named) throw new HookboxError(ErrorCode.InvalidInput, "Copilot CLI's hook input names no event: install with `hookbox agents install copilot` (it passes --event)");
+    if (!named)
+      throw new HookboxError(
+        ErrorCode.InvalidInput,
+        "Copilot CLI's hook input names no event: install with `hookbox agents install copilot` (it passes --event)",
+      );
     const camel = PASCAL[named] ?? named;
     const kind = EVENTS[camel];
     if (!kind) return null;
@@ -134,7 +141,9 @@ export const copilotAdapter: AgentAdapter = {
     const args = input.toolArgs ?? input.tool_input;
     if (toolName !== undefined || args !== undefined) call.tool = toolOf(toolName, args);
     if (kind === 'post-tool') {
-      const result = (input.toolResult ?? input.tool_result) as { textResultForLlm?: unknown; text_result_for_llm?: unknown } | undefined;
+      const result = (input.toolResult ?? input.tool_result) as
+        | { textResultForLlm?: unknown; text_result_for_llm?: unknown }
+        | undefined;
       call.response = responseText(result?.textResultForLlm ?? result?.text_result_for_llm ?? result);
     }
     if (kind === 'tool-failure') call.error = errorText(input.error);
@@ -146,13 +155,20 @@ export const copilotAdapter: AgentAdapter = {
     if (more !== null) return jsonAnswer({ decision: 'block', reason: more });
     if (!verdict.allowed) {
       // userPromptSubmitted's output is not read: a block there can only be reported.
-      if (!isBlockable(call.kind) || camel === 'userPromptSubmitted' || camel === 'postToolUse') return unblockable(this, call, verdict);
+      if (!isBlockable(call.kind) || camel === 'userPromptSubmitted' || camel === 'postToolUse')
+        return unblockable(this, call, verdict);
       const reason = blockReason(verdict);
       if (camel === 'permissionRequest') return jsonAnswer({ behavior: 'deny', message: reason });
       return jsonAnswer({ permissionDecision: 'deny', permissionDecisionReason: reason });
     }
-    if (camel === 'preToolUse' && verdict.updatedInput) return jsonAnswer({ permissionDecision: 'ask', permissionDecisionReason: 'Hookbox changed the tool arguments', modifiedArgs: verdict.updatedInput });
-    if (verdict.context && (camel === 'postToolUseFailure' || camel === 'notification' || camel === 'subagentStart')) return jsonAnswer({ additionalContext: verdict.context });
+    if (camel === 'preToolUse' && verdict.updatedInput)
+      return jsonAnswer({
+        permissionDecision: 'ask',
+        permissionDecisionReason: 'Hookbox changed the tool arguments',
+        modifiedArgs: verdict.updatedInput,
+      });
+    if (verdict.context && (camel === 'postToolUseFailure' || camel === 'notification' || camel === 'subagentStart'))
+      return jsonAnswer({ additionalContext: verdict.context });
     return NO_ANSWER;
   },
 };

@@ -76,7 +76,8 @@ const check = inputChecker<CursorHookInput>('Cursor', CursorHookInput);
 
 function toolFor(event: string, input: CursorHookInput) {
   const useId = input.tool_use_id ?? input.generation_id ?? null;
-  if (event === 'beforeShellExecution' || event === 'afterShellExecution') return toolOf('Shell', { command: input.command ?? '', ...(input.cwd ? { cwd: input.cwd } : {}) }, useId);
+  if (event === 'beforeShellExecution' || event === 'afterShellExecution')
+    return toolOf('Shell', { command: input.command ?? '', ...(input.cwd ? { cwd: input.cwd } : {}) }, useId);
   if (event === 'beforeReadFile') return toolOf('Read', { file_path: input.file_path ?? '' }, useId);
   if (event === 'afterFileEdit') return toolOf('Edit', { file_path: input.file_path ?? '', edits: input.edits }, useId);
   return toolOf(input.tool_name, input.tool_input, useId);
@@ -90,7 +91,17 @@ export const cursorAdapter: AgentAdapter = {
   // than preToolUse, which every Cursor version with hooks has (both would check a command twice).
   hooksFile: {
     path: ({ project, home }) => join(project !== undefined ? resolve(project) : home, '.cursor', 'hooks.json'),
-    events: ['sessionStart', 'sessionEnd', 'beforeSubmitPrompt', 'beforeShellExecution', 'beforeMCPExecution', 'afterShellExecution', 'afterMCPExecution', 'afterFileEdit', 'stop'],
+    events: [
+      'sessionStart',
+      'sessionEnd',
+      'beforeSubmitPrompt',
+      'beforeShellExecution',
+      'beforeMCPExecution',
+      'afterShellExecution',
+      'afterMCPExecution',
+      'afterFileEdit',
+      'stop',
+    ],
     entry: (_event, command) => ({ command }),
     skeleton: { version: 1 },
     grouped: false,
@@ -120,12 +131,19 @@ export const cursorAdapter: AgentAdapter = {
     if (more !== null) return jsonAnswer({ followup_message: more });
     if (!verdict.allowed) {
       const reason = blockReason(verdict);
-      if (PERMISSION_EVENTS.has(event)) return jsonAnswer({ permission: 'deny', user_message: reason, agent_message: reason });
+      if (PERMISSION_EVENTS.has(event))
+        return jsonAnswer({ permission: 'deny', user_message: reason, agent_message: reason });
       if (event === 'beforeSubmitPrompt') return jsonAnswer({ continue: false, user_message: reason });
       return unblockable(this, call, verdict);
     }
-    if (event === 'preToolUse' && verdict.updatedInput) return jsonAnswer({ permission: 'ask', user_message: 'Hookbox changed the tool input', updated_input: verdict.updatedInput });
-    if (verdict.context && (event === 'sessionStart' || event === 'postToolUse' || event === 'subagentStart')) return jsonAnswer({ additional_context: verdict.context });
+    if (event === 'preToolUse' && verdict.updatedInput)
+      return jsonAnswer({
+        permission: 'ask',
+        user_message: 'Hookbox changed the tool input',
+        updated_input: verdict.updatedInput,
+      });
+    if (verdict.context && (event === 'sessionStart' || event === 'postToolUse' || event === 'subagentStart'))
+      return jsonAnswer({ additional_context: verdict.context });
     return NO_ANSWER;
   },
 };

@@ -63,7 +63,12 @@ const check = inputChecker<GeminiHookInput>('Gemini CLI', GeminiHookInput);
 function toolResponse(response: unknown): { text: string; error: string | null } {
   const r = response as { llmContent?: unknown; returnDisplay?: unknown; error?: unknown } | null | undefined;
   if (r && typeof r === 'object' && ('llmContent' in r || 'error' in r)) {
-    const error = r.error === undefined || r.error === null ? null : typeof r.error === 'string' ? r.error : JSON.stringify(r.error);
+    const error =
+      r.error === undefined || r.error === null
+        ? null
+        : typeof r.error === 'string'
+          ? r.error
+          : JSON.stringify(r.error);
     return { text: responseText(r.llmContent ?? r.returnDisplay ?? ''), error };
   }
   return { text: responseText(response), error: null };
@@ -98,7 +103,8 @@ export const geminiAdapter: AgentAdapter = {
       stopHookActive: input.stop_hook_active === true,
       source: input.source ?? input.reason ?? input.trigger ?? null,
     };
-    if (input.tool_name !== undefined || input.tool_input !== undefined) call.tool = toolOf(input.tool_name, input.tool_input);
+    if (input.tool_name !== undefined || input.tool_input !== undefined)
+      call.tool = toolOf(input.tool_name, input.tool_input);
     if (response) {
       call.response = response.text;
       call.error = response.error;
@@ -111,10 +117,12 @@ export const geminiAdapter: AgentAdapter = {
     const more = stopContinuation(call, verdict);
     if (more !== null) return jsonAnswer({ decision: 'deny', reason: more });
     if (!verdict.allowed) {
-      if (event !== 'BeforeTool' && event !== 'BeforeAgent' && event !== 'AfterTool') return unblockable(this, call, verdict);
+      if (event !== 'BeforeTool' && event !== 'BeforeAgent' && event !== 'AfterTool')
+        return unblockable(this, call, verdict);
       return jsonAnswer({ decision: 'deny', reason: blockReason(verdict) });
     }
-    if (event === 'BeforeTool' && verdict.updatedInput) return jsonAnswer({ hookSpecificOutput: { hookEventName: 'BeforeTool', tool_input: verdict.updatedInput } });
+    if (event === 'BeforeTool' && verdict.updatedInput)
+      return jsonAnswer({ hookSpecificOutput: { hookEventName: 'BeforeTool', tool_input: verdict.updatedInput } });
     if (verdict.context && (event === 'SessionStart' || event === 'BeforeAgent' || event === 'AfterTool')) {
       return jsonAnswer({ hookSpecificOutput: { hookEventName: event, additionalContext: verdict.context } });
     }

@@ -24,14 +24,19 @@ export interface JsonInsertion {
 
 function parseObject(text: string, file: string): JsonNode {
   const errors: ParseError[] = [];
-  if (jsonTextTooDeep(text)) throw new HookboxError(ErrorCode.InvalidInput, `${new JsonTooDeepError(file).message}; nothing was changed`);
+  if (jsonTextTooDeep(text))
+    throw new HookboxError(ErrorCode.InvalidInput, `${new JsonTooDeepError(file).message}; nothing was changed`);
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0 || !root) {
     const first = errors[0];
     const where = first ? ` at offset ${first.offset} (${printParseErrorCode(first.error)})` : '';
-    throw new HookboxError(ErrorCode.InvalidConfig, `${file}: not valid JSON${where}; fix it first, nothing was changed`);
+    throw new HookboxError(
+      ErrorCode.InvalidConfig,
+      `${file}: not valid JSON${where}; fix it first, nothing was changed`,
+    );
   }
-  if (root.type !== 'object') throw new HookboxError(ErrorCode.InvalidConfig, `${file}: must hold a JSON object; nothing was changed`);
+  if (root.type !== 'object')
+    throw new HookboxError(ErrorCode.InvalidConfig, `${file}: must hold a JSON object; nothing was changed`);
   return root;
 }
 
@@ -72,18 +77,32 @@ function member(key: string, value: unknown, indent: string | null, unit: string
 }
 
 /** Inserts `"key": value` into an object node: before its first member, or inside an empty one. */
-function insertMember(text: string, object: JsonNode, key: string, value: unknown, unit: string): { text: string; emptyInside: string | null } {
+function insertMember(
+  text: string,
+  object: JsonNode,
+  key: string,
+  value: unknown,
+  unit: string,
+): { text: string; emptyInside: string | null } {
   const first = object.children?.[0];
   if (first) {
     const indent = lineIndent(text, first.offset);
     const separator = indent === null ? ',' : `,\n${indent}`;
-    return { text: `${text.slice(0, first.offset)}${member(key, value, indent, unit)}${separator}${text.slice(first.offset)}`, emptyInside: null };
+    return {
+      text: `${text.slice(0, first.offset)}${member(key, value, indent, unit)}${separator}${text.slice(first.offset)}`,
+      emptyInside: null,
+    };
   }
   const open = object.offset + 1;
   const close = object.offset + object.length - 1;
-  const outer = lineIndent(text, object.offset) ?? (text.slice(text.lastIndexOf('\n', object.offset - 1) + 1).match(/^[ \t]*/)?.[0] ?? '');
+  const outer =
+    lineIndent(text, object.offset) ??
+    text.slice(text.lastIndexOf('\n', object.offset - 1) + 1).match(/^[ \t]*/)?.[0] ??
+    '';
   const compact = !text.includes('\n');
-  const inner = compact ? member(key, value, null, unit) : `\n${outer}${unit}${member(key, value, `${outer}${unit}`, unit)}\n${outer}`;
+  const inner = compact
+    ? member(key, value, null, unit)
+    : `\n${outer}${unit}${member(key, value, `${outer}${unit}`, unit)}\n${outer}`;
   return { text: `${text.slice(0, open)}${inner}${text.slice(close)}`, emptyInside: text.slice(open, close) };
 }
 
@@ -111,7 +130,10 @@ function verify(before: string, after: string, container: string, key: string, v
   const expected = { ...old, [container]: servers };
   if (value === undefined && Object.keys(servers).length === 0 && !(container in next)) delete expected[container];
   if (!isDeepStrictEqual(next, expected)) {
-    throw new HookboxError(ErrorCode.IntegrationFailed, `${file}: could not edit "${container}" automatically (it is written in a form this edit does not handle); nothing was changed`);
+    throw new HookboxError(
+      ErrorCode.IntegrationFailed,
+      `${file}: could not edit "${container}" automatically (it is written in a form this edit does not handle); nothing was changed`,
+    );
   }
 }
 
@@ -120,7 +142,13 @@ function verify(before: string, after: string, container: string, key: string, v
  * place; a new one goes in as the container's first member; a missing container is added as the
  * first member of the file's object. An empty or missing file becomes a new object.
  */
-export function setJsonEntry(text: string, container: string, key: string, value: unknown, file: string): { text: string; insertion: JsonInsertion | null } {
+export function setJsonEntry(
+  text: string,
+  container: string,
+  key: string,
+  value: unknown,
+  file: string,
+): { text: string; insertion: JsonInsertion | null } {
   const unit = indentUnit(text);
   if (text.trim() === '') {
     const created = `{\n${unit}${member(container, { [key]: value }, unit, unit)}\n}\n`;
@@ -129,7 +157,8 @@ export function setJsonEntry(text: string, container: string, key: string, value
   const root = parseObject(text, file);
   const servers = findNodeAtLocation(root, [container]);
   let out: { text: string; insertion: JsonInsertion | null };
-  if (servers && servers.type !== 'object') throw new HookboxError(ErrorCode.InvalidConfig, `${file}: "${container}" must be an object; nothing was changed`);
+  if (servers && servers.type !== 'object')
+    throw new HookboxError(ErrorCode.InvalidConfig, `${file}: "${container}" must be an object; nothing was changed`);
   if (!servers) {
     const inserted = insertMember(text, root, container, { [key]: value }, unit);
     out = { text: inserted.text, insertion: { createdContainer: true, emptyInside: inserted.emptyInside } };
@@ -137,7 +166,10 @@ export function setJsonEntry(text: string, container: string, key: string, value
     const existing = findNodeAtLocation(servers, [key]);
     if (existing) {
       const indent = lineIndent(text, existing.parent!.offset);
-      out = { text: `${text.slice(0, existing.offset)}${layout(value, indent, unit)}${text.slice(existing.offset + existing.length)}`, insertion: null };
+      out = {
+        text: `${text.slice(0, existing.offset)}${layout(value, indent, unit)}${text.slice(existing.offset + existing.length)}`,
+        insertion: null,
+      };
     } else {
       const inserted = insertMember(text, servers, key, value, unit);
       out = { text: inserted.text, insertion: { createdContainer: false, emptyInside: inserted.emptyInside } };
@@ -148,11 +180,17 @@ export function setJsonEntry(text: string, container: string, key: string, value
 }
 
 /** Removes `container.key`, undoing what `insertion` (the install's record, if known) added. */
-export function removeJsonEntry(text: string, container: string, key: string, file: string, insertion: JsonInsertion | null): string {
+export function removeJsonEntry(
+  text: string,
+  container: string,
+  key: string,
+  file: string,
+  insertion: JsonInsertion | null,
+): string {
   if (text.trim() === '') return text;
   const root = parseObject(text, file);
   const servers = findNodeAtLocation(root, [container]);
-  if (!servers || servers.type !== 'object') return text;
+  if (servers?.type !== 'object') return text;
   const index = (servers.children ?? []).findIndex((p) => p.children?.[0]?.value === key);
   if (index < 0) return text;
   let out: string;

@@ -23,14 +23,19 @@ const SYNTAX_EOF = 17;
 export function parseJsonText(file: string, text: string): JsonNode | undefined {
   if (text.trim() === '') return undefined;
   const errors: ParseError[] = [];
-  if (jsonTextTooDeep(text)) throw new HookboxError(ErrorCode.InvalidInput, `${new JsonTooDeepError(file).message}; nothing was changed`);
+  if (jsonTextTooDeep(text))
+    throw new HookboxError(ErrorCode.InvalidInput, `${new JsonTooDeepError(file).message}; nothing was changed`);
   const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
     const first = errors[0]!;
     const line = text.slice(0, first.offset).split('\n').length;
-    throw new HookboxError(ErrorCode.InvalidInput, `${file}: not valid JSON (${printParseErrorCode(first.error)} at line ${line}); fix it first, nothing was changed`);
+    throw new HookboxError(
+      ErrorCode.InvalidInput,
+      `${file}: not valid JSON (${printParseErrorCode(first.error)} at line ${line}); fix it first, nothing was changed`,
+    );
   }
-  if (!tree || tree.type !== 'object') throw new HookboxError(ErrorCode.InvalidInput, `${file}: must hold a JSON object; nothing was changed`);
+  if (tree?.type !== 'object')
+    throw new HookboxError(ErrorCode.InvalidInput, `${file}: must hold a JSON object; nothing was changed`);
   return tree;
 }
 
@@ -51,7 +56,10 @@ export interface TextStyle {
 /** The file's indentation unit and line ending (two spaces and \n when it has none yet). */
 export function detectStyle(text: string): TextStyle {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indented = text.split(/\r?\n/).map((line) => /^[ \t]+(?=\S)/.exec(line)?.[0]).filter((w): w is string => w !== undefined);
+  const indented = text
+    .split(/\r?\n/)
+    .map((line) => /^[ \t]+(?=\S)/.exec(line)?.[0])
+    .filter((w): w is string => w !== undefined);
   const unit = indented.length === 0 ? '  ' : indented.reduce((a, b) => (b.length < a.length ? b : a));
   return { unit, eol };
 }
@@ -79,11 +87,21 @@ export function insertProperty(text: string, object: JsonNode, key: string, valu
     const indent = indentOfLine(text, last.offset);
     const sameLine = !text.slice(object.offset, last.offset).includes('\n');
     const sep = sameLine ? ' ' : `${style.eol}${indent}`;
-    return splice(text, last.offset + last.length, last.offset + last.length, `,${sep}${JSON.stringify(key)}: ${render(value, sameLine ? null : indent, style)}`);
+    return splice(
+      text,
+      last.offset + last.length,
+      last.offset + last.length,
+      `,${sep}${JSON.stringify(key)}: ${render(value, sameLine ? null : indent, style)}`,
+    );
   }
   const outer = indentOfLine(text, object.offset);
   const inner = outer + style.unit;
-  return splice(text, object.offset + 1, object.offset + object.length - 1, `${style.eol}${inner}${JSON.stringify(key)}: ${render(value, inner, style)}${style.eol}${outer}`);
+  return splice(
+    text,
+    object.offset + 1,
+    object.offset + object.length - 1,
+    `${style.eol}${inner}${JSON.stringify(key)}: ${render(value, inner, style)}${style.eol}${outer}`,
+  );
 }
 
 /** Appends `value` to `array`. */
@@ -94,11 +112,21 @@ export function appendElement(text: string, array: JsonNode, value: unknown, sty
     const indent = indentOfLine(text, last.offset);
     const sameLine = !text.slice(array.offset, last.offset).includes('\n');
     const sep = sameLine ? ' ' : `${style.eol}${indent}`;
-    return splice(text, last.offset + last.length, last.offset + last.length, `,${sep}${render(value, sameLine ? null : indent, style)}`);
+    return splice(
+      text,
+      last.offset + last.length,
+      last.offset + last.length,
+      `,${sep}${render(value, sameLine ? null : indent, style)}`,
+    );
   }
   const outer = indentOfLine(text, array.offset);
   const inner = outer + style.unit;
-  return splice(text, array.offset + 1, array.offset + array.length - 1, `${style.eol}${inner}${render(value, inner, style)}${style.eol}${outer}`);
+  return splice(
+    text,
+    array.offset + 1,
+    array.offset + array.length - 1,
+    `${style.eol}${inner}${render(value, inner, style)}${style.eol}${outer}`,
+  );
 }
 
 /**

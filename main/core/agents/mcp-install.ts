@@ -3,7 +3,13 @@ import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { readText, writeAtomically, writeTarget } from '../shell/integration-files.ts';
-import { ENTRY_NAME, type AgentContext, type AgentMcpAdapter, type AgentName, type McpServerCommand } from './agent-mcp-adapter.ts';
+import {
+  ENTRY_NAME,
+  type AgentContext,
+  type AgentMcpAdapter,
+  type AgentName,
+  type McpServerCommand,
+} from './agent-mcp-adapter.ts';
 import { claudeMcp } from './claude-mcp.ts';
 import { codexMcp } from './codex-mcp.ts';
 import { cursorMcp } from './cursor-mcp.ts';
@@ -17,7 +23,12 @@ import { readTomlTable, removeTomlTable, setTomlTable } from './toml-mcp-edit.ts
 // added besides the entry (a new file, folders, a container, the inside of an empty object) is
 // recorded in the data dir, so uninstall puts back exactly the bytes that were there.
 
-export const AGENT_ADAPTERS: Record<AgentName, AgentMcpAdapter> = { claude: claudeMcp, codex: codexMcp, gemini: geminiMcp, cursor: cursorMcp };
+export const AGENT_ADAPTERS: Record<AgentName, AgentMcpAdapter> = {
+  claude: claudeMcp,
+  codex: codexMcp,
+  gemini: geminiMcp,
+  cursor: cursorMcp,
+};
 
 const RECORD_FILE = 'agent-mcp-installs.json';
 
@@ -67,7 +78,12 @@ export interface McpInstallResult {
   entry: Record<string, unknown>;
 }
 
-export function installAgentMcp(adapter: AgentMcpAdapter, ctx: AgentContext, server: McpServerCommand, dataDir: string): McpInstallResult {
+export function installAgentMcp(
+  adapter: AgentMcpAdapter,
+  ctx: AgentContext,
+  server: McpServerCommand,
+  dataDir: string,
+): McpInstallResult {
   const file = adapter.configFile(ctx);
   const target = writeTarget(file);
   const before = readText(target);
@@ -95,7 +111,14 @@ export function installAgentMcp(adapter: AgentMcpAdapter, ctx: AgentContext, ser
   // An entry changed in place keeps the record of the install that added it.
   if (json !== null || separator !== null || blank) {
     const records = readRecords(dataDir);
-    records[target] = { agent: adapter.agent, created_file: blank, blank_original: blank && before !== undefined ? before : null, created_dirs: createdDirs, json, toml_separator: separator };
+    records[target] = {
+      agent: adapter.agent,
+      created_file: blank,
+      blank_original: blank && before !== undefined ? before : null,
+      created_dirs: createdDirs,
+      json,
+      toml_separator: separator,
+    };
     writeRecords(dataDir, records);
   }
   return { ...result, changed: true };
@@ -115,7 +138,8 @@ export function uninstallAgentMcp(adapter: AgentMcpAdapter, ctx: AgentContext, d
   const target = writeTarget(file);
   const result = { agent: adapter.agent, file, target: target === file ? null : target };
   const before = readText(target);
-  if (before === undefined || currentEntry(adapter, before, file) === undefined) return { ...result, changed: false, removedFile: false };
+  if (before === undefined || currentEntry(adapter, before, file) === undefined)
+    return { ...result, changed: false, removedFile: false };
   const records = readRecords(dataDir);
   const record = records[target];
   const after =
@@ -183,7 +207,11 @@ export function agentMcpStatus(adapter: AgentMcpAdapter, ctx: AgentContext, serv
 
 export function agentAdapter(name: string): AgentMcpAdapter {
   const adapter = AGENT_ADAPTERS[name as AgentName];
-  if (!adapter) throw new HookboxError(ErrorCode.InvalidInput, `unknown agent '${name}': use one of ${Object.keys(AGENT_ADAPTERS).join(', ')}`);
+  if (!adapter)
+    throw new HookboxError(
+      ErrorCode.InvalidInput,
+      `unknown agent '${name}': use one of ${Object.keys(AGENT_ADAPTERS).join(', ')}`,
+    );
   return adapter;
 }
 

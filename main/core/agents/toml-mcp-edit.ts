@@ -11,13 +11,17 @@ function parseToml(text: string, file: string): Record<string, unknown> {
   try {
     return JSON.parse(JSON.stringify(parse(text))) as Record<string, unknown>;
   } catch (error) {
-    throw new HookboxError(ErrorCode.InvalidConfig, `${file}: not valid TOML (${(error as Error).message.split('\n')[0]}); fix it first, nothing was changed`);
+    throw new HookboxError(
+      ErrorCode.InvalidConfig,
+      `${file}: not valid TOML (${(error as Error).message.split('\n')[0]}); fix it first, nothing was changed`,
+    );
   }
 }
 
 function at(value: Record<string, unknown>, path: string[]): unknown {
   let current: unknown = value;
-  for (const part of path) current = typeof current === 'object' && current !== null ? (current as Record<string, unknown>)[part] : undefined;
+  for (const part of path)
+    current = typeof current === 'object' && current !== null ? (current as Record<string, unknown>)[part] : undefined;
   return current;
 }
 
@@ -27,17 +31,25 @@ export function readTomlTable(text: string, path: string[], file: string): unkno
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const headerPattern = (path: string[]) => new RegExp(`^[ \\t]*\\[[ \\t]*${path.map(escape).join('[ \\t]*\\.[ \\t]*')}[ \\t]*\\][ \\t]*(#.*)?$`, 'm');
+const headerPattern = (path: string[]) =>
+  new RegExp(`^[ \\t]*\\[[ \\t]*${path.map(escape).join('[ \\t]*\\.[ \\t]*')}[ \\t]*\\][ \\t]*(#.*)?$`, 'm');
 
 /**
  * Sets the table at `path` (e.g. mcp_servers.hookbox) to `values`. A new table is appended after
  * a blank line; `separator` is what was added before it (for an exact removal).
  */
-export function setTomlTable(text: string, path: string[], values: Record<string, TomlScalar>, file: string): { text: string; separator: string | null } {
+export function setTomlTable(
+  text: string,
+  path: string[],
+  values: Record<string, TomlScalar>,
+  file: string,
+): { text: string; separator: string | null } {
   const old = parseToml(text, file);
   if (at(old, path) === undefined) {
     const separator = text === '' ? '' : `${text.endsWith('\n') ? '' : '\n'}\n`;
-    const table = [`[${path.join('.')}]`, ...Object.entries(values).map(([k, v]) => `${k} = ${tomlValue(v)}`)].join('\n');
+    const table = [`[${path.join('.')}]`, ...Object.entries(values).map(([k, v]) => `${k} = ${tomlValue(v)}`)].join(
+      '\n',
+    );
     const out = `${text}${separator}${table}\n`;
     const expected = structuredClone(old);
     let parent = expected;
@@ -54,7 +66,10 @@ export function setTomlTable(text: string, path: string[], values: Record<string
 }
 
 function refuse(file: string, path: string[]): HookboxError {
-  return new HookboxError(ErrorCode.IntegrationFailed, `${file}: could not edit [${path.join('.')}] automatically (it is written in a form this edit does not handle); nothing was changed`);
+  return new HookboxError(
+    ErrorCode.IntegrationFailed,
+    `${file}: could not edit [${path.join('.')}] automatically (it is written in a form this edit does not handle); nothing was changed`,
+  );
 }
 
 /** Cuts the table at `path` (its header to the next table), and `separator` before it when it was last. */

@@ -24,7 +24,15 @@ export function lastAssistantMessage(transcriptPath: string): string | null {
         const entry = JSON.parse(line) as { type?: string; message?: { role?: string; content?: unknown } };
         if (entry.type !== 'assistant' && entry.message?.role !== 'assistant') continue;
         const content = entry.message?.content;
-        const text = typeof content === 'string' ? content : Array.isArray(content) ? content.filter((c: { type?: string }) => c?.type === 'text').map((c: { text?: string }) => c.text ?? '').join('\n') : '';
+        const text =
+          typeof content === 'string'
+            ? content
+            : Array.isArray(content)
+              ? content
+                  .filter((c: { type?: string }) => c?.type === 'text')
+                  .map((c: { text?: string }) => c.text ?? '')
+                  .join('\n')
+              : '';
         if (text.trim() !== '') return text;
       } catch {
         // A partial first line of the tail, or not JSON.

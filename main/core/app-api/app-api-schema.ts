@@ -41,24 +41,53 @@ export const AppRequests = {
 
   listSessions: Type.Void(),
   listMessages: Type.Object(
-    { session: SessionName, state: Type.Optional(Type.Enum([...MESSAGE_STATES])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+    {
+      session: SessionName,
+      state: Type.Optional(Type.Enum([...MESSAGE_STATES])),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    },
     Strict,
   ),
-  injectMessage: Type.Object({ session: SessionName, content: Type.String({ minLength: 1 }), label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, Strict),
+  injectMessage: Type.Object(
+    {
+      session: SessionName,
+      content: Type.String({ minLength: 1 }),
+      label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    },
+    Strict,
+  ),
   markMessageHandled: Type.Object({ session: SessionName, id: Id }, Strict),
 
   listHooks: Type.Void(),
-  listHookRuns: Type.Object({ hook: Type.Optional(Type.String({ minLength: 1 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, Strict),
+  listHookRuns: Type.Object(
+    {
+      hook: Type.Optional(Type.String({ minLength: 1 })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    },
+    Strict,
+  ),
   getHookRun: Type.Object({ id: Id }, Strict),
   replayHookRun: Type.Object({ id: Id }, Strict),
   /** Secret headers are masked unless `reveal`. */
   copyRunAsCurl: Type.Object({ id: Id, reveal: Type.Optional(Type.Boolean()) }, Strict),
   /** Lifecycle events, newest first (as GET /lifecycle/events). */
-  listLifecycleEvents: Type.Object({ event: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, Strict),
+  listLifecycleEvents: Type.Object(
+    {
+      event: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    },
+    Strict,
+  ),
   /** By full id or a unique prefix; null when none matches. */
   getLifecycleEvent: Type.Object({ id: Id }, Strict),
   /** Webhook outbox deliveries, newest first (as GET /lifecycle/deliveries). */
-  listLifecycleDeliveries: Type.Object({ state: Type.Optional(Type.Enum([...DELIVERY_STATES])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, Strict),
+  listLifecycleDeliveries: Type.Object(
+    {
+      state: Type.Optional(Type.Enum([...DELIVERY_STATES])),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    },
+    Strict,
+  ),
   /** A dead delivery gets one more attempt now (as POST /lifecycle/deliveries/{id}/retry). */
   retryLifecycleDelivery: Type.Object({ id: Id }, Strict),
 
@@ -82,7 +111,10 @@ export const AppRequests = {
     Strict,
   ),
   /** Without `minutes`: until resumed. */
-  pauseNotifications: Type.Object({ minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })) }, Strict),
+  pauseNotifications: Type.Object(
+    { minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })) },
+    Strict,
+  ),
   resumeNotifications: Type.Void(),
 
   getShellIntegration: Type.Void(),

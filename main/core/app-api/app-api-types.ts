@@ -13,8 +13,8 @@ export type { HookRunDetail, ReplayResult } from '../webhooks/hook-run-actions.t
 export type { PauseState } from '../notify/notification-pause.ts';
 export type { ConfigProblem } from '../config/config-editing.ts';
 export type { HandlerView as LifecycleHandler } from '../lifecycle/lifecycle-service.ts';
-export type { LifecycleEventRecord, StoredRun as LifecycleRun } from '../lifecycle/lifecycle-store.ts';
-export type { DeliverySummary as LifecycleDelivery, DeliveryAttempt as LifecycleDeliveryAttempt } from '../lifecycle/outbox-store.ts';
+export type { LifecycleEventRecord } from '../lifecycle/lifecycle-store.ts';
+export type { DeliverySummary as LifecycleDelivery } from '../lifecycle/outbox-store.ts';
 
 import type { PauseState } from '../notify/notification-pause.ts';
 import type { ConfigProblem } from '../config/config-editing.ts';

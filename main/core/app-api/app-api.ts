@@ -13,7 +13,13 @@ import { runReason, type HookRun, type HookRunSummary } from '../webhooks/hook-r
 import { findRun, replayRun, runCurl, runDetail } from '../webhooks/hook-run-actions.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { HOOKBOX_VERSION, SERVICE_NAME } from '../version.ts';
-import type { ApiOperations, ApiSubscriptions, OperationName, SubscriptionName, Unsubscribe } from '../../shared/api-contract.ts';
+import type {
+  ApiOperations,
+  ApiSubscriptions,
+  OperationName,
+  SubscriptionName,
+  Unsubscribe,
+} from '../../shared/api-contract.ts';
 import { AppRequests } from './app-api-schema.ts';
 import type { NavigateTarget, NotificationSettingsView } from './app-api-types.ts';
 import { installTarget, shellTargetsStatus, uninstallTarget } from './shell-targets.ts';
@@ -147,7 +153,10 @@ export function createAppApi({ hub, address, env }: AppApiOptions): AppApi {
       long_running_threshold_ms: n.longRunningThresholdMs,
       long_running_ignore: [...n.longRunningIgnore],
       pause: hub.notificationPause.state(),
-      env_overrides: ENV_OVERRIDES.filter((o) => (env[o.variable] ?? '').trim() !== '').map((o) => ({ field: o.field, variable: o.variable })),
+      env_overrides: ENV_OVERRIDES.filter((o) => (env[o.variable] ?? '').trim() !== '').map((o) => ({
+        field: o.field,
+        variable: o.variable,
+      })),
       config_path: configPath(),
     };
   }
@@ -256,7 +265,11 @@ export function createAppApi({ hub, address, env }: AppApiOptions): AppApi {
       const lifecycle = hub.lifecycle;
       const event = lifecycle.store.find(id);
       if (!event) return null;
-      return { event, runs: lifecycle.store.runsFor(event.id), deliveries: lifecycle.outboxStore.list({ eventId: event.id, limit: 1000 }) };
+      return {
+        event,
+        runs: lifecycle.store.runsFor(event.id),
+        deliveries: lifecycle.outboxStore.list({ eventId: event.id, limit: 1000 }),
+      };
     },
     async listLifecycleDeliveries(request) {
       const { state, limit } = parse.listLifecycleDeliveries(request);
@@ -296,10 +309,17 @@ export function createAppApi({ hub, address, env }: AppApiOptions): AppApi {
       const changes = parse.updateNotificationSettings(request);
       const path = configPath();
       const before = readText(path) ?? '';
-      const values = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Record<string, boolean | number | string[]>;
+      const values = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        boolean | number | string[]
+      >;
       if (Object.keys(values).length === 0) return notificationView();
       const result = await saveText(setTableValues(before, 'notifications', values, path));
-      if (!result.saved) throw new HookboxError(ErrorCode.InvalidConfig, result.problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join('; '));
+      if (!result.saved)
+        throw new HookboxError(
+          ErrorCode.InvalidConfig,
+          result.problems.map((p) => (p.line ? `line ${p.line}: ${p.message}` : p.message)).join('; '),
+        );
       return notificationView();
     },
     async pauseNotifications(request) {
@@ -361,7 +381,9 @@ export function createAppApi({ hub, address, env }: AppApiOptions): AppApi {
     },
     onHookRun: (emit) => on('hook-run', (run: Omit<HookRun, 'body'>) => emit(summary(run))),
     onConfigChanged(emit) {
-      const offReloaded = on('config-reloaded', (report: ApplyReport) => emit({ config_error: hub.configError, report }));
+      const offReloaded = on('config-reloaded', (report: ApplyReport) =>
+        emit({ config_error: hub.configError, report }),
+      );
       const offError = on('config-error', () => emit({ config_error: hub.configError, report: null }));
       return () => {
         offReloaded();

@@ -115,7 +115,9 @@ export function checkConfigText(text: string, path: string, env: NodeJS.ProcessE
     }
     const problem = describeSchemaIssues([...checkConfigFile.Errors(raw)]);
     const { lines } = mapConfigLines(text);
-    return [{ message: withoutFile(message, path), line: problem ? lineOfField(lines, problem.field) : null, column: null }];
+    return [
+      { message: withoutFile(message, path), line: problem ? lineOfField(lines, problem.field) : null, column: null },
+    ];
   }
   try {
     hubConfigFrom(config, path, env);
@@ -180,7 +182,8 @@ function valueEnd(text: string, from: number): number {
     }
     if (c === '[' || c === '{') depth += 1;
     else if (c === ']' || c === '}') depth -= 1;
-    if (depth === 0 && (c === '\n' || c === '#' || (c === ']' && i > from) || c === '}')) return c === ']' || c === '}' ? i + 1 : i;
+    if (depth === 0 && (c === '\n' || c === '#' || (c === ']' && i > from) || c === '}'))
+      return c === ']' || c === '}' ? i + 1 : i;
   }
   return text.length;
 }
@@ -199,11 +202,19 @@ function skipBasicString(text: string, start: number): number {
  * table, a missing table is appended. The result is parsed back and must differ from the input
  * in exactly those keys; otherwise (dotted keys, inline tables…) this refuses rather than guess.
  */
-export function setTableValues(original: string, table: string, values: Record<string, TomlScalar>, path: string): string {
+export function setTableValues(
+  original: string,
+  table: string,
+  values: Record<string, TomlScalar>,
+  path: string,
+): string {
   const text = original === '' || original.endsWith('\n') ? original : `${original}\n`;
   const lines = text.split('\n');
-  const headerIndex = lines.findIndex((l) => new RegExp(`^\\s*\\[\\s*${escapeRegExp(table)}\\s*\\](\\s*#.*)?\\s*$`).test(l));
-  const entries = (pairs: Iterable<[string, TomlScalar]>) => [...pairs].map(([k, v]) => `${k} = ${tomlValue(v)}`).join('\n');
+  const headerIndex = lines.findIndex((l) =>
+    new RegExp(`^\\s*\\[\\s*${escapeRegExp(table)}\\s*\\](\\s*#.*)?\\s*$`).test(l),
+  );
+  const entries = (pairs: Iterable<[string, TomlScalar]>) =>
+    [...pairs].map(([k, v]) => `${k} = ${tomlValue(v)}`).join('\n');
   let out: string;
   if (headerIndex < 0) {
     const trimmed = text.replace(/\s*$/, '');
@@ -254,8 +265,18 @@ export function setTableValues(original: string, table: string, values: Record<s
   return out;
 }
 
-function verifyEdit(before: string, after: string, table: string, values: Record<string, TomlScalar>, path: string): void {
-  const refuse = () => new HookboxError(ErrorCode.InvalidConfig, `${path}: could not update [${table}] automatically (it is written in a form this edit does not handle); change it in the Config view`);
+function verifyEdit(
+  before: string,
+  after: string,
+  table: string,
+  values: Record<string, TomlScalar>,
+  path: string,
+): void {
+  const refuse = () =>
+    new HookboxError(
+      ErrorCode.InvalidConfig,
+      `${path}: could not update [${table}] automatically (it is written in a form this edit does not handle); change it in the Config view`,
+    );
   let old: Record<string, unknown>;
   let next: Record<string, unknown>;
   try {

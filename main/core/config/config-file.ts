@@ -51,7 +51,12 @@ export const ConfigFileSchema = Type.Object(
     /** Lifecycle hooks (Bernstein / Loom events); checked by parseLifecycleConfig (lifecycle/lifecycle-config.ts). */
     lifecycle: Type.Optional(Type.Unknown()),
     /** Claude Code: `inbox` names the session whose waiting messages Stop hands to Claude (off when absent). */
-    claude: Type.Optional(Type.Object({ inbox: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' })) }, { additionalProperties: false })),
+    claude: Type.Optional(
+      Type.Object(
+        { inbox: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' })) },
+        { additionalProperties: false },
+      ),
+    ),
     /** Per-session options: a command each message is piped to (e.g. `octomind send --name X`). */
     sessions: Type.Optional(
       Type.Array(
@@ -91,12 +96,19 @@ export function parseConfigText(text: string, path: string): ConfigFile {
   } catch (error) {
     if (error instanceof TomlError) {
       const firstLine = error.message.split('\n')[0] ?? error.message;
-      throw new HookboxError(ErrorCode.InvalidConfig, `${path}:${error.line}:${error.column}: ${firstLine.replace(/^Invalid TOML document: /, '')}`);
+      throw new HookboxError(
+        ErrorCode.InvalidConfig,
+        `${path}:${error.line}:${error.column}: ${firstLine.replace(/^Invalid TOML document: /, '')}`,
+      );
     }
     throw error;
   }
   // Dotted keys and table headers nest without brackets, past the parser's own inline limit.
-  if (valueTooDeep(raw)) throw new HookboxError(ErrorCode.InvalidConfig, `${path}: nests tables/arrays deeper than ${JSON_MAX_DEPTH} levels (the limit for structured input)`);
+  if (valueTooDeep(raw))
+    throw new HookboxError(
+      ErrorCode.InvalidConfig,
+      `${path}: nests tables/arrays deeper than ${JSON_MAX_DEPTH} levels (the limit for structured input)`,
+    );
   if (!checkConfigFile.Check(raw)) {
     const problem = describeSchemaIssues([...checkConfigFile.Errors(raw)]);
     throw new HookboxError(ErrorCode.InvalidConfig, `${path}: ${problem?.message ?? 'invalid configuration'}`);
@@ -115,7 +127,8 @@ export function loadConfigFile(path: string, options: { explicit: boolean }): Lo
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !options.explicit) return { path: null, config: {} };
-    const reason = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    const reason =
+      code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new HookboxError(ErrorCode.InvalidConfig, `${path}: cannot read config file: ${reason}`);
   }
   return { path, config: parseConfigText(text, path) };

@@ -23,28 +23,44 @@ export interface HubConfig {
   lifecycle: LifecycleConfig;
 }
 
-export function hubConfigFrom(config: ConfigFile, file: string, env: NodeJS.ProcessEnv, selection: HookSelection = {}): HubConfig {
+export function hubConfigFrom(
+  config: ConfigFile,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  selection: HookSelection = {},
+): HubConfig {
   let hooks = validateHooks(config.hooks ?? [], { file, env });
   if (selection.names && selection.names.length > 0) {
     const known = new Map(hooks.map((h) => [h.name, h]));
     const missing = selection.names.filter((name) => !known.has(name));
     if (missing.length > 0) {
       const available = hooks.map((h) => h.name).join(', ') || 'none';
-      throw new HookboxError(ErrorCode.InvalidConfig, `${file}: no hook named ${missing.map((m) => `'${m}'`).join(', ')} (hooks in the file: ${available})`);
+      throw new HookboxError(
+        ErrorCode.InvalidConfig,
+        `${file}: no hook named ${missing.map((m) => `'${m}'`).join(', ')} (hooks in the file: ${available})`,
+      );
     }
     // Naming a hook activates it, as Octomind's --hook does.
     hooks = selection.names.map((name) => ({ ...known.get(name)!, enabled: true }));
   }
   if (selection.session) hooks = hooks.map((h) => ({ ...h, session: selection.session! }));
-  const sessions = (config.sessions ?? []).map((s) => ({ name: s.name, deliverCommand: s.deliver_command, deliverTimeoutMs: (s.deliver_timeout ?? 30) * 1000 }));
-  const lifecycle = { ...parseLifecycleConfig(config.lifecycle, { file, env, resolveSecrets: true }), claudeInbox: config.claude?.inbox ?? null };
+  const sessions = (config.sessions ?? []).map((s) => ({
+    name: s.name,
+    deliverCommand: s.deliver_command,
+    deliverTimeoutMs: (s.deliver_timeout ?? 30) * 1000,
+  }));
+  const lifecycle = {
+    ...parseLifecycleConfig(config.lifecycle, { file, env, resolveSecrets: true }),
+    claudeInbox: config.claude?.inbox ?? null,
+  };
   return { hooks, sessions, lifecycle };
 }
 
 /** Reads and validates the file; a missing default file means no hooks. */
 export function loadHubConfig(path: string | null, env: NodeJS.ProcessEnv, selection: HookSelection = {}): HubConfig {
   if (path === null) {
-    if (selection.names && selection.names.length > 0) throw new HookboxError(ErrorCode.InvalidConfig, `no config file: cannot activate hook '${selection.names[0]}'`);
+    if (selection.names && selection.names.length > 0)
+      throw new HookboxError(ErrorCode.InvalidConfig, `no config file: cannot activate hook '${selection.names[0]}'`);
     return { hooks: [], sessions: [], lifecycle: defaultLifecycleConfig(null) };
   }
   const loaded = loadConfigFile(path, { explicit: true });

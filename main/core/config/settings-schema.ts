@@ -3,8 +3,30 @@ import { Type, type Static } from 'typebox';
 // The long-running notification is pointless for programs that stay open until the user
 // leaves them; this list follows ntfy's `done` defaults.
 export const DEFAULT_LONG_RUNNING_IGNORE = [
-  'ntfy', 'emacs', 'htop', 'btop', 'info', 'less', 'mail', 'man', 'meld', 'more', 'most', 'mutt',
-  'nano', 'nvim', 'screen', 'ssh', 'mosh', 'tail', 'tmux', 'top', 'vi', 'vim', 'watch', 'journalctl',
+  'ntfy',
+  'emacs',
+  'htop',
+  'btop',
+  'info',
+  'less',
+  'mail',
+  'man',
+  'meld',
+  'more',
+  'most',
+  'mutt',
+  'nano',
+  'nvim',
+  'screen',
+  'ssh',
+  'mosh',
+  'tail',
+  'tmux',
+  'top',
+  'vi',
+  'vim',
+  'watch',
+  'journalctl',
 ];
 
 export const NotificationSettings = Type.Object({

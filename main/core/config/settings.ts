@@ -39,14 +39,16 @@ export function checkHttpUrl(name: string, raw: string): string {
   } catch {
     throw invalid(name, raw, 'must be an http:// or https:// URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(name, raw, 'must be an http:// or https:// URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw invalid(name, raw, 'must be an http:// or https:// URL');
   return url.toString();
 }
 
 /** history.max_age: a duration such as "90d" or "1y" (the `ms` package's units), at least a minute. */
 export function parseMaxAge(name: string, raw: string): number {
   const value = ms(raw.trim() as ms.StringValue) as number | undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(name, raw, 'must be a duration such as "90d", "12w" or "1y"');
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw invalid(name, raw, 'must be a duration such as "90d", "12w" or "1y"');
   if (value < 60_000) throw invalid(name, raw, 'must be at least a minute ("1m")');
   return Math.round(value);
 }
@@ -85,9 +87,13 @@ export function resolveSettings(input: {
   const d = DEFAULT_SETTINGS;
   const fileNotify = file.notifications ?? {};
 
-  const notifyServiceUrl = envUrl(env, 'AGENTD_NOTIFY_SERVICE_URL') ??
-    (fileNotify.notify_service_url ? checkHttpUrl('notifications.notify_service_url', fileNotify.notify_service_url) : undefined);
-  const bamlUrl = envUrl(env, 'AGENTD_BAML_URL') ??
+  const notifyServiceUrl =
+    envUrl(env, 'AGENTD_NOTIFY_SERVICE_URL') ??
+    (fileNotify.notify_service_url
+      ? checkHttpUrl('notifications.notify_service_url', fileNotify.notify_service_url)
+      : undefined);
+  const bamlUrl =
+    envUrl(env, 'AGENTD_BAML_URL') ??
     (fileNotify.baml_url ? checkHttpUrl('notifications.baml_url', fileNotify.baml_url) : undefined);
 
   return {
@@ -97,13 +103,22 @@ export function resolveSettings(input: {
       maxBodyBytes: pick(file.api?.max_body_bytes, d.api.maxBodyBytes),
     },
     history: {
-      cacheSize: pick(envInteger(env, 'AGENTD_HISTORY_SIZE', 1, 100_000), file.history?.cache_size, d.history.cacheSize),
+      cacheSize: pick(
+        envInteger(env, 'AGENTD_HISTORY_SIZE', 1, 100_000),
+        file.history?.cache_size,
+        d.history.cacheSize,
+      ),
       retention: pick(file.history?.retention, d.history.retention),
-      maxAgeMs: file.history?.max_age === undefined ? d.history.maxAgeMs : parseMaxAge('history.max_age', file.history.max_age),
+      maxAgeMs:
+        file.history?.max_age === undefined ? d.history.maxAgeMs : parseMaxAge('history.max_age', file.history.max_age),
     },
     notifications: {
       onFailure: pick(envBoolean(env, 'AGENTD_NOTIFY_ON_FAILURE'), fileNotify.on_failure, d.notifications.onFailure),
-      onLongRunning: pick(envBoolean(env, 'AGENTD_NOTIFY_ON_LONG_RUNNING'), fileNotify.on_long_running, d.notifications.onLongRunning),
+      onLongRunning: pick(
+        envBoolean(env, 'AGENTD_NOTIFY_ON_LONG_RUNNING'),
+        fileNotify.on_long_running,
+        d.notifications.onLongRunning,
+      ),
       longRunningThresholdMs: pick(
         envInteger(env, 'AGENTD_LONG_RUNNING_THRESHOLD_MS', 0, Number.MAX_SAFE_INTEGER),
         fileNotify.long_running_threshold_ms,

@@ -25,7 +25,9 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     if (!options.readonly) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     db = new BetterSqlite3(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (error) {
-    throw new HookboxError(ErrorCode.DatabaseUnavailable, `cannot open database ${file}: ${(error as Error).message}`, { cause: error });
+    throw new HookboxError(ErrorCode.DatabaseUnavailable, `cannot open database ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   try {
     db.pragma('busy_timeout = 5000');
@@ -78,7 +80,10 @@ export function migrate(db: Database, file: string, migrations: readonly Migrati
       }
       const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[];
       if (broken.length > 0) {
-        throw new HookboxError(ErrorCode.DatabaseUnavailable, `migrating ${file} would leave ${broken.length} rows of ${broken[0]!.table} pointing at missing ${broken[0]!.parent} rows; nothing was changed`);
+        throw new HookboxError(
+          ErrorCode.DatabaseUnavailable,
+          `migrating ${file} would leave ${broken.length} rows of ${broken[0]!.table} pointing at missing ${broken[0]!.parent} rows; nothing was changed`,
+        );
       }
     })();
   } finally {

@@ -99,7 +99,12 @@ export class WriteBatcher {
 
   write<T>(work: () => T, options: WriteOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ work, isolated: options.oneStatement !== true, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({
+        work,
+        isolated: options.oneStatement !== true,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       // While a WAL sync is in flight, writes gather until it ends: one commit per disk round
       // trip, not one per turn of the event loop (small commits rewrite the same pages).
       if (!this.#scheduled && !this.#syncing) {

@@ -21,7 +21,13 @@ export class EventLog {
   /** Newest last. */
   #recent: RecordedEvent[];
 
-  constructor(options: { store: EventStore; writes: WriteBatcher; clock: Clock; cacheSize: number; retention: number }) {
+  constructor(options: {
+    store: EventStore;
+    writes: WriteBatcher;
+    clock: Clock;
+    cacheSize: number;
+    retention: number;
+  }) {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#cacheSize = options.cacheSize;

@@ -137,24 +137,36 @@ export class EventStore {
   constructor(db: Database) {
     this.#db = db;
     // Positional, not @named: binding from an object is measurably dearer on the ingest path.
-    this.#insert = db.prepare('INSERT INTO events (id, received_at, kind, command, exit_code, duration_ms, output, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.#insert = db.prepare(
+      'INSERT INTO events (id, received_at, kind, command, exit_code, duration_ms, output, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.#byId = db.prepare('SELECT * FROM events WHERE id = ?');
     this.#newest = db.prepare('SELECT * FROM events ORDER BY seq DESC LIMIT ?');
     // Two rows are enough to tell "unique" from "ambiguous".
-    this.#byPrefix = db.prepare("SELECT * FROM events WHERE id >= ? ORDER BY id LIMIT 2");
+    this.#byPrefix = db.prepare('SELECT * FROM events WHERE id >= ? ORDER BY id LIMIT 2');
     this.#pruneOldest = db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq ASC LIMIT ?)');
-    this.#update = db.prepare('UPDATE events SET exit_code = ?, duration_ms = ?, output = ?, metadata = ? WHERE id = ?');
+    this.#update = db.prepare(
+      'UPDATE events SET exit_code = ?, duration_ms = ?, output = ?, metadata = ? WHERE id = ?',
+    );
     // Oldest first by position: arrival order, so the expired ones are a prefix.
-    this.#pruneExpired = db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq ASC LIMIT ?) AND received_at < ?');
+    this.#pruneExpired = db.prepare(
+      'DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq ASC LIMIT ?) AND received_at < ?',
+    );
     this.#bounds = db.prepare('SELECT (SELECT min(seq) FROM events) AS lo, (SELECT max(seq) FROM events) AS hi');
-    const searchTables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('events_fts', 'events_search_state')").get() as { n: number };
+    const searchTables = db
+      .prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('events_fts', 'events_search_state')")
+      .get() as { n: number };
     this.#searchable = searchTables.n === 2;
-    this.#indexedThrough = this.#searchable ? db.prepare('SELECT indexed_through AS n FROM events_search_state WHERE id = 1') : undefined;
+    this.#indexedThrough = this.#searchable
+      ? db.prepare('SELECT indexed_through AS n FROM events_search_state WHERE id = 1')
+      : undefined;
     const indexed = 'seq <= (SELECT indexed_through FROM events_search_state WHERE id = 1)';
     this.#reindex = this.#searchable
       ? {
           drop: db.prepare(`DELETE FROM events_fts WHERE rowid = (SELECT seq FROM events WHERE id = ? AND ${indexed})`),
-          add: db.prepare(`INSERT INTO events_fts (rowid, command, output) SELECT seq, command, output FROM events WHERE id = ? AND ${indexed}`),
+          add: db.prepare(
+            `INSERT INTO events_fts (rowid, command, output) SELECT seq, command, output FROM events WHERE id = ? AND ${indexed}`,
+          ),
         }
       : undefined;
     // Positions are dense: events leave only from the oldest end (count and age retention), so
@@ -182,7 +194,16 @@ export class EventStore {
    */
   insert(event: RecordedEvent, retention: number): void {
     const e = event;
-    this.#insert.run(e.id, e.received_at, e.kind, e.command, e.exit_code, e.duration_ms, e.output, JSON.stringify(e.metadata));
+    this.#insert.run(
+      e.id,
+      e.received_at,
+      e.kind,
+      e.command,
+      e.exit_code,
+      e.duration_ms,
+      e.output,
+      JSON.stringify(e.metadata),
+    );
     this.#rowCount += 1;
     const slack = Math.min(Math.floor(retention / 100), 1_000);
     if (this.#rowCount > retention + slack) {
@@ -199,7 +220,8 @@ export class EventStore {
     const deleted = this.#pruneExpired.run(max, cutoff.toISOString()).changes;
     this.#rowCount -= deleted;
     // An emptied table hands out positions from 1 again: they must be indexed anew.
-    if (this.#rowCount === 0 && this.#searchable) this.#db.prepare('UPDATE events_search_state SET indexed_through = 0').run();
+    if (this.#rowCount === 0 && this.#searchable)
+      this.#db.prepare('UPDATE events_search_state SET indexed_through = 0').run();
     return deleted;
   }
 
@@ -245,9 +267,15 @@ export class EventStore {
   indexNext(max: number): number {
     if (!this.#searchable) return 0;
     const from = this.indexedThrough();
-    const last = this.#prepared('chunk-end', 'SELECT max(seq) AS n FROM (SELECT seq FROM events WHERE seq > @from ORDER BY seq LIMIT @max)').get({ from, max }) as { n: number | null } | undefined;
+    const last = this.#prepared(
+      'chunk-end',
+      'SELECT max(seq) AS n FROM (SELECT seq FROM events WHERE seq > @from ORDER BY seq LIMIT @max)',
+    ).get({ from, max }) as { n: number | null } | undefined;
     if (last?.n == null) return 0;
-    const added = this.#prepared('chunk', 'INSERT INTO events_fts (rowid, command, output) SELECT seq, command, output FROM events WHERE seq > @from AND seq <= @to').run({ from, to: last.n }).changes;
+    const added = this.#prepared(
+      'chunk',
+      'INSERT INTO events_fts (rowid, command, output) SELECT seq, command, output FROM events WHERE seq > @from AND seq <= @to',
+    ).run({ from, to: last.n }).changes;
     this.#prepared('advance', 'UPDATE events_search_state SET indexed_through = @to WHERE id = 1').run({ to: last.n });
     return added;
   }
@@ -263,18 +291,38 @@ export class EventStore {
    */
   query(q: EventQuery): EventPage {
     const text = q.text ?? '';
-    const method: SearchInfo['method'] | null = text === '' ? null : [...text].length >= INDEXED_SEARCH_MIN_CHARS && this.#searchable ? 'index' : 'scan';
+    const method: SearchInfo['method'] | null =
+      text === '' ? null : [...text].length >= INDEXED_SEARCH_MIN_CHARS && this.#searchable ? 'index' : 'scan';
     const { lo, hi } = this.#bounds.get() ?? { lo: null, hi: null };
-    const search: SearchInfo | null = method === null ? null : { method, unindexed: method === 'index' ? Math.max(0, (hi ?? 0) - this.indexedThrough()) : 0 };
-    if (lo === null || hi === null) return { events: [], nextSeq: null, total: 0, totalIsLowerBound: false, partial: false, search };
+    const search: SearchInfo | null =
+      method === null
+        ? null
+        : { method, unindexed: method === 'index' ? Math.max(0, (hi ?? 0) - this.indexedThrough()) : 0 };
+    if (lo === null || hi === null)
+      return { events: [], nextSeq: null, total: 0, totalIsLowerBound: false, partial: false, search };
 
     const { where, params } = this.#filters(q);
     if (where.length === 0) {
       // No filter at all: the table's own order and its known size.
-      const rows = this.#rows({ via: 'table', from: lo, to: Math.min(q.beforeSeq ?? hi + 1, hi + 1) }, where, params, q.limit + 1);
-      return this.#page(rows, q.limit, { segments: [], stopAt: lo }, lo, { n: this.#rowCount, capped: false, covered: true }, search);
+      const rows = this.#rows(
+        { via: 'table', from: lo, to: Math.min(q.beforeSeq ?? hi + 1, hi + 1) },
+        where,
+        params,
+        q.limit + 1,
+      );
+      return this.#page(
+        rows,
+        q.limit,
+        { segments: [], stopAt: lo },
+        lo,
+        { n: this.#rowCount, capped: false, covered: true },
+        search,
+      );
     }
-    const bounded = method === 'scan' || q.longerThanMs !== undefined || [q.failedOnly, q.kind, method === 'index'].filter(Boolean).length > 1;
+    const bounded =
+      method === 'scan' ||
+      q.longerThanMs !== undefined ||
+      [q.failedOnly, q.kind, method === 'index'].filter(Boolean).length > 1;
     const through = method === 'index' ? Math.min(this.indexedThrough(), hi) : hi;
 
     const pagePlan = this.#plan(Math.min(q.beforeSeq ?? hi + 1, hi + 1), lo, through, bounded, method === 'index');
@@ -290,17 +338,38 @@ export class EventStore {
       if (n > COUNT_CAP) break;
       n += this.#countRows(segment, where, params, COUNT_CAP + 1 - n);
     }
-    return this.#page(rows, q.limit, pagePlan, lo, { n, capped: n > COUNT_CAP, covered: countPlan.stopAt <= lo }, search);
+    return this.#page(
+      rows,
+      q.limit,
+      pagePlan,
+      lo,
+      { n, capped: n > COUNT_CAP, covered: countPlan.stopAt <= lo },
+      search,
+    );
   }
 
-  #page(rows: EventRow[], limit: number, plan: Plan, lo: number, count: { n: number; capped: boolean; covered: boolean }, search: SearchInfo | null): EventPage {
+  #page(
+    rows: EventRow[],
+    limit: number,
+    plan: Plan,
+    lo: number,
+    count: { n: number; capped: boolean; covered: boolean },
+    search: SearchInfo | null,
+  ): EventPage {
     const more = rows.length > limit;
     const pageRows = more ? rows.slice(0, limit) : rows;
     // Not full, and the walk stopped above the oldest event: older ones are still to be looked at.
     const partial = !more && plan.stopAt > lo;
     const nextSeq = more ? (pageRows.at(-1)?.seq ?? null) : partial ? plan.stopAt : null;
     const total = count.capped ? COUNT_CAP : count.n;
-    return { events: pageRows.map(fromRow), nextSeq, total, totalIsLowerBound: count.capped || !count.covered, partial, search };
+    return {
+      events: pageRows.map(fromRow),
+      nextSeq,
+      total,
+      totalIsLowerBound: count.capped || !count.covered,
+      partial,
+      search,
+    };
   }
 
   /**
@@ -360,12 +429,24 @@ export class EventStore {
   #rows(segment: Segment, where: string[], params: Params, limit: number): EventRow[] {
     const order = segment.via === 'index' ? 'f.rowid' : 'e.seq';
     const sql = `SELECT e.* ${this.#source(segment, where)} ORDER BY ${order} DESC LIMIT @limit`;
-    return this.#prepared(sql, sql).all({ ...this.#bind(params, segment.via), from: segment.from, to: segment.to, limit }) as EventRow[];
+    return this.#prepared(sql, sql).all({
+      ...this.#bind(params, segment.via),
+      from: segment.from,
+      to: segment.to,
+      limit,
+    }) as EventRow[];
   }
 
   #countRows(segment: Segment, where: string[], params: Params, limit: number): number {
     const sql = `SELECT count(*) AS n FROM (SELECT 1 ${this.#source(segment, where)} LIMIT @limit)`;
-    return (this.#prepared(sql, sql).get({ ...this.#bind(params, segment.via), from: segment.from, to: segment.to, limit }) as { n: number }).n;
+    return (
+      this.#prepared(sql, sql).get({
+        ...this.#bind(params, segment.via),
+        from: segment.from,
+        to: segment.to,
+        limit,
+      }) as { n: number }
+    ).n;
   }
 
   /** SQLite refuses named parameters a statement does not use. */

@@ -53,7 +53,9 @@ export class SearchIndexer {
   start(): void {
     const backlog = this.#store.unindexed();
     if (backlog >= REPORTED_BACKLOG) {
-      this.#logger.info(`search index: indexing ${backlog.toLocaleString('en-US')} events in the background; until it is done, searches also scan the events not indexed yet`);
+      this.#logger.info(
+        `search index: indexing ${backlog.toLocaleString('en-US')} events in the background; until it is done, searches also scan the events not indexed yet`,
+      );
       const now = performance.now();
       this.#report = { backlog, done: 0, startedAt: now, lastLineAt: now };
     }
@@ -67,7 +69,8 @@ export class SearchIndexer {
 
   /** Resolves when everything recorded so far is indexed (tests, the bench). */
   caughtUp(): Promise<void> {
-    if (this.#timer === undefined && this.#step === undefined && this.#store.unindexed() === 0) return Promise.resolve();
+    if (this.#timer === undefined && this.#step === undefined && this.#store.unindexed() === 0)
+      return Promise.resolve();
     if (this.#timer === undefined && this.#step === undefined) this.#schedule(0);
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
@@ -108,13 +111,19 @@ export class SearchIndexer {
         return n;
       });
     } catch (error) {
-      this.#logger.error({ err: error }, `search index: indexing failed (${(error as Error).message}); retrying in a minute, searches scan meanwhile`);
+      this.#logger.error(
+        { err: error },
+        `search index: indexing failed (${(error as Error).message}); retrying in a minute, searches scan meanwhile`,
+      );
       this.#schedule(RETRY_AFTER_ERROR_MS);
       return;
     }
     // Our own commit counts too: what changes beyond it was written by others.
     this.#committedBefore = this.#writes.writesCommitted;
-    this.#chunk = Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, Math.round((size * CHUNK_TARGET_MS) / Math.max(elapsed, 0.5))));
+    this.#chunk = Math.min(
+      CHUNK_MAX,
+      Math.max(CHUNK_MIN, Math.round((size * CHUNK_TARGET_MS) / Math.max(elapsed, 0.5))),
+    );
     this.#progress(indexed);
     if (indexed < size) {
       this.#finishReport();
@@ -133,7 +142,9 @@ export class SearchIndexer {
     if (now - report.lastLineAt < PROGRESS_EVERY_MS) return;
     report.lastLineAt = now;
     const percent = Math.min(100, Math.floor((report.done / report.backlog) * 100));
-    this.#logger.info(`search index: ${report.done.toLocaleString('en-US')} of ${report.backlog.toLocaleString('en-US')} events indexed (${percent}%)`);
+    this.#logger.info(
+      `search index: ${report.done.toLocaleString('en-US')} of ${report.backlog.toLocaleString('en-US')} events indexed (${percent}%)`,
+    );
   }
 
   #finishReport(): void {

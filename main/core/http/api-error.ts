@@ -33,7 +33,9 @@ const STATUS_BY_CODE: Record<string, number> = {
 // 4xx errors show their real message (the caller can act on it); 5xx details stay in the log.
 export function installErrorHandlers(app: FastifyInstance, maxBodyBytes: number): void {
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ success: false, error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    void reply
+      .code(404)
+      .send({ success: false, error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
@@ -50,7 +52,11 @@ export function installErrorHandlers(app: FastifyInstance, maxBodyBytes: number)
     const fastifyError = error as FastifyError;
     switch (fastifyError.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.code(413).send({ success: false, error: 'body_too_large', message: `request body is larger than the limit of ${maxBodyBytes} bytes` });
+        return reply.code(413).send({
+          success: false,
+          error: 'body_too_large',
+          message: `request body is larger than the limit of ${maxBodyBytes} bytes`,
+        });
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.code(415).send({ success: false, error: 'unsupported_media_type', message: fastifyError.message });
       default:
@@ -58,9 +64,16 @@ export function installErrorHandlers(app: FastifyInstance, maxBodyBytes: number)
     }
     const status = fastifyError.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      return reply.code(status).send({ success: false, error: fastifyError.code ?? 'bad_request', message: error.message });
+      return reply
+        .code(status)
+        .send({ success: false, error: fastifyError.code ?? 'bad_request', message: error.message });
     }
-    request.log.error({ err: error, reqId: request.id, method: request.method, url: redactUrl(request.url) }, 'request failed');
-    return reply.code(500).send({ success: false, error: 'internal_error', message: 'internal error; see the Hookbox log' });
+    request.log.error(
+      { err: error, reqId: request.id, method: request.method, url: redactUrl(request.url) },
+      'request failed',
+    );
+    return reply
+      .code(500)
+      .send({ success: false, error: 'internal_error', message: 'internal error; see the Hookbox log' });
   });
 }

@@ -1,4 +1,10 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -75,13 +81,16 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     // Session names run to 128 characters and ids to 200 (fastify's default is 100).
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Requests refused before routing get the API's error shape too, not fastify's own.
-    clientErrorHandler: (error: ClientError, socket: Socket) => answerClientError(error, socket, ({ code, message }) => ({ success: false, error: code, message })),
+    clientErrorHandler: (error: ClientError, socket: Socket) =>
+      answerClientError(error, socket, ({ code, message }) => ({ success: false, error: code, message })),
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
       void reply.code(tooLong ? 414 : 400).send({
         success: false,
         error: tooLong ? 'path_parameter_too_long' : 'bad_url',
-        message: tooLong ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : 'the URL is not valid (malformed percent-encoding?)',
+        message: tooLong
+          ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`
+          : 'the URL is not valid (malformed percent-encoding?)',
       });
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -116,7 +125,11 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
   };
   app.addHook('onRequest', localGuard({ port }));
 
-  registerHealthRoutes(app, { eventLog: options.eventLog, notifications: options.notifications, version: options.version });
+  registerHealthRoutes(app, {
+    eventLog: options.eventLog,
+    notifications: options.notifications,
+    version: options.version,
+  });
   registerEventRoutes(app, { eventLog: options.eventLog, onRecorded: options.onEventRecorded });
   registerShellRoutes(app, { scripts: options.shellScripts, baseUrl: () => `http://127.0.0.1:${port()}` });
   // Aborted as close begins, so long polls answer and event streams end instead of holding
@@ -125,7 +138,12 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
   app.addHook('preClose', async () => closing.abort());
   registerSessionRoutes(app, { inbox: options.inbox, token: options.controlToken, closing: closing.signal });
   registerScheduleRoutes(app, { scheduler: options.scheduler, token: options.controlToken });
-  registerHookRoutes(app, { hooks: options.hooks, runs: options.hookRuns, token: options.controlToken, configError: options.configError });
+  registerHookRoutes(app, {
+    hooks: options.hooks,
+    runs: options.hookRuns,
+    token: options.controlToken,
+    configError: options.configError,
+  });
   registerAppRoutes(app, { api: options.app, token: options.controlToken });
   registerLifecycleRoutes(app, { lifecycle: options.lifecycle, token: options.controlToken });
   registerAgentRoutes(app, { agents: options.agents, token: options.controlToken });

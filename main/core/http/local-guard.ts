@@ -28,7 +28,10 @@ export type GuardRejection = { error: 'forbidden_host' | 'forbidden_origin'; mes
 
 export function checkLocalRequest(headers: FastifyRequest['headers'], port: number): GuardRejection | undefined {
   if (!hostIsLoopback(headers.host, port)) {
-    return { error: 'forbidden_host', message: `Host ${JSON.stringify(headers.host ?? '')} is not this loopback service (expected 127.0.0.1:${port})` };
+    return {
+      error: 'forbidden_host',
+      message: `Host ${JSON.stringify(headers.host ?? '')} is not this loopback service (expected 127.0.0.1:${port})`,
+    };
   }
   const origin = headers.origin;
   if (origin !== undefined && !allowedOrigins(port).includes(origin.toLowerCase())) {
@@ -36,7 +39,10 @@ export function checkLocalRequest(headers: FastifyRequest['headers'], port: numb
   }
   const fetchSite = headers['sec-fetch-site'];
   if (origin === undefined && fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
-    return { error: 'forbidden_origin', message: `requests from web pages are refused (Sec-Fetch-Site: ${String(fetchSite)})` };
+    return {
+      error: 'forbidden_origin',
+      message: `requests from web pages are refused (Sec-Fetch-Site: ${String(fetchSite)})`,
+    };
   }
   return undefined;
 }
@@ -46,7 +52,10 @@ export function localGuard(options: LocalGuardOptions) {
   return function guard(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const rejection = checkLocalRequest(request.headers, options.port());
     if (!rejection) return done();
-    request.log.warn({ host: request.headers.host, origin: request.headers.origin, url: redactUrl(request.url) }, rejection.message);
+    request.log.warn(
+      { host: request.headers.host, origin: request.headers.origin, url: redactUrl(request.url) },
+      rejection.message,
+    );
     reply.code(403).send({ success: false, ...rejection });
   };
 }

@@ -24,12 +24,18 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
   const validator = Compile(schema);
   const convert = httpPart !== 'body';
   return (data: unknown) => {
-    if (httpPart === 'body' && (data === undefined || data === null)) return { error: new RequestValidationError('request body is empty; expected a JSON object', '') };
+    if (httpPart === 'body' && (data === undefined || data === null))
+      return { error: new RequestValidationError('request body is empty; expected a JSON object', '') };
     const value = convert ? Value.Convert(schema, data) : data;
     if (validator.Check(value)) return { value };
     const problem = describeSchemaIssues([...validator.Errors(value)]);
     const where = httpPart === 'body' ? '' : `${httpPart === 'querystring' ? 'query parameter' : 'path parameter'} `;
     const message = problem ? `${where}${problem.message}` : `invalid ${httpPart}`;
-    return { error: new RequestValidationError(httpPart === 'body' && problem?.field === '' ? `body ${message}` : message, problem?.field ?? '') };
+    return {
+      error: new RequestValidationError(
+        httpPart === 'body' && problem?.field === '' ? `body ${message}` : message,
+        problem?.field ?? '',
+      ),
+    };
   };
 };

@@ -44,7 +44,11 @@ export class DeliveryWorker {
     const name = this.session.name;
     const lease = this.session.deliverTimeoutMs + 30_000;
     while (!this.#stop.signal.aborted) {
-      const message = await this.#inbox.waitForNext(name, { waitMs: 30_000, leaseMs: lease, signal: this.#stop.signal });
+      const message = await this.#inbox.waitForNext(name, {
+        waitMs: 30_000,
+        leaseMs: lease,
+        signal: this.#stop.signal,
+      });
       if (!message) continue;
       // The worker keeps its claim and retries this message until it is delivered, so a failure
       // never lets a later message overtake it.
@@ -60,7 +64,10 @@ export class DeliveryWorker {
         });
         if (result.outcome === 'exited' && result.exitCode === 0) {
           await this.#inbox.ack(name, message.id);
-          this.#logger.info({ session: name, message_id: message.id, attempt }, `session ${name}: message delivered to ${command}`);
+          this.#logger.info(
+            { session: name, message_id: message.id, attempt },
+            `session ${name}: message delivered to ${command}`,
+          );
           break;
         }
         if (this.#stop.signal.aborted) {
@@ -69,15 +76,24 @@ export class DeliveryWorker {
           return;
         }
         const delay = deliveryBackoffMs(attempt);
-        const why = result.error ?? `exit ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').at(-1)}` : ''}`;
-        this.#logger.warn({ session: name, message_id: message.id, attempt }, `session ${name}: delivery to ${command} failed (${why}); retrying in ${delay / 1000} s`);
+        const why =
+          result.error ??
+          `exit ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').at(-1)}` : ''}`;
+        this.#logger.warn(
+          { session: name, message_id: message.id, attempt },
+          `session ${name}: delivery to ${command} failed (${why}); retrying in ${delay / 1000} s`,
+        );
         await this.#inbox.extendLease(name, message.id, delay + lease);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
-          this.#stop.signal.addEventListener('abort', () => {
-            clearTimeout(timer);
-            resolve();
-          }, { once: true });
+          this.#stop.signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve();
+            },
+            { once: true },
+          );
         });
         if (this.#stop.signal.aborted) {
           await this.#inbox.release(name, message.id);

@@ -68,7 +68,9 @@ export class InboxStore {
   readonly #nextAvailable: Statement<{ session: string; now: number }, { at: number | null }>;
 
   constructor(db: Database) {
-    this.#ensureSession = db.prepare('INSERT INTO sessions (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
+    this.#ensureSession = db.prepare(
+      'INSERT INTO sessions (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+    );
     this.#insert = db.prepare(
       `INSERT INTO messages (id, session, source, source_rank, source_label, content, created_at, available_at, state)
        VALUES (@id, @session, @source, @source_rank, @source_label, @content, @created_at, @available_at, 'queued')`,
@@ -81,9 +83,13 @@ export class InboxStore {
          AND (state = 'queued' OR (state = 'claimed' AND lease_until <= @now))
        ORDER BY source_rank, seq LIMIT 1`,
     );
-    this.#claim = db.prepare("UPDATE messages SET state = 'claimed', lease_until = @lease_until, claims = claims + 1 WHERE seq = @seq");
+    this.#claim = db.prepare(
+      "UPDATE messages SET state = 'claimed', lease_until = @lease_until, claims = claims + 1 WHERE seq = @seq",
+    );
     this.#byId = db.prepare('SELECT * FROM messages WHERE session = ? AND id = ?');
-    this.#setState = db.prepare('UPDATE messages SET state = @state, lease_until = NULL, acked_at = @acked_at, available_at = @available_at WHERE seq = @seq');
+    this.#setState = db.prepare(
+      'UPDATE messages SET state = @state, lease_until = NULL, acked_at = @acked_at, available_at = @available_at WHERE seq = @seq',
+    );
     this.#list = db.prepare(
       `SELECT * FROM messages WHERE session = @session AND (@state IS NULL OR state = @state)
        ORDER BY seq DESC LIMIT @limit`,
@@ -109,7 +115,15 @@ export class InboxStore {
     this.#ensureSession.run(name, createdAt);
   }
 
-  insert(message: { id: string; session: string; source: MessageSource; source_label: string; content: string; created_at: string; available_at: number }): InboxMessage {
+  insert(message: {
+    id: string;
+    session: string;
+    source: MessageSource;
+    source_label: string;
+    content: string;
+    created_at: string;
+    available_at: number;
+  }): InboxMessage {
     const info = this.#insert.run({ ...message, source_rank: MESSAGE_SOURCES.indexOf(message.source) });
     return fromRow(this.#bySeq.get(Number(info.lastInsertRowid))!);
   }
@@ -132,7 +146,9 @@ export class InboxStore {
   }
 
   list(session: string, options: { state?: MessageState; limit: number }): InboxMessage[] {
-    return (this.#list.all({ session, state: options.state ?? null, limit: options.limit }) as MessageRow[]).map(fromRow);
+    return (this.#list.all({ session, state: options.state ?? null, limit: options.limit }) as MessageRow[]).map(
+      fromRow,
+    );
   }
 
   /** Messages after `seq`, oldest first (an event stream catching up). */

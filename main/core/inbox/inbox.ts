@@ -4,7 +4,13 @@ import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
-import { InboxStore, type InboxMessage, type MessageSource, type MessageState, type SessionSummary } from './inbox-store.ts';
+import {
+  InboxStore,
+  type InboxMessage,
+  type MessageSource,
+  type MessageState,
+  type SessionSummary,
+} from './inbox-store.ts';
 
 export { MESSAGE_SOURCES, type InboxMessage, type MessageSource, type SessionSummary } from './inbox-store.ts';
 
@@ -30,7 +36,10 @@ export interface InboxEvents {
 
 export function checkSessionName(name: string): string {
   if (!SESSION_NAME_PATTERN.test(name)) {
-    throw new HookboxError(ErrorCode.InvalidInput, `invalid session name ${JSON.stringify(name)}: use letters, digits, '.', '_' or '-' (at most 128)`);
+    throw new HookboxError(
+      ErrorCode.InvalidInput,
+      `invalid session name ${JSON.stringify(name)}: use letters, digits, '.', '_' or '-' (at most 128)`,
+    );
   }
   return name;
 }
@@ -64,7 +73,8 @@ export class Inbox {
   async inject(input: InjectInput, alsoWrite?: (message: InboxMessage) => void): Promise<InboxMessage> {
     checkSessionName(input.session);
     if (input.content.trim() === '') throw new HookboxError(ErrorCode.InvalidInput, 'message is empty');
-    if (Buffer.byteLength(input.content) > MAX_MESSAGE_BYTES) throw new HookboxError(ErrorCode.InvalidInput, `message is larger than ${MAX_MESSAGE_BYTES} bytes`);
+    if (Buffer.byteLength(input.content) > MAX_MESSAGE_BYTES)
+      throw new HookboxError(ErrorCode.InvalidInput, `message is larger than ${MAX_MESSAGE_BYTES} bytes`);
     const now = this.#clock.now();
     const message = await this.#writes.write(() => {
       this.#store.ensureSession(input.session, now.toISOString());
@@ -92,7 +102,10 @@ export class Inbox {
    * Long poll: claims the next message, waiting up to `waitMs` for one to arrive or become due.
    * Resolves undefined when none came in time or `signal` aborted.
    */
-  async waitForNext(session: string, options: { waitMs: number; leaseMs: number; signal?: AbortSignal }): Promise<InboxMessage | undefined> {
+  async waitForNext(
+    session: string,
+    options: { waitMs: number; leaseMs: number; signal?: AbortSignal },
+  ): Promise<InboxMessage | undefined> {
     const deadline = Date.now() + options.waitMs;
     for (;;) {
       const claimed = await this.claimNext(session, options.leaseMs);
@@ -100,7 +113,8 @@ export class Inbox {
       const remaining = deadline - Date.now();
       if (remaining <= 0 || options.signal?.aborted) return undefined;
       const dueAt = this.#store.nextAvailableAt(session, this.#clock.now().getTime());
-      const sleep = dueAt === undefined ? remaining : Math.min(remaining, Math.max(10, dueAt - this.#clock.now().getTime()));
+      const sleep =
+        dueAt === undefined ? remaining : Math.min(remaining, Math.max(10, dueAt - this.#clock.now().getTime()));
       await this.#nextArrival(session, sleep, options.signal);
     }
   }
@@ -115,9 +129,13 @@ export class Inbox {
       const found = this.#store.get(session, id);
       if (!found) throw new HookboxError(ErrorCode.NotFound, `no message ${id} in session '${session}'`);
       if (found.state === 'acked') return found;
-      if (found.state !== 'claimed') throw new HookboxError(ErrorCode.Conflict, `message ${id} is not claimed; claim it with /next first`);
+      if (found.state !== 'claimed')
+        throw new HookboxError(ErrorCode.Conflict, `message ${id} is not claimed; claim it with /next first`);
       if (claim !== undefined && claim !== found.claims) {
-        throw new HookboxError(ErrorCode.Conflict, `message ${id} was claimed again after your lease ran out (claim ${found.claims}, yours ${claim}); it is not yours to acknowledge`);
+        throw new HookboxError(
+          ErrorCode.Conflict,
+          `message ${id} was claimed again after your lease ran out (claim ${found.claims}, yours ${claim}); it is not yours to acknowledge`,
+        );
       }
       this.#store.setState(found.seq, 'acked', new Date(found.available_at).getTime(), now.toISOString());
       return { ...found, state: 'acked' as const, acked_at: now.toISOString() };
@@ -161,13 +179,16 @@ export class Inbox {
   release(session: string, id: string, delayMs = 0): Promise<void> {
     return this.#writes.write(() => {
       const found = this.#store.get(session, id);
-      if (!found || found.state !== 'claimed') return;
+      if (found?.state !== 'claimed') return;
       this.#store.setState(found.seq, 'queued', this.#clock.now().getTime() + delayMs, null);
     });
   }
 
   list(session: string, options: { state?: MessageState; limit?: number } = {}): InboxMessage[] {
-    return this.#store.list(session, { limit: options.limit ?? 100, ...(options.state ? { state: options.state } : {}) });
+    return this.#store.list(session, {
+      limit: options.limit ?? 100,
+      ...(options.state ? { state: options.state } : {}),
+    });
   }
 
   sessions(): SessionSummary[] {

@@ -26,7 +26,10 @@ export function nextCronRun(expression: string, after: Date): Date {
   try {
     cron = new Cron(expression, { paused: true });
   } catch (error) {
-    throw new HookboxError(ErrorCode.InvalidInput, `invalid cron expression '${expression}': ${(error as Error).message}`);
+    throw new HookboxError(
+      ErrorCode.InvalidInput,
+      `invalid cron expression '${expression}': ${(error as Error).message}`,
+    );
   }
   const next = cron.nextRun(after);
   if (!next) throw new HookboxError(ErrorCode.InvalidInput, `cron expression '${expression}' never fires`);
@@ -57,7 +60,9 @@ export class Scheduler {
     this.#clock = options.clock;
     this.#logger = options.logger;
     const db = options.db;
-    this.#insert = db.prepare('INSERT INTO schedules (id, session, cron, content, next_at, created_at) VALUES (@id, @session, @cron, @content, @next_at, @created_at)');
+    this.#insert = db.prepare(
+      'INSERT INTO schedules (id, session, cron, content, next_at, created_at) VALUES (@id, @session, @cron, @content, @next_at, @created_at)',
+    );
     this.#due = db.prepare('SELECT * FROM schedules WHERE next_at <= ? ORDER BY next_at');
     this.#advance = db.prepare('UPDATE schedules SET next_at = @next_at WHERE id = @id');
     this.#all = db.prepare('SELECT * FROM schedules ORDER BY created_at');
@@ -69,7 +74,14 @@ export class Scheduler {
     checkSessionName(input.session);
     if (input.content.trim() === '') throw new HookboxError(ErrorCode.InvalidInput, 'message is empty');
     const now = this.#clock.now();
-    const row: ScheduleRow = { id: newId(), session: input.session, cron: input.cron, content: input.content, next_at: nextCronRun(input.cron, now).getTime(), created_at: now.toISOString() };
+    const row: ScheduleRow = {
+      id: newId(),
+      session: input.session,
+      cron: input.cron,
+      content: input.content,
+      next_at: nextCronRun(input.cron, now).getTime(),
+      created_at: now.toISOString(),
+    };
     this.#inbox.ensureSession(input.session);
     this.#insert.run(row);
     this.#arm();
@@ -108,7 +120,10 @@ export class Scheduler {
       try {
         next = nextCronRun(row.cron, now).getTime();
       } catch (error) {
-        this.#logger.error({ err: error, schedule: row.id }, `schedule ${row.id} has a broken cron expression; removed`);
+        this.#logger.error(
+          { err: error, schedule: row.id },
+          `schedule ${row.id} has a broken cron expression; removed`,
+        );
         this.#remove.run(row.id);
         continue;
       }
@@ -116,7 +131,9 @@ export class Scheduler {
       stored.push(
         this.#inbox
           .inject({ session: row.session, source: 'schedule', label: `cron ${row.cron}`, content: row.content })
-          .catch((error: unknown) => this.#logger.error({ err: error, schedule: row.id }, `schedule ${row.id}: message not stored`)),
+          .catch((error: unknown) =>
+            this.#logger.error({ err: error, schedule: row.id }, `schedule ${row.id}: message not stored`),
+          ),
       );
     }
     this.#arm();

@@ -1,9 +1,22 @@
 import { runScript, type ScriptResult } from '../process/script-runner.ts';
 import { newId } from '../util/ids.ts';
 import { runBuiltin, type BuiltinEffect } from './builtins/builtin-hooks.ts';
-import { runsInChain, type FailurePolicy, type HandlerKind, type LifecycleHandler, type ScriptHandler } from './lifecycle-config.ts';
+import {
+  runsInChain,
+  type FailurePolicy,
+  type HandlerKind,
+  type LifecycleHandler,
+  type ScriptHandler,
+} from './lifecycle-config.ts';
 import type { LifecycleEventName } from './lifecycle-events.ts';
-import { applyResult, contextFor, emptyResult, parseResult, type LoomResult, type MergedResult } from './loom-protocol.ts';
+import {
+  applyResult,
+  contextFor,
+  emptyResult,
+  parseResult,
+  type LoomResult,
+  type MergedResult,
+} from './loom-protocol.ts';
 
 // The synchronous part of an event: blocking scripts, Loom script hooks and built-ins, run one
 // after the other in registration order. The first block stops the chain; each handler sees the
@@ -81,7 +94,12 @@ function scriptFailure(result: ScriptResult): string | null {
 }
 
 function scriptEnv(base: NodeJS.ProcessEnv, handler: LifecycleHandler, eventId: string | undefined): NodeJS.ProcessEnv {
-  return { ...base, HOOKBOX_EVENT: handler.event, HOOKBOX_HOOK: handler.name, ...(eventId ? { HOOKBOX_EVENT_ID: eventId } : {}) };
+  return {
+    ...base,
+    HOOKBOX_EVENT: handler.event,
+    HOOKBOX_HOOK: handler.name,
+    ...(eventId ? { HOOKBOX_EVENT_ID: eventId } : {}),
+  };
 }
 
 /** Runs a script handler (blocking or not) with the Bernstein envelope on stdin. */
@@ -98,7 +116,21 @@ export function runEnvelopeScript(handler: ScriptHandler, input: string, options
 }
 
 function baseRun(handler: LifecycleHandler, started: Date): HandlerRun {
-  return { id: newId(), hook: handler.name, kind: handler.kind, started_at: started.toISOString(), duration_ms: 0, outcome: 'allowed', decision: 'allow', policy: null, exit_code: null, stdout: '', stderr: '', error: null, result: null };
+  return {
+    id: newId(),
+    hook: handler.name,
+    kind: handler.kind,
+    started_at: started.toISOString(),
+    duration_ms: 0,
+    outcome: 'allowed',
+    decision: 'allow',
+    policy: null,
+    exit_code: null,
+    stdout: '',
+    stderr: '',
+    error: null,
+    result: null,
+  };
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -109,7 +141,12 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function runChain(event: LifecycleEventName, payload: Record<string, unknown>, handlers: readonly LifecycleHandler[], options: ChainOptions): Promise<ChainOutcome> {
+export async function runChain(
+  event: LifecycleEventName,
+  payload: Record<string, unknown>,
+  handlers: readonly LifecycleHandler[],
+  options: ChainOptions,
+): Promise<ChainOutcome> {
   const chainStarted = performance.now();
   const context = contextFor(event, payload);
   const merged = emptyResult();
@@ -154,7 +191,8 @@ export async function runChain(event: LifecycleEventName, payload: Record<string
       run.stdout = clip(out.stdout);
       run.stderr = clip(out.stderr);
       failure = scriptFailure(out);
-      if (!failure && out.exitCode !== 0) failure = `exited with ${out.exitCode}${out.stderr.trim() ? `: ${lastLines(out.stderr, 300)}` : ''}`;
+      if (!failure && out.exitCode !== 0)
+        failure = `exited with ${out.exitCode}${out.stderr.trim() ? `: ${lastLines(out.stderr, 300)}` : ''}`;
       if (!failure) {
         const parsed = parseResult(out.stdout);
         if (parsed.ok) result = parsed.result;
@@ -162,7 +200,10 @@ export async function runChain(event: LifecycleEventName, payload: Record<string
       }
     } else if (handler.kind === 'builtin') {
       try {
-        const out = await withTimeout(runBuiltin({ handler, context, ...(options.failureCount ? { failureCount: options.failureCount } : {}) }), handler.timeoutMs);
+        const out = await withTimeout(
+          runBuiltin({ handler, context, ...(options.failureCount ? { failureCount: options.failureCount } : {}) }),
+          handler.timeoutMs,
+        );
         result = out.result;
         effects.push(...out.effects);
       } catch (error) {
@@ -176,7 +217,8 @@ export async function runChain(event: LifecycleEventName, payload: Record<string
       run.error = failure;
       run.policy = handler.onFailure;
       run.decision = handler.onFailure;
-      if (handler.onFailure === 'block') blockReason = `${handler.name} failed (${failure}); its on_failure policy is block`;
+      if (handler.onFailure === 'block')
+        blockReason = `${handler.name} failed (${failure}); its on_failure policy is block`;
     } else if (result) {
       run.result = result;
       applyResult(merged, context, { ...result, block: false });

@@ -39,12 +39,25 @@ import { ShellSyntaxError, splitCommandLine } from './shell-syntax.ts';
 //
 // Any handler may sit on any event. Errors are one line naming the file, event, handler, field.
 
-export const BUILTINS = ['safety-guard', 'context-injector', 'output-truncator', 'followup-creator', 'error-logger'] as const;
+export const BUILTINS = [
+  'safety-guard',
+  'context-injector',
+  'output-truncator',
+  'followup-creator',
+  'error-logger',
+] as const;
 export type BuiltinName = (typeof BUILTINS)[number];
 export type FailurePolicy = 'block' | 'allow';
 
 /** Events that raise a desktop notification unless `notify` says otherwise. */
-export const DEFAULT_NOTIFY_EVENTS: readonly LifecycleEventName[] = ['task.failed', 'agent.stalled', 'agent.killed', 'merge.conflict', 'quality_gate.failed', 'budget.exceeded'];
+export const DEFAULT_NOTIFY_EVENTS: readonly LifecycleEventName[] = [
+  'task.failed',
+  'agent.stalled',
+  'agent.killed',
+  'merge.conflict',
+  'quality_gate.failed',
+  'budget.exceeded',
+];
 
 const HandlerEntrySchema = Type.Object(
   {
@@ -61,7 +74,9 @@ const HandlerEntrySchema = Type.Object(
     headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), Type.String())),
     retry: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
     // script, blocking_script
-    command: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })])),
+    command: Type.Optional(
+      Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
+    ),
     // built-in options
     deny: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     allow: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
@@ -166,7 +181,13 @@ export interface LifecycleConfig {
   handlers: ReadonlyMap<LifecycleEventName, readonly LifecycleHandler[]>;
 }
 
-export const DEFAULT_TIMEOUT_S: Record<HandlerKind, number> = { webhook: 10, script: 30, blocking_script: 5, loom_script: 5, builtin: 10 };
+export const DEFAULT_TIMEOUT_S: Record<HandlerKind, number> = {
+  webhook: 10,
+  script: 30,
+  blocking_script: 5,
+  loom_script: 5,
+  builtin: 10,
+};
 export const DEFAULT_RETRY = 8;
 export const DEFAULT_TRUNCATE_BYTES = 16 * 1024;
 
@@ -219,7 +240,10 @@ const FIELD_KINDS: Record<string, { kinds: HandlerKind[]; builtins?: BuiltinName
   headers: { kinds: ['webhook'], label: 'type = "webhook"' },
   retry: { kinds: ['webhook'], label: 'type = "webhook"' },
   command: { kinds: ['script', 'blocking_script'], label: 'type = "script" or "blocking_script"' },
-  on_failure: { kinds: ['blocking_script', 'loom_script', 'builtin'], label: 'handlers that can block (blocking_script, script = "…", builtin)' },
+  on_failure: {
+    kinds: ['blocking_script', 'loom_script', 'builtin'],
+    label: 'handlers that can block (blocking_script, script = "…", builtin)',
+  },
   deny: { kinds: ['builtin'], builtins: ['safety-guard'], label: 'builtin = "safety-guard"' },
   allow: { kinds: ['builtin'], builtins: ['safety-guard'], label: 'builtin = "safety-guard"' },
   max_bytes: { kinds: ['builtin'], builtins: ['output-truncator'], label: 'builtin = "output-truncator"' },
@@ -228,17 +252,38 @@ const FIELD_KINDS: Record<string, { kinds: HandlerKind[]; builtins?: BuiltinName
 };
 
 function kindOf(entry: HandlerEntry, fileName: string, where: string): HandlerKind {
-  const given = [entry.type !== undefined && 'type', entry.builtin !== undefined && 'builtin', entry.script !== undefined && 'script'].filter(Boolean);
-  if (given.length === 0) fail(fileName, where, `needs one of 'type' (webhook, script, blocking_script), 'builtin' (${BUILTINS.join(', ')}) or 'script' (a Loom script hook)`);
-  if (given.length > 1) fail(fileName, where, `give only one of ${given.map((g) => `'${g}'`).join(' and ')} ('script' is a Loom JSON hook; a Bernstein script hook is type = "script" with 'command')`);
+  const given = [
+    entry.type !== undefined && 'type',
+    entry.builtin !== undefined && 'builtin',
+    entry.script !== undefined && 'script',
+  ].filter(Boolean);
+  if (given.length === 0)
+    fail(
+      fileName,
+      where,
+      `needs one of 'type' (webhook, script, blocking_script), 'builtin' (${BUILTINS.join(', ')}) or 'script' (a Loom script hook)`,
+    );
+  if (given.length > 1)
+    fail(
+      fileName,
+      where,
+      `give only one of ${given.map((g) => `'${g}'`).join(' and ')} ('script' is a Loom JSON hook; a Bernstein script hook is type = "script" with 'command')`,
+    );
   if (entry.type) return entry.type;
   return entry.builtin ? 'builtin' : 'loom_script';
 }
 
-function parseHandler(event: LifecycleEventName, written: string, entry: unknown, index: number, options: ParseLifecycleOptions): LifecycleHandler {
+function parseHandler(
+  event: LifecycleEventName,
+  written: string,
+  entry: unknown,
+  index: number,
+  options: ParseLifecycleOptions,
+): LifecycleHandler {
   const { file } = options;
   const baseDir = dirname(file);
-  const label = typeof (entry as { name?: unknown })?.name === 'string' ? `'${(entry as { name: string }).name}'` : `#${index + 1}`;
+  const label =
+    typeof (entry as { name?: unknown })?.name === 'string' ? `'${(entry as { name: string }).name}'` : `#${index + 1}`;
   const where = `lifecycle event '${written}' handler ${label}`;
   if (!checkHandlerEntry.Check(entry)) {
     const problem = describeSchemaIssues([...checkHandlerEntry.Errors(entry)]);
@@ -248,7 +293,8 @@ function parseHandler(event: LifecycleEventName, written: string, entry: unknown
   const kind = kindOf(e, file, where);
   for (const [field, rule] of Object.entries(FIELD_KINDS)) {
     if ((e as Record<string, unknown>)[field] === undefined) continue;
-    const fits = rule.kinds.includes(kind) && (!rule.builtins || (e.builtin !== undefined && rule.builtins.includes(e.builtin)));
+    const fits =
+      rule.kinds.includes(kind) && (!rule.builtins || (e.builtin !== undefined && rule.builtins.includes(e.builtin)));
     if (!fits) fail(file, where, `'${field}' only applies to ${rule.label}`);
   }
   const name = e.name ?? `${e.builtin ?? (kind === 'loom_script' ? 'script' : kind)}-${index + 1}`;
@@ -270,7 +316,8 @@ function parseHandler(event: LifecycleEventName, written: string, entry: unknown
       } catch {
         fail(file, at, `'url' must be an http:// or https:// URL, got ${JSON.stringify(e.url)}`);
       }
-      const resolveValue = (value: string, field: string) => (options.resolveSecrets ? interpolateEnv(value, options.env, `${file}: ${at}: '${field}'`) : value);
+      const resolveValue = (value: string, field: string) =>
+        options.resolveSecrets ? interpolateEnv(value, options.env, `${file}: ${at}: '${field}'`) : value;
       const headers: Record<string, string> = {};
       for (const [key, value] of Object.entries(e.headers ?? {})) headers[key] = resolveValue(value, `headers.${key}`);
       return {
@@ -292,7 +339,8 @@ function parseHandler(event: LifecycleEventName, written: string, entry: unknown
         try {
           argv = splitCommandLine(e.command);
         } catch (error) {
-          if (error instanceof ShellSyntaxError) fail(file, at, `'command' cannot be split into arguments: ${error.message}`);
+          if (error instanceof ShellSyntaxError)
+            fail(file, at, `'command' cannot be split into arguments: ${error.message}`);
           throw error;
         }
       }
@@ -327,7 +375,8 @@ export function parseLifecycleConfig(raw: unknown, options: ParseLifecycleOption
   const { file } = options;
   const config = defaultLifecycleConfig(file);
   if (raw === undefined) return config;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(file, 'lifecycle', 'must be a table ([lifecycle])');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    fail(file, 'lifecycle', 'must be a table ([lifecycle])');
   const settings: Record<string, unknown> = {};
   const handlers = new Map<LifecycleEventName, LifecycleHandler[]>();
   const spelled = new Map<LifecycleEventName, string>();
@@ -337,15 +386,27 @@ export function parseLifecycleConfig(raw: unknown, options: ParseLifecycleOption
       continue;
     }
     const event = canonicalEventName(key);
-    if (!event) fail(file, `lifecycle.${JSON.stringify(key)}`, `unknown lifecycle event '${key}'; known events: ${knownEventList()} (settings: ${[...SETTING_KEYS].join(', ')})`);
+    if (!event)
+      fail(
+        file,
+        `lifecycle.${JSON.stringify(key)}`,
+        `unknown lifecycle event '${key}'; known events: ${knownEventList()} (settings: ${[...SETTING_KEYS].join(', ')})`,
+      );
     const other = spelled.get(event);
-    if (other) fail(file, `lifecycle event '${key}'`, `'${other}' already names this event; write its handlers in one place`);
+    if (other)
+      fail(file, `lifecycle event '${key}'`, `'${other}' already names this event; write its handlers in one place`);
     spelled.set(event, key);
-    if (!Array.isArray(value)) fail(file, `lifecycle event '${key}'`, `must be a list of handlers: write [[lifecycle."${key}"]]`);
+    if (!Array.isArray(value))
+      fail(file, `lifecycle event '${key}'`, `must be a list of handlers: write [[lifecycle."${key}"]]`);
     const list = value.map((entry, index) => parseHandler(event, key, entry, index, options));
     const names = new Set<string>();
     for (const handler of list) {
-      if (names.has(handler.name)) fail(file, `lifecycle event '${key}' handler '${handler.name}'`, `duplicate name (each handler of an event needs its own 'name')`);
+      if (names.has(handler.name))
+        fail(
+          file,
+          `lifecycle event '${key}' handler '${handler.name}'`,
+          `duplicate name (each handler of an event needs its own 'name')`,
+        );
       names.add(handler.name);
     }
     handlers.set(event, list);
@@ -361,7 +422,8 @@ export function parseLifecycleConfig(raw: unknown, options: ParseLifecycleOption
     notify = new Set(
       s.notify.map((name) => {
         const event = canonicalEventName(name);
-        if (!event) fail(file, 'lifecycle', `'notify' names unknown event '${name}'; known events: ${knownEventList()}`);
+        if (!event)
+          fail(file, 'lifecycle', `'notify' names unknown event '${name}'; known events: ${knownEventList()}`);
         return event;
       }),
     );
@@ -371,7 +433,8 @@ export function parseLifecycleConfig(raw: unknown, options: ParseLifecycleOption
     backoffMaxMs: Math.round((s.outbox?.backoff_max_s ?? config.outbox.backoffMaxMs / 1000) * 1000),
     concurrency: s.outbox?.concurrency ?? config.outbox.concurrency,
   };
-  if (outbox.backoffMaxMs < outbox.backoffInitialMs) fail(file, 'lifecycle.outbox', `'backoff_max_s' must not be less than 'backoff_initial_s'`);
+  if (outbox.backoffMaxMs < outbox.backoffInitialMs)
+    fail(file, 'lifecycle.outbox', `'backoff_max_s' must not be less than 'backoff_initial_s'`);
   return {
     file,
     enabled: s.enabled ?? true,

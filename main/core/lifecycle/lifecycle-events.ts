@@ -27,7 +27,17 @@ export const BERNSTEIN_EVENTS = [
 ] as const;
 
 // pre-compact is Hookbox's extension for the coding agents' compaction events (agents/).
-export const LOOM_EVENTS = ['pre-prompt', 'pre-tool-call', 'post-tool-call', 'post-response', 'on-error', 'on-claim', 'pre-close', 'on-block', 'pre-compact'] as const;
+export const LOOM_EVENTS = [
+  'pre-prompt',
+  'pre-tool-call',
+  'post-tool-call',
+  'post-response',
+  'on-error',
+  'on-claim',
+  'pre-close',
+  'on-block',
+  'pre-compact',
+] as const;
 
 export const LIFECYCLE_EVENTS = [...BERNSTEIN_EVENTS, ...LOOM_EVENTS] as const;
 export type BernsteinEvent = (typeof BERNSTEIN_EVENTS)[number];
@@ -60,7 +70,11 @@ export function knownEventList(): string {
 /** The canonical name, or an error listing every known event. */
 export function resolveEventName(name: string): LifecycleEventName {
   const canonical = canonicalEventName(name);
-  if (!canonical) throw new HookboxError(ErrorCode.InvalidInput, `unknown lifecycle event '${name}'; known events: ${knownEventList()}`);
+  if (!canonical)
+    throw new HookboxError(
+      ErrorCode.InvalidInput,
+      `unknown lifecycle event '${name}'; known events: ${knownEventList()}`,
+    );
   return canonical;
 }
 
@@ -101,22 +115,66 @@ export const BERNSTEIN_PAYLOADS: Record<BernsteinEvent, TSchema> = {
     Extra,
   ),
   'task.failed': Type.Object({ ...TaskRef, error: Type.Optional(Text), agent_id: Type.Optional(Id) }, Extra),
-  'task.retried': Type.Object({ ...TaskRef, attempt: Type.Optional(Type.Integer({ minimum: 0 })), reason: Type.Optional(Text), agent_id: Type.Optional(Id) }, Extra),
+  'task.retried': Type.Object(
+    {
+      ...TaskRef,
+      attempt: Type.Optional(Type.Integer({ minimum: 0 })),
+      reason: Type.Optional(Text),
+      agent_id: Type.Optional(Id),
+    },
+    Extra,
+  ),
   'agent.spawned': Type.Object(
-    { ...AgentRef, task_id: Type.Optional(Id), model: Type.Optional(Text), role: Type.Optional(Text), worktree: Type.Optional(Text) },
+    {
+      ...AgentRef,
+      task_id: Type.Optional(Id),
+      model: Type.Optional(Text),
+      role: Type.Optional(Text),
+      worktree: Type.Optional(Text),
+    },
     Extra,
   ),
   'agent.heartbeat': Type.Object({ ...AgentRef, task_id: Type.Optional(Id) }, Extra),
   'agent.completed': Type.Object({ ...AgentRef, task_id: Type.Optional(Id), summary: Type.Optional(Text) }, Extra),
   'agent.killed': Type.Object({ ...AgentRef, task_id: Type.Optional(Id), reason: Type.Optional(Text) }, Extra),
-  'agent.stalled': Type.Object({ ...AgentRef, task_id: Type.Optional(Id), last_heartbeat: Type.Optional(Type.Union([Type.String(), Type.Number()])), stalled_s: Type.Optional(Type.Number({ minimum: 0 })) }, Extra),
+  'agent.stalled': Type.Object(
+    {
+      ...AgentRef,
+      task_id: Type.Optional(Id),
+      last_heartbeat: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+      stalled_s: Type.Optional(Type.Number({ minimum: 0 })),
+    },
+    Extra,
+  ),
   'merge.started': Type.Object({ branch: Id, agent_id: Type.Optional(Id), base_branch: Type.Optional(Text) }, Extra),
   'merge.completed': Type.Object({ branch: Id, agent_id: Type.Optional(Id), base_branch: Type.Optional(Text) }, Extra),
-  'merge.conflict': Type.Object({ branch: Id, conflicting_files: Files, agent_id: Type.Optional(Id), base_branch: Type.Optional(Text) }, Extra),
+  'merge.conflict': Type.Object(
+    { branch: Id, conflicting_files: Files, agent_id: Type.Optional(Id), base_branch: Type.Optional(Text) },
+    Extra,
+  ),
   'quality_gate.passed': Type.Object({ ...TaskRef, gate: Type.Optional(Text) }, Extra),
-  'quality_gate.failed': Type.Object({ ...TaskRef, gate: Type.Optional(Text), errors: Type.Optional(Type.Array(Type.String())), agent_id: Type.Optional(Id) }, Extra),
-  'budget.threshold': Type.Object({ spent: Type.Number({ minimum: 0 }), limit: Type.Number({ minimum: 0 }), percent: Type.Optional(Type.Number({ minimum: 0 })), task_id: Type.Optional(Id) }, Extra),
-  'budget.exceeded': Type.Object({ spent: Type.Number({ minimum: 0 }), limit: Type.Number({ minimum: 0 }), task_id: Type.Optional(Id) }, Extra),
+  'quality_gate.failed': Type.Object(
+    {
+      ...TaskRef,
+      gate: Type.Optional(Text),
+      errors: Type.Optional(Type.Array(Type.String())),
+      agent_id: Type.Optional(Id),
+    },
+    Extra,
+  ),
+  'budget.threshold': Type.Object(
+    {
+      spent: Type.Number({ minimum: 0 }),
+      limit: Type.Number({ minimum: 0 }),
+      percent: Type.Optional(Type.Number({ minimum: 0 })),
+      task_id: Type.Optional(Id),
+    },
+    Extra,
+  ),
+  'budget.exceeded': Type.Object(
+    { spent: Type.Number({ minimum: 0 }), limit: Type.Number({ minimum: 0 }), task_id: Type.Optional(Id) },
+    Extra,
+  ),
 };
 
 // Loom's Context (seed 004) as JSON. `error` is Go's error: a message here.

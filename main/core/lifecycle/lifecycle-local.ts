@@ -1,6 +1,12 @@
 import type { LoadedConfig } from '../config/config-file.ts';
 import { runChain, type ChainOutcome } from './lifecycle-chain.ts';
-import { defaultLifecycleConfig, handlersFor, parseLifecycleConfig, type LifecycleConfig, type LifecycleHandler } from './lifecycle-config.ts';
+import {
+  defaultLifecycleConfig,
+  handlersFor,
+  parseLifecycleConfig,
+  type LifecycleConfig,
+  type LifecycleHandler,
+} from './lifecycle-config.ts';
 import { resolveEventName, validatePayload, type LifecycleEventName } from './lifecycle-events.ts';
 
 // Running a chain in the CLI process, without the hub: `hookbox hooks test` always, and
@@ -18,7 +24,12 @@ export interface LocalRun extends ChainOutcome {
   handlers: readonly LifecycleHandler[];
 }
 
-export async function runLocalChain(config: LifecycleConfig, name: string, data: unknown, env: NodeJS.ProcessEnv): Promise<LocalRun> {
+export async function runLocalChain(
+  config: LifecycleConfig,
+  name: string,
+  data: unknown,
+  env: NodeJS.ProcessEnv,
+): Promise<LocalRun> {
   const event = resolveEventName(name);
   const payload = validatePayload(event, data);
   const handlers = handlersFor(config, event);

@@ -10,7 +10,11 @@ export interface LifecycleNotice {
 }
 
 function str(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' ? String(value) : null;
+  return typeof value === 'string' && value.trim() !== ''
+    ? value.trim()
+    : typeof value === 'number'
+      ? String(value)
+      : null;
 }
 
 function short(text: string, max = 200): string {
@@ -43,7 +47,14 @@ const TITLES: Partial<Record<LifecycleEventName, string>> = {
   'budget.exceeded': 'Budget exceeded',
 };
 
-const URGENT = new Set<LifecycleEventName>(['task.failed', 'agent.killed', 'agent.stalled', 'merge.conflict', 'quality_gate.failed', 'budget.exceeded']);
+const URGENT = new Set<LifecycleEventName>([
+  'task.failed',
+  'agent.killed',
+  'agent.stalled',
+  'merge.conflict',
+  'quality_gate.failed',
+  'budget.exceeded',
+]);
 
 export function lifecycleNotice(event: LifecycleEventName, data: Record<string, unknown>): LifecycleNotice {
   const task = str(data.task_id);
@@ -73,7 +84,9 @@ export function lifecycleNotice(event: LifecycleEventName, data: Record<string, 
       parts.push(`spent ${str(data.spent) ?? '?'} of ${str(data.limit) ?? '?'}${task ? ` (${task})` : ''}`);
       break;
     default:
-      parts.push([task, agent, str(data.summary) ?? str(data.error) ?? str(data.response)].filter(Boolean).join(' · ') || event);
+      parts.push(
+        [task, agent, str(data.summary) ?? str(data.error) ?? str(data.response)].filter(Boolean).join(' · ') || event,
+      );
   }
   return {
     title: TITLES[event] ?? `Hookbox: ${event}`,

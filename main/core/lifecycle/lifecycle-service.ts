@@ -7,9 +7,21 @@ import type { Inbox } from '../inbox/inbox.ts';
 import type { NotificationPipeline, NotificationRecord } from '../notify/notification-pipeline.ts';
 import { newId } from '../util/ids.ts';
 import type { BuiltinEffect } from './builtins/builtin-hooks.ts';
-import { mapAgentCall, verdictOf, type AgentAdapter, type AgentCall, type AgentVerdict } from '../agents/agent-adapter.ts';
+import {
+  mapAgentCall,
+  verdictOf,
+  type AgentAdapter,
+  type AgentCall,
+  type AgentVerdict,
+} from '../agents/agent-adapter.ts';
 import { envelope, runChain, runEnvelopeScript, type ChainOutcome, type HandlerRun } from './lifecycle-chain.ts';
-import { describeHandler, handlersFor, runsInChain, type LifecycleConfig, type ScriptHandler } from './lifecycle-config.ts';
+import {
+  describeHandler,
+  handlersFor,
+  runsInChain,
+  type LifecycleConfig,
+  type ScriptHandler,
+} from './lifecycle-config.ts';
 import { resolveEventName, validatePayload, type LifecycleEventName } from './lifecycle-events.ts';
 import { lifecycleNotice } from './lifecycle-notifications.ts';
 import { LifecycleStore, type LifecycleEventRecord } from './lifecycle-store.ts';
@@ -134,13 +146,17 @@ export class LifecycleService {
   }
 
   #webhookFor(event: string, hook: string, url: string) {
-    const list = [...(this.#config.handlers.get(event as LifecycleEventName) ?? [])].filter((h) => h.kind === 'webhook');
+    const list = [...(this.#config.handlers.get(event as LifecycleEventName) ?? [])].filter(
+      (h) => h.kind === 'webhook',
+    );
     const found = list.find((h) => h.name === hook) ?? list.find((h) => h.kind === 'webhook' && h.url === url);
     return found && found.kind === 'webhook' ? { secret: found.secret, headers: found.headers } : undefined;
   }
 
   #track(work: Promise<unknown>): void {
-    const task = work.catch((error: unknown) => this.#deps.logger.error({ err: error }, 'lifecycle background work failed')).finally(() => this.#background.delete(task));
+    const task = work
+      .catch((error: unknown) => this.#deps.logger.error({ err: error }, 'lifecycle background work failed'))
+      .finally(() => this.#background.delete(task));
     this.#background.add(task);
   }
 
@@ -188,7 +204,13 @@ export class LifecycleService {
       for (const run of outcome.runs) this.store.insertRun(id, run);
       for (const delivery of deliveries) this.outboxStore.insert(delivery);
       for (const effect of outcome.effects) {
-        if (effect.kind === 'failure') this.store.recordFailure({ task_id: effect.task_id, agent_id: effect.agent_id, error: effect.error, at: record.received_at });
+        if (effect.kind === 'failure')
+          this.store.recordFailure({
+            task_id: effect.task_id,
+            agent_id: effect.agent_id,
+            error: effect.error,
+            at: record.received_at,
+          });
       }
     });
     this.#deps.onEvent?.(record);
@@ -222,15 +244,32 @@ export class LifecycleService {
    * agent; Notification and Stop raise a desktop notification and put a message in the inbox
    * (not into `skipInbox`, the session being drained into the agent — it would come straight back).
    */
-  async agentEvent(adapter: AgentAdapter, call: AgentCall, options: { skipInbox?: string | null } = {}): Promise<{ verdict: AgentVerdict; event_id: string; result: EmitResult }> {
+  async agentEvent(
+    adapter: AgentAdapter,
+    call: AgentCall,
+    options: { skipInbox?: string | null } = {},
+  ): Promise<{ verdict: AgentVerdict; event_id: string; result: EmitResult }> {
     const mapping = mapAgentCall(adapter, call);
     const emitted = await this.emit(mapping.event, mapping.payload, adapter.source, { notify: false });
     const notice = mapping.notice;
     if (notice && this.#config.claudeNotify) {
-      this.#track(this.#raise({ eventId: emitted.event_id, rule: `${adapter.source}:${call.nativeEvent}`, title: notice.title, message: notice.message, priority: notice.priority }));
+      this.#track(
+        this.#raise({
+          eventId: emitted.event_id,
+          rule: `${adapter.source}:${call.nativeEvent}`,
+          title: notice.title,
+          message: notice.message,
+          priority: notice.priority,
+        }),
+      );
       if (options.skipInbox !== this.#config.inboxSession) {
         try {
-          await this.#deps.inbox.inject({ session: this.#config.inboxSession, source: 'background', label: `${adapter.source} ${call.nativeEvent}`, content: notice.inbox });
+          await this.#deps.inbox.inject({
+            session: this.#config.inboxSession,
+            source: 'background',
+            label: `${adapter.source} ${call.nativeEvent}`,
+            content: notice.inbox,
+          });
         } catch (error) {
           this.#deps.logger.error({ err: error }, `${adapter.label} notice not stored in the inbox`);
         }
@@ -243,7 +282,11 @@ export class LifecycleService {
   async retryDelivery(idOrPrefix: string): Promise<DeliverySummary> {
     const delivery = this.outboxStore.find(idOrPrefix);
     if (!delivery) throw new HookboxError(ErrorCode.NotFound, `no webhook delivery with id ${idOrPrefix}`);
-    if (delivery.state !== 'dead') throw new HookboxError(ErrorCode.Conflict, `delivery ${delivery.id} is ${delivery.state}; only a dead one can be retried`);
+    if (delivery.state !== 'dead')
+      throw new HookboxError(
+        ErrorCode.Conflict,
+        `delivery ${delivery.id} is ${delivery.state}; only a dead one can be retried`,
+      );
     const now = this.#deps.clock.now();
     await this.#deps.writes.write(() => this.outboxStore.revive(delivery.id, now.getTime(), now.toISOString()));
     const { body: _body, ...revived } = this.outboxStore.find(delivery.id)!;
@@ -252,7 +295,13 @@ export class LifecycleService {
     return revived;
   }
 
-  async #raise(input: { eventId: string; rule: string; title: string; message: string; priority: NotificationRecord['priority'] }): Promise<void> {
+  async #raise(input: {
+    eventId: string;
+    rule: string;
+    title: string;
+    message: string;
+    priority: NotificationRecord['priority'];
+  }): Promise<void> {
     const record = await this.#deps.notifications.raise({ source: 'lifecycle', ...input });
     if (record) this.#deps.onNotification?.(record);
   }
@@ -266,8 +315,19 @@ export class LifecycleService {
         try {
           // followup-creator's items are work produced out of band, on the session's behalf, by an
           // automated process: the inbox's "background" source (above skill/inject/webhook).
-          await this.#deps.inbox.inject({ session: this.#config.inboxSession, source: 'background', label: 'followup-creator', content }, (message) =>
-            this.store.insertFollowup({ id: newId(), event_id: eventId, task_id: effect.task_id, agent_id: effect.agent_id, kind: item.kind, text: item.text, created_at: message.created_at, message_id: message.id }),
+          await this.#deps.inbox.inject(
+            { session: this.#config.inboxSession, source: 'background', label: 'followup-creator', content },
+            (message) =>
+              this.store.insertFollowup({
+                id: newId(),
+                event_id: eventId,
+                task_id: effect.task_id,
+                agent_id: effect.agent_id,
+                kind: item.kind,
+                text: item.text,
+                created_at: message.created_at,
+                message_id: message.id,
+              }),
           );
           count += 1;
         } catch (error) {
@@ -298,7 +358,10 @@ export class LifecycleService {
       result: null,
     };
     await this.#deps.writes.write(() => this.store.insertRun(eventId, run));
-    if (!ok) this.#deps.logger.warn({ event_id: eventId, hook: handler.name }, `lifecycle script ${handler.name} (${handler.event}) failed: ${run.error}`);
+    if (!ok)
+      this.#deps.logger.warn(
+        { event_id: eventId, hook: handler.name },
+        `lifecycle script ${handler.name} (${handler.event}) failed: ${run.error}`,
+      );
   }
 }
-

@@ -54,7 +54,12 @@ interface RunRow extends Omit<StoredRun, 'result'> {
 }
 
 function eventFromRow(row: EventRow): LifecycleEventRecord {
-  return { ...row, data: JSON.parse(row.data) as Record<string, unknown>, allowed: row.allowed === 1, result: JSON.parse(row.result) as MergedResult };
+  return {
+    ...row,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    allowed: row.allowed === 1,
+    result: JSON.parse(row.result) as MergedResult,
+  };
 }
 
 function runFromRow(row: RunRow): StoredRun {
@@ -82,21 +87,31 @@ export class LifecycleStore {
 
   /** With `keep`, only the newest `keep` events are kept (pruned now and every 1% after). */
   constructor(db: Database, options: { keep?: number } = {}) {
-    this.#insertEvent = db.prepare(`INSERT INTO lifecycle_events (${EVENT_COLUMNS}) VALUES (@id, @received_at, @event, @source, @data, @allowed, @reason, @hook, @duration_ms, @result)`);
+    this.#insertEvent = db.prepare(
+      `INSERT INTO lifecycle_events (${EVENT_COLUMNS}) VALUES (@id, @received_at, @event, @source, @data, @allowed, @reason, @hook, @duration_ms, @result)`,
+    );
     this.#insertRun = db.prepare(
       `INSERT INTO lifecycle_runs (id, event_id, hook, kind, started_at, duration_ms, outcome, decision, policy, exit_code, stdout, stderr, error, result)
        VALUES (@id, @event_id, @hook, @kind, @started_at, @duration_ms, @outcome, @decision, @policy, @exit_code, @stdout, @stderr, @error, @result)`,
     );
     this.#eventById = db.prepare(`SELECT ${EVENT_COLUMNS} FROM lifecycle_events WHERE id = ?`);
     this.#eventByPrefix = db.prepare(`SELECT ${EVENT_COLUMNS} FROM lifecycle_events WHERE id >= ? ORDER BY id LIMIT 2`);
-    this.#recent = db.prepare(`SELECT ${EVENT_COLUMNS} FROM lifecycle_events WHERE (@event IS NULL OR event = @event) ORDER BY seq DESC LIMIT @limit`);
-    this.#runsFor = db.prepare('SELECT id, event_id, hook, kind, started_at, duration_ms, outcome, decision, policy, exit_code, stdout, stderr, error, result FROM lifecycle_runs WHERE event_id = ? ORDER BY seq');
+    this.#recent = db.prepare(
+      `SELECT ${EVENT_COLUMNS} FROM lifecycle_events WHERE (@event IS NULL OR event = @event) ORDER BY seq DESC LIMIT @limit`,
+    );
+    this.#runsFor = db.prepare(
+      'SELECT id, event_id, hook, kind, started_at, duration_ms, outcome, decision, policy, exit_code, stdout, stderr, error, result FROM lifecycle_runs WHERE event_id = ? ORDER BY seq',
+    );
     this.#insertFollowup = db.prepare(
       `INSERT INTO lifecycle_followups (id, event_id, task_id, agent_id, kind, text, created_at, message_id)
        VALUES (@id, @event_id, @task_id, @agent_id, @kind, @text, @created_at, @message_id)`,
     );
-    this.#followupsFor = db.prepare('SELECT id, event_id, task_id, agent_id, kind, text, created_at, message_id FROM lifecycle_followups WHERE event_id = ? ORDER BY seq');
-    this.#recentFollowups = db.prepare('SELECT id, event_id, task_id, agent_id, kind, text, created_at, message_id FROM lifecycle_followups ORDER BY seq DESC LIMIT ?');
+    this.#followupsFor = db.prepare(
+      'SELECT id, event_id, task_id, agent_id, kind, text, created_at, message_id FROM lifecycle_followups WHERE event_id = ? ORDER BY seq',
+    );
+    this.#recentFollowups = db.prepare(
+      'SELECT id, event_id, task_id, agent_id, kind, text, created_at, message_id FROM lifecycle_followups ORDER BY seq DESC LIMIT ?',
+    );
     this.#failure = db.prepare('SELECT * FROM lifecycle_failures WHERE task_id = ?');
     this.#upsertFailure = db.prepare(
       `INSERT INTO lifecycle_failures (task_id, count, last_error, last_agent_id, first_at, last_at) VALUES (@task_id, 1, @error, @agent_id, @at, @at)
@@ -112,7 +127,12 @@ export class LifecycleStore {
   }
 
   insertEvent(record: LifecycleEventRecord): void {
-    this.#insertEvent.run({ ...record, data: JSON.stringify(record.data), allowed: record.allowed ? 1 : 0, result: JSON.stringify(record.result) });
+    this.#insertEvent.run({
+      ...record,
+      data: JSON.stringify(record.data),
+      allowed: record.allowed ? 1 : 0,
+      result: JSON.stringify(record.result),
+    });
     if (this.#keep === undefined) return;
     this.#insertsSincePrune += 1;
     if (this.#insertsSincePrune >= Math.max(1, Math.floor(this.#keep / 100))) {

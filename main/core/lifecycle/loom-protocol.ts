@@ -103,9 +103,13 @@ export function parseResult(stdout: string): { ok: true; result: LoomResult } | 
     value = parseJsonInput(trimmed, 'it');
   } catch (error) {
     const preview = trimmed.length > 80 ? `${trimmed.slice(0, 80)}…` : trimmed;
-    return { ok: false, error: `its output is not a JSON Result (${(error as Error).message}): ${JSON.stringify(preview)}` };
+    return {
+      ok: false,
+      error: `its output is not a JSON Result (${(error as Error).message}): ${JSON.stringify(preview)}`,
+    };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'its output must be a JSON object like {"block": false}' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, error: 'its output must be a JSON object like {"block": false}' };
   if (!checkResult.Check(value)) {
     const problem = describeSchemaIssues([...checkResult.Errors(value)]);
     return { ok: false, error: `its Result is invalid: ${problem?.message ?? 'wrong field types'}` };

@@ -41,7 +41,8 @@ export interface DeliveryAttempt {
   outcome: AttemptOutcome;
 }
 
-const SUMMARY = 'id, event_id, event, hook, url, state, attempts, max_attempts, timeout_ms, next_attempt_at, created_at, updated_at, last_status, last_error, delivered_at';
+const SUMMARY =
+  'id, event_id, event, hook, url, state, attempts, max_attempts, timeout_ms, next_attempt_at, created_at, updated_at, last_status, last_error, delivered_at';
 
 export class OutboxStore {
   readonly #insert: Statement;
@@ -60,7 +61,9 @@ export class OutboxStore {
       `INSERT INTO lifecycle_deliveries (id, event_id, event, hook, url, body, state, attempts, max_attempts, timeout_ms, next_attempt_at, created_at, updated_at)
        VALUES (@id, @event_id, @event, @hook, @url, @body, 'pending', 0, @max_attempts, @timeout_ms, @next_attempt_at, @created_at, @created_at)`,
     );
-    this.#due = db.prepare(`SELECT * FROM lifecycle_deliveries WHERE state = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at, seq LIMIT @limit`);
+    this.#due = db.prepare(
+      `SELECT * FROM lifecycle_deliveries WHERE state = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at, seq LIMIT @limit`,
+    );
     this.#nextDue = db.prepare(`SELECT min(next_attempt_at) AS at FROM lifecycle_deliveries WHERE state = 'pending'`);
     this.#byId = db.prepare('SELECT * FROM lifecycle_deliveries WHERE id = ?');
     this.#byPrefix = db.prepare('SELECT * FROM lifecycle_deliveries WHERE id >= ? ORDER BY id LIMIT 2');
@@ -75,11 +78,26 @@ export class OutboxStore {
       `INSERT INTO lifecycle_delivery_attempts (delivery_id, attempt, started_at, duration_ms, status, error, outcome)
        VALUES (@delivery_id, @attempt, @started_at, @duration_ms, @status, @error, @outcome)`,
     );
-    this.#attempts = db.prepare('SELECT delivery_id, attempt, started_at, duration_ms, status, error, outcome FROM lifecycle_delivery_attempts WHERE delivery_id = ? ORDER BY seq');
-    this.#revive = db.prepare(`UPDATE lifecycle_deliveries SET state = 'pending', max_attempts = attempts + 1, next_attempt_at = @now, updated_at = @at WHERE id = @id AND state = 'dead'`);
+    this.#attempts = db.prepare(
+      'SELECT delivery_id, attempt, started_at, duration_ms, status, error, outcome FROM lifecycle_delivery_attempts WHERE delivery_id = ? ORDER BY seq',
+    );
+    this.#revive = db.prepare(
+      `UPDATE lifecycle_deliveries SET state = 'pending', max_attempts = attempts + 1, next_attempt_at = @now, updated_at = @at WHERE id = @id AND state = 'dead'`,
+    );
   }
 
-  insert(d: { id: string; event_id: string; event: string; hook: string; url: string; body: string; max_attempts: number; timeout_ms: number; next_attempt_at: number; created_at: string }): void {
+  insert(d: {
+    id: string;
+    event_id: string;
+    event: string;
+    hook: string;
+    url: string;
+    body: string;
+    max_attempts: number;
+    timeout_ms: number;
+    next_attempt_at: number;
+    created_at: string;
+  }): void {
     this.#insert.run(d);
   }
 
@@ -104,7 +122,13 @@ export class OutboxStore {
   }
 
   /** Records one attempt and the delivery's new state together (inside a write). */
-  recordAttempt(attempt: DeliveryAttempt, next: Pick<Delivery, 'state' | 'attempts' | 'next_attempt_at' | 'updated_at' | 'last_status' | 'last_error' | 'delivered_at'>): void {
+  recordAttempt(
+    attempt: DeliveryAttempt,
+    next: Pick<
+      Delivery,
+      'state' | 'attempts' | 'next_attempt_at' | 'updated_at' | 'last_status' | 'last_error' | 'delivered_at'
+    >,
+  ): void {
     this.#insertAttempt.run(attempt);
     this.#update.run({ id: attempt.delivery_id, ...next });
   }

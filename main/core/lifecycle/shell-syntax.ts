@@ -49,15 +49,75 @@ export interface ParsedShell {
 type Token =
   | { kind: 'word'; word: ShellWord }
   | { kind: 'op'; op: string }
-  | { kind: 'redirect'; op: string; fd: string | null; target: ShellWord | null; heredoc?: { body: string; expands: boolean; delimiter: string; stripTabs: boolean } };
+  | {
+      kind: 'redirect';
+      op: string;
+      fd: string | null;
+      target: ShellWord | null;
+      heredoc?: { body: string; expands: boolean; delimiter: string; stripTabs: boolean };
+    };
 
-const OPERATORS = [';;&', ';;', ';&', '&&', '||', '|&', '&>>', '&>', '>>', '>|', '>&', '<<<', '<<-', '<<', '<>', '<&', ';', '&', '|', '(', ')', '<', '>', '\n'];
+const OPERATORS = [
+  ';;&',
+  ';;',
+  ';&',
+  '&&',
+  '||',
+  '|&',
+  '&>>',
+  '&>',
+  '>>',
+  '>|',
+  '>&',
+  '<<<',
+  '<<-',
+  '<<',
+  '<>',
+  '<&',
+  ';',
+  '&',
+  '|',
+  '(',
+  ')',
+  '<',
+  '>',
+  '\n',
+];
 const REDIRECT_OPS = new Set(['&>>', '&>', '>>', '>|', '>&', '<<<', '<<-', '<<', '<>', '<&', '<', '>']);
 const WORD_END = new Set([' ', '\t', '\n', ';', '&', '|', '(', ')', '<', '>']);
 // Reserved words that only introduce the command after them.
-const LEADING_KEYWORDS = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'esac', ']]']);
+const LEADING_KEYWORDS = new Set([
+  '{',
+  '}',
+  '!',
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'do',
+  'done',
+  'while',
+  'until',
+  'esac',
+  ']]',
+]);
 
-const ANSI_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+const ANSI_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  E: '\x1b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '?': '?',
+};
 
 class Lexer {
   readonly #src: string;
@@ -103,7 +163,10 @@ class Lexer {
       // `2>file`, `10<&0`: an unquoted number right before a redirection is its file descriptor.
       if (word.length === 1 && /^\d+$/.test(word[0]!.text) && !word[0]!.quoted) {
         const next = this.#src[this.#i];
-        const redirectOp = next === '<' || next === '>' ? OPERATORS.find((o) => REDIRECT_OPS.has(o) && this.#src.startsWith(o, this.#i)) : undefined;
+        const redirectOp =
+          next === '<' || next === '>'
+            ? OPERATORS.find((o) => REDIRECT_OPS.has(o) && this.#src.startsWith(o, this.#i))
+            : undefined;
         if (redirectOp) {
           this.#i += redirectOp.length;
           out.push(this.#redirect(redirectOp, word[0]!.text));
@@ -128,7 +191,14 @@ class Lexer {
   #redirect(op: string, fd: string | null): Token {
     this.#skipBlanks();
     const words = this.#i < this.#src.length && !WORD_END.has(this.#src[this.#i]!) ? this.#word() : [];
-    const target = words.length > 0 ? { text: words.map((w) => w.text).join(' '), quoted: words.some((w) => w.quoted), dynamic: words.some((w) => w.dynamic) } : null;
+    const target =
+      words.length > 0
+        ? {
+            text: words.map((w) => w.text).join(' '),
+            quoted: words.some((w) => w.quoted),
+            dynamic: words.some((w) => w.dynamic),
+          }
+        : null;
     if (!target) throw new ShellSyntaxError(`redirection '${op}' has no target`);
     if (op === '<<' || op === '<<-') {
       const heredoc = { body: '', expands: !target.quoted, delimiter: target.text, stripTabs: op === '<<-' };
@@ -238,7 +308,8 @@ class Lexer {
     }
     if (plain && /^\{[^{}\s]*,[^{}\s]*\}$/.test(text)) {
       // {rm,-rf,/} → rm -rf /
-      for (const item of text.slice(1, -1).split(',')) if (item !== '') words.push({ text: item, quoted: false, dynamic: false });
+      for (const item of text.slice(1, -1).split(','))
+        if (item !== '') words.push({ text: item, quoted: false, dynamic: false });
       return words;
     }
     finish();
@@ -402,7 +473,8 @@ function scanBalanced(src: string, from: number, close: ')' | '}', depth: number
     if (c === '"' || c === '`') {
       let j = i + 1;
       while (j < src.length && src[j] !== c) j += src[j] === '\\' ? 2 : 1;
-      if (j >= src.length) throw new ShellSyntaxError(c === '"' ? 'unterminated double quote' : 'unterminated backquote');
+      if (j >= src.length)
+        throw new ShellSyntaxError(c === '"' ? 'unterminated double quote' : 'unterminated backquote');
       i = j + 1;
       continue;
     }
@@ -474,7 +546,12 @@ export function parseShell(source: string): ParsedShell {
       if (current.words.length === 0 && !token.word.quoted && LEADING_KEYWORDS.has(token.word.text)) continue;
       current.words.push(token.word);
     } else if (token.kind === 'redirect') {
-      current.redirects.push({ op: token.op, fd: token.fd, target: token.target!, ...(token.heredoc ? { heredoc: { body: token.heredoc.body, expands: token.heredoc.expands } } : {}) });
+      current.redirects.push({
+        op: token.op,
+        fd: token.fd,
+        target: token.target!,
+        ...(token.heredoc ? { heredoc: { body: token.heredoc.body, expands: token.heredoc.expands } } : {}),
+      });
     } else if (token.op === '|' || token.op === '|&') {
       endCommand();
     } else {
@@ -493,11 +570,20 @@ export function parseShell(source: string): ParsedShell {
 export function splitCommandLine(text: string): string[] {
   const parsed = parseShell(text);
   const [only, ...rest] = parsed.pipelines;
-  if (rest.length > 0 || (only && only.commands.length > 1)) throw new ShellSyntaxError('it contains shell operators (; && || | &); use command = ["sh", "-c", "…"] to run a shell');
+  if (rest.length > 0 || (only && only.commands.length > 1))
+    throw new ShellSyntaxError(
+      'it contains shell operators (; && || | &); use command = ["sh", "-c", "…"] to run a shell',
+    );
   const command = only?.commands[0];
   if (!command || command.words.length === 0) throw new ShellSyntaxError('it is empty');
-  if (command.redirects.length > 0) throw new ShellSyntaxError(`it contains a redirection (${command.redirects[0]!.op}); use command = ["sh", "-c", "…"] to run a shell`);
+  if (command.redirects.length > 0)
+    throw new ShellSyntaxError(
+      `it contains a redirection (${command.redirects[0]!.op}); use command = ["sh", "-c", "…"] to run a shell`,
+    );
   const dynamic = command.words.find((w) => w.dynamic);
-  if (dynamic) throw new ShellSyntaxError(`'${dynamic.text}' needs a shell to expand; hooks run without one (use command = ["sh", "-c", "…"])`);
+  if (dynamic)
+    throw new ShellSyntaxError(
+      `'${dynamic.text}' needs a shell to expand; hooks run without one (use command = ["sh", "-c", "…"])`,
+    );
   return command.words.map((w) => w.text);
 }

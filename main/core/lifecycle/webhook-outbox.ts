@@ -128,10 +128,15 @@ export class WebhookOutbox {
     const free = this.#deps.settings().concurrency - this.#inFlight.size;
     const started: Promise<void>[] = [];
     if (free > 0) {
-      const due = this.#deps.store.due(now, free + this.#inFlight.size).filter((d) => !this.#inFlight.has(d.id)).slice(0, free);
+      const due = this.#deps.store
+        .due(now, free + this.#inFlight.size)
+        .filter((d) => !this.#inFlight.has(d.id))
+        .slice(0, free);
       for (const delivery of due) {
         const attempt = this.#attempt(delivery)
-          .catch((error: unknown) => this.#deps.logger.error({ err: error, delivery: delivery.id }, 'webhook delivery attempt failed to record'))
+          .catch((error: unknown) =>
+            this.#deps.logger.error({ err: error, delivery: delivery.id }, 'webhook delivery attempt failed to record'),
+          )
           .finally(() => {
             this.#inFlight.delete(delivery.id);
             this.kick();
@@ -170,24 +175,41 @@ export class WebhookOutbox {
     } else {
       const headers = {
         ...hook.headers,
-        ...webhookHeaders({ event: delivery.event, body: delivery.body, secret: hook.secret, timestamp: Math.floor(startedAt.getTime() / 1000), deliveryId: delivery.id, attempt: attemptNo }),
+        ...webhookHeaders({
+          event: delivery.event,
+          body: delivery.body,
+          secret: hook.secret,
+          timestamp: Math.floor(startedAt.getTime() / 1000),
+          deliveryId: delivery.id,
+          attempt: attemptNo,
+        }),
       };
       try {
-        const response = await this.#fetch(delivery.url, { method: 'POST', headers, body: delivery.body, redirect: 'manual', signal: AbortSignal.timeout(delivery.timeout_ms) });
+        const response = await this.#fetch(delivery.url, {
+          method: 'POST',
+          headers,
+          body: delivery.body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(delivery.timeout_ms),
+        });
         status = response.status;
         const text = await response.text().catch(() => '');
         if (status < 200 || status >= 300) {
           const snippet = text.trim().slice(0, ERROR_BODY_CHARS);
           retryable = status === 429 || status >= 500;
           retryAfter = retryable ? retryAfterMs(response.headers.get('retry-after'), startedAt.getTime()) : null;
-          const location = status >= 300 && status < 400 ? ` (redirected to ${response.headers.get('location') ?? '?'}; update the url)` : '';
+          const location =
+            status >= 300 && status < 400
+              ? ` (redirected to ${response.headers.get('location') ?? '?'}; update the url)`
+              : '';
           error = `HTTP ${status}${location}${snippet ? `: ${snippet}` : ''}`;
         }
       } catch (caught) {
         error = describeFetchError(caught, delivery.timeout_ms);
         // fetch refuses some ports outright (e.g. 25, 6000): that never gets better by waiting.
         retryable = (caught as { cause?: { message?: string } }).cause?.message !== 'bad port';
-        if (!retryable) error = `fetch refuses to connect to port ${new URL(delivery.url).port} (a blocked port); use another`;
+        if (!retryable)
+          error = `fetch refuses to connect to port ${new URL(delivery.url).port} (a blocked port); use another`;
       }
     }
     const durationMs = Math.round(performance.now() - t0);
@@ -200,8 +222,22 @@ export class WebhookOutbox {
       else if (retryable) error = `${error}; gave up after ${attemptNo} attempt${attemptNo === 1 ? '' : 's'}`;
     }
     const finishedAt = clock.now();
-    const delay = outcome === 'retry' ? Math.min(MAX_RETRY_AFTER_MS, Math.max(backoffMs(attemptNo, this.#deps.settings(), this.#random()), retryAfter ?? 0)) : 0;
-    const attempt: DeliveryAttempt = { delivery_id: delivery.id, attempt: attemptNo, started_at: startedAt.toISOString(), duration_ms: durationMs, status, error, outcome };
+    const delay =
+      outcome === 'retry'
+        ? Math.min(
+            MAX_RETRY_AFTER_MS,
+            Math.max(backoffMs(attemptNo, this.#deps.settings(), this.#random()), retryAfter ?? 0),
+          )
+        : 0;
+    const attempt: DeliveryAttempt = {
+      delivery_id: delivery.id,
+      attempt: attemptNo,
+      started_at: startedAt.toISOString(),
+      duration_ms: durationMs,
+      status,
+      error,
+      outcome,
+    };
     const next = {
       state: outcome === 'retry' ? ('pending' as const) : outcome,
       attempts: attemptNo,
@@ -214,7 +250,11 @@ export class WebhookOutbox {
     await this.#deps.writes.write(() => this.#deps.store.recordAttempt(attempt, next));
     const log = { delivery: delivery.id, event: delivery.event, hook: delivery.hook, attempt: attemptNo, status };
     if (outcome === 'delivered') logger.debug(log, `webhook ${delivery.hook} delivered ${delivery.event}`);
-    else if (outcome === 'retry') logger.warn(log, `webhook ${delivery.hook} (${delivery.event}) attempt ${attemptNo} failed: ${error}; retrying in ${Math.round(delay / 1000)} s`);
+    else if (outcome === 'retry')
+      logger.warn(
+        log,
+        `webhook ${delivery.hook} (${delivery.event}) attempt ${attemptNo} failed: ${error}; retrying in ${Math.round(delay / 1000)} s`,
+      );
     else logger.error(log, `webhook ${delivery.hook} (${delivery.event}) is dead: ${error}`);
     this.#deps.onAttempt?.({ ...delivery, ...next }, attempt);
   }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { HOOKBOX_VERSION } from '../version.ts';
 
 // How lifecycle webhooks are signed, and what a receiver must check.
@@ -26,8 +26,6 @@ import { HOOKBOX_VERSION } from '../version.ts';
 //      idempotency key: remember the ids seen in the last 5 minutes and ignore repeats.
 // Receivers that only know the seed's header can check X-Bernstein-Signature alone, which proves
 // the body came from the secret's holder but does not stop replays.
-
-export const REPLAY_TOLERANCE_S = 300;
 
 function hmac(secret: string, payload: string): string {
   return `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`;
@@ -57,25 +55,4 @@ export function webhookHeaders(input: SignedHeadersInput): Record<string, string
     headers['x-bernstein-signature-v2'] = hmac(input.secret, `${input.timestamp}.${input.body}`);
   }
   return headers;
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** The receiver's side of steps 1 and 2 above (step 3 needs the receiver's own memory). */
-export function verifyWebhook(input: { secret: string; body: string; headers: Record<string, string | string[] | undefined>; nowS: number; toleranceS?: number }): { ok: true } | { ok: false; reason: string } {
-  const header = (name: string) => {
-    const value = input.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const timestamp = header('x-bernstein-timestamp');
-  const signature = header('x-bernstein-signature-v2');
-  if (!timestamp || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing or malformed X-Bernstein-Timestamp' };
-  if (!signature) return { ok: false, reason: 'missing X-Bernstein-Signature-V2' };
-  if (!sameText(signature, hmac(input.secret, `${timestamp}.${input.body}`))) return { ok: false, reason: 'signature mismatch' };
-  if (Math.abs(input.nowS - Number(timestamp)) > (input.toleranceS ?? REPLAY_TOLERANCE_S)) return { ok: false, reason: 'timestamp outside the tolerance (replayed or clock skew)' };
-  return { ok: true };
 }

@@ -3,10 +3,17 @@ import { delimiter, join } from 'node:path';
 import type { Logger } from 'pino';
 import { createLogNotifier, type DesktopNotification, type Notifier, type Priority } from './notifier.ts';
 
-const URGENCY: Record<Priority, 'low' | 'normal' | 'critical'> = { low: 'low', normal: 'normal', high: 'critical', urgent: 'critical' };
+const URGENCY: Record<Priority, 'low' | 'normal' | 'critical'> = {
+  low: 'low',
+  normal: 'normal',
+  high: 'critical',
+  urgent: 'critical',
+};
 
 /** notify-send (libnotify) talks to whatever notification daemon owns the session bus. */
-export function createLibnotifyNotifier(options: { command?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Notifier {
+export function createLibnotifyNotifier(
+  options: { command?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Notifier {
   const command = options.command ?? 'notify-send';
   return {
     channel: 'libnotify',
@@ -14,15 +21,21 @@ export function createLibnotifyNotifier(options: { command?: string; env?: NodeJ
       // execa (and its dependencies) load on the first notification, not with every command.
       const { execa } = await import('execa');
       // Title and message are arguments, never a shell string: command text cannot inject.
-      const result = await execa(command, ['--app-name=Hookbox', `--urgency=${URGENCY[n.priority]}`, '--', n.title, n.message], {
-        env: options.env ?? process.env,
-        extendEnv: false,
-        timeout: options.timeoutMs ?? 5_000,
-        reject: false,
-        stdin: 'ignore',
-      });
+      const result = await execa(
+        command,
+        ['--app-name=Hookbox', `--urgency=${URGENCY[n.priority]}`, '--', n.title, n.message],
+        {
+          env: options.env ?? process.env,
+          extendEnv: false,
+          timeout: options.timeoutMs ?? 5_000,
+          reject: false,
+          stdin: 'ignore',
+        },
+      );
       if (result.failed) {
-        const reason = result.timedOut ? 'notify-send did not answer in time' : (result.stderr.trim() || result.shortMessage);
+        const reason = result.timedOut
+          ? 'notify-send did not answer in time'
+          : result.stderr.trim() || result.shortMessage;
         throw new Error(reason);
       }
     },

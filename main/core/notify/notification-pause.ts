@@ -77,7 +77,12 @@ export class NotificationPause {
     this.#paused = paused;
     this.#until = until;
     if (persist) {
-      if (paused) writeAtomically(this.#file, `${JSON.stringify({ until: until === null ? null : new Date(until).toISOString() })}\n`, { mode: 0o600 });
+      if (paused)
+        writeAtomically(
+          this.#file,
+          `${JSON.stringify({ until: until === null ? null : new Date(until).toISOString() })}\n`,
+          { mode: 0o600 },
+        );
       else rmSync(this.#file, { force: true });
     }
     clearTimeout(this.#timer);

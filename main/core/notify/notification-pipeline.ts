@@ -5,7 +5,12 @@ import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 import type { NotificationSettings } from '../config/settings-schema.ts';
 import type { RecordedEvent } from '../events/event-schema.ts';
-import { NotificationStore, type Delivery, type NotificationRecord, type NotificationSource } from './notification-store.ts';
+import {
+  NotificationStore,
+  type Delivery,
+  type NotificationRecord,
+  type NotificationSource,
+} from './notification-store.ts';
 import { evaluateRules, type RuleDecision } from './notification-rules.ts';
 import type { DesktopNotification, Notifier, Priority } from './notifier.ts';
 import { analyzeEvent, postToNotifyService, type FetchLike } from './remote-calls.ts';
@@ -60,17 +65,42 @@ export class NotificationPipeline {
    * a Claude Code notification …) through the same desktop and notify-service delivery, and
    * records it against that event. Paused notifications raise nothing.
    */
-  async raise(input: { source: NotificationSource; eventId: string; rule: string; title: string; message: string; priority: Priority }): Promise<NotificationRecord | null> {
+  async raise(input: {
+    source: NotificationSource;
+    eventId: string;
+    rule: string;
+    title: string;
+    message: string;
+    priority: Priority;
+  }): Promise<NotificationRecord | null> {
     if (this.#options.paused?.()) return null;
     return this.#deliverAndRecord({ ...input, decidedBy: 'rules' }, this.#options.settings());
   }
 
   async #deliverAndRecord(
-    d: { source: NotificationSource; eventId: string; rule: string; decidedBy: 'rules' | 'analysis'; title: string; message: string; priority: Priority },
+    d: {
+      source: NotificationSource;
+      eventId: string;
+      rule: string;
+      decidedBy: 'rules' | 'analysis';
+      title: string;
+      message: string;
+      priority: Priority;
+    },
     settings: NotificationSettings,
   ): Promise<NotificationRecord> {
-    const notification: DesktopNotification = { title: d.title, message: d.message, priority: d.priority, eventId: d.eventId };
-    const deliveries = await Promise.all([this.#toDesktop(notification), ...(settings.notifyServiceUrl ? [this.#toNotifyService(settings.notifyServiceUrl, notification, settings.remoteTimeoutMs)] : [])]);
+    const notification: DesktopNotification = {
+      title: d.title,
+      message: d.message,
+      priority: d.priority,
+      eventId: d.eventId,
+    };
+    const deliveries = await Promise.all([
+      this.#toDesktop(notification),
+      ...(settings.notifyServiceUrl
+        ? [this.#toNotifyService(settings.notifyServiceUrl, notification, settings.remoteTimeoutMs)]
+        : []),
+    ]);
 
     const record: NotificationRecord = {
       id: newId(),
@@ -110,7 +140,10 @@ export class NotificationPipeline {
           priority: a.priority ?? byRules?.priority ?? 'normal',
         };
       }
-      this.#options.logger.warn({ event_id: event.id, error: analysis.error }, `analysis server failed (${analysis.error}); the rules decide`);
+      this.#options.logger.warn(
+        { event_id: event.id, error: analysis.error },
+        `analysis server failed (${analysis.error}); the rules decide`,
+      );
     }
     return byRules ? { ...byRules, decidedBy: 'rules' as const } : null;
   }
@@ -129,7 +162,10 @@ export class NotificationPipeline {
 
   async #toNotifyService(url: string, notification: DesktopNotification, timeoutMs: number): Promise<Delivery> {
     const result = await postToNotifyService(this.#fetch, url, notification, timeoutMs);
-    if (!result.ok) this.#options.logger.warn({ error: result.error }, `notify service delivery failed: ${result.error}`);
-    return result.ok ? { channel: 'notify-service', ok: true } : { channel: 'notify-service', ok: false, error: result.error };
+    if (!result.ok)
+      this.#options.logger.warn({ error: result.error }, `notify service delivery failed: ${result.error}`);
+    return result.ok
+      ? { channel: 'notify-service', ok: true }
+      : { channel: 'notify-service', ok: false, error: result.error };
   }
 }

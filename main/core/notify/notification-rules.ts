@@ -65,17 +65,29 @@ export function shortCommand(command: string): string {
  */
 export function evaluateRules(event: RecordedEvent, settings: NotificationSettings): RuleDecision | null {
   const failed = event.exit_code !== 0 && !USER_INTERRUPTED.has(event.exit_code);
-  const longRunning = event.duration_ms > settings.longRunningThresholdMs && !settings.longRunningIgnore.includes(programOf(event.command));
+  const longRunning =
+    event.duration_ms > settings.longRunningThresholdMs &&
+    !settings.longRunningIgnore.includes(programOf(event.command));
   const what = shortCommand(event.command);
   const subject = event.kind === 'git' ? 'Git hook' : event.kind === 'system' ? 'Task' : 'Command';
 
   if (failed && settings.onFailure) {
     const after = event.duration_ms >= 1_000 ? ` after ${formatDuration(event.duration_ms)}` : '';
-    return { rule: 'failure', title: `${subject} failed`, message: `Failed (exit ${event.exit_code})${after}: ${what}`, priority: 'high' };
+    return {
+      rule: 'failure',
+      title: `${subject} failed`,
+      message: `Failed (exit ${event.exit_code})${after}: ${what}`,
+      priority: 'high',
+    };
   }
   if (longRunning && settings.onLongRunning) {
     const status = failed ? `Failed (exit ${event.exit_code}) after` : 'Done in';
-    return { rule: 'long_running', title: `${subject} finished`, message: `${status} ${formatDuration(event.duration_ms)}: ${what}`, priority: failed ? 'high' : 'normal' };
+    return {
+      rule: 'long_running',
+      title: `${subject} finished`,
+      message: `${status} ${formatDuration(event.duration_ms)}: ${what}`,
+      priority: failed ? 'high' : 'normal',
+    };
   }
   return null;
 }

@@ -41,7 +41,9 @@ export class NotificationStore {
 
   constructor(db: Database) {
     // Schema 4 added lifecycle_event_id; a read-only reader may still meet an older database.
-    const lifecycle = (db.pragma('table_info(notifications)') as Array<{ name: string }>).some((c) => c.name === 'lifecycle_event_id');
+    const lifecycle = (db.pragma('table_info(notifications)') as Array<{ name: string }>).some(
+      (c) => c.name === 'lifecycle_event_id',
+    );
     this.#lifecycle = lifecycle;
     this.#insert = lifecycle
       ? db.prepare(
@@ -61,8 +63,20 @@ export class NotificationStore {
   // Positional: binding from an object costs measurably on the ingest path (a failed command).
   insert(record: NotificationRecord): void {
     const r = record;
-    const eventIds = this.#lifecycle ? [r.source === 'command' ? r.event_id : null, r.source === 'lifecycle' ? r.event_id : null] : [r.event_id];
-    this.#insert.run(r.id, r.created_at, ...eventIds, r.rule, r.decided_by, r.title, r.message, r.priority, JSON.stringify(r.deliveries));
+    const eventIds = this.#lifecycle
+      ? [r.source === 'command' ? r.event_id : null, r.source === 'lifecycle' ? r.event_id : null]
+      : [r.event_id];
+    this.#insert.run(
+      r.id,
+      r.created_at,
+      ...eventIds,
+      r.rule,
+      r.decided_by,
+      r.title,
+      r.message,
+      r.priority,
+      JSON.stringify(r.deliveries),
+    );
   }
 
   forEvent(eventId: string): NotificationRecord[] {

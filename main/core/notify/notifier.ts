@@ -32,7 +32,10 @@ const WINDOW_MS = 1_000;
  * (`hookbox events show`). Measured: at thousands of failures a second, pretty-printing and
  * writing one line each took about a third of the server's CPU per event.
  */
-export function createLogNotifier(logger: Logger, options: { linesPerSecond?: number; now?: () => number } = {}): Notifier {
+export function createLogNotifier(
+  logger: Logger,
+  options: { linesPerSecond?: number; now?: () => number } = {},
+): Notifier {
   const limit = options.linesPerSecond ?? LOG_NOTIFIER_LINES_PER_SECOND;
   const now = options.now ?? Date.now;
   let windowStart = -Infinity;
@@ -43,7 +46,10 @@ export function createLogNotifier(logger: Logger, options: { linesPerSecond?: nu
     clearTimeout(timer);
     timer = undefined;
     if (held === 0) return;
-    logger.info({ notifications_not_shown: held }, `notification: ${held} more in the last second, not shown one by one (each is recorded with its event)`);
+    logger.info(
+      { notifications_not_shown: held },
+      `notification: ${held} more in the last second, not shown one by one (each is recorded with its event)`,
+    );
     held = 0;
   };
   return {
@@ -57,7 +63,10 @@ export function createLogNotifier(logger: Logger, options: { linesPerSecond?: nu
       }
       if (shown < limit) {
         shown += 1;
-        logger.info({ notification: { title: n.title, priority: n.priority, event_id: n.eventId } }, `notification: ${n.title}: ${n.message}`);
+        logger.info(
+          { notification: { title: n.title, priority: n.priority, event_id: n.eventId } },
+          `notification: ${n.title}: ${n.message}`,
+        );
         return;
       }
       held += 1;

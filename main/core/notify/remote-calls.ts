@@ -61,7 +61,10 @@ export async function analyzeEvent(
     if (!response.ok) return { ok: false, error: `HTTP ${response.status}` };
     const body = parseJsonInput(await response.text(), 'the analysis answer');
     if (!checkAnswer.Check(body)) {
-      return { ok: false, error: `invalid answer: ${describeSchemaIssues([...checkAnswer.Errors(body)])?.message ?? 'unexpected shape'}` };
+      return {
+        ok: false,
+        error: `invalid answer: ${describeSchemaIssues([...checkAnswer.Errors(body)])?.message ?? 'unexpected shape'}`,
+      };
     }
     return { ok: true, answer: body };
   } catch (error) {
@@ -80,7 +83,12 @@ export async function postToNotifyService(
     const response = await postJson(
       fetchImpl,
       url,
-      { title: notification.title, message: notification.message, priority: notification.priority, event_id: notification.eventId },
+      {
+        title: notification.title,
+        message: notification.message,
+        priority: notification.priority,
+        event_id: notification.eventId,
+      },
       timeoutMs,
     );
     // Drain the body so the connection can be reused.

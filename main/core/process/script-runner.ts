@@ -60,7 +60,6 @@ export interface ScriptResult {
   error?: string;
 }
 
-
 interface Pending {
   request: ScriptRequest;
   /** Kept to send it again should the Go spawner fail to start (the Node one then runs it). */
@@ -180,7 +179,13 @@ function ensureSpawner(): Spawner {
     if (choice.kind === 'go' && !choice.forced) return fallBackToNode((error as Error).message);
     throw error;
   }
-  const current: Spawner = { child, kind: choice.kind, forced: choice.kind === 'go' && choice.forced, heard: false, bases: new WeakMap() };
+  const current: Spawner = {
+    child,
+    kind: choice.kind,
+    forced: choice.kind === 'go' && choice.forced,
+    heard: false,
+    bases: new WeakMap(),
+  };
   spawner = current;
   child.on('message', (report: SpawnerReport) => {
     current.heard = true;
@@ -201,13 +206,21 @@ function ensureSpawner(): Spawner {
   };
   child.once('error', (error) => {
     // No pid: it never started (ENOENT, EACCES), rather than failing later.
-    if (spawner === current && current.kind === 'go' && !current.forced && child.pid === undefined) fallBackToNode(error.message);
+    if (spawner === current && current.kind === 'go' && !current.forced && child.pid === undefined)
+      fallBackToNode(error.message);
     else lost(`could not start (${error.message})`);
   });
   child.once('exit', (code, signal) => {
     // A binary for another machine is run by /bin/sh (execvp's fallback), which fails: an exit
     // status before its first report, rather than being killed, means it could not run at all.
-    if (spawner === current && current.kind === 'go' && !current.forced && !current.heard && signal === null && code !== 0) {
+    if (
+      spawner === current &&
+      current.kind === 'go' &&
+      !current.forced &&
+      !current.heard &&
+      signal === null &&
+      code !== 0
+    ) {
       fallBackToNode(`${GO_SPAWNER_NAME} exited with status ${code} before running anything`);
     } else afterChannelDrained(child, () => lost(`exited unexpectedly (${signal ?? `status ${code}`})`));
   });
@@ -277,15 +290,32 @@ export function killAllScripts(): void {
 function resultOf(entry: Pending, report: Extract<SpawnerReport, { type: 'done' }>): ScriptResult {
   const { request } = entry;
   const durationMs = Math.round(performance.now() - entry.started);
-  const base = { exitCode: report.code, signal: report.signal, stdout: report.stdout, stderr: report.stderr, durationMs };
+  const base = {
+    exitCode: report.code,
+    signal: report.signal,
+    stdout: report.stdout,
+    stderr: report.stderr,
+    durationMs,
+  };
   if (report.spawnError) {
     const { code, message } = report.spawnError;
     const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied (is it executable?)' : message;
     return { ...base, outcome: 'spawn_error', error: `cannot run ${request.command}: ${why}` };
   }
-  if (report.stopReason === 'timeout') return { ...base, outcome: 'timeout', error: `timed out after ${request.timeoutMs / 1000} s; the script and its children were killed` };
-  if (report.stopReason === 'cancelled') return { ...base, outcome: 'cancelled', error: 'stopped: Hookbox is shutting down' };
-  if (report.stopReason === 'output_limit') return { ...base, outcome: 'output_limit', error: `output exceeded ${request.maxOutputBytes} bytes; the script was stopped` };
+  if (report.stopReason === 'timeout')
+    return {
+      ...base,
+      outcome: 'timeout',
+      error: `timed out after ${request.timeoutMs / 1000} s; the script and its children were killed`,
+    };
+  if (report.stopReason === 'cancelled')
+    return { ...base, outcome: 'cancelled', error: 'stopped: Hookbox is shutting down' };
+  if (report.stopReason === 'output_limit')
+    return {
+      ...base,
+      outcome: 'output_limit',
+      error: `output exceeded ${request.maxOutputBytes} bytes; the script was stopped`,
+    };
   return { ...base, outcome: 'exited' };
 }
 

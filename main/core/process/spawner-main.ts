@@ -110,10 +110,20 @@ export function spawnerMain(req: NodeJS.Require): void {
     running.set(request.id, entry);
     let stdin: Awaited<ReturnType<typeof inputFile>>;
     try {
-      stdin = await inputFile(request.inputBase64 !== undefined ? Buffer.from(request.inputBase64, 'base64') : request.input);
+      stdin = await inputFile(
+        request.inputBase64 !== undefined ? Buffer.from(request.inputBase64, 'base64') : request.input,
+      );
     } catch (error) {
       running.delete(request.id);
-      send({ type: 'done', id: request.id, code: null, signal: null, stdout: '', stderr: '', spawnError: { message: `cannot prepare its input: ${(error as Error).message}` } });
+      send({
+        type: 'done',
+        id: request.id,
+        code: null,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        spawnError: { message: `cannot prepare its input: ${(error as Error).message}` },
+      });
       return;
     }
     let stopReason: 'timeout' | 'output_limit' | 'cancelled' | undefined;
@@ -129,7 +139,11 @@ export function spawnerMain(req: NodeJS.Require): void {
     entry.stop = stopGroup;
     const stdout = capped(request.maxOutputBytes, () => stopGroup('output_limit'));
     const stderr = capped(request.maxOutputBytes, () => stopGroup('output_limit'));
-    const outcome = await new Promise<{ code: number | null; signal: string | null; spawnError?: NodeJS.ErrnoException }>((resolve) => {
+    const outcome = await new Promise<{
+      code: number | null;
+      signal: string | null;
+      spawnError?: NodeJS.ErrnoException;
+    }>((resolve) => {
       let child: ReturnType<typeof spawn>;
       try {
         child = spawn(request.command, request.args, {
@@ -164,7 +178,9 @@ export function spawnerMain(req: NodeJS.Require): void {
     running.delete(request.id);
     // Whatever a stopped script left behind in its group goes with it.
     if (pid !== undefined && stopReason) killGroup(pid, 'SIGKILL');
-    const spawnError = outcome.spawnError ? { ...(outcome.spawnError.code ? { code: outcome.spawnError.code } : {}), message: outcome.spawnError.message } : undefined;
+    const spawnError = outcome.spawnError
+      ? { ...(outcome.spawnError.code ? { code: outcome.spawnError.code } : {}), message: outcome.spawnError.message }
+      : undefined;
     send({
       type: 'done',
       id: request.id,

@@ -5,10 +5,12 @@
 export const REDACTED = '[redacted]';
 
 /** Query parameters whose values are credentials: token, access_token, api_key, secret, password, signature, … */
-const CREDENTIAL_PARAM = /^(?:.*[_-])?(?:token|secret|password|passwd|pwd|signature|sig|key|apikey|auth|credentials?)$/i;
+const CREDENTIAL_PARAM =
+  /^(?:.*[_-])?(?:token|secret|password|passwd|pwd|signature|sig|key|apikey|auth|credentials?)$/i;
 
 /** Header names whose values are credentials (the control token's X-Hookbox-Token among them). */
-const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-hub-signature(-256)?|x-gitlab-token|x-api-key|x-auth-token|x-hookbox-token|x-slack-signature|x-signature.*|.*signature.*|.*hmac.*|.*secret.*|.*token.*|.*password.*|.*api-?key.*)$/i;
+const CREDENTIAL_HEADER =
+  /^(authorization|proxy-authorization|cookie|set-cookie|x-hub-signature(-256)?|x-gitlab-token|x-api-key|x-auth-token|x-hookbox-token|x-slack-signature|x-signature.*|.*signature.*|.*hmac.*|.*secret.*|.*token.*|.*password.*|.*api-?key.*)$/i;
 
 function isCredentialParam(name: string): boolean {
   let decoded = name;
@@ -31,7 +33,14 @@ const PARAM = /([?&;]|^)([^=&;#?\s"'<>]+)=([^&;#\s"'<>]*)/g;
 export function redactUrl(url: string): string {
   const query = url.indexOf('?');
   if (query < 0) return url;
-  return url.slice(0, query) + url.slice(query).replace(PARAM, (match, lead: string, name: string) => (isCredentialParam(name) ? `${lead}${name}=${REDACTED}` : match));
+  return (
+    url.slice(0, query) +
+    url
+      .slice(query)
+      .replace(PARAM, (match, lead: string, name: string) =>
+        isCredentialParam(name) ? `${lead}${name}=${REDACTED}` : match,
+      )
+  );
 }
 
 // In free text only parameters after '?' or '&' count (a sentence saying "key=value" stays).
@@ -42,11 +51,18 @@ const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 export function redactText(text: string): string {
   if (!text.includes('=') && !/Bearer|Basic|Token/.test(text)) return text;
   return text
-    .replace(TEXT_PARAM, (match, lead: string, name: string) => (isCredentialParam(name) ? `${lead}${name}=${REDACTED}` : match))
+    .replace(TEXT_PARAM, (match, lead: string, name: string) =>
+      isCredentialParam(name) ? `${lead}${name}=${REDACTED}` : match,
+    )
     .replace(BEARER, `$1 ${REDACTED}`);
 }
 
 /** A copy of headers with credential values replaced. */
 export function redactHeaders<T extends Record<string, unknown>>(headers: T): T {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, isCredentialHeader(name) && value !== undefined ? REDACTED : value])) as T;
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      isCredentialHeader(name) && value !== undefined ? REDACTED : value,
+    ]),
+  ) as T;
 }

@@ -21,11 +21,33 @@ export const REPORTED_GIT_HOOKS = ['post-commit', 'post-merge', 'post-checkout',
  * push-to-checkout: its mere presence replaces git's own updateInstead behaviour.
  */
 export const DISPATCHED_GIT_HOOKS = [
-  'applypatch-msg', 'pre-applypatch', 'post-applypatch', 'pre-commit', 'pre-merge-commit', 'prepare-commit-msg',
-  'commit-msg', 'post-commit', 'pre-rebase', 'post-checkout', 'post-merge', 'pre-push', 'pre-receive', 'update',
-  'proc-receive', 'post-receive', 'post-update', 'reference-transaction', 'pre-auto-gc', 'post-rewrite',
-  'sendemail-validate', 'fsmonitor-watchman', 'p4-changelist', 'p4-prepare-changelist', 'p4-post-changelist',
-  'p4-pre-submit', 'post-index-change',
+  'applypatch-msg',
+  'pre-applypatch',
+  'post-applypatch',
+  'pre-commit',
+  'pre-merge-commit',
+  'prepare-commit-msg',
+  'commit-msg',
+  'post-commit',
+  'pre-rebase',
+  'post-checkout',
+  'post-merge',
+  'pre-push',
+  'pre-receive',
+  'update',
+  'proc-receive',
+  'post-receive',
+  'post-update',
+  'reference-transaction',
+  'pre-auto-gc',
+  'post-rewrite',
+  'sendemail-validate',
+  'fsmonitor-watchman',
+  'p4-changelist',
+  'p4-prepare-changelist',
+  'p4-post-changelist',
+  'p4-pre-submit',
+  'post-index-change',
 ] as const;
 
 /** The line that marks a hook file as Hookbox's own. */
@@ -175,7 +197,8 @@ function git(args: string[], ctx: IntegrationContext, cwd?: string): string {
     }).trim();
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stderr?: string; status?: number };
-    if (failure.code === 'ENOENT') throw new HookboxError(ErrorCode.IntegrationFailed, 'git is not installed (or not on PATH)');
+    if (failure.code === 'ENOENT')
+      throw new HookboxError(ErrorCode.IntegrationFailed, 'git is not installed (or not on PATH)');
     const detail = (failure.stderr ?? '').trim().split('\n')[0] || failure.message;
     throw new HookboxError(ErrorCode.IntegrationFailed, `git ${args.join(' ')}: ${detail}`, { cause: error });
   }
@@ -235,7 +258,7 @@ function repoHooksDir(repo: string, ctx: IntegrationContext): RepoHooks {
 
 function isOurs(file: string): boolean {
   const text = readText(file);
-  return text !== undefined && text.includes(`\n${HOOK_MARKER}\n`);
+  return text?.includes(`\n${HOOK_MARKER}\n`) ?? false;
 }
 
 function exists(file: string): boolean {
@@ -310,11 +333,25 @@ function installGlobal(ctx: IntegrationContext & { baseUrl: string }): GitHooksR
   const previous = alreadyOurs ? (readText(join(hooksDir, PREVIOUS_HOOKS_PATH_FILE))?.trim() ?? '') : (current ?? '');
   writeAtomically(join(hooksDir, PREVIOUS_HOOKS_PATH_FILE), previous ? `${previous}\n` : '');
   for (const hook of DISPATCHED_GIT_HOOKS) {
-    writeAtomically(join(hooksDir, hook), gitHookScript(hook, ctx.baseUrl, { mode: 'global', previousDir: previous }), { mode: 0o755 });
+    writeAtomically(join(hooksDir, hook), gitHookScript(hook, ctx.baseUrl, { mode: 'global', previousDir: previous }), {
+      mode: 0o755,
+    });
   }
   if (!alreadyOurs) git(['config', '--global', 'core.hooksPath', hooksDir], ctx);
-  const warnings = previous && !isAbsolute(expandHome(previous, ctx)) ? [`the previous core.hooksPath (${previous}) is relative; it is looked up from each repository's top directory, as git did`] : [];
-  return { hooksDir, global: true, hooks: [...REPORTED_GIT_HOOKS], chained: [], previousHooksPath: previous || null, warnings };
+  const warnings =
+    previous && !isAbsolute(expandHome(previous, ctx))
+      ? [
+          `the previous core.hooksPath (${previous}) is relative; it is looked up from each repository's top directory, as git did`,
+        ]
+      : [];
+  return {
+    hooksDir,
+    global: true,
+    hooks: [...REPORTED_GIT_HOOKS],
+    chained: [],
+    previousHooksPath: previous || null,
+    warnings,
+  };
 }
 
 function uninstallGlobal(ctx: IntegrationContext): GitHooksResult {
@@ -333,7 +370,16 @@ function uninstallGlobal(ctx: IntegrationContext): GitHooksResult {
   } else if (current !== null) {
     warnings.push(`core.hooksPath is ${current}, not Hookbox's; left it as it is`);
   }
-  const removed = existsSync(hooksDir) ? readdirSync(hooksDir).filter((name) => (DISPATCHED_GIT_HOOKS as readonly string[]).includes(name)) : [];
+  const removed = existsSync(hooksDir)
+    ? readdirSync(hooksDir).filter((name) => (DISPATCHED_GIT_HOOKS as readonly string[]).includes(name))
+    : [];
   rmSync(hooksDir, { recursive: true, force: true });
-  return { hooksDir, global: true, hooks: removed.filter((name) => (REPORTED_GIT_HOOKS as readonly string[]).includes(name)), chained: [], previousHooksPath: restoredPath, warnings };
+  return {
+    hooksDir,
+    global: true,
+    hooks: removed.filter((name) => (REPORTED_GIT_HOOKS as readonly string[]).includes(name)),
+    chained: [],
+    previousHooksPath: restoredPath,
+    warnings,
+  };
 }

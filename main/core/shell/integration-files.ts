@@ -1,4 +1,14 @@
-import { chmodSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ErrorCode, HookboxError } from '../errors.ts';
 
@@ -12,13 +22,19 @@ export function writeTarget(file: string): string {
     isLink = lstatSync(file).isSymbolicLink();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return file;
-    throw new HookboxError(ErrorCode.IntegrationFailed, `cannot use ${file}: ${(error as Error).message}`, { cause: error });
+    throw new HookboxError(ErrorCode.IntegrationFailed, `cannot use ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!isLink) return file;
   try {
     return realpathSync(file);
   } catch (error) {
-    throw new HookboxError(ErrorCode.IntegrationFailed, `${file} is a symbolic link to a missing file (${(error as Error).message}); fix or remove the link first`, { cause: error });
+    throw new HookboxError(
+      ErrorCode.IntegrationFailed,
+      `${file} is a symbolic link to a missing file (${(error as Error).message}); fix or remove the link first`,
+      { cause: error },
+    );
   }
 }
 
@@ -27,7 +43,9 @@ export function readText(file: string): string | undefined {
     return readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new HookboxError(ErrorCode.IntegrationFailed, `cannot read ${file}: ${(error as Error).message}`, { cause: error });
+    throw new HookboxError(ErrorCode.IntegrationFailed, `cannot read ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -49,6 +67,8 @@ export function writeAtomically(file: string, content: string, options: { mode?:
     renameSync(temp, file);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw new HookboxError(ErrorCode.IntegrationFailed, `cannot write ${file}: ${(error as Error).message}`, { cause: error });
+    throw new HookboxError(ErrorCode.IntegrationFailed, `cannot write ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

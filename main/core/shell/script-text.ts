@@ -18,8 +18,17 @@ export function normalizeBaseUrl(raw: string): string {
   } catch {
     throw new HookboxError(ErrorCode.IntegrationFailed, `not a usable Hookbox URL: ${JSON.stringify(raw)}`);
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) {
-    throw new HookboxError(ErrorCode.IntegrationFailed, `not a usable Hookbox URL (expected http://host:port): ${JSON.stringify(raw)}`);
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password
+  ) {
+    throw new HookboxError(
+      ErrorCode.IntegrationFailed,
+      `not a usable Hookbox URL (expected http://host:port): ${JSON.stringify(raw)}`,
+    );
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -41,7 +50,11 @@ export function fillScript(body: string, baseUrl: string, quote: (text: string) 
   const url = normalizeBaseUrl(baseUrl);
   const parsed = new URL(url);
   const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
-  return body.replaceAll('@VERSION@', HOOKBOX_VERSION).replaceAll('@URL_LITERAL@', quote(url)).replaceAll('@URL@', url).replaceAll('@PORT@', port);
+  return body
+    .replaceAll('@VERSION@', HOOKBOX_VERSION)
+    .replaceAll('@URL_LITERAL@', quote(url))
+    .replaceAll('@URL@', url)
+    .replaceAll('@PORT@', port);
 }
 
 /** The base URL a generated script was made for, read back from its header (for `status`). */

@@ -31,7 +31,12 @@ export interface ShellPaths {
 }
 
 /** An XDG base directory: the variable when it is an absolute path (as the spec says), else the default. */
-export function xdgDir(env: NodeJS.ProcessEnv, variable: 'XDG_CONFIG_HOME' | 'XDG_DATA_HOME', home: string, fallback: string): string {
+export function xdgDir(
+  env: NodeJS.ProcessEnv,
+  variable: 'XDG_CONFIG_HOME' | 'XDG_DATA_HOME',
+  home: string,
+  fallback: string,
+): string {
   const value = env[variable];
   return value && isAbsolute(value) ? value : join(home, fallback);
 }
@@ -40,17 +45,31 @@ export function shellPaths(shell: SupportedShell, ctx: IntegrationContext): Shel
   const dataHome = xdgDir(ctx.env, 'XDG_DATA_HOME', ctx.home, '.local/share');
   let rcFile: string;
   if (shell === 'bash') rcFile = join(ctx.home, '.bashrc');
-  else if (shell === 'zsh') rcFile = join(ctx.env.ZDOTDIR && isAbsolute(ctx.env.ZDOTDIR) ? ctx.env.ZDOTDIR : ctx.home, '.zshrc');
+  else if (shell === 'zsh')
+    rcFile = join(ctx.env.ZDOTDIR && isAbsolute(ctx.env.ZDOTDIR) ? ctx.env.ZDOTDIR : ctx.home, '.zshrc');
   else rcFile = join(xdgDir(ctx.env, 'XDG_CONFIG_HOME', ctx.home, '.config'), 'fish', 'conf.d', 'hookbox.fish');
-  return { shell, rcFile, scriptFile: join(dataHome, 'hookbox', 'shell', `hookbox.${shell}`), backupFile: rcFile + BACKUP_SUFFIX };
+  return {
+    shell,
+    rcFile,
+    scriptFile: join(dataHome, 'hookbox', 'shell', `hookbox.${shell}`),
+    backupFile: rcFile + BACKUP_SUFFIX,
+  };
 }
 
 /** The marked block for a shell's rc file. Paths under $HOME are written relative to it. */
 export function rcBlock(shell: SupportedShell, paths: ShellPaths, ctx: IntegrationContext): string {
   const inHome = relative(ctx.home, paths.scriptFile);
-  const file = !inHome.startsWith('..') && !isAbsolute(inHome) ? `"$HOME/${doubleQuote(inHome).slice(1)}` : doubleQuote(paths.scriptFile);
+  const file =
+    !inHome.startsWith('..') && !isAbsolute(inHome)
+      ? `"$HOME/${doubleQuote(inHome).slice(1)}`
+      : doubleQuote(paths.scriptFile);
   const load = shell === 'fish' ? `if test -r ${file}; source ${file}; end` : `if [ -r ${file} ]; then . ${file}; fi`;
-  return [BLOCK_START, `# Added by \`hookbox shell install ${shell}\`; \`hookbox shell uninstall ${shell}\` removes this block.`, load, BLOCK_END].join('\n');
+  return [
+    BLOCK_START,
+    `# Added by \`hookbox shell install ${shell}\`; \`hookbox shell uninstall ${shell}\` removes this block.`,
+    load,
+    BLOCK_END,
+  ].join('\n');
 }
 
 interface BlockSpan {
@@ -78,7 +97,10 @@ function findBlocks(lines: string[], file: string): BlockSpan[] {
 }
 
 function conflict(file: string, index: number, problem: string): HookboxError {
-  return new HookboxError(ErrorCode.IntegrationFailed, `${file}:${index + 1}: ${problem}; fix the Hookbox block by hand, then try again`);
+  return new HookboxError(
+    ErrorCode.IntegrationFailed,
+    `${file}:${index + 1}: ${problem}; fix the Hookbox block by hand, then try again`,
+  );
 }
 
 /** Copies the rc file aside before Hookbox's first change to it; later changes keep that first copy. */
@@ -88,7 +110,11 @@ function backupOnce(target: string, backupFile: string): string | null {
   try {
     copyFileSync(target, backupFile);
   } catch (error) {
-    throw new HookboxError(ErrorCode.IntegrationFailed, `cannot back up ${target} to ${backupFile}: ${(error as Error).message}`, { cause: error });
+    throw new HookboxError(
+      ErrorCode.IntegrationFailed,
+      `cannot back up ${target} to ${backupFile}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   return backupFile;
 }
@@ -108,7 +134,10 @@ export interface ShellInstallResult extends ShellPaths {
 }
 
 /** Writes the integration script and the rc block. Installing again changes nothing or updates in place. */
-export function installShellIntegration(shell: SupportedShell, ctx: IntegrationContext & { baseUrl: string }): ShellInstallResult {
+export function installShellIntegration(
+  shell: SupportedShell,
+  ctx: IntegrationContext & { baseUrl: string },
+): ShellInstallResult {
   const paths = shellPaths(shell, ctx);
   const script = shellIntegrationScript(shell, ctx.baseUrl);
   const scriptChanged = readText(paths.scriptFile) !== script;
@@ -221,5 +250,12 @@ export function shellIntegrationStatus(shell: SupportedShell, ctx: IntegrationCo
       outdated = true;
     }
   }
-  return { ...paths, installed, scriptPresent: script !== undefined, baseUrl, outdated, backup: existsSync(paths.backupFile) ? paths.backupFile : null };
+  return {
+    ...paths,
+    installed,
+    scriptPresent: script !== undefined,
+    baseUrl,
+    outdated,
+    backup: existsSync(paths.backupFile) ? paths.backupFile : null,
+  };
 }

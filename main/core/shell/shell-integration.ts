@@ -23,5 +23,8 @@ export function isSupportedShell(name: string): name is SupportedShell {
 export function parseShellName(raw: string): SupportedShell {
   const name = raw.trim().replace(/^-/, '').split('/').pop() ?? '';
   if (isSupportedShell(name)) return name;
-  throw new HookboxError(ErrorCode.IntegrationFailed, `no integration for shell '${raw}'; supported: ${SUPPORTED_SHELLS.join(', ')}`);
+  throw new HookboxError(
+    ErrorCode.IntegrationFailed,
+    `no integration for shell '${raw}'; supported: ${SUPPORTED_SHELLS.join(', ')}`,
+  );
 }

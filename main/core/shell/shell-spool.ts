@@ -109,7 +109,15 @@ export class ShellSpool {
   skipped = 0;
 
   constructor(options: ShellSpoolOptions) {
-    this.#options = { rotateBytes: 256 * 1024, backlogBytes: 16 * 1024 * 1024, maxLineBytes: 1024 * 1024, removeOnStop: false, isAlive: processAlive, heartbeatMs: HEARTBEAT_MS, ...options };
+    this.#options = {
+      rotateBytes: 256 * 1024,
+      backlogBytes: 16 * 1024 * 1024,
+      maxLineBytes: 1024 * 1024,
+      removeOnStop: false,
+      isAlive: processAlive,
+      heartbeatMs: HEARTBEAT_MS,
+      ...options,
+    };
   }
 
   get dir(): string {
@@ -122,7 +130,12 @@ export class ShellSpool {
     await chmod(dir, 0o700);
     // Watch first, then say "accepting": a line appended in between is seen by the read below.
     this.#watcher = watch(dir, () => this.#schedule());
-    this.#watcher.on('error', (error) => this.#options.logger.warn({ err: error }, 'shell spool: watching stopped; lines are read again at the next start'));
+    this.#watcher.on('error', (error) =>
+      this.#options.logger.warn(
+        { err: error },
+        'shell spool: watching stopped; lines are read again at the next start',
+      ),
+    );
     await rm(join(dir, STOPPED_FILE), { force: true });
     await writeFile(join(dir, ACCEPTING_FILE), `${process.pid}\n`, { mode: 0o600 });
     this.#schedule();
@@ -140,7 +153,9 @@ export class ShellSpool {
       await utimes(file, now, now);
     } catch {
       if (this.#closing) return;
-      await writeFile(file, `${process.pid}\n`, { mode: 0o600 }).catch((error: Error) => this.#options.logger.warn({ err: error }, `shell spool: cannot mark it accepting: ${error.message}`));
+      await writeFile(file, `${process.pid}\n`, { mode: 0o600 }).catch((error: Error) =>
+        this.#options.logger.warn({ err: error }, `shell spool: cannot mark it accepting: ${error.message}`),
+      );
     }
   }
 
@@ -215,12 +230,23 @@ export class ShellSpool {
 
   async #openFile(name: string, pid: number): Promise<ShellFile> {
     const handle = await open(join(this.#options.dir, name), 'r');
-    const file: ShellFile = { name, pid, handle, offset: 0, partial: '', skipToNextLine: false, decoder: new StringDecoder('utf8') };
+    const file: ShellFile = {
+      name,
+      pid,
+      handle,
+      offset: 0,
+      partial: '',
+      skipToNextLine: false,
+      decoder: new StringDecoder('utf8'),
+    };
     const { size } = await handle.stat();
     if (size > this.#options.backlogBytes) {
       file.offset = size - this.#options.backlogBytes;
       file.skipToNextLine = true;
-      this.#options.logger.warn({ file: name, bytes: file.offset }, `shell spool: backlog of ${size} bytes in ${name}; the oldest ${file.offset} are skipped`);
+      this.#options.logger.warn(
+        { file: name, bytes: file.offset },
+        `shell spool: backlog of ${size} bytes in ${name}; the oldest ${file.offset} are skipped`,
+      );
     }
     this.#files.set(name, file);
     return file;
@@ -257,7 +283,8 @@ export class ShellSpool {
       if (input) recording.push(this.#options.record(input).then(() => (this.recorded += 1)));
     }
     for (const result of await Promise.allSettled(recording)) {
-      if (result.status === 'rejected') this.#options.logger.error({ err: result.reason }, 'shell spool: an event could not be stored');
+      if (result.status === 'rejected')
+        this.#options.logger.error({ err: result.reason }, 'shell spool: an event could not be stored');
     }
   }
 
@@ -267,7 +294,12 @@ export class ShellSpool {
     try {
       value = parseJsonInput(line);
     } catch (error) {
-      return this.#skip(name, error instanceof JsonTooDeepError ? `a line nested deeper than ${error.limit} levels` : 'a line that is not JSON');
+      return this.#skip(
+        name,
+        error instanceof JsonTooDeepError
+          ? `a line nested deeper than ${error.limit} levels`
+          : 'a line that is not JSON',
+      );
     }
     if (checkEvent.Check(value)) return value;
     const problem = describeSchemaIssues([...checkEvent.Errors(value)]);
@@ -299,7 +331,9 @@ export class ShellSpool {
       await file.handle.close();
       await unlink(rotated);
     })()
-      .catch((error: unknown) => this.#options.logger.error({ err: error, file: rotated }, 'shell spool: reading a rotated file failed'))
+      .catch((error: unknown) =>
+        this.#options.logger.error({ err: error, file: rotated }, 'shell spool: reading a rotated file failed'),
+      )
       .finally(() => this.#rotations.delete(finish));
     this.#rotations.add(finish);
   }
@@ -315,7 +349,10 @@ export class ShellSpool {
         await file.handle.close();
         await unlink(join(this.#options.dir, file.name));
       } catch (error) {
-        this.#options.logger.warn({ err: error, file: file.name }, 'shell spool: could not remove the file of a shell that exited');
+        this.#options.logger.warn(
+          { err: error, file: file.name },
+          'shell spool: could not remove the file of a shell that exited',
+        );
       }
     }
   }

@@ -58,13 +58,23 @@ export function describeSchemaIssues(issues: readonly SchemaIssue[]): FieldProbl
     case 'enum':
       return { field: at, message: `'${at}' must be one of: ${quoteList(p.allowedValues)}` };
     case 'type':
-      return { field: at, message: at ? `'${at}' must be ${article(String(p.type))}` : `must be ${article(String(p.type))}` };
+      return {
+        field: at,
+        message: at ? `'${at}' must be ${article(String(p.type))}` : `must be ${article(String(p.type))}`,
+      };
     default:
       return { field: at, message: at ? `'${at}' ${issue.message ?? 'is invalid'}` : (issue.message ?? 'is invalid') };
   }
 }
 
 function article(type: string): string {
-  const name = type === 'object' ? 'a JSON object' : type === 'integer' ? 'an integer' : type === 'array' ? 'an array' : `a ${type}`;
+  const name =
+    type === 'object'
+      ? 'a JSON object'
+      : type === 'integer'
+        ? 'an integer'
+        : type === 'array'
+          ? 'an array'
+          : `a ${type}`;
   return name;
 }

@@ -8,7 +8,14 @@ import { ErrorCode, HookboxError } from '../errors.ts';
 import { MAX_MESSAGE_BYTES } from '../inbox/inbox.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { compileFilter, FilterConfigError, type HookFilter } from './hook-filters.ts';
-import { buildVerifier, DEFAULT_TOLERANCE_MS, VERIFY_SCHEMES, type Verifier, type VerifierSettings, type VerifyScheme } from './verifiers/index.ts';
+import {
+  buildVerifier,
+  DEFAULT_TOLERANCE_MS,
+  VERIFY_SCHEMES,
+  type Verifier,
+  type VerifierSettings,
+  type VerifyScheme,
+} from './verifiers/index.ts';
 import { HMAC_ALGORITHMS, SIGNATURE_ENCODINGS, VerifierConfigError, type OptionalField } from './verifiers/verifier.ts';
 
 // A `[[hooks]]` entry: Octomind's four fields (name, bind, script, timeout) exactly, plus
@@ -95,7 +102,8 @@ export function parseBind(bind: string): { host: string; port: number } | undefi
   const port = Number(match[3]);
   if (port > 65535) return undefined;
   const host = match[1] ?? match[2] ?? '';
-  if (match[2] && /^[\d.]+$/.test(host) && !/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host)) return undefined;
+  if (match[2] && /^[\d.]+$/.test(host) && !/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host))
+    return undefined;
   return { host, port };
 }
 
@@ -123,13 +131,19 @@ function checkScript(file: string, name: string, scriptPath: string): void {
  * present and executable. Relative script paths are resolved against the config file's folder.
  * Errors are one line naming the file, the hook and the field.
  */
-export function validateHooks(entries: readonly unknown[], options: { file: string; env: NodeJS.ProcessEnv }): HookConfig[] {
+export function validateHooks(
+  entries: readonly unknown[],
+  options: { file: string; env: NodeJS.ProcessEnv },
+): HookConfig[] {
   const { file, env } = options;
   const hooks: HookConfig[] = [];
   const names = new Set<string>();
   const binds = new Map<string, string>();
   entries.forEach((entry, index) => {
-    const label = typeof (entry as { name?: unknown })?.name === 'string' ? String((entry as { name: string }).name) : `#${index + 1}`;
+    const label =
+      typeof (entry as { name?: unknown })?.name === 'string'
+        ? String((entry as { name: string }).name)
+        : `#${index + 1}`;
     if (!checkHookEntry.Check(entry)) {
       const problem = describeSchemaIssues([...checkHookEntry.Errors(entry)]);
       fail(file, label, problem?.message ?? 'invalid entry');
@@ -138,7 +152,8 @@ export function validateHooks(entries: readonly unknown[], options: { file: stri
     if (names.has(e.name)) fail(file, e.name, `duplicate name (each hook needs its own 'name')`);
     names.add(e.name);
     const address = parseBind(e.bind);
-    if (!address) fail(file, e.name, `'bind' must be "address:port" (e.g. "127.0.0.1:9876"), got ${JSON.stringify(e.bind)}`);
+    if (!address)
+      fail(file, e.name, `'bind' must be "address:port" (e.g. "127.0.0.1:9876"), got ${JSON.stringify(e.bind)}`);
     const bindKey = `${address.host}:${address.port}`;
     if (address.port !== 0) {
       const other = binds.get(bindKey);
@@ -181,7 +196,8 @@ const OPTIONAL_FIELDS: readonly OptionalField[] = [
 
 /** `secret`/`secrets` as values: `${VAR}` from the environment, `{ file = "path" }` read (relative to the config file). */
 function resolveSecrets(e: HookEntry, file: string, env: NodeJS.ProcessEnv): string[] {
-  if (e.secret !== undefined && e.secrets !== undefined) fail(file, e.name, "'secret' and 'secrets' both given: list every secret in 'secrets'");
+  if (e.secret !== undefined && e.secrets !== undefined)
+    fail(file, e.name, "'secret' and 'secrets' both given: list every secret in 'secrets'");
   if (e.secret !== undefined) return [interpolateEnv(e.secret, env, `${file}: hook '${e.name}': 'secret'`)];
   return (e.secrets ?? []).map((item, index) => {
     const where = `'secrets' #${index + 1}`;
@@ -190,13 +206,18 @@ function resolveSecrets(e: HookEntry, file: string, env: NodeJS.ProcessEnv): str
       return interpolateEnv(item, env, `${file}: hook '${e.name}': ${where}`);
     }
     const path = (item as { file?: unknown } | null)?.file;
-    if (typeof path !== 'string' || path === '' || Object.keys(item as object).length !== 1) fail(file, e.name, `${where} must be a string or { file = "path" }`);
+    if (typeof path !== 'string' || path === '' || Object.keys(item as object).length !== 1)
+      fail(file, e.name, `${where} must be a string or { file = "path" }`);
     const full = isAbsolute(path) ? path : resolve(dirname(file), path);
     let text: string;
     try {
       text = readFileSync(full, 'utf8');
     } catch (error) {
-      fail(file, e.name, `${where}: cannot read ${full}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      fail(
+        file,
+        e.name,
+        `${where}: cannot read ${full}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     // Files written by `echo` end in a newline that is not part of the secret.
     const secret = text.replace(/\r?\n$/, '');
@@ -205,10 +226,18 @@ function resolveSecrets(e: HookEntry, file: string, env: NodeJS.ProcessEnv): str
   });
 }
 
-function verificationOf(e: HookEntry, options: { file: string; env: NodeJS.ProcessEnv }): Pick<HookConfig, 'verify' | 'verification' | 'verifier'> {
+function verificationOf(
+  e: HookEntry,
+  options: { file: string; env: NodeJS.ProcessEnv },
+): Pick<HookConfig, 'verify' | 'verification' | 'verifier'> {
   const { file, env } = options;
   const given = new Set(OPTIONAL_FIELDS.filter((field) => e[field] !== undefined));
-  const wantsVerification = e.verify !== undefined || e.secret !== undefined || e.secrets !== undefined || e.tolerance !== undefined || given.size > 0;
+  const wantsVerification =
+    e.verify !== undefined ||
+    e.secret !== undefined ||
+    e.secrets !== undefined ||
+    e.tolerance !== undefined ||
+    given.size > 0;
   if (!wantsVerification) return { verify: undefined, verification: undefined, verifier: undefined };
   // Today's meaning kept: a secret alone (with or without signature_header) checks GitHub's signature.
   const scheme = e.verify ?? 'github';
@@ -216,7 +245,11 @@ function verificationOf(e: HookEntry, options: { file: string; env: NodeJS.Proce
   if (e.tolerance !== undefined) {
     const parsed = ms(e.tolerance as ms.StringValue) as number | undefined;
     if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 1000 || parsed > 7 * 24 * 3600 * 1000) {
-      fail(file, e.name, `'tolerance' must be a duration from 1s to 7d like "5m" or "90s", got ${JSON.stringify(e.tolerance)}`);
+      fail(
+        file,
+        e.name,
+        `'tolerance' must be a duration from 1s to 7d like "5m" or "90s", got ${JSON.stringify(e.tolerance)}`,
+      );
     }
     toleranceMs = parsed;
   }
@@ -230,13 +263,19 @@ function verificationOf(e: HookEntry, options: { file: string; env: NodeJS.Proce
     signed: e.signed,
     timestampHeader: e.timestamp_header?.toLowerCase(),
     publicUrl: e.public_url,
-    publicKey: e.public_key === undefined ? undefined : interpolateEnv(e.public_key, env, `${file}: hook '${e.name}': 'public_key'`),
+    publicKey:
+      e.public_key === undefined
+        ? undefined
+        : interpolateEnv(e.public_key, env, `${file}: hook '${e.name}': 'public_key'`),
   };
   try {
     return { verify: scheme, verification, verifier: buildVerifier(scheme, verification, given) };
   } catch (error) {
     if (!(error instanceof VerifierConfigError)) throw error;
-    const hint = e.verify === undefined && given.has(error.field as OptionalField) ? ` (set 'verify'; without it the hook checks GitHub's signature)` : '';
+    const hint =
+      e.verify === undefined && given.has(error.field as OptionalField)
+        ? ` (set 'verify'; without it the hook checks GitHub's signature)`
+        : '';
     const message = error.message.includes(`'${error.field}'`) ? error.message : `'${error.field}': ${error.message}`;
     fail(file, e.name, `${message}${hint}`);
   }

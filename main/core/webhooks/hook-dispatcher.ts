@@ -33,10 +33,6 @@ export interface HookResponse {
   headers?: Record<string, string>;
 }
 
-export interface HookRunEvent {
-  run: Omit<HookRun, 'body'>;
-}
-
 /** Bodies are recorded up to this size; a larger one is kept truncated (and cannot be replayed). */
 export const RECORDED_BODY_LIMIT = 2 * 1024 * 1024;
 
@@ -101,7 +97,17 @@ export class HookDispatcher {
   readonly #baseEnv: NodeJS.ProcessEnv;
   readonly #onRun: (run: Omit<HookRun, 'body'>) => void;
 
-  constructor(options: { hook: HookConfig; inbox: Inbox; runs: HookRunStore; deliveries: DeliveryLedger; writes: WriteBatcher; clock: Clock; logger: Logger; baseEnv: NodeJS.ProcessEnv; onRun: (run: Omit<HookRun, 'body'>) => void }) {
+  constructor(options: {
+    hook: HookConfig;
+    inbox: Inbox;
+    runs: HookRunStore;
+    deliveries: DeliveryLedger;
+    writes: WriteBatcher;
+    clock: Clock;
+    logger: Logger;
+    baseEnv: NodeJS.ProcessEnv;
+    onRun: (run: Omit<HookRun, 'body'>) => void;
+  }) {
     this.#hook = options.hook;
     this.limit = new ConcurrencyLimit(options.hook.maxConcurrency, options.hook.queueSize);
     this.#inbox = options.inbox;
@@ -132,21 +138,37 @@ export class HookDispatcher {
     const receivedAt = this.#clock.now().toISOString();
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const refuse = async (outcome: HookOutcome, error: string, headers?: Record<string, string>): Promise<HookResponse> => {
-      await this.#record(this.#runRecord(hook, runId, receivedAt, request, outcome, { durationMs: elapsed(), stderr: error }));
-      return { status: STATUS[outcome], runId, body: { ok: false, run_id: runId, error }, ...(headers ? { headers } : {}) };
+    const refuse = async (
+      outcome: HookOutcome,
+      error: string,
+      headers?: Record<string, string>,
+    ): Promise<HookResponse> => {
+      await this.#record(
+        this.#runRecord(hook, runId, receivedAt, request, outcome, { durationMs: elapsed(), stderr: error }),
+      );
+      return {
+        status: STATUS[outcome],
+        runId,
+        body: { ok: false, run_id: runId, error },
+        ...(headers ? { headers } : {}),
+      };
     };
 
     // Answered 2xx without running the script: a delivery already handled, or one the filters skip.
     const skip = async (outcome: 'duplicate' | 'filtered', reason: string): Promise<HookResponse> => {
-      const recorded = this.#record(this.#runRecord(hook, runId, receivedAt, request, outcome, { durationMs: elapsed(), stderr: reason }));
+      const recorded = this.#record(
+        this.#runRecord(hook, runId, receivedAt, request, outcome, { durationMs: elapsed(), stderr: reason }),
+      );
       // A filtered request changed nothing, so it is answered without waiting for the disk: it is
       // committed with the next group commit (readable at once) and synced with it. Filters are
       // for senders that post far more than a hook wants (every event of a repository), and
       // waiting for an fdatasync per batch of those was most of their cost.
       if (outcome === 'filtered') {
         recorded.catch((error: unknown) => {
-          this.#logger.error({ err: error, hook: hook.name, run_id: runId }, `hook ${hook.name}: could not record a filtered request: ${(error as Error).message}`);
+          this.#logger.error(
+            { err: error, hook: hook.name, run_id: runId },
+            `hook ${hook.name}: could not record a filtered request: ${(error as Error).message}`,
+          );
         });
       } else await recorded;
       return { status: STATUS[outcome], runId, body: { ok: true, run_id: runId, [outcome]: true } };
@@ -161,7 +183,10 @@ export class HookDispatcher {
     };
 
     try {
-      if (request.method !== 'POST') return await refuse('method_not_allowed', `method ${request.method} not allowed; hooks accept POST`, { allow: 'POST' });
+      if (request.method !== 'POST')
+        return await refuse('method_not_allowed', `method ${request.method} not allowed; hooks accept POST`, {
+          allow: 'POST',
+        });
       if (request.bodyTooLarge) return await refuse('body_too_large', `body larger than ${hook.maxBodyBytes} bytes`);
       if (hook.verifier && hook.verification) {
         // A user's replay of a recorded run re-checks the signature, not its age or its id.
@@ -169,15 +194,24 @@ export class HookDispatcher {
         const now = this.#clock.now().getTime();
         const verdict = hook.verifier.verify(request, { now, checkFreshness: fresh });
         if (!verdict.ok) {
-          this.#logger.warn({ hook: hook.name, run_id: runId }, `hook ${hook.name}: ${hook.verify} verification refused the request: ${verdict.reason}; script not run`);
+          this.#logger.warn(
+            { hook: hook.name, run_id: runId },
+            `hook ${hook.name}: ${hook.verify} verification refused the request: ${verdict.reason}; script not run`,
+          );
           return await refuse('bad_signature', verdict.reason);
         }
         if (fresh && verdict.deliveryId !== undefined) {
           const id = verdict.deliveryId;
           const windowMs = hook.verification.toleranceMs;
           if (!(await this.#writes.write(() => this.#deliveries.take(hook.name, id, now, windowMs)))) {
-            this.#logger.info({ hook: hook.name, run_id: runId }, `hook ${hook.name}: delivery ${id} was already accepted; script not run`);
-            return await skip('duplicate', `delivery id ${id} already accepted within the last ${Math.round(windowMs / 1000)} s`);
+            this.#logger.info(
+              { hook: hook.name, run_id: runId },
+              `hook ${hook.name}: delivery ${id} was already accepted; script not run`,
+            );
+            return await skip(
+              'duplicate',
+              `delivery id ${id} already accepted within the last ${Math.round(windowMs / 1000)} s`,
+            );
           }
           delivery = id;
         }
@@ -188,9 +222,14 @@ export class HookDispatcher {
       }
       const slot = this.limit.acquire();
       if (!slot) {
-        this.#logger.warn({ hook: hook.name, run_id: runId }, `hook ${hook.name}: ${this.limit.max} running and ${this.limit.queueSize} queued; request refused with 429`);
+        this.#logger.warn(
+          { hook: hook.name, run_id: runId },
+          `hook ${hook.name}: ${this.limit.max} running and ${this.limit.queueSize} queued; request refused with 429`,
+        );
         await releaseDelivery();
-        return await refuse('queue_full', 'too many requests for this hook right now; retry later', { 'retry-after': '1' });
+        return await refuse('queue_full', 'too many requests for this hook right now; retry later', {
+          'retry-after': '1',
+        });
       }
       const release = await slot;
       let result: ScriptResult;
@@ -217,31 +256,50 @@ export class HookDispatcher {
         }
         // The message and the run that produced it are committed together.
         let run: HookRun | undefined;
-        const message = await this.#inbox.inject({ session: hook.session, source: 'webhook', label: hook.name, content }, (stored) => {
-          run = this.#runRecord(hook, runId, receivedAt, request, 'injected', { ...output, messageId: stored.id });
-          this.#runs.insert(run);
-        });
+        const message = await this.#inbox.inject(
+          { session: hook.session, source: 'webhook', label: hook.name, content },
+          (stored) => {
+            run = this.#runRecord(hook, runId, receivedAt, request, 'injected', { ...output, messageId: stored.id });
+            this.#runs.insert(run);
+          },
+        );
         if (run) this.#emit(run);
         return { status: 200, runId, body: { ok: true, run_id: runId, message_id: message.id, session: hook.session } };
       }
 
       // A script cancelled by shutdown counts as timed out from the caller's point of view.
-      const outcome: HookOutcome = result.outcome === 'exited' ? 'failed' : result.outcome === 'cancelled' ? 'timeout' : result.outcome;
+      const outcome: HookOutcome =
+        result.outcome === 'exited' ? 'failed' : result.outcome === 'cancelled' ? 'timeout' : result.outcome;
       const error = result.error ?? `script exited with status ${result.exitCode ?? result.signal}`;
       const stderrTail = result.stderr.trim().split('\n').slice(-5).join(' | ');
-      this.#logger.warn({ hook: hook.name, run_id: runId, exit_code: result.exitCode, outcome }, `hook ${hook.name}: ${error}${stderrTail ? `; stderr: ${stderrTail}` : ''}`);
+      this.#logger.warn(
+        { hook: hook.name, run_id: runId, exit_code: result.exitCode, outcome },
+        `hook ${hook.name}: ${error}${stderrTail ? `; stderr: ${stderrTail}` : ''}`,
+      );
       await releaseDelivery();
       await this.#record(this.#runRecord(hook, runId, receivedAt, request, outcome, output));
       return { status: STATUS[outcome], runId, body: { ok: false, run_id: runId, error } };
     } catch (error) {
       // Whatever went wrong on our side, the request is still recorded and answered.
-      this.#logger.error({ err: error, hook: hook.name, run_id: runId }, `hook ${hook.name}: ${(error as Error).message}`);
+      this.#logger.error(
+        { err: error, hook: hook.name, run_id: runId },
+        `hook ${hook.name}: ${(error as Error).message}`,
+      );
       await releaseDelivery().catch(() => undefined);
-      return refuse('internal_error', `Hookbox could not handle the request: ${(error as Error).message}`).catch(() => ({ status: 500, runId, body: { ok: false, run_id: runId, error: 'internal error' } }));
+      return refuse('internal_error', `Hookbox could not handle the request: ${(error as Error).message}`).catch(
+        () => ({ status: 500, runId, body: { ok: false, run_id: runId, error: 'internal error' } }),
+      );
     }
   }
 
-  #runRecord(hook: HookConfig, runId: string, receivedAt: string, request: HookRequest, outcome: HookOutcome, result: RunResult): HookRun {
+  #runRecord(
+    hook: HookConfig,
+    runId: string,
+    receivedAt: string,
+    request: HookRequest,
+    outcome: HookOutcome,
+    result: RunResult,
+  ): HookRun {
     const truncated = request.body.length > RECORDED_BODY_LIMIT || request.bodyTooLarge;
     return {
       id: runId,

@@ -51,7 +51,10 @@ function compileCondition(value: unknown, where: string, field: string): Conditi
     try {
       return { regex: new RegExp(operand), source: operand };
     } catch (error) {
-      throw new FilterConfigError(field, `${where}: bad regex ${JSON.stringify(operand)}: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`);
+      throw new FilterConfigError(
+        field,
+        `${where}: bad regex ${JSON.stringify(operand)}: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
+      );
     }
   }
   if (op === 'not') return { not: compileCondition(operand, `${where}.not`, field) };
@@ -66,14 +69,16 @@ function compileCondition(value: unknown, where: string, field: string): Conditi
 
 /** `label` is how messages name the table: "'when'" or "'when_any' table 2". */
 function compileRules(table: unknown, field: string, label: string): Rule[] {
-  if (table === null || typeof table !== 'object' || Array.isArray(table)) throw new FilterConfigError(field, `${label} must be a table of "key" = condition`);
+  if (table === null || typeof table !== 'object' || Array.isArray(table))
+    throw new FilterConfigError(field, `${label} must be a table of "key" = condition`);
   const rules = Object.entries(table).map(([key, value]) => {
     const match = /^(header|query|json)\.(.+)$/.exec(key);
     if (!match) throw new FilterConfigError(field, `${label} key "${key}" must start with header., query. or json.`);
     const source = match[1] as Rule['source'];
     const rest = match[2]!;
     const path = source === 'json' ? rest.split('.') : [source === 'header' ? rest.toLowerCase() : rest];
-    if (path.some((segment) => segment === '')) throw new FilterConfigError(field, `${label} key "${key}" has an empty path segment`);
+    if (path.some((segment) => segment === ''))
+      throw new FilterConfigError(field, `${label} key "${key}" has an empty path segment`);
     return { key, source, path, condition: compileCondition(value, `${label} "${key}"`, field) };
   });
   if (rules.length === 0) throw new FilterConfigError(field, `${label} is empty`);
@@ -86,7 +91,8 @@ export function compileFilter(when: unknown, whenAny: unknown): HookFilter | und
   const all = when === undefined ? [] : compileRules(when, 'when', "'when'");
   let any: Rule[][] = [];
   if (whenAny !== undefined) {
-    if (!Array.isArray(whenAny) || whenAny.length === 0) throw new FilterConfigError('when_any', "'when_any' must be one or more [[hooks.when_any]] tables");
+    if (!Array.isArray(whenAny) || whenAny.length === 0)
+      throw new FilterConfigError('when_any', "'when_any' must be one or more [[hooks.when_any]] tables");
     any = whenAny.map((table, index) => compileRules(table, 'when_any', `'when_any' table ${index + 1}`));
   }
   return { all, any };

@@ -61,7 +61,9 @@ export class HookListener {
     });
     this.#server.keepAliveTimeout = 5_000;
     // Senders' delivery logs show our answer: malformed requests get JSON like every other one.
-    this.#server.on('clientError', (error: ClientError, socket: Socket) => answerClientError(error, socket, ({ message }) => ({ ok: false, error: message })));
+    this.#server.on('clientError', (error: ClientError, socket: Socket) =>
+      answerClientError(error, socket, ({ message }) => ({ ok: false, error: message })),
+    );
   }
 
   get port(): number {
@@ -73,10 +75,20 @@ export class HookListener {
     const { host, port, name, bind } = this.dispatcher.hook;
     this.#server.listen(port, host);
     try {
-      await Promise.race([once(this.#server, 'listening'), once(this.#server, 'error').then(([error]) => Promise.reject(error))]);
+      await Promise.race([
+        once(this.#server, 'listening'),
+        once(this.#server, 'error').then(([error]) => Promise.reject(error)),
+      ]);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'EADDRINUSE' ? 'address already in use' : code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : (error as Error).message;
+      const reason =
+        code === 'EADDRINUSE'
+          ? 'address already in use'
+          : code === 'EADDRNOTAVAIL'
+            ? 'address not available on this machine'
+            : code === 'EACCES'
+              ? 'permission denied (ports below 1024 need privileges)'
+              : (error as Error).message;
       throw new HookboxError(ErrorCode.AddressInUse, `hook '${name}': cannot listen on ${bind}: ${reason}`);
     }
   }
@@ -99,7 +111,11 @@ export class HookListener {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = URL.parse(req.url ?? '/', 'http://hook.invalid');
-    const refusal = !url ? 'malformed request target' : req.httpVersion === '1.1' && req.headers.host === undefined ? 'the request has no Host header (HTTP/1.1 requires one)' : undefined;
+    const refusal = !url
+      ? 'malformed request target'
+      : req.httpVersion === '1.1' && req.headers.host === undefined
+        ? 'the request has no Host header (HTTP/1.1 requires one)'
+        : undefined;
     if (!url || refusal) {
       res.statusCode = 400;
       res.setHeader('content-type', 'application/json');
@@ -125,7 +141,10 @@ export class HookListener {
       res.statusCode = 500;
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ ok: false, error: 'internal error; see the Hookbox log' }));
-      this.#logger.error({ err: error, hook: this.dispatcher.hook.name }, `hook ${this.dispatcher.hook.name}: request failed`);
+      this.#logger.error(
+        { err: error, hook: this.dispatcher.hook.name },
+        `hook ${this.dispatcher.hook.name}: request failed`,
+      );
     }
   }
 }

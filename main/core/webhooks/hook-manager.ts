@@ -111,7 +111,8 @@ export class HookManager {
     return this.#exclusive(() => {
       this.#configured = [...hooks];
       // A claimed hook that left the config leaves its claim too.
-      for (const claim of this.#claims.values()) claim.hooks = claim.hooks.filter((name) => hooks.some((h) => h.name === name));
+      for (const claim of this.#claims.values())
+        claim.hooks = claim.hooks.filter((name) => hooks.some((h) => h.name === name));
       return this.#applyRunning(this.#withClaims());
     });
   }
@@ -150,7 +151,10 @@ export class HookManager {
       for (const name of names) {
         const holder = this.#claimOf(name);
         if (holder && holder.session !== session) {
-          throw new HookboxError(ErrorCode.Conflict, `hook ${name} is claimed by a hookbox run for session ${holder.session} (until it stops, or ${new Date(holder.expiresAt).toISOString()} without renewal)`);
+          throw new HookboxError(
+            ErrorCode.Conflict,
+            `hook ${name} is claimed by a hookbox run for session ${holder.session} (until it stops, or ${new Date(holder.expiresAt).toISOString()} without renewal)`,
+          );
         }
       }
       const claim: HookClaim = { id: newId(), session, hooks: names, expiresAt: Date.now() + ttlMs };
@@ -170,7 +174,11 @@ export class HookManager {
   /** Extends a claim; NotFound when it lapsed or was released (its hooks went back to the config). */
   renewClaim(id: string, ttlMs: number): HookClaim {
     const claim = this.#claims.get(id);
-    if (!claim) throw new HookboxError(ErrorCode.NotFound, `no claim ${id}: it was released or lapsed, and its hooks went back to their configured sessions`);
+    if (!claim)
+      throw new HookboxError(
+        ErrorCode.NotFound,
+        `no claim ${id}: it was released or lapsed, and its hooks went back to their configured sessions`,
+      );
     claim.expiresAt = Date.now() + ttlMs;
     this.#scheduleExpiry();
     return claim;
@@ -179,7 +187,8 @@ export class HookManager {
   /** Gives the claim's hooks back to their configured sessions (and stops those disabled there). */
   releaseClaim(id: string): Promise<ApplyReport> {
     return this.#exclusive(async () => {
-      if (!this.#claims.delete(id)) throw new HookboxError(ErrorCode.NotFound, `no claim ${id}: it was released or lapsed`);
+      if (!this.#claims.delete(id))
+        throw new HookboxError(ErrorCode.NotFound, `no claim ${id}: it was released or lapsed`);
       this.#scheduleExpiry();
       return this.#applyRunning(this.#withClaims());
     });
@@ -198,7 +207,10 @@ export class HookManager {
     const now = Date.now();
     const lapsed = [...this.#claims.values()].filter((c) => c.expiresAt <= now);
     for (const claim of lapsed) {
-      this.#deps.logger.warn({ claim: claim.id, session: claim.session, hooks: claim.hooks }, `claim of ${claim.hooks.join(', ')} for session ${claim.session} lapsed (its hookbox run stopped renewing it); the hooks go back to their configured sessions`);
+      this.#deps.logger.warn(
+        { claim: claim.id, session: claim.session, hooks: claim.hooks },
+        `claim of ${claim.hooks.join(', ')} for session ${claim.session} lapsed (its hookbox run stopped renewing it); the hooks go back to their configured sessions`,
+      );
       await this.releaseClaim(claim.id).catch(() => undefined);
     }
     this.#scheduleExpiry();
@@ -220,17 +232,28 @@ export class HookManager {
         report.unchanged.push(hook.name);
         continue;
       }
-      if (current?.listener && hook.enabled && sameHook({ ...current.config, session: hook.session, enabled: true }, hook)) {
+      if (
+        current?.listener &&
+        hook.enabled &&
+        sameHook({ ...current.config, session: hook.session, enabled: true }, hook)
+      ) {
         // Only the session moved: the listener keeps its socket, new requests go to the new session.
         current.listener.dispatcher.retarget(hook);
         this.#entries.set(hook.name, { ...current, config: hook });
-        this.#deps.logger.info({ hook: hook.name, session: hook.session }, `hook ${hook.name} → session ${hook.session}`);
+        this.#deps.logger.info(
+          { hook: hook.name, session: hook.session },
+          `hook ${hook.name} → session ${hook.session}`,
+        );
         report.retargeted.push(hook.name);
         continue;
       }
       // A listener on the very same address must go first; otherwise the new one starts first and
       // the old keeps serving if the new cannot listen (a changed bind already in use, say).
-      const sameAddress = current?.listener !== undefined && current.config.host === hook.host && current.config.port === hook.port && hook.port !== 0;
+      const sameAddress =
+        current?.listener !== undefined &&
+        current.config.host === hook.host &&
+        current.config.port === hook.port &&
+        hook.port !== 0;
       if (current?.listener && (sameAddress || !hook.enabled)) {
         await current.listener.stop();
         current.listener = undefined;
@@ -242,8 +265,14 @@ export class HookManager {
         } catch (error) {
           const message = (error as Error).message;
           report.failed.push({ name: hook.name, error: message });
-          this.#deps.logger.error({ hook: hook.name }, current?.listener ? `${message}; the previous configuration of hook ${hook.name} keeps serving` : message);
-          this.#entries.set(hook.name, current?.listener ? { ...current, error: message } : { config: hook, listener: undefined, error: message });
+          this.#deps.logger.error(
+            { hook: hook.name },
+            current?.listener ? `${message}; the previous configuration of hook ${hook.name} keeps serving` : message,
+          );
+          this.#entries.set(
+            hook.name,
+            current?.listener ? { ...current, error: message } : { config: hook, listener: undefined, error: message },
+          );
           continue;
         }
       }
@@ -257,7 +286,10 @@ export class HookManager {
   async #listen(hook: HookConfig): Promise<HookListener> {
     const listener = new HookListener(new HookDispatcher({ hook, ...this.#deps }), this.#deps.logger);
     await listener.start();
-    this.#deps.logger.info({ hook: hook.name, bind: hook.bind, port: listener.port, session: hook.session }, `hook ${hook.name} listening on ${hook.host}:${listener.port} → session ${hook.session}`);
+    this.#deps.logger.info(
+      { hook: hook.name, bind: hook.bind, port: listener.port, session: hook.session },
+      `hook ${hook.name} listening on ${hook.host}:${listener.port} → session ${hook.session}`,
+    );
     return listener;
   }
 
@@ -281,7 +313,11 @@ export class HookManager {
 
   #claimStatus(hook: string): Pick<HookStatus, 'claim'> {
     const claim = this.#claimOf(hook);
-    return { claim: claim ? { id: claim.id, session: claim.session, expires_at: new Date(claim.expiresAt).toISOString() } : null };
+    return {
+      claim: claim
+        ? { id: claim.id, session: claim.session, expires_at: new Date(claim.expiresAt).toISOString() }
+        : null,
+    };
   }
 
   /** Where a hook listens (its bound port once listening). */

@@ -29,7 +29,9 @@ export function findRun(runs: HookRunStore, id: string): HookRun {
 
 function bodyText(body: Buffer): { body: string; body_encoding: 'utf8' | 'base64' } {
   const text = body.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(body) ? { body: text, body_encoding: 'utf8' } : { body: body.toString('base64'), body_encoding: 'base64' };
+  return Buffer.from(text, 'utf8').equals(body)
+    ? { body: text, body_encoding: 'utf8' }
+    : { body: body.toString('base64'), body_encoding: 'base64' };
 }
 
 export function runDetail(run: HookRun): HookRunDetail {
@@ -40,13 +42,18 @@ export function runDetail(run: HookRun): HookRunDetail {
 /** The run as a curl command aimed at its hook's listener (secrets masked unless `reveal`). */
 export function runCurl(hooks: HookManager, run: HookRun, reveal = false): string {
   const target = hooks.target(run.hook);
-  if (!target) throw new HookboxError(ErrorCode.Conflict, `hook '${run.hook}' is no longer configured; no address to aim curl at`);
+  if (!target)
+    throw new HookboxError(ErrorCode.Conflict, `hook '${run.hook}' is no longer configured; no address to aim curl at`);
   return runAsCurl(run, target, { reveal });
 }
 
 /** Runs the recorded request through the hook again; the new run records which it replays. */
 export async function replayRun(hooks: HookManager, run: HookRun): Promise<ReplayResult> {
-  if (run.body_truncated) throw new HookboxError(ErrorCode.Conflict, `run ${run.id} cannot be replayed: its body (${run.body_size} bytes) was truncated when recorded`);
+  if (run.body_truncated)
+    throw new HookboxError(
+      ErrorCode.Conflict,
+      `run ${run.id} cannot be replayed: its body (${run.body_size} bytes) was truncated when recorded`,
+    );
   const replayed = hooks.replay(run.hook, {
     method: run.method,
     path: run.path,

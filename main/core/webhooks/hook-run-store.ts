@@ -44,7 +44,14 @@ export interface HookRun {
 }
 
 /** Outcomes where the script never ran: their stderr is Hookbox's reason ("signature does not match"). */
-const REASONED_OUTCOMES: readonly HookOutcome[] = ['bad_signature', 'duplicate', 'filtered', 'method_not_allowed', 'body_too_large', 'queue_full'];
+const REASONED_OUTCOMES: readonly HookOutcome[] = [
+  'bad_signature',
+  'duplicate',
+  'filtered',
+  'method_not_allowed',
+  'body_too_large',
+  'queue_full',
+];
 
 export type HookRunSummary = Omit<HookRun, 'body' | 'headers' | 'stdout' | 'stderr'> & {
   /** Why the script did not run, for the outcomes where it did not (never a secret); otherwise null. */
@@ -83,7 +90,9 @@ export class HookRunStore {
     );
     this.#byId = db.prepare('SELECT * FROM hook_runs WHERE id = ?');
     this.#byPrefix = db.prepare('SELECT * FROM hook_runs WHERE id >= ? ORDER BY id LIMIT 2');
-    this.#recent = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM hook_runs WHERE (@hook IS NULL OR hook = @hook) ORDER BY seq DESC LIMIT @limit`);
+    this.#recent = db.prepare(
+      `SELECT ${SUMMARY_COLUMNS} FROM hook_runs WHERE (@hook IS NULL OR hook = @hook) ORDER BY seq DESC LIMIT @limit`,
+    );
     this.#prune = db.prepare('DELETE FROM hook_runs WHERE seq <= (SELECT max(seq) FROM hook_runs) - ?');
     this.#keep = options.keep;
     if (this.#keep !== undefined) this.#prune.run(this.#keep);
@@ -108,18 +117,27 @@ export class HookRunStore {
   }
 
   recent(options: { hook?: string; limit: number }): HookRunSummary[] {
-    return this.#recent.all({ hook: options.hook ?? null, limit: options.limit }).map((row) => ({ ...row, body_truncated: Boolean(row.body_truncated) }));
+    return this.#recent
+      .all({ hook: options.hook ?? null, limit: options.limit })
+      .map((row) => ({ ...row, body_truncated: Boolean(row.body_truncated) }));
   }
-
 }
 
 function fromRow(row: HookRunRow): HookRun {
-  return { ...row, headers: JSON.parse(row.headers) as Record<string, string>, body: Buffer.from(row.body), body_truncated: Boolean(row.body_truncated) };
+  return {
+    ...row,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    body: Buffer.from(row.body),
+    body_truncated: Boolean(row.body_truncated),
+  };
 }
 
 // Credential headers are masked whenever a run is shown (the same list the log redacts).
 export function maskHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name, isCredentialHeader(name) ? `${value.slice(0, 4)}…(masked, ${value.length} chars)` : value]),
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      isCredentialHeader(name) ? `${value.slice(0, 4)}…(masked, ${value.length} chars)` : value,
+    ]),
   );
 }

@@ -33,7 +33,13 @@ export function ConfigEditor({
     const container = document.createElement('div');
     container.style.height = '100%';
     root.replaceChildren(container);
-    const editor = createTomlEditor({ parent: container, root, text, onChange: (t) => latest.current.onChange(t), onSave: () => latest.current.onSave() });
+    const editor = createTomlEditor({
+      parent: container,
+      root,
+      text,
+      onChange: (t) => latest.current.onChange(t),
+      onSave: () => latest.current.onSave(),
+    });
     view.current = editor;
     if (handle) handle.current = { goToLine: (line) => goToLine(editor, line) };
     return () => {
@@ -42,7 +48,7 @@ export function ConfigEditor({
     };
     // Created once; text and problems follow through the effects below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [text, handle]);
 
   useEffect(() => {
     if (view.current) setEditorText(view.current, text);

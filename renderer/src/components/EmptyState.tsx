@@ -5,7 +5,9 @@ export function EmptyState({ apiUrl, onShell }: { apiUrl: string; onShell?: () =
   return (
     <section className="empty">
       <h2>No events yet</h2>
-      <p>Hookbox records what your shells, git hooks and scripts send to {apiUrl}. Send a first event from a terminal:</p>
+      <p>
+        Hookbox records what your shells, git hooks and scripts send to {apiUrl}. Send a first event from a terminal:
+      </p>
       <pre>
         <code>{firstEventCommand(apiUrl)}</code>
       </pre>

@@ -2,12 +2,32 @@ import type { RecordedEvent } from '../../../main/shared/api-contract.ts';
 import { formatDuration, formatTime } from '../format.ts';
 import { SelectableTable, useScrollIntoView, type TableColumn } from './common.tsx';
 
-const EVENT_COLUMNS: TableColumn[] = [{ label: 'Kind' }, { label: 'Command' }, { label: 'Exit', numeric: true }, { label: 'Duration', numeric: true }, { label: 'Time' }];
+const EVENT_COLUMNS: TableColumn[] = [
+  { label: 'Kind' },
+  { label: 'Command' },
+  { label: 'Exit', numeric: true },
+  { label: 'Duration', numeric: true },
+  { label: 'Time' },
+];
 
-function Row({ event, selected, onSelect }: { event: RecordedEvent; selected: boolean; onSelect: (id: string) => void }) {
+function Row({
+  event,
+  selected,
+  onSelect,
+}: {
+  event: RecordedEvent;
+  selected: boolean;
+  onSelect: (id: string) => void;
+}) {
   const ref = useScrollIntoView<HTMLTableRowElement>(selected);
   return (
-    <tr ref={ref} className={selected ? 'selected' : undefined} aria-selected={selected} onClick={() => onSelect(event.id)} data-event-id={event.id}>
+    <tr
+      ref={ref}
+      className={selected ? 'selected' : undefined}
+      aria-selected={selected}
+      onClick={() => onSelect(event.id)}
+      data-event-id={event.id}
+    >
       <td>
         <span className={`kind kind-${event.kind}`}>{event.kind}</span>
       </td>

@@ -5,7 +5,12 @@ import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 /** True when a key goes to a text field (also inside the editor's shadow root, which retargets events to its host). */
 export function isTyping(event: Event): boolean {
   const target = event.composedPath()[0] ?? event.target;
-  return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement || (target instanceof HTMLElement && target.isContentEditable);
+  return (
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement ||
+    (target instanceof HTMLElement && target.isContentEditable)
+  );
 }
 
 export function ErrorBanner({ error }: { error: string | null }) {
@@ -17,7 +22,15 @@ export function ErrorBanner({ error }: { error: string | null }) {
   );
 }
 
-export function Badge({ tone, children, title }: { tone: 'ok' | 'bad' | 'warn' | 'muted' | 'info'; children: ReactNode; title?: string }) {
+export function Badge({
+  tone,
+  children,
+  title,
+}: {
+  tone: 'ok' | 'bad' | 'warn' | 'muted' | 'info';
+  children: ReactNode;
+  title?: string;
+}) {
   return (
     <span className={`badge badge-${tone}`} title={title}>
       {children}
@@ -35,7 +48,11 @@ export function Teach({ title, children }: { title: string; children: ReactNode 
 }
 
 /** Keys on a list: ↑/↓ (or j/k) move the selection, Home/End jump, Enter opens, Esc closes. */
-export function listKeyHandler<T extends { id: string }>(items: readonly T[], selectedId: string | null, select: (id: string | null) => void) {
+export function listKeyHandler<T extends { id: string }>(
+  items: readonly T[],
+  selectedId: string | null,
+  select: (id: string | null) => void,
+) {
   return (event: KeyboardEvent<HTMLElement>) => {
     if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
     const index = items.findIndex((item) => item.id === selectedId);
@@ -83,7 +100,7 @@ export function SelectableTable<T extends { id: string }>({
   row: (item: T, selected: boolean) => ReactNode;
 }) {
   return (
-    <table className={className} tabIndex={0} aria-label={label} onKeyDown={listKeyHandler(items, selectedId, onSelect)}>
+    <table className={className} aria-label={label} onKeyDown={listKeyHandler(items, selectedId, onSelect)}>
       <thead>
         <tr>
           {columns.map((column) => (
@@ -102,7 +119,8 @@ export function SelectableTable<T extends { id: string }>({
 export function useScrollIntoView<T extends HTMLElement>(active: boolean) {
   const ref = useRef<T>(null);
   useEffect(() => {
-    if (active && ref.current && typeof ref.current.scrollIntoView === 'function') ref.current.scrollIntoView({ block: 'nearest' });
+    if (active && ref.current && typeof ref.current.scrollIntoView === 'function')
+      ref.current.scrollIntoView({ block: 'nearest' });
   }, [active]);
   return ref;
 }

@@ -1,9 +1,22 @@
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
-import { bracketMatching, HighlightStyle, indentOnInput, StreamLanguage, syntaxHighlighting } from '@codemirror/language';
+import {
+  bracketMatching,
+  HighlightStyle,
+  indentOnInput,
+  StreamLanguage,
+  syntaxHighlighting,
+} from '@codemirror/language';
 import { toml } from '@codemirror/legacy-modes/mode/toml';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { EditorState, type Extension } from '@codemirror/state';
-import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import type { ConfigProblem } from '../../../main/shared/api-contract.ts';
 
@@ -29,7 +42,11 @@ const highlight = HighlightStyle.define([
 const theme = EditorView.theme({
   '&': { height: '100%', backgroundColor: 'var(--surface)', color: 'var(--text)' },
   '.cm-content': { fontFamily: 'var(--mono)', caretColor: 'var(--text)' },
-  '.cm-gutters': { backgroundColor: 'var(--surface-2)', color: 'var(--text-muted)', borderRight: '1px solid var(--border)' },
+  '.cm-gutters': {
+    backgroundColor: 'var(--surface-2)',
+    color: 'var(--text-muted)',
+    borderRight: '1px solid var(--border)',
+  },
   '.cm-activeLine': { backgroundColor: 'var(--row-hover)' },
   '.cm-activeLineGutter': { backgroundColor: 'var(--row-hover)' },
   '&.cm-focused .cm-selectionBackground, .cm-selectionBackground': { backgroundColor: 'var(--selection) !important' },
@@ -44,7 +61,13 @@ export function problemDiagnostics(state: EditorState, problems: readonly Config
   return problems.map((problem) => {
     const lineNo = problem.line !== null ? Math.min(Math.max(problem.line, 1), state.doc.lines) : 1;
     const line = state.doc.line(lineNo);
-    return { from: line.from, to: Math.max(line.to, line.from), severity: 'error', message: problem.message, source: 'hookbox' };
+    return {
+      from: line.from,
+      to: Math.max(line.to, line.from),
+      severity: 'error',
+      message: problem.message,
+      source: 'hookbox',
+    };
   });
 }
 
@@ -82,7 +105,11 @@ export function createTomlEditor(options: TomlEditorOptions): EditorView {
       if (update.docChanged) options.onChange(update.state.doc.toString());
     }),
   ];
-  return new EditorView({ parent: options.parent, ...(options.root ? { root: options.root } : {}), state: EditorState.create({ doc: options.text, extensions }) });
+  return new EditorView({
+    parent: options.parent,
+    ...(options.root ? { root: options.root } : {}),
+    state: EditorState.create({ doc: options.text, extensions }),
+  });
 }
 
 /** Replaces the text when it changed outside the editor (loaded, a hook added by the form). */

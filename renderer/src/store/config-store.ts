@@ -64,23 +64,38 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const BIND = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 
 /** What is wrong with the form, field by field (empty: nothing). */
-export function newHookProblems(hook: NewHook, existing: readonly string[] = []): Partial<Record<keyof NewHook, string>> {
+export function newHookProblems(
+  hook: NewHook,
+  existing: readonly string[] = [],
+): Partial<Record<keyof NewHook, string>> {
   const problems: Partial<Record<keyof NewHook, string>> = {};
   if (!NAME.test(hook.name)) problems.name = 'letters, digits, ".", "_" or "-", starting with a letter or digit';
   else if (existing.includes(hook.name)) problems.name = 'a hook with this name exists';
-  if (!BIND.test(hook.bind.trim()) || Number(hook.bind.split(':').pop()) > 65535) problems.bind = 'address:port, e.g. 127.0.0.1:9876';
+  if (!BIND.test(hook.bind.trim()) || Number(hook.bind.split(':').pop()) > 65535)
+    problems.bind = 'address:port, e.g. 127.0.0.1:9876';
   if (hook.script.trim() === '') problems.script = 'the script to run (relative to the config file, or absolute)';
-  if (hook.timeout !== null && (!Number.isInteger(hook.timeout) || hook.timeout < 1 || hook.timeout > 3600)) problems.timeout = 'whole seconds, 1 to 3600';
-  if (hook.session.trim() !== '' && !NAME.test(hook.session.trim())) problems.session = 'letters, digits, ".", "_" or "-"';
+  if (hook.timeout !== null && (!Number.isInteger(hook.timeout) || hook.timeout < 1 || hook.timeout > 3600))
+    problems.timeout = 'whole seconds, 1 to 3600';
+  if (hook.session.trim() !== '' && !NAME.test(hook.session.trim()))
+    problems.session = 'letters, digits, ".", "_" or "-"';
   const choice = VERIFY_CHOICES.find((c) => c.value === hook.verify);
-  if (choice && !hook.secret?.trim()) problems.secret = choice.value === 'ed25519' ? "the sender's public key (64 hex digits)" : 'the secret, or ${VARIABLE} to read it from the environment';
+  if (choice && !hook.secret?.trim())
+    problems.secret =
+      choice.value === 'ed25519'
+        ? "the sender's public key (64 hex digits)"
+        : 'the secret, or ${VARIABLE} to read it from the environment';
   if (choice?.extra && !hook.extra?.trim()) problems.extra = `${choice.extra.label} is needed for ${choice.label}`;
   return problems;
 }
 
 /** The [[hooks]] table for the form (JSON's string escapes are valid TOML). */
 export function hookToml(hook: NewHook): string {
-  const lines = ['[[hooks]]', `name = ${JSON.stringify(hook.name)}`, `bind = ${JSON.stringify(hook.bind.trim())}`, `script = ${JSON.stringify(hook.script.trim())}`];
+  const lines = [
+    '[[hooks]]',
+    `name = ${JSON.stringify(hook.name)}`,
+    `bind = ${JSON.stringify(hook.bind.trim())}`,
+    `script = ${JSON.stringify(hook.script.trim())}`,
+  ];
   if (hook.timeout !== null) lines.push(`timeout = ${hook.timeout}`);
   if (hook.session.trim()) lines.push(`session = ${JSON.stringify(hook.session.trim())}`);
   const choice = VERIFY_CHOICES.find((c) => c.value === hook.verify);
@@ -134,7 +149,15 @@ export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: num
       set({ status: 'loading', error: null });
       try {
         const doc = await api.getConfig();
-        set({ path: doc.path, exists: doc.exists, text: doc.text, savedText: doc.text, configError: doc.config_error, status: 'ready', problems: [] });
+        set({
+          path: doc.path,
+          exists: doc.exists,
+          text: doc.text,
+          savedText: doc.text,
+          configError: doc.config_error,
+          status: 'ready',
+          problems: [],
+        });
       } catch (error) {
         set({ status: 'error', error: messageOf(error) });
       }

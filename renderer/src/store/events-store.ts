@@ -65,10 +65,16 @@ export function matchesFilters(event: RecordedEvent, filters: EventFilters, thre
 }
 
 /** Newest first, each id once, at most `limit`. */
-export function mergeEvents(current: readonly RecordedEvent[], incoming: readonly RecordedEvent[], limit = PAGE_SIZE): RecordedEvent[] {
+export function mergeEvents(
+  current: readonly RecordedEvent[],
+  incoming: readonly RecordedEvent[],
+  limit = PAGE_SIZE,
+): RecordedEvent[] {
   const byId = new Map<string, RecordedEvent>();
   for (const event of [...incoming, ...current]) if (!byId.has(event.id)) byId.set(event.id, event);
-  return [...byId.values()].sort((a, b) => (a.received_at === b.received_at ? 0 : a.received_at < b.received_at ? 1 : -1)).slice(0, limit);
+  return [...byId.values()]
+    .sort((a, b) => (a.received_at === b.received_at ? 0 : a.received_at < b.received_at ? 1 : -1))
+    .slice(0, limit);
 }
 
 export function createEventsStore(api: HookboxApi): EventsStore {
@@ -131,7 +137,8 @@ export function createEventsStore(api: HookboxApi): EventsStore {
           const state = get();
           const health = state.health ? { ...state.health, event_count: state.health.event_count + 1 } : null;
           if (!matchesFilters(event, state.filters, state.thresholdMs)) return set({ health });
-          if (state.cursor !== null) return set({ health, arrivedMeanwhile: state.arrivedMeanwhile + 1, total: state.total + 1 });
+          if (state.cursor !== null)
+            return set({ health, arrivedMeanwhile: state.arrivedMeanwhile + 1, total: state.total + 1 });
           if (state.events.some((e) => e.id === event.id)) return;
           set({ health, events: mergeEvents(state.events, [event]), total: state.total + 1 });
         });

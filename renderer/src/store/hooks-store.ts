@@ -70,7 +70,10 @@ export function createHooksStore(api: HookboxApi): HooksStore {
       if (get().hookFilter === hook) set({ runs });
     }
     async function loadLifecycle(): Promise<void> {
-      const [deliveries, lifecycleEvents] = await Promise.all([api.listLifecycleDeliveries({ limit: DELIVERIES_SHOWN }), api.listLifecycleEvents({ limit: LIFECYCLE_EVENTS_SHOWN })]);
+      const [deliveries, lifecycleEvents] = await Promise.all([
+        api.listLifecycleDeliveries({ limit: DELIVERIES_SHOWN }),
+        api.listLifecycleEvents({ limit: LIFECYCLE_EVENTS_SHOWN }),
+      ]);
       set({ deliveries, lifecycleEvents });
     }
     async function loadLifecycleEvent(id: string): Promise<void> {
@@ -99,7 +102,8 @@ export function createHooksStore(api: HookboxApi): HooksStore {
       connect() {
         const offRuns = api.onHookRun((run) => {
           const { hookFilter, runs } = get();
-          if (hookFilter === null || hookFilter === run.hook) set({ runs: [run, ...runs.filter((r) => r.id !== run.id)].slice(0, RUNS_SHOWN) });
+          if (hookFilter === null || hookFilter === run.hook)
+            set({ runs: [run, ...runs.filter((r) => r.id !== run.id)].slice(0, RUNS_SHOWN) });
           void loadHooks().catch(() => undefined);
         });
         const offConfig = api.onConfigChanged(() => void loadHooks().catch(() => undefined));
@@ -108,11 +112,15 @@ export function createHooksStore(api: HookboxApi): HooksStore {
           // Its deliveries are pending before their first attempt reports: add the ones not shown
           // yet (a shown one may already be newer than this answer).
           if (event.allowed) {
-            api.listLifecycleDeliveries({ limit: DELIVERIES_SHOWN }).then((listed) => {
-              let deliveries = get().deliveries;
-              for (const d of listed) if (!deliveries.some((x) => x.id === d.id)) deliveries = upsertById(deliveries, d, DELIVERIES_SHOWN);
-              set({ deliveries });
-            }, () => undefined);
+            api.listLifecycleDeliveries({ limit: DELIVERIES_SHOWN }).then(
+              (listed) => {
+                let deliveries = get().deliveries;
+                for (const d of listed)
+                  if (!deliveries.some((x) => x.id === d.id)) deliveries = upsertById(deliveries, d, DELIVERIES_SHOWN);
+                set({ deliveries });
+              },
+              () => undefined,
+            );
           }
         });
         const offDelivery = api.onLifecycleDelivery((delivery) => {
@@ -172,7 +180,8 @@ export function createHooksStore(api: HookboxApi): HooksStore {
         try {
           const delivery = await api.retryLifecycleDelivery({ id });
           // A live update may already have brought a newer state (the attempt is made at once).
-          if (get().deliveries.find((d) => d.id === id)?.state === 'dead') set({ deliveries: upsertById(get().deliveries, delivery, DELIVERIES_SHOWN) });
+          if (get().deliveries.find((d) => d.id === id)?.state === 'dead')
+            set({ deliveries: upsertById(get().deliveries, delivery, DELIVERIES_SHOWN) });
         } catch (error) {
           set({ error: messageOf(error) });
         } finally {

@@ -73,7 +73,8 @@ export function createInboxStore(api: HookboxApi): InboxStore {
         set({ status: 'loading', error: null });
         try {
           const sessions = await api.listSessions();
-          const selected = get().selected ?? sessions.find((s) => unreadCount(s) > 0)?.name ?? sessions[0]?.name ?? null;
+          const selected =
+            get().selected ?? sessions.find((s) => unreadCount(s) > 0)?.name ?? sessions[0]?.name ?? null;
           set({ sessions, selected, status: 'ready' });
           if (selected) await loadMessages(selected);
         } catch (error) {

@@ -18,7 +18,10 @@ export interface NavigationState {
 
 export type NavigationStore = StoreApi<NavigationState>;
 
-export function createNavigationStore(api: HookboxApi, stores: { ui: UiStore; events: EventsStore; inbox: InboxStore; hooks: HooksStore }): NavigationStore {
+export function createNavigationStore(
+  api: HookboxApi,
+  stores: { ui: UiStore; events: EventsStore; inbox: InboxStore; hooks: HooksStore },
+): NavigationStore {
   return createStore<NavigationState>()((set, get) => ({
     last: null,
     connect() {

@@ -12,7 +12,14 @@ export interface NotificationsState {
   error: string | null;
   connect(): () => void;
   load(): Promise<void>;
-  update(change: Partial<Pick<NotificationSettingsView, 'on_failure' | 'on_long_running' | 'long_running_threshold_ms' | 'long_running_ignore'>>): Promise<boolean>;
+  update(
+    change: Partial<
+      Pick<
+        NotificationSettingsView,
+        'on_failure' | 'on_long_running' | 'long_running_threshold_ms' | 'long_running_ignore'
+      >
+    >,
+  ): Promise<boolean>;
   pause(minutes: number | null): Promise<void>;
   resume(): Promise<void>;
 }

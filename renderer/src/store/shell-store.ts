@@ -1,5 +1,10 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { HookboxApi, ShellChangeResult, ShellIntegrationOverview, ShellTarget } from '../../../main/shared/api-contract.ts';
+import type {
+  HookboxApi,
+  ShellChangeResult,
+  ShellIntegrationOverview,
+  ShellTarget,
+} from '../../../main/shared/api-contract.ts';
 import { messageOf } from './errors.ts';
 
 // The Shell integration view: bash, zsh, fish and git as the core installer sees them, and what
@@ -27,7 +32,14 @@ export function createShellStore(api: HookboxApi): ShellStore {
         const overview = get().overview;
         set({
           results: { ...get().results, [target]: result },
-          ...(overview ? { overview: { ...overview, targets: overview.targets.map((t) => (t.target === target ? result.status : t)) } } : {}),
+          ...(overview
+            ? {
+                overview: {
+                  ...overview,
+                  targets: overview.targets.map((t) => (t.target === target ? result.status : t)),
+                },
+              }
+            : {}),
         });
       } catch (error) {
         set({ error: `${target}: ${messageOf(error)}` });

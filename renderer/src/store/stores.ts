@@ -20,7 +20,13 @@ export interface Stores {
   navigation: NavigationStore;
 }
 
-export function createStores(api: HookboxApi, options: { storage?: { getItem(k: string): string | null; setItem(k: string, v: string): void }; view?: ViewName } = {}): Stores {
+export function createStores(
+  api: HookboxApi,
+  options: {
+    storage?: { getItem(k: string): string | null; setItem(k: string, v: string): void };
+    view?: ViewName;
+  } = {},
+): Stores {
   const ui = createUiStore(options);
   const events = createEventsStore(api);
   const inbox = createInboxStore(api);

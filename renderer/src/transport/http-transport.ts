@@ -1,4 +1,10 @@
-import type { ApiOperations, ApiSubscriptions, HookboxApi, OperationName, SubscriptionName } from '../../../main/shared/api-contract.ts';
+import type {
+  ApiOperations,
+  ApiSubscriptions,
+  HookboxApi,
+  OperationName,
+  SubscriptionName,
+} from '../../../main/shared/api-contract.ts';
 
 // The contract over HTTP, for the page `hookbox serve` serves: each operation is
 // POST /app/rpc/{operation} with the request as JSON, and every subscription arrives on one
@@ -150,7 +156,11 @@ export function createHttpApi(options: HttpTransportOptions): HttpApi {
       stream = controller;
       if (status !== 'offline') setStatus('connecting');
       try {
-        const response = await doFetch(`${base}/app/events`, { headers: { authorization, accept: 'text/event-stream' }, signal: controller.signal, cache: 'no-store' });
+        const response = await doFetch(`${base}/app/events`, {
+          headers: { authorization, accept: 'text/event-stream' },
+          signal: controller.signal,
+          cache: 'no-store',
+        });
         if (response.status === 401) {
           setStatus('unauthorized');
           return;
@@ -202,7 +212,8 @@ export function createHttpApi(options: HttpTransportOptions): HttpApi {
     api[name] = (request: ApiOperations[typeof name]['request']) => call(name, request);
   }
   for (const name of Object.keys(SUBSCRIPTIONS) as SubscriptionName[]) {
-    api[name] = (listener: (payload: ApiSubscriptions[typeof name]['payload']) => void) => subscribe(name, listener as (payload: unknown) => void);
+    api[name] = (listener: (payload: ApiSubscriptions[typeof name]['payload']) => void) =>
+      subscribe(name, listener as (payload: unknown) => void);
   }
   return {
     api: api as HookboxApi,

@@ -5,7 +5,16 @@ import { ConfigEditor, type ConfigEditorHandle } from '../components/ConfigEdito
 import { newHookProblems, VERIFY_CHOICES, type ConfigStore, type NewHook } from '../store/config-store.ts';
 import type { HooksStore } from '../store/hooks-store.ts';
 
-const EMPTY_HOOK: NewHook = { name: '', bind: '127.0.0.1:9876', script: '', timeout: 30, session: '', verify: '', secret: '', extra: '' };
+const EMPTY_HOOK: NewHook = {
+  name: '',
+  bind: '127.0.0.1:9876',
+  script: '',
+  timeout: 30,
+  session: '',
+  verify: '',
+  secret: '',
+  extra: '',
+};
 
 function AddHookForm({ store, existing }: { store: ConfigStore; existing: string[] }) {
   const s = useStore(store);
@@ -13,11 +22,12 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
   const [tried, setTried] = useState(false);
   const problems = newHookProblems(hook, existing);
   const choice = VERIFY_CHOICES.find((c) => c.value === hook.verify);
-  const show = (field: keyof NewHook) => (tried && problems[field] ? <span className="field-error">{problems[field]}</span> : null);
+  const show = (field: keyof NewHook) =>
+    tried && problems[field] ? <span className="field-error">{problems[field]}</span> : null;
   useEffect(() => {
     void s.loadScripts();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [s.loadScripts]);
   return (
     <form
       className="add-hook"
@@ -34,7 +44,12 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
       <h3>Add a webhook hook</h3>
       <label>
         Name
-        <input name="name" value={hook.name} placeholder="github" onChange={(e) => setHook({ ...hook, name: e.target.value })} />
+        <input
+          name="name"
+          value={hook.name}
+          placeholder="github"
+          onChange={(e) => setHook({ ...hook, name: e.target.value })}
+        />
         {show('name')}
       </label>
       <label>
@@ -44,13 +59,23 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
       </label>
       <label>
         Script
-        <input name="script" list="hookbox-scripts" value={hook.script} placeholder="hooks/github.sh" onChange={(e) => setHook({ ...hook, script: e.target.value })} />
+        <input
+          name="script"
+          list="hookbox-scripts"
+          value={hook.script}
+          placeholder="hooks/github.sh"
+          onChange={(e) => setHook({ ...hook, script: e.target.value })}
+        />
         <datalist id="hookbox-scripts">
           {s.scripts.map((script) => (
             <option key={script} value={script} />
           ))}
         </datalist>
-        <span className="hint">{s.scripts.length > 0 ? `${s.scripts.length} executable ${s.scripts.length === 1 ? 'file' : 'files'} beside the config to pick from` : 'An executable file; relative paths start at the config file\'s folder'}</span>
+        <span className="hint">
+          {s.scripts.length > 0
+            ? `${s.scripts.length} executable ${s.scripts.length === 1 ? 'file' : 'files'} beside the config to pick from`
+            : "An executable file; relative paths start at the config file's folder"}
+        </span>
         {show('script')}
       </label>
       <label>
@@ -90,7 +115,11 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
             placeholder={choice.value === 'ed25519' ? '64 hex digits' : '${WEBHOOK_SECRET}'}
             onChange={(e) => setHook({ ...hook, secret: e.target.value })}
           />
-          <span className="hint">{choice.value === 'ed25519' ? 'As the sender shows it' : '${VARIABLE} reads it from the environment, so the file need not hold it'}</span>
+          <span className="hint">
+            {choice.value === 'ed25519'
+              ? 'As the sender shows it'
+              : '${VARIABLE} reads it from the environment, so the file need not hold it'}
+          </span>
           {show('secret')}
         </label>
       )}
@@ -109,7 +138,12 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
   );
 }
 
-function describeReport(report: { started: string[]; stopped: string[]; restarted: string[]; failed: Array<{ name: string }> }): string {
+function describeReport(report: {
+  started: string[];
+  stopped: string[];
+  restarted: string[];
+  failed: Array<{ name: string }>;
+}): string {
   const parts = [
     ...report.started.map((n) => `${n} started`),
     ...report.restarted.map((n) => `${n} restarted`),
@@ -140,7 +174,13 @@ export function ConfigView({ store, hooks }: { store: ConfigStore; hooks: HooksS
           </p>
           <div className="actions">
             <span className={`save-state ${s.problems.length ? 'bad' : dirty ? 'warn' : 'ok'}`} role="status">
-              {s.checking ? 'Checking…' : s.problems.length ? `${s.problems.length} problem${s.problems.length > 1 ? 's' : ''}: not saved` : dirty ? 'Unsaved changes' : 'Saved'}
+              {s.checking
+                ? 'Checking…'
+                : s.problems.length
+                  ? `${s.problems.length} problem${s.problems.length > 1 ? 's' : ''}: not saved`
+                  : dirty
+                    ? 'Unsaved changes'
+                    : 'Saved'}
             </span>
             <button type="button" className="secondary" disabled={!dirty} onClick={() => s.setText(s.savedText)}>
               Revert
@@ -156,7 +196,9 @@ export function ConfigView({ store, hooks }: { store: ConfigStore; hooks: HooksS
             The running config differs from the file: {s.configError}
           </p>
         )}
-        {s.status !== 'idle' && <ConfigEditor text={s.text} problems={s.problems} onChange={s.setText} onSave={save} handle={editor} />}
+        {s.status !== 'idle' && (
+          <ConfigEditor text={s.text} problems={s.problems} onChange={s.setText} onSave={save} handle={editor} />
+        )}
         {s.problems.length > 0 && (
           <ul className="problems" aria-label="Problems">
             {s.problems.map((problem, i) => (
@@ -181,8 +223,8 @@ export function ConfigView({ store, hooks }: { store: ConfigStore; hooks: HooksS
           </p>
         )}
         <p className="hint">
-          Problems are checked as you type, with the checks the hub makes before it applies a config. A config with a problem is never saved: the running hooks
-          keep listening.
+          Problems are checked as you type, with the checks the hub makes before it applies a config. A config with a
+          problem is never saved: the running hooks keep listening.
         </p>
       </div>
       <AddHookForm store={store} existing={hookNames} />

@@ -31,11 +31,15 @@ function EventDetail({ event, onClose }: { event: RecordedEvent; onClose: () => 
             <dt>Agent</dt>
             <dd>
               {String(event.metadata.agent_name ?? event.metadata.agent)}
-              {event.metadata.session ? <span className="muted"> · session {String(event.metadata.session)}</span> : null}
+              {event.metadata.session ? (
+                <span className="muted"> · session {String(event.metadata.session)}</span>
+              ) : null}
             </dd>
             <dt>Decision</dt>
             <dd className={event.metadata.decision === 'deny' ? 'failed' : 'ok'}>
-              {event.metadata.decision === 'deny' ? `denied by ${String(event.metadata.rule ?? 'Hookbox')}${event.metadata.guard_rule ? ` (${String(event.metadata.guard_rule)})` : ''}` : 'allowed'}
+              {event.metadata.decision === 'deny'
+                ? `denied by ${String(event.metadata.rule ?? 'Hookbox')}${event.metadata.guard_rule ? ` (${String(event.metadata.guard_rule)})` : ''}`
+                : 'allowed'}
             </dd>
           </>
         ) : null}
@@ -53,7 +57,11 @@ function EventDetail({ event, onClose }: { event: RecordedEvent; onClose: () => 
         </dd>
       </dl>
       <h4>Output</h4>
-      {event.output ? <pre className="output">{event.output}</pre> : <p className="muted">No output was sent with this event.</p>}
+      {event.output ? (
+        <pre className="output">{event.output}</pre>
+      ) : (
+        <p className="muted">No output was sent with this event.</p>
+      )}
       <h4>Metadata</h4>
       {metadata ? <pre className="output">{metadata}</pre> : <p className="muted">None.</p>}
     </aside>
@@ -63,9 +71,14 @@ function EventDetail({ event, onClose }: { event: RecordedEvent; onClose: () => 
 /** Says when a search or a filter was not answered in full from the indexes. */
 function SearchNotes({ search, partial }: { search: EventSearchInfo | null; partial: boolean }) {
   const notes: string[] = [];
-  if (search?.method === 'scan') notes.push('Searches shorter than 3 characters look through the newest events one page at a time.');
-  if (search && search.unindexed > 0) notes.push(`The search index is catching up: ${search.unindexed.toLocaleString()} recent events are searched one by one meanwhile.`);
-  if (partial) notes.push('This page stopped before it was full: older events were not looked at yet (Older → continues).');
+  if (search?.method === 'scan')
+    notes.push('Searches shorter than 3 characters look through the newest events one page at a time.');
+  if (search && search.unindexed > 0)
+    notes.push(
+      `The search index is catching up: ${search.unindexed.toLocaleString()} recent events are searched one by one meanwhile.`,
+    );
+  if (partial)
+    notes.push('This page stopped before it was full: older events were not looked at yet (Older → continues).');
   if (notes.length === 0) return null;
   return <p className="banner info search-notes">{notes.join(' ')}</p>;
 }
@@ -92,7 +105,8 @@ export function EventsView({ store, onShell }: { store: EventsStore; onShell: ()
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const filtered = s.filters.failedOnly || s.filters.longRunning || s.filters.kind !== '' || s.filters.text.trim() !== '';
+  const filtered =
+    s.filters.failedOnly || s.filters.longRunning || s.filters.kind !== '' || s.filters.text.trim() !== '';
   const shownBefore = s.previousCounts.reduce((sum, n) => sum + n, 0);
   const first = shownBefore + 1;
   const last = shownBefore + s.events.length;
@@ -113,12 +127,26 @@ export function EventsView({ store, onShell }: { store: EventsStore; onShell: ()
             onChange={(e) => setSearch(e.target.value)}
           />
           <label className="check">
-            <input type="checkbox" checked={s.filters.failedOnly} onChange={(e) => void s.setFilters({ failedOnly: e.target.checked })} /> Failed only
+            <input
+              type="checkbox"
+              checked={s.filters.failedOnly}
+              onChange={(e) => void s.setFilters({ failedOnly: e.target.checked })}
+            />{' '}
+            Failed only
           </label>
           <label className="check" title={`Longer than ${formatDuration(s.thresholdMs)} (the notification threshold)`}>
-            <input type="checkbox" checked={s.filters.longRunning} onChange={(e) => void s.setFilters({ longRunning: e.target.checked })} /> Long-running
+            <input
+              type="checkbox"
+              checked={s.filters.longRunning}
+              onChange={(e) => void s.setFilters({ longRunning: e.target.checked })}
+            />{' '}
+            Long-running
           </label>
-          <select aria-label="Kind" value={s.filters.kind} onChange={(e) => void s.setFilters({ kind: e.target.value as KindFilter })}>
+          <select
+            aria-label="Kind"
+            value={s.filters.kind}
+            onChange={(e) => void s.setFilters({ kind: e.target.value as KindFilter })}
+          >
             <option value="">All kinds</option>
             <option value="shell">shell</option>
             <option value="git">git</option>
@@ -148,9 +176,13 @@ export function EventsView({ store, onShell }: { store: EventsStore; onShell: ()
           </p>
         )}
         {noHistory && s.health && <EmptyState apiUrl={s.health.api_url} onShell={onShell} />}
-        {!noHistory && s.events.length > 0 && <EventsTable events={s.events} selectedId={s.selectedId} onSelect={(id) => void s.select(id)} />}
+        {!noHistory && s.events.length > 0 && (
+          <EventsTable events={s.events} selectedId={s.selectedId} onSelect={(id) => void s.select(id)} />
+        )}
         {s.status === 'ready' && <SearchNotes search={s.search} partial={s.partial} />}
-        {!noHistory && s.status === 'ready' && s.events.length === 0 && !s.partial && <p className="muted center">No events match these filters.</p>}
+        {!noHistory && s.status === 'ready' && s.events.length === 0 && !s.partial && (
+          <p className="muted center">No events match these filters.</p>
+        )}
         {s.status === 'ready' && s.events.length === 0 && s.partial && (
           <p className="muted center">
             No match among the events looked at so far.{' '}
@@ -166,10 +198,20 @@ export function EventsView({ store, onShell }: { store: EventsStore; onShell: ()
               {first}–{last} of {total}
               {filtered ? ' matching' : ''}
             </span>
-            <button type="button" className="secondary small" disabled={s.previous.length === 0} onClick={() => void s.newerPage()}>
+            <button
+              type="button"
+              className="secondary small"
+              disabled={s.previous.length === 0}
+              onClick={() => void s.newerPage()}
+            >
               ← Newer
             </button>
-            <button type="button" className="secondary small" disabled={s.nextCursor === null} onClick={() => void s.olderPage()}>
+            <button
+              type="button"
+              className="secondary small"
+              disabled={s.nextCursor === null}
+              onClick={() => void s.olderPage()}
+            >
               Older →
             </button>
           </nav>

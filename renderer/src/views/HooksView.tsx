@@ -1,13 +1,45 @@
 import { useStore } from 'zustand';
-import type { HookRunDetail, HookStatus, LifecycleDelivery, LifecycleEventDetail, LifecycleEventRecord } from '../../../main/shared/api-contract.ts';
-import { Badge, CopyButton, ErrorBanner, SelectableTable, Teach, useScrollIntoView, type TableColumn } from '../components/common.tsx';
+import type {
+  HookRunDetail,
+  HookStatus,
+  LifecycleDelivery,
+  LifecycleEventDetail,
+  LifecycleEventRecord,
+} from '../../../main/shared/api-contract.ts';
+import {
+  Badge,
+  CopyButton,
+  ErrorBanner,
+  SelectableTable,
+  Teach,
+  useScrollIntoView,
+  type TableColumn,
+} from '../components/common.tsx';
 import { formatDuration, formatTime } from '../format.ts';
 import type { HooksStore } from '../store/hooks-store.ts';
 
-const LIFECYCLE_COLUMNS: TableColumn[] = [{ label: 'Time' }, { label: 'Event' }, { label: 'Source' }, { label: 'Decision' }, { label: 'Why' }, { label: 'Took', numeric: true }];
-const RUN_COLUMNS: TableColumn[] = [{ label: 'Time' }, { label: 'Hook' }, { label: 'Request' }, { label: 'Outcome' }, { label: 'HTTP', numeric: true }, { label: 'Took', numeric: true }];
+const LIFECYCLE_COLUMNS: TableColumn[] = [
+  { label: 'Time' },
+  { label: 'Event' },
+  { label: 'Source' },
+  { label: 'Decision' },
+  { label: 'Why' },
+  { label: 'Took', numeric: true },
+];
+const RUN_COLUMNS: TableColumn[] = [
+  { label: 'Time' },
+  { label: 'Hook' },
+  { label: 'Request' },
+  { label: 'Outcome' },
+  { label: 'HTTP', numeric: true },
+  { label: 'Took', numeric: true },
+];
 
-const STATE_TONE: Record<HookStatus['state'], 'ok' | 'bad' | 'muted'> = { listening: 'ok', error: 'bad', disabled: 'muted' };
+const STATE_TONE: Record<HookStatus['state'], 'ok' | 'bad' | 'muted'> = {
+  listening: 'ok',
+  error: 'bad',
+  disabled: 'muted',
+};
 
 function outcomeTone(outcome: string): 'ok' | 'bad' | 'warn' | 'muted' {
   if (outcome === 'injected') return 'ok';
@@ -16,7 +48,11 @@ function outcomeTone(outcome: string): 'ok' | 'bad' | 'warn' | 'muted' {
   return 'bad';
 }
 
-const DELIVERY_TONE: Record<LifecycleDelivery['state'], 'ok' | 'warn' | 'bad'> = { delivered: 'ok', pending: 'warn', dead: 'bad' };
+const DELIVERY_TONE: Record<LifecycleDelivery['state'], 'ok' | 'warn' | 'bad'> = {
+  delivered: 'ok',
+  pending: 'warn',
+  dead: 'bad',
+};
 
 /** When a pending delivery is tried next: "now", "in 12 s", "in 3 min". */
 function nextAttempt(delivery: LifecycleDelivery, now: number): string {
@@ -27,7 +63,17 @@ function nextAttempt(delivery: LifecycleDelivery, now: number): string {
   return `in ${Math.round(wait / 60_000)} min`;
 }
 
-function DeliveryRow({ delivery, retrying, onRetry, onOpenEvent }: { delivery: LifecycleDelivery; retrying: boolean; onRetry: () => void; onOpenEvent: () => void }) {
+function DeliveryRow({
+  delivery,
+  retrying,
+  onRetry,
+  onOpenEvent,
+}: {
+  delivery: LifecycleDelivery;
+  retrying: boolean;
+  onRetry: () => void;
+  onOpenEvent: () => void;
+}) {
   return (
     <tr data-delivery-id={delivery.id} data-state={delivery.state}>
       <td>
@@ -49,7 +95,13 @@ function DeliveryRow({ delivery, retrying, onRetry, onOpenEvent }: { delivery: L
       <td className="small">{nextAttempt(delivery, Date.now())}</td>
       <td>
         {delivery.state === 'dead' && (
-          <button type="button" className="secondary small" onClick={onRetry} disabled={retrying} title="Attempt this delivery once more, now">
+          <button
+            type="button"
+            className="secondary small"
+            onClick={onRetry}
+            disabled={retrying}
+            title="Attempt this delivery once more, now"
+          >
             {retrying ? 'Retrying…' : 'Retry'}
           </button>
         )}
@@ -58,10 +110,24 @@ function DeliveryRow({ delivery, retrying, onRetry, onOpenEvent }: { delivery: L
   );
 }
 
-function LifecycleEventRow({ event, selected, onSelect }: { event: LifecycleEventRecord; selected: boolean; onSelect: () => void }) {
+function LifecycleEventRow({
+  event,
+  selected,
+  onSelect,
+}: {
+  event: LifecycleEventRecord;
+  selected: boolean;
+  onSelect: () => void;
+}) {
   const ref = useScrollIntoView<HTMLTableRowElement>(selected);
   return (
-    <tr ref={ref} className={selected ? 'selected' : undefined} aria-selected={selected} onClick={onSelect} data-lifecycle-event-id={event.id}>
+    <tr
+      ref={ref}
+      className={selected ? 'selected' : undefined}
+      aria-selected={selected}
+      onClick={onSelect}
+      data-lifecycle-event-id={event.id}
+    >
       <td>
         <time dateTime={event.received_at}>{formatTime(event.received_at)}</time>
       </td>
@@ -126,7 +192,8 @@ function LifecycleEventPane({ detail, onClose }: { detail: LifecycleEventDetail;
         <ul className="plain">
           {detail.deliveries.map((d) => (
             <li key={d.id}>
-              {d.hook}: <Badge tone={DELIVERY_TONE[d.state]}>{d.state}</Badge> after {d.attempts} of {d.max_attempts} attempts{d.last_error ? `: ${d.last_error}` : ''}
+              {d.hook}: <Badge tone={DELIVERY_TONE[d.state]}>{d.state}</Badge> after {d.attempts} of {d.max_attempts}{' '}
+              attempts{d.last_error ? `: ${d.last_error}` : ''}
             </li>
           ))}
         </ul>
@@ -137,7 +204,13 @@ function LifecycleEventPane({ detail, onClose }: { detail: LifecycleEventDetail;
 
 function HookCard({ hook, active, onClick }: { hook: HookStatus; active: boolean; onClick: () => void }) {
   return (
-    <button type="button" className={`hook-card ${active ? 'selected' : ''}`} onClick={onClick} aria-pressed={active} data-hook={hook.name}>
+    <button
+      type="button"
+      className={`hook-card ${active ? 'selected' : ''}`}
+      onClick={onClick}
+      aria-pressed={active}
+      data-hook={hook.name}
+    >
       <header>
         <strong>{hook.name}</strong>
         <Badge tone={STATE_TONE[hook.state]}>{hook.state}</Badge>
@@ -150,7 +223,12 @@ function HookCard({ hook, active, onClick }: { hook: HookStatus; active: boolean
         <dt>Session</dt>
         <dd>
           {hook.session}
-          {hook.claim && <span className="hook-claim"> (claimed by a running <code>hookbox run</code>)</span>}
+          {hook.claim && (
+            <span className="hook-claim">
+              {' '}
+              (claimed by a running <code>hookbox run</code>)
+            </span>
+          )}
         </dd>
         <dt>Script</dt>
         <dd>
@@ -159,7 +237,11 @@ function HookCard({ hook, active, onClick }: { hook: HookStatus; active: boolean
         {(hook.verify || hook.filtered) && (
           <>
             <dt>Checks</dt>
-            <dd>{[hook.verify ? `${hook.verify} signature` : null, hook.filtered ? 'filters' : null].filter(Boolean).join(', ')}</dd>
+            <dd>
+              {[hook.verify ? `${hook.verify} signature` : null, hook.filtered ? 'filters' : null]
+                .filter(Boolean)
+                .join(', ')}
+            </dd>
           </>
         )}
         {(hook.running > 0 || hook.queued > 0) && (
@@ -215,7 +297,14 @@ function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
         )}
       </dl>
       <div className="actions">
-        <button type="button" onClick={() => void s.replayRun(run.id)} disabled={s.busy || run.body_truncated} title={run.body_truncated ? 'The body was truncated when recorded' : 'Send the same request through the hook again'}>
+        <button
+          type="button"
+          onClick={() => void s.replayRun(run.id)}
+          disabled={s.busy || run.body_truncated}
+          title={
+            run.body_truncated ? 'The body was truncated when recorded' : 'Send the same request through the hook again'
+          }
+        >
           {s.busy ? 'Replaying…' : 'Replay'}
         </button>
         <button type="button" className="secondary" onClick={() => void s.copyAsCurl(run.id)}>
@@ -251,7 +340,10 @@ function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
         </tbody>
       </table>
       <h4>
-        Body <span className="muted small">({run.body_size} bytes{run.body_encoding === 'base64' ? ', base64' : ''})</span>
+        Body{' '}
+        <span className="muted small">
+          ({run.body_size} bytes{run.body_encoding === 'base64' ? ', base64' : ''})
+        </span>
       </h4>
       {run.body ? <pre className="output">{run.body}</pre> : <p className="muted">Empty.</p>}
       <h4>stdout</h4>
@@ -262,10 +354,35 @@ function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
   );
 }
 
-function RunRow({ run, selected, onSelect }: { run: { id: string; hook: string; method: string; path: string; outcome: string; status: number; duration_ms: number; received_at: string; replay_of: string | null; reason?: string | null }; selected: boolean; onSelect: () => void }) {
+function RunRow({
+  run,
+  selected,
+  onSelect,
+}: {
+  run: {
+    id: string;
+    hook: string;
+    method: string;
+    path: string;
+    outcome: string;
+    status: number;
+    duration_ms: number;
+    received_at: string;
+    replay_of: string | null;
+    reason?: string | null;
+  };
+  selected: boolean;
+  onSelect: () => void;
+}) {
   const ref = useScrollIntoView<HTMLTableRowElement>(selected);
   return (
-    <tr ref={ref} className={selected ? 'selected' : undefined} aria-selected={selected} onClick={onSelect} data-run-id={run.id}>
+    <tr
+      ref={ref}
+      className={selected ? 'selected' : undefined}
+      aria-selected={selected}
+      onClick={onSelect}
+      data-run-id={run.id}
+    >
       <td>
         <time dateTime={run.received_at}>{formatTime(run.received_at)}</time>
       </td>
@@ -300,21 +417,28 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
         {s.status === 'ready' && s.hooks.length === 0 && s.lifecycle.length === 0 ? (
           <Teach title="No webhook hooks yet">
             <p>
-              A webhook hook listens on an address of its own, runs a script for every request it receives and writes what the script prints into a session's
-              inbox. Add one with the form in the{' '}
+              A webhook hook listens on an address of its own, runs a script for every request it receives and writes
+              what the script prints into a session's inbox. Add one with the form in the{' '}
               <button type="button" className="link" onClick={onConfig}>
                 Config
               </button>{' '}
               view, or write it into the config file:
             </p>
             <pre>
-              <code>{'[[hooks]]\nname = "github"\nbind = "127.0.0.1:9876"\nscript = "hooks/github.sh"\ntimeout = 30'}</code>
+              <code>
+                {'[[hooks]]\nname = "github"\nbind = "127.0.0.1:9876"\nscript = "hooks/github.sh"\ntimeout = 30'}
+              </code>
             </pre>
           </Teach>
         ) : (
           <div className="hook-cards">
             {s.hooks.map((hook) => (
-              <HookCard key={hook.name} hook={hook} active={s.hookFilter === hook.name} onClick={() => void s.filterHook(s.hookFilter === hook.name ? null : hook.name)} />
+              <HookCard
+                key={hook.name}
+                hook={hook}
+                active={s.hookFilter === hook.name}
+                onClick={() => void s.filterHook(s.hookFilter === hook.name ? null : hook.name)}
+              />
             ))}
           </div>
         )}
@@ -340,7 +464,13 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
                     <td>{h.name}</td>
                     <td>{h.kind}</td>
                     <td>
-                      {!h.enabled ? <Badge tone="muted">disabled</Badge> : h.in_chain ? <Badge tone="info">in chain, on failure {h.on_failure}</Badge> : <Badge tone="muted">background</Badge>}{' '}
+                      {!h.enabled ? (
+                        <Badge tone="muted">disabled</Badge>
+                      ) : h.in_chain ? (
+                        <Badge tone="info">in chain, on failure {h.on_failure}</Badge>
+                      ) : (
+                        <Badge tone="muted">background</Badge>
+                      )}{' '}
                       <span className="muted small">{h.timeout_s} s</span>
                     </td>
                     <td className="small">{h.description}</td>
@@ -395,7 +525,10 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
             <h3 className="section-title">Recent lifecycle events</h3>
             {s.lifecycleEvents.length === 0 ? (
               <p className="muted">
-                None yet. Emit one: <code>hookbox emit task.completed --data '{'{'}"task_id":"t1"{'}'}'</code>
+                None yet. Emit one:{' '}
+                <code>
+                  hookbox emit task.completed --data '{'{'}"task_id":"t1"{'}'}'
+                </code>
               </p>
             ) : (
               <SelectableTable
@@ -405,7 +538,14 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
                 items={s.lifecycleEvents}
                 selectedId={s.selectedLifecycleEventId}
                 onSelect={(id) => void s.selectLifecycleEvent(id)}
-                row={(event, selected) => <LifecycleEventRow key={event.id} event={event} selected={selected} onSelect={() => void s.selectLifecycleEvent(event.id)} />}
+                row={(event, selected) => (
+                  <LifecycleEventRow
+                    key={event.id}
+                    event={event}
+                    selected={selected}
+                    onSelect={() => void s.selectLifecycleEvent(event.id)}
+                  />
+                )}
               />
             )}
           </>
@@ -424,7 +564,8 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
               <p className="muted">
                 No requests yet. Send one:{' '}
                 <code>
-                  curl -X POST http://{s.hooks[0]!.bind.replace(/:\d+$/, '')}:{s.hooks[0]!.port ?? '?'}/ -d '{'{'}"hello":"world"{'}'}'
+                  curl -X POST http://{s.hooks[0]!.bind.replace(/:\d+$/, '')}:{s.hooks[0]!.port ?? '?'}/ -d '{'{'}
+                  "hello":"world"{'}'}'
                 </code>
               </p>
             ) : (
@@ -435,14 +576,18 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
                 items={s.runs}
                 selectedId={s.selectedRunId}
                 onSelect={(id) => void s.selectRun(id)}
-                row={(run, selected) => <RunRow key={run.id} run={run} selected={selected} onSelect={() => void s.selectRun(run.id)} />}
+                row={(run, selected) => (
+                  <RunRow key={run.id} run={run} selected={selected} onSelect={() => void s.selectRun(run.id)} />
+                )}
               />
             )}
           </>
         )}
       </div>
       {s.run && <RunDetail run={s.run} store={store} />}
-      {s.lifecycleEvent && <LifecycleEventPane detail={s.lifecycleEvent} onClose={() => void s.selectLifecycleEvent(null)} />}
+      {s.lifecycleEvent && (
+        <LifecycleEventPane detail={s.lifecycleEvent} onClose={() => void s.selectLifecycleEvent(null)} />
+      )}
     </div>
   );
 }

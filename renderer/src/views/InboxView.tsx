@@ -13,18 +13,36 @@ const SOURCE_TONE: Record<InboxMessage['source'], 'info' | 'warn' | 'muted' | 'o
   inject: 'ok',
 };
 
-function Message({ message, selected, onSelect, onHandled }: { message: InboxMessage; selected: boolean; onSelect: () => void; onHandled: () => void }) {
+function Message({
+  message,
+  selected,
+  onSelect,
+  onHandled,
+}: {
+  message: InboxMessage;
+  selected: boolean;
+  onSelect: () => void;
+  onHandled: () => void;
+}) {
   const ref = useScrollIntoView<HTMLLIElement>(selected);
   const handled = message.state === 'acked';
   return (
-    <li ref={ref} className={`message ${handled ? 'handled' : ''} ${selected ? 'selected' : ''}`} onClick={onSelect} aria-selected={selected} data-message-id={message.id}>
+    <li
+      ref={ref}
+      className={`message ${handled ? 'handled' : ''} ${selected ? 'selected' : ''}`}
+      onClick={onSelect}
+      aria-selected={selected}
+      data-message-id={message.id}
+    >
       <header>
         <Badge tone={SOURCE_TONE[message.source]}>{message.source}</Badge>
         <span className="label" title="The hook, schedule or client that wrote it">
           {message.source === 'webhook' ? `hook ${message.source_label}` : message.source_label}
         </span>
         <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
-        <span className="state">{handled ? 'handled' : message.state === 'claimed' ? 'delivered, not acknowledged' : 'unread'}</span>
+        <span className="state">
+          {handled ? 'handled' : message.state === 'claimed' ? 'delivered, not acknowledged' : 'unread'}
+        </span>
         {!handled && (
           <button
             type="button"
@@ -65,7 +83,6 @@ export function InboxView({ store }: { store: InboxStore }) {
         <h3>Sessions</h3>
         {s.sessions.length === 0 && s.status === 'ready' && <p className="muted">None yet.</p>}
         <ul
-          tabIndex={0}
           onKeyDown={listKeyHandler(
             s.sessions.map((x) => ({ id: x.name })),
             s.selected,
@@ -76,7 +93,12 @@ export function InboxView({ store }: { store: InboxStore }) {
             const unread = unreadCount(session);
             return (
               <li key={session.name}>
-                <button type="button" className={`session ${session.name === s.selected ? 'selected' : ''}`} onClick={() => void s.selectSession(session.name)} aria-current={session.name === s.selected}>
+                <button
+                  type="button"
+                  className={`session ${session.name === s.selected ? 'selected' : ''}`}
+                  onClick={() => void s.selectSession(session.name)}
+                  aria-current={session.name === s.selected}
+                >
                   <span className="name">{session.name}</span>
                   {unread > 0 ? (
                     <span className="count" aria-label={`${unread} unread`}>
@@ -96,8 +118,8 @@ export function InboxView({ store }: { store: InboxStore }) {
         {s.sessions.length === 0 && s.status === 'ready' ? (
           <Teach title="No messages yet">
             <p>
-              A session's inbox collects what your webhook hooks' scripts print, scheduled messages and anything you send. Write the first message below, or from a
-              terminal:
+              A session's inbox collects what your webhook hooks' scripts print, scheduled messages and anything you
+              send. Write the first message below, or from a terminal:
             </p>
             <pre>
               <code>hookbox send default "remember to review the deploy"</code>
@@ -108,10 +130,19 @@ export function InboxView({ store }: { store: InboxStore }) {
             <header className="pane-header">
               <h2>{s.selected ?? 'Inbox'}</h2>
               <label className="check">
-                <input type="checkbox" checked={s.showHandled} onChange={(e) => void s.setShowHandled(e.target.checked)} /> Show handled
+                <input
+                  type="checkbox"
+                  checked={s.showHandled}
+                  onChange={(e) => void s.setShowHandled(e.target.checked)}
+                />{' '}
+                Show handled
               </label>
             </header>
-            <ul className="messages" tabIndex={0} aria-label="Messages" onKeyDown={listKeyHandler(shown, selectedMessage, setSelectedMessage)}>
+            <ul
+              className="messages"
+              aria-label="Messages"
+              onKeyDown={listKeyHandler(shown, selectedMessage, setSelectedMessage)}
+            >
               {shown.map((message) => (
                 <Message
                   key={message.id}
@@ -122,7 +153,11 @@ export function InboxView({ store }: { store: InboxStore }) {
                 />
               ))}
             </ul>
-            {shown.length === 0 && s.selected && <p className="muted center">Nothing {s.showHandled ? '' : 'unread '}in {s.selected}.</p>}
+            {shown.length === 0 && s.selected && (
+              <p className="muted center">
+                Nothing {s.showHandled ? '' : 'unread '}in {s.selected}.
+              </p>
+            )}
           </>
         )}
         <form
@@ -132,7 +167,14 @@ export function InboxView({ store }: { store: InboxStore }) {
             void send();
           }}
         >
-          {!s.selected && <input aria-label="Session" placeholder="session (default)" value={newSession} onChange={(e) => setNewSession(e.target.value)} />}
+          {!s.selected && (
+            <input
+              aria-label="Session"
+              placeholder="session (default)"
+              value={newSession}
+              onChange={(e) => setNewSession(e.target.value)}
+            />
+          )}
           <textarea
             aria-label="Message"
             placeholder={`Write a message into ${s.selected ?? 'a session'}…  (Ctrl+Enter sends)`}

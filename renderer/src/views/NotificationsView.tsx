@@ -11,16 +11,29 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
   const [newProgram, setNewProgram] = useState('');
   useEffect(() => {
     if (view) setThreshold(String(view.long_running_threshold_ms / 1000));
-  }, [view?.long_running_threshold_ms]);
+  }, [view?.long_running_threshold_ms, view]);
 
-  if (!view) return <div className="view">{s.status === 'error' ? <ErrorBanner error={s.error} /> : <p className="muted center">Loading…</p>}</div>;
+  if (!view)
+    return (
+      <div className="view">
+        {s.status === 'error' ? <ErrorBanner error={s.error} /> : <p className="muted center">Loading…</p>}
+      </div>
+    );
   const fixed = (field: string) => view.env_overrides.find((o) => o.field === field);
   const note = (field: string) => {
     const o = fixed(field);
-    return o ? <span className="hint">Set by the environment variable {o.variable}; the config file's value does not apply.</span> : null;
+    return o ? (
+      <span className="hint">
+        Set by the environment variable {o.variable}; the config file's value does not apply.
+      </span>
+    ) : null;
   };
   const thresholdSeconds = Number(threshold);
-  const thresholdValid = threshold.trim() !== '' && Number.isFinite(thresholdSeconds) && thresholdSeconds >= 0 && thresholdSeconds <= 7 * 24 * 3600;
+  const thresholdValid =
+    threshold.trim() !== '' &&
+    Number.isFinite(thresholdSeconds) &&
+    thresholdSeconds >= 0 &&
+    thresholdSeconds <= 7 * 24 * 3600;
   const addProgram = () => {
     const name = newProgram.trim();
     if (!name || view.long_running_ignore.includes(name)) return;
@@ -67,14 +80,24 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
           Saved to the <code>[notifications]</code> table of <code>{view.config_path}</code> and applied at once.
         </p>
         <label className="toggle">
-          <input type="checkbox" checked={view.on_failure} disabled={s.saving} onChange={(e) => void s.update({ on_failure: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={view.on_failure}
+            disabled={s.saving}
+            onChange={(e) => void s.update({ on_failure: e.target.checked })}
+          />
           <span>
             <strong>When a command fails</strong> (exit code other than 0; Ctrl-C is not a failure)
           </span>
         </label>
         {note('on_failure')}
         <label className="toggle">
-          <input type="checkbox" checked={view.on_long_running} disabled={s.saving} onChange={(e) => void s.update({ on_long_running: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={view.on_long_running}
+            disabled={s.saving}
+            onChange={(e) => void s.update({ on_long_running: e.target.checked })}
+          />
           <span>
             <strong>When a long-running command finishes</strong>
           </span>
@@ -89,9 +112,21 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
         >
           <label>
             Long-running means longer than
-            <input aria-label="Threshold in seconds" type="number" min={0} step="any" value={threshold} onChange={(e) => setThreshold(e.target.value)} /> seconds
+            <input
+              aria-label="Threshold in seconds"
+              type="number"
+              min={0}
+              step="any"
+              value={threshold}
+              onChange={(e) => setThreshold(e.target.value)}
+            />{' '}
+            seconds
           </label>
-          <button type="submit" className="secondary small" disabled={!thresholdValid || Math.round(thresholdSeconds * 1000) === view.long_running_threshold_ms}>
+          <button
+            type="submit"
+            className="secondary small"
+            disabled={!thresholdValid || Math.round(thresholdSeconds * 1000) === view.long_running_threshold_ms}
+          >
             Save
           </button>
         </form>
@@ -100,7 +135,10 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
 
       <section className="card" aria-label="Ignore list">
         <h3>Never report as long-running</h3>
-        <p className="hint">Programs you keep open on purpose (editors, pagers, ssh). Matched on the program a command runs, also behind sudo, env or time.</p>
+        <p className="hint">
+          Programs you keep open on purpose (editors, pagers, ssh). Matched on the program a command runs, also behind
+          sudo, env or time.
+        </p>
         <ul className="chips">
           {view.long_running_ignore.map((program) => (
             <li key={program}>
@@ -109,7 +147,9 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
                 type="button"
                 className="chip-remove"
                 aria-label={`Remove ${program}`}
-                onClick={() => void s.update({ long_running_ignore: view.long_running_ignore.filter((p) => p !== program) })}
+                onClick={() =>
+                  void s.update({ long_running_ignore: view.long_running_ignore.filter((p) => p !== program) })
+                }
               >
                 ×
               </button>
@@ -123,7 +163,12 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
             addProgram();
           }}
         >
-          <input aria-label="Program to ignore" placeholder="program, e.g. lazygit" value={newProgram} onChange={(e) => setNewProgram(e.target.value)} />
+          <input
+            aria-label="Program to ignore"
+            placeholder="program, e.g. lazygit"
+            value={newProgram}
+            onChange={(e) => setNewProgram(e.target.value)}
+          />
           <button type="submit" className="secondary small" disabled={newProgram.trim() === ''}>
             Add
           </button>

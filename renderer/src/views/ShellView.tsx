@@ -23,7 +23,15 @@ function TargetCard({ status, store, home }: { status: ShellTargetStatus; store:
     <section className="card shell-card" aria-label={status.target} data-target={status.target}>
       <header>
         <h3>{status.target}</h3>
-        {status.installed ? status.outdated ? <Badge tone="warn">outdated</Badge> : <Badge tone="ok">installed</Badge> : <Badge tone="muted">not installed</Badge>}
+        {status.installed ? (
+          status.outdated ? (
+            <Badge tone="warn">outdated</Badge>
+          ) : (
+            <Badge tone="ok">installed</Badge>
+          )
+        ) : (
+          <Badge tone="muted">not installed</Badge>
+        )}
       </header>
       <p>{WHAT[status.target]}</p>
       {status.reports_to && <p className="small">Reports to {status.reports_to}</p>}
@@ -31,7 +39,11 @@ function TargetCard({ status, store, home }: { status: ShellTargetStatus; store:
       <ul className="files">
         {status.files.map((file) => (
           <li key={file.path} className={file.exists ? '' : 'absent'}>
-            <code>{tildify(file.path, home)}</code> <span className="muted small">{file.role}{file.exists ? '' : ', absent'}</span>
+            <code>{tildify(file.path, home)}</code>{' '}
+            <span className="muted small">
+              {file.role}
+              {file.exists ? '' : ', absent'}
+            </span>
           </li>
         ))}
       </ul>
@@ -39,7 +51,12 @@ function TargetCard({ status, store, home }: { status: ShellTargetStatus; store:
         <button type="button" disabled={busy} onClick={() => void s.install(status.target)}>
           {status.installed ? (status.outdated ? 'Update' : 'Install again') : 'Install'}
         </button>
-        <button type="button" className="secondary" disabled={busy || !status.installed} onClick={() => void s.uninstall(status.target)}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy || !status.installed}
+          onClick={() => void s.uninstall(status.target)}
+        >
           Uninstall
         </button>
       </div>
@@ -69,12 +86,17 @@ export function ShellView({ store }: { store: ShellStore }) {
   useEffect(() => {
     void store.getState().load();
   }, [store]);
-  if (!s.overview) return <div className="view">{s.status === 'error' ? <ErrorBanner error={s.error} /> : <p className="muted center">Loading…</p>}</div>;
+  if (!s.overview)
+    return (
+      <div className="view">
+        {s.status === 'error' ? <ErrorBanner error={s.error} /> : <p className="muted center">Loading…</p>}
+      </div>
+    );
   return (
     <div className="view shell-view">
       <p className="intro">
-        Installs report to <code>{s.overview.base_url}</code> and edit files under <code>{s.overview.home}</code>. Each rc file gets one marked block; uninstall
-        removes exactly that block. Open a new terminal after installing.
+        Installs report to <code>{s.overview.base_url}</code> and edit files under <code>{s.overview.home}</code>. Each
+        rc file gets one marked block; uninstall removes exactly that block. Open a new terminal after installing.
       </p>
       <ErrorBanner error={s.error} />
       <div className="shell-cards">

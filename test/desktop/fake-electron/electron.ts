@@ -101,7 +101,10 @@ export class BrowserWindow extends EventEmitter {
     super();
     this.options = options;
     windows.add(this);
-    report('window-created', { webPreferences: options.webPreferences, preloadExists: existsSync(options.webPreferences?.preload ?? '') });
+    report('window-created', {
+      webPreferences: options.webPreferences,
+      preloadExists: existsSync(options.webPreferences?.preload ?? ''),
+    });
     fake.emit('window', this);
   }
   async loadURL(url: string): Promise<void> {
@@ -160,7 +163,12 @@ class IpcMain {
     this.handlers.delete(channel);
   }
   /** What ipcRenderer.invoke from `win`'s page (or another frame) would do. */
-  async invokeFrom(win: BrowserWindow, channel: string, request: unknown, frame: Frame = win.webContents.mainFrame): Promise<unknown> {
+  async invokeFrom(
+    win: BrowserWindow,
+    channel: string,
+    request: unknown,
+    frame: Frame = win.webContents.mainFrame,
+  ): Promise<unknown> {
     const handler = this.handlers.get(channel);
     if (!handler) throw new Error(`No handler registered for '${channel}'`);
     return structuredClone(await handler({ sender: win.webContents, senderFrame: frame }, structuredClone(request)));

@@ -9,7 +9,12 @@ import { readFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { INVOKE_CHANNELS, SUBSCRIPTION_CHANNELS, type HubHealth, type RecordedEvent } from '../../../main/shared/api-contract.ts';
+import {
+  INVOKE_CHANNELS,
+  SUBSCRIPTION_CHANNELS,
+  type HubHealth,
+  type RecordedEvent,
+} from '../../../main/shared/api-contract.ts';
 
 const stubUrl = pathToFileURL(join(import.meta.dirname, 'electron.ts')).href;
 
@@ -31,7 +36,12 @@ async function scenario(): Promise<void> {
   report('health', { health });
 
   try {
-    await ipcMain.invokeFrom(win, INVOKE_CHANNELS.listEvents, {}, { ...win.webContents.mainFrame, url: 'https://evil.example/' });
+    await ipcMain.invokeFrom(
+      win,
+      INVOKE_CHANNELS.listEvents,
+      {},
+      { ...win.webContents.mainFrame, url: 'https://evil.example/' },
+    );
     report('untrusted-answered');
   } catch (error) {
     report('untrusted-refused', { message: (error as Error).message });
@@ -53,7 +63,10 @@ async function scenario(): Promise<void> {
   // The tray pauses notifications; the menu is rebuilt to say so, and the window's contract sees it.
   tray.menu?.items.find((item) => item.label === 'Pause notifications for 1 hour')?.click?.();
   const pausedHealth = (await ipcMain.invokeFrom(win, INVOKE_CHANNELS.getHealth, undefined)) as HubHealth;
-  report('paused', { notifications: pausedHealth.notifications, labels: tray.menu?.items.filter((i) => i.label).map((i) => i.label) });
+  report('paused', {
+    notifications: pausedHealth.notifications,
+    labels: tray.menu?.items.filter((i) => i.label).map((i) => i.label),
+  });
   tray.menu?.items.find((item) => item.label === 'Resume notifications')?.click?.();
 
   win.close();
@@ -102,7 +115,12 @@ async function attentionScenario(): Promise<void> {
   let navigated = nextSend(SUBSCRIPTION_CHANNELS.onNavigate);
   const cleared = once(fake, 'tray-image');
   notification.click();
-  report('clicked-command', { event_id: eventId, navigate: await navigated, visible: win.isVisible(), icon: (await cleared)[0] });
+  report('clicked-command', {
+    event_id: eventId,
+    navigate: await navigated,
+    visible: win.isVisible(),
+    icon: (await cleared)[0],
+  });
 
   // A lifecycle event's notification (task.failed) opens the Hooks view on that lifecycle event.
   win.close();
@@ -116,7 +134,12 @@ async function attentionScenario(): Promise<void> {
   const [lifecycleNotification] = (await lifecycleNotified) as [InstanceType<typeof electron.Notification>];
   navigated = nextSend(SUBSCRIPTION_CHANNELS.onNavigate);
   lifecycleNotification.click();
-  report('clicked-lifecycle', { lifecycle_event_id: lifecycleId, title: lifecycleNotification.options.title, navigate: await navigated, visible: win.isVisible() });
+  report('clicked-lifecycle', {
+    lifecycle_event_id: lifecycleId,
+    title: lifecycleNotification.options.title,
+    navigate: await navigated,
+    visible: win.isVisible(),
+  });
 
   tray.menu?.items.find((item) => item.label === 'Quit')?.click?.();
 }

@@ -9,4 +9,13 @@ import { migration008EventSearch } from './008-event-search.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [migration001Events, migration002Notifications, migration003InboxAndHookRuns, migration004Lifecycle, migration005LeanEvents, migration006LeanNotifications, migration007WebhookDeliveries, migration008EventSearch];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001Events,
+  migration002Notifications,
+  migration003InboxAndHookRuns,
+  migration004Lifecycle,
+  migration005LeanEvents,
+  migration006LeanNotifications,
+  migration007WebhookDeliveries,
+  migration008EventSearch,
+];

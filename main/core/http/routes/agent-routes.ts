@@ -16,7 +16,12 @@ import { requireControlToken } from '../require-token.ts';
 //   `allowedEnvVars` (hookbox agents install claude --http writes both).
 
 const Token = Type.Optional(Type.String());
-const RunReply = Type.Object({ exit_code: Type.Integer(), stdout: Type.String(), stderr: Type.String(), event_id: Type.Union([Type.String(), Type.Null()]) });
+const RunReply = Type.Object({
+  exit_code: Type.Integer(),
+  stdout: Type.String(),
+  stderr: Type.String(),
+  event_id: Type.Union([Type.String(), Type.Null()]),
+});
 
 export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookService; token: string }): void {
   const guarded = { onRequest: requireControlToken(deps.token) };
@@ -27,7 +32,11 @@ export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookSer
       ...guarded,
       schema: {
         params: Type.Object({ agent: Type.Union(AGENT_IDS.map((id) => Type.Literal(id))) }),
-        querystring: Type.Object({ json: Type.Optional(Type.Boolean()), event: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), token: Token }),
+        querystring: Type.Object({
+          json: Type.Optional(Type.Boolean()),
+          event: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          token: Token,
+        }),
         body: Type.Unknown(),
         response: { 200: RunReply, '4xx': ApiErrorBody },
       },
@@ -42,7 +51,14 @@ export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookSer
 
   app.post(
     '/agents/claude/hook',
-    { ...guarded, schema: { querystring: Type.Object({ token: Token }), body: Type.Unknown(), response: { 200: Type.Record(Type.String(), Type.Unknown()), '4xx': ApiErrorBody } } },
+    {
+      ...guarded,
+      schema: {
+        querystring: Type.Object({ token: Token }),
+        body: Type.Unknown(),
+        response: { 200: Type.Record(Type.String(), Type.Unknown()), '4xx': ApiErrorBody },
+      },
+    },
     async (request) => {
       const adapter = agentAdapter('claude');
       const call = readAgentCall(adapter, request.body);

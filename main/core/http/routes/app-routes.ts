@@ -37,10 +37,18 @@ export function registerAppRoutes(app: ApiServer, deps: { api: () => AppApi; tok
     const api = deps.api();
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     streams.add(res);
-    const send = (event: string, payload: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
-    const unsubscribe = Object.entries(api.subscriptions).map(([name, subscribe]) => (subscribe as (emit: (payload: unknown) => void) => () => void)((payload) => send(name, payload)));
+    const send = (event: string, payload: unknown) =>
+      res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+    const unsubscribe = Object.entries(api.subscriptions).map(([name, subscribe]) =>
+      (subscribe as (emit: (payload: unknown) => void) => () => void)((payload) => send(name, payload)),
+    );
     // Tells the page the stream is live (it reloads what it shows: nothing in between is lost).
     res.write(': connected\n\nevent: ready\ndata: {}\n\n');
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);

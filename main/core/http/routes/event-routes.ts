@@ -10,7 +10,10 @@ export const EVENT_LIST_MAX = 500;
 
 const RecordedReply = Type.Object({ success: Type.Literal(true), event_id: Type.String(), message: Type.String() });
 
-export function registerEventRoutes(app: ApiServer, deps: { eventLog: EventLog; onRecorded: (event: RecordedEvent) => void }): void {
+export function registerEventRoutes(
+  app: ApiServer,
+  deps: { eventLog: EventLog; onRecorded: (event: RecordedEvent) => void },
+): void {
   // 201 would be more RESTful, but agentd answers 200 and its clients expect it.
   app.post(
     '/events',
@@ -27,12 +30,16 @@ export function registerEventRoutes(app: ApiServer, deps: { eventLog: EventLog; 
     '/events',
     {
       schema: {
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.Integer({ minimum: 1 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Array(AgentdEvent), '4xx': ApiErrorBody },
       },
     },
     // agentd's clients see what agentd records: the agents' tool calls are the window's.
-    async (request) => deps.eventLog.listAgentd(Math.min(request.query.limit ?? EVENT_LIST_DEFAULT, EVENT_LIST_MAX)) as AgentdEvent[],
+    async (request) =>
+      deps.eventLog.listAgentd(Math.min(request.query.limit ?? EVENT_LIST_DEFAULT, EVENT_LIST_MAX)) as AgentdEvent[],
   );
 
   app.get(
@@ -40,7 +47,8 @@ export function registerEventRoutes(app: ApiServer, deps: { eventLog: EventLog; 
     { schema: { params: Type.Object({ id: Type.String() }), response: { 200: AgentdEvent, '4xx': ApiErrorBody } } },
     async (request) => {
       const event = deps.eventLog.get(request.params.id);
-      if (!event || event.kind === 'agent') throw new HookboxError(ErrorCode.NotFound, `no event with id ${request.params.id}`);
+      if (!event || event.kind === 'agent')
+        throw new HookboxError(ErrorCode.NotFound, `no event with id ${request.params.id}`);
       return event as AgentdEvent;
     },
   );

@@ -19,7 +19,10 @@ const HealthBody = Type.Object({
   }),
 });
 
-export function registerHealthRoutes(app: ApiServer, deps: { eventLog: EventLog; notifications: () => NotificationSettings; version: string }): void {
+export function registerHealthRoutes(
+  app: ApiServer,
+  deps: { eventLog: EventLog; notifications: () => NotificationSettings; version: string },
+): void {
   app.get('/health', { schema: { response: { 200: HealthBody } } }, async () => {
     const n = deps.notifications();
     return {

@@ -7,7 +7,6 @@ import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
 
-
 const HookStatus = Type.Object({
   name: Type.String(),
   bind: Type.String(),
@@ -21,14 +20,27 @@ const HookStatus = Type.Object({
   error: Type.Union([Type.String(), Type.Null()]),
   running: Type.Integer(),
   queued: Type.Integer(),
-  claim: Type.Union([Type.Object({ id: Type.String(), session: Type.String(), expires_at: Type.String() }), Type.Null()]),
+  claim: Type.Union([
+    Type.Object({ id: Type.String(), session: Type.String(), expires_at: Type.String() }),
+    Type.Null(),
+  ]),
 });
 
-const Claim = Type.Object({ id: Type.String(), session: Type.String(), hooks: Type.Array(Type.String()), expires_at: Type.String() });
+const Claim = Type.Object({
+  id: Type.String(),
+  session: Type.String(),
+  hooks: Type.Array(Type.String()),
+  expires_at: Type.String(),
+});
 const Ttl = Type.Optional(Type.Integer({ minimum: CLAIM_TTL_LIMITS_S.min, maximum: CLAIM_TTL_LIMITS_S.max }));
 
 function claimBody(claim: HookClaim) {
-  return { id: claim.id, session: claim.session, hooks: claim.hooks, expires_at: new Date(claim.expiresAt).toISOString() };
+  return {
+    id: claim.id,
+    session: claim.session,
+    hooks: claim.hooks,
+    expires_at: new Date(claim.expiresAt).toISOString(),
+  };
 }
 
 const RunSummary = Type.Object({
@@ -79,7 +91,10 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
     {
       ...guarded,
       schema: {
-        response: { 200: Type.Object({ hooks: Type.Array(HookStatus), config_error: Type.Union([Type.String(), Type.Null()]) }), '4xx': ApiErrorBody },
+        response: {
+          200: Type.Object({ hooks: Type.Array(HookStatus), config_error: Type.Union([Type.String(), Type.Null()]) }),
+          '4xx': ApiErrorBody,
+        },
       },
     },
     async () => ({ hooks: deps.hooks.status(), config_error: deps.configError() }),
@@ -92,13 +107,24 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
     {
       ...guarded,
       schema: {
-        body: Type.Object({ session: Type.String({ minLength: 1 }), hooks: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100 }), ttl_s: Ttl }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            session: Type.String({ minLength: 1 }),
+            hooks: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100 }),
+            ttl_s: Ttl,
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Object({ claim: Claim, hooks: Type.Array(HookStatus) }), '4xx': ApiErrorBody },
       },
     },
     async (request, reply) => {
       const { session, hooks, ttl_s } = request.body;
-      const claim = await deps.hooks.claim(checkSessionName(session), hooks, (ttl_s ?? CLAIM_TTL_LIMITS_S.default) * 1000);
+      const claim = await deps.hooks.claim(
+        checkSessionName(session),
+        hooks,
+        (ttl_s ?? CLAIM_TTL_LIMITS_S.default) * 1000,
+      );
       reply.code(201);
       return { claim: claimBody(claim), hooks: deps.hooks.status().filter((h) => claim.hooks.includes(h.name)) };
     },
@@ -114,7 +140,11 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
         response: { 200: Type.Object({ claim: Claim }), '4xx': ApiErrorBody },
       },
     },
-    async (request) => ({ claim: claimBody(deps.hooks.renewClaim(request.params.id, (request.body?.ttl_s ?? CLAIM_TTL_LIMITS_S.default) * 1000)) }),
+    async (request) => ({
+      claim: claimBody(
+        deps.hooks.renewClaim(request.params.id, (request.body?.ttl_s ?? CLAIM_TTL_LIMITS_S.default) * 1000),
+      ),
+    }),
   );
 
   app.delete(
@@ -137,16 +167,27 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
     {
       ...guarded,
       schema: {
-        querystring: Type.Object({ hook: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+        querystring: Type.Object({
+          hook: Type.Optional(Type.String()),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        }),
         response: { 200: Type.Object({ runs: Type.Array(RunSummary) }), '4xx': ApiErrorBody },
       },
     },
-    async (request) => ({ runs: deps.runs.recent({ limit: request.query.limit ?? 50, ...(request.query.hook ? { hook: request.query.hook } : {}) }) }),
+    async (request) => ({
+      runs: deps.runs.recent({
+        limit: request.query.limit ?? 50,
+        ...(request.query.hook ? { hook: request.query.hook } : {}),
+      }),
+    }),
   );
 
   app.get(
     '/hooks/runs/:id',
-    { ...guarded, schema: { params: Type.Object({ id: Type.String() }), response: { 200: RunDetail, '4xx': ApiErrorBody } } },
+    {
+      ...guarded,
+      schema: { params: Type.Object({ id: Type.String() }), response: { 200: RunDetail, '4xx': ApiErrorBody } },
+    },
     async (request) => runDetail(findRun(deps.runs, request.params.id)),
   );
 
@@ -160,7 +201,9 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
         response: { 200: Type.Object({ curl: Type.String() }), '4xx': ApiErrorBody },
       },
     },
-    async (request) => ({ curl: runCurl(deps.hooks, findRun(deps.runs, request.params.id), request.query.reveal ?? false) }),
+    async (request) => ({
+      curl: runCurl(deps.hooks, findRun(deps.runs, request.params.id), request.query.reveal ?? false),
+    }),
   );
 
   // Runs the recorded request through the hook again; the new run records which it replays.
@@ -170,9 +213,20 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
       ...guarded,
       schema: {
         params: Type.Object({ id: Type.String() }),
-        response: { 200: Type.Object({ success: Type.Literal(true), run_id: Type.String(), status: Type.Integer(), replay_of: Type.String() }), '4xx': ApiErrorBody },
+        response: {
+          200: Type.Object({
+            success: Type.Literal(true),
+            run_id: Type.String(),
+            status: Type.Integer(),
+            replay_of: Type.String(),
+          }),
+          '4xx': ApiErrorBody,
+        },
       },
     },
-    async (request) => ({ success: true as const, ...(await replayRun(deps.hooks, findRun(deps.runs, request.params.id))) }),
+    async (request) => ({
+      success: true as const,
+      ...(await replayRun(deps.hooks, findRun(deps.runs, request.params.id))),
+    }),
   );
 }

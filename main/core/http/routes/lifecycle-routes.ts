@@ -12,7 +12,13 @@ import { requireControlToken } from '../require-token.ts';
 const Json = Type.Unknown();
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
-const Result = Type.Object({ block: Type.Boolean(), reason: Nullable(Type.String()), modified: Type.Boolean(), new_context: Nullable(Type.String()), data: Type.Record(Type.String(), Json) });
+const Result = Type.Object({
+  block: Type.Boolean(),
+  reason: Nullable(Type.String()),
+  modified: Type.Boolean(),
+  new_context: Nullable(Type.String()),
+  data: Type.Record(Type.String(), Json),
+});
 
 const Run = Type.Object({
   id: Type.String(),
@@ -77,10 +83,43 @@ const DeliveryFields = {
   delivered_at: Nullable(Type.String()),
 };
 const DeliverySummary = Type.Object(DeliveryFields);
-const Attempt = Type.Object({ delivery_id: Type.String(), attempt: Type.Integer(), started_at: Type.String(), duration_ms: Type.Integer(), status: Nullable(Type.Integer()), error: Nullable(Type.String()), outcome: Type.String() });
-const Followup = Type.Object({ id: Type.String(), event_id: Type.String(), task_id: Nullable(Type.String()), agent_id: Nullable(Type.String()), kind: Type.String(), text: Type.String(), created_at: Type.String(), message_id: Nullable(Type.String()) });
-const Failure = Type.Object({ task_id: Type.String(), count: Type.Integer(), last_error: Type.String(), last_agent_id: Nullable(Type.String()), first_at: Type.String(), last_at: Type.String() });
-const Handler = Type.Object({ event: Type.String(), name: Type.String(), kind: Type.String(), enabled: Type.Boolean(), in_chain: Type.Boolean(), timeout_s: Type.Number(), on_failure: Nullable(Type.String()), description: Type.String() });
+const Attempt = Type.Object({
+  delivery_id: Type.String(),
+  attempt: Type.Integer(),
+  started_at: Type.String(),
+  duration_ms: Type.Integer(),
+  status: Nullable(Type.Integer()),
+  error: Nullable(Type.String()),
+  outcome: Type.String(),
+});
+const Followup = Type.Object({
+  id: Type.String(),
+  event_id: Type.String(),
+  task_id: Nullable(Type.String()),
+  agent_id: Nullable(Type.String()),
+  kind: Type.String(),
+  text: Type.String(),
+  created_at: Type.String(),
+  message_id: Nullable(Type.String()),
+});
+const Failure = Type.Object({
+  task_id: Type.String(),
+  count: Type.Integer(),
+  last_error: Type.String(),
+  last_agent_id: Nullable(Type.String()),
+  first_at: Type.String(),
+  last_at: Type.String(),
+});
+const Handler = Type.Object({
+  event: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  enabled: Type.Boolean(),
+  in_chain: Type.Boolean(),
+  timeout_s: Type.Number(),
+  on_failure: Nullable(Type.String()),
+  description: Type.String(),
+});
 
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 }));
 const Source = Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }));
@@ -103,7 +142,10 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
         response: { 200: EmitReply, '4xx': ApiErrorBody },
       },
     },
-    async (request) => ({ success: true as const, ...(await lifecycle.emit(request.params.event, request.body, request.query.source ?? 'api')) }),
+    async (request) => ({
+      success: true as const,
+      ...(await lifecycle.emit(request.params.event, request.body, request.query.source ?? 'api')),
+    }),
   );
 
   // The event name in the body: {"event": "task.completed", "data": {…}}.
@@ -113,11 +155,20 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
       ...guarded,
       schema: {
         querystring: Type.Object({ source: Source, token: Token }),
-        body: Type.Object({ event: Type.String({ minLength: 1, maxLength: 64 }), data: Type.Optional(Type.Record(Type.String(), Json)) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            event: Type.String({ minLength: 1, maxLength: 64 }),
+            data: Type.Optional(Type.Record(Type.String(), Json)),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: EmitReply, '4xx': ApiErrorBody },
       },
     },
-    async (request) => ({ success: true as const, ...(await lifecycle.emit(request.body.event, request.body.data ?? {}, request.query.source ?? 'api')) }),
+    async (request) => ({
+      success: true as const,
+      ...(await lifecycle.emit(request.body.event, request.body.data ?? {}, request.query.source ?? 'api')),
+    }),
   );
 
   app.get(
@@ -129,7 +180,12 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
         response: { 200: Type.Object({ events: Type.Array(EventRecord) }), '4xx': ApiErrorBody },
       },
     },
-    async (request) => ({ events: lifecycle.store.recent({ limit: request.query.limit ?? 50, ...(request.query.event ? { event: request.query.event } : {}) }) }),
+    async (request) => ({
+      events: lifecycle.store.recent({
+        limit: request.query.limit ?? 50,
+        ...(request.query.event ? { event: request.query.event } : {}),
+      }),
+    }),
   );
 
   app.get(
@@ -139,13 +195,26 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
       schema: {
         params: Type.Object({ id: Type.String() }),
         querystring: Type.Object({ token: Token }),
-        response: { 200: Type.Object({ event: EventRecord, runs: Type.Array(Run), deliveries: Type.Array(DeliverySummary), followups: Type.Array(Followup) }), '4xx': ApiErrorBody },
+        response: {
+          200: Type.Object({
+            event: EventRecord,
+            runs: Type.Array(Run),
+            deliveries: Type.Array(DeliverySummary),
+            followups: Type.Array(Followup),
+          }),
+          '4xx': ApiErrorBody,
+        },
       },
     },
     async (request) => {
       const event = lifecycle.store.find(request.params.id);
       if (!event) throw new HookboxError(ErrorCode.NotFound, `no lifecycle event with id ${request.params.id}`);
-      return { event, runs: lifecycle.store.runsFor(event.id), deliveries: lifecycle.outboxStore.list({ eventId: event.id, limit: 1000 }), followups: lifecycle.store.followupsFor(event.id) };
+      return {
+        event,
+        runs: lifecycle.store.runsFor(event.id),
+        deliveries: lifecycle.outboxStore.list({ eventId: event.id, limit: 1000 }),
+        followups: lifecycle.store.followupsFor(event.id),
+      };
     },
   );
 
@@ -154,12 +223,21 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
     {
       ...guarded,
       schema: {
-        querystring: Type.Object({ state: Type.Optional(Type.Enum([...DELIVERY_STATES])), event_id: Type.Optional(Type.String()), limit: Limit, token: Token }),
+        querystring: Type.Object({
+          state: Type.Optional(Type.Enum([...DELIVERY_STATES])),
+          event_id: Type.Optional(Type.String()),
+          limit: Limit,
+          token: Token,
+        }),
         response: { 200: Type.Object({ deliveries: Type.Array(DeliverySummary) }), '4xx': ApiErrorBody },
       },
     },
     async (request) => ({
-      deliveries: lifecycle.outboxStore.list({ limit: request.query.limit ?? 50, ...(request.query.state ? { state: request.query.state } : {}), ...(request.query.event_id ? { eventId: request.query.event_id } : {}) }),
+      deliveries: lifecycle.outboxStore.list({
+        limit: request.query.limit ?? 50,
+        ...(request.query.state ? { state: request.query.state } : {}),
+        ...(request.query.event_id ? { eventId: request.query.event_id } : {}),
+      }),
     }),
   );
 
@@ -170,7 +248,13 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
       schema: {
         params: Type.Object({ id: Type.String() }),
         querystring: Type.Object({ token: Token }),
-        response: { 200: Type.Object({ delivery: Type.Object({ ...DeliveryFields, body: Type.String() }), attempts: Type.Array(Attempt) }), '4xx': ApiErrorBody },
+        response: {
+          200: Type.Object({
+            delivery: Type.Object({ ...DeliveryFields, body: Type.String() }),
+            attempts: Type.Array(Attempt),
+          }),
+          '4xx': ApiErrorBody,
+        },
       },
     },
     async (request) => {
@@ -182,7 +266,14 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
 
   app.post(
     '/lifecycle/deliveries/:id/retry',
-    { ...guarded, schema: { params: Type.Object({ id: Type.String() }), querystring: Type.Object({ token: Token }), response: { 200: Type.Object({ success: Type.Literal(true) }), '4xx': ApiErrorBody } } },
+    {
+      ...guarded,
+      schema: {
+        params: Type.Object({ id: Type.String() }),
+        querystring: Type.Object({ token: Token }),
+        response: { 200: Type.Object({ success: Type.Literal(true) }), '4xx': ApiErrorBody },
+      },
+    },
     async (request) => {
       await lifecycle.retryDelivery(request.params.id);
       return { success: true as const };
@@ -191,13 +282,25 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
 
   app.get(
     '/lifecycle/failures',
-    { ...guarded, schema: { querystring: Type.Object({ limit: Limit, token: Token }), response: { 200: Type.Object({ failures: Type.Array(Failure) }), '4xx': ApiErrorBody } } },
+    {
+      ...guarded,
+      schema: {
+        querystring: Type.Object({ limit: Limit, token: Token }),
+        response: { 200: Type.Object({ failures: Type.Array(Failure) }), '4xx': ApiErrorBody },
+      },
+    },
     async (request) => ({ failures: lifecycle.store.failures(request.query.limit ?? 100) }),
   );
 
   app.get(
     '/lifecycle/followups',
-    { ...guarded, schema: { querystring: Type.Object({ limit: Limit, token: Token }), response: { 200: Type.Object({ followups: Type.Array(Followup) }), '4xx': ApiErrorBody } } },
+    {
+      ...guarded,
+      schema: {
+        querystring: Type.Object({ limit: Limit, token: Token }),
+        response: { 200: Type.Object({ followups: Type.Array(Followup) }), '4xx': ApiErrorBody },
+      },
+    },
     async (request) => ({ followups: lifecycle.store.recentFollowups(request.query.limit ?? 100) }),
   );
 
@@ -207,9 +310,20 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
       ...guarded,
       schema: {
         querystring: Type.Object({ token: Token }),
-        response: { 200: Type.Object({ enabled: Type.Boolean(), notify: Type.Array(Type.String()), handlers: Type.Array(Handler) }), '4xx': ApiErrorBody },
+        response: {
+          200: Type.Object({
+            enabled: Type.Boolean(),
+            notify: Type.Array(Type.String()),
+            handlers: Type.Array(Handler),
+          }),
+          '4xx': ApiErrorBody,
+        },
       },
     },
-    async () => ({ enabled: lifecycle.config.enabled, notify: [...lifecycle.config.notify], handlers: lifecycle.handlers() }),
+    async () => ({
+      enabled: lifecycle.config.enabled,
+      notify: [...lifecycle.config.notify],
+      handlers: lifecycle.handlers(),
+    }),
   );
 }

@@ -6,29 +6,58 @@ import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
 
-const ScheduleSchema = Type.Object({ id: Type.String(), session: Type.String(), cron: Type.String(), content: Type.String(), next_at: Type.String(), created_at: Type.String() });
+const ScheduleSchema = Type.Object({
+  id: Type.String(),
+  session: Type.String(),
+  cron: Type.String(),
+  content: Type.String(),
+  next_at: Type.String(),
+  created_at: Type.String(),
+});
 
 /** Recurring messages; one-off ones are POST /sessions/{name}/messages with deliver_at. */
 export function registerScheduleRoutes(app: ApiServer, deps: { scheduler: Scheduler; token: string }): void {
   // onRequest: an unauthorised caller learns nothing, not even which fields a body needs.
   const guarded = { onRequest: requireControlToken(deps.token) };
-  app.get('/schedules', { ...guarded, schema: { response: { 200: Type.Object({ schedules: Type.Array(ScheduleSchema) }), '4xx': ApiErrorBody } } }, async () => ({ schedules: deps.scheduler.list() }));
+  app.get(
+    '/schedules',
+    {
+      ...guarded,
+      schema: { response: { 200: Type.Object({ schedules: Type.Array(ScheduleSchema) }), '4xx': ApiErrorBody } },
+    },
+    async () => ({ schedules: deps.scheduler.list() }),
+  );
   app.post(
     '/schedules',
     {
       ...guarded,
       schema: {
-        body: Type.Object({ session: Type.String({ pattern: SESSION_NAME_PATTERN.source }), cron: Type.String({ minLength: 1 }), content: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            session: Type.String({ pattern: SESSION_NAME_PATTERN.source }),
+            cron: Type.String({ minLength: 1 }),
+            content: Type.String({ minLength: 1 }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Object({ success: Type.Literal(true), schedule: ScheduleSchema }), '4xx': ApiErrorBody },
       },
     },
-    async (request, reply) => reply.code(201).send({ success: true as const, schedule: deps.scheduler.add(request.body) }),
+    async (request, reply) =>
+      reply.code(201).send({ success: true as const, schedule: deps.scheduler.add(request.body) }),
   );
   app.delete(
     '/schedules/:id',
-    { ...guarded, schema: { params: Type.Object({ id: Type.String() }), response: { 200: Type.Object({ success: Type.Literal(true) }), '4xx': ApiErrorBody } } },
+    {
+      ...guarded,
+      schema: {
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: Type.Object({ success: Type.Literal(true) }), '4xx': ApiErrorBody },
+      },
+    },
     async (request) => {
-      if (!deps.scheduler.remove(request.params.id)) throw new HookboxError(ErrorCode.NotFound, `no schedule with id ${request.params.id}`);
+      if (!deps.scheduler.remove(request.params.id))
+        throw new HookboxError(ErrorCode.NotFound, `no schedule with id ${request.params.id}`);
       return { success: true as const };
     },
   );

@@ -29,13 +29,24 @@ const MessageReply = Type.Object({ success: Type.Literal(true), message: InboxMe
 
 /** Octomind's JSONL shape for an injected message, also sent on the SSE stream. */
 export function injectedRecord(message: InboxMessage) {
-  return { type: 'injected', source_kind: message.source, source_label: message.source_label, content: message.content, session_id: message.session, message_id: message.id, created_at: message.created_at };
+  return {
+    type: 'injected',
+    source_kind: message.source,
+    source_label: message.source_label,
+    content: message.content,
+    session_id: message.session,
+    message_id: message.id,
+    created_at: message.created_at,
+  };
 }
 
 /** Messages read from the database at a time when a reconnecting stream catches up. */
 const REPLAY_PAGE = 500;
 
-export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; token: string; closing: AbortSignal }): void {
+export function registerSessionRoutes(
+  app: ApiServer,
+  deps: { inbox: Inbox; token: string; closing: AbortSignal },
+): void {
   const { inbox } = deps;
   // onRequest: an unauthorised caller learns nothing, not even which fields a body needs.
   const guarded = { onRequest: requireControlToken(deps.token) };
@@ -48,7 +59,14 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
         response: {
           200: Type.Object({
             sessions: Type.Array(
-              Type.Object({ name: Type.String(), created_at: Type.String(), queued: Type.Integer(), claimed: Type.Integer(), acked: Type.Integer(), last_message_at: Type.Union([Type.String(), Type.Null()]) }),
+              Type.Object({
+                name: Type.String(),
+                created_at: Type.String(),
+                queued: Type.Integer(),
+                claimed: Type.Integer(),
+                acked: Type.Integer(),
+                last_message_at: Type.Union([Type.String(), Type.Null()]),
+              }),
             ),
           }),
           '4xx': ApiErrorBody,
@@ -64,11 +82,19 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       ...guarded,
       schema: {
         params: SessionParams,
-        querystring: Type.Object({ state: Type.Optional(Type.Enum([...MESSAGE_STATES])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+        querystring: Type.Object({
+          state: Type.Optional(Type.Enum([...MESSAGE_STATES])),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        }),
         response: { 200: Type.Object({ messages: Type.Array(InboxMessageSchema) }), '4xx': ApiErrorBody },
       },
     },
-    async (request) => ({ messages: inbox.list(request.params.name, { limit: request.query.limit ?? 100, ...(request.query.state ? { state: request.query.state } : {}) }) }),
+    async (request) => ({
+      messages: inbox.list(request.params.name, {
+        limit: request.query.limit ?? 100,
+        ...(request.query.state ? { state: request.query.state } : {}),
+      }),
+    }),
   );
 
   // Injection: `hookbox send`, the UI, or any local tool holding the token.
@@ -94,8 +120,15 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       const { content, source, label, deliver_at: deliverAt } = request.body;
       if (content.trim() === '') throw new HookboxError(ErrorCode.InvalidInput, 'message is empty');
       const availableAt = deliverAt ? new Date(deliverAt) : undefined;
-      if (availableAt && Number.isNaN(availableAt.getTime())) throw new HookboxError(ErrorCode.InvalidInput, `'deliver_at' is not a valid time`);
-      const message = await inbox.inject({ session: request.params.name, source: source ?? 'inject', label: label ?? 'api', content, ...(availableAt ? { availableAt } : {}) });
+      if (availableAt && Number.isNaN(availableAt.getTime()))
+        throw new HookboxError(ErrorCode.InvalidInput, `'deliver_at' is not a valid time`);
+      const message = await inbox.inject({
+        session: request.params.name,
+        source: source ?? 'inject',
+        label: label ?? 'api',
+        content,
+        ...(availableAt ? { availableAt } : {}),
+      });
       return reply.code(201).send({ success: true as const, message });
     },
   );
@@ -107,7 +140,10 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       ...guarded,
       schema: {
         params: SessionParams,
-        querystring: Type.Object({ wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 300 })), lease: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })) }),
+        querystring: Type.Object({
+          wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 300 })),
+          lease: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+        }),
         response: { 200: MessageReply, 204: Type.Null(), '4xx': ApiErrorBody },
       },
     },
@@ -141,7 +177,10 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
         response: { 200: MessageReply, '4xx': ApiErrorBody },
       },
     },
-    async (request) => ({ success: true as const, message: await inbox.ack(request.params.name, request.params.id, request.query.claim) }),
+    async (request) => ({
+      success: true as const,
+      message: await inbox.ack(request.params.name, request.params.id, request.query.claim),
+    }),
   );
 
   // Server-sent events: every message injected into the session from now on (with
@@ -149,12 +188,19 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
   app.get(
     '/sessions/:name/stream',
     // EventSource cannot send headers: the stream also takes ?token=.
-    { onRequest: requireControlToken(deps.token, { query: true }), schema: { params: SessionParams, querystring: Type.Object({ token: Token }) } },
+    {
+      onRequest: requireControlToken(deps.token, { query: true }),
+      schema: { params: SessionParams, querystring: Type.Object({ token: Token }) },
+    },
     async (request, reply) => {
       const session = request.params.name;
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
       // Subscribe before replaying, and send each message once by its sequence number, so none
       // committed while we replay is lost or doubled.
       let lastSent = 0;
@@ -162,7 +208,9 @@ export function registerSessionRoutes(app: ApiServer, deps: { inbox: Inbox; toke
       const write = (message: InboxMessage): boolean => {
         if (message.seq <= lastSent) return true;
         lastSent = message.seq;
-        return res.write(`id: ${message.seq}\nevent: message\ndata: ${JSON.stringify({ ...injectedRecord(message), message })}\n\n`);
+        return res.write(
+          `id: ${message.seq}\nevent: message\ndata: ${JSON.stringify({ ...injectedRecord(message), message })}\n\n`,
+        );
       };
       const pending: InboxMessage[] = [];
       let replaying = true;

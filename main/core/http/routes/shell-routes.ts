@@ -8,10 +8,18 @@ export type SupportedShell = (typeof SUPPORTED_SHELLS)[number];
 /** Produces the integration script for a shell, given the base URL of the running API. */
 export type ShellScriptProvider = (shell: SupportedShell, baseUrl: string) => string;
 
-export function registerShellRoutes(app: ApiServer, deps: { scripts: ShellScriptProvider | undefined; baseUrl: () => string }): void {
+export function registerShellRoutes(
+  app: ApiServer,
+  deps: { scripts: ShellScriptProvider | undefined; baseUrl: () => string },
+): void {
   app.get(
     '/shell/:shell',
-    { schema: { params: Type.Object({ shell: Type.String() }), response: { 200: Type.String(), '4xx': ApiErrorBody, '5xx': ApiErrorBody } } },
+    {
+      schema: {
+        params: Type.Object({ shell: Type.String() }),
+        response: { 200: Type.String(), '4xx': ApiErrorBody, '5xx': ApiErrorBody },
+      },
+    },
     async (request, reply) => {
       const shell = request.params.shell;
       if (!(SUPPORTED_SHELLS as readonly string[]).includes(shell)) {
@@ -22,7 +30,11 @@ export function registerShellRoutes(app: ApiServer, deps: { scripts: ShellScript
         });
       }
       if (!deps.scripts) {
-        return reply.code(501).send({ success: false as const, error: 'not_implemented', message: 'shell integration scripts are not part of this build yet' });
+        return reply.code(501).send({
+          success: false as const,
+          error: 'not_implemented',
+          message: 'shell integration scripts are not part of this build yet',
+        });
       }
       return reply.type('text/plain; charset=utf-8').send(deps.scripts(shell as SupportedShell, deps.baseUrl()));
     },

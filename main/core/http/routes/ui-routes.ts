@@ -66,7 +66,10 @@ export function registerUiRoutes(app: ApiServer, options: UiOptions): void {
   // connect-src 'none' (it talks through IPC), which would block the browser build's fetches.
   const readIndex = (): string | undefined => {
     try {
-      return readFileSync(join(options.rendererDir, 'index.html'), 'utf8').replace("connect-src 'none'", "connect-src 'self'");
+      return readFileSync(join(options.rendererDir, 'index.html'), 'utf8').replace(
+        "connect-src 'none'",
+        "connect-src 'self'",
+      );
     } catch {
       return undefined;
     }
@@ -79,18 +82,22 @@ export function registerUiRoutes(app: ApiServer, options: UiOptions): void {
     return reply.send(html);
   });
 
-  app.get('/assets/:file', { schema: { params: Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }) }) } }, async (request, reply) => {
-    const { file } = request.params;
-    const type = TYPES[extname(file)];
-    const path = join(options.rendererDir, 'assets', file);
-    let body: Buffer;
-    try {
-      if (!type || file.startsWith('.') || !statSync(path).isFile()) throw new Error('not an asset');
-      body = readFileSync(path);
-    } catch {
-      return reply.code(404).send({ success: false, error: 'not_found', message: `no asset ${file}` });
-    }
-    // File names carry a content hash: a name never changes content.
-    return secure(reply).header('cache-control', 'public, max-age=31536000, immutable').type(type).send(body);
-  });
+  app.get(
+    '/assets/:file',
+    { schema: { params: Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }) }) } },
+    async (request, reply) => {
+      const { file } = request.params;
+      const type = TYPES[extname(file)];
+      const path = join(options.rendererDir, 'assets', file);
+      let body: Buffer;
+      try {
+        if (!type || file.startsWith('.') || !statSync(path).isFile()) throw new Error('not an asset');
+        body = readFileSync(path);
+      } catch {
+        return reply.code(404).send({ success: false, error: 'not_found', message: `no asset ${file}` });
+      }
+      // File names carry a content hash: a name never changes content.
+      return secure(reply).header('cache-control', 'public, max-age=31536000, immutable').type(type).send(body);
+    },
+  );
 }

@@ -67,28 +67,63 @@ export async function runBuiltin(input: BuiltinInput): Promise<BuiltinOutput> {
       if (command === undefined) return { result: {}, effects: [] };
       const found = guardFor(handler).check(command, context.tool_call?.name);
       if (!found) return { result: {}, effects: [] };
-      return { result: { block: true, reason: `${found.reason}: ${found.command}`, data: { safety_guard: { rule: found.rule, command: found.command } } }, effects: [] };
+      return {
+        result: {
+          block: true,
+          reason: `${found.reason}: ${found.command}`,
+          data: { safety_guard: { rule: found.rule, command: found.command } },
+        },
+        effects: [],
+      };
     }
     case 'context-injector': {
       const projectDir = projectDirOf(context, handler.cwd);
-      const repo = await gatherRepositoryContext(projectDir, { standardsFiles: handler.options.standardsFiles, recentFiles: handler.options.recentFiles, timeoutMs: handler.timeoutMs });
+      const repo = await gatherRepositoryContext(projectDir, {
+        standardsFiles: handler.options.standardsFiles,
+        recentFiles: handler.options.recentFiles,
+        timeoutMs: handler.timeoutMs,
+      });
       const block = formatRepositoryContext(repo);
       const newContext = context.new_context ? `${context.new_context}\n\n${block}` : block;
       return {
-        result: { modified: true, new_context: newContext, data: { context_injector: { project_dir: projectDir, branch: repo.branch, standards_file: repo.standards?.file ?? null } } },
+        result: {
+          modified: true,
+          new_context: newContext,
+          data: {
+            context_injector: {
+              project_dir: projectDir,
+              branch: repo.branch,
+              standards_file: repo.standards?.file ?? null,
+            },
+          },
+        },
         effects: [],
       };
     }
     case 'output-truncator': {
-      const text = context.new_context ?? context.response ?? (typeof context.tool_call?.output === 'string' ? context.tool_call.output : null);
+      const text =
+        context.new_context ??
+        context.response ??
+        (typeof context.tool_call?.output === 'string' ? context.tool_call.output : null);
       if (text === null) return { result: {}, effects: [] };
       const cut = truncateOutput(text, handler.options.maxBytes);
-      if (!cut.truncated) return { result: { data: { output_truncator: { truncated: false, original_bytes: cut.originalBytes } } }, effects: [] };
+      if (!cut.truncated)
+        return {
+          result: { data: { output_truncator: { truncated: false, original_bytes: cut.originalBytes } } },
+          effects: [],
+        };
       return {
         result: {
           modified: true,
           new_context: cut.text,
-          data: { output_truncator: { truncated: true, original_bytes: cut.originalBytes, omitted_bytes: cut.omittedBytes, max_bytes: handler.options.maxBytes } },
+          data: {
+            output_truncator: {
+              truncated: true,
+              original_bytes: cut.originalBytes,
+              omitted_bytes: cut.omittedBytes,
+              max_bytes: handler.options.maxBytes,
+            },
+          },
         },
         effects: [],
       };
@@ -96,14 +131,25 @@ export async function runBuiltin(input: BuiltinInput): Promise<BuiltinOutput> {
     case 'followup-creator': {
       const items = extractFollowups(context.response ?? context.new_context ?? '');
       if (items.length === 0) return { result: { data: { followups: [] } }, effects: [] };
-      return { result: { data: { followups: items } }, effects: [{ kind: 'followups', items, task_id: context.issue_id, agent_id: context.agent_id }] };
+      return {
+        result: { data: { followups: items } },
+        effects: [{ kind: 'followups', items, task_id: context.issue_id, agent_id: context.agent_id }],
+      };
     }
     case 'error-logger': {
-      const taskId = context.issue_id ?? (typeof context.metadata.task_id === 'string' ? context.metadata.task_id : null) ?? 'unknown';
-      const error = context.error ?? (typeof context.metadata.error === 'string' ? context.metadata.error : null) ?? 'unknown error';
+      const taskId =
+        context.issue_id ??
+        (typeof context.metadata.task_id === 'string' ? context.metadata.task_id : null) ??
+        'unknown';
+      const error =
+        context.error ??
+        (typeof context.metadata.error === 'string' ? context.metadata.error : null) ??
+        'unknown error';
       const before = input.failureCount?.(taskId);
       return {
-        result: { data: { error_logger: { task_id: taskId, failure_count: before === undefined ? null : before + 1 } } },
+        result: {
+          data: { error_logger: { task_id: taskId, failure_count: before === undefined ? null : before + 1 } },
+        },
         effects: [{ kind: 'failure', task_id: taskId, agent_id: context.agent_id, error }],
       };
     }

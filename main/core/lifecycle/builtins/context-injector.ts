@@ -6,11 +6,30 @@ import { runScript } from '../../process/script-runner.ts';
 // branch and status, the files changed most recently, the top-level layout and the project's
 // coding standards, as one block of text (the Result's new_context).
 
-export const DEFAULT_STANDARDS_FILES = ['CODING_STANDARDS.md', 'CONTRIBUTING.md', 'STYLE.md', 'docs/STYLE.md', 'AGENTS.md', 'CLAUDE.md', '.loom/standards.md'];
+export const DEFAULT_STANDARDS_FILES = [
+  'CODING_STANDARDS.md',
+  'CONTRIBUTING.md',
+  'STYLE.md',
+  'docs/STYLE.md',
+  'AGENTS.md',
+  'CLAUDE.md',
+  '.loom/standards.md',
+];
 const STANDARDS_MAX_BYTES = 8 * 1024;
 const STATUS_MAX_LINES = 30;
 const LAYOUT_MAX_ENTRIES = 60;
-const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', 'dist', 'build', 'out', 'target', '.next']);
+const SKIPPED_DIRS = new Set([
+  '.git',
+  'node_modules',
+  '.venv',
+  'venv',
+  '__pycache__',
+  'dist',
+  'build',
+  'out',
+  'target',
+  '.next',
+]);
 
 export interface RepositoryContext {
   projectDir: string;
@@ -22,7 +41,14 @@ export interface RepositoryContext {
 }
 
 async function git(dir: string, args: string[], timeoutMs: number): Promise<string | null> {
-  const result = await runScript({ command: 'git', args: ['-C', dir, ...args], input: '', env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' }, timeoutMs, maxOutputBytes: 256 * 1024 });
+  const result = await runScript({
+    command: 'git',
+    args: ['-C', dir, ...args],
+    input: '',
+    env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
+    timeoutMs,
+    maxOutputBytes: 256 * 1024,
+  });
   return result.outcome === 'exited' && result.exitCode === 0 ? result.stdout : null;
 }
 
@@ -51,22 +77,37 @@ function recentByMtime(dir: string, limit: number): string[] {
     }
   };
   walk(dir, 0);
-  return files.sort((a, b) => b.mtime - a.mtime).slice(0, limit).map((f) => f.path);
+  return files
+    .sort((a, b) => b.mtime - a.mtime)
+    .slice(0, limit)
+    .map((f) => f.path);
 }
 
-export async function gatherRepositoryContext(projectDir: string, options: { standardsFiles: string[] | null; recentFiles: number; timeoutMs: number }): Promise<RepositoryContext> {
+export async function gatherRepositoryContext(
+  projectDir: string,
+  options: { standardsFiles: string[] | null; recentFiles: number; timeoutMs: number },
+): Promise<RepositoryContext> {
   const perCall = Math.max(200, Math.min(3_000, Math.floor(options.timeoutMs / 3)));
   const [statusOut, symbolic, head, logOut] = await Promise.all([
     git(projectDir, ['status', '--porcelain=v1'], perCall),
     // A branch name, also on a branch without commits yet; a detached HEAD has none.
     git(projectDir, ['symbolic-ref', '--short', '-q', 'HEAD'], perCall),
     git(projectDir, ['rev-parse', '--short', 'HEAD'], perCall),
-    options.recentFiles > 0 ? git(projectDir, ['log', '-n', '30', '--name-only', '--pretty=format:', '--no-renames'], perCall) : Promise.resolve(''),
+    options.recentFiles > 0
+      ? git(projectDir, ['log', '-n', '30', '--name-only', '--pretty=format:', '--no-renames'], perCall)
+      : Promise.resolve(''),
   ]);
   const inGit = statusOut !== null;
   const branchOut = symbolic?.trim() ? symbolic : head?.trim() ? `(detached at ${head.trim()})` : null;
   const recentFiles = inGit
-    ? [...new Set((logOut ?? '').split('\n').map((l) => l.trim()).filter(Boolean))].slice(0, options.recentFiles)
+    ? [
+        ...new Set(
+          (logOut ?? '')
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean),
+        ),
+      ].slice(0, options.recentFiles)
     : recentByMtime(projectDir, options.recentFiles);
   let layout: string[] = [];
   try {
@@ -115,7 +156,10 @@ export function formatRepositoryContext(ctx: RepositoryContext): string {
   if (ctx.recentFiles.length > 0) lines.push('Recently changed files:', ...ctx.recentFiles.map((f) => `  ${f}`));
   if (ctx.layout.length > 0) lines.push('Top-level layout:', ...ctx.layout.map((f) => `  ${f}`));
   if (ctx.standards) {
-    lines.push(`Coding standards (${ctx.standards.file}${ctx.standards.truncated ? `, first ${STANDARDS_MAX_BYTES} bytes` : ''}):`, ctx.standards.text.trimEnd());
+    lines.push(
+      `Coding standards (${ctx.standards.file}${ctx.standards.truncated ? `, first ${STANDARDS_MAX_BYTES} bytes` : ''}):`,
+      ctx.standards.text.trimEnd(),
+    );
   }
   return lines.join('\n');
 }

@@ -2,8 +2,23 @@
 // (safety-guard.ts) and the scan of interpreters' inline code (interpreters.ts).
 
 export const SAFE_DEVICES = /^\/dev\/(null|zero|full|random|urandom|stdout|stderr|stdin|tty|fd\/\d+|pts\/\d+)$/;
-export const BLOCK_DEVICE = /^\/dev\/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|dm-\d|loop\d|sr\d|nbd\d|rbd\d|zd\d|mapper\/|disk\/|disk\d)/;
-const CRITICAL_PATHS = new Set(['/', '/*', '~', '~/*', '$HOME', '${HOME}', '$HOME/*', '${HOME}/*', '.', './*', '..', '*', '.*']);
+export const BLOCK_DEVICE =
+  /^\/dev\/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|dm-\d|loop\d|sr\d|nbd\d|rbd\d|zd\d|mapper\/|disk\/|disk\d)/;
+const CRITICAL_PATHS = new Set([
+  '/',
+  '/*',
+  '~',
+  '~/*',
+  '$HOME',
+  '${HOME}',
+  '$HOME/*',
+  '${HOME}/*',
+  '.',
+  './*',
+  '..',
+  '*',
+  '.*',
+]);
 
 /** The root, home, or a top-level system folder (/etc, /usr, /home …). */
 export function isSystemPath(target: string): boolean {

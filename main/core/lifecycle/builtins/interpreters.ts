@@ -57,12 +57,35 @@ const NODE: InterpreterSpec = {
   code: 'ep',
   longCode: ['--eval', '--print'],
   values: 'rC',
-  longValues: ['--require', '--import', '--loader', '--experimental-loader', '--conditions', '--input-type', '--env-file', '--title'],
+  longValues: [
+    '--require',
+    '--import',
+    '--loader',
+    '--experimental-loader',
+    '--conditions',
+    '--input-type',
+    '--env-file',
+    '--title',
+  ],
   stdin: true,
 };
-const BUN: InterpreterSpec = { lang: 'javascript', code: 'ep', longCode: ['--eval', '--print'], values: 'r', longValues: ['--preload', '--cwd', '--config'], stdin: false };
+const BUN: InterpreterSpec = {
+  lang: 'javascript',
+  code: 'ep',
+  longCode: ['--eval', '--print'],
+  values: 'r',
+  longValues: ['--preload', '--cwd', '--config'],
+  stdin: false,
+};
 const DENO: InterpreterSpec = { lang: 'javascript', code: '', evalSubcommand: 'eval', stdin: false };
-const PERL: InterpreterSpec = { lang: 'perl', code: 'eE', values: 'I', attached: 'iMmxCdDVF', digits: 'l0', stdin: true };
+const PERL: InterpreterSpec = {
+  lang: 'perl',
+  code: 'eE',
+  values: 'I',
+  attached: 'iMmxCdDVF',
+  digits: 'l0',
+  stdin: true,
+};
 const RUBY: InterpreterSpec = { lang: 'ruby', code: 'e', values: 'rICE', attached: 'ixFKTW', digits: '0', stdin: true };
 const PHP: InterpreterSpec = { lang: 'php', code: 'rBRE', values: 'cdzt', file: 'f', stdin: true };
 const LUA: InterpreterSpec = { lang: 'lua', code: 'e', values: 'l', stdin: true };
@@ -179,7 +202,8 @@ function interpreterInvocation(spec: InterpreterSpec, args: string[]): Invocatio
         break;
       }
       if (spec.attached?.includes(ch)) break;
-      if (spec.digits?.includes(ch)) while (/[0-9a-fA-Fx]/.test(a[k + 1] ?? '') && !spec.code.includes(a[k + 1]!)) k += 1;
+      if (spec.digits?.includes(ch))
+        while (/[0-9a-fA-Fx]/.test(a[k + 1] ?? '') && !spec.code.includes(a[k + 1]!)) k += 1;
     }
     // Python stops reading its own options at -c: the words after it are the code's sys.argv.
     if (code.length > 0 && lang === 'python') break;
@@ -245,12 +269,30 @@ const COMMAND_CALL = new RegExp(
   'g',
 );
 const LITERAL_LIST = new RegExp(`\\[\\s*${LIT}(?:\\s*,\\s*${LIT})*\\s*,?\\s*\\]`, 'g');
-const ALWAYS_RECURSIVE = /(?<![\w$])(?:[\w$]+\s*(?:\.|::|->)\s*)*(rmtree|rm_rf|rm_r|remove_tree|remove_dir|remove_entry(?:_secure)?|rimraf(?:Sync)?|removeSync|emptyDirSync|deleteRecursively)\s*\(/g;
+const ALWAYS_RECURSIVE =
+  /(?<![\w$])(?:[\w$]+\s*(?:\.|::|->)\s*)*(rmtree|rm_rf|rm_r|remove_tree|remove_dir|remove_entry(?:_secure)?|rimraf(?:Sync)?|removeSync|emptyDirSync|deleteRecursively)\s*\(/g;
 const RECURSIVE_WITH_OPTION = /(?<![\w$])(?:[\w$]+\s*(?:\.|::|->)\s*)*(rmSync|rm|rmdirSync|rmdir|remove|unlink)\s*\(/g;
-const HOME_EXPRESSION = /(?:\bhomedir\s*\(\s*\)|\bPath\s*\.\s*home\s*\(\s*\)|\bDir\s*\.\s*home|\bprocess\s*\.\s*env\s*\.\s*HOME|\$ENV\s*\{\s*HOME\s*\}|\bos\s*\.\s*homedir\s*\(\s*\))$/;
+const HOME_EXPRESSION =
+  /(?:\bhomedir\s*\(\s*\)|\bPath\s*\.\s*home\s*\(\s*\)|\bDir\s*\.\s*home|\bprocess\s*\.\s*env\s*\.\s*HOME|\$ENV\s*\{\s*HOME\s*\}|\bos\s*\.\s*homedir\s*\(\s*\))$/;
 const ENV_LOOKUP = new RegExp(`(?:environ|getenv|ENV|env)\\s*(?:\\.\\s*get\\s*)?[\\[({]\\s*${LIT}\\s*[\\])}]$`);
 const WRAPPED_LITERAL = new RegExp(`^(?:[\\w$]+\\s*(?:\\.|::|->)\\s*)*[\\w$]+\\s*\\(\\s*${LIT}\\s*\\)$`);
-const WRITE_MODES = new Set(['w', 'wb', 'w+', 'wb+', 'w+b', 'r+', 'rb+', 'r+b', 'a', 'ab', 'a+', '>', '>>', '+<', '+>']);
+const WRITE_MODES = new Set([
+  'w',
+  'wb',
+  'w+',
+  'wb+',
+  'w+b',
+  'r+',
+  'rb+',
+  'r+b',
+  'a',
+  'ab',
+  'a+',
+  '>',
+  '>>',
+  '+<',
+  '+>',
+]);
 const FORK_LOOPS = [
   /\bwhile\s*\(?\s*(?:True|true|1)\s*\)?\s*[:{]?\s*(?:[\w$]+\s*\.\s*)*fork\s*\(/,
   /\bfor\s*\(\s*;\s*;\s*\)\s*\{?\s*(?:[\w$]+\s*\.\s*)*fork\s*\(/,
@@ -271,7 +313,8 @@ function literalsOf(lang: CodeLanguage, code: string): { literals: Literal[]; sk
   const blank = (from: number, to: number, fill: string) => {
     for (let k = from; k < to; k += 1) skeleton[k] = code[k] === '\n' ? '\n' : fill;
   };
-  const hashComments = lang === 'python' || lang === 'perl' || lang === 'ruby' || lang === 'r' || lang === 'php' || lang === 'applescript';
+  const hashComments =
+    lang === 'python' || lang === 'perl' || lang === 'ruby' || lang === 'r' || lang === 'php' || lang === 'applescript';
   const slashComments = lang === 'javascript' || lang === 'php';
   const dashComments = lang === 'lua' || lang === 'applescript';
   const commandBackticks = lang === 'perl' || lang === 'ruby' || lang === 'php';
@@ -300,7 +343,11 @@ function literalsOf(lang: CodeLanguage, code: string): { literals: Literal[]; sk
   while (i < code.length) {
     const c = code[i]!;
     const prev = code[i - 1] ?? '';
-    if ((hashComments && c === '#' && prev !== '$') || (slashComments && code.startsWith('//', i)) || (dashComments && code.startsWith('--', i))) {
+    if (
+      (hashComments && c === '#' && prev !== '$') ||
+      (slashComments && code.startsWith('//', i)) ||
+      (dashComments && code.startsWith('--', i))
+    ) {
       const end = code.indexOf('\n', i);
       blank(i, end === -1 ? code.length : end, ' ');
       i = end === -1 ? code.length : end;
@@ -320,8 +367,10 @@ function literalsOf(lang: CodeLanguage, code: string): { literals: Literal[]; sk
       continue;
     }
     // Perl q{} qq{} qw{} qx{}, Ruby %q() %Q() %w() %x() %().
-    const perlQuote = lang === 'perl' && !/[\w$@%&>]/.test(prev) ? /^q([qwx]?)\s*([^\w\s])/.exec(code.slice(i, i + 4)) : null;
-    const rubyQuote = lang === 'ruby' && !/[\w)\]]/.test(prev) ? /^%([qQwWx]?)([({[<|!/])/.exec(code.slice(i, i + 3)) : null;
+    const perlQuote =
+      lang === 'perl' && !/[\w$@%&>]/.test(prev) ? /^q([qwx]?)\s*([^\w\s])/.exec(code.slice(i, i + 4)) : null;
+    const rubyQuote =
+      lang === 'ruby' && !/[\w)\]]/.test(prev) ? /^%([qQwWx]?)([({[<|!/])/.exec(code.slice(i, i + 3)) : null;
     const special = perlQuote ?? rubyQuote;
     if (special) {
       const open = special[2]!;
@@ -395,28 +444,48 @@ export function scanInlineCode(lang: CodeLanguage, code: string): CodeScan {
   for (const loop of FORK_LOOPS) {
     const match = loop.exec(skeleton);
     if (match) {
-      scan.danger = { rule: 'fork-bomb', command: shortCode(code.slice(match.index, match.index + match[0].length)), reason: 'a fork bomb (a loop that forks forever) exhausts the machine' };
+      scan.danger = {
+        rule: 'fork-bomb',
+        command: shortCode(code.slice(match.index, match.index + match[0].length)),
+        reason: 'a fork bomb (a loop that forks forever) exhausts the machine',
+      };
       return scan;
     }
   }
 
-  for (const [pattern, needsOption] of [[ALWAYS_RECURSIVE, false], [RECURSIVE_WITH_OPTION, true]] as const) {
+  for (const [pattern, needsOption] of [
+    [ALWAYS_RECURSIVE, false],
+    [RECURSIVE_WITH_OPTION, true],
+  ] as const) {
     for (const match of skeleton.matchAll(pattern)) {
       const open = match.index + match[0].length - 1;
       const { end, args } = callArguments(skeleton, open);
       if (needsOption && !/recursive|\bTRUE\b/.test(code.slice(open, end))) continue;
       const target = args[0] ? criticalTarget(skeleton, literals, args[0]) : undefined;
       if (target !== undefined) {
-        scan.danger = { rule: 'rm-critical', command: shortCode(code.slice(match.index, end)), reason: `a recursive delete (${match[1]}) of the root, home or a system folder` };
+        scan.danger = {
+          rule: 'rm-critical',
+          command: shortCode(code.slice(match.index, end)),
+          reason: `a recursive delete (${match[1]}) of the root, home or a system folder`,
+        };
         return scan;
       }
     }
   }
 
   const device = literals.find((l) => BLOCK_DEVICE.test(l.text.replace(/^[+<>\s]+/, '')));
-  if (device && (/^\s*(?:>|\+[<>])/.test(device.text) || literals.some((l) => WRITE_MODES.has(l.text)) || /\b(?:write\w*|O_WRONLY|O_RDWR|createWriteStream|syswrite)\b/.test(skeleton))) {
+  if (
+    device &&
+    (/^\s*(?:>|\+[<>])/.test(device.text) ||
+      literals.some((l) => WRITE_MODES.has(l.text)) ||
+      /\b(?:write\w*|O_WRONLY|O_RDWR|createWriteStream|syswrite)\b/.test(skeleton))
+  ) {
     const path = device.text.replace(/^[+<>\s]+/, '');
-    scan.danger = { rule: 'device-write', command: shortCode(code), reason: `writing to the block device ${path} destroys its data` };
+    scan.danger = {
+      rule: 'device-write',
+      command: shortCode(code),
+      reason: `writing to the block device ${path} destroys its data`,
+    };
     return scan;
   }
 

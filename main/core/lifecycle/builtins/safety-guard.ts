@@ -1,7 +1,22 @@
 import { ErrorCode, HookboxError } from '../../errors.ts';
-import { findSubstitutions, parseShell, ShellSyntaxError, type Pipeline, type Redirect, type SimpleCommand } from '../shell-syntax.ts';
+import {
+  findSubstitutions,
+  parseShell,
+  ShellSyntaxError,
+  type Pipeline,
+  type Redirect,
+  type SimpleCommand,
+} from '../shell-syntax.ts';
 import { BLOCK_DEVICE, isCritical, isSystemPath, SAFE_DEVICES } from './guard-targets.ts';
-import { invocationOf, languageNamed, scanInlineCode, shebangLanguage, type CodeLanguage, type Invocation, type Language } from './interpreters.ts';
+import {
+  invocationOf,
+  languageNamed,
+  scanInlineCode,
+  shebangLanguage,
+  type CodeLanguage,
+  type Invocation,
+  type Language,
+} from './interpreters.ts';
 
 // safety-guard: blocks destructive commands wherever they sit in a command line.
 //
@@ -51,8 +66,31 @@ export interface GuardFinding {
 const MAX_DEPTH = 8;
 
 const SQL_CLIENTS = new Set([
-  'psql', 'pgcli', 'mysql', 'mariadb', 'mycli', 'mysqlsh', 'sqlite3', 'sqlite', 'litecli', 'duckdb', 'sqlcmd', 'osql', 'isql',
-  'clickhouse', 'clickhouse-client', 'cockroach', 'usql', 'snowsql', 'trino', 'presto', 'spark-sql', 'beeline', 'hive', 'cqlsh', 'bq',
+  'psql',
+  'pgcli',
+  'mysql',
+  'mariadb',
+  'mycli',
+  'mysqlsh',
+  'sqlite3',
+  'sqlite',
+  'litecli',
+  'duckdb',
+  'sqlcmd',
+  'osql',
+  'isql',
+  'clickhouse',
+  'clickhouse-client',
+  'cockroach',
+  'usql',
+  'snowsql',
+  'trino',
+  'presto',
+  'spark-sql',
+  'beeline',
+  'hive',
+  'cqlsh',
+  'bq',
 ]);
 const SQL_KEYWORDS = new Set(['DROP', 'TRUNCATE', 'DELETE']);
 const OUTPUT_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>']);
@@ -65,7 +103,11 @@ type WrittenFile = { downloaded: true } | { downloaded: false; content: string }
 const DOWNLOADED: WrittenFile = { downloaded: true };
 
 const SQL_RULES: Array<{ rule: string; pattern: RegExp; what: string }> = [
-  { rule: 'sql-drop', pattern: /\bDROP\s+(TABLE|DATABASE|SCHEMA)\b/i, what: 'SQL DROP deletes a table, schema or database' },
+  {
+    rule: 'sql-drop',
+    pattern: /\bDROP\s+(TABLE|DATABASE|SCHEMA)\b/i,
+    what: 'SQL DROP deletes a table, schema or database',
+  },
   { rule: 'sql-truncate', pattern: /\bTRUNCATE\s+(TABLE\s+)?[`"\w]/i, what: 'SQL TRUNCATE empties a table' },
   { rule: 'sql-delete', pattern: /\bDELETE\s+FROM\b/i, what: 'SQL DELETE FROM removes rows' },
 ];
@@ -87,7 +129,10 @@ export function compileUserPattern(pattern: string, anchored: boolean, where: st
   try {
     return new RegExp(anchored ? `^(?:${source})$` : source, flags);
   } catch (error) {
-    throw new HookboxError(ErrorCode.InvalidConfig, `${where}: invalid pattern ${JSON.stringify(pattern)}: ${(error as Error).message}`);
+    throw new HookboxError(
+      ErrorCode.InvalidConfig,
+      `${where}: invalid pattern ${JSON.stringify(pattern)}: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -100,7 +145,25 @@ interface WrapperSpec {
 }
 
 const WRAPPERS: Record<string, WrapperSpec> = {
-  sudo: { values: new Set(['-u', '-g', '-C', '-h', '-p', '-r', '-t', '-U', '-D', '-R', '-T', '--user', '--group', '--chdir', '--prompt']) },
+  sudo: {
+    values: new Set([
+      '-u',
+      '-g',
+      '-C',
+      '-h',
+      '-p',
+      '-r',
+      '-t',
+      '-U',
+      '-D',
+      '-R',
+      '-T',
+      '--user',
+      '--group',
+      '--chdir',
+      '--prompt',
+    ]),
+  },
   doas: { values: new Set(['-u', '-C']) },
   env: { values: new Set(['-u', '-C', '--unset', '--chdir']), assignments: true },
   nohup: { values: new Set() },
@@ -119,7 +182,26 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   noglob: { values: new Set() },
   caffeinate: { values: new Set(['-t', '-w']) },
   flock: { values: new Set(['-w', '-E', '--timeout', '--conflict-exit-code']), operands: 1 },
-  xargs: { values: new Set(['-n', '-L', '-P', '-s', '-I', '-d', '-E', '-a', '--max-args', '--max-lines', '--max-procs', '--max-chars', '--delimiter', '--eof', '--arg-file', '--replace']) },
+  xargs: {
+    values: new Set([
+      '-n',
+      '-L',
+      '-P',
+      '-s',
+      '-I',
+      '-d',
+      '-E',
+      '-a',
+      '--max-args',
+      '--max-lines',
+      '--max-procs',
+      '--max-chars',
+      '--delimiter',
+      '--eof',
+      '--arg-file',
+      '--replace',
+    ]),
+  },
   busybox: { values: new Set() },
   doppler: { values: new Set() },
 };
@@ -141,21 +223,36 @@ export class SafetyGuard {
    */
   check(command: string, tool?: string): GuardFinding | null {
     if (command.trim() === '') return null;
-    if (tool && /sql|query|database/i.test(tool) && !/^(bash|shell|sh)$/i.test(tool)) return this.#checkSql(command, command);
+    if (tool && /sql|query|database/i.test(tool) && !/^(bash|shell|sh)$/i.test(tool))
+      return this.#checkSql(command, command);
     this.#written = new Map();
     return this.#checkScript(command, 0);
   }
 
   #checkScript(source: string, depth: number): GuardFinding | null {
-    if (depth > MAX_DEPTH) return { rule: 'too-deep', command: shorten(source), reason: `commands nested more than ${MAX_DEPTH} levels deep cannot be checked` };
+    if (depth > MAX_DEPTH)
+      return {
+        rule: 'too-deep',
+        command: shorten(source),
+        reason: `commands nested more than ${MAX_DEPTH} levels deep cannot be checked`,
+      };
     const bomb = forkBomb(source);
-    if (bomb) return { rule: 'fork-bomb', command: shorten(bomb), reason: 'a fork bomb (a function that starts copies of itself) exhausts the machine' };
+    if (bomb)
+      return {
+        rule: 'fork-bomb',
+        command: shorten(bomb),
+        reason: 'a fork bomb (a function that starts copies of itself) exhausts the machine',
+      };
     let parsed;
     try {
       parsed = parseShell(source);
     } catch (error) {
       if (!(error instanceof ShellSyntaxError)) throw error;
-      return { rule: 'unparsable', command: shorten(source), reason: `the command cannot be parsed (${error.message}), so it cannot be checked` };
+      return {
+        rule: 'unparsable',
+        command: shorten(source),
+        reason: `the command cannot be parsed (${error.message}), so it cannot be checked`,
+      };
     }
     for (const inner of parsed.substitutions) {
       const found = this.#checkScript(inner, depth + 1);
@@ -203,7 +300,11 @@ export class SafetyGuard {
     const argv = coreArgv(words);
     const fetcher = isFetcher(argv);
     const printed = literalOutput(command);
-    const output: WrittenFile | undefined = fetcher ? DOWNLOADED : printed !== undefined ? { downloaded: false, content: printed } : undefined;
+    const output: WrittenFile | undefined = fetcher
+      ? DOWNLOADED
+      : printed !== undefined
+        ? { downloaded: false, content: printed }
+        : undefined;
     for (const r of command.redirects) {
       if (!OUTPUT_REDIRECTS.has(r.op) || r.target.dynamic) continue;
       const stdout = r.fd === null || r.fd === '1' || r.op.startsWith('&');
@@ -211,7 +312,8 @@ export class SafetyGuard {
     }
     if (fetcher) for (const path of downloadTargets(argv)) this.#write(path, DOWNLOADED, false);
     if (basename(argv[0] ?? '') === 'tee') {
-      const content: WrittenFile | undefined = typeof stdin === 'string' ? { downloaded: false, content: stdin } : stdin;
+      const content: WrittenFile | undefined =
+        typeof stdin === 'string' ? { downloaded: false, content: stdin } : stdin;
       const { flags, long, operands } = splitFlags(argv.slice(1));
       for (const path of operands) this.#write(path, content, flags.has('a') || long.has('--append'));
     }
@@ -226,14 +328,21 @@ export class SafetyGuard {
     else this.#written.set(key, { downloaded: false, content: `${before.content}\n${content.content}` });
   }
 
-  #checkWords(words: string[], redirects: readonly Redirect[], stdin: string | undefined, depth: number): GuardFinding | null {
+  #checkWords(
+    words: string[],
+    redirects: readonly Redirect[],
+    stdin: string | undefined,
+    depth: number,
+  ): GuardFinding | null {
     const argv = withoutAssignments(words);
     const text = [...argv, ...redirects.map((r) => `${r.fd ?? ''}${r.op} ${r.target.text}`)].join(' ');
     if (text !== '' && this.#allow.some((re) => re.test(text) || re.test(argv.join(' ')))) return null;
     const denied = this.#deny.find((re) => re.test(text));
-    if (denied) return { rule: 'user-deny', command: shorten(text), reason: `matches the deny pattern ${denied.source}` };
+    if (denied)
+      return { rule: 'user-deny', command: shorten(text), reason: `matches the deny pattern ${denied.source}` };
     for (const r of redirects) {
-      if (OUTPUT_REDIRECTS.has(r.op) && BLOCK_DEVICE.test(r.target.text)) return finding('device-write', text, `writing to the block device ${r.target.text} destroys its data`);
+      if (OUTPUT_REDIRECTS.has(r.op) && BLOCK_DEVICE.test(r.target.text))
+        return finding('device-write', text, `writing to the block device ${r.target.text} destroys its data`);
     }
     if (argv.length === 0) return null;
     return this.#rules(argv, stdin, depth);
@@ -247,7 +356,8 @@ export class SafetyGuard {
   #rules(argv: string[], stdin: string | undefined, depth: number): GuardFinding | null {
     const text = argv.join(' ');
     const name = programName(argv[0]!);
-    if (name === null) return dynamicProgram(argv[0]!, argv.slice(1), text) ?? this.#dynamicInlineCode(argv[0]!, argv.slice(1), depth);
+    if (name === null)
+      return dynamicProgram(argv[0]!, argv.slice(1), text) ?? this.#dynamicInlineCode(argv[0]!, argv.slice(1), depth);
     const program = name;
     const args = argv.slice(1);
 
@@ -257,7 +367,9 @@ export class SafetyGuard {
       if (program === 'env') {
         const split = args.findIndex((a) => a === '-S' || a.startsWith('--split-string'));
         if (split >= 0) {
-          const value = args[split]!.includes('=') ? args[split]!.slice(args[split]!.indexOf('=') + 1) : (args[split + 1] ?? '');
+          const value = args[split]!.includes('=')
+            ? args[split]!.slice(args[split]!.indexOf('=') + 1)
+            : (args[split + 1] ?? '');
           return this.#checkScript(value, depth + 1);
         }
       }
@@ -269,7 +381,8 @@ export class SafetyGuard {
       return rest.length > 0 ? this.#checkWords(rest, [], stdin, depth + 1) : null;
     }
 
-    if (argv[0]!.includes('/') && this.#written.has(normalizePath(argv[0]!))) return this.#runFile('shell', argv[0]!, text, depth);
+    if (argv[0]!.includes('/') && this.#written.has(normalizePath(argv[0]!)))
+      return this.#runFile('shell', argv[0]!, text, depth);
     const invocation = invocationOf(program, args);
     if (invocation) return this.#invoke(invocation, stdin, text, depth);
     if (program === 'eval') return this.#checkScript(args.join(' '), depth + 1);
@@ -282,7 +395,32 @@ export class SafetyGuard {
       return rest.length > 0 ? this.#checkScript(rest.join(' '), depth + 1) : null;
     }
     if (program === 'ssh') {
-      const rest = unwrap(args, { values: new Set(['-b', '-c', '-D', '-E', '-e', '-F', '-I', '-i', '-J', '-L', '-l', '-m', '-O', '-o', '-p', '-Q', '-R', '-S', '-W', '-w', '-B']), operands: 1 });
+      const rest = unwrap(args, {
+        values: new Set([
+          '-b',
+          '-c',
+          '-D',
+          '-E',
+          '-e',
+          '-F',
+          '-I',
+          '-i',
+          '-J',
+          '-L',
+          '-l',
+          '-m',
+          '-O',
+          '-o',
+          '-p',
+          '-Q',
+          '-R',
+          '-S',
+          '-W',
+          '-w',
+          '-B',
+        ]),
+        operands: 1,
+      });
       return rest.length > 0 ? this.#checkScript(rest.join(' '), depth + 1) : null;
     }
     if (program === 'find') return this.#find(args, depth);
@@ -302,7 +440,8 @@ export class SafetyGuard {
         return gitRule(args, text);
       case 'dd': {
         const of = args.find((a) => a.startsWith('of='))?.slice(3);
-        if (of && of.startsWith('/dev/') && !SAFE_DEVICES.test(of)) return finding('dd-device', text, `dd writing to the device ${of} overwrites it`);
+        if (of?.startsWith('/dev/') && !SAFE_DEVICES.test(of))
+          return finding('dd-device', text, `dd writing to the device ${of} overwrites it`);
         return null;
       }
       case 'chmod':
@@ -311,7 +450,12 @@ export class SafetyGuard {
       case 'chgrp': {
         const { flags, operands } = splitFlags(args);
         const targets = operands.slice(1);
-        if (targets.includes('/') || (flags.has('R') && targets.some(isCritical))) return finding('chown-root', text, `${program} on the root of the filesystem or a system folder breaks the system`);
+        if (targets.includes('/') || (flags.has('R') && targets.some(isCritical)))
+          return finding(
+            'chown-root',
+            text,
+            `${program} on the root of the filesystem or a system folder breaks the system`,
+          );
         return null;
       }
       case 'tee':
@@ -333,18 +477,27 @@ export class SafetyGuard {
       case 'poweroff':
         return finding('shutdown', text, 'shuts down or restarts the machine');
       case 'systemctl':
-        return args.some((a) => ['poweroff', 'reboot', 'halt', 'kexec', 'suspend', 'hibernate'].includes(a)) ? finding('shutdown', text, 'shuts down or restarts the machine') : null;
+        return args.some((a) => ['poweroff', 'reboot', 'halt', 'kexec', 'suspend', 'hibernate'].includes(a))
+          ? finding('shutdown', text, 'shuts down or restarts the machine')
+          : null;
       case 'init':
       case 'telinit':
-        return args.some((a) => a === '0' || a === '6') ? finding('shutdown', text, 'shuts down or restarts the machine') : null;
+        return args.some((a) => a === '0' || a === '6')
+          ? finding('shutdown', text, 'shuts down or restarts the machine')
+          : null;
       case 'kill':
-        return args.includes('-1') && args.some((a) => /^-(9|KILL|SIGKILL)$/i.test(a) || a === '-s') ? finding('kill-all', text, 'kill -9 -1 kills every process you own') : null;
+        return args.includes('-1') && args.some((a) => /^-(9|KILL|SIGKILL)$/i.test(a) || a === '-s')
+          ? finding('kill-all', text, 'kill -9 -1 kills every process you own')
+          : null;
       case 'redis-cli':
-        return args.some((a) => /^FLUSH(ALL|DB)$/i.test(a)) ? finding('redis-flush', text, 'FLUSHALL / FLUSHDB deletes every key') : null;
+        return args.some((a) => /^FLUSH(ALL|DB)$/i.test(a))
+          ? finding('redis-flush', text, 'FLUSHALL / FLUSHDB deletes every key')
+          : null;
       default:
         break;
     }
-    if (/^mkfs(\.|$)/.test(program) || /^mkfs\./.test(program)) return finding('mkfs', text, 'mkfs formats a filesystem, erasing what was on it');
+    if (/^mkfs(\.|$)/.test(program) || /^mkfs\./.test(program))
+      return finding('mkfs', text, 'mkfs formats a filesystem, erasing what was on it');
     return null;
   }
 
@@ -391,7 +544,12 @@ export class SafetyGuard {
 
   /** Inline code of an interpreter (see interpreters.ts for what the scan finds). */
   #checkCode(lang: CodeLanguage, code: string, depth: number): GuardFinding | null {
-    if (depth > MAX_DEPTH) return { rule: 'too-deep', command: shorten(code), reason: `commands nested more than ${MAX_DEPTH} levels deep cannot be checked` };
+    if (depth > MAX_DEPTH)
+      return {
+        rule: 'too-deep',
+        command: shorten(code),
+        reason: `commands nested more than ${MAX_DEPTH} levels deep cannot be checked`,
+      };
     // python3 -c "$(curl …)": the shell put downloaded text into the code.
     if (findSubstitutions(code).some((inner) => fetches(inner))) return finding('download-exec', code, DOWNLOAD_REASON);
     const scan = scanInlineCode(lang, code);
@@ -414,7 +572,8 @@ export class SafetyGuard {
     while (i < args.length && !/^[-(!]/.test(args[i]!)) paths.push(args[i++]!);
     for (; i < args.length; i += 1) {
       const a = args[i]!;
-      if (a === '-delete' && paths.some(isSystemPath)) return finding('find-delete', `find ${args.join(' ')}`, 'find -delete on the root, home or a system folder');
+      if (a === '-delete' && paths.some(isSystemPath))
+        return finding('find-delete', `find ${args.join(' ')}`, 'find -delete on the root, home or a system folder');
       if (a === '-exec' || a === '-execdir' || a === '-ok' || a === '-okdir') {
         const end = args.findIndex((x, j) => j > i && (x === ';' || x === '+'));
         const inner = args.slice(i + 1, end === -1 ? undefined : end);
@@ -444,7 +603,10 @@ function withoutAssignments(words: string[]): string[] {
 
 /** A simple command as the user patterns see it: words after assignments, then redirections. */
 function commandText(command: SimpleCommand): string {
-  return [...withoutAssignments(command.words.map((w) => w.text)), ...command.redirects.map((r) => `${r.fd ?? ''}${r.op} ${r.target.text}`)].join(' ');
+  return [
+    ...withoutAssignments(command.words.map((w) => w.text)),
+    ...command.redirects.map((r) => `${r.fd ?? ''}${r.op} ${r.target.text}`),
+  ].join(' ');
 }
 
 /** The program a command word names, or null when only running the line tells ($CMD, "$(…)", `…`). */
@@ -480,7 +642,10 @@ function fetches(script: string, depth = 0): boolean {
   } catch {
     return false;
   }
-  return parsed.pipelines.some((p) => p.commands.some((c) => isFetcher(coreArgv(c.words.map((w) => w.text))))) || parsed.substitutions.some((inner) => fetches(inner, depth + 1));
+  return (
+    parsed.pipelines.some((p) => p.commands.some((c) => isFetcher(coreArgv(c.words.map((w) => w.text))))) ||
+    parsed.substitutions.some((inner) => fetches(inner, depth + 1))
+  );
 }
 
 /**
@@ -496,12 +661,24 @@ function dynamicProgram(word: string, args: string[], text: string): GuardFindin
   const recursive = flags.has('r') || flags.has('R') || long.has('--recursive');
   const force = flags.has('f') || long.has('--force');
   const target = operands.find(isCritical);
-  if (long.has('--no-preserve-root') || (recursive && force && target !== undefined)) return finding('dynamic-program', text, `${unknown}, and as rm these arguments delete ${target ?? '/'} recursively`);
+  if (long.has('--no-preserve-root') || (recursive && force && target !== undefined))
+    return finding(
+      'dynamic-program',
+      text,
+      `${unknown}, and as rm these arguments delete ${target ?? '/'} recursively`,
+    );
   const of = args.find((a) => a.startsWith('of='))?.slice(3);
-  if (of && of.startsWith('/dev/') && !SAFE_DEVICES.test(of)) return finding('dynamic-program', text, `${unknown}, and as dd these arguments overwrite the device ${of}`);
+  if (of?.startsWith('/dev/') && !SAFE_DEVICES.test(of))
+    return finding('dynamic-program', text, `${unknown}, and as dd these arguments overwrite the device ${of}`);
   const git = gitRule(args, text);
-  if (git?.rule === 'git-push-force') return finding('dynamic-program', text, `${unknown}, and as git these arguments force-push over the remote history`);
-  if (git?.rule === 'git-reset-hard') return finding('dynamic-program', text, `${unknown}, and as git these arguments discard uncommitted work`);
+  if (git?.rule === 'git-push-force')
+    return finding(
+      'dynamic-program',
+      text,
+      `${unknown}, and as git these arguments force-push over the remote history`,
+    );
+  if (git?.rule === 'git-reset-hard')
+    return finding('dynamic-program', text, `${unknown}, and as git these arguments discard uncommitted work`);
   return null;
 }
 
@@ -530,7 +707,8 @@ function downloadTargets(argv: string[]): string[] {
         const file = value();
         if (file !== '-') files.push(file);
         remote = false;
-      } else if (long[1] === '--remote-name' || long[1] === '--remote-name-all' || long[1] === '--download') remote = true;
+      } else if (long[1] === '--remote-name' || long[1] === '--remote-name-all' || long[1] === '--download')
+        remote = true;
       else if (long[1] === '--directory-prefix') prefix = value();
       continue;
     }
@@ -556,7 +734,8 @@ function downloadTargets(argv: string[]): string[] {
       }
     }
   }
-  if (remote) for (const url of urls) files.push(`${prefix ? `${prefix}/` : ''}${urlName(url) || (wget ? 'index.html' : '')}`);
+  if (remote)
+    for (const url of urls) files.push(`${prefix ? `${prefix}/` : ''}${urlName(url) || (wget ? 'index.html' : '')}`);
   return files.filter((f) => f !== '' && !f.endsWith('/'));
 }
 
@@ -590,7 +769,10 @@ function literalOutput(command: SimpleCommand): string | undefined {
   const program = basename(words[0] ?? '');
   if (program === 'echo') {
     const escapes = /^-[neE]*e[neE]*$/.test(words[1] ?? '');
-    const text = words.slice(1).filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w))).join(' ');
+    const text = words
+      .slice(1)
+      .filter((w, i) => !(i === 0 && /^-[neE]+$/.test(w)))
+      .join(' ');
     return escapes ? printfEscapes(text) : text;
   }
   if (program === 'printf') return printfEscapes(words.slice(1).join(' '));
@@ -662,13 +844,23 @@ function rmRule(args: string[], text: string): GuardFinding | null {
   const { flags, long, operands } = splitFlags(args);
   const recursive = flags.has('r') || flags.has('R') || long.has('--recursive');
   const force = flags.has('f') || long.has('--force');
-  if (long.has('--no-preserve-root')) return finding('rm-critical', text, 'rm --no-preserve-root deletes the whole filesystem');
+  if (long.has('--no-preserve-root'))
+    return finding('rm-critical', text, 'rm --no-preserve-root deletes the whole filesystem');
   if (recursive && force) return finding('rm-recursive-force', text, 'rm -rf deletes recursively without asking');
-  if (recursive && operands.some(isCritical)) return finding('rm-critical', text, 'a recursive delete of the root, home or a system folder');
+  if (recursive && operands.some(isCritical))
+    return finding('rm-critical', text, 'a recursive delete of the root, home or a system folder');
   return null;
 }
 
-const GIT_GLOBAL_WITH_VALUE = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env']);
+const GIT_GLOBAL_WITH_VALUE = new Set([
+  '-C',
+  '-c',
+  '--git-dir',
+  '--work-tree',
+  '--namespace',
+  '--exec-path',
+  '--config-env',
+]);
 
 function gitRule(args: string[], text: string): GuardFinding | null {
   let i = 0;
@@ -677,11 +869,19 @@ function gitRule(args: string[], text: string): GuardFinding | null {
   const rest = args.slice(i + 1);
   const { flags, long, operands } = splitFlags(rest);
   if (sub === 'push') {
-    const force = flags.has('f') || long.has('--force') || long.has('--force-with-lease') || long.has('--force-if-includes') || long.has('--mirror') || operands.some((o) => o.startsWith('+'));
+    const force =
+      flags.has('f') ||
+      long.has('--force') ||
+      long.has('--force-with-lease') ||
+      long.has('--force-if-includes') ||
+      long.has('--mirror') ||
+      operands.some((o) => o.startsWith('+'));
     return force ? finding('git-push-force', text, 'git push --force overwrites the remote history') : null;
   }
-  if (sub === 'reset' && long.has('--hard')) return finding('git-reset-hard', text, 'git reset --hard discards uncommitted work');
-  if (sub === 'clean' && (flags.has('f') || long.has('--force')) && !(flags.has('n') || long.has('--dry-run'))) return finding('git-clean-force', text, 'git clean -f deletes untracked files for good');
+  if (sub === 'reset' && long.has('--hard'))
+    return finding('git-reset-hard', text, 'git reset --hard discards uncommitted work');
+  if (sub === 'clean' && (flags.has('f') || long.has('--force')) && !(flags.has('n') || long.has('--dry-run')))
+    return finding('git-clean-force', text, 'git clean -f deletes untracked files for good');
   return null;
 }
 
@@ -696,8 +896,10 @@ function chmodRule(args: string[], text: string): GuardFinding | null {
     else operands.push(a);
   }
   const [mode, ...targets] = operands;
-  if (mode !== undefined && (/^0+$/.test(mode) || /^[ugoa]*-rwx$/.test(mode) || /^[ugoa]*=$/.test(mode))) return finding('chmod-000', text, 'chmod 000 removes every permission');
-  if (recursive && targets.some(isCritical)) return finding('chmod-recursive', text, 'a recursive chmod of the root, home or a system folder breaks the system');
+  if (mode !== undefined && (/^0+$/.test(mode) || /^[ugoa]*-rwx$/.test(mode) || /^[ugoa]*=$/.test(mode)))
+    return finding('chmod-000', text, 'chmod 000 removes every permission');
+  if (recursive && targets.some(isCritical))
+    return finding('chmod-recursive', text, 'a recursive chmod of the root, home or a system folder breaks the system');
   return null;
 }
 

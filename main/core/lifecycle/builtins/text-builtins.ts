@@ -1,7 +1,10 @@
 // output-truncator and followup-creator: pure functions over the text of a response or tool output.
 
 /** Cuts `text` to at most `maxBytes` bytes of content, keeping the head and the tail around a marker. */
-export function truncateOutput(text: string, maxBytes: number): { text: string; truncated: boolean; originalBytes: number; omittedBytes: number } {
+export function truncateOutput(
+  text: string,
+  maxBytes: number,
+): { text: string; truncated: boolean; originalBytes: number; omittedBytes: number } {
   const buffer = Buffer.from(text, 'utf8');
   const originalBytes = buffer.length;
   if (originalBytes <= maxBytes) return { text, truncated: false, originalBytes, omittedBytes: 0 };
@@ -40,7 +43,10 @@ const MARKERS: Array<{ kind: FollowupKind; pattern: RegExp; list: boolean }> = [
 ];
 
 function clean(text: string): string {
-  const t = text.trim().replace(/^[-*+•]\s+/, '').replace(/\s+/g, ' ');
+  const t = text
+    .trim()
+    .replace(/^[-*+•]\s+/, '')
+    .replace(/\s+/g, ' ');
   return t.length > MAX_ITEM_CHARS ? `${t.slice(0, MAX_ITEM_CHARS - 1)}…` : t;
 }
 

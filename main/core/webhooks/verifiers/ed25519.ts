@@ -1,5 +1,15 @@
 import { verify as verifySignature } from 'node:crypto';
-import { ACCEPTED, checkTimestamp, decodeKeyBytes, decodeSignature, ed25519Key, refuse, VerifierConfigError, type Verdict, type VerifierAdapter } from './verifier.ts';
+import {
+  ACCEPTED,
+  checkTimestamp,
+  decodeKeyBytes,
+  decodeSignature,
+  ed25519Key,
+  refuse,
+  VerifierConfigError,
+  type Verdict,
+  type VerifierAdapter,
+} from './verifier.ts';
 
 // Ed25519 as Discord signs interactions: `X-Signature-Ed25519: <hex signature>` over
 // `X-Signature-Timestamp` + raw body, checked with the application's public key (`public_key`,
@@ -9,7 +19,10 @@ export const ed25519Verifier: VerifierAdapter = {
   fields: ['public_key'],
   create(settings) {
     if (settings.publicKey === undefined) {
-      throw new VerifierConfigError('public_key', "verify = \"ed25519\" needs 'public_key' (the sender's Ed25519 public key, 64 hex digits)");
+      throw new VerifierConfigError(
+        'public_key',
+        "verify = \"ed25519\" needs 'public_key' (the sender's Ed25519 public key, 64 hex digits)",
+      );
     }
     const raw = decodeKeyBytes(settings.publicKey);
     if (!raw) throw new VerifierConfigError('public_key', "'public_key' must be 32 bytes as 64 hex digits or base64");

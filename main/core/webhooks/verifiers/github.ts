@@ -19,7 +19,8 @@ export const githubVerifier: VerifierAdapter = {
         if (value === undefined) return refuse(`${header} header missing`);
         const given = value.startsWith('sha256=') ? decodeSignature(value.slice('sha256='.length), 'hex') : undefined;
         if (!given) return refuse(`${header} is not "sha256=<hex>"`);
-        if (!settings.secrets.some((secret) => safeEqual(given, hmac('sha256', secret, request.body)))) return refuse('signature does not match');
+        if (!settings.secrets.some((secret) => safeEqual(given, hmac('sha256', secret, request.body))))
+          return refuse('signature does not match');
         const delivery = request.headers['x-github-delivery'];
         return delivery ? { ok: true, deliveryId: delivery } : ACCEPTED;
       },

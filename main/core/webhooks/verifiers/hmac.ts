@@ -1,4 +1,14 @@
-import { ACCEPTED, checkTimestamp, decodeSignature, hmac, refuse, safeEqual, VerifierConfigError, type Verdict, type VerifierAdapter } from './verifier.ts';
+import {
+  ACCEPTED,
+  checkTimestamp,
+  decodeSignature,
+  hmac,
+  refuse,
+  safeEqual,
+  VerifierConfigError,
+  type Verdict,
+  type VerifierAdapter,
+} from './verifier.ts';
 
 // Any other HMAC sender: the signature sits in `signature_header` after an optional
 // `signature_prefix` ("sha256=", "v1="…), as hex or base64 of HMAC-`algorithm`(secret, signed),
@@ -18,12 +28,24 @@ function compileTemplate(template: string, hasTimestamp: boolean): Part[] {
       parts.push({ body: true });
       sawBody = true;
     } else if (piece === '{timestamp}') {
-      if (!hasTimestamp) throw new VerifierConfigError('signed', "'signed' uses {timestamp}: set 'timestamp_header' to the header that carries it");
+      if (!hasTimestamp)
+        throw new VerifierConfigError(
+          'signed',
+          "'signed' uses {timestamp}: set 'timestamp_header' to the header that carries it",
+        );
       parts.push({ timestamp: true });
     } else if (/^\{header\.[A-Za-z0-9_-]+\}$/.test(piece)) parts.push({ header: piece.slice(8, -1).toLowerCase() });
-    else throw new VerifierConfigError('signed', `'signed' has an unknown placeholder ${piece} (known: {body}, {timestamp}, {header.NAME})`);
+    else
+      throw new VerifierConfigError(
+        'signed',
+        `'signed' has an unknown placeholder ${piece} (known: {body}, {timestamp}, {header.NAME})`,
+      );
   }
-  if (!sawBody) throw new VerifierConfigError('signed', "'signed' must include {body} (a signature that does not cover the body proves nothing about it)");
+  if (!sawBody)
+    throw new VerifierConfigError(
+      'signed',
+      "'signed' must include {body} (a signature that does not cover the body proves nothing about it)",
+    );
   return parts;
 }
 
@@ -32,7 +54,11 @@ export const hmacVerifier: VerifierAdapter = {
   fields: ['signature_header', 'signature_prefix', 'algorithm', 'encoding', 'signed', 'timestamp_header'],
   create(settings) {
     const header = settings.signatureHeader;
-    if (header === undefined) throw new VerifierConfigError('signature_header', 'verify = "hmac" needs \'signature_header\' (the header that carries the signature)');
+    if (header === undefined)
+      throw new VerifierConfigError(
+        'signature_header',
+        'verify = "hmac" needs \'signature_header\' (the header that carries the signature)',
+      );
     const prefix = settings.signaturePrefix ?? '';
     const algorithm = settings.algorithm ?? 'sha256';
     const encoding = settings.encoding ?? 'hex';
@@ -42,7 +68,12 @@ export const hmacVerifier: VerifierAdapter = {
       verify(request, context): Verdict {
         let timestamp = '';
         if (timestampHeader !== undefined) {
-          const stale = checkTimestamp(request.headers[timestampHeader], timestampHeader, settings.toleranceMs, context);
+          const stale = checkTimestamp(
+            request.headers[timestampHeader],
+            timestampHeader,
+            settings.toleranceMs,
+            context,
+          );
           if (stale) return refuse(stale);
           timestamp = request.headers[timestampHeader]!.trim();
         }

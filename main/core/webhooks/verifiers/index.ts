@@ -7,7 +7,13 @@ import { slackVerifier } from './slack.ts';
 import { standardWebhooksVerifier } from './standard-webhooks.ts';
 import { stripeVerifier } from './stripe.ts';
 import { twilioVerifier } from './twilio.ts';
-import { VerifierConfigError, type OptionalField, type Verifier, type VerifierAdapter, type VerifierSettings } from './verifier.ts';
+import {
+  VerifierConfigError,
+  type OptionalField,
+  type Verifier,
+  type VerifierAdapter,
+  type VerifierSettings,
+} from './verifier.ts';
 
 /** Every `verify = "…"` a hook may name, one adapter file each. */
 export const VERIFIERS = {
@@ -33,7 +39,11 @@ export const DEFAULT_TOLERANCE_MS = 5 * 60 * 1000;
  * scheme does not read is refused, as is a missing secret or a key that does not decode (a
  * VerifierConfigError naming the key).
  */
-export function buildVerifier(scheme: VerifyScheme, settings: VerifierSettings, given: ReadonlySet<OptionalField>): Verifier {
+export function buildVerifier(
+  scheme: VerifyScheme,
+  settings: VerifierSettings,
+  given: ReadonlySet<OptionalField>,
+): Verifier {
   const adapter: VerifierAdapter = VERIFIERS[scheme];
   for (const field of given) {
     if (adapter.fields.includes(field)) continue;
@@ -44,9 +54,12 @@ export function buildVerifier(scheme: VerifyScheme, settings: VerifierSettings, 
     throw new VerifierConfigError('secrets', `verify = "${scheme}" needs 'secret' or 'secrets'`);
   }
   if (!adapter.needsSecret && settings.secrets.length > 0) {
-    throw new VerifierConfigError('secrets', `verify = "${scheme}" takes no secret ('public_key' is what it checks with)`);
+    throw new VerifierConfigError(
+      'secrets',
+      `verify = "${scheme}" takes no secret ('public_key' is what it checks with)`,
+    );
   }
   return adapter.create(settings);
 }
 
-export type { Verifier, VerifierSettings, Verdict, SignedRequest, VerifyContext } from './verifier.ts';
+export type { Verifier, VerifierSettings, Verdict, SignedRequest } from './verifier.ts';

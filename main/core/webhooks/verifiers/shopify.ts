@@ -12,7 +12,9 @@ export const shopifyVerifier: VerifierAdapter = {
         if (value === undefined) return refuse(`${header} header missing`);
         const given = decodeSignature(value, 'base64');
         if (!given) return refuse(`${header} is not base64`);
-        return settings.secrets.some((secret) => safeEqual(given, hmac('sha256', secret, request.body))) ? ACCEPTED : refuse('signature does not match');
+        return settings.secrets.some((secret) => safeEqual(given, hmac('sha256', secret, request.body)))
+          ? ACCEPTED
+          : refuse('signature does not match');
       },
     };
   },

@@ -1,5 +1,15 @@
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
-import { checkTimestamp, decodeSignature, ed25519Key, hmac, refuse, safeEqual, VerifierConfigError, type Verdict, type VerifierAdapter } from './verifier.ts';
+import {
+  checkTimestamp,
+  decodeSignature,
+  ed25519Key,
+  hmac,
+  refuse,
+  safeEqual,
+  VerifierConfigError,
+  type Verdict,
+  type VerifierAdapter,
+} from './verifier.ts';
 
 // Standard Webhooks (Svix, Resend, GitLab's signing token, …): `webhook-id`, `webhook-timestamp`
 // and `webhook-signature` (Svix spells them `svix-*`). The signed content is
@@ -22,10 +32,12 @@ function decodeBase64Key(text: string): Buffer | undefined {
 function parseKey(secret: string): Key {
   if (secret.startsWith('whpk_')) {
     const raw = decodeBase64Key(secret.slice(5));
-    if (raw?.length !== 32) throw new VerifierConfigError('secrets', 'a whpk_ key must be 32 bytes of base64 (an Ed25519 public key)');
+    if (raw?.length !== 32)
+      throw new VerifierConfigError('secrets', 'a whpk_ key must be 32 bytes of base64 (an Ed25519 public key)');
     return { kind: 'ed25519', key: ed25519Key(raw) };
   }
-  if (secret.startsWith('whsk_')) throw new VerifierConfigError('secrets', 'a whsk_ key is the sender\'s private key; give its whpk_ public key');
+  if (secret.startsWith('whsk_'))
+    throw new VerifierConfigError('secrets', "a whsk_ key is the sender's private key; give its whpk_ public key");
   const key = decodeBase64Key(secret.startsWith('whsec_') ? secret.slice(6) : secret);
   if (!key) throw new VerifierConfigError('secrets', 'a Standard Webhooks secret is "whsec_" followed by base64');
   return { kind: 'hmac', key };
@@ -38,7 +50,10 @@ export const standardWebhooksVerifier: VerifierAdapter = {
     const keys = settings.secrets.map(parseKey);
     return {
       verify(request, context): Verdict {
-        const prefix = request.headers['webhook-signature'] !== undefined || request.headers['svix-signature'] === undefined ? 'webhook' : 'svix';
+        const prefix =
+          request.headers['webhook-signature'] !== undefined || request.headers['svix-signature'] === undefined
+            ? 'webhook'
+            : 'svix';
         const id = request.headers[`${prefix}-id`];
         const timestamp = request.headers[`${prefix}-timestamp`];
         const header = request.headers[`${prefix}-signature`];
@@ -55,9 +70,17 @@ export const standardWebhooksVerifier: VerifierAdapter = {
         for (const key of keys) {
           if (key.kind === 'hmac') {
             const expected = hmac('sha256', key.key, content);
-            matched = given.some((g) => g.version === 'v1' && g.signature !== undefined && safeEqual(g.signature, expected)) || matched;
+            matched =
+              given.some((g) => g.version === 'v1' && g.signature !== undefined && safeEqual(g.signature, expected)) ||
+              matched;
           } else {
-            matched = given.some((g) => g.version === 'v1a' && g.signature?.length === 64 && verifySignature(null, content, key.key, g.signature)) || matched;
+            matched =
+              given.some(
+                (g) =>
+                  g.version === 'v1a' &&
+                  g.signature?.length === 64 &&
+                  verifySignature(null, content, key.key, g.signature),
+              ) || matched;
           }
         }
         return matched ? { ok: true, deliveryId: id } : refuse('signature does not match');

@@ -1,4 +1,12 @@
-import { checkTimestamp, decodeSignature, hmac, refuse, safeEqual, type Verdict, type VerifierAdapter } from './verifier.ts';
+import {
+  checkTimestamp,
+  decodeSignature,
+  hmac,
+  refuse,
+  safeEqual,
+  type Verdict,
+  type VerifierAdapter,
+} from './verifier.ts';
 
 // Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]` (one v1 per active endpoint secret
 // while Stripe rolls one); each v1 is hex HMAC-SHA256(secret, "{t}.{raw body}"). Refused outside

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { ACCEPTED, decodeSignature, hmac, refuse, safeEqual, VerifierConfigError, type Verdict, type VerifierAdapter } from './verifier.ts';
+import {
+  ACCEPTED,
+  decodeSignature,
+  hmac,
+  refuse,
+  safeEqual,
+  VerifierConfigError,
+  type Verdict,
+  type VerifierAdapter,
+} from './verifier.ts';
 
 // Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1(auth token, URL + form parameters)>`, where URL is
 // the full public URL Twilio called (Twilio never sees the hub's own address, so `public_url` —
@@ -12,7 +21,10 @@ export const twilioVerifier: VerifierAdapter = {
   fields: ['public_url'],
   create(settings) {
     if (settings.publicUrl === undefined) {
-      throw new VerifierConfigError('public_url', 'verify = "twilio" needs \'public_url\' (the URL Twilio calls, e.g. "https://example.com")');
+      throw new VerifierConfigError(
+        'public_url',
+        'verify = "twilio" needs \'public_url\' (the URL Twilio calls, e.g. "https://example.com")',
+      );
     }
     let base: URL;
     try {
@@ -20,7 +32,8 @@ export const twilioVerifier: VerifierAdapter = {
     } catch {
       throw new VerifierConfigError('public_url', `'public_url' is not a URL: ${JSON.stringify(settings.publicUrl)}`);
     }
-    if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new VerifierConfigError('public_url', "'public_url' must be an http(s) URL");
+    if (base.protocol !== 'https:' && base.protocol !== 'http:')
+      throw new VerifierConfigError('public_url', "'public_url' must be an http(s) URL");
     const root = settings.publicUrl.replace(/\/+$/, '');
     return {
       verify(request): Verdict {
@@ -40,7 +53,9 @@ export const twilioVerifier: VerifierAdapter = {
           const expected = decodeSignature(bodyHash, 'hex');
           if (!expected || !safeEqual(actual, expected)) return refuse('bodySHA256 does not match the body');
         }
-        return settings.secrets.some((token) => safeEqual(given, hmac('sha1', token, data))) ? ACCEPTED : refuse('signature does not match');
+        return settings.secrets.some((token) => safeEqual(given, hmac('sha1', token, data)))
+          ? ACCEPTED
+          : refuse('signature does not match');
       },
     };
   },

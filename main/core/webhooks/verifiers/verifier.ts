@@ -51,7 +51,15 @@ export interface VerifierSettings {
 }
 
 /** The config keys a scheme may use besides `verify`, `secret(s)` and `tolerance`. */
-export type OptionalField = 'signature_header' | 'signature_prefix' | 'algorithm' | 'encoding' | 'signed' | 'timestamp_header' | 'public_url' | 'public_key';
+export type OptionalField =
+  | 'signature_header'
+  | 'signature_prefix'
+  | 'algorithm'
+  | 'encoding'
+  | 'signed'
+  | 'timestamp_header'
+  | 'public_url'
+  | 'public_key';
 
 /** Raised while building a verifier: names the config key that cannot work. */
 export class VerifierConfigError extends Error {
@@ -112,7 +120,12 @@ function describeAge(ms: number): string {
  * Checks a Unix-seconds timestamp header against the tolerance. Returns the refusal, or
  * undefined when it is fresh enough (or freshness is not checked).
  */
-export function checkTimestamp(value: string | undefined, header: string, toleranceMs: number, context: VerifyContext): string | undefined {
+export function checkTimestamp(
+  value: string | undefined,
+  header: string,
+  toleranceMs: number,
+  context: VerifyContext,
+): string | undefined {
   if (value === undefined || value === '') return `${header} header missing`;
   if (!/^\d{1,12}$/.test(value.trim())) return `${header} is not a Unix time in seconds`;
   if (!context.checkFreshness) return undefined;
@@ -130,6 +143,10 @@ export function ed25519Key(raw: Buffer): KeyObject {
 /** 32 bytes as 64 hex digits or base64 (Discord shows hex); undefined when neither. */
 export function decodeKeyBytes(text: string): Buffer | undefined {
   const trimmed = text.trim();
-  const bytes = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed) ? Buffer.from(trimmed, 'base64') : undefined;
+  const bytes = /^[0-9a-fA-F]{64}$/.test(trimmed)
+    ? Buffer.from(trimmed, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)
+      ? Buffer.from(trimmed, 'base64')
+      : undefined;
   return bytes?.length === 32 ? bytes : undefined;
 }
