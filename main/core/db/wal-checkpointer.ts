@@ -46,7 +46,8 @@ function checkpointerMain(req: NodeJS.Require, data: CheckpointerData): void {
     // retries instead of blocking), after which the next commit starts the log from its beginning.
     try {
       db.pragma('wal_checkpoint(PASSIVE)');
-      db.pragma('wal_checkpoint(RESTART)');
+      const [restart] = db.pragma('wal_checkpoint(RESTART)') as { busy: number }[];
+      if (restart?.busy === 0) parentPort!.postMessage('restarted');
     } catch {
       // Busy or a transient I/O error: the next round tries again.
     }
@@ -69,6 +70,8 @@ export class WalCheckpointer {
   readonly #db: Database;
   #stopping = false;
   #exited = false;
+  /** How many times the worker rewound the log (a RESTART checkpoint that was not busy). */
+  restarts = 0;
 
   /**
    * Takes checkpoints over from `db` (the hub's connection) until stopped or the worker fails.
@@ -85,6 +88,9 @@ export class WalCheckpointer {
     db.pragma('wal_autocheckpoint = 0');
     this.#worker = new Worker(CHECKPOINTER_SOURCE, { eval: true, workerData: data });
     this.#worker.unref();
+    this.#worker.on('message', () => {
+      this.restarts += 1;
+    });
     const handBack = (why: string) => {
       if (this.#stopping) return;
       // The log must not grow without bound: SQLite checkpoints on the hub's thread again.
