@@ -48,7 +48,7 @@ export function ConfigEditor({
     };
     // Created once; text and problems follow through the effects below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [text, handle]);
+  }, []);
 
   useEffect(() => {
     if (view.current) setEditorText(view.current, text);

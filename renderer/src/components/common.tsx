@@ -100,7 +100,12 @@ export function SelectableTable<T extends { id: string }>({
   row: (item: T, selected: boolean) => ReactNode;
 }) {
   return (
-    <table className={className} aria-label={label} onKeyDown={listKeyHandler(items, selectedId, onSelect)}>
+    <table
+      className={className}
+      tabIndex={0}
+      aria-label={label}
+      onKeyDown={listKeyHandler(items, selectedId, onSelect)}
+    >
       <thead>
         <tr>
           {columns.map((column) => (

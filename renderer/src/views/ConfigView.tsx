@@ -27,7 +27,7 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
   useEffect(() => {
     void s.loadScripts();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [s.loadScripts]);
+  }, []);
   return (
     <form
       className="add-hook"

@@ -83,6 +83,7 @@ export function InboxView({ store }: { store: InboxStore }) {
         <h3>Sessions</h3>
         {s.sessions.length === 0 && s.status === 'ready' && <p className="muted">None yet.</p>}
         <ul
+          tabIndex={0}
           onKeyDown={listKeyHandler(
             s.sessions.map((x) => ({ id: x.name })),
             s.selected,
@@ -140,6 +141,7 @@ export function InboxView({ store }: { store: InboxStore }) {
             </header>
             <ul
               className="messages"
+              tabIndex={0}
               aria-label="Messages"
               onKeyDown={listKeyHandler(shown, selectedMessage, setSelectedMessage)}
             >

@@ -11,7 +11,7 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
   const [newProgram, setNewProgram] = useState('');
   useEffect(() => {
     if (view) setThreshold(String(view.long_running_threshold_ms / 1000));
-  }, [view?.long_running_threshold_ms, view]);
+  }, [view?.long_running_threshold_ms]);
 
   if (!view)
     return (
