@@ -42,19 +42,21 @@ function isMcpAgent(agent: AgentTarget): agent is AgentName {
   return agent in AGENT_ADAPTERS;
 }
 
-/** Why installing is not offered, in one line (null when it is). */
-export function installUnavailable(ctx: AgentTargetsContext, agent: AgentTarget = 'claude'): string | null {
-  return ctx.launcher && ctx.launcher.length > 0
-    ? null
-    : `this hub does not know its hookbox launcher; install from a terminal: hookbox agents install ${agent}`;
+/** The terminal command that installs a part: what the window says when it cannot install. */
+function terminalCommand(agent: AgentTarget, part: AgentPart): string {
+  return part === 'mcp' ? `hookbox mcp install ${agent}` : `hookbox agents install ${agent}`;
+}
+
+/** Why installing a part is not offered, in one line (null when it is). */
+function installUnavailable(ctx: AgentTargetsContext, agent: AgentTarget, part: AgentPart): string | null {
+  return ctx.launcher && ctx.launcher.length > 0 ? null : `install from a terminal: ${terminalCommand(agent, part)}`;
 }
 
 function launcherOf(ctx: AgentTargetsContext, agent: AgentTarget, part: AgentPart): readonly string[] {
   if (ctx.launcher && ctx.launcher.length > 0) return ctx.launcher;
-  const command = part === 'mcp' ? `hookbox mcp install ${agent}` : `hookbox agents install ${agent}`;
   throw new HookboxError(
     ErrorCode.InvalidInput,
-    `this hub does not know its hookbox launcher; install from a terminal: ${command}`,
+    `this hub does not know its hookbox launcher; ${installUnavailable(ctx, agent, part)}`,
   );
 }
 
@@ -87,6 +89,7 @@ function hooksStatus(agent: AgentTarget, ctx: AgentTargetsContext): { part: Agen
       outdated: report.installed.length > 0 && report.missing.length > 0,
       file: { path: report.file, role: 'hooks file', exists: report.exists },
       note: notes.length > 0 ? notes.join('; ') : null,
+      install_unavailable: installUnavailable(ctx, agent, 'hooks'),
     },
   };
 }
@@ -103,6 +106,7 @@ function mcpStatus(agent: AgentName, ctx: AgentTargetsContext): AgentPartStatus 
       outdated,
       file: { path: status.target ?? status.file, role: 'MCP servers config', exists: status.exists },
       note: outdated ? 'starts hookbox mcp with other arguments than an install would write now' : null,
+      install_unavailable: installUnavailable(ctx, agent, 'mcp'),
     };
   } catch (error) {
     return {
@@ -111,6 +115,7 @@ function mcpStatus(agent: AgentName, ctx: AgentTargetsContext): AgentPartStatus 
       outdated: false,
       file: { path: file, role: 'MCP servers config', exists: existsSync(file) },
       note: `cannot read: ${(error as Error).message}`,
+      install_unavailable: installUnavailable(ctx, agent, 'mcp'),
     };
   }
 }
@@ -131,7 +136,8 @@ export function agentTargetsStatus(ctx: AgentTargetsContext): AgentIntegrationOv
   return {
     home: ctx.home,
     launcher,
-    install_unavailable: installUnavailable(ctx),
+    install_unavailable:
+      launcher === null ? 'this hub does not know its hookbox launcher (the desktop app): install from a terminal' : null,
     agents: ORDER.map((agent) => agentStatus(agent, ctx)),
   };
 }

@@ -158,6 +158,8 @@ export interface AgentPartStatus {
   file: IntegrationFile;
   /** E.g. "missing Stop, SessionEnd", a file that cannot be parsed, Codex's feature flag. */
   note: string | null;
+  /** Why Install is not offered for this row, in one line (null when it is). */
+  install_unavailable: string | null;
 }
 
 export interface AgentStatus {
