@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { AGENT_IDS } from '../agents/agent-adapter.ts';
 import { AGENTS } from '../agents/agent-hooks.ts';
 import { agentHooksStatus, installAgentHooks, uninstallAgentHooks } from '../agents/agent-install.ts';
 import { codexFeatureFile } from '../agents/codex-features.ts';
@@ -35,8 +36,6 @@ export interface AgentTargetsContext {
   /** How another program starts this installation's hookbox (node, bin/hookbox, --config…); null: unknown. */
   launcher: readonly string[] | null;
 }
-
-const ORDER: readonly AgentTarget[] = ['claude', 'codex', 'copilot', 'cursor', 'gemini'];
 
 function isMcpAgent(agent: AgentTarget): agent is AgentName {
   return agent in AGENT_ADAPTERS;
@@ -137,8 +136,10 @@ export function agentTargetsStatus(ctx: AgentTargetsContext): AgentIntegrationOv
     home: ctx.home,
     launcher,
     install_unavailable:
-      launcher === null ? 'this hub does not know its hookbox launcher (the desktop app): install from a terminal' : null,
-    agents: ORDER.map((agent) => agentStatus(agent, ctx)),
+      launcher === null
+        ? 'this hub does not know its hookbox launcher (the desktop app): install from a terminal'
+        : null,
+    agents: AGENT_IDS.map((agent) => agentStatus(agent, ctx)),
   };
 }
 

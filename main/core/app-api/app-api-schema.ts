@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox';
+import { AGENT_IDS } from '../agents/agent-adapter.ts';
 import { EventKind } from '../events/event-schema.ts';
 import { MESSAGE_STATES } from '../inbox/inbox-store.ts';
 import { DELIVERY_STATES } from '../lifecycle/outbox-store.ts';
@@ -16,11 +17,7 @@ const Id = Type.String({ minLength: 1, maxLength: 200 });
 export const MAX_CONFIG_TEXT = 1024 * 1024;
 
 export const SHELL_TARGETS = ['bash', 'zsh', 'fish', 'git'] as const;
-export const AGENT_TARGETS = ['claude', 'codex', 'copilot', 'cursor', 'gemini'] as const;
-const AgentChange = Type.Object(
-  { agent: Type.Enum([...AGENT_TARGETS]), part: Type.Enum(['hooks', 'mcp']) },
-  Strict,
-);
+const AgentChange = Type.Object({ agent: Type.Enum([...AGENT_IDS]), part: Type.Enum(['hooks', 'mcp']) }, Strict);
 
 export const AppRequests = {
   getHealth: Type.Void(),

@@ -145,7 +145,8 @@ export interface ShellChangeResult {
   warnings: string[];
 }
 
-export type AgentTarget = 'claude' | 'codex' | 'copilot' | 'cursor' | 'gemini';
+export type { AgentId as AgentTarget } from '../agents/agent-adapter.ts';
+import type { AgentId as AgentTarget } from '../agents/agent-adapter.ts';
 /** What of Hookbox an agent's config can hold: its lifecycle hooks, or `hookbox mcp` as an MCP server. */
 export type AgentPart = 'hooks' | 'mcp';
 

@@ -183,13 +183,7 @@ function AgentsSection({ store }: { store: ShellStore }) {
             </header>
             <ul className="files">
               {[agent.hooks, ...(agent.mcp ? [agent.mcp] : [])].map((part) => (
-                <AgentPartRow
-                  key={part.part}
-                  agent={agent}
-                  part={part}
-                  store={store}
-                  home={overview.home}
-                />
+                <AgentPartRow key={part.part} agent={agent} part={part} store={store} home={overview.home} />
               ))}
             </ul>
           </section>
