@@ -1,14 +1,20 @@
 import { existsSync } from 'node:fs';
 import { AGENT_IDS } from '../agents/agent-adapter.ts';
 import { AGENTS } from '../agents/agent-hooks.ts';
-import { agentHooksStatus, installAgentHooks, uninstallAgentHooks } from '../agents/agent-install.ts';
+import {
+  agentHookBase,
+  agentHooksStatus,
+  eventCommands,
+  installAgentHooks,
+  uninstallAgentHooks,
+} from '../agents/agent-install.ts';
 import { codexFeatureFile } from '../agents/codex-features.ts';
 import type { AgentContext, AgentName, McpServerCommand } from '../agents/agent-mcp-adapter.ts';
 import {
   AGENT_ADAPTERS,
   agentMcpStatus,
   installAgentMcp,
-  mcpServerArgs,
+  mcpServerCommand,
   uninstallAgentMcp,
 } from '../agents/mcp-install.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
@@ -68,8 +74,7 @@ function mcpContext(ctx: AgentTargetsContext): AgentContext {
 }
 
 function mcpServer(agent: AgentName, ctx: AgentTargetsContext): McpServerCommand {
-  const [command = 'hookbox', ...args] = ctx.launcher ?? [];
-  return { command, args: [...args, ...mcpServerArgs(AGENT_ADAPTERS[agent], undefined)] };
+  return mcpServerCommand(ctx.launcher ?? [], AGENT_ADAPTERS[agent], undefined);
 }
 
 function hooksStatus(agent: AgentTarget, ctx: AgentTargetsContext): { part: AgentPartStatus; detected: boolean } {
@@ -153,10 +158,9 @@ export function installAgentTarget(agent: AgentTarget, part: AgentPart, ctx: Age
   if (part === 'hooks') {
     const adapter = AGENTS[agent];
     const spec = adapter.hooksFile;
-    const base = [...launcher, 'agent-hook', agent].map(shellWord).join(' ');
     const report = installAgentHooks(adapter, spec, {
       file: hooksFile(agent, ctx),
-      command: (event) => [base, ...(spec.args?.(event) ?? []).map(shellWord)].join(' '),
+      command: eventCommands(spec, agentHookBase(launcher, agent)),
     });
     if (report.backup) changes.push({ path: report.backup, change: `copy of ${report.file} as it was` });
     const touched = [...report.added, ...report.updated];
