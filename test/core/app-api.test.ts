@@ -419,3 +419,24 @@ test('`hookbox serve` gives the window its launcher: the Agents section offers i
   assert.equal(overview.install_unavailable, null);
   assert.ok(overview.launcher?.includes(`bin/hookbox --data-dir ${dataDir}`), overview.launcher ?? 'no launcher');
 });
+
+test('an agent file that does not parse is shown as unreadable and refused, never rewritten', async () => {
+  const { hub, home } = await agentsHub([process.execPath, join(REPO_ROOT, 'bin/hookbox')]);
+  mkdirSync(join(home, '.cursor'));
+  const broken = '{ "hooks": { "beforeShellExecution": [ \n';
+  writeFileSync(join(home, '.cursor/hooks.json'), broken);
+  writeFileSync(join(home, '.cursor/mcp.json'), broken);
+  const cursor = (await hub.app.handlers.getAgentIntegration(undefined)).agents.find((a) => a.agent === 'cursor')!;
+  assert.match(cursor.hooks.note ?? '', /^cannot read: /);
+  assert.match(cursor.mcp!.note ?? '', /^cannot read: /);
+  await assert.rejects(
+    hub.app.handlers.installAgentIntegration({ agent: 'cursor', part: 'hooks' }),
+    /hooks\.json: not valid JSON .*nothing was changed/,
+  );
+  await assert.rejects(
+    hub.app.handlers.installAgentIntegration({ agent: 'cursor', part: 'mcp' }),
+    /mcp\.json: not valid JSON .*nothing was changed/,
+  );
+  assert.equal(readFileSync(join(home, '.cursor/hooks.json'), 'utf8'), broken);
+  assert.equal(readFileSync(join(home, '.cursor/mcp.json'), 'utf8'), broken);
+});
