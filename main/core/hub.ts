@@ -63,6 +63,12 @@ export interface HubOptions {
   shellScripts?: ShellScriptProvider;
   /** `hookbox serve`: also serve the window's page (the browser build) at `/`. */
   ui?: UiOptions;
+  /**
+   * How another program (a coding agent's hooks or MCP config) starts this installation's
+   * `hookbox` (node, bin/hookbox, --config/--data-dir), for the window's Agents installs. Only
+   * the shell knows it (the CLI: cli/launcher.ts); without it the window offers no agent install.
+   */
+  launcher?: readonly string[];
 }
 
 export interface HubEvents {
@@ -468,7 +474,7 @@ export function createHub(options: HubOptions): Hub {
       if (configPath && options.watchConfig !== false) {
         running.unwatch = watchConfigFile(configPath, () => void reloadConfig());
       }
-      appApi = createAppApi({ hub, address: bound, env });
+      appApi = createAppApi({ hub, address: bound, env, launcher: options.launcher ?? null });
       return bound;
     } catch (error) {
       hooks.scheduler?.stop();

@@ -150,6 +150,9 @@ function runDesktop(): void {
       configPath,
       notifier,
       logger,
+      // No `launcher`: the app cannot know which `hookbox` command (Node + bin/hookbox) a terminal
+      // would run, and a guess written into an agent's config would break its every tool call. The
+      // window's Agents section then shows install as unavailable, with the terminal command.
     });
     const address = await hub.start();
     hubStarted = true;

@@ -1,6 +1,8 @@
 import type { Static } from 'typebox';
 import type { AppRequests } from '../core/app-api/app-api-schema.ts';
 import type {
+  AgentChangeResult,
+  AgentIntegrationOverview,
   ConfigChange,
   ConfigCheck,
   ConfigDocument,
@@ -76,6 +78,9 @@ export interface ApiOperations {
   getShellIntegration: { request: RequestOf<'getShellIntegration'>; response: ShellIntegrationOverview };
   installShellIntegration: { request: RequestOf<'installShellIntegration'>; response: ShellChangeResult };
   uninstallShellIntegration: { request: RequestOf<'uninstallShellIntegration'>; response: ShellChangeResult };
+  getAgentIntegration: { request: RequestOf<'getAgentIntegration'>; response: AgentIntegrationOverview };
+  installAgentIntegration: { request: RequestOf<'installAgentIntegration'>; response: AgentChangeResult };
+  uninstallAgentIntegration: { request: RequestOf<'uninstallAgentIntegration'>; response: AgentChangeResult };
 }
 
 /** Pushed from the hub to the renderer. */
@@ -143,6 +148,9 @@ export const INVOKE_CHANNELS = {
   getShellIntegration: 'hookbox:get-shell-integration',
   installShellIntegration: 'hookbox:install-shell-integration',
   uninstallShellIntegration: 'hookbox:uninstall-shell-integration',
+  getAgentIntegration: 'hookbox:get-agent-integration',
+  installAgentIntegration: 'hookbox:install-agent-integration',
+  uninstallAgentIntegration: 'hookbox:uninstall-agent-integration',
 } as const satisfies { [K in keyof ApiOperations]: string };
 
 /** IPC channel per subscription. */

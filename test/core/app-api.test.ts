@@ -7,7 +7,7 @@ import { createHub, type Hub } from '../../main/core/hub.ts';
 import { UI_CONTENT_SECURITY_POLICY } from '../../main/core/http/routes/ui-routes.ts';
 import { silentLogger } from '../../main/core/logger.ts';
 import { RecordingNotifier, postEvent, startHub, waitForNotifications } from '../helpers/hub-fixture.ts';
-import { startServe } from '../helpers/serve-process.ts';
+import { REPO_ROOT, startServe } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 // The window's contract on the hub: the operations behind both transports, the HTTP routes the
@@ -280,3 +280,163 @@ test('marking a message handled acknowledges it whether or not a consumer claime
 });
 
 export type { Hub };
+
+/** A hub whose HOME is a temp dir, as the desktop app (no launcher) or `hookbox serve` (its launcher words). */
+async function agentsHub(launcher?: string[]) {
+  const dir = tempDir();
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  const dataDir = join(dir, 'data');
+  const hub = createHub({
+    dataDir,
+    settings: resolveSettings({ env: {}, overrides: { port: 0 } }),
+    configFile: null,
+    notifier: new RecordingNotifier(),
+    logger: silentLogger(),
+    env: { PATH: process.env.PATH, HOME: home },
+    ...(launcher ? { launcher } : {}),
+  });
+  await hub.start();
+  after(() => hub.stop());
+  return { hub, home, dataDir };
+}
+
+test("the Agents section installs an agent's hooks and MCP entry into HOME and uninstalls them byte for byte", async () => {
+  const launcher = [process.execPath, join(REPO_ROOT, 'bin/hookbox'), '--data-dir', '/tmp/hookbox data'];
+  const { hub, home } = await agentsHub(launcher);
+  const api = hub.app.handlers;
+  // The user's files, with formatting an editor cannot reproduce: uninstall must bring these bytes back.
+  mkdirSync(join(home, '.claude'));
+  const settings = join(home, '.claude/settings.json');
+  const settingsText = '{\n    "theme": "dark",   "hooks": {}\n}\n';
+  writeFileSync(settings, settingsText);
+  const claudeJson = join(home, '.claude.json');
+  const claudeJsonText = '{ "numStartups": 3,\n\t"mcpServers": { "other": { "command": "x" } } }';
+  writeFileSync(claudeJson, claudeJsonText);
+
+  const before = await api.getAgentIntegration(undefined);
+  assert.deepEqual(
+    before.agents.map((a) => [a.agent, a.detected, a.hooks.installed, a.mcp?.installed ?? null]),
+    [
+      ['claude', true, false, false],
+      ['codex', false, false, false],
+      ['copilot', false, false, null],
+      ['cursor', false, false, false],
+      ['gemini', false, false, false],
+    ],
+  );
+  assert.equal(before.install_unavailable, null);
+  assert.match(before.launcher!, /bin\/hookbox --data-dir '\/tmp\/hookbox data'$/);
+  assert.equal(before.agents[0]!.hooks.file.path, settings);
+  assert.equal(before.agents[0]!.mcp!.file.path, claudeJson);
+
+  const hooks = await api.installAgentIntegration({ agent: 'claude', part: 'hooks' });
+  assert.equal(hooks.status.hooks.installed, true);
+  assert.equal(hooks.status.hooks.outdated, false);
+  assert.ok(hooks.changes.some((c) => c.path === settings && /^hooks written for .*PreToolUse/.test(c.change)));
+  const written = readFileSync(settings, 'utf8');
+  assert.ok(written.includes(`${join(REPO_ROOT, 'bin/hookbox')} --data-dir '/tmp/hookbox data' agent-hook claude`));
+  assert.ok(written.includes('"theme": "dark"'));
+  const again = await api.installAgentIntegration({ agent: 'claude', part: 'hooks' });
+  assert.deepEqual(
+    again.changes.map((c) => c.change),
+    ['already installed; unchanged'],
+  );
+
+  const mcp = await api.installAgentIntegration({ agent: 'claude', part: 'mcp' });
+  assert.deepEqual(mcp.changes, [{ path: claudeJson, change: 'hookbox added to the MCP servers' }]);
+  const entry = (JSON.parse(readFileSync(claudeJson, 'utf8')) as { mcpServers: Record<string, unknown> }).mcpServers;
+  assert.deepEqual(entry.hookbox, {
+    type: 'stdio',
+    command: process.execPath,
+    args: [join(REPO_ROOT, 'bin/hookbox'), '--data-dir', '/tmp/hookbox data', 'mcp'],
+  });
+  assert.deepEqual(entry.other, { command: 'x' });
+  const status = (await api.getAgentIntegration(undefined)).agents[0]!;
+  assert.deepEqual([status.hooks.installed, status.mcp!.installed, status.mcp!.outdated], [true, true, false]);
+
+  // Codex takes its MCP entry in TOML; a file Hookbox created goes away on uninstall.
+  const codex = await api.installAgentIntegration({ agent: 'codex', part: 'mcp' });
+  const codexToml = join(home, '.codex/config.toml');
+  assert.equal(codex.changes[0]!.path, codexToml);
+  assert.match(readFileSync(codexToml, 'utf8'), /\[mcp_servers\.hookbox\]/);
+  assert.ok(readFileSync(codexToml, 'utf8').includes('--no-push'), 'no channels outside Claude Code');
+  await assert.rejects(api.installAgentIntegration({ agent: 'copilot', part: 'mcp' }), /takes no MCP server/);
+  await assert.rejects(
+    api.installAgentIntegration({ agent: 'aider', part: 'hooks' }),
+    /installAgentIntegration: .*agent/,
+  );
+
+  const offHooks = await api.uninstallAgentIntegration({ agent: 'claude', part: 'hooks' });
+  assert.match(offHooks.changes[0]!.change, /byte for byte/);
+  assert.equal(readFileSync(settings, 'utf8'), settingsText);
+  const offMcp = await api.uninstallAgentIntegration({ agent: 'claude', part: 'mcp' });
+  assert.equal(offMcp.changes[0]!.change, 'hookbox removed from the MCP servers');
+  assert.equal(readFileSync(claudeJson, 'utf8'), claudeJsonText);
+  await api.uninstallAgentIntegration({ agent: 'codex', part: 'mcp' });
+  assert.equal(existsSync(codexToml), false);
+  const after = (await api.getAgentIntegration(undefined)).agents;
+  assert.deepEqual(
+    after.filter((a) => a.hooks.installed || a.mcp?.installed),
+    [],
+  );
+});
+
+test('a hub that does not know its launcher (the desktop app) refuses agent installs and says how, but uninstalls', async () => {
+  const { hub, home } = await agentsHub();
+  const api = hub.app.handlers;
+  const overview = await api.getAgentIntegration(undefined);
+  assert.equal(overview.launcher, null);
+  assert.match(overview.install_unavailable!, /install from a terminal/);
+  const claude = overview.agents.find((a) => a.agent === 'claude')!;
+  assert.equal(claude.hooks.install_unavailable, 'install from a terminal: hookbox agents install claude');
+  assert.equal(claude.mcp!.install_unavailable, 'install from a terminal: hookbox mcp install claude');
+  await assert.rejects(
+    api.installAgentIntegration({ agent: 'gemini', part: 'hooks' }),
+    /does not know its hookbox launcher; install from a terminal: hookbox agents install gemini/,
+  );
+  assert.equal(existsSync(join(home, '.gemini')), false, 'nothing written');
+  // An entry installed from a terminal shows as installed, and the window can remove it.
+  mkdirSync(join(home, '.gemini'));
+  const file = join(home, '.gemini/settings.json');
+  writeFileSync(file, '{"mcpServers": {"hookbox": {"command": "/usr/bin/node", "args": ["hookbox", "mcp"]}}}\n');
+  const gemini = (await api.getAgentIntegration(undefined)).agents.find((a) => a.agent === 'gemini')!;
+  assert.deepEqual([gemini.detected, gemini.mcp!.installed, gemini.mcp!.outdated], [true, true, false]);
+  const removed = await api.uninstallAgentIntegration({ agent: 'gemini', part: 'mcp' });
+  assert.equal(removed.status.mcp!.installed, false);
+  assert.doesNotMatch(readFileSync(file, 'utf8'), /hookbox/);
+});
+
+test('`hookbox serve` gives the window its launcher: the Agents section offers installs', async () => {
+  const dataDir = tempDir();
+  const home = tempDir();
+  const serve = await startServe(['--port', '0', '--data-dir', dataDir], { HOME: home });
+  after(() => serve.stop());
+  const token = readFileSync(join(dataDir, 'control-token'), 'utf8').trim();
+  const response = await rpc(serve.url, token, 'getAgentIntegration');
+  assert.equal(response.status, 200);
+  const overview = (await response.json()) as { launcher: string | null; install_unavailable: string | null };
+  assert.equal(overview.install_unavailable, null);
+  assert.ok(overview.launcher?.includes(`bin/hookbox --data-dir ${dataDir}`), overview.launcher ?? 'no launcher');
+});
+
+test('an agent file that does not parse is shown as unreadable and refused, never rewritten', async () => {
+  const { hub, home } = await agentsHub([process.execPath, join(REPO_ROOT, 'bin/hookbox')]);
+  mkdirSync(join(home, '.cursor'));
+  const broken = '{ "hooks": { "beforeShellExecution": [ \n';
+  writeFileSync(join(home, '.cursor/hooks.json'), broken);
+  writeFileSync(join(home, '.cursor/mcp.json'), broken);
+  const cursor = (await hub.app.handlers.getAgentIntegration(undefined)).agents.find((a) => a.agent === 'cursor')!;
+  assert.match(cursor.hooks.note ?? '', /^cannot read: /);
+  assert.match(cursor.mcp!.note ?? '', /^cannot read: /);
+  await assert.rejects(
+    hub.app.handlers.installAgentIntegration({ agent: 'cursor', part: 'hooks' }),
+    /hooks\.json: not valid JSON .*nothing was changed/,
+  );
+  await assert.rejects(
+    hub.app.handlers.installAgentIntegration({ agent: 'cursor', part: 'mcp' }),
+    /mcp\.json: not valid JSON .*nothing was changed/,
+  );
+  assert.equal(readFileSync(join(home, '.cursor/hooks.json'), 'utf8'), broken);
+  assert.equal(readFileSync(join(home, '.cursor/mcp.json'), 'utf8'), broken);
+});

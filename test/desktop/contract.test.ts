@@ -72,3 +72,25 @@ test('the main process implements every operation and subscription of the contra
   assert.deepEqual(Object.keys(hub.app.handlers).sort(), Object.keys(INVOKE_CHANNELS).sort());
   assert.deepEqual(Object.keys(hub.app.subscriptions).sort(), Object.keys(SUBSCRIPTION_CHANNELS).sort());
 });
+
+test('the Agents operations go over their own channels, and the desktop hub (no launcher) offers no install', async () => {
+  const { transport, invoked } = recordingTransport();
+  const api = createHookboxApi(transport);
+  await api.getAgentIntegration();
+  await api.installAgentIntegration({ agent: 'claude', part: 'hooks' });
+  await api.uninstallAgentIntegration({ agent: 'codex', part: 'mcp' });
+  assert.deepEqual(invoked, [
+    { channel: 'hookbox:get-agent-integration', args: [undefined] },
+    { channel: 'hookbox:install-agent-integration', args: [{ agent: 'claude', part: 'hooks' }] },
+    { channel: 'hookbox:uninstall-agent-integration', args: [{ agent: 'codex', part: 'mcp' }] },
+  ]);
+  // The Electron main creates its hub without launcher words, as startHub does.
+  const { hub } = await startHub();
+  const overview = await hub.app.handlers.getAgentIntegration(undefined);
+  assert.equal(overview.launcher, null);
+  assert.ok(overview.agents.every((a) => a.hooks.install_unavailable?.startsWith('install from a terminal: ')));
+  await assert.rejects(
+    hub.app.handlers.installAgentIntegration({ agent: 'claude', part: 'everything' }),
+    /installAgentIntegration: .*part/,
+  );
+});

@@ -37,6 +37,8 @@ export async function startHub(
     configFile?: string;
     hookSelection?: HubOptions['hookSelection'];
     logger?: Logger;
+    /** As `hookbox serve` passes it: how agents' configs start this hookbox. */
+    launcher?: string[];
   } = {},
 ): Promise<RunningHub> {
   const dataDir = options.dataDir ?? tempDir();
@@ -52,6 +54,7 @@ export async function startHub(
     env: { ...process.env, ...options.env },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.hookSelection ? { hookSelection: options.hookSelection } : {}),
+    ...(options.launcher ? { launcher: options.launcher } : {}),
   });
   const address = await hub.start();
   after(() => hub.stop());

@@ -3,10 +3,15 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { AgentAdapter } from '../../core/agents/agent-adapter.ts';
 import { AGENTS, agentAdapter } from '../../core/agents/agent-hooks.ts';
-import { agentHooksStatus, installAgentHooks, uninstallAgentHooks } from '../../core/agents/agent-install.ts';
+import {
+  agentHookBase,
+  agentHooksStatus,
+  eventCommands,
+  installAgentHooks,
+  uninstallAgentHooks,
+} from '../../core/agents/agent-install.ts';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
 import { localLifecycleConfig } from '../../core/lifecycle/lifecycle-local.ts';
-import { shellWord } from '../../core/util/shell-words.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
 import { launcherWords } from '../launcher.ts';
@@ -19,7 +24,7 @@ import { agentHookCommand } from './agent-hook-command.ts';
 
 /** The command an agent runs: this installation's `hookbox` launcher, with our --config/--data-dir. */
 export function hookCommand(flags: GlobalFlags, agent: string, argv1 = process.argv[1] ?? ''): string {
-  return [...launcherWords(flags, argv1), 'agent-hook', agent].map(shellWord).join(' ');
+  return agentHookBase(launcherWords(flags, argv1), agent);
 }
 
 interface InstallFlags extends GlobalFlags {
@@ -64,7 +69,7 @@ export function agentInstallCommand(
   const adapter = agentAdapter(agent);
   const spec = adapter.hooksFile;
   const base = flags.command ?? hookCommand(flags, adapter.id);
-  const command = (event: string) => [base, ...(spec.args?.(event) ?? []).map(shellWord)].join(' ');
+  const command = eventCommands(spec, base);
   if (flags.http && adapter.id !== 'claude')
     throw new HookboxError(
       ErrorCode.InvalidInput,

@@ -131,14 +131,13 @@ export async function mcpAgentCommand(
   flags: McpAgentFlags,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  const { agentAdapter, agentMcpStatus, installAgentMcp, mcpServerArgs, uninstallAgentMcp } = await import(
+  const { agentAdapter, agentMcpStatus, installAgentMcp, mcpServerCommand, uninstallAgentMcp } = await import(
     '../../core/agents/mcp-install.ts'
   );
   const adapter = agentAdapter(agent);
   const ctx = { home: homedir(), env: process.env, ...(flags.project !== undefined ? { project: flags.project } : {}) };
   const dataDir = loadCliContext(flags).dataDir;
-  const [command, ...launcherArgs] = launcherWords(flags);
-  const server = { command: command!, args: [...launcherArgs, ...mcpServerArgs(adapter, installedSession(flags))] };
+  const server = mcpServerCommand(launcherWords(flags), adapter, installedSession(flags));
   const where = (r: { file: string; target: string | null }) => (r.target ? `${r.file} (→ ${r.target})` : r.file);
   if (verb === 'install') {
     const result = installAgentMcp(adapter, ctx, server, dataDir);

@@ -6,6 +6,7 @@ import { createHeadlessNotifier } from '../../core/notify/libnotify-notifier.ts'
 import { shellWord } from '../../core/util/shell-words.ts';
 import { HOOKBOX_VERSION } from '../../core/version.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
+import { launcherWords } from '../launcher.ts';
 
 export interface ServeFlags extends GlobalFlags {
   port?: number;
@@ -42,6 +43,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     notifier,
     logger,
     ui,
+    // The window's Agents section writes this into the agents' configs, as `hookbox agents install` does.
+    launcher: launcherWords(flags),
   });
 
   // Before the start: a SIGTERM that comes while the hub starts, or just after it said where it

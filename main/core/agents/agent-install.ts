@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, unlinkSync } from 
 import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ErrorCode, HookboxError } from '../errors.ts';
+import { shellWord } from '../util/shell-words.ts';
 import type { AgentAdapter } from './agent-adapter.ts';
 import { codexFeatureFile, disableCodexHooksFlag, enableCodexHooksFlag, codexHooksFlag } from './codex-features.ts';
 import { realFile, writeText } from './config-file-io.ts';
@@ -40,6 +41,19 @@ export interface HooksFileSpec {
   skeleton: Record<string, unknown>;
   /** hooks[event] holds matcher groups `{matcher, hooks: [...]}` (Claude, Codex, Gemini), not hooks. */
   grouped: boolean;
+}
+
+/**
+ * The command an agent runs for each event: `base` (the hookbox launcher running
+ * `agent-hook AGENT`, or the user's --command) and the event's own arguments (Copilot: --event).
+ */
+export function eventCommands(spec: HooksFileSpec, base: string): (event: string) => string {
+  return (event) => [base, ...(spec.args?.(event) ?? []).map(shellWord)].join(' ');
+}
+
+/** `agent-hook AGENT` after the words that start this installation's hookbox. */
+export function agentHookBase(launcher: readonly string[], agent: string): string {
+  return [...launcher, 'agent-hook', agent].map(shellWord).join(' ');
 }
 
 /** True for a command this installer wrote: the hookbox launcher running agent-hook or claude-hook. */

@@ -215,6 +215,16 @@ export function agentAdapter(name: string): AgentMcpAdapter {
   return adapter;
 }
 
+/** How an agent starts `hookbox mcp`: this installation's launcher words, then the server's arguments. */
+export function mcpServerCommand(
+  launcher: readonly string[],
+  adapter: AgentMcpAdapter,
+  session: string | undefined,
+): McpServerCommand {
+  const [command = 'hookbox', ...args] = launcher;
+  return { command, args: [...args, ...mcpServerArgs(adapter, session)] };
+}
+
 /** `hookbox mcp` arguments for an agent: the session, and --no-push for agents without channels. */
 export function mcpServerArgs(adapter: AgentMcpAdapter, session: string | undefined): string[] {
   return ['mcp', ...(session !== undefined ? ['--name', session] : []), ...(adapter.channels ? [] : ['--no-push'])];

@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox';
+import { AGENT_IDS } from '../agents/agent-adapter.ts';
 import { EventKind } from '../events/event-schema.ts';
 import { MESSAGE_STATES } from '../inbox/inbox-store.ts';
 import { DELIVERY_STATES } from '../lifecycle/outbox-store.ts';
@@ -16,6 +17,7 @@ const Id = Type.String({ minLength: 1, maxLength: 200 });
 export const MAX_CONFIG_TEXT = 1024 * 1024;
 
 export const SHELL_TARGETS = ['bash', 'zsh', 'fish', 'git'] as const;
+const AgentChange = Type.Object({ agent: Type.Enum([...AGENT_IDS]), part: Type.Enum(['hooks', 'mcp']) }, Strict);
 
 export const AppRequests = {
   getHealth: Type.Void(),
@@ -120,6 +122,11 @@ export const AppRequests = {
   getShellIntegration: Type.Void(),
   installShellIntegration: Type.Object({ target: Type.Enum([...SHELL_TARGETS]) }, Strict),
   uninstallShellIntegration: Type.Object({ target: Type.Enum([...SHELL_TARGETS]) }, Strict),
+  /** The Agents section: each coding agent's Hookbox hooks and `hookbox mcp` entry. */
+  getAgentIntegration: Type.Void(),
+  /** Refused when the hub does not know its launcher (the Electron app): install from a terminal. */
+  installAgentIntegration: AgentChange,
+  uninstallAgentIntegration: AgentChange,
 } as const satisfies Record<string, TSchema>;
 
 export type AppOperationName = keyof typeof AppRequests;

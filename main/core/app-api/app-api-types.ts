@@ -145,6 +145,49 @@ export interface ShellChangeResult {
   warnings: string[];
 }
 
+export type { AgentId as AgentTarget } from '../agents/agent-adapter.ts';
+import type { AgentId as AgentTarget } from '../agents/agent-adapter.ts';
+/** What of Hookbox an agent's config can hold: its lifecycle hooks, or `hookbox mcp` as an MCP server. */
+export type AgentPart = 'hooks' | 'mcp';
+
+export interface AgentPartStatus {
+  part: AgentPart;
+  installed: boolean;
+  /** Hooks: some events missing; MCP: an entry with other arguments than an install would write now. */
+  outdated: boolean;
+  /** The file this part is written to, and whether it exists. */
+  file: IntegrationFile;
+  /** E.g. "missing Stop, SessionEnd", a file that cannot be parsed, Codex's feature flag. */
+  note: string | null;
+  /** Why Install is not offered for this row, in one line (null when it is). */
+  install_unavailable: string | null;
+}
+
+export interface AgentStatus {
+  agent: AgentTarget;
+  label: string;
+  /** The agent's config folder exists (it has been run on this machine). */
+  detected: boolean;
+  hooks: AgentPartStatus;
+  /** null: the agent takes no MCP server config from Hookbox (Copilot). */
+  mcp: AgentPartStatus | null;
+}
+
+export interface AgentIntegrationOverview {
+  home: string;
+  /** The command written into the agents' configs; null when this hub cannot know its launcher. */
+  launcher: string | null;
+  /** Why installing is not offered here (null when it is). */
+  install_unavailable: string | null;
+  agents: AgentStatus[];
+}
+
+export interface AgentChangeResult {
+  status: AgentStatus;
+  changes: Array<{ path: string; change: string }>;
+  warnings: string[];
+}
+
 export interface ConfigChange {
   config_error: string | null;
   report: ApplyReport | null;

@@ -23,6 +23,7 @@ import type {
 import { AppRequests } from './app-api-schema.ts';
 import type { NavigateTarget, NotificationSettingsView } from './app-api-types.ts';
 import { installTarget, shellTargetsStatus, uninstallTarget } from './shell-targets.ts';
+import { agentTargetsStatus, installAgentTarget, uninstallAgentTarget } from './agent-targets.ts';
 
 // The window's operations, implemented once on the hub with no transport in sight: Electron's
 // ipc-handlers.ts puts them behind ipcMain, the HTTP routes (http/routes/app-routes.ts) behind
@@ -134,11 +135,14 @@ export interface AppApiOptions {
   address: HubAddress;
   /** For `${VAR}` in the config (as the hub reads it) and whose home the shell integration edits. */
   env: NodeJS.ProcessEnv;
+  /** How agents' configs start this installation's hookbox; null: unknown (install is then refused). */
+  launcher?: readonly string[] | null;
 }
 
-export function createAppApi({ hub, address, env }: AppApiOptions): AppApi {
+export function createAppApi({ hub, address, env, launcher = null }: AppApiOptions): AppApi {
   const parse = parsers();
   const home = env.HOME || homedir();
+  const agentsCtx = () => ({ home, env, dataDir: hub.dataDir, launcher });
   const configPath = (): string => {
     const path = hub.configFile ?? hub.configPath;
     if (!path) throw new HookboxError(ErrorCode.InvalidConfig, 'this hub runs without a config file');
@@ -342,6 +346,19 @@ export function createAppApi({ hub, address, env }: AppApiOptions): AppApi {
     async uninstallShellIntegration(request) {
       const { target } = parse.uninstallShellIntegration(request);
       return uninstallTarget(target, { home, env });
+    },
+
+    async getAgentIntegration(request) {
+      parse.getAgentIntegration(request);
+      return agentTargetsStatus(agentsCtx());
+    },
+    async installAgentIntegration(request) {
+      const { agent, part } = parse.installAgentIntegration(request);
+      return installAgentTarget(agent, part, agentsCtx());
+    },
+    async uninstallAgentIntegration(request) {
+      const { agent, part } = parse.uninstallAgentIntegration(request);
+      return uninstallAgentTarget(agent, part, agentsCtx());
     },
   };
 

@@ -85,6 +85,9 @@ const OPERATIONS: { [K in OperationName]: true } = {
   getShellIntegration: true,
   installShellIntegration: true,
   uninstallShellIntegration: true,
+  getAgentIntegration: true,
+  installAgentIntegration: true,
+  uninstallAgentIntegration: true,
 };
 
 const SUBSCRIPTIONS: { [K in SubscriptionName]: true } = {

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useStore } from 'zustand';
-import type { ShellTargetStatus } from '../../../main/shared/api-contract.ts';
+import type { AgentPartStatus, AgentStatus, ShellTargetStatus } from '../../../main/shared/api-contract.ts';
 import { Badge, ErrorBanner } from '../components/common.tsx';
 import type { ShellStore } from '../store/shell-store.ts';
 
@@ -81,6 +81,118 @@ function TargetCard({ status, store, home }: { status: ShellTargetStatus; store:
   );
 }
 
+const PART_NAME: Record<AgentPartStatus['part'], string> = {
+  hooks: 'Hooks (safety guard, history)',
+  mcp: 'MCP server (hookbox mcp)',
+};
+
+function AgentPartRow({
+  agent,
+  part,
+  store,
+  home,
+}: {
+  agent: AgentStatus;
+  part: AgentPartStatus;
+  store: ShellStore;
+  home: string;
+}) {
+  const unavailable = part.install_unavailable;
+  const s = useStore(store);
+  const key = `${agent.agent}:${part.part}` as const;
+  const busy = s.agentBusy === key;
+  const result = s.agentResults[key];
+  return (
+    <li className="agent-part" aria-label={`${agent.label} ${part.part}`} data-part={key}>
+      <span>{PART_NAME[part.part]}</span>{' '}
+      {part.installed ? (
+        part.outdated ? (
+          <Badge tone="warn">outdated</Badge>
+        ) : (
+          <Badge tone="ok">installed</Badge>
+        )
+      ) : (
+        <Badge tone="muted">not installed</Badge>
+      )}{' '}
+      <code>{tildify(part.file.path, home)}</code>
+      {part.file.exists ? '' : <span className="muted small"> absent</span>}
+      {part.note && <p className="hint">{part.note}</p>}
+      {unavailable && <p className="hint unavailable">Install unavailable: {unavailable}</p>}
+      <div className="actions">
+        <button
+          type="button"
+          disabled={busy || unavailable !== null}
+          title={unavailable ?? undefined}
+          onClick={() => void s.installAgent(agent.agent, part.part)}
+        >
+          {part.installed ? (part.outdated ? 'Update' : 'Install again') : 'Install'}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy || !part.installed}
+          onClick={() => void s.uninstallAgent(agent.agent, part.part)}
+        >
+          Uninstall
+        </button>
+      </div>
+      {result && (
+        <div className="changes" role="status">
+          <ul>
+            {result.changes.map((change) => (
+              <li key={change.path + change.change}>
+                <code>{tildify(change.path, home)}</code>: {change.change}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function AgentsSection({ store }: { store: ShellStore }) {
+  const s = useStore(store);
+  const overview = s.agents;
+  if (!overview) return null;
+  return (
+    <section className="agents" aria-label="Agents">
+      <h2>Agents</h2>
+      <p className="intro">
+        Hooks put each coding agent's tool calls through Hookbox's safety guard and into the Events history; the MCP
+        server lets the agent read its session inbox. Only Hookbox's own entries are written; uninstall puts the file
+        back as it was.
+      </p>
+      {overview.install_unavailable ? (
+        <p className="hint" role="note">
+          {overview.install_unavailable}
+        </p>
+      ) : (
+        overview.launcher && (
+          <p className="small">
+            Agents will run <code>{overview.launcher}</code>
+          </p>
+        )
+      )}
+      <div className="shell-cards">
+        {overview.agents.map((agent) => (
+          <section key={agent.agent} className="card shell-card" aria-label={agent.label} data-agent={agent.agent}>
+            <header>
+              <h3>{agent.label}</h3>
+              {agent.detected ? <Badge tone="ok">detected</Badge> : <Badge tone="muted">not detected</Badge>}
+            </header>
+            <ul className="files">
+              {[agent.hooks, ...(agent.mcp ? [agent.mcp] : [])].map((part) => (
+                <AgentPartRow key={part.part} agent={agent} part={part} store={store} home={overview.home} />
+              ))}
+            </ul>
+          </section>
+        ))}
+      </div>
+    </section>
+  );
+}
+
 export function ShellView({ store }: { store: ShellStore }) {
   const s = useStore(store);
   useEffect(() => {
@@ -104,6 +216,7 @@ export function ShellView({ store }: { store: ShellStore }) {
           <TargetCard key={status.target} status={status} store={store} home={s.overview!.home} />
         ))}
       </div>
+      <AgentsSection store={store} />
     </div>
   );
 }
