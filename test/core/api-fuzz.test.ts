@@ -190,7 +190,8 @@ const CONTENT_TYPES = [
   'application/x-www-form-urlencoded',
   '*/*',
   '',
-  'application/json\u0001',
+  // fetch refuses control characters in a header (the raw-socket cases below send those).
+  'application/json;;; =x',
 ];
 const ODD_SEGMENTS = [
   '%00',
