@@ -40,6 +40,14 @@ describe('filters', () => {
 "query.token" = { not = "" }
 "json.repository.full_name" = { in = ["acme/api", "acme/web"] }`);
 
+  test('a body nested past the JSON limit (64 levels) matches no json.* key, and a __proto__ key is not walked', () => {
+    const ref = filterOf(`[hooks.when]\n"json.ref" = "refs/heads/main"`);
+    const deep = `{"ref":"refs/heads/main","x":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`;
+    assert.equal(applyFilter(ref, input(deep)).ok, false);
+    assert.equal(applyFilter(ref, input('{"ref":"refs/heads/main","__proto__":{"ref":"x"}}')).ok, false);
+    assert.equal(applyFilter(ref, input({ ref: 'refs/heads/main' })).ok, true);
+  });
+
   test("the issue's example: every key must match", () => {
     assert.deepEqual(applyFilter(issueExample, input(push, { 'x-github-event': 'push' }, 'token=t')), { ok: true });
     assert.deepEqual(applyFilter(issueExample, input(push, { 'x-github-event': 'issues' }, 'token=t')), {

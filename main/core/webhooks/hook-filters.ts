@@ -5,6 +5,8 @@
 // Values: a string/number/boolean (equals), `{ regex = "…" }`, `{ not = <value> }`, `{ in = […] }`.
 // A key the request lacks matches nothing (not even `not`): `{ not = "" }` means "present and non-empty".
 
+import { parseJsonInput } from '../util/json-input.ts';
+
 type Scalar = string | number | boolean;
 
 type Condition = { equals: string } | { regex: RegExp; source: string } | { not: Condition } | { in: string[] };
@@ -126,7 +128,8 @@ class Lookup {
     if (!this.#parsed) {
       this.#parsed = true;
       try {
-        this.#json = JSON.parse(this.#input.body.toString('utf8'));
+        // The one limit every JSON input meets: a body nested too deep matches no json.* rule.
+        this.#json = parseJsonInput(this.#input.body.toString('utf8'), 'the request body');
       } catch {
         this.#json = NOT_JSON;
       }

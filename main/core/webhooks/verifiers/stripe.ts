@@ -7,6 +7,7 @@ import {
   type Verdict,
   type VerifierAdapter,
 } from './verifier.ts';
+import { parseJsonInput } from '../../util/json-input.ts';
 
 // Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]` (one v1 per active endpoint secret
 // while Stripe rolls one); each v1 is hex HMAC-SHA256(secret, "{t}.{raw body}"). Refused outside
@@ -49,7 +50,7 @@ export const stripeVerifier: VerifierAdapter = {
 
 function eventId(body: Buffer): string | undefined {
   try {
-    const id = (JSON.parse(body.toString('utf8')) as { id?: unknown } | null)?.id;
+    const id = (parseJsonInput(body.toString('utf8'), 'the request body') as { id?: unknown } | null)?.id;
     return typeof id === 'string' && id !== '' ? id : undefined;
   } catch {
     return undefined;
