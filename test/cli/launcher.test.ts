@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { eventually } from '../helpers/http-receiver.ts';
-import { REPO_ROOT } from '../helpers/serve-process.ts';
+import { test } from 'node:test';
+import { REPO_ROOT, startServe } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 // bin/hookbox is plain JavaScript, so npm's shims run it on every platform. Under Node 24 it loads
@@ -54,29 +52,10 @@ for (const [label, node] of [
 test('under an older Node, SIGTERM to the launcher stops the hub cleanly and exits 0', {
   skip: noOldNode,
 }, async () => {
-  const dataDir = tempDir();
-  const child = spawn(oldNode!, [LAUNCHER, 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, XDG_CONFIG_HOME: tempDir(), AGENTD_LOG_FORMAT: 'text' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = once(child, 'exit');
-  await eventually(
-    () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null,
-    'serve to listen',
-    60_000,
-  );
-  const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
-  assert.ok(port, output);
-  const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { version: string };
+  const env = { XDG_CONFIG_HOME: tempDir() };
+  const serve = await startServe(['--port', '0', '--data-dir', tempDir()], env, 60_000, [oldNode!, LAUNCHER]);
+  const health = (await (await fetch(`${serve.url}/health`)).json()) as { version: string };
   assert.equal(health.version, pkg.version);
-  child.kill('SIGTERM');
-  const [code] = (await exited) as [number | null];
-  assert.equal(code, 0, output);
-  assert.match(output, /SIGTERM: stopping[\s\S]*stopped/);
+  assert.equal(await serve.stop('SIGTERM'), 0, serve.output());
+  assert.match(serve.output(), /SIGTERM: stopping[\s\S]*stopped/);
 });

@@ -15,13 +15,19 @@ export interface ServeProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-/** Runs the real `hookbox serve` in a child process and waits until it says where it listens. */
+/**
+ * Runs the real `hookbox serve` in a child process and waits until it says where it listens.
+ * `command`: what starts `hookbox` (default: this Node on the sources; the launcher tests pass
+ * another Node and bin/hookbox).
+ */
 export async function startServe(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 60_000,
+  command: [string, ...string[]] = [process.execPath, HOOKBOX_CLI],
 ): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [HOOKBOX_CLI, 'serve', ...args], {
+  const [program, ...programArgs] = command;
+  const child = spawn(program, [...programArgs, 'serve', ...args], {
     env: { ...process.env, AGENTD_LOG_FORMAT: 'text', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
