@@ -85,3 +85,22 @@ test('while another connection holds the write lock, writes wait without blockin
   other.close();
   db.close();
 });
+
+test('flush() while a WAL sync is in flight commits at once (readable), and the write settles after its own sync', async () => {
+  const file = join(tempDir(), 'hookbox.db');
+  const db = openDatabase(file);
+  db.exec('CREATE TABLE t (v TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const count = () => (db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n;
+  const writes = new WriteBatcher(db, { walFile: `${file}-wal` });
+  const first = writes.write(() => insert.run('first'), { oneStatement: true });
+  writes.flush(); // committed; its WAL sync is now in flight
+  assert.equal(count(), 1);
+  const second = writes.write(() => insert.run('second'), { oneStatement: true });
+  assert.equal(count(), 1, 'queued behind the sync in flight: not committed yet');
+  writes.flush();
+  assert.equal(count(), 2, 'flush() commits it now');
+  await Promise.all([first, second]);
+  await writes.drain();
+  db.close();
+});

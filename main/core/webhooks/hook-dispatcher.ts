@@ -160,10 +160,12 @@ export class HookDispatcher {
         this.#runRecord(hook, runId, receivedAt, request, outcome, { durationMs: elapsed(), stderr: reason }),
       );
       // A filtered request changed nothing, so it is answered without waiting for the disk: it is
-      // committed with the next group commit (readable at once) and synced with it. Filters are
-      // for senders that post far more than a hook wants (every event of a repository), and
-      // waiting for an fdatasync per batch of those was most of their cost.
+      // committed now (readable by the sender as soon as it has the answer, even while a WAL sync
+      // is in flight) and synced with the next one. Filters are for senders that post far more
+      // than a hook wants (every event of a repository), and waiting for an fdatasync per batch
+      // of those was most of their cost.
       if (outcome === 'filtered') {
+        this.#writes.flush();
         recorded.catch((error: unknown) => {
           this.#logger.error(
             { err: error, hook: hook.name, run_id: runId },
