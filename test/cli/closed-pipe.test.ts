@@ -31,9 +31,13 @@ test('a reader that stops early (`hookbox events | head`) ends the CLI quietly, 
   })();
   db.close();
   for (const format of [[], ['--json']]) {
-    const child = spawn(process.execPath, [HOOKBOX_CLI, 'events', '--limit', '3000', ...format, '--data-dir', dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [HOOKBOX_CLI, 'events', '--limit', '3000', ...format, '--data-dir', dataDir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await once(child.stdout, 'data');
