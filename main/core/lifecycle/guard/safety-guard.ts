@@ -6,7 +6,7 @@ import {
   type Pipeline,
   type Redirect,
   type SimpleCommand,
-} from '../shell-syntax.ts';
+} from './shell-parser.ts';
 import { BLOCK_DEVICE, isCritical, isSystemPath, SAFE_DEVICES } from './guard-targets.ts';
 import {
   invocationOf,
@@ -20,7 +20,7 @@ import {
 
 // safety-guard: blocks destructive commands wherever they sit in a command line.
 //
-// The line is parsed as a shell would (shell-syntax.ts) and every simple command in it is checked
+// The line is parsed as a shell would (shell-parser.ts) and every simple command in it is checked
 // on its own: the parts of `a; b`, `a && b`, `a || b`, `a | b`, `( a )`, if/while bodies, every
 // $(…) / `…` / <(…) (also inside double quotes and unquoted here-documents), and the scripts that
 // programs run: `sh -c '…'`, `bash <<EOF`, `echo … | sh`, `eval …`, `ssh host '…'`, `su -c`,
