@@ -1,4 +1,18 @@
 import { ErrorCode, HookboxError } from '../../errors.ts';
+import { DOWNLOAD_REASON, downloadTargets, fetches, isFetcher } from './downloads.ts';
+import { finding, type GuardFinding } from './guard-finding.ts';
+import { checkSql, dynamicProgramRule, forkBomb, ruleFor, splitFlags } from './guard-rules.ts';
+import { BLOCK_DEVICE, isSystemPath } from './guard-targets.ts';
+import { scanInlineCode } from './inline-code-scan.ts';
+import {
+  commandLineOf,
+  invocationOf,
+  languageNamed,
+  shebangLanguage,
+  type CodeLanguage,
+  type Invocation,
+  type Language,
+} from './interpreters.ts';
 import {
   findSubstitutions,
   parseShell,
@@ -7,16 +21,7 @@ import {
   type Redirect,
   type SimpleCommand,
 } from './shell-parser.ts';
-import { BLOCK_DEVICE, isCritical, isSystemPath, SAFE_DEVICES } from './guard-targets.ts';
-import {
-  invocationOf,
-  languageNamed,
-  scanInlineCode,
-  shebangLanguage,
-  type CodeLanguage,
-  type Invocation,
-  type Language,
-} from './interpreters.ts';
+import { basename, coreArgv, optionValue, programName, unwrap, withoutAssignments, wrapperFor } from './wrappers.ts';
 
 // safety-guard: blocks destructive commands wherever they sit in a command line.
 //
@@ -55,71 +60,13 @@ export interface SafetyGuardOptions {
   allow?: readonly string[];
 }
 
-export interface GuardFinding {
-  /** Rule id, e.g. rm-recursive-force, git-push-force, sql-drop, user-deny. */
-  rule: string;
-  /** The simple command (or script) that matched. */
-  command: string;
-  reason: string;
-}
-
 const MAX_DEPTH = 8;
 
-const SQL_CLIENTS = new Set([
-  'psql',
-  'pgcli',
-  'mysql',
-  'mariadb',
-  'mycli',
-  'mysqlsh',
-  'sqlite3',
-  'sqlite',
-  'litecli',
-  'duckdb',
-  'sqlcmd',
-  'osql',
-  'isql',
-  'clickhouse',
-  'clickhouse-client',
-  'cockroach',
-  'usql',
-  'snowsql',
-  'trino',
-  'presto',
-  'spark-sql',
-  'beeline',
-  'hive',
-  'cqlsh',
-  'bq',
-]);
-const SQL_KEYWORDS = new Set(['DROP', 'TRUNCATE', 'DELETE']);
 const OUTPUT_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>']);
-// Programs that fetch from the network (and print it, or save it with -o / -O).
-const FETCHERS = new Set(['curl', 'wget', 'wget2', 'fetch', 'http', 'https', 'xh', 'xhs', 'lwp-request', 'GET']);
-const DOWNLOAD_REASON = 'runs code downloaded from the network';
 
 /** A file this command line wrote before running it: what it holds, when the line says. */
 type WrittenFile = { downloaded: true } | { downloaded: false; content: string };
 const DOWNLOADED: WrittenFile = { downloaded: true };
-
-const SQL_RULES: Array<{ rule: string; pattern: RegExp; what: string }> = [
-  {
-    rule: 'sql-drop',
-    pattern: /\bDROP\s+(TABLE|DATABASE|SCHEMA)\b/i,
-    what: 'SQL DROP deletes a table, schema or database',
-  },
-  { rule: 'sql-truncate', pattern: /\bTRUNCATE\s+(TABLE\s+)?[`"\w]/i, what: 'SQL TRUNCATE empties a table' },
-  { rule: 'sql-delete', pattern: /\bDELETE\s+FROM\b/i, what: 'SQL DELETE FROM removes rows' },
-];
-
-function basename(word: string): string {
-  return word.slice(word.lastIndexOf('/') + 1);
-}
-
-function shorten(text: string, max = 160): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
-}
 
 /** `/re/flags` or a bare pattern (case-sensitive). Invalid patterns are an error naming them. */
 export function compileUserPattern(pattern: string, anchored: boolean, where: string): RegExp {
@@ -135,76 +82,6 @@ export function compileUserPattern(pattern: string, anchored: boolean, where: st
     );
   }
 }
-
-/** Options of a wrapper program: which take a value, and how many operands come before the command. */
-interface WrapperSpec {
-  values: Set<string>;
-  operands?: number;
-  /** Stop at the first non-option (else keep skipping KEY=VALUE words, as env does). */
-  assignments?: boolean;
-}
-
-const WRAPPERS: Record<string, WrapperSpec> = {
-  sudo: {
-    values: new Set([
-      '-u',
-      '-g',
-      '-C',
-      '-h',
-      '-p',
-      '-r',
-      '-t',
-      '-U',
-      '-D',
-      '-R',
-      '-T',
-      '--user',
-      '--group',
-      '--chdir',
-      '--prompt',
-    ]),
-  },
-  doas: { values: new Set(['-u', '-C']) },
-  env: { values: new Set(['-u', '-C', '--unset', '--chdir']), assignments: true },
-  nohup: { values: new Set() },
-  setsid: { values: new Set() },
-  time: { values: new Set(['-o', '-f', '--output', '--format']) },
-  nice: { values: new Set(['-n', '--adjustment']) },
-  ionice: { values: new Set(['-c', '-n', '-p', '-P', '-u', '--class', '--classdata']) },
-  timeout: { values: new Set(['-s', '-k', '--signal', '--kill-after']), operands: 1 },
-  stdbuf: { values: new Set(['-i', '-o', '-e', '--input', '--output', '--error']) },
-  chroot: { values: new Set(['--userspec', '--groups']), operands: 1 },
-  exec: { values: new Set(['-a']) },
-  command: { values: new Set() },
-  builtin: { values: new Set() },
-  unbuffer: { values: new Set() },
-  nocorrect: { values: new Set() },
-  noglob: { values: new Set() },
-  caffeinate: { values: new Set(['-t', '-w']) },
-  flock: { values: new Set(['-w', '-E', '--timeout', '--conflict-exit-code']), operands: 1 },
-  xargs: {
-    values: new Set([
-      '-n',
-      '-L',
-      '-P',
-      '-s',
-      '-I',
-      '-d',
-      '-E',
-      '-a',
-      '--max-args',
-      '--max-lines',
-      '--max-procs',
-      '--max-chars',
-      '--delimiter',
-      '--eof',
-      '--arg-file',
-      '--replace',
-    ]),
-  },
-  busybox: { values: new Set() },
-  doppler: { values: new Set() },
-};
 
 export class SafetyGuard {
   readonly #deny: RegExp[];
@@ -223,36 +100,22 @@ export class SafetyGuard {
    */
   check(command: string, tool?: string): GuardFinding | null {
     if (command.trim() === '') return null;
-    if (tool && /sql|query|database/i.test(tool) && !/^(bash|shell|sh)$/i.test(tool))
-      return this.#checkSql(command, command);
+    if (tool && /sql|query|database/i.test(tool) && !/^(bash|shell|sh)$/i.test(tool)) return checkSql(command, command);
     this.#written = new Map();
     return this.#checkScript(command, 0);
   }
 
   #checkScript(source: string, depth: number): GuardFinding | null {
-    if (depth > MAX_DEPTH)
-      return {
-        rule: 'too-deep',
-        command: shorten(source),
-        reason: `commands nested more than ${MAX_DEPTH} levels deep cannot be checked`,
-      };
+    if (depth > MAX_DEPTH) return tooDeep(source);
     const bomb = forkBomb(source);
     if (bomb)
-      return {
-        rule: 'fork-bomb',
-        command: shorten(bomb),
-        reason: 'a fork bomb (a function that starts copies of itself) exhausts the machine',
-      };
+      return finding('fork-bomb', bomb, 'a fork bomb (a function that starts copies of itself) exhausts the machine');
     let parsed;
     try {
       parsed = parseShell(source);
     } catch (error) {
       if (!(error instanceof ShellSyntaxError)) throw error;
-      return {
-        rule: 'unparsable',
-        command: shorten(source),
-        reason: `the command cannot be parsed (${error.message}), so it cannot be checked`,
-      };
+      return finding('unparsable', source, `the command cannot be parsed (${error.message}), so it cannot be checked`);
     }
     for (const inner of parsed.substitutions) {
       const found = this.#checkScript(inner, depth + 1);
@@ -338,8 +201,7 @@ export class SafetyGuard {
     const text = [...argv, ...redirects.map((r) => `${r.fd ?? ''}${r.op} ${r.target.text}`)].join(' ');
     if (text !== '' && this.#allow.some((re) => re.test(text) || re.test(argv.join(' ')))) return null;
     const denied = this.#deny.find((re) => re.test(text));
-    if (denied)
-      return { rule: 'user-deny', command: shorten(text), reason: `matches the deny pattern ${denied.source}` };
+    if (denied) return finding('user-deny', text, `matches the deny pattern ${denied.source}`);
     for (const r of redirects) {
       if (OUTPUT_REDIRECTS.has(r.op) && BLOCK_DEVICE.test(r.target.text))
         return finding('device-write', text, `writing to the block device ${r.target.text} destroys its data`);
@@ -348,35 +210,23 @@ export class SafetyGuard {
     return this.#rules(argv, stdin, depth);
   }
 
-  #checkSql(sql: string, command: string): GuardFinding | null {
-    for (const rule of SQL_RULES) if (rule.pattern.test(sql)) return finding(rule.rule, command, rule.what);
-    return null;
-  }
-
+  /** One simple command, after assignments: the walk into what it runs, then the rule for its program. */
   #rules(argv: string[], stdin: string | undefined, depth: number): GuardFinding | null {
     const text = argv.join(' ');
     const name = programName(argv[0]!);
-    if (name === null)
-      return dynamicProgram(argv[0]!, argv.slice(1), text) ?? this.#dynamicInlineCode(argv[0]!, argv.slice(1), depth);
-    const program = name;
     const args = argv.slice(1);
+    if (name === null) {
+      if (findSubstitutions(argv[0]!).some((inner) => fetches(inner)))
+        return finding('download-exec', text, DOWNLOAD_REASON);
+      return dynamicProgramRule(argv[0]!, args, text) ?? this.#dynamicInlineCode(argv[0]!, args, depth);
+    }
+    const program = name;
 
     const wrapper = wrapperFor(program);
     if (wrapper) {
-      if (program === 'command' && args.some((a) => a === '-v' || a === '-V')) return null;
-      if (program === 'env') {
-        const split = args.findIndex((a) => a === '-S' || a.startsWith('--split-string'));
-        if (split >= 0) {
-          const value = args[split]!.includes('=')
-            ? args[split]!.slice(args[split]!.indexOf('=') + 1)
-            : (args[split + 1] ?? '');
-          return this.#checkScript(value, depth + 1);
-        }
-      }
-      if (program === 'flock') {
-        const c = optionValue(args, ['-c', '--command']);
-        if (c !== undefined) return this.#checkScript(c, depth + 1);
-      }
+      if (wrapper.lookupOnly && args.some((a) => wrapper.lookupOnly!.includes(a))) return null;
+      const line = wrapper.commandLine && optionValue(args, wrapper.commandLine);
+      if (line !== undefined) return this.#checkScript(line, depth + 1);
       const rest = unwrap(args, wrapper);
       return rest.length > 0 ? this.#checkWords(rest, [], stdin, depth + 1) : null;
     }
@@ -385,120 +235,10 @@ export class SafetyGuard {
       return this.#runFile('shell', argv[0]!, text, depth);
     const invocation = invocationOf(program, args);
     if (invocation) return this.#invoke(invocation, stdin, text, depth);
-    if (program === 'eval') return this.#checkScript(args.join(' '), depth + 1);
-    if (program === 'su' || program === 'runuser' || program === 'script') {
-      const c = optionValue(args, ['-c', '--command']);
-      return c !== undefined ? this.#checkScript(c, depth + 1) : null;
-    }
-    if (program === 'watch') {
-      const rest = unwrap(args, { values: new Set(['-n', '-d', '--interval', '--differences']) });
-      return rest.length > 0 ? this.#checkScript(rest.join(' '), depth + 1) : null;
-    }
-    if (program === 'ssh') {
-      const rest = unwrap(args, {
-        values: new Set([
-          '-b',
-          '-c',
-          '-D',
-          '-E',
-          '-e',
-          '-F',
-          '-I',
-          '-i',
-          '-J',
-          '-L',
-          '-l',
-          '-m',
-          '-O',
-          '-o',
-          '-p',
-          '-Q',
-          '-R',
-          '-S',
-          '-W',
-          '-w',
-          '-B',
-        ]),
-        operands: 1,
-      });
-      return rest.length > 0 ? this.#checkScript(rest.join(' '), depth + 1) : null;
-    }
+    const line = commandLineOf(program, args);
+    if (line !== undefined) return line === null ? null : this.#checkScript(line, depth + 1);
     if (program === 'find') return this.#find(args, depth);
-    if (SQL_KEYWORDS.has(program.toUpperCase())) return this.#checkSql(text, text);
-    if (SQL_CLIENTS.has(program)) {
-      for (const value of [...args, ...(stdin !== undefined ? [stdin] : [])]) {
-        const found = this.#checkSql(value, text);
-        if (found) return found;
-      }
-      return null;
-    }
-
-    switch (program) {
-      case 'rm':
-        return rmRule(args, text);
-      case 'git':
-        return gitRule(args, text);
-      case 'dd': {
-        const of = args.find((a) => a.startsWith('of='))?.slice(3);
-        if (of?.startsWith('/dev/') && !SAFE_DEVICES.test(of))
-          return finding('dd-device', text, `dd writing to the device ${of} overwrites it`);
-        return null;
-      }
-      case 'chmod':
-        return chmodRule(args, text);
-      case 'chown':
-      case 'chgrp': {
-        const { flags, operands } = splitFlags(args);
-        const targets = operands.slice(1);
-        if (targets.includes('/') || (flags.has('R') && targets.some(isCritical)))
-          return finding(
-            'chown-root',
-            text,
-            `${program} on the root of the filesystem or a system folder breaks the system`,
-          );
-        return null;
-      }
-      case 'tee':
-      case 'cp':
-      case 'mv':
-      case 'install':
-      case 'shred':
-      case 'pv': {
-        const device = args.find((a) => BLOCK_DEVICE.test(a));
-        return device ? finding('device-write', text, `writing to the block device ${device} destroys its data`) : null;
-      }
-      case 'wipefs':
-      case 'mke2fs':
-      case 'blkdiscard':
-        return finding('mkfs', text, `${program} erases a filesystem`);
-      case 'shutdown':
-      case 'reboot':
-      case 'halt':
-      case 'poweroff':
-        return finding('shutdown', text, 'shuts down or restarts the machine');
-      case 'systemctl':
-        return args.some((a) => ['poweroff', 'reboot', 'halt', 'kexec', 'suspend', 'hibernate'].includes(a))
-          ? finding('shutdown', text, 'shuts down or restarts the machine')
-          : null;
-      case 'init':
-      case 'telinit':
-        return args.some((a) => a === '0' || a === '6')
-          ? finding('shutdown', text, 'shuts down or restarts the machine')
-          : null;
-      case 'kill':
-        return args.includes('-1') && args.some((a) => /^-(9|KILL|SIGKILL)$/i.test(a) || a === '-s')
-          ? finding('kill-all', text, 'kill -9 -1 kills every process you own')
-          : null;
-      case 'redis-cli':
-        return args.some((a) => /^FLUSH(ALL|DB)$/i.test(a))
-          ? finding('redis-flush', text, 'FLUSHALL / FLUSHDB deletes every key')
-          : null;
-      default:
-        break;
-    }
-    if (/^mkfs(\.|$)/.test(program) || /^mkfs\./.test(program))
-      return finding('mkfs', text, 'mkfs formats a filesystem, erasing what was on it');
-    return null;
+    return ruleFor(program)?.check({ program, args, text, stdin }) ?? null;
   }
 
   /**
@@ -542,14 +282,9 @@ export class SafetyGuard {
     return this.#runCode(shebangLanguage(file.content) ?? lang, file.content, depth);
   }
 
-  /** Inline code of an interpreter (see interpreters.ts for what the scan finds). */
+  /** Inline code of an interpreter (see inline-code-scan.ts for what the scan finds). */
   #checkCode(lang: CodeLanguage, code: string, depth: number): GuardFinding | null {
-    if (depth > MAX_DEPTH)
-      return {
-        rule: 'too-deep',
-        command: shorten(code),
-        reason: `commands nested more than ${MAX_DEPTH} levels deep cannot be checked`,
-      };
+    if (depth > MAX_DEPTH) return tooDeep(code);
     // python3 -c "$(curl …)": the shell put downloaded text into the code.
     if (findSubstitutions(code).some((inner) => fetches(inner))) return finding('download-exec', code, DOWNLOAD_REASON);
     const scan = scanInlineCode(lang, code);
@@ -586,19 +321,8 @@ export class SafetyGuard {
   }
 }
 
-function finding(rule: string, command: string, what: string): GuardFinding {
-  return { rule, command: shorten(command), reason: what };
-}
-
-// Own properties only: `toString -x` names no wrapper.
-function wrapperFor(program: string): WrapperSpec | undefined {
-  return Object.hasOwn(WRAPPERS, program) ? WRAPPERS[program] : undefined;
-}
-
-function withoutAssignments(words: string[]): string[] {
-  let start = 0;
-  while (start < words.length && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/.test(words[start]!)) start += 1;
-  return words.slice(start);
+function tooDeep(source: string): GuardFinding {
+  return finding('too-deep', source, `commands nested more than ${MAX_DEPTH} levels deep cannot be checked`);
 }
 
 /** A simple command as the user patterns see it: words after assignments, then redirections. */
@@ -607,136 +331,6 @@ function commandText(command: SimpleCommand): string {
     ...withoutAssignments(command.words.map((w) => w.text)),
     ...command.redirects.map((r) => `${r.fd ?? ''}${r.op} ${r.target.text}`),
   ].join(' ');
-}
-
-/** The program a command word names, or null when only running the line tells ($CMD, "$(…)", `…`). */
-function programName(word: string): string | null {
-  const name = basename(word);
-  if (!/[$`]/.test(word)) return name;
-  // $HOME/bin/rm names rm; $(echo /bin/rm) and ${RM:-rm} name nothing yet.
-  return /[$`(){}]/.test(name) ? null : name;
-}
-
-/** The command a chain of wrappers runs in the end: `sudo -E env X=1 bash -s` → `bash -s`. */
-function coreArgv(words: string[]): string[] {
-  let argv = withoutAssignments(words);
-  for (let n = 0; n <= MAX_DEPTH && argv.length > 0; n += 1) {
-    const name = programName(argv[0]!);
-    const wrapper = name === null ? undefined : wrapperFor(name);
-    if (!wrapper) break;
-    argv = withoutAssignments(unwrap(argv.slice(1), wrapper));
-  }
-  return argv;
-}
-
-function isFetcher(argv: string[]): boolean {
-  return argv.length > 0 && FETCHERS.has(programName(argv[0]!) ?? '');
-}
-
-/** Whether a command line (or a substitution in it) downloads: its output is network data. */
-function fetches(script: string, depth = 0): boolean {
-  if (depth > MAX_DEPTH) return false;
-  let parsed;
-  try {
-    parsed = parseShell(script);
-  } catch {
-    return false;
-  }
-  return (
-    parsed.pipelines.some((p) => p.commands.some((c) => isFetcher(coreArgv(c.words.map((w) => w.text))))) ||
-    parsed.substitutions.some((inner) => fetches(inner, depth + 1))
-  );
-}
-
-/**
- * A program known only when the line runs. It is blocked when it runs downloaded text, or when
- * its arguments would be destructive for rm, dd or git, whichever program it turns out to be:
- * `$CMD -rf /` is, `$EDITOR notes.txt` is not. Milder look-alikes (`$X -rf build`, `$X -r .`)
- * pass, since tar -rf and grep -r take the same flags.
- */
-function dynamicProgram(word: string, args: string[], text: string): GuardFinding | null {
-  if (findSubstitutions(word).some((inner) => fetches(inner))) return finding('download-exec', text, DOWNLOAD_REASON);
-  const unknown = `the program ${shorten(word, 40)} cannot be determined before it runs`;
-  const { flags, long, operands } = splitFlags(args);
-  const recursive = flags.has('r') || flags.has('R') || long.has('--recursive');
-  const force = flags.has('f') || long.has('--force');
-  const target = operands.find(isCritical);
-  if (long.has('--no-preserve-root') || (recursive && force && target !== undefined))
-    return finding(
-      'dynamic-program',
-      text,
-      `${unknown}, and as rm these arguments delete ${target ?? '/'} recursively`,
-    );
-  const of = args.find((a) => a.startsWith('of='))?.slice(3);
-  if (of?.startsWith('/dev/') && !SAFE_DEVICES.test(of))
-    return finding('dynamic-program', text, `${unknown}, and as dd these arguments overwrite the device ${of}`);
-  const git = gitRule(args, text);
-  if (git?.rule === 'git-push-force')
-    return finding(
-      'dynamic-program',
-      text,
-      `${unknown}, and as git these arguments force-push over the remote history`,
-    );
-  if (git?.rule === 'git-reset-hard')
-    return finding('dynamic-program', text, `${unknown}, and as git these arguments discard uncommitted work`);
-  return null;
-}
-
-/** The files a download saves to: curl -o F / -O (the URL's name), wget's URL name or -O F, -o F. */
-function downloadTargets(argv: string[]): string[] {
-  const program = basename(argv[0]!);
-  const args = argv.slice(1);
-  const files: string[] = [];
-  const urlName = (url: string): string => {
-    try {
-      return new URL(url).pathname.split('/').pop() ?? '';
-    } catch {
-      return '';
-    }
-  };
-  const urls = args.filter((a) => /^[a-z][a-z0-9+.-]*:\/\//i.test(a));
-  const wget = program.startsWith('wget');
-  let remote = wget;
-  let prefix = '';
-  for (let i = 0; i < args.length; i += 1) {
-    const a = args[i]!;
-    const long = /^(--[^=]+)(?:=(.*))?$/.exec(a);
-    if (long) {
-      const value = () => long[2] ?? args[++i] ?? '';
-      if (long[1] === '--output' || long[1] === '--output-document') {
-        const file = value();
-        if (file !== '-') files.push(file);
-        remote = false;
-      } else if (long[1] === '--remote-name' || long[1] === '--remote-name-all' || long[1] === '--download')
-        remote = true;
-      else if (long[1] === '--directory-prefix') prefix = value();
-      continue;
-    }
-    if (!/^-[A-Za-z0-9]/.test(a)) continue;
-    // Short options: the output file follows -o (curl, httpie) or -O (wget); curl -O and
-    // httpie -d save under the URL's name; other letters that take a value end the cluster.
-    const output = wget ? 'O' : 'o';
-    const valued = wget ? 'oaPeiBtTwQUlDARIX' : 'XHduAebcxwTFKmrEYyzCDQ';
-    for (let k = 1; k < a.length; k += 1) {
-      const ch = a[k]!;
-      const rest = a.slice(k + 1);
-      if (ch === output) {
-        const file = rest !== '' ? rest : (args[++i] ?? '');
-        if (file !== '-') files.push(file);
-        remote = false;
-        break;
-      }
-      if (!wget && (ch === 'O' || (program !== 'curl' && ch === 'd'))) remote = true;
-      if (valued.includes(ch)) {
-        const value = rest !== '' ? rest : (args[++i] ?? '');
-        if (wget && ch === 'P') prefix = value;
-        break;
-      }
-    }
-  }
-  if (remote)
-    for (const url of urls) files.push(`${prefix ? `${prefix}/` : ''}${urlName(url) || (wget ? 'index.html' : '')}`);
-  return files.filter((f) => f !== '' && !f.endsWith('/'));
 }
 
 function normalizePath(path: string): string {
@@ -783,138 +377,4 @@ function literalOutput(command: SimpleCommand): string | undefined {
 /** The backslash escapes of printf and echo -e that shape a script: \n, \t and \\. */
 function printfEscapes(text: string): string {
   return text.replace(/\\([nt\\])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
-}
-
-/** The words after a wrapper's own options and operands: the command it runs. */
-function unwrap(args: string[], spec: WrapperSpec): string[] {
-  let i = 0;
-  let operands = spec.operands ?? 0;
-  while (i < args.length) {
-    const a = args[i]!;
-    if (a === '--') {
-      i += 1;
-      break;
-    }
-    if (a.startsWith('-') && a.length > 1) {
-      const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-      i += spec.values.has(name) && !a.includes('=') ? 2 : 1;
-      continue;
-    }
-    if (spec.assignments && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
-      i += 1;
-      continue;
-    }
-    if (operands > 0) {
-      operands -= 1;
-      i += 1;
-      continue;
-    }
-    break;
-  }
-  return args.slice(i);
-}
-
-function optionValue(args: string[], names: string[]): string | undefined {
-  for (let i = 0; i < args.length; i += 1) {
-    const a = args[i]!;
-    if (names.includes(a)) return args[i + 1];
-    const long = names.find((n) => n.startsWith('--') && a.startsWith(`${n}=`));
-    if (long) return a.slice(long.length + 1);
-  }
-  return undefined;
-}
-
-/** Short flags (letters of -abc clusters) and long flags (--name) before `--`, and the operands. */
-function splitFlags(args: string[]): { flags: Set<string>; long: Set<string>; operands: string[] } {
-  const flags = new Set<string>();
-  const long = new Set<string>();
-  const operands: string[] = [];
-  let ended = false;
-  for (const a of args) {
-    if (ended) operands.push(a);
-    else if (a === '--') ended = true;
-    else if (a.startsWith('--')) long.add(a.split('=')[0]!);
-    else if (a.startsWith('-') && a.length > 1) for (const ch of a.slice(1)) flags.add(ch);
-    else operands.push(a);
-  }
-  return { flags, long, operands };
-}
-
-function rmRule(args: string[], text: string): GuardFinding | null {
-  const { flags, long, operands } = splitFlags(args);
-  const recursive = flags.has('r') || flags.has('R') || long.has('--recursive');
-  const force = flags.has('f') || long.has('--force');
-  if (long.has('--no-preserve-root'))
-    return finding('rm-critical', text, 'rm --no-preserve-root deletes the whole filesystem');
-  if (recursive && force) return finding('rm-recursive-force', text, 'rm -rf deletes recursively without asking');
-  if (recursive && operands.some(isCritical))
-    return finding('rm-critical', text, 'a recursive delete of the root, home or a system folder');
-  return null;
-}
-
-const GIT_GLOBAL_WITH_VALUE = new Set([
-  '-C',
-  '-c',
-  '--git-dir',
-  '--work-tree',
-  '--namespace',
-  '--exec-path',
-  '--config-env',
-]);
-
-function gitRule(args: string[], text: string): GuardFinding | null {
-  let i = 0;
-  while (i < args.length && args[i]!.startsWith('-')) i += GIT_GLOBAL_WITH_VALUE.has(args[i]!) ? 2 : 1;
-  const sub = args[i];
-  const rest = args.slice(i + 1);
-  const { flags, long, operands } = splitFlags(rest);
-  if (sub === 'push') {
-    const force =
-      flags.has('f') ||
-      long.has('--force') ||
-      long.has('--force-with-lease') ||
-      long.has('--force-if-includes') ||
-      long.has('--mirror') ||
-      operands.some((o) => o.startsWith('+'));
-    return force ? finding('git-push-force', text, 'git push --force overwrites the remote history') : null;
-  }
-  if (sub === 'reset' && long.has('--hard'))
-    return finding('git-reset-hard', text, 'git reset --hard discards uncommitted work');
-  if (sub === 'clean' && (flags.has('f') || long.has('--force')) && !(flags.has('n') || long.has('--dry-run')))
-    return finding('git-clean-force', text, 'git clean -f deletes untracked files for good');
-  return null;
-}
-
-function chmodRule(args: string[], text: string): GuardFinding | null {
-  // chmod takes modes like -x or -rwx that look like options; only -R -v -c -f are options.
-  const operands: string[] = [];
-  let recursive = false;
-  for (const a of args) {
-    if (a === '-R' || a === '--recursive') recursive = true;
-    else if (/^-[Rvcf]+$/.test(a)) recursive ||= a.includes('R');
-    else if (a.startsWith('--')) continue;
-    else operands.push(a);
-  }
-  const [mode, ...targets] = operands;
-  if (mode !== undefined && (/^0+$/.test(mode) || /^[ugoa]*-rwx$/.test(mode) || /^[ugoa]*=$/.test(mode)))
-    return finding('chmod-000', text, 'chmod 000 removes every permission');
-  if (recursive && targets.some(isCritical))
-    return finding('chmod-recursive', text, 'a recursive chmod of the root, home or a system folder breaks the system');
-  return null;
-}
-
-/** The text of a function definition that runs itself twice (`:(){ :|:& };:`), if any. */
-function forkBomb(source: string): string | undefined {
-  const definitions = [
-    ...source.matchAll(/([^\s(){};|&<>]+)\s*\(\s*\)\s*\{([^}]*)\}/g),
-    ...source.matchAll(/\bfunction\s+([^\s(){};|&<>]+)\s*(?:\(\s*\))?\s*\{([^}]*)\}/g),
-  ];
-  for (const match of definitions) {
-    const name = match[1]!;
-    const body = match[2]!;
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const calls = body.match(new RegExp(`(^|[\\s;&|({])${escaped}(?=$|[\\s;&|)}])`, 'g'))?.length ?? 0;
-    if (calls >= 2 || (calls >= 1 && /&/.test(body))) return match[0];
-  }
-  return undefined;
 }
