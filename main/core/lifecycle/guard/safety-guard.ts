@@ -25,6 +25,11 @@ import { basename, coreArgv, optionValue, programName, unwrap, withoutAssignment
 
 // safety-guard: blocks destructive commands wherever they sit in a command line.
 //
+// This file walks the line; the folder holds one job a file: shell-parser.ts (the line as a shell
+// reads it), wrappers.ts (what sudo, env, timeout … run), interpreters.ts (what sh -c, python -c,
+// eval, ssh … run), guard-rules.ts (the rules: which program's arguments are destructive),
+// inline-code-scan.ts (interpreters' code), downloads.ts (what fetches from the network).
+//
 // The line is parsed as a shell would (shell-parser.ts) and every simple command in it is checked
 // on its own: the parts of `a; b`, `a && b`, `a || b`, `a | b`, `( a )`, if/while bodies, every
 // $(…) / `…` / <(…) (also inside double quotes and unquoted here-documents), and the scripts that
@@ -41,7 +46,7 @@ import { basename, coreArgv, optionValue, programName, unwrap, withoutAssignment
 //     arguments would be destructive for rm (-rf of /, ~, ., * or a system folder), dd (of= a disk)
 //     or git (push --force, reset --hard); `$EDITOR file.txt` passes.
 //   - interpreters' inline code (python -c, node -e, perl -e, ruby -e, php -r …, or code on their
-//     stdin) is scanned for the same dangers: a pragmatic scan, not a parser (interpreters.ts).
+//     stdin) is scanned for the same dangers: a pragmatic scan, not a parser (inline-code-scan.ts).
 //   - code downloaded from the network and run in the same line is blocked: `curl … | sh`,
 //     `bash <(curl …)`, `sh -c "$(curl …)"`, `curl -o x.sh … && sh x.sh`.
 //   - a script file (`bash x.sh`, `python x.py`, `./x.sh`) is checked only when this same line
