@@ -167,11 +167,9 @@ function deviceOf(args: string[]): string | undefined {
  */
 export function dynamicProgramRule(word: string, args: string[], text: string): GuardFinding | null {
   const unknown = `the program ${shorten(word, 40)} cannot be determined before it runs`;
-  const { flags, long, operands } = splitFlags(args);
-  const recursive = flags.has('r') || flags.has('R') || long.has('--recursive');
-  const force = flags.has('f') || long.has('--force');
+  const { recursive, force, noPreserveRoot, operands } = rmOptions(args);
   const target = operands.find(isCritical);
-  if (long.has('--no-preserve-root') || (recursive && force && target !== undefined))
+  if (noPreserveRoot || (recursive && force && target !== undefined))
     return finding(
       'dynamic-program',
       text,
@@ -207,12 +205,25 @@ export function splitFlags(args: string[]): { flags: Set<string>; long: Set<stri
   return { flags, long, operands };
 }
 
-function rmRule(args: string[], text: string): GuardFinding | null {
+/** What rm's arguments ask for (also read for a program named at run time). */
+function rmOptions(args: string[]): {
+  recursive: boolean;
+  force: boolean;
+  noPreserveRoot: boolean;
+  operands: string[];
+} {
   const { flags, long, operands } = splitFlags(args);
-  const recursive = flags.has('r') || flags.has('R') || long.has('--recursive');
-  const force = flags.has('f') || long.has('--force');
-  if (long.has('--no-preserve-root'))
-    return finding('rm-critical', text, 'rm --no-preserve-root deletes the whole filesystem');
+  return {
+    recursive: flags.has('r') || flags.has('R') || long.has('--recursive'),
+    force: flags.has('f') || long.has('--force'),
+    noPreserveRoot: long.has('--no-preserve-root'),
+    operands,
+  };
+}
+
+function rmRule(args: string[], text: string): GuardFinding | null {
+  const { recursive, force, noPreserveRoot, operands } = rmOptions(args);
+  if (noPreserveRoot) return finding('rm-critical', text, 'rm --no-preserve-root deletes the whole filesystem');
   if (recursive && force) return finding('rm-recursive-force', text, 'rm -rf deletes recursively without asking');
   if (recursive && operands.some(isCritical))
     return finding('rm-critical', text, 'a recursive delete of the root, home or a system folder');
