@@ -203,7 +203,7 @@ export class SafetyGuard {
     depth: number,
   ): GuardFinding | null {
     const argv = withoutAssignments(words);
-    const text = [...argv, ...redirects.map((r) => `${r.fd ?? ''}${r.op} ${r.target.text}`)].join(' ');
+    const text = patternText(argv, redirects);
     if (text !== '' && this.#allow.some((re) => re.test(text) || re.test(argv.join(' ')))) return null;
     const denied = this.#deny.find((re) => re.test(text));
     if (denied) return finding('user-deny', text, `matches the deny pattern ${denied.source}`);
@@ -218,14 +218,13 @@ export class SafetyGuard {
   /** One simple command, after assignments: the walk into what it runs, then the rule for its program. */
   #rules(argv: string[], stdin: string | undefined, depth: number): GuardFinding | null {
     const text = argv.join(' ');
-    const name = programName(argv[0]!);
+    const program = programName(argv[0]!);
     const args = argv.slice(1);
-    if (name === null) {
+    if (program === null) {
       if (findSubstitutions(argv[0]!).some((inner) => fetches(inner)))
         return finding('download-exec', text, DOWNLOAD_REASON);
       return dynamicProgramRule(argv[0]!, args, text) ?? this.#dynamicInlineCode(argv[0]!, args, depth);
     }
-    const program = name;
 
     const wrapper = wrapperFor(program);
     if (wrapper) {
@@ -331,11 +330,12 @@ function tooDeep(source: string): GuardFinding {
 }
 
 /** A simple command as the user patterns see it: words after assignments, then redirections. */
+function patternText(argv: string[], redirects: readonly Redirect[]): string {
+  return [...argv, ...redirects.map((r) => `${r.fd ?? ''}${r.op} ${r.target.text}`)].join(' ');
+}
+
 function commandText(command: SimpleCommand): string {
-  return [
-    ...withoutAssignments(command.words.map((w) => w.text)),
-    ...command.redirects.map((r) => `${r.fd ?? ''}${r.op} ${r.target.text}`),
-  ].join(' ');
+  return patternText(withoutAssignments(command.words.map((w) => w.text)), command.redirects);
 }
 
 function normalizePath(path: string): string {
