@@ -7,9 +7,9 @@ import { interpolateEnv } from '../config/env-interpolation.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { SESSION_NAME_PATTERN } from '../inbox/inbox.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
-import { SafetyGuard } from './builtins/safety-guard.ts';
+import { SafetyGuard } from './guard/safety-guard.ts';
 import { canonicalEventName, knownEventList, type LifecycleEventName } from './lifecycle-events.ts';
-import { ShellSyntaxError, splitCommandLine } from './shell-syntax.ts';
+import { ShellSyntaxError, splitCommandLine } from './guard/shell-parser.ts';
 
 // The `[lifecycle]` table of the TOML config file:
 //

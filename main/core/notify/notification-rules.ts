@@ -1,5 +1,6 @@
 import type { NotificationSettings } from '../config/settings-schema.ts';
 import type { RecordedEvent } from '../events/event-schema.ts';
+import { basename, coreArgv } from '../lifecycle/guard/wrappers.ts';
 import type { Priority } from './notifier.ts';
 
 export type RuleName = 'failure' | 'long_running';
@@ -15,26 +16,10 @@ export interface RuleDecision {
 // them it "failed" would be noise.
 const USER_INTERRUPTED = new Set([130, 148]);
 
-// Words that run another program: the ignore list must see `vim` in `sudo -E vim x`.
-const WRAPPERS = new Set(['sudo', 'doas', 'time', 'nohup', 'command', 'exec', 'env', 'nice', 'builtin', 'noglob']);
-const WRAPPER_OPTIONS_WITH_VALUE = new Set(['-u', '-g', '-n', '-C', '-U']);
-
 /** The program a command line runs: the first word after env assignments and wrappers, as a basename. */
 export function programOf(command: string): string {
-  const words = command.trim().split(/\s+/);
-  for (let i = 0; i < words.length; i += 1) {
-    const word = words[i] ?? '';
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) continue;
-    if (word.startsWith('-')) {
-      // A wrapper's option that takes a value (`sudo -u root`, `nice -n 5`): skip the value too.
-      if (WRAPPER_OPTIONS_WITH_VALUE.has(word)) i += 1;
-      continue;
-    }
-    const name = word.split('/').pop() ?? word;
-    if (WRAPPERS.has(name)) continue;
-    return name;
-  }
-  return '';
+  // Wrappers run another program: the ignore list must see `vim` in `sudo -E vim x`.
+  return basename(coreArgv(command.trim().split(/\s+/))[0] ?? '');
 }
 
 /** "400 ms", "45 s", "1m 5s", "2h 3m". */

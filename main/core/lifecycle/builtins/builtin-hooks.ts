@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import type { BuiltinHandler } from '../lifecycle-config.ts';
 import type { LoomContext, LoomResult } from '../loom-protocol.ts';
 import { formatRepositoryContext, gatherRepositoryContext } from './context-injector.ts';
-import { SafetyGuard } from './safety-guard.ts';
+import { SafetyGuard } from '../guard/safety-guard.ts';
 import { extractFollowups, truncateOutput, type FollowupItem } from './text-builtins.ts';
 
 // Loom's five built-in hooks. Each returns a Result, and side effects (follow-ups to store and

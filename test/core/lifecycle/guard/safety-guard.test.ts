@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { SafetyGuard } from '../../main/core/lifecycle/builtins/safety-guard.ts';
-import { parseLifecycleConfig } from '../../main/core/lifecycle/lifecycle-config.ts';
-import { runLocalChain } from '../../main/core/lifecycle/lifecycle-local.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { SafetyGuard } from '../../../../main/core/lifecycle/guard/safety-guard.ts';
+import { parseLifecycleConfig } from '../../../../main/core/lifecycle/lifecycle-config.ts';
+import { runLocalChain } from '../../../../main/core/lifecycle/lifecycle-local.ts';
+import { tempDir } from '../../../helpers/temp-dir.ts';
 
 // [command, the rule that must block it]
 const DANGEROUS: Array<[string, string]> = [

@@ -1,5 +1,5 @@
-// How shells and language interpreters get the code they run (`sh -c`, `python3 -c`, `node -e`,
-// `perl -e`, a script file, stdin), and a scan of inline code for the dangers safety-guard knows.
+// A scan of interpreters' inline code (python -c, node -e, perl -e …, or code on their stdin)
+// for the dangers the safety guard knows.
 //
 // The scan is pragmatic, not a parser of Python, JavaScript, Perl, Ruby, PHP, Lua, R or
 // AppleScript: it reads the code's string literals and a few call shapes with regular expressions.
@@ -16,233 +16,13 @@
 // Not found: commands or paths built at run time (`'r' + 'm'`, base64, a variable holding '/'),
 // modules imported under another name, and everything a script file does.
 
+import { finding, type GuardFinding } from './guard-finding.ts';
 import { BLOCK_DEVICE, isCritical } from './guard-targets.ts';
-
-export type CodeLanguage = 'python' | 'javascript' | 'perl' | 'ruby' | 'php' | 'lua' | 'r' | 'applescript';
-export type Language = 'shell' | CodeLanguage;
-
-/** What a shell or interpreter command line runs: code given inline, its stdin, or a file. */
-export type Invocation =
-  | { kind: 'code'; lang: Language; code: string }
-  | { kind: 'stdin'; lang: Language }
-  | { kind: 'file'; lang: Language; path: string };
-
-export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'rbash', 'yash', 'posh']);
-
-interface InterpreterSpec {
-  lang: CodeLanguage;
-  /** Short options whose value is code (python -c, node -e/-p, perl -e/-E …). */
-  code: string;
-  longCode?: readonly string[];
-  /** Short options that take a value, attached or as the next word. */
-  values?: string;
-  longValues?: readonly string[];
-  /** Short options whose optional value can only be attached (perl -i.bak, -MFile::Path). */
-  attached?: string;
-  /** Short options followed by optional digits (perl -l, -0). */
-  digits?: string;
-  /** Short option whose value is the script file (php -f). */
-  file?: string;
-  /** Short options that run something else than code or a script (python -m module). */
-  other?: string;
-  /** `deno eval CODE`: the subcommand whose first operand is code; other subcommands are not checked. */
-  evalSubcommand?: string;
-  /** Given no code and no file, it reads the program from stdin. */
-  stdin: boolean;
-}
-
-const PYTHON: InterpreterSpec = { lang: 'python', code: 'c', values: 'WX', other: 'm', stdin: true };
-const NODE: InterpreterSpec = {
-  lang: 'javascript',
-  code: 'ep',
-  longCode: ['--eval', '--print'],
-  values: 'rC',
-  longValues: [
-    '--require',
-    '--import',
-    '--loader',
-    '--experimental-loader',
-    '--conditions',
-    '--input-type',
-    '--env-file',
-    '--title',
-  ],
-  stdin: true,
-};
-const BUN: InterpreterSpec = {
-  lang: 'javascript',
-  code: 'ep',
-  longCode: ['--eval', '--print'],
-  values: 'r',
-  longValues: ['--preload', '--cwd', '--config'],
-  stdin: false,
-};
-const DENO: InterpreterSpec = { lang: 'javascript', code: '', evalSubcommand: 'eval', stdin: false };
-const PERL: InterpreterSpec = {
-  lang: 'perl',
-  code: 'eE',
-  values: 'I',
-  attached: 'iMmxCdDVF',
-  digits: 'l0',
-  stdin: true,
-};
-const RUBY: InterpreterSpec = { lang: 'ruby', code: 'e', values: 'rICE', attached: 'ixFKTW', digits: '0', stdin: true };
-const PHP: InterpreterSpec = { lang: 'php', code: 'rBRE', values: 'cdzt', file: 'f', stdin: true };
-const LUA: InterpreterSpec = { lang: 'lua', code: 'e', values: 'l', stdin: true };
-const RSCRIPT: InterpreterSpec = { lang: 'r', code: 'e', stdin: false };
-const OSASCRIPT: InterpreterSpec = { lang: 'applescript', code: 'e', values: 'ls', stdin: true };
-
-function interpreterFor(program: string): InterpreterSpec | undefined {
-  if (/^(python|pypy)[\d.]*$/.test(program)) return PYTHON;
-  if (program === 'node' || program === 'nodejs') return NODE;
-  if (program === 'bun') return BUN;
-  if (program === 'deno') return DENO;
-  if (/^perl[\d.]*$/.test(program)) return PERL;
-  if (/^ruby[\d.]*$/.test(program)) return RUBY;
-  if (/^php[\d.]*$/.test(program)) return PHP;
-  if (/^(lua|luajit)[\d.]*$/.test(program)) return LUA;
-  if (program === 'Rscript') return RSCRIPT;
-  if (program === 'osascript') return OSASCRIPT;
-  return undefined;
-}
-
-function isStdinPath(path: string): boolean {
-  return path === '/dev/stdin' || path === '/dev/fd/0' || path === '/proc/self/fd/0';
-}
-
-/**
- * What `program args…` runs, when program is a shell, an interpreter, or `source` / `.`;
- * null for any other program (and for `python -m module`, `deno run …`).
- */
-export function invocationOf(program: string, args: string[]): Invocation | null {
-  if (SHELLS.has(program)) return shellInvocation(args);
-  if (program === 'source' || program === '.') {
-    const path = args[0] === '--' ? args[1] : args[0];
-    if (path === undefined) return null;
-    return isStdinPath(path) ? { kind: 'stdin', lang: 'shell' } : { kind: 'file', lang: 'shell', path };
-  }
-  const spec = interpreterFor(program);
-  return spec ? interpreterInvocation(spec, args) : null;
-}
-
-function shellInvocation(args: string[]): Invocation | null {
-  let i = 0;
-  let command = false;
-  let stdin = false;
-  while (i < args.length) {
-    const a = args[i]!;
-    if (a === '--' || a === '-') {
-      i += 1;
-      break;
-    }
-    if (a.startsWith('--command=')) return { kind: 'code', lang: 'shell', code: a.slice('--command='.length) };
-    if (a === '--command' || /^-[A-Za-z]*c[A-Za-z]*$/.test(a)) {
-      command = true;
-      i += 1;
-      continue;
-    }
-    // -o pipefail, -euo pipefail, +O extglob: the option name is the next word.
-    if (/^[-+][A-Za-z]*[oO]$/.test(a) || a === '--rcfile' || a === '--init-file') {
-      i += 2;
-      continue;
-    }
-    // -s: read the commands from stdin, the operands are positional parameters.
-    if (/^-[A-Za-z]*s[A-Za-z]*$/.test(a)) stdin = true;
-    if (a.startsWith('-') || a.startsWith('+')) {
-      i += 1;
-      continue;
-    }
-    break;
-  }
-  if (command) return args[i] !== undefined ? { kind: 'code', lang: 'shell', code: args[i]! } : null;
-  const operand = args[i];
-  // No -c and no script file: the shell runs whatever arrives on stdin.
-  if (stdin || operand === undefined || isStdinPath(operand)) return { kind: 'stdin', lang: 'shell' };
-  return { kind: 'file', lang: 'shell', path: operand };
-}
-
-function interpreterInvocation(spec: InterpreterSpec, args: string[]): Invocation | null {
-  const { lang } = spec;
-  if (spec.evalSubcommand !== undefined) {
-    if (args[0] !== spec.evalSubcommand) return null;
-    const code = args.slice(1).find((a) => !a.startsWith('-'));
-    return code !== undefined ? { kind: 'code', lang, code } : null;
-  }
-  const code: string[] = [];
-  let i = 0;
-  for (; i < args.length; i += 1) {
-    const a = args[i]!;
-    if (a === '--') {
-      i += 1;
-      break;
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq === -1 ? a : a.slice(0, eq);
-      if (spec.longCode?.includes(name)) code.push(eq === -1 ? (args[++i] ?? '') : a.slice(eq + 1));
-      else if (spec.longValues?.includes(name) && eq === -1) i += 1;
-      continue;
-    }
-    if (!a.startsWith('-') || a === '-') break;
-    for (let k = 1; k < a.length; k += 1) {
-      const ch = a[k]!;
-      const rest = a.slice(k + 1);
-      if (spec.code.includes(ch)) {
-        // `-e CODE`, `-pe CODE` (node), or the code attached: `-eCODE`, python `-cCODE`.
-        code.push(rest === '' || [...rest].every((c) => spec.code.includes(c)) ? (args[++i] ?? '') : rest);
-        break;
-      }
-      if (spec.other?.includes(ch)) return null;
-      if (spec.file?.includes(ch)) {
-        const path = rest !== '' ? rest : args[i + 1];
-        return path === undefined ? null : { kind: 'file', lang, path };
-      }
-      if (spec.values?.includes(ch)) {
-        if (rest === '') i += 1;
-        break;
-      }
-      if (spec.attached?.includes(ch)) break;
-      if (spec.digits?.includes(ch))
-        while (/[0-9a-fA-Fx]/.test(a[k + 1] ?? '') && !spec.code.includes(a[k + 1]!)) k += 1;
-    }
-    // Python stops reading its own options at -c: the words after it are the code's sys.argv.
-    if (code.length > 0 && lang === 'python') break;
-  }
-  if (code.length > 0) return { kind: 'code', lang, code: code.join('\n') };
-  const operand = args[i];
-  if (operand === undefined) return spec.stdin ? { kind: 'stdin', lang } : null;
-  if (operand === '-' || isStdinPath(operand)) return { kind: 'stdin', lang };
-  return { kind: 'file', lang, path: operand };
-}
-
-/** The language an interpreter named somewhere in a word speaks: `${PYTHON:-python3}` → python. */
-export function languageNamed(word: string): CodeLanguage | undefined {
-  for (const token of word.toLowerCase().match(/[a-z][\w.]*/g) ?? []) {
-    const spec = interpreterFor(token);
-    if (spec) return spec.lang;
-  }
-  return undefined;
-}
-
-/** The language a script file is written in, from its `#!` line (undefined: none or a shell). */
-export function shebangLanguage(content: string): CodeLanguage | undefined {
-  const first = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(content);
-  if (!first) return undefined;
-  const program = first[1]!.endsWith('/env') ? (first[2] ?? '') : first[1]!;
-  return interpreterFor(program.slice(program.lastIndexOf('/') + 1))?.lang;
-}
-
-// --- the scan of inline code ---
-
-export interface CodeDanger {
-  rule: string;
-  command: string;
-  reason: string;
-}
+import type { CodeLanguage } from './interpreters.ts';
 
 export interface CodeScan {
   /** A danger found in the code itself. */
-  danger: CodeDanger | null;
+  danger: GuardFinding | null;
   /** Strings the code may run as shell command lines. */
   scripts: string[];
   /** Word lists the code may run as one command (`['rm', '-rf', '/']`). */
@@ -431,11 +211,6 @@ function criticalTarget(skeleton: string, literals: Literal[], [from, to]: [numb
   return undefined;
 }
 
-function shortCode(text: string, max = 160): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
-}
-
 /** Scans inline code (see the top of this file for what it finds and what it does not). */
 export function scanInlineCode(lang: CodeLanguage, code: string): CodeScan {
   const { literals, skeleton } = literalsOf(lang, code);
@@ -444,11 +219,11 @@ export function scanInlineCode(lang: CodeLanguage, code: string): CodeScan {
   for (const loop of FORK_LOOPS) {
     const match = loop.exec(skeleton);
     if (match) {
-      scan.danger = {
-        rule: 'fork-bomb',
-        command: shortCode(code.slice(match.index, match.index + match[0].length)),
-        reason: 'a fork bomb (a loop that forks forever) exhausts the machine',
-      };
+      scan.danger = finding(
+        'fork-bomb',
+        code.slice(match.index, match.index + match[0].length),
+        'a fork bomb (a loop that forks forever) exhausts the machine',
+      );
       return scan;
     }
   }
@@ -463,11 +238,11 @@ export function scanInlineCode(lang: CodeLanguage, code: string): CodeScan {
       if (needsOption && !/recursive|\bTRUE\b/.test(code.slice(open, end))) continue;
       const target = args[0] ? criticalTarget(skeleton, literals, args[0]) : undefined;
       if (target !== undefined) {
-        scan.danger = {
-          rule: 'rm-critical',
-          command: shortCode(code.slice(match.index, end)),
-          reason: `a recursive delete (${match[1]}) of the root, home or a system folder`,
-        };
+        scan.danger = finding(
+          'rm-critical',
+          code.slice(match.index, end),
+          `a recursive delete (${match[1]}) of the root, home or a system folder`,
+        );
         return scan;
       }
     }
@@ -481,11 +256,7 @@ export function scanInlineCode(lang: CodeLanguage, code: string): CodeScan {
       /\b(?:write\w*|O_WRONLY|O_RDWR|createWriteStream|syswrite)\b/.test(skeleton))
   ) {
     const path = device.text.replace(/^[+<>\s]+/, '');
-    scan.danger = {
-      rule: 'device-write',
-      command: shortCode(code),
-      reason: `writing to the block device ${path} destroys its data`,
-    };
+    scan.danger = finding('device-write', code, `writing to the block device ${path} destroys its data`);
     return scan;
   }
 

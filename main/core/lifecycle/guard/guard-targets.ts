@@ -1,5 +1,5 @@
 // The paths and devices whose destruction safety-guard blocks, shared by the shell rules
-// (safety-guard.ts) and the scan of interpreters' inline code (interpreters.ts).
+// (guard-rules.ts) and the scan of interpreters' inline code (inline-code-scan.ts).
 
 export const SAFE_DEVICES = /^\/dev\/(null|zero|full|random|urandom|stdout|stderr|stdin|tty|fd\/\d+|pts\/\d+)$/;
 export const BLOCK_DEVICE =
