@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
-import { SESSION_NAME_PATTERN } from '../../inbox/inbox.ts';
+import { SessionName } from '../../inbox/session-name.ts';
 import type { Scheduler } from '../../inbox/scheduler.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
@@ -34,7 +34,7 @@ export function registerScheduleRoutes(app: ApiServer, deps: { scheduler: Schedu
       schema: {
         body: Type.Object(
           {
-            session: Type.String({ pattern: SESSION_NAME_PATTERN.source }),
+            session: SessionName,
             cron: Type.String({ minLength: 1 }),
             content: Type.String({ minLength: 1 }),
           },

@@ -1,13 +1,13 @@
 import { once } from 'node:events';
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
-import { MESSAGE_SOURCES, SESSION_NAME_PATTERN, type Inbox, type InboxMessage } from '../../inbox/inbox.ts';
+import { MESSAGE_SOURCES, type Inbox, type InboxMessage } from '../../inbox/inbox.ts';
+import { SessionName } from '../../inbox/session-name.ts';
 import { MESSAGE_STATES } from '../../inbox/inbox-store.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
 
-const SessionName = Type.String({ pattern: SESSION_NAME_PATTERN.source });
 const SessionParams = Type.Object({ name: SessionName });
 const Token = Type.Optional(Type.String());
 
