@@ -11,6 +11,7 @@ import { ErrorCode, HookboxError } from '../errors.ts';
 import type { ApplyReport } from '../webhooks/hook-manager.ts';
 import { runReason, type HookRun, type HookRunSummary } from '../webhooks/hook-run-store.ts';
 import { findRun, replayRun, runCurl, runDetail } from '../webhooks/hook-run-actions.ts';
+import { eventListLimit } from '../events/event-log.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { HOOKBOX_VERSION, SERVICE_NAME } from '../version.ts';
 import type {
@@ -57,8 +58,6 @@ export class InvalidRequestError extends HookboxError {
   }
 }
 
-export const EVENT_LIST_DEFAULT = 50;
-export const EVENT_LIST_MAX = 500;
 const EVENT_PAGE_DEFAULT = 50;
 
 type Parsed<K extends OperationName> = Static<(typeof AppRequests)[K]>;
@@ -191,7 +190,7 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
     },
     async listEvents(request) {
       const { limit } = parse.listEvents(request);
-      return hub.eventLog.list(Math.min(limit ?? EVENT_LIST_DEFAULT, EVENT_LIST_MAX));
+      return hub.eventLog.list(eventListLimit(limit));
     },
     async queryEvents(request) {
       const q = parse.queryEvents(request);
