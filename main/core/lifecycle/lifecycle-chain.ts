@@ -26,7 +26,7 @@ import {
 
 export const MAX_HANDLER_OUTPUT_BYTES = 1024 * 1024;
 /** stdout/stderr kept in the run record. */
-export const RECORDED_OUTPUT_CHARS = 64 * 1024;
+const RECORDED_OUTPUT_CHARS = 64 * 1024;
 const REASON_MAX_CHARS = 2_000;
 
 export type RunOutcome = 'allowed' | 'blocked' | 'failed' | 'ok';
@@ -77,7 +77,8 @@ export function envelope(event: LifecycleEventName, at: Date, data: Record<strin
   return JSON.stringify({ event, timestamp: at.getTime() / 1000, data });
 }
 
-function clip(text: string, max = RECORDED_OUTPUT_CHARS): string {
+/** A script's stdout or stderr as a run record keeps it (chain and background runs alike). */
+export function clip(text: string, max = RECORDED_OUTPUT_CHARS): string {
   return text.length > max ? `${text.slice(0, max)}\n[… ${text.length - max} more characters not kept]` : text;
 }
 
