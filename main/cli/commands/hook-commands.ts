@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { databaseFile } from '../../core/config/paths.ts';
 import { openDatabase } from '../../core/db/database.ts';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
-import { formatDuration } from '../../core/notify/notification-rules.ts';
+import { formatDuration } from '../../shared/format-duration.ts';
 import { HookRunStore, maskHeaders, type HookRun, type HookRunSummary } from '../../core/webhooks/hook-run-store.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';

@@ -14,7 +14,7 @@ import {
   type DeliveryState,
   type DeliverySummary,
 } from '../../core/lifecycle/outbox-store.ts';
-import { formatDuration } from '../../core/notify/notification-rules.ts';
+import { formatDuration } from '../../shared/format-duration.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';

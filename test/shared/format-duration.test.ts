@@ -1,0 +1,15 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatDuration } from '../../main/shared/format-duration.ts';
+
+// Moved from test/core/notification-rules.test.ts; the core now words short durations as the
+// window did ("4.2 s", not "4 s"): one function for notifications, the CLI and the window.
+test('formatDuration: ms, seconds (one decimal under 10 s), minutes, hours', () => {
+  assert.equal(formatDuration(400), '400 ms');
+  assert.equal(formatDuration(45_000), '45 s');
+  assert.equal(formatDuration(65_000), '1m 5s');
+  assert.equal(formatDuration(7_380_000), '2h 3m');
+  assert.equal(formatDuration(4_200), '4.2 s');
+  assert.equal(formatDuration(1_000), '1.0 s');
+  assert.equal(formatDuration(10_400), '10 s');
+});
