@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
 import type { LifecycleService } from '../../lifecycle/lifecycle-service.ts';
+import { MergedResultSchema } from '../../lifecycle/loom-protocol.ts';
 import { DELIVERY_STATES } from '../../lifecycle/outbox-store.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
@@ -12,13 +13,7 @@ import { requireControlToken } from '../require-token.ts';
 const Json = Type.Unknown();
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
-const Result = Type.Object({
-  block: Type.Boolean(),
-  reason: Nullable(Type.String()),
-  modified: Type.Boolean(),
-  new_context: Nullable(Type.String()),
-  data: Type.Record(Type.String(), Json),
-});
+const Result = MergedResultSchema;
 
 const Run = Type.Object({
   id: Type.String(),
