@@ -13,7 +13,7 @@ import {
 } from './inbox-store.ts';
 import { SESSION_NAME_PATTERN } from './session-name.ts';
 
-export { MESSAGE_SOURCES, type InboxMessage, type MessageSource, type SessionSummary } from './inbox-store.ts';
+export type { InboxMessage, MessageSource, SessionSummary } from './inbox-store.ts';
 
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 

@@ -31,7 +31,7 @@ const Run = Type.Object({
   result: Nullable(Type.Record(Type.String(), Json)),
 });
 
-const EmitReply = Type.Object({
+export const EmitReply = Type.Object({
   success: Type.Literal(true),
   event_id: Type.String(),
   event: Type.String(),
@@ -120,6 +120,10 @@ const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 }));
 const Source = Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }));
 const Token = Type.Optional(Type.String());
 
+export const EmitQuery = Type.Object({ source: Source, token: Token });
+/** The event's payload (a Bernstein payload or a Loom Context). */
+export const EmitBody = Type.Record(Type.String(), Json);
+
 export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: LifecycleService; token: string }): void {
   // onRequest: an unauthorised caller learns nothing, not even which fields a body needs.
   const guarded = { onRequest: requireControlToken(deps.token) };
@@ -132,8 +136,8 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
       ...guarded,
       schema: {
         params: Type.Object({ event: Type.String({ minLength: 1, maxLength: 64 }) }),
-        querystring: Type.Object({ source: Source, token: Token }),
-        body: Type.Record(Type.String(), Json),
+        querystring: EmitQuery,
+        body: EmitBody,
         response: { 200: EmitReply, '4xx': ApiErrorBody },
       },
     },

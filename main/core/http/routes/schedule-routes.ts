@@ -15,6 +15,12 @@ const ScheduleSchema = Type.Object({
   created_at: Type.String(),
 });
 
+export const ScheduleBody = Type.Object(
+  { session: SessionName, cron: Type.String({ minLength: 1 }), content: Type.String({ minLength: 1 }) },
+  { additionalProperties: false },
+);
+export const ScheduleReply = Type.Object({ success: Type.Literal(true), schedule: ScheduleSchema });
+
 /** Recurring messages; one-off ones are POST /sessions/{name}/messages with deliver_at. */
 export function registerScheduleRoutes(app: ApiServer, deps: { scheduler: Scheduler; token: string }): void {
   // onRequest: an unauthorised caller learns nothing, not even which fields a body needs.
@@ -32,15 +38,8 @@ export function registerScheduleRoutes(app: ApiServer, deps: { scheduler: Schedu
     {
       ...guarded,
       schema: {
-        body: Type.Object(
-          {
-            session: SessionName,
-            cron: Type.String({ minLength: 1 }),
-            content: Type.String({ minLength: 1 }),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: Type.Object({ success: Type.Literal(true), schedule: ScheduleSchema }), '4xx': ApiErrorBody },
+        body: ScheduleBody,
+        response: { 201: ScheduleReply, '4xx': ApiErrorBody },
       },
     },
     async (request, reply) =>
