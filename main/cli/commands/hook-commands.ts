@@ -78,10 +78,7 @@ export async function hooksReplayCommand(
   flags: ApiClientFlags,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  const { json } = await new ApiClient(flags).request<{ run_id: string; status: number }>(
-    'POST',
-    `/hooks/runs/${encodeURIComponent(id)}/replay`,
-  );
+  const { json } = await new ApiClient(flags).call('POST /hooks/runs/:id/replay', { params: { id } });
   out.write(`replayed as run ${json.run_id}: HTTP ${json.status}\n`);
 }
 
@@ -90,10 +87,10 @@ export async function hooksCurlCommand(
   flags: ApiClientFlags & { reveal?: boolean },
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  const { json } = await new ApiClient(flags).request<{ curl: string }>(
-    'GET',
-    `/hooks/runs/${encodeURIComponent(id)}/curl${flags.reveal ? '?reveal=true' : ''}`,
-  );
+  const { json } = await new ApiClient(flags).call('GET /hooks/runs/:id/curl', {
+    params: { id },
+    query: { ...(flags.reveal ? { reveal: true } : {}) },
+  });
   out.write(`${json.curl}\n`);
 }
 
