@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
 import type { LifecycleService } from '../../lifecycle/lifecycle-service.ts';
+import { HandlerRunSchema } from '../../lifecycle/lifecycle-chain.ts';
 import { MergedResultSchema } from '../../lifecycle/loom-protocol.ts';
 import { DELIVERY_STATES } from '../../lifecycle/outbox-store.ts';
 import { ApiErrorBody } from '../api-error.ts';
@@ -15,21 +16,7 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 
 const Result = MergedResultSchema;
 
-const Run = Type.Object({
-  id: Type.String(),
-  hook: Type.String(),
-  kind: Type.String(),
-  started_at: Type.String(),
-  duration_ms: Type.Integer(),
-  outcome: Type.String(),
-  decision: Nullable(Type.String()),
-  policy: Nullable(Type.String()),
-  exit_code: Nullable(Type.Integer()),
-  stdout: Type.String(),
-  stderr: Type.String(),
-  error: Nullable(Type.String()),
-  result: Nullable(Type.Record(Type.String(), Json)),
-});
+const Run = HandlerRunSchema;
 
 export const EmitReply = Type.Object({
   success: Type.Literal(true),
