@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, isHookboxError, type HookboxError } from '../core/errors.ts';
 import type { InboxMessage } from '../core/inbox/inbox.ts';
+import type { ApiRoutes } from '../core/http/api-routes.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ApiClient } from './api-client.ts';
 
@@ -16,12 +17,10 @@ export const LONG_POLL_S = 25;
 export class SessionInbox {
   readonly client: ApiClient;
   readonly session: string;
-  readonly #path: string;
 
   constructor(client: ApiClient, session: string) {
     this.client = client;
     this.session = session;
-    this.#path = `/sessions/${encodeURIComponent(session)}`;
   }
 
   /**
@@ -32,32 +31,32 @@ export class SessionInbox {
     const deadline = Date.now() + options.waitS * 1000;
     for (;;) {
       const wait = Math.max(0, Math.min(LONG_POLL_S, Math.ceil((deadline - Date.now()) / 1000)));
-      const reply = await this.client.request<{ message?: InboxMessage }>(
-        'GET',
-        `${this.#path}/next?wait=${wait}&lease=${options.leaseS}`,
-        undefined,
-        options.signal,
-      );
-      if (reply.status === 200 && reply.json.message) return reply.json.message;
+      const { json } = await this.client.call('GET /sessions/:name/next', {
+        params: { name: this.session },
+        query: { wait, lease: options.leaseS },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (json) return json.message;
       if (Date.now() >= deadline || options.signal?.aborted) return undefined;
     }
   }
 
   /** Acknowledges a claimed message; `claim` (its `claims` count when claimed) fences a lapsed lease. */
   async ack(id: string, claim?: number): Promise<InboxMessage> {
-    const query = claim !== undefined ? `?claim=${claim}` : '';
-    return (
-      await this.client.request<{ message: InboxMessage }>(
-        'POST',
-        `${this.#path}/messages/${encodeURIComponent(id)}/ack${query}`,
-      )
-    ).json.message;
+    const { json } = await this.client.call('POST /sessions/:name/messages/:id/ack', {
+      params: { name: this.session, id },
+      query: { claim },
+    });
+    return json.message;
   }
 
   /** Newest first, at most `limit`. */
   async list(limit: number): Promise<InboxMessage[]> {
-    return (await this.client.request<{ messages: InboxMessage[] }>('GET', `${this.#path}/inbox?limit=${limit}`)).json
-      .messages;
+    const { json } = await this.client.call('GET /sessions/:name/inbox', {
+      params: { name: this.session },
+      query: { limit },
+    });
+    return json.messages;
   }
 }
 
@@ -114,12 +113,7 @@ export async function consumeInbox(inbox: SessionInbox, options: ConsumeOptions)
   }
 }
 
-interface HookClaimBody {
-  id: string;
-  session: string;
-  hooks: string[];
-  expires_at: string;
-}
+type HookClaimBody = ApiRoutes['POST /hooks/claims']['response']['claim'];
 
 /** How long the hub keeps a claim without renewal; renewed three times per period. */
 export const CLAIM_TTL_S = 30;
@@ -188,10 +182,8 @@ export class HookClaimKeeper {
 
   async #take(): Promise<void> {
     this.#claim = (
-      await this.client.request<{ claim: HookClaimBody }>('POST', '/hooks/claims', {
-        session: this.session,
-        hooks: this.hooks,
-        ttl_s: CLAIM_TTL_S,
+      await this.client.call('POST /hooks/claims', {
+        body: { session: this.session, hooks: this.hooks, ttl_s: CLAIM_TTL_S },
       })
     ).json.claim;
   }
@@ -199,7 +191,10 @@ export class HookClaimKeeper {
   #keep(): void {
     const renew = async () => {
       try {
-        await this.client.request('POST', `/hooks/claims/${this.#claim!.id}/renew`, { ttl_s: CLAIM_TTL_S });
+        await this.client.call('POST /hooks/claims/:id/renew', {
+          params: { id: this.#claim!.id },
+          body: { ttl_s: CLAIM_TTL_S },
+        });
       } catch (error) {
         if (!isHookboxError(error) || error.code !== ErrorCode.NotFound) throw error;
         await this.#take();
@@ -231,7 +226,7 @@ export class HookClaimKeeper {
     this.#claim = undefined;
     if (!claim) return;
     await this.client
-      .request('DELETE', `/hooks/claims/${claim.id}`)
+      .call('DELETE /hooks/claims/:id', { params: { id: claim.id } })
       .catch((error: Error) =>
         this.logger.warn(
           `could not give back ${this.hooks.join(', ')}: ${error.message} (the claim lapses within ${CLAIM_TTL_S} s)`,

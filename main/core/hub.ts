@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { Logger } from 'pino';
-import { createAppApi, type AppApi } from './app-api/app-api.ts';
+import { createAppApi } from './app-api/app-api.ts';
+import type { AppApi } from './app-api/app-api-interface.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { loadConfigFile } from './config/config-file.ts';
 import { watchConfigFile } from './config/config-watcher.ts';
@@ -24,22 +25,21 @@ import type { ApiServer } from './http/api-types.ts';
 import type { UiOptions } from './http/routes/ui-routes.ts';
 import type { ShellScriptProvider } from './http/routes/shell-routes.ts';
 import { DeliveryWorker } from './inbox/delivery-worker.ts';
-import { Inbox, type InboxMessage } from './inbox/inbox.ts';
+import { Inbox } from './inbox/inbox.ts';
 import { Scheduler } from './inbox/scheduler.ts';
 import { LifecycleService } from './lifecycle/lifecycle-service.ts';
 import { AgentHookService } from './agents/agent-hook-service.ts';
-import type { LifecycleEventRecord } from './lifecycle/lifecycle-store.ts';
-import type { DeliverySummary } from './lifecycle/outbox-store.ts';
 import { NotificationPause } from './notify/notification-pause.ts';
-import { NotificationPipeline, type NotificationRecord } from './notify/notification-pipeline.ts';
+import { NotificationPipeline } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
 import { killAllScripts } from './process/script-runner.ts';
 import { loadOrCreateControlToken } from './security/control-token.ts';
 import { shellIntegrationScript } from './shell/shell-integration.ts';
 import { ShellSpool, shellSpoolDir } from './shell/shell-spool.ts';
+import type { HubAddress, HubEvents } from './hub-types.ts';
 import { HOOKBOX_VERSION } from './version.ts';
 import { HookManager, type ApplyReport } from './webhooks/hook-manager.ts';
-import { HookRunStore, type HookRun } from './webhooks/hook-run-store.ts';
+import { HookRunStore } from './webhooks/hook-run-store.ts';
 import { DeliveryLedger } from './webhooks/delivery-ledger.ts';
 
 /** What differs between the desktop app, `hookbox serve`, `hookbox run` and the tests is injected here. */
@@ -71,32 +71,6 @@ export interface HubOptions {
   launcher?: readonly string[];
 }
 
-export interface HubEvents {
-  /** An event was committed to the store. */
-  'event-recorded': [event: RecordedEvent];
-  /** A notification was raised (and its deliveries recorded). */
-  notification: [notification: NotificationRecord];
-  /** A message was committed to a session inbox. */
-  message: [message: InboxMessage];
-  /** A webhook hook finished handling a request (whatever the outcome). */
-  'hook-run': [run: Omit<HookRun, 'body'>];
-  /** A valid config edit was applied. */
-  'config-reloaded': [report: ApplyReport];
-  /** An edit was invalid; the running config stays. */
-  'config-error': [message: string];
-  /** A lifecycle event (Bernstein, Loom, Claude Code) was decided and stored. */
-  'lifecycle-event': [event: LifecycleEventRecord];
-  /** A lifecycle webhook delivery changed: an attempt was recorded, or a dead one was revived. */
-  'lifecycle-delivery': [delivery: DeliverySummary];
-}
-
-export interface HubAddress {
-  host: string;
-  port: number;
-  /** Base URL of the local API, e.g. http://127.0.0.1:17002 */
-  url: string;
-}
-
 interface Running {
   db: Database;
   writes: WriteBatcher;
@@ -112,6 +86,7 @@ interface Running {
   hookRuns: HookRunStore;
   workers: DeliveryWorker[];
   lifecycle: LifecycleService;
+  app: AppApi;
   unwatch: () => void;
   memory: IdleMemoryTrimmer;
   checkpointer: WalCheckpoints;
@@ -184,7 +159,6 @@ export function createHub(options: HubOptions): Hub {
   let running: Running | undefined;
   let controlToken = '';
   let configError: string | null = null;
-  let appApi: AppApi | undefined;
   const pause = new NotificationPause({ dataDir: options.dataDir, clock });
   const configPath = options.configFile ?? options.configPath ?? null;
   /** The file to read: the one given, or the one created at configPath since. */
@@ -403,6 +377,26 @@ export function createHub(options: HubOptions): Hub {
         clock,
         onRecorded: (event) => events.emit('event-recorded', event),
       });
+      // The window's operations, a consumer of the services above: built before the server
+      // listens, so every route it serves is there from the first request.
+      let apiUrl = '';
+      const app = createAppApi({
+        eventLog,
+        inbox,
+        hooks: manager,
+        hookRuns,
+        lifecycle,
+        lifecycleEvents: lifecycle.store,
+        deliveries: lifecycle.outboxStore,
+        settings: options.settings,
+        notificationPause: pause,
+        events,
+        config: { file: currentConfigFile, path: configPath, error: () => configError, reload: reloadConfig },
+        dataDir: options.dataDir,
+        apiUrl: () => apiUrl,
+        env,
+        launcher: options.launcher ?? null,
+      });
 
       const api = buildApiServer({
         logger,
@@ -418,10 +412,7 @@ export function createHub(options: HubOptions): Hub {
         hookRuns,
         controlToken,
         configError: () => configError,
-        app: () => {
-          if (!appApi) throw new HookboxError(ErrorCode.NotRunning, 'the hub is starting');
-          return appApi;
-        },
+        app,
         ...(options.ui ? { ui: options.ui } : {}),
         lifecycle,
         agents,
@@ -448,7 +439,8 @@ export function createHub(options: HubOptions): Hub {
       memory.start();
       const address = api.server.address();
       const boundPort = typeof address === 'object' && address ? address.port : port;
-      const bound = { host, port: boundPort, url: `http://${host}:${boundPort}` };
+      const bound: HubAddress = { host, port: boundPort, url: `http://${host}:${boundPort}` };
+      apiUrl = bound.url;
       const spool = await startShellSpool(boundPort, port === 0, eventLog, notifications);
       searchIndexer.start();
       const agePruning = startAgePruning(eventLog);
@@ -466,6 +458,7 @@ export function createHub(options: HubOptions): Hub {
         hookRuns,
         workers: hooks.workers,
         lifecycle,
+        app,
         unwatch: () => undefined,
         memory,
         checkpointer,
@@ -474,7 +467,6 @@ export function createHub(options: HubOptions): Hub {
       if (configPath && options.watchConfig !== false) {
         running.unwatch = watchConfigFile(configPath, () => void reloadConfig());
       }
-      appApi = createAppApi({ hub, address: bound, env, launcher: options.launcher ?? null });
       return bound;
     } catch (error) {
       hooks.scheduler?.stop();
@@ -513,7 +505,6 @@ export function createHub(options: HubOptions): Hub {
     await r.writes.drain();
     await r.checkpointer.stop();
     running = undefined;
-    appApi = undefined;
     pause.close();
     r.db.close();
   }
@@ -563,9 +554,7 @@ export function createHub(options: HubOptions): Hub {
       return requireRunning().lifecycle;
     },
     get app() {
-      requireRunning();
-      if (!appApi) throw new Error('the hub is not started');
-      return appApi;
+      return requireRunning().app;
     },
   };
   return hub;

@@ -6,7 +6,7 @@ import {
   type OperationName,
   type SubscriptionName,
 } from '../shared/api-contract.ts';
-import type { OperationHandlers, SubscriptionSources } from '../core/app-api/app-api.ts';
+import type { OperationHandlers, SubscriptionSources } from '../core/app-api/app-api-interface.ts';
 import { isTrustedSender } from './ipc-sender.ts';
 
 export interface IpcOptions {

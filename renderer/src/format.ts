@@ -1,16 +1,8 @@
-// How the window words numbers and times.
+import { formatDuration } from '../../main/shared/format-duration.ts';
 
-/** 120 ms, 4.2 s, 45 s, 1m 5s, 2h 3m */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 10) return `${seconds.toFixed(1)} s`;
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  const totalSeconds = Math.round(seconds);
-  const minutes = Math.floor(totalSeconds / 60);
-  if (minutes < 60) return `${minutes}m ${totalSeconds % 60}s`;
-  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
-}
+// How the window words numbers and times. Durations read as in notifications and the CLI.
+
+export { formatDuration };
 
 /** The time of day for today's events, the date and time for older ones. */
 export function formatTime(iso: string, now: Date = new Date()): string {

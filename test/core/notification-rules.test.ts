@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../main/core/config/settings.ts';
 import type { RecordedEvent } from '../../main/core/events/event-schema.ts';
-import { evaluateRules, formatDuration, programOf, shortCommand } from '../../main/core/notify/notification-rules.ts';
+import { evaluateRules, programOf, shortCommand } from '../../main/core/notify/notification-rules.ts';
 
 const settings = DEFAULT_SETTINGS.notifications;
 const event = (patch: Partial<RecordedEvent>): RecordedEvent => ({
@@ -76,11 +76,7 @@ describe('notification rules', () => {
     assert.equal(evaluateRules(event({ exit_code: 148 }), settings), null);
   });
 
-  test('helpers', () => {
-    assert.equal(formatDuration(400), '400 ms');
-    assert.equal(formatDuration(45_000), '45 s');
-    assert.equal(formatDuration(65_000), '1m 5s');
-    assert.equal(formatDuration(7_380_000), '2h 3m');
+  test('helpers (formatDuration: test/shared/format-duration.test.ts)', () => {
     assert.equal(programOf('FOO=1 BAR=2 nice -n 5 make -j8'), 'make');
     assert.equal(programOf('  '), '');
     assert.equal(programOf('sudo -u postgres psql'), 'psql');

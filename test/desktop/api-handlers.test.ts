@@ -77,3 +77,15 @@ test('onEventRecorded delivers each new event once, and nothing after unsubscrib
   await postEvent(running.url, { kind: 'shell', command: 'after unsubscribe', exit_code: 0 });
   assert.equal(received.length, 1);
 });
+
+// The implementations never see an unchecked request: one wrapper checks each against its schema.
+test('every operation refuses a request its schema does not allow, naming the operation', async () => {
+  const handlers = running.hub.app.handlers as unknown as Record<string, (request: unknown) => Promise<unknown>>;
+  for (const [name, handle] of Object.entries(handlers)) {
+    await assert.rejects(
+      handle({ not_in_any_schema: true }),
+      (e: Error) => e instanceof InvalidRequestError && e.message.startsWith(`${name}: `),
+      name,
+    );
+  }
+});

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { API_METHOD_NAMES, INVOKE_CHANNELS, SUBSCRIPTION_CHANNELS } from '../../main/shared/api-contract.ts';
+import { AppRequests } from '../../main/core/app-api/app-api-schema.ts';
 import { createHookboxApi, type IpcTransport } from '../../preload/hookbox-api.ts';
+import { createHttpApi } from '../../renderer/src/transport/http-transport.ts';
 import { startHub } from '../helpers/hub-fixture.ts';
 
 type Listener = (event: unknown, ...args: unknown[]) => void;
@@ -26,14 +28,34 @@ function recordingTransport() {
   return { transport, invoked, listeners };
 }
 
-test('the preload exposes exactly the contract: one method per operation and subscription', () => {
-  const api = createHookboxApi(recordingTransport().transport);
-  assert.deepEqual(Object.keys(api).sort(), [...API_METHOD_NAMES].sort());
-  assert.deepEqual(
-    [...API_METHOD_NAMES].sort(),
-    [...Object.keys(INVOKE_CHANNELS), ...Object.keys(SUBSCRIPTION_CHANNELS)].sort(),
-  );
-  for (const name of API_METHOD_NAMES) assert.equal(typeof api[name], 'function', name);
+// The preload builds its methods from the channel maps, the browser transport from its own lists,
+// the core from its handler object and the request schemas: four lists written apart, one contract.
+test('the preload, the browser transport and the core all expose exactly the contract', async () => {
+  const preload = createHookboxApi(recordingTransport().transport);
+  const browser = createHttpApi({ baseUrl: 'http://127.0.0.1:1', token: 't', fetch: async () => new Response() });
+  const { hub } = await startHub();
+  const core = [...Object.keys(hub.app.handlers), ...Object.keys(hub.app.subscriptions)];
+  const contract = [...API_METHOD_NAMES].sort();
+  assert.deepEqual(Object.keys(preload).sort(), contract);
+  assert.deepEqual(Object.keys(browser.api).sort(), contract);
+  assert.deepEqual(core.sort(), contract);
+  assert.deepEqual(Object.keys(AppRequests).sort(), Object.keys(INVOKE_CHANNELS).sort());
+  for (const name of API_METHOD_NAMES) {
+    assert.equal(typeof preload[name], 'function', name);
+    assert.equal(typeof browser.api[name], 'function', name);
+  }
+  browser.close();
+});
+
+test('every preload operation invokes its own channel with the request as given', async () => {
+  const { transport, invoked } = recordingTransport();
+  const api = createHookboxApi(transport) as unknown as Record<string, (request: unknown) => Promise<unknown>>;
+  for (const [name, channel] of Object.entries(INVOKE_CHANNELS)) {
+    const request = { asked_by: name };
+    assert.equal(await api[name]!(request), `answer from ${channel}`, name);
+    assert.deepEqual(invoked.at(-1), { channel, args: [request] }, name);
+  }
+  assert.equal(invoked.length, Object.keys(INVOKE_CHANNELS).length);
 });
 
 test('every contract channel name is distinct', () => {

@@ -5,7 +5,7 @@ import {
   type OperationName,
   type SubscriptionName,
 } from '../../main/shared/api-contract.ts';
-import type { OperationHandlers, SubscriptionSources } from '../../main/core/app-api/app-api.ts';
+import type { OperationHandlers, SubscriptionSources } from '../../main/core/app-api/app-api-interface.ts';
 import { createHookboxApi, type IpcTransport } from '../../preload/hookbox-api.ts';
 
 type Listener = (event: unknown, ...args: unknown[]) => void;

@@ -1,7 +1,8 @@
 import { after } from 'node:test';
 import type { Clock } from '../../main/core/clock.ts';
 import { resolveSettings, type Settings } from '../../main/core/config/settings.ts';
-import { createHub, type Hub, type HubAddress, type HubOptions } from '../../main/core/hub.ts';
+import { createHub, type Hub, type HubOptions } from '../../main/core/hub.ts';
+import type { HubAddress } from '../../main/core/hub-types.ts';
 import { silentLogger, type Logger } from '../../main/core/logger.ts';
 import type { DesktopNotification, Notifier } from '../../main/core/notify/notifier.ts';
 import { tempDir } from './temp-dir.ts';

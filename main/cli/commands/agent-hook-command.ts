@@ -72,15 +72,11 @@ export async function agentHookCommand(
   let hubProblem: string;
   try {
     const client = new ApiClient(flags);
-    const query = new URLSearchParams({
-      ...(json ? { json: 'true' } : {}),
-      ...(flags.event ? { event: flags.event } : {}),
-    }).toString();
-    const { json: answer } = await client.request<{ exit_code: number; stdout: string; stderr: string }>(
-      'POST',
-      `/agents/${adapter.id}/run${query ? `?${query}` : ''}`,
-      value,
-    );
+    const { json: answer } = await client.call('POST /agents/:agent/run', {
+      params: { agent: adapter.id },
+      query: { ...(json ? { json: true } : {}), ...(flags.event ? { event: flags.event } : {}) },
+      body: value,
+    });
     relay({ exitCode: answer.exit_code, stdout: answer.stdout, stderr: answer.stderr }, io);
     return;
   } catch (error) {

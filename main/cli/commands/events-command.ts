@@ -4,7 +4,7 @@ import { openDatabase } from '../../core/db/database.ts';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
 import type { RecordedEvent } from '../../core/events/event-schema.ts';
 import { EventStore, INDEXED_SEARCH_MIN_CHARS } from '../../core/events/event-store.ts';
-import { formatDuration } from '../../core/notify/notification-rules.ts';
+import { formatDuration } from '../../shared/format-duration.ts';
 import { NotificationStore } from '../../core/notify/notification-store.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 

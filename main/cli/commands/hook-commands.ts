@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { databaseFile } from '../../core/config/paths.ts';
 import { openDatabase } from '../../core/db/database.ts';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
-import { formatDuration } from '../../core/notify/notification-rules.ts';
+import { formatDuration } from '../../shared/format-duration.ts';
 import { HookRunStore, maskHeaders, type HookRun, type HookRunSummary } from '../../core/webhooks/hook-run-store.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
@@ -78,10 +78,7 @@ export async function hooksReplayCommand(
   flags: ApiClientFlags,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  const { json } = await new ApiClient(flags).request<{ run_id: string; status: number }>(
-    'POST',
-    `/hooks/runs/${encodeURIComponent(id)}/replay`,
-  );
+  const { json } = await new ApiClient(flags).call('POST /hooks/runs/:id/replay', { params: { id } });
   out.write(`replayed as run ${json.run_id}: HTTP ${json.status}\n`);
 }
 
@@ -90,10 +87,10 @@ export async function hooksCurlCommand(
   flags: ApiClientFlags & { reveal?: boolean },
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  const { json } = await new ApiClient(flags).request<{ curl: string }>(
-    'GET',
-    `/hooks/runs/${encodeURIComponent(id)}/curl${flags.reveal ? '?reveal=true' : ''}`,
-  );
+  const { json } = await new ApiClient(flags).call('GET /hooks/runs/:id/curl', {
+    params: { id },
+    query: { ...(flags.reveal ? { reveal: true } : {}) },
+  });
   out.write(`${json.curl}\n`);
 }
 

@@ -24,10 +24,9 @@ export async function sendCommand(
   try {
     checkSessionName(flags.name);
     const content = await messageFrom(words, io.stdin);
-    await new ApiClient(flags).request('POST', `/sessions/${encodeURIComponent(flags.name)}/messages`, {
-      content,
-      source: 'inject',
-      label: 'hookbox send',
+    await new ApiClient(flags).call('POST /sessions/:name/messages', {
+      params: { name: flags.name },
+      body: { content, source: 'inject', label: 'hookbox send' },
     });
     io.stdout.write('ok\n');
   } catch (error) {
@@ -73,21 +72,16 @@ export async function scheduleCommand(
   const content = await messageFrom(words, io.stdin);
   const client = new ApiClient(flags);
   if (flags.cron) {
-    const { json } = await client.request<{ schedule: { id: string; next_at: string } }>('POST', '/schedules', {
-      session: flags.name,
-      cron: flags.cron,
-      content,
-    });
+    const { json } = await client.call('POST /schedules', { body: { session: flags.name, cron: flags.cron, content } });
     io.stdout.write(`scheduled ${json.schedule.id} (${flags.cron}); next at ${json.schedule.next_at}\n`);
     return;
   }
   const deliverAt = flags.in ? new Date(Date.now() + parseIn(flags.in)) : parseAt(flags.at!);
   const label = flags.in ? `in ${flags.in}` : `at ${flags.at}`;
-  const { json } = await client.request<{ message: { id: string } }>(
-    'POST',
-    `/sessions/${encodeURIComponent(flags.name)}/messages`,
-    { content, source: 'schedule', label, deliver_at: deliverAt.toISOString() },
-  );
+  const { json } = await client.call('POST /sessions/:name/messages', {
+    params: { name: flags.name },
+    body: { content, source: 'schedule', label, deliver_at: deliverAt.toISOString() },
+  });
   io.stdout.write(`scheduled ${json.message.id} for ${deliverAt.toISOString()}\n`);
 }
 

@@ -6,7 +6,6 @@ import { openDatabase, type Database } from '../../core/db/database.ts';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
 import { describeHandler, runsInChain } from '../../core/lifecycle/lifecycle-config.ts';
 import { localLifecycleConfig, runLocalChain } from '../../core/lifecycle/lifecycle-local.ts';
-import type { EmitResult } from '../../core/lifecycle/lifecycle-service.ts';
 import { LifecycleStore, type LifecycleEventRecord } from '../../core/lifecycle/lifecycle-store.ts';
 import {
   DELIVERY_STATES,
@@ -14,7 +13,7 @@ import {
   type DeliveryState,
   type DeliverySummary,
 } from '../../core/lifecycle/outbox-store.ts';
-import { formatDuration } from '../../core/notify/notification-rules.ts';
+import { formatDuration } from '../../shared/format-duration.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
@@ -73,11 +72,12 @@ export async function emitCommand(
   io: Io = processIo(),
 ): Promise<void> {
   const data = await readData(flags.data, io.stdin);
-  const { json } = await new ApiClient(flags).request<EmitResult>(
-    'POST',
-    `/lifecycle/events/${encodeURIComponent(event)}?source=cli`,
-    data,
-  );
+  const { json } = await new ApiClient(flags).call('POST /lifecycle/events/:event', {
+    params: { event },
+    query: { source: 'cli' },
+    // Whatever JSON was given: the hub checks it is an object and says so.
+    body: data as Record<string, unknown>,
+  });
   if (flags.json) io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   else {
     io.stdout.write(`${json.event} ${json.event_id}: ${decisionLine(json)}\n`);
@@ -250,7 +250,7 @@ export async function lifecycleRetryCommand(
   flags: ApiClientFlags,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  await new ApiClient(flags).request('POST', `/lifecycle/deliveries/${encodeURIComponent(id)}/retry`);
+  await new ApiClient(flags).call('POST /lifecycle/deliveries/:id/retry', { params: { id } });
   out.write(`delivery ${id} queued for one more attempt\n`);
 }
 

@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { AGENT_NAMES } from '../../core/agents/agent-mcp-adapter.ts';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
-import { SESSION_NAME_PATTERN } from '../../core/inbox/inbox.ts';
+import { SESSION_NAME_PATTERN } from '../../core/inbox/session-name.ts';
 import { createLogger } from '../../core/logger.ts';
 import { ApiClient } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';

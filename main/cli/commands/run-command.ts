@@ -104,13 +104,6 @@ function stopOnSignals(logger: Logger): { signal: AbortSignal; dispose(): void }
   };
 }
 
-interface RunningHook {
-  name: string;
-  port: number | null;
-  session: string;
-  state: string;
-}
-
 /**
  * `hookbox run` against the hub that is already running: this process consumes session X
  * through the API (long poll, then acknowledge; inbox-consumer.ts), printing what the
@@ -127,7 +120,7 @@ async function runAttached(
   const stop = stopOnSignals(logger);
   let claim: HookClaimKeeper | undefined;
   try {
-    const listHooks = async () => (await client.request<{ hooks: RunningHook[] }>('GET', '/hooks')).json.hooks;
+    const listHooks = async () => (await client.call('GET /hooks', {})).json.hooks;
     let running = await listHooks();
     for (const name of flags.hook) {
       if (!running.some((h) => h.name === name))

@@ -23,7 +23,7 @@ export async function watchInboxes(
       });
       if (response.status === 401) {
         // The hub may have made its token after we read it: one ordinary request reads it again.
-        await client.request('GET', '/sessions').catch(() => undefined);
+        await client.call('GET /sessions', {}).catch(() => undefined);
         throw new Error('the hub refused the control token');
       }
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);

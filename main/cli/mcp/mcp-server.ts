@@ -17,7 +17,8 @@ import {
   type Result,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, isHookboxError } from '../../core/errors.ts';
-import { SESSION_NAME_PATTERN, type InboxMessage } from '../../core/inbox/inbox.ts';
+import type { InboxMessage } from '../../core/inbox/inbox.ts';
+import { SESSION_NAME_PATTERN } from '../../core/inbox/session-name.ts';
 import type { Logger } from '../../core/logger.ts';
 import { HOOKBOX_VERSION } from '../../core/version.ts';
 import type { ApiClient } from '../api-client.ts';

@@ -2,8 +2,10 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { HOOK_KINDS } from '../../core/events/event-schema.ts';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
-import { SESSION_NAME_PATTERN, type InboxMessage } from '../../core/inbox/inbox.ts';
+import type { InboxMessage } from '../../core/inbox/inbox.ts';
+import { SESSION_NAME_PATTERN } from '../../core/inbox/session-name.ts';
 import { describeSchemaIssues } from '../../core/util/schema-errors.ts';
+import type { ApiOperations, RecordedEvent } from '../../shared/api-contract.ts';
 import type { ApiClient } from '../api-client.ts';
 import type { SessionInbox } from '../inbox-consumer.ts';
 
@@ -52,27 +54,12 @@ function tail(text: string, max: number): string {
   return text.length <= max ? text : `…${text.slice(-max)}`;
 }
 
-interface RecordedEventBody {
-  id: string;
-  received_at: string;
-  kind: string;
-  command: string;
-  exit_code: number;
-  duration_ms: number;
-  output: string;
-  metadata: Record<string, unknown>;
-}
-
-function agentEvent(event: RecordedEventBody) {
+function agentEvent(event: RecordedEvent) {
   return { ...event, output: tail(event.output, OUTPUT_TAIL) };
 }
 
-async function queryEvents(ctx: ToolContext, query: Record<string, unknown>) {
-  const { json } = await ctx.client.request<{
-    events: RecordedEventBody[];
-    total: number;
-    long_running_threshold_ms: number;
-  }>('POST', '/app/rpc/queryEvents', query);
+async function queryEvents(ctx: ToolContext, query: ApiOperations['queryEvents']['request']) {
+  const json = await ctx.client.rpc('queryEvents', query);
   return {
     events: json.events.map(agentEvent),
     total: json.total,
@@ -187,12 +174,8 @@ export const TOOLS: readonly Tool<TSchema>[] = [
     ),
     async run(args, ctx) {
       if (args.content.trim() === '') throw new HookboxError(ErrorCode.InvalidInput, "'content' is empty");
-      const body = { content: args.content, source: 'inject', label: args.label ?? `mcp:${ctx.session}` };
-      const { json } = await ctx.client.request<{ message: InboxMessage }>(
-        'POST',
-        `/sessions/${encodeURIComponent(args.session)}/messages`,
-        body,
-      );
+      const body = { content: args.content, source: 'inject' as const, label: args.label ?? `mcp:${ctx.session}` };
+      const { json } = await ctx.client.call('POST /sessions/:name/messages', { params: { name: args.session }, body });
       return { sent: agentMessage(json.message), to: args.session };
     },
   }),
@@ -230,17 +213,13 @@ export const TOOLS: readonly Tool<TSchema>[] = [
     ),
     async run(args, ctx) {
       const limit = args.limit ?? 10;
-      const query = `limit=${args.hook ? limit : 1000}${args.hook ? `&hook=${encodeURIComponent(args.hook)}` : ''}`;
-      const { json } = await ctx.client.request<{ runs: Array<{ id: string; session: string }> }>(
-        'GET',
-        `/hooks/runs?${query}`,
-      );
+      const { json } = await ctx.client.call('GET /hooks/runs', {
+        query: { limit: args.hook ? limit : 1000, ...(args.hook ? { hook: args.hook } : {}) },
+      });
       const ours = json.runs.filter((run) => args.hook !== undefined || run.session === ctx.session).slice(0, limit);
       const runs = await Promise.all(
         ours.map(async ({ id }) => {
-          const { json: run } = await ctx.client.request<
-            Record<string, unknown> & { stderr: string; stdout: string; body: string; headers: unknown }
-          >('GET', `/hooks/runs/${encodeURIComponent(id)}`);
+          const { json: run } = await ctx.client.call('GET /hooks/runs/:id', { params: { id } });
           const { stderr, stdout: _stdout, body: _body, headers: _headers, ...summary } = run;
           return { ...summary, stderr_tail: tail(stderr, STDERR_TAIL) };
         }),

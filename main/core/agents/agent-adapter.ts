@@ -6,7 +6,6 @@ import { JsonTooDeepError, parseJsonInput } from '../util/json-input.ts';
 import type { LifecycleEventName } from '../lifecycle/lifecycle-events.ts';
 import type { Priority } from '../notify/notifier.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
-import type { HooksFileSpec } from './agent-install.ts';
 
 // One small interface for every coding agent's hook protocol. An adapter reads the agent's hook
 // JSON (checked once against its schema) into an AgentCall — what happened, in Hookbox's words —
@@ -101,6 +100,22 @@ export interface AgentAdapter {
   answer(call: AgentCall, verdict: AgentVerdict, options: { json: boolean }): AgentAnswer;
   /** Where the agent reads its hooks and how Hookbox's entries look there. */
   hooksFile: HooksFileSpec;
+}
+
+/** Where an agent reads its hooks and how Hookbox's entries look there (agent-install.ts edits it). */
+export interface HooksFileSpec {
+  /** The agent's hooks file: the user's, or the project's under `project`. */
+  path(options: { project?: string; env: NodeJS.ProcessEnv; home: string }): string;
+  /** The events Hookbox registers, in the agent's names. */
+  events: readonly string[];
+  /** The element added to hooks[event] for `command`. */
+  entry(event: string, command: string): Record<string, unknown>;
+  /** Extra arguments after `agent-hook AGENT` for an event (Copilot: --event). */
+  args?(event: string): string[];
+  /** Keys a new file starts with (Copilot and Cursor: version 1). */
+  skeleton: Record<string, unknown>;
+  /** hooks[event] holds matcher groups `{matcher, hooks: [...]}` (Claude, Codex, Gemini), not hooks. */
+  grouped: boolean;
 }
 
 /** A schema checker that throws InvalidInput naming the agent and the field. */

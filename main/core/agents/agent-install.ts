@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { shellWord } from '../util/shell-words.ts';
-import type { AgentAdapter } from './agent-adapter.ts';
+import type { AgentAdapter, HooksFileSpec } from './agent-adapter.ts';
 import { codexFeatureFile, disableCodexHooksFlag, enableCodexHooksFlag, codexHooksFlag } from './codex-features.ts';
 import { realFile, writeText } from './config-file-io.ts';
 import {
@@ -27,21 +27,6 @@ import {
 // copy back byte for byte when removing our entries leaves the same JSON (tokens and comments) —
 // so whitespace the edit cannot know (`"hooks": {}`) comes back exactly — and removes a file
 // Hookbox created.
-
-export interface HooksFileSpec {
-  /** The agent's hooks file: the user's, or the project's under `project`. */
-  path(options: { project?: string; env: NodeJS.ProcessEnv; home: string }): string;
-  /** The events Hookbox registers, in the agent's names. */
-  events: readonly string[];
-  /** The element added to hooks[event] for `command`. */
-  entry(event: string, command: string): Record<string, unknown>;
-  /** Extra arguments after `agent-hook AGENT` for an event (Copilot: --event). */
-  args?(event: string): string[];
-  /** Keys a new file starts with (Copilot and Cursor: version 1). */
-  skeleton: Record<string, unknown>;
-  /** hooks[event] holds matcher groups `{matcher, hooks: [...]}` (Claude, Codex, Gemini), not hooks. */
-  grouped: boolean;
-}
 
 /**
  * The command an agent runs for each event: `base` (the hookbox launcher running

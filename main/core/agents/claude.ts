@@ -16,8 +16,8 @@ import {
   type AgentEventKind,
   type AgentId,
   type AgentVerdict,
+  type HooksFileSpec,
 } from './agent-adapter.ts';
-import type { HooksFileSpec } from './agent-install.ts';
 import { stopContinuation } from './stop-continuation.ts';
 
 // Claude Code's hook protocol (docs: code.claude.com "Hooks reference"; checked 2026). Codex CLI

@@ -1,6 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 import { AGENT_IDS } from '../agents/agent-adapter.ts';
 import { EventKind } from '../events/event-schema.ts';
+import { SessionName } from '../inbox/session-name.ts';
 import { MESSAGE_STATES } from '../inbox/inbox-store.ts';
 import { DELIVERY_STATES } from '../lifecycle/outbox-store.ts';
 
@@ -10,7 +11,6 @@ import { DELIVERY_STATES } from '../lifecycle/outbox-store.ts';
 // whichever transport (Electron IPC or HTTP) carried it. Responses are the core's own types.
 
 const Strict = { additionalProperties: false } as const;
-const SessionName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' });
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 
 /** Config text is at most 1 MiB: a config file is a few kilobytes. */

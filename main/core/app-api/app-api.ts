@@ -6,48 +6,35 @@ import { Compile } from 'typebox/compile';
 import { checkConfigText, setTableValues, writeConfigFile } from '../config/config-editing.ts';
 import { readText } from '../shell/integration-files.ts';
 import { EventEmitter } from 'node:events';
-import type { Hub, HubAddress, HubEvents } from '../hub.ts';
+import type { Settings } from '../config/settings-schema.ts';
+import type { HubEvents } from '../hub-types.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
-import type { ApplyReport } from '../webhooks/hook-manager.ts';
-import { runReason, type HookRun, type HookRunSummary } from '../webhooks/hook-run-store.ts';
+import type { EventLog } from '../events/event-log.ts';
+import type { Inbox } from '../inbox/inbox.ts';
+import type { LifecycleService } from '../lifecycle/lifecycle-service.ts';
+import type { LifecycleStore } from '../lifecycle/lifecycle-store.ts';
+import type { OutboxStore } from '../lifecycle/outbox-store.ts';
+import type { NotificationPause } from '../notify/notification-pause.ts';
+import type { ApplyReport, HookManager } from '../webhooks/hook-manager.ts';
+import { runReason, type HookRun, type HookRunStore, type HookRunSummary } from '../webhooks/hook-run-store.ts';
 import { findRun, replayRun, runCurl, runDetail } from '../webhooks/hook-run-actions.ts';
+import { eventListLimit } from '../events/event-log.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { HOOKBOX_VERSION, SERVICE_NAME } from '../version.ts';
-import type {
-  ApiOperations,
-  ApiSubscriptions,
-  OperationName,
-  SubscriptionName,
-  Unsubscribe,
-} from '../../shared/api-contract.ts';
+import type { ApiOperations, OperationName, Unsubscribe } from '../../shared/api-contract.ts';
+import type { AppApi, OperationHandlers, SubscriptionSources } from './app-api-interface.ts';
 import { AppRequests } from './app-api-schema.ts';
 import type { NavigateTarget, NotificationSettingsView } from './app-api-types.ts';
 import { installTarget, shellTargetsStatus, uninstallTarget } from './shell-targets.ts';
 import { agentTargetsStatus, installAgentTarget, uninstallAgentTarget } from './agent-targets.ts';
 
-// The window's operations, implemented once on the hub with no transport in sight: Electron's
-// ipc-handlers.ts puts them behind ipcMain, the HTTP routes (http/routes/app-routes.ts) behind
-// POST /app/rpc/{operation} and GET /app/events. Every request is checked against its schema
-// whichever way it came. The mapped types make an operation without an implementation a type error.
-
-export type OperationHandlers = {
-  [K in OperationName]: (request: unknown) => Promise<ApiOperations[K]['response']>;
-};
-
-export type SubscriptionSources = {
-  [K in SubscriptionName]: (emit: (payload: ApiSubscriptions[K]['payload']) => void) => Unsubscribe;
-};
-
-export interface AppApi {
-  handlers: OperationHandlers;
-  subscriptions: SubscriptionSources;
-  /**
-   * Tells the window to show the item a notification is about (its `eventId`: a command event
-   * or a lifecycle event), through the onNavigate subscription. Returns where it sent the window,
-   * or null when the id is neither (the item is gone): the shell then just shows the window.
-   */
-  navigate(id: string): NavigateTarget | null;
-}
+// The window's operations, implemented once over the hub's services with no transport in sight:
+// Electron's ipc-handlers.ts puts them behind ipcMain, the HTTP routes (http/routes/app-routes.ts)
+// behind POST /app/rpc/{operation} and GET /app/events. The hub builds it before its server
+// listens. Every request is checked against its schema by one wrapper (validated(), below) before
+// an implementation sees it, whichever way it came; an implementation receives the parsed request,
+// so none can skip the check. The mapped types make an operation without an implementation a type
+// error.
 
 /** A request that does not match the contract. */
 export class InvalidRequestError extends HookboxError {
@@ -57,29 +44,32 @@ export class InvalidRequestError extends HookboxError {
   }
 }
 
-export const EVENT_LIST_DEFAULT = 50;
-export const EVENT_LIST_MAX = 500;
 const EVENT_PAGE_DEFAULT = 50;
 
 type Parsed<K extends OperationName> = Static<(typeof AppRequests)[K]>;
 
-function parsers(): { [K in OperationName]: (request: unknown) => Parsed<K> } {
+/** The operations as written below: each receives its request already checked. */
+type Implementations = {
+  [K in OperationName]: (request: Parsed<K>) => Promise<ApiOperations[K]['response']>;
+};
+
+/** The one place requests are checked: every implementation behind its schema's parser. */
+function validated(implementations: Implementations): OperationHandlers {
   const entries = Object.entries(AppRequests).map(([name, schema]) => {
     const check = Compile(schema as TSchema);
     const isVoid = (schema as { type?: string }).type === 'void' || !('properties' in (schema as object));
-    return [
-      name,
-      (request: unknown) => {
-        // A missing request means "the defaults" for operations that take an object.
-        const value = request === undefined && !isVoid ? {} : request;
-        if (isVoid && (value === undefined || value === null)) return undefined;
-        if (check.Check(value)) return value;
-        const issue = describeSchemaIssues([...check.Errors(value)]);
-        throw new InvalidRequestError(name as OperationName, issue?.message ?? 'invalid request');
-      },
-    ];
+    const implementation = implementations[name as OperationName] as (request: unknown) => Promise<unknown>;
+    const parse = (request: unknown): unknown => {
+      // A missing request means "the defaults" for operations that take an object.
+      const value = request === undefined && !isVoid ? {} : request;
+      if (isVoid && (value === undefined || value === null)) return undefined;
+      if (check.Check(value)) return value;
+      const issue = describeSchemaIssues([...check.Errors(value)]);
+      throw new InvalidRequestError(name as OperationName, issue?.message ?? 'invalid request');
+    };
+    return [name, async (request: unknown) => implementation(parse(request))];
   });
-  return Object.fromEntries(entries) as { [K in OperationName]: (request: unknown) => Parsed<K> };
+  return Object.fromEntries(entries) as OperationHandlers;
 }
 
 function summary(run: Omit<HookRun, 'body'> | HookRunSummary): HookRunSummary {
@@ -130,33 +120,59 @@ function executablesNear(dir: string): string[] {
   return found;
 }
 
-export interface AppApiOptions {
-  hub: Hub;
-  address: HubAddress;
+/** The config file as the hub holds it: the window reads, checks and rewrites it through these. */
+export interface ConfigAccess {
+  /** The file in use (it may have been created at `path` since start); null: none. */
+  file(): string | null;
+  /** Where the file belongs when there is none yet. */
+  path: string | null;
+  /** Why the running config is not the file's (null when it is). */
+  error(): string | null;
+  /** Re-reads the file now; undefined when the hub is not running or has no file. */
+  reload(): Promise<ApplyReport | undefined>;
+}
+
+/** The hub's services the window's operations use, handed over by the composition root (hub.ts). */
+export interface AppApiServices {
+  eventLog: EventLog;
+  inbox: Inbox;
+  hooks: HookManager;
+  hookRuns: HookRunStore;
+  lifecycle: Pick<LifecycleService, 'handlers' | 'retryDelivery'>;
+  lifecycleEvents: LifecycleStore;
+  deliveries: OutboxStore;
+  settings: Settings;
+  notificationPause: NotificationPause;
+  events: EventEmitter<HubEvents>;
+  config: ConfigAccess;
+  dataDir: string;
+  /** Base URL of the local API; the port is known once the server listens, before any request. */
+  apiUrl: () => string;
   /** For `${VAR}` in the config (as the hub reads it) and whose home the shell integration edits. */
   env: NodeJS.ProcessEnv;
   /** How agents' configs start this installation's hookbox; null: unknown (install is then refused). */
   launcher?: readonly string[] | null;
 }
 
-export function createAppApi({ hub, address, env, launcher = null }: AppApiOptions): AppApi {
-  const parse = parsers();
+export function createAppApi(services: AppApiServices): AppApi {
+  const { env, config, settings, notificationPause: pause, launcher = null } = services;
+  const { eventLog, inbox, hooks, hookRuns, lifecycle, lifecycleEvents, deliveries, apiUrl } = services;
   const home = env.HOME || homedir();
-  const agentsCtx = () => ({ home, env, dataDir: hub.dataDir, launcher });
+  const agentsCtx = () => ({ home, env, dataDir: services.dataDir, launcher });
   const configPath = (): string => {
-    const path = hub.configFile ?? hub.configPath;
+    const path = config.file() ?? config.path;
     if (!path) throw new HookboxError(ErrorCode.InvalidConfig, 'this hub runs without a config file');
     return path;
   };
 
   function notificationView(): NotificationSettingsView {
-    const n = hub.settings.notifications;
+    const n = settings.notifications;
     return {
       on_failure: n.onFailure,
       on_long_running: n.onLongRunning,
       long_running_threshold_ms: n.longRunningThresholdMs,
       long_running_ignore: [...n.longRunningIgnore],
-      pause: hub.notificationPause.state(),
+      pause: pause.state(),
       env_overrides: ENV_OVERRIDES.filter((o) => (env[o.variable] ?? '').trim() !== '').map((o) => ({
         field: o.field,
         variable: o.variable,
@@ -169,34 +185,31 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
   async function saveText(text: string) {
     const path = configPath();
     const problems = checkConfigText(text, path, env);
-    if (problems.length > 0) return { saved: false, problems, report: null, config_error: hub.configError };
+    if (problems.length > 0) return { saved: false, problems, report: null, config_error: config.error() };
     writeConfigFile(path, text);
-    const report = (await hub.reloadConfig()) ?? null;
-    return { saved: true, problems: [], report, config_error: hub.configError };
+    const report = (await config.reload()) ?? null;
+    return { saved: true, problems: [], report, config_error: config.error() };
   }
 
-  const handlers: OperationHandlers = {
-    async getHealth(request) {
-      parse.getHealth(request);
-      const unread = hub.inbox.sessions().reduce((sum, s) => sum + s.queued + s.claimed, 0);
+  const handlers = validated({
+    async getHealth() {
+      const unread = inbox.sessions().reduce((sum, s) => sum + s.queued + s.claimed, 0);
       return {
         service: SERVICE_NAME,
         version: HOOKBOX_VERSION,
-        event_count: hub.eventLog.count(),
-        api_url: address.url,
+        event_count: eventLog.count(),
+        api_url: apiUrl(),
         unread_messages: unread,
-        config_error: hub.configError,
-        notifications: hub.notificationPause.state(),
+        config_error: config.error(),
+        notifications: pause.state(),
       };
     },
-    async listEvents(request) {
-      const { limit } = parse.listEvents(request);
-      return hub.eventLog.list(Math.min(limit ?? EVENT_LIST_DEFAULT, EVENT_LIST_MAX));
+    async listEvents({ limit }) {
+      return eventLog.list(eventListLimit(limit));
     },
-    async queryEvents(request) {
-      const q = parse.queryEvents(request);
-      const threshold = hub.settings.notifications.longRunningThresholdMs;
-      const page = hub.eventLog.query({
+    async queryEvents(q) {
+      const threshold = settings.notifications.longRunningThresholdMs;
+      const page = eventLog.query({
         limit: q.limit ?? EVENT_PAGE_DEFAULT,
         ...(q.failed_only ? { failedOnly: true } : {}),
         ...(q.long_running ? { longerThanMs: threshold } : {}),
@@ -216,101 +229,80 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
         long_running_threshold_ms: threshold,
       };
     },
-    async getEvent(request) {
-      const { id } = parse.getEvent(request);
-      return hub.eventLog.get(id) ?? null;
+    async getEvent({ id }) {
+      return eventLog.get(id) ?? null;
     },
 
-    async listSessions(request) {
-      parse.listSessions(request);
-      return hub.inbox.sessions();
+    async listSessions() {
+      return inbox.sessions();
     },
-    async listMessages(request) {
-      const { session, state, limit } = parse.listMessages(request);
-      return hub.inbox.list(session, { limit: limit ?? 100, ...(state ? { state } : {}) });
+    async listMessages({ session, state, limit }) {
+      return inbox.list(session, { limit: limit ?? 100, ...(state ? { state } : {}) });
     },
-    async injectMessage(request) {
-      const { session, content, label } = parse.injectMessage(request);
-      return hub.inbox.inject({ session, source: 'inject', label: label ?? 'hookbox window', content });
+    async injectMessage({ session, content, label }) {
+      return inbox.inject({ session, source: 'inject', label: label ?? 'hookbox window', content });
     },
-    async markMessageHandled(request) {
-      const { session, id } = parse.markMessageHandled(request);
-      return hub.inbox.markHandled(session, id);
+    async markMessageHandled({ session, id }) {
+      return inbox.markHandled(session, id);
     },
 
-    async listHooks(request) {
-      parse.listHooks(request);
-      return { hooks: hub.hooks.status(), lifecycle: hub.lifecycle.handlers(), config_error: hub.configError };
+    async listHooks() {
+      return { hooks: hooks.status(), lifecycle: lifecycle.handlers(), config_error: config.error() };
     },
-    async listHookRuns(request) {
-      const { hook, limit } = parse.listHookRuns(request);
-      return hub.hookRuns.recent({ limit: limit ?? 50, ...(hook ? { hook } : {}) });
+    async listHookRuns({ hook, limit }) {
+      return hookRuns.recent({ limit: limit ?? 50, ...(hook ? { hook } : {}) });
     },
-    async getHookRun(request) {
-      const { id } = parse.getHookRun(request);
-      const run = hub.hookRuns.find(id);
+    async getHookRun({ id }) {
+      const run = hookRuns.find(id);
       return run ? runDetail(run) : null;
     },
-    async replayHookRun(request) {
-      const { id } = parse.replayHookRun(request);
-      return replayRun(hub.hooks, findRun(hub.hookRuns, id));
+    async replayHookRun({ id }) {
+      return replayRun(hooks, findRun(hookRuns, id));
     },
-    async copyRunAsCurl(request) {
-      const { id, reveal } = parse.copyRunAsCurl(request);
-      return { curl: runCurl(hub.hooks, findRun(hub.hookRuns, id), reveal ?? false) };
+    async copyRunAsCurl({ id, reveal }) {
+      return { curl: runCurl(hooks, findRun(hookRuns, id), reveal ?? false) };
     },
 
-    async listLifecycleEvents(request) {
-      const { event, limit } = parse.listLifecycleEvents(request);
-      return hub.lifecycle.store.recent({ limit: limit ?? 50, ...(event ? { event } : {}) });
+    async listLifecycleEvents({ event, limit }) {
+      return lifecycleEvents.recent({ limit: limit ?? 50, ...(event ? { event } : {}) });
     },
-    async getLifecycleEvent(request) {
-      const { id } = parse.getLifecycleEvent(request);
-      const lifecycle = hub.lifecycle;
-      const event = lifecycle.store.find(id);
+    async getLifecycleEvent({ id }) {
+      const event = lifecycleEvents.find(id);
       if (!event) return null;
       return {
         event,
-        runs: lifecycle.store.runsFor(event.id),
-        deliveries: lifecycle.outboxStore.list({ eventId: event.id, limit: 1000 }),
+        runs: lifecycleEvents.runsFor(event.id),
+        deliveries: deliveries.list({ eventId: event.id, limit: 1000 }),
       };
     },
-    async listLifecycleDeliveries(request) {
-      const { state, limit } = parse.listLifecycleDeliveries(request);
-      return hub.lifecycle.outboxStore.list({ limit: limit ?? 50, ...(state ? { state } : {}) });
+    async listLifecycleDeliveries({ state, limit }) {
+      return deliveries.list({ limit: limit ?? 50, ...(state ? { state } : {}) });
     },
-    async retryLifecycleDelivery(request) {
-      const { id } = parse.retryLifecycleDelivery(request);
-      return hub.lifecycle.retryDelivery(id);
+    async retryLifecycleDelivery({ id }) {
+      return lifecycle.retryDelivery(id);
     },
 
-    async getConfig(request) {
-      parse.getConfig(request);
+    async getConfig() {
       const path = configPath();
       const text = readText(path);
-      return { path, exists: text !== undefined, text: text ?? '', config_error: hub.configError };
+      return { path, exists: text !== undefined, text: text ?? '', config_error: config.error() };
     },
-    async checkConfig(request) {
-      const { text } = parse.checkConfig(request);
+    async checkConfig({ text }) {
       const problems = checkConfigText(text, configPath(), env);
       return { ok: problems.length === 0, problems };
     },
-    async saveConfig(request) {
-      const { text } = parse.saveConfig(request);
+    async saveConfig({ text }) {
       return saveText(text);
     },
-    async listScripts(request) {
-      parse.listScripts(request);
+    async listScripts() {
       const dir = dirname(configPath());
       return { dir, scripts: executablesNear(dir) };
     },
 
-    async getNotificationSettings(request) {
-      parse.getNotificationSettings(request);
+    async getNotificationSettings() {
       return notificationView();
     },
-    async updateNotificationSettings(request) {
-      const changes = parse.updateNotificationSettings(request);
+    async updateNotificationSettings(changes) {
       const path = configPath();
       const before = readText(path) ?? '';
       const values = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Record<
@@ -326,45 +318,37 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
         );
       return notificationView();
     },
-    async pauseNotifications(request) {
-      const { minutes } = parse.pauseNotifications(request);
-      return hub.notificationPause.pause(minutes === undefined ? null : minutes * 60_000);
+    async pauseNotifications({ minutes }) {
+      return pause.pause(minutes === undefined ? null : minutes * 60_000);
     },
-    async resumeNotifications(request) {
-      parse.resumeNotifications(request);
-      return hub.notificationPause.resume();
+    async resumeNotifications() {
+      return pause.resume();
     },
 
-    async getShellIntegration(request) {
-      parse.getShellIntegration(request);
-      return { base_url: address.url, home, targets: shellTargetsStatus({ home, env }) };
+    async getShellIntegration() {
+      return { base_url: apiUrl(), home, targets: shellTargetsStatus({ home, env }) };
     },
-    async installShellIntegration(request) {
-      const { target } = parse.installShellIntegration(request);
-      return installTarget(target, { home, env }, address.url);
+    async installShellIntegration({ target }) {
+      return installTarget(target, { home, env }, apiUrl());
     },
-    async uninstallShellIntegration(request) {
-      const { target } = parse.uninstallShellIntegration(request);
+    async uninstallShellIntegration({ target }) {
       return uninstallTarget(target, { home, env });
     },
 
-    async getAgentIntegration(request) {
-      parse.getAgentIntegration(request);
+    async getAgentIntegration() {
       return agentTargetsStatus(agentsCtx());
     },
-    async installAgentIntegration(request) {
-      const { agent, part } = parse.installAgentIntegration(request);
+    async installAgentIntegration({ agent, part }) {
       return installAgentTarget(agent, part, agentsCtx());
     },
-    async uninstallAgentIntegration(request) {
-      const { agent, part } = parse.uninstallAgentIntegration(request);
+    async uninstallAgentIntegration({ agent, part }) {
       return uninstallAgentTarget(agent, part, agentsCtx());
     },
-  };
+  });
 
   function on<E extends keyof HubEvents>(name: E, listener: (...args: HubEvents[E]) => void): Unsubscribe {
     // Node's typed EventEmitter cannot relate a generic key to its listener; the signature above does.
-    const events = hub.events as unknown as EventEmitter;
+    const events = services.events as unknown as EventEmitter;
     events.on(name, listener as (...args: unknown[]) => void);
     return () => {
       events.off(name, listener as (...args: unknown[]) => void);
@@ -377,8 +361,8 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
 
   function navigate(id: string): NavigateTarget | null {
     let target: NavigateTarget | null = null;
-    if (hub.eventLog.get(id)) target = { view: 'events', event_id: id };
-    else if (hub.lifecycle.store.find(id)?.id === id) target = { view: 'hooks', lifecycle_event_id: id };
+    if (eventLog.get(id)) target = { view: 'events', event_id: id };
+    else if (lifecycleEvents.find(id)?.id === id) target = { view: 'hooks', lifecycle_event_id: id };
     if (target) navigation.emit('navigate', target);
     return target;
   }
@@ -386,8 +370,6 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
   const subscriptions: SubscriptionSources = {
     onEventRecorded: (emit) => on('event-recorded', emit),
     onInboxChanged(emit) {
-      // Held here: unsubscribing may come after the hub stopped.
-      const inbox = hub.inbox;
       const acked = (message: Parameters<typeof emit>[0]) => emit(message);
       inbox.events.on('acked', acked);
       const off = on('message', emit);
@@ -399,18 +381,18 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
     onHookRun: (emit) => on('hook-run', (run: Omit<HookRun, 'body'>) => emit(summary(run))),
     onConfigChanged(emit) {
       const offReloaded = on('config-reloaded', (report: ApplyReport) =>
-        emit({ config_error: hub.configError, report }),
+        emit({ config_error: config.error(), report }),
       );
-      const offError = on('config-error', () => emit({ config_error: hub.configError, report: null }));
+      const offError = on('config-error', () => emit({ config_error: config.error(), report: null }));
       return () => {
         offReloaded();
         offError();
       };
     },
     onPauseChanged(emit) {
-      hub.notificationPause.events.on('changed', emit);
+      pause.events.on('changed', emit);
       return () => {
-        hub.notificationPause.events.off('changed', emit);
+        pause.events.off('changed', emit);
       };
     },
     onLifecycleEvent: (emit) => on('lifecycle-event', emit),

@@ -3,6 +3,7 @@ import { parse, TomlError } from 'smol-toml';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ErrorCode, HookboxError } from '../errors.ts';
+import { SessionName } from '../inbox/session-name.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { JSON_MAX_DEPTH, valueTooDeep } from '../util/json-input.ts';
 
@@ -51,18 +52,13 @@ export const ConfigFileSchema = Type.Object(
     /** Lifecycle hooks (Bernstein / Loom events); checked by parseLifecycleConfig (lifecycle/lifecycle-config.ts). */
     lifecycle: Type.Optional(Type.Unknown()),
     /** Claude Code: `inbox` names the session whose waiting messages Stop hands to Claude (off when absent). */
-    claude: Type.Optional(
-      Type.Object(
-        { inbox: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' })) },
-        { additionalProperties: false },
-      ),
-    ),
+    claude: Type.Optional(Type.Object({ inbox: Type.Optional(SessionName) }, { additionalProperties: false })),
     /** Per-session options: a command each message is piped to (e.g. `octomind send --name X`). */
     sessions: Type.Optional(
       Type.Array(
         Type.Object(
           {
-            name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' }),
+            name: SessionName,
             deliver_command: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
             deliver_timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
           },

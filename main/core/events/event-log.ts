@@ -4,6 +4,14 @@ import type { EventInput, RecordedEvent } from './event-schema.ts';
 import type { EventPage, EventQuery, EventStore } from './event-store.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 
+const EVENT_LIST_DEFAULT = 50;
+const EVENT_LIST_MAX = 500;
+
+/** How many events a "recent events" list answers (GET /events, the window's listEvents): 50 by default, at most 500. */
+export function eventListLimit(asked: number | undefined): number {
+  return Math.min(asked ?? EVENT_LIST_DEFAULT, EVENT_LIST_MAX);
+}
+
 /** Events removed per write when pruning by age. */
 const PRUNE_CHUNK = 2_000;
 

@@ -27,7 +27,7 @@ import type { Inbox } from '../inbox/inbox.ts';
 import type { Scheduler } from '../inbox/scheduler.ts';
 import type { HookManager } from '../webhooks/hook-manager.ts';
 import type { HookRunStore } from '../webhooks/hook-run-store.ts';
-import type { AppApi } from '../app-api/app-api.ts';
+import type { AppApi } from '../app-api/app-api-interface.ts';
 import { registerAppRoutes } from './routes/app-routes.ts';
 import { registerUiRoutes, type UiOptions } from './routes/ui-routes.ts';
 import type { LifecycleService } from '../lifecycle/lifecycle-service.ts';
@@ -53,7 +53,7 @@ export interface ApiServerOptions {
   controlToken: string;
   configError: () => string | null;
   /** The window's contract (POST /app/rpc/…, GET /app/events); control token required. */
-  app: () => AppApi;
+  app: AppApi;
   /** Serve the window's page at `/` (hookbox serve). */
   ui?: UiOptions;
   /** Lifecycle hooks (/lifecycle/…); control token required. */

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { Type, type Static } from 'typebox';
 
 /** Inbox sources in delivery order (the seed: schedule → background → skill → inject → webhook). */
 export const MESSAGE_SOURCES = ['schedule', 'background', 'skill', 'inject', 'webhook'] as const;
@@ -6,20 +7,23 @@ export type MessageSource = (typeof MESSAGE_SOURCES)[number];
 export const MESSAGE_STATES = ['queued', 'claimed', 'acked'] as const;
 export type MessageState = (typeof MESSAGE_STATES)[number];
 
-export interface InboxMessage {
-  seq: number;
-  id: string;
-  session: string;
-  source: MessageSource;
-  source_label: string;
-  content: string;
-  created_at: string;
+// A message and a session as every boundary carries them (HTTP replies, the window, the CLI):
+// the schemas are the one place these shapes are written; the types derive from them.
+export const InboxMessageSchema = Type.Object({
+  seq: Type.Integer(),
+  id: Type.String(),
+  session: Type.String(),
+  source: Type.Enum([...MESSAGE_SOURCES]),
+  source_label: Type.String(),
+  content: Type.String(),
+  created_at: Type.String(),
   /** ISO time from which it may be delivered (later than created_at for scheduled messages). */
-  available_at: string;
-  state: MessageState;
-  claims: number;
-  acked_at: string | null;
-}
+  available_at: Type.String(),
+  state: Type.Enum([...MESSAGE_STATES]),
+  claims: Type.Integer(),
+  acked_at: Type.Union([Type.String(), Type.Null()]),
+});
+export type InboxMessage = Static<typeof InboxMessageSchema>;
 
 interface MessageRow extends Omit<InboxMessage, 'available_at'> {
   available_at: number;
@@ -27,14 +31,15 @@ interface MessageRow extends Omit<InboxMessage, 'available_at'> {
   lease_until: number | null;
 }
 
-export interface SessionSummary {
-  name: string;
-  created_at: string;
-  queued: number;
-  claimed: number;
-  acked: number;
-  last_message_at: string | null;
-}
+export const SessionSummarySchema = Type.Object({
+  name: Type.String(),
+  created_at: Type.String(),
+  queued: Type.Integer(),
+  claimed: Type.Integer(),
+  acked: Type.Integer(),
+  last_message_at: Type.Union([Type.String(), Type.Null()]),
+});
+export type SessionSummary = Static<typeof SessionSummarySchema>;
 
 function fromRow(row: MessageRow): InboxMessage {
   return {

@@ -11,10 +11,10 @@ import {
   type MessageState,
   type SessionSummary,
 } from './inbox-store.ts';
+import { SESSION_NAME_PATTERN } from './session-name.ts';
 
-export { MESSAGE_SOURCES, type InboxMessage, type MessageSource, type SessionSummary } from './inbox-store.ts';
+export type { InboxMessage, MessageSource, SessionSummary } from './inbox-store.ts';
 
-export const SESSION_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 export interface InjectInput {

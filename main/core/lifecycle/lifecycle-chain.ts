@@ -1,3 +1,4 @@
+import { Type, type Static, type TSchema } from 'typebox';
 import { runScript, type ScriptResult } from '../process/script-runner.ts';
 import { newId } from '../util/ids.ts';
 import { runBuiltin, type BuiltinEffect } from './builtins/builtin-hooks.ts';
@@ -13,6 +14,7 @@ import {
   applyResult,
   contextFor,
   emptyResult,
+  LoomResultSchema,
   parseResult,
   type LoomResult,
   type MergedResult,
@@ -26,29 +28,39 @@ import {
 
 export const MAX_HANDLER_OUTPUT_BYTES = 1024 * 1024;
 /** stdout/stderr kept in the run record. */
-export const RECORDED_OUTPUT_CHARS = 64 * 1024;
+const RECORDED_OUTPUT_CHARS = 64 * 1024;
 const REASON_MAX_CHARS = 2_000;
 
-export type RunOutcome = 'allowed' | 'blocked' | 'failed' | 'ok';
+/** Every handler kind; a kind added to the config fails the type check where a run records it. */
+const HANDLER_KINDS = [
+  'webhook',
+  'script',
+  'blocking_script',
+  'loom_script',
+  'builtin',
+] as const satisfies readonly HandlerKind[];
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export interface HandlerRun {
-  id: string;
-  hook: string;
-  kind: HandlerKind;
-  started_at: string;
-  duration_ms: number;
+/** One handler's run as stored and as the API replies (GET /lifecycle/events/{id}, emit replies). */
+export const HandlerRunSchema = Type.Object({
+  id: Type.String(),
+  hook: Type.String(),
+  kind: Type.Enum([...HANDLER_KINDS]),
+  started_at: Type.String(),
+  duration_ms: Type.Integer(),
   /** allowed / blocked / failed in a chain; ok / failed for an async script. */
-  outcome: RunOutcome;
+  outcome: Type.Enum(['allowed', 'blocked', 'failed', 'ok']),
   /** What the chain did with it: a failure becomes the policy's decision. */
-  decision: 'allow' | 'block' | null;
-  policy: FailurePolicy | null;
-  exit_code: number | null;
-  stdout: string;
-  stderr: string;
+  decision: Nullable(Type.Enum(['allow', 'block'])),
+  policy: Nullable(Type.Enum(['block', 'allow'] satisfies FailurePolicy[])),
+  exit_code: Nullable(Type.Integer()),
+  stdout: Type.String(),
+  stderr: Type.String(),
   /** Why it failed, in words. */
-  error: string | null;
-  result: LoomResult | null;
-}
+  error: Nullable(Type.String()),
+  result: Nullable(LoomResultSchema),
+});
+export type HandlerRun = Static<typeof HandlerRunSchema>;
 
 export interface ChainOutcome {
   allowed: boolean;
@@ -77,7 +89,8 @@ export function envelope(event: LifecycleEventName, at: Date, data: Record<strin
   return JSON.stringify({ event, timestamp: at.getTime() / 1000, data });
 }
 
-function clip(text: string, max = RECORDED_OUTPUT_CHARS): string {
+/** A script's stdout or stderr as a run record keeps it (chain and background runs alike). */
+export function clip(text: string, max = RECORDED_OUTPUT_CHARS): string {
   return text.length > max ? `${text.slice(0, max)}\n[… ${text.length - max} more characters not kept]` : text;
 }
 

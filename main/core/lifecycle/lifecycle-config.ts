@@ -5,7 +5,7 @@ import { Compile } from 'typebox/compile';
 import { checkHttpUrl } from '../config/settings.ts';
 import { interpolateEnv } from '../config/env-interpolation.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
-import { SESSION_NAME_PATTERN } from '../inbox/inbox.ts';
+import { SessionName } from '../inbox/session-name.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { SafetyGuard } from './guard/safety-guard.ts';
 import { canonicalEventName, knownEventList, type LifecycleEventName } from './lifecycle-events.ts';
@@ -93,7 +93,7 @@ const SettingsSchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean()),
     notify: Type.Optional(Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1 }))])),
-    inbox_session: Type.Optional(Type.String({ pattern: SESSION_NAME_PATTERN.source })),
+    inbox_session: Type.Optional(SessionName),
     /** Claude Code's Notification and Stop raise a desktop notification and an inbox message. */
     claude_notify: Type.Optional(Type.Boolean()),
     outbox: Type.Optional(

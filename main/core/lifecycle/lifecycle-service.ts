@@ -14,7 +14,7 @@ import {
   type AgentCall,
   type AgentVerdict,
 } from '../agents/agent-adapter.ts';
-import { envelope, runChain, runEnvelopeScript, type ChainOutcome, type HandlerRun } from './lifecycle-chain.ts';
+import { clip, envelope, runChain, runEnvelopeScript, type ChainOutcome, type HandlerRun } from './lifecycle-chain.ts';
 import {
   describeHandler,
   handlersFor,
@@ -35,7 +35,6 @@ import { WebhookOutbox } from './webhook-outbox.ts';
 // agent.stalled …) is raised. A blocked event is stored with its decision but triggers nothing.
 
 export const LIFECYCLE_EVENTS_KEPT = 100_000;
-const RECORDED_OUTPUT_CHARS = 64 * 1024;
 
 export interface LifecycleServiceDeps {
   db: Database;
@@ -352,8 +351,8 @@ export class LifecycleService {
       decision: null,
       policy: null,
       exit_code: out.exitCode,
-      stdout: out.stdout.slice(0, RECORDED_OUTPUT_CHARS),
-      stderr: out.stderr.slice(0, RECORDED_OUTPUT_CHARS),
+      stdout: clip(out.stdout),
+      stderr: clip(out.stderr),
       error: ok ? null : (out.error ?? `exited with ${out.exitCode ?? out.signal}`),
       result: null,
     };

@@ -43,14 +43,15 @@ export const LoomResultSchema = Type.Object(
 export type LoomResult = Static<typeof LoomResultSchema>;
 const checkResult = Compile(LoomResultSchema);
 
-/** The chain's answer: what the handlers decided together. */
-export interface MergedResult {
-  block: boolean;
-  reason: string | null;
-  modified: boolean;
-  new_context: string | null;
-  data: Record<string, unknown>;
-}
+/** The chain's answer: what the handlers decided together (as stored and as the API replies). */
+export const MergedResultSchema = Type.Object({
+  block: Type.Boolean(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  modified: Type.Boolean(),
+  new_context: Type.Union([Type.String(), Type.Null()]),
+  data: Type.Record(Type.String(), Type.Unknown()),
+});
+export type MergedResult = Static<typeof MergedResultSchema>;
 
 export function emptyResult(): MergedResult {
   return { block: false, reason: null, modified: false, new_context: null, data: {} };

@@ -1,5 +1,6 @@
 import type { NotificationSettings } from '../config/settings-schema.ts';
 import type { RecordedEvent } from '../events/event-schema.ts';
+import { formatDuration } from '../../shared/format-duration.ts';
 import { basename, coreArgv } from '../lifecycle/guard/wrappers.ts';
 import type { Priority } from './notifier.ts';
 
@@ -20,17 +21,6 @@ const USER_INTERRUPTED = new Set([130, 148]);
 export function programOf(command: string): string {
   // Wrappers run another program: the ignore list must see `vim` in `sudo -E vim x`.
   return basename(coreArgv(command.trim().split(/\s+/))[0] ?? '');
-}
-
-/** "400 ms", "45 s", "1m 5s", "2h 3m". */
-export function formatDuration(ms: number): string {
-  if (ms < 1_000) return `${ms} ms`;
-  const totalSeconds = Math.round(ms / 1_000);
-  if (totalSeconds < 60) return `${totalSeconds} s`;
-  const hours = Math.floor(totalSeconds / 3_600);
-  const minutes = Math.floor((totalSeconds % 3_600) / 60);
-  const seconds = totalSeconds % 60;
-  return hours > 0 ? `${hours}h ${minutes}m` : `${minutes}m ${seconds}s`;
 }
 
 /** The command as shown in a notification: first line, at most 80 characters. */

@@ -16,11 +16,17 @@ import { requireControlToken } from '../require-token.ts';
 //   `allowedEnvVars` (hookbox agents install claude --http writes both).
 
 const Token = Type.Optional(Type.String());
-const RunReply = Type.Object({
+export const AgentRunReply = Type.Object({
   exit_code: Type.Integer(),
   stdout: Type.String(),
   stderr: Type.String(),
   event_id: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const AgentRunQuery = Type.Object({
+  json: Type.Optional(Type.Boolean()),
+  event: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  token: Token,
 });
 
 export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookService; token: string }): void {
@@ -32,13 +38,9 @@ export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookSer
       ...guarded,
       schema: {
         params: Type.Object({ agent: Type.Union(AGENT_IDS.map((id) => Type.Literal(id))) }),
-        querystring: Type.Object({
-          json: Type.Optional(Type.Boolean()),
-          event: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-          token: Token,
-        }),
+        querystring: AgentRunQuery,
         body: Type.Unknown(),
-        response: { 200: RunReply, '4xx': ApiErrorBody },
+        response: { 200: AgentRunReply, '4xx': ApiErrorBody },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import { AppRequests, type AppOperationName } from '../../app-api/app-api-schema.ts';
-import type { AppApi } from '../../app-api/app-api.ts';
+import type { AppApi } from '../../app-api/app-api-interface.ts';
 import { ErrorCode, HookboxError } from '../../errors.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
@@ -15,7 +15,7 @@ import { requireControlToken } from '../require-token.ts';
 const OPERATIONS = new Set(Object.keys(AppRequests));
 const HEARTBEAT_MS = 15_000;
 
-export function registerAppRoutes(app: ApiServer, deps: { api: () => AppApi; token: string }): void {
+export function registerAppRoutes(app: ApiServer, deps: { api: AppApi; token: string }): void {
   // onRequest: an unauthorised caller learns nothing, not even which fields a body needs.
   const guarded = { onRequest: requireControlToken(deps.token) };
   const streams = new Set<ServerResponse>();
@@ -26,7 +26,7 @@ export function registerAppRoutes(app: ApiServer, deps: { api: () => AppApi; tok
     async (request, reply) => {
       const name = request.params.operation;
       if (!OPERATIONS.has(name)) throw new HookboxError(ErrorCode.NotFound, `no operation '${name}'`);
-      const result = await deps.api().handlers[name as AppOperationName](request.body);
+      const result = await deps.api.handlers[name as AppOperationName](request.body);
       // Serialized here: `null` (no such event) is a valid answer, not an empty body.
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(result ?? null));
     },
@@ -34,7 +34,7 @@ export function registerAppRoutes(app: ApiServer, deps: { api: () => AppApi; tok
 
   // The window reads it with fetch and a header; ?token= is there for EventSource clients.
   app.get('/app/events', { onRequest: requireControlToken(deps.token, { query: true }) }, async (request, reply) => {
-    const api = deps.api();
+    const { api } = deps;
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

@@ -1,12 +1,9 @@
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
-import type { EventLog } from '../../events/event-log.ts';
+import { eventListLimit, type EventLog } from '../../events/event-log.ts';
 import { AgentdEvent, HookEventInput, type RecordedEvent } from '../../events/event-schema.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
-
-export const EVENT_LIST_DEFAULT = 50;
-export const EVENT_LIST_MAX = 500;
 
 const RecordedReply = Type.Object({ success: Type.Literal(true), event_id: Type.String(), message: Type.String() });
 
@@ -38,8 +35,7 @@ export function registerEventRoutes(
       },
     },
     // agentd's clients see what agentd records: the agents' tool calls are the window's.
-    async (request) =>
-      deps.eventLog.listAgentd(Math.min(request.query.limit ?? EVENT_LIST_DEFAULT, EVENT_LIST_MAX)) as AgentdEvent[],
+    async (request) => deps.eventLog.listAgentd(eventListLimit(request.query.limit)) as AgentdEvent[],
   );
 
   app.get(

@@ -7,6 +7,8 @@ import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
 
+// Request and reply schemas are exported: the typed client derives its types from them
+// (http/api-routes.ts).
 const HookStatus = Type.Object({
   name: Type.String(),
   bind: Type.String(),
@@ -63,7 +65,7 @@ const RunSummary = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
 });
 
-const RunDetail = Type.Intersect([
+export const RunDetail = Type.Intersect([
   RunSummary,
   Type.Object({
     headers: Type.Record(Type.String(), Type.String()),
@@ -74,6 +76,36 @@ const RunDetail = Type.Intersect([
     stderr: Type.String(),
   }),
 ]);
+
+export const HooksReply = Type.Object({
+  hooks: Type.Array(HookStatus),
+  config_error: Type.Union([Type.String(), Type.Null()]),
+});
+export const ClaimBody = Type.Object(
+  {
+    session: Type.String({ minLength: 1 }),
+    hooks: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100 }),
+    ttl_s: Ttl,
+  },
+  { additionalProperties: false },
+);
+export const ClaimReply = Type.Object({ claim: Claim, hooks: Type.Array(HookStatus) });
+export const RenewBody = Type.Object({ ttl_s: Ttl }, { additionalProperties: false });
+export const RenewReply = Type.Object({ claim: Claim });
+export const Done = Type.Object({ success: Type.Literal(true) });
+export const RunsQuery = Type.Object({
+  hook: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+});
+export const RunsReply = Type.Object({ runs: Type.Array(RunSummary) });
+export const CurlQuery = Type.Object({ reveal: Type.Optional(Type.Boolean()) });
+export const CurlReply = Type.Object({ curl: Type.String() });
+export const ReplayReply = Type.Object({
+  success: Type.Literal(true),
+  run_id: Type.String(),
+  status: Type.Integer(),
+  replay_of: Type.String(),
+});
 
 export interface HookRouteDeps {
   hooks: HookManager;
@@ -91,10 +123,7 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
     {
       ...guarded,
       schema: {
-        response: {
-          200: Type.Object({ hooks: Type.Array(HookStatus), config_error: Type.Union([Type.String(), Type.Null()]) }),
-          '4xx': ApiErrorBody,
-        },
+        response: { 200: HooksReply, '4xx': ApiErrorBody },
       },
     },
     async () => ({ hooks: deps.hooks.status(), config_error: deps.configError() }),
@@ -107,15 +136,8 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
     {
       ...guarded,
       schema: {
-        body: Type.Object(
-          {
-            session: Type.String({ minLength: 1 }),
-            hooks: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100 }),
-            ttl_s: Ttl,
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: Type.Object({ claim: Claim, hooks: Type.Array(HookStatus) }), '4xx': ApiErrorBody },
+        body: ClaimBody,
+        response: { 201: ClaimReply, '4xx': ApiErrorBody },
       },
     },
     async (request, reply) => {
@@ -136,8 +158,8 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
       ...guarded,
       schema: {
         params: Type.Object({ id: Type.String() }),
-        body: Type.Optional(Type.Object({ ttl_s: Ttl }, { additionalProperties: false })),
-        response: { 200: Type.Object({ claim: Claim }), '4xx': ApiErrorBody },
+        body: Type.Optional(RenewBody),
+        response: { 200: RenewReply, '4xx': ApiErrorBody },
       },
     },
     async (request) => ({
@@ -153,7 +175,7 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
       ...guarded,
       schema: {
         params: Type.Object({ id: Type.String() }),
-        response: { 200: Type.Object({ success: Type.Literal(true) }), '4xx': ApiErrorBody },
+        response: { 200: Done, '4xx': ApiErrorBody },
       },
     },
     async (request) => {
@@ -167,11 +189,8 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
     {
       ...guarded,
       schema: {
-        querystring: Type.Object({
-          hook: Type.Optional(Type.String()),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-        }),
-        response: { 200: Type.Object({ runs: Type.Array(RunSummary) }), '4xx': ApiErrorBody },
+        querystring: RunsQuery,
+        response: { 200: RunsReply, '4xx': ApiErrorBody },
       },
     },
     async (request) => ({
@@ -197,8 +216,8 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
       ...guarded,
       schema: {
         params: Type.Object({ id: Type.String() }),
-        querystring: Type.Object({ reveal: Type.Optional(Type.Boolean()) }),
-        response: { 200: Type.Object({ curl: Type.String() }), '4xx': ApiErrorBody },
+        querystring: CurlQuery,
+        response: { 200: CurlReply, '4xx': ApiErrorBody },
       },
     },
     async (request) => ({
@@ -213,15 +232,7 @@ export function registerHookRoutes(app: ApiServer, deps: HookRouteDeps): void {
       ...guarded,
       schema: {
         params: Type.Object({ id: Type.String() }),
-        response: {
-          200: Type.Object({
-            success: Type.Literal(true),
-            run_id: Type.String(),
-            status: Type.Integer(),
-            replay_of: Type.String(),
-          }),
-          '4xx': ApiErrorBody,
-        },
+        response: { 200: ReplayReply, '4xx': ApiErrorBody },
       },
     },
     async (request) => ({

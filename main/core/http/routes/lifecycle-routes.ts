@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
 import type { LifecycleService } from '../../lifecycle/lifecycle-service.ts';
+import { HandlerRunSchema } from '../../lifecycle/lifecycle-chain.ts';
+import { MergedResultSchema } from '../../lifecycle/loom-protocol.ts';
 import { DELIVERY_STATES } from '../../lifecycle/outbox-store.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
@@ -12,31 +14,11 @@ import { requireControlToken } from '../require-token.ts';
 const Json = Type.Unknown();
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
-const Result = Type.Object({
-  block: Type.Boolean(),
-  reason: Nullable(Type.String()),
-  modified: Type.Boolean(),
-  new_context: Nullable(Type.String()),
-  data: Type.Record(Type.String(), Json),
-});
+const Result = MergedResultSchema;
 
-const Run = Type.Object({
-  id: Type.String(),
-  hook: Type.String(),
-  kind: Type.String(),
-  started_at: Type.String(),
-  duration_ms: Type.Integer(),
-  outcome: Type.String(),
-  decision: Nullable(Type.String()),
-  policy: Nullable(Type.String()),
-  exit_code: Nullable(Type.Integer()),
-  stdout: Type.String(),
-  stderr: Type.String(),
-  error: Nullable(Type.String()),
-  result: Nullable(Type.Record(Type.String(), Json)),
-});
+const Run = HandlerRunSchema;
 
-const EmitReply = Type.Object({
+export const EmitReply = Type.Object({
   success: Type.Literal(true),
   event_id: Type.String(),
   event: Type.String(),
@@ -125,6 +107,10 @@ const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 }));
 const Source = Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }));
 const Token = Type.Optional(Type.String());
 
+export const EmitQuery = Type.Object({ source: Source, token: Token });
+/** The event's payload (a Bernstein payload or a Loom Context). */
+export const EmitBody = Type.Record(Type.String(), Json);
+
 export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: LifecycleService; token: string }): void {
   // onRequest: an unauthorised caller learns nothing, not even which fields a body needs.
   const guarded = { onRequest: requireControlToken(deps.token) };
@@ -137,8 +123,8 @@ export function registerLifecycleRoutes(app: ApiServer, deps: { lifecycle: Lifec
       ...guarded,
       schema: {
         params: Type.Object({ event: Type.String({ minLength: 1, maxLength: 64 }) }),
-        querystring: Type.Object({ source: Source, token: Token }),
-        body: Type.Record(Type.String(), Json),
+        querystring: EmitQuery,
+        body: EmitBody,
         response: { 200: EmitReply, '4xx': ApiErrorBody },
       },
     },

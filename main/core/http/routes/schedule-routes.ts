@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
-import { SESSION_NAME_PATTERN } from '../../inbox/inbox.ts';
+import { SessionName } from '../../inbox/session-name.ts';
 import type { Scheduler } from '../../inbox/scheduler.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
@@ -14,6 +14,12 @@ const ScheduleSchema = Type.Object({
   next_at: Type.String(),
   created_at: Type.String(),
 });
+
+export const ScheduleBody = Type.Object(
+  { session: SessionName, cron: Type.String({ minLength: 1 }), content: Type.String({ minLength: 1 }) },
+  { additionalProperties: false },
+);
+export const ScheduleReply = Type.Object({ success: Type.Literal(true), schedule: ScheduleSchema });
 
 /** Recurring messages; one-off ones are POST /sessions/{name}/messages with deliver_at. */
 export function registerScheduleRoutes(app: ApiServer, deps: { scheduler: Scheduler; token: string }): void {
@@ -32,15 +38,8 @@ export function registerScheduleRoutes(app: ApiServer, deps: { scheduler: Schedu
     {
       ...guarded,
       schema: {
-        body: Type.Object(
-          {
-            session: Type.String({ pattern: SESSION_NAME_PATTERN.source }),
-            cron: Type.String({ minLength: 1 }),
-            content: Type.String({ minLength: 1 }),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: Type.Object({ success: Type.Literal(true), schedule: ScheduleSchema }), '4xx': ApiErrorBody },
+        body: ScheduleBody,
+        response: { 201: ScheduleReply, '4xx': ApiErrorBody },
       },
     },
     async (request, reply) =>

@@ -1,31 +1,40 @@
 import { once } from 'node:events';
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
-import { MESSAGE_SOURCES, SESSION_NAME_PATTERN, type Inbox, type InboxMessage } from '../../inbox/inbox.ts';
-import { MESSAGE_STATES } from '../../inbox/inbox-store.ts';
+import type { Inbox, InboxMessage } from '../../inbox/inbox.ts';
+import { SessionName } from '../../inbox/session-name.ts';
+import { InboxMessageSchema, MESSAGE_STATES, SessionSummarySchema } from '../../inbox/inbox-store.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
 
-const SessionName = Type.String({ pattern: SESSION_NAME_PATTERN.source });
 const SessionParams = Type.Object({ name: SessionName });
 const Token = Type.Optional(Type.String());
 
-export const InboxMessageSchema = Type.Object({
-  seq: Type.Integer(),
-  id: Type.String(),
-  session: Type.String(),
-  source: Type.Enum([...MESSAGE_SOURCES]),
-  source_label: Type.String(),
-  content: Type.String(),
-  created_at: Type.String(),
-  available_at: Type.String(),
-  state: Type.Enum([...MESSAGE_STATES]),
-  claims: Type.Integer(),
-  acked_at: Type.Union([Type.String(), Type.Null()]),
+// Request and reply schemas, exported: the typed client (main/cli/api-client.ts) derives its
+// types from them through http/api-routes.ts.
+export const SessionsReply = Type.Object({ sessions: Type.Array(SessionSummarySchema) });
+export const MessageReply = Type.Object({ success: Type.Literal(true), message: InboxMessageSchema });
+export const InboxQuery = Type.Object({
+  state: Type.Optional(Type.Enum([...MESSAGE_STATES])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
 });
-
-const MessageReply = Type.Object({ success: Type.Literal(true), message: InboxMessageSchema });
+export const MessagesReply = Type.Object({ messages: Type.Array(InboxMessageSchema) });
+export const InjectBody = Type.Object(
+  {
+    content: Type.String({ minLength: 1 }),
+    source: Type.Optional(Type.Enum(['schedule', 'background', 'skill', 'inject'])),
+    label: Type.Optional(Type.String({ maxLength: 200 })),
+    deliver_at: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+export const NextQuery = Type.Object({
+  wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 300 })),
+  lease: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+});
+/** The `claims` value of the message as /next returned it: a stale claim gets 409. */
+export const AckQuery = Type.Object({ claim: Type.Optional(Type.Integer({ minimum: 1 })) });
 
 /** Octomind's JSONL shape for an injected message, also sent on the SSE stream. */
 export function injectedRecord(message: InboxMessage) {
@@ -56,21 +65,7 @@ export function registerSessionRoutes(
     {
       ...guarded,
       schema: {
-        response: {
-          200: Type.Object({
-            sessions: Type.Array(
-              Type.Object({
-                name: Type.String(),
-                created_at: Type.String(),
-                queued: Type.Integer(),
-                claimed: Type.Integer(),
-                acked: Type.Integer(),
-                last_message_at: Type.Union([Type.String(), Type.Null()]),
-              }),
-            ),
-          }),
-          '4xx': ApiErrorBody,
-        },
+        response: { 200: SessionsReply, '4xx': ApiErrorBody },
       },
     },
     async () => ({ sessions: inbox.sessions() }),
@@ -82,11 +77,8 @@ export function registerSessionRoutes(
       ...guarded,
       schema: {
         params: SessionParams,
-        querystring: Type.Object({
-          state: Type.Optional(Type.Enum([...MESSAGE_STATES])),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-        }),
-        response: { 200: Type.Object({ messages: Type.Array(InboxMessageSchema) }), '4xx': ApiErrorBody },
+        querystring: InboxQuery,
+        response: { 200: MessagesReply, '4xx': ApiErrorBody },
       },
     },
     async (request) => ({
@@ -104,15 +96,7 @@ export function registerSessionRoutes(
       ...guarded,
       schema: {
         params: SessionParams,
-        body: Type.Object(
-          {
-            content: Type.String({ minLength: 1 }),
-            source: Type.Optional(Type.Enum(['schedule', 'background', 'skill', 'inject'])),
-            label: Type.Optional(Type.String({ maxLength: 200 })),
-            deliver_at: Type.Optional(Type.String({ format: 'date-time' })),
-          },
-          { additionalProperties: false },
-        ),
+        body: InjectBody,
         response: { 201: MessageReply, '4xx': ApiErrorBody },
       },
     },
@@ -140,10 +124,7 @@ export function registerSessionRoutes(
       ...guarded,
       schema: {
         params: SessionParams,
-        querystring: Type.Object({
-          wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 300 })),
-          lease: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
-        }),
+        querystring: NextQuery,
         response: { 200: MessageReply, 204: Type.Null(), '4xx': ApiErrorBody },
       },
     },
@@ -172,8 +153,7 @@ export function registerSessionRoutes(
       ...guarded,
       schema: {
         params: Type.Object({ name: SessionName, id: Type.String() }),
-        // The `claims` value of the message as /next returned it: a stale claim gets 409.
-        querystring: Type.Object({ claim: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        querystring: AckQuery,
         response: { 200: MessageReply, '4xx': ApiErrorBody },
       },
     },
