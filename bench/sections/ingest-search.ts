@@ -70,7 +70,9 @@ function loadSettings(): LoadSettings {
 
 interface Turn {
   load: LoadResult;
-  /** Server CPU time (all threads) over the turn, plus the index's catch-up after it, per event. */
+  /** Server CPU time (all threads) over the turn, per event: what ingest itself costs. */
+  loadCpuUsPerEvent: number;
+  /** The same plus the index's catch-up after the turn: everything an event costs. */
   cpuUsPerEvent: number;
   /** With the index: how long it took, after the load, until every event was indexed. */
   catchUpMs?: number;
@@ -128,10 +130,16 @@ async function turn(running: Running): Promise<void> {
   const { pid, url } = running.server;
   const before = await cpuMilliseconds(pid);
   const load = await loadServer(url, loadSettings());
+  const loadCpuMs = (await cpuMilliseconds(pid)) - before;
   const catchUpMs = running.variant.indexed ? await waitForIndex(running) : undefined;
   const cpuMs = (await cpuMilliseconds(pid)) - before;
-  const events = load.ok + load.warmUpOk;
-  running.turns.push({ load, cpuUsPerEvent: events > 0 ? (cpuMs * 1000) / events : 0, catchUpMs });
+  const events = Math.max(1, load.ok + load.warmUpOk);
+  running.turns.push({
+    load,
+    loadCpuUsPerEvent: (loadCpuMs * 1000) / events,
+    cpuUsPerEvent: (cpuMs * 1000) / events,
+    catchUpMs,
+  });
 }
 
 function countEvents(root: string): number {
@@ -177,6 +185,9 @@ export async function run(): Promise<BenchSection> {
   const rps = (s: Running) => s.turns.map((t) => t.load.requestsPerSecond);
   const perRound = (a: Running, b: Running) => rps(a).map((v, i) => v / rps(b)[i]!);
   const cpu = (s: Running) => median(s.turns.map((t) => t.cpuUsPerEvent));
+  const loadCpu = (s: Running) => median(s.turns.map((t) => t.loadCpuUsPerEvent));
+  // CPU per event moves less with other work on the machine than throughput does.
+  const cpuRatio = median(withIndex.turns.map((t, i) => without.turns[i]!.loadCpuUsPerEvent / t.loadCpuUsPerEvent));
   const ratio = perRound(withIndex, without);
   const ratioBare = perRound(withIndex, bare);
   const catchUp = withIndex.turns.map((t) => t.catchUpMs ?? 0);
@@ -193,7 +204,15 @@ export async function run(): Promise<BenchSection> {
       fmt.ratio(median(ratioBare)),
     ),
     info(
-      'CPU per event, median (with: the load and the catch-up after it)',
+      'CPU per event while events arrive, median: with / without / without 008',
+      servers.map((s) => `${Math.round(loadCpu(s))} µs`).join(' / '),
+    ),
+    info(
+      'without / with the index: CPU per event while events arrive, median of per-round ratios',
+      fmt.ratio(cpuRatio),
+    ),
+    info(
+      'CPU per event including the catch-up after each turn, median: with / without / without 008',
       servers.map((s) => `${Math.round(cpu(s))} µs`).join(' / '),
     ),
     info(
