@@ -104,3 +104,35 @@ test('flush() while a WAL sync is in flight commits at once (readable), and the 
   await writes.drain();
   db.close();
 });
+
+test('a write with durable: false settles at its commit, a durable one only after the WAL sync; both are on disk after drain()', async () => {
+  const file = join(tempDir(), 'hookbox.db');
+  const db = openDatabase(file);
+  db.exec('CREATE TABLE t (v TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const writes = new WriteBatcher(db, { walFile: `${file}-wal` });
+  const settled: string[] = [];
+  const durable = writes.write(() => insert.run('durable'), { oneStatement: true }).then(() => settled.push('durable'));
+  const visible = writes
+    .write(() => insert.run('visible'), { oneStatement: true, durable: false })
+    .then(() => settled.push('visible'));
+  writes.flush();
+  // The fdatasync's callback needs a turn of the event loop; promise callbacks alone do not give it one.
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  assert.deepEqual(settled, ['visible']);
+  await Promise.all([durable, visible]);
+  assert.deepEqual(settled, ['visible', 'durable']);
+  // Queued while a sync is in flight, a write with durable: false is still committed in its own turn.
+  const first = writes.write(() => insert.run('first'), { oneStatement: true });
+  writes.flush();
+  await writes.write(() => insert.run('during the sync'), { oneStatement: true, durable: false });
+  await first;
+  await writes.drain();
+  db.close();
+  const reader = openDatabase(file, { readonly: true });
+  assert.deepEqual(
+    (reader.prepare('SELECT v FROM t ORDER BY rowid').all() as { v: string }[]).map((r) => r.v),
+    ['durable', 'visible', 'first', 'during the sync'],
+  );
+  reader.close();
+});

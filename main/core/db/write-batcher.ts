@@ -10,6 +10,8 @@ interface Pending {
   work: () => unknown;
   /** Run inside its own savepoint (see WriteOptions.oneStatement). */
   isolated: boolean;
+  /** Settles once on disk (false: once committed, see WriteOptions.durable). */
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -27,6 +29,16 @@ export interface WriteOptions {
    * about a fifth of an event's insert cost).
    */
   oneStatement?: boolean;
+  /**
+   * false: the write settles as soon as it is committed (every later read sees it, and it
+   * survives the hub's own crash) instead of once the WAL holding it is synced. It is committed
+   * at the end of this turn of the event loop even while a sync is in flight, with the other
+   * writes of the turn, and reaches the disk with the next durable write's sync or the next
+   * checkpoint, whichever comes first: it starts no sync of its own. For records whose loss in
+   * a power cut costs nothing but whose caller must see them at once (a filtered webhook
+   * request). Default true.
+   */
+  durable?: boolean;
 }
 
 export interface WriteBatcherOptions {
@@ -99,15 +111,18 @@ export class WriteBatcher {
 
   write<T>(work: () => T, options: WriteOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      const durable = options.durable !== false;
       this.#pending.push({
         work,
         isolated: options.oneStatement !== true,
+        durable,
         resolve: resolve as (value: unknown) => void,
         reject,
       });
       // While a WAL sync is in flight, writes gather until it ends: one commit per disk round
-      // trip, not one per turn of the event loop (small commits rewrite the same pages).
-      if (!this.#scheduled && !this.#syncing) {
+      // trip, not one per turn of the event loop (small commits rewrite the same pages). A write
+      // that need not wait for the disk is committed at the end of the turn all the same.
+      if (!this.#scheduled && (!this.#syncing || !durable)) {
         this.#scheduled = true;
         setImmediate(() => this.flush());
       }
@@ -138,9 +153,14 @@ export class WriteBatcher {
       for (const item of batch) item.reject(error);
       return;
     }
-    const committed = batch.map((item, i) => ({ item, outcome: outcomes[i]! }));
+    const committed: Committed[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const item = batch[i]!;
+      if (item.durable) committed.push({ item, outcome: outcomes[i]! });
+      else settleOne(item, outcomes[i]!);
+    }
     if (this.#walFile === undefined) settle(committed);
-    else {
+    else if (committed.length > 0) {
       this.#unsynced.push(...committed);
       this.#syncing ??= this.#syncLoop();
     }
@@ -194,9 +214,11 @@ export class WriteBatcher {
   }
 }
 
+function settleOne(item: Pending, outcome: Outcome): void {
+  if (outcome.ok) item.resolve(outcome.value);
+  else item.reject(outcome.error);
+}
+
 function settle(committed: Committed[]): void {
-  for (const { item, outcome } of committed) {
-    if (outcome.ok) item.resolve(outcome.value);
-    else item.reject(outcome.error);
-  }
+  for (const { item, outcome } of committed) settleOne(item, outcome);
 }

@@ -277,6 +277,11 @@ export class EventStore {
       'INSERT INTO events_fts (rowid, command, output) SELECT seq, command, output FROM events WHERE seq > @from AND seq <= @to',
     ).run({ from, to: last.n }).changes;
     this.#prepared('advance', 'UPDATE events_search_state SET indexed_through = @to WHERE id = 1').run({ to: last.n });
+    // FTS5 keeps the new rows' terms in memory and writes them (merging segments) when the
+    // transaction commits: without this, most of a chunk's cost (measured: ~110 of ~170 µs an
+    // event) fell in the group commit, blocking the event loop beyond the indexer's timing and
+    // share. 'flush' (FTS5's special command) writes them now, inside the timed step.
+    this.#prepared('flush', "INSERT INTO events_fts (events_fts) VALUES ('flush')").run({});
     return added;
   }
 

@@ -156,23 +156,16 @@ export class HookDispatcher {
 
     // Answered 2xx without running the script: a delivery already handled, or one the filters skip.
     const skip = async (outcome: 'duplicate' | 'filtered', reason: string): Promise<HookResponse> => {
-      const recorded = this.#record(
+      // A filtered request changed nothing, so it is answered without waiting for the disk, but
+      // only once its run is committed (a read right after the answer sees it): the filtered
+      // requests of one turn of the event loop share one commit, even while a WAL sync is in
+      // flight, and are synced with the next one. Filters are for senders that post far more
+      // than a hook wants (every event of a repository); a commit or an fdatasync per request
+      // was most of their cost.
+      await this.#record(
         this.#runRecord(hook, runId, receivedAt, request, outcome, { durationMs: elapsed(), stderr: reason }),
+        { durable: outcome !== 'filtered' },
       );
-      // A filtered request changed nothing, so it is answered without waiting for the disk: it is
-      // committed now (readable by the sender as soon as it has the answer, even while a WAL sync
-      // is in flight) and synced with the next one. Filters are for senders that post far more
-      // than a hook wants (every event of a repository), and waiting for an fdatasync per batch
-      // of those was most of their cost.
-      if (outcome === 'filtered') {
-        this.#writes.flush();
-        recorded.catch((error: unknown) => {
-          this.#logger.error(
-            { err: error, hook: hook.name, run_id: runId },
-            `hook ${hook.name}: could not record a filtered request: ${(error as Error).message}`,
-          );
-        });
-      } else await recorded;
       return { status: STATUS[outcome], runId, body: { ok: true, run_id: runId, [outcome]: true } };
     };
     // The delivery id this request holds; given back if its run fails, so the sender's retry runs.
@@ -327,8 +320,8 @@ export class HookDispatcher {
     };
   }
 
-  async #record(run: HookRun): Promise<void> {
-    await this.#writes.write(() => this.#runs.insert(run), { oneStatement: true });
+  async #record(run: HookRun, options: { durable?: boolean } = {}): Promise<void> {
+    await this.#writes.write(() => this.#runs.insert(run), { oneStatement: true, durable: options.durable });
     this.#emit(run);
   }
 
