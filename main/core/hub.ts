@@ -16,6 +16,7 @@ import { WriteBatcher } from './db/write-batcher.ts';
 import { IdleMemoryTrimmer } from './util/idle-memory.ts';
 import { ErrorCode, HookboxError } from './errors.ts';
 import { EventLog } from './events/event-log.ts';
+import { createEventIngest, type EventIngest } from './events/event-ingest.ts';
 import type { RecordedEvent } from './events/event-schema.ts';
 import { EventStore } from './events/event-store.ts';
 import { SearchIndexer } from './events/search-indexer.ts';
@@ -180,7 +181,8 @@ export function createHub(options: HubOptions): Hub {
   const env = options.env ?? process.env;
   const events = new EventEmitter<HubEvents>();
   const dbFile = databaseFile(options.dataDir);
-  const inFlightNotifications = new Set<Promise<unknown>>();
+  /** Records and notifies every command event (HTTP and spool alike); set at start. */
+  let ingest: EventIngest | undefined;
   let running: Running | undefined;
   let controlToken = '';
   let configError: string | null = null;
@@ -196,31 +198,15 @@ export function createHub(options: HubOptions): Hub {
     return running;
   }
 
-  function onEventRecorded(pipeline: NotificationPipeline, event: RecordedEvent): void {
-    events.emit('event-recorded', event);
-    running?.searchIndexer.nudge();
-    // After the response: a slow desktop or notify service never delays ingestion.
-    const handling = pipeline.handle(event);
-    if (!handling) return;
-    const task = handling
-      .then((record) => {
-        if (record) events.emit('notification', record);
-      })
-      .catch((error: unknown) => logger.error({ err: error, event_id: event.id }, 'notification pipeline failed'))
-      .finally(() => inFlightNotifications.delete(task));
-    inFlightNotifications.add(task);
-  }
-
-  /** The fish integration's spool for this port; without it (a read-only home…) fish reports over HTTP. */
+  /** The shell integrations' spool for this port; without it (a read-only home…) shells report over HTTP. */
   async function startShellSpool(
     boundPort: number,
     ephemeral: boolean,
-    eventLog: EventLog,
-    pipeline: NotificationPipeline,
+    ingest: EventIngest,
   ): Promise<ShellSpool | undefined> {
     const spool = new ShellSpool({
       dir: shellSpoolDir(boundPort, env, env.HOME || homedir()),
-      record: async (input) => onEventRecorded(pipeline, await eventLog.record(input)),
+      record: ingest.ingestEvent,
       logger: logger.child({ component: 'shell-spool' }),
       removeOnStop: ephemeral,
     });
@@ -230,7 +216,7 @@ export function createHub(options: HubOptions): Hub {
     } catch (error) {
       logger.warn(
         { err: error, dir: spool.dir },
-        `shell spool unavailable (${(error as Error).message}); fish reports over HTTP`,
+        `shell spool unavailable (${(error as Error).message}); shells report over HTTP`,
       );
       return undefined;
     }
@@ -359,6 +345,16 @@ export function createHub(options: HubOptions): Hub {
         clock,
         paused: () => pause.isPaused(),
       });
+      ingest = createEventIngest({
+        eventLog,
+        notifications,
+        logger,
+        onRecorded: (event) => {
+          events.emit('event-recorded', event);
+          searchIndexer.nudge();
+        },
+        onNotification: (record) => events.emit('notification', record),
+      });
       const inbox = new Inbox({ db, writes, clock });
       inbox.events.on('message', (message) => events.emit('message', message));
       const hookRuns = new HookRunStore(db, { keep: HOOK_RUNS_KEPT });
@@ -410,7 +406,7 @@ export function createHub(options: HubOptions): Hub {
         maxBodyBytes: options.settings.api.maxBodyBytes,
         eventLog,
         notifications: () => options.settings.notifications,
-        onEventRecorded: (event) => onEventRecorded(notifications, event),
+        ingestEvent: ingest.ingestEvent,
         shellScripts: options.shellScripts ?? shellIntegrationScript,
         inbox,
         scheduler,
@@ -449,7 +445,7 @@ export function createHub(options: HubOptions): Hub {
       const address = api.server.address();
       const boundPort = typeof address === 'object' && address ? address.port : port;
       const bound = { host, port: boundPort, url: `http://${host}:${boundPort}` };
-      const spool = await startShellSpool(boundPort, port === 0, eventLog, notifications);
+      const spool = await startShellSpool(boundPort, port === 0, ingest);
       searchIndexer.start();
       const agePruning = startAgePruning(eventLog);
       running = {
@@ -506,10 +502,7 @@ export function createHub(options: HubOptions): Hub {
     killAllScripts();
     // Notifications still being delivered record themselves through the batcher; wait for them
     // (bounded), then commit whatever is queued before the file is closed.
-    await Promise.race([
-      Promise.allSettled([...inFlightNotifications]),
-      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref()),
-    ]);
+    await Promise.race([ingest?.drain(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref())]);
     await r.writes.drain();
     await r.checkpointer.stop();
     running = undefined;

@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { NotificationSettings } from '../config/settings-schema.ts';
 import type { EventLog } from '../events/event-log.ts';
-import type { RecordedEvent } from '../events/event-schema.ts';
+import type { HookEventInput, RecordedEvent } from '../events/event-schema.ts';
 import { InvalidBodyError, installErrorHandlers } from './api-error.ts';
 import { answerClientError, type ClientError } from './client-error.ts';
 import type { ApiServer } from './api-types.ts';
@@ -43,7 +43,8 @@ export interface ApiServerOptions {
   maxBodyBytes: number;
   eventLog: EventLog;
   notifications: () => NotificationSettings;
-  onEventRecorded: (event: RecordedEvent) => void;
+  /** Records an event and hands it to the notifications (events/event-ingest.ts). */
+  ingestEvent: (input: HookEventInput) => Promise<RecordedEvent>;
   shellScripts?: ShellScriptProvider;
   inbox: Inbox;
   scheduler: Scheduler;
@@ -130,7 +131,7 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     notifications: options.notifications,
     version: options.version,
   });
-  registerEventRoutes(app, { eventLog: options.eventLog, onRecorded: options.onEventRecorded });
+  registerEventRoutes(app, { eventLog: options.eventLog, ingestEvent: options.ingestEvent });
   registerShellRoutes(app, { scripts: options.shellScripts, baseUrl: () => `http://127.0.0.1:${port()}` });
   // Aborted as close begins, so long polls answer and event streams end instead of holding
   // shutdown until the connection deadline.

@@ -12,15 +12,14 @@ const RecordedReply = Type.Object({ success: Type.Literal(true), event_id: Type.
 
 export function registerEventRoutes(
   app: ApiServer,
-  deps: { eventLog: EventLog; onRecorded: (event: RecordedEvent) => void },
+  deps: { eventLog: EventLog; ingestEvent: (input: HookEventInput) => Promise<RecordedEvent> },
 ): void {
   // 201 would be more RESTful, but agentd answers 200 and its clients expect it.
   app.post(
     '/events',
     { schema: { body: HookEventInput, response: { 200: RecordedReply, '4xx': ApiErrorBody } } },
     async (request) => {
-      const event = await deps.eventLog.record(request.body);
-      deps.onRecorded(event);
+      const event = await deps.ingestEvent(request.body);
       return { success: true as const, event_id: event.id, message: 'Event recorded' };
     },
   );
