@@ -116,7 +116,7 @@ interface Running {
   unwatch: () => void;
   memory: IdleMemoryTrimmer;
   checkpointer: WalCheckpoints;
-  /** Undefined when it could not start (fish then reports over HTTP). */
+  /** Undefined when it could not start (shells then report over HTTP). */
   spool: ShellSpool | undefined;
 }
 

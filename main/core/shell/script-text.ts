@@ -6,6 +6,12 @@ import { HOOKBOX_VERSION } from '../version.ts';
 // The scripts are kept as String.raw templates so their backslashes read as they run. A template
 // cannot hold a literal "${", so the sources write "$\{" and scriptBody() turns it back.
 
+/**
+ * How old the spool's `accepting` may be before a shell stops trusting it (unless the hub's pid is
+ * still alive); the hub rewrites it every HEARTBEAT_MS (shell-spool.ts).
+ */
+export const SPOOL_STALE_AFTER_S = 60;
+
 export function scriptBody(raw: string): string {
   return raw.replaceAll('$\\{', '${');
 }
