@@ -34,6 +34,7 @@ import type { DeliverySummary } from './lifecycle/outbox-store.ts';
 import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline, type NotificationRecord } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
+import { createTerminalFocus } from './notify/focus/terminal-focus.ts';
 import { killAllScripts } from './process/script-runner.ts';
 import { loadOrCreateControlToken } from './security/control-token.ts';
 import { shellIntegrationScript } from './shell/shell-integration.ts';
@@ -344,6 +345,7 @@ export function createHub(options: HubOptions): Hub {
         logger: logger.child({ component: 'notify' }),
         clock,
         paused: () => pause.isPaused(),
+        focus: createTerminalFocus({ env, logger: logger.child({ component: 'notify' }) }),
       });
       ingest = createEventIngest({
         eventLog,

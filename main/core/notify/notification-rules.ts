@@ -88,6 +88,12 @@ export function shortCommand(command: string): string {
   return first;
 }
 
+/** How a command ended, before its duration: "Done in", "Failed (exit 2) after", "Stopped (exit 130) after". */
+export function finishedText(event: Pick<RecordedEvent, 'exit_code'>): string {
+  if (event.exit_code === 0) return 'Done in';
+  return `${isFailure(event) ? 'Failed' : 'Stopped'} (exit ${event.exit_code}) after`;
+}
+
 /**
  * agentd's eligibility rules, each switchable: a non-zero exit (except user interrupts), or a
  * run longer than the threshold (except interactive programs on the ignore list). A failure that
@@ -110,11 +116,7 @@ export function evaluateRules(event: RecordedEvent, settings: NotificationSettin
     };
   }
   if (longRunning && settings.onLongRunning) {
-    const status = failed
-      ? `Failed (exit ${event.exit_code}) after`
-      : event.exit_code !== 0
-        ? `Stopped (exit ${event.exit_code}) after`
-        : 'Done in';
+    const status = finishedText(event);
     return {
       rule: 'long_running',
       title: `${subject} finished`,
