@@ -409,6 +409,7 @@ export function createHub(options: HubOptions): Hub {
         eventLog,
         notifications: () => options.settings.notifications,
         ingestEvent: ingest.ingestEvent,
+        armNextCommand: (pids) => notifications.armNextCommand(pids),
         shellScripts: options.shellScripts ?? shellIntegrationScript,
         inbox,
         scheduler,

@@ -45,6 +45,8 @@ export interface ApiServerOptions {
   notifications: () => NotificationSettings;
   /** Records an event and hands it to the notifications (events/event-ingest.ts). */
   ingestEvent: (input: HookEventInput) => Promise<RecordedEvent>;
+  /** `hookbox notify-next` (notify/notification-pipeline.ts). */
+  armNextCommand: (pids: number[] | null) => void;
   shellScripts?: ShellScriptProvider;
   inbox: Inbox;
   scheduler: Scheduler;
@@ -131,7 +133,12 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     notifications: options.notifications,
     version: options.version,
   });
-  registerEventRoutes(app, { eventLog: options.eventLog, ingestEvent: options.ingestEvent });
+  registerEventRoutes(app, {
+    eventLog: options.eventLog,
+    ingestEvent: options.ingestEvent,
+    armNextCommand: options.armNextCommand,
+    token: options.controlToken,
+  });
   registerShellRoutes(app, { scripts: options.shellScripts, baseUrl: () => `http://127.0.0.1:${port()}` });
   // Aborted as close begins, so long polls answer and event streams end instead of holding
   // shutdown until the connection deadline.

@@ -93,7 +93,8 @@ export class NotificationPipeline {
   async #inFront(event: RecordedEvent, when: NotifyWhen): Promise<boolean> {
     if (when !== 'unfocused' || !this.#options.focus) return false;
     const inFront = await this.#options.focus.isFocused(event.metadata);
-    if (inFront) this.#options.logger.debug({ event_id: event.id }, 'notification not raised: its terminal is in front');
+    if (inFront)
+      this.#options.logger.debug({ event_id: event.id }, 'notification not raised: its terminal is in front');
     return inFront;
   }
 
