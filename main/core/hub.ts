@@ -38,6 +38,7 @@ import { createTerminalFocus } from './notify/focus/terminal-focus.ts';
 import { killAllScripts } from './process/script-runner.ts';
 import { loadOrCreateControlToken } from './security/control-token.ts';
 import { shellIntegrationScript } from './shell/shell-integration.ts';
+import { scriptOptionsFrom } from './shell/script-text.ts';
 import { ShellSpool, shellSpoolDir } from './shell/shell-spool.ts';
 import { HOOKBOX_VERSION } from './version.ts';
 import { HookManager, type ApplyReport } from './webhooks/hook-manager.ts';
@@ -411,6 +412,7 @@ export function createHub(options: HubOptions): Hub {
         ingestEvent: ingest.ingestEvent,
         armNextCommand: (pids) => notifications.armNextCommand(pids),
         shellScripts: options.shellScripts ?? shellIntegrationScript,
+        shellOptions: () => scriptOptionsFrom(options.settings),
         inbox,
         scheduler,
         hooks: manager,

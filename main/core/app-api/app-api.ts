@@ -1,3 +1,4 @@
+import { scriptOptionsFrom } from '../shell/script-text.ts';
 import { readdirSync, statSync, accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -341,7 +342,7 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
     },
     async installShellIntegration(request) {
       const { target } = parse.installShellIntegration(request);
-      return installTarget(target, { home, env }, address.url);
+      return installTarget(target, { home, env }, address.url, scriptOptionsFrom(hub.settings));
     },
     async uninstallShellIntegration(request) {
       const { target } = parse.uninstallShellIntegration(request);

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { NotificationSettings } from '../config/settings-schema.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { HookEventInput, RecordedEvent } from '../events/event-schema.ts';
+import type { ScriptOptions } from '../shell/script-text.ts';
 import { InvalidBodyError, installErrorHandlers } from './api-error.ts';
 import { answerClientError, type ClientError } from './client-error.ts';
 import type { ApiServer } from './api-types.ts';
@@ -48,6 +49,8 @@ export interface ApiServerOptions {
   /** `hookbox notify-next` (notify/notification-pipeline.ts). */
   armNextCommand: (pids: number[] | null) => void;
   shellScripts?: ShellScriptProvider;
+  /** What GET /shell/{shell} bakes into the script ([shell], the long-running rule). */
+  shellOptions: () => ScriptOptions;
   inbox: Inbox;
   scheduler: Scheduler;
   hooks: HookManager;
@@ -139,7 +142,11 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     armNextCommand: options.armNextCommand,
     token: options.controlToken,
   });
-  registerShellRoutes(app, { scripts: options.shellScripts, baseUrl: () => `http://127.0.0.1:${port()}` });
+  registerShellRoutes(app, {
+    scripts: options.shellScripts,
+    baseUrl: () => `http://127.0.0.1:${port()}`,
+    options: options.shellOptions,
+  });
   // Aborted as close begins, so long polls answer and event streams end instead of holding
   // shutdown until the connection deadline.
   const closing = new AbortController();

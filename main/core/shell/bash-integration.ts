@@ -1,4 +1,4 @@
-import { fillScript, shellQuote, scriptBody, SPOOL_STALE_AFTER_S } from './script-text.ts';
+import { fillScript, shellQuote, scriptBody, SPOOL_STALE_AFTER_S, type ScriptOptions } from './script-text.ts';
 
 // The bash integration (bash 4.4 or newer). Bash has no preexec hook; bash-preexec emulates one
 // with a DEBUG trap, which misses "(subshell)" lines and collides with other DEBUG users. PS0,
@@ -28,6 +28,23 @@ if [[ -n $\{BASH_VERSION-} && $- == *i* ]] &&
   (( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4) )); then
 
 __hookbox_default_url=@URL_LITERAL@
+@OPTIONS@
+# [shell] terminal_notifications: the terminal shows a notification of its own (OSC 777, OSC 9 or
+# kitty's OSC 99) for a failure or a long run, which reaches you over SSH too.
+# HOOKBOX_TERMINAL_NOTIFICATIONS=1 or 0 overrides it; HOOKBOX_TERMINAL_OSC=777, 9 or 99 picks the sequence.
+__hookbox_terminal=@TERMINAL@
+case $\{HOOKBOX_TERMINAL_NOTIFICATIONS-} in
+  1 | true | yes | on) __hookbox_terminal=1 ;;
+  0 | false | no | off) __hookbox_terminal= ;;
+esac
+__hookbox_long_ms=@LONG_MS@
+__hookbox_ignore=@IGNORE@
+__hookbox_osc=777
+if [[ $\{TERM-} == xterm-kitty || -n $\{KITTY_WINDOW_ID-} ]]; then
+  __hookbox_osc=99
+elif [[ $\{TERM_PROGRAM-} == iTerm.app || $\{TERM_PROGRAM-} == WezTerm || $\{TERM_PROGRAM-} == ghostty || -n $\{WT_SESSION-} ]]; then
+  __hookbox_osc=9
+fi
 declare -gA __hookbox_none=()
 __hookbox_nil=
 # Kept when sourced again: the line doing the sourcing is still to be reported.
@@ -198,6 +215,33 @@ __hookbox_send() {
     -H 'Content-Type: application/json' --data-binary @- "$\{url%/}/events" <<<"$REPLY"
 }
 
+# The terminal's own notification for a failure (not Ctrl-C, SIGTERM or Ctrl-Z) or a long run:
+# only on a terminal (stdout a TTY, TERM not dumb), in the sequence it understands; inside tmux,
+# passed through to the terminal around it (tmux needs "set -g allow-passthrough on").
+__hookbox_terminal_notify() {
+  [[ -t 1 && -n $\{TERM-} && $TERM != dumb ]] || return 0
+  local line=$\{1%%$'\n'*} program title seq
+  program=$\{line#"$\{line%%[![:space:]]*}"}
+  program=$\{program%%[[:space:]]*}
+  [[ $__hookbox_ignore == *" $\{program##*/} "* ]] && return 0
+  case $2 in
+    0 | 130 | 143 | 148)
+      (($3 > __hookbox_long_ms)) || return 0
+      title='Command finished'
+      ;;
+    *) title="Command failed (exit $2)" ;;
+  esac
+  line=$\{line//[$'\x01'-$'\x1f'$'\x7f']/ }
+  (($\{#line} > 200)) && line="$\{line:0:197}..."
+  case $\{HOOKBOX_TERMINAL_OSC:-$__hookbox_osc} in
+    99) seq=$'\e]99;i=hookbox:d=0;'$title$'\e\\\e]99;i=hookbox:p=body;'$line$'\e\\' ;;
+    9) seq=$'\e]9;'"$title: $line"$'\e\\' ;;
+    *) seq=$'\e]777;notify;'"$title;$line"$'\e\\' ;;
+  esac
+  [[ -n $\{TMUX-} ]] && seq=$'\ePtmux;'$\{seq//$'\e'/$'\e\e'}$'\e\\'
+  builtin printf '%s' "$seq"
+}
+
 # Reports one command line: command, exit status, milliseconds, directory.
 __hookbox_report() {
   if [[ -z $\{HOOKBOX_URL-} ]]; then
@@ -258,6 +302,7 @@ __hookbox_precmd() {
         local __hookbox_ms=$(( (__hookbox_t1 - __hookbox_t0) / 1000 ))
         ((__hookbox_ms < 0)) && __hookbox_ms=0 # the wall clock was set back
         __hookbox_report "$__hookbox_entry" "$__hookbox_status" "$__hookbox_ms" "$__hookbox_cwd"
+        [[ -n $__hookbox_terminal ]] && __hookbox_terminal_notify "$__hookbox_entry" "$__hookbox_status" "$__hookbox_ms"
       fi
     fi
   fi
@@ -283,6 +328,6 @@ fi
 fi
 `);
 
-export function bashIntegration(baseUrl: string): string {
-  return fillScript(SCRIPT, baseUrl, shellQuote);
+export function bashIntegration(baseUrl: string, options?: ScriptOptions): string {
+  return fillScript(SCRIPT, baseUrl, shellQuote, options);
 }

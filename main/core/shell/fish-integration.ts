@@ -1,4 +1,4 @@
-import { fillScript, fishQuote, scriptBody, SPOOL_STALE_AFTER_S } from './script-text.ts';
+import { fillScript, fishQuote, scriptBody, SPOOL_STALE_AFTER_S, type ScriptOptions } from './script-text.ts';
 
 // The fish integration: fish_preexec/fish_postexec events, $CMD_DURATION for the duration (no GNU
 // date), the JSON built with `string` builtins (fish cannot fork a block into the background),
@@ -22,6 +22,25 @@ const SCRIPT = scriptBody(String.raw`# Hookbox shell integration for fish.
 if status is-interactive
 
 set -g __hookbox_default_url @URL_LITERAL@
+@OPTIONS@
+# [shell] terminal_notifications: the terminal shows a notification of its own (OSC 777, OSC 9 or
+# kitty's OSC 99) for a failure or a long run, which reaches you over SSH too.
+# HOOKBOX_TERMINAL_NOTIFICATIONS=1 or 0 overrides it; HOOKBOX_TERMINAL_OSC=777, 9 or 99 picks the sequence.
+set -g __hookbox_terminal @TERMINAL@
+switch "$HOOKBOX_TERMINAL_NOTIFICATIONS"
+    case 1 true yes on
+        set -g __hookbox_terminal 1
+    case 0 false no off
+        set -g __hookbox_terminal ''
+end
+set -g __hookbox_long_ms @LONG_MS@
+set -g __hookbox_ignore (string split -n ' ' -- @IGNORE@)
+set -g __hookbox_osc 777
+if test "$TERM" = xterm-kitty; or set -q KITTY_WINDOW_ID[1]
+    set -g __hookbox_osc 99
+else if contains -- "$TERM_PROGRAM" iTerm.app WezTerm ghostty; or set -q WT_SESSION[1]
+    set -g __hookbox_osc 9
+end
 if set -q XDG_DATA_HOME[1]; and string match -q '/*' -- $XDG_DATA_HOME
     set -g __hookbox_spool $XDG_DATA_HOME/hookbox/shell-spool/@PORT@
 else
@@ -91,6 +110,36 @@ function __hookbox_live
     string match -qr '^\d+$' -- "$pid"; and test -d /proc/$pid
 end
 
+# The terminal's own notification for a failure (not Ctrl-C, SIGTERM or Ctrl-Z) or a long run:
+# only on a terminal (stdout a TTY, TERM not dumb), in the sequence it understands; inside tmux,
+# passed through to the terminal around it (tmux needs "set -g allow-passthrough on").
+function __hookbox_terminal_notify --argument-names line code ms
+    test -t 1; and test -n "$TERM"; and test "$TERM" != dumb; or return 0
+    set line (string split -m1 \n -- $line)[1]
+    set -l program (string split -m1 ' ' -- (string trim -l -- $line))[1]
+    contains -- (string split -r -m1 / -- $program)[-1] $__hookbox_ignore; and return 0
+    set -l title "Command failed (exit $code)"
+    if contains -- $code 0 130 143 148
+        test $ms -gt $__hookbox_long_ms; or return 0
+        set title 'Command finished'
+    end
+    set line (string replace -ra '[\x01-\x1f\x7f]' ' ' -- $line)
+    test (string length -- $line) -gt 200; and set line (string sub -l 197 -- $line)...
+    set -l kind $__hookbox_osc
+    set -q HOOKBOX_TERMINAL_OSC[1]; and set kind $HOOKBOX_TERMINAL_OSC
+    set -l seq
+    switch $kind
+        case 99
+            set seq \e']99;i=hookbox:d=0;'$title\e'\\'\e']99;i=hookbox:p=body;'$line\e'\\'
+        case 9
+            set seq \e']9;'"$title: $line"\e'\\'
+        case '*'
+            set seq \e']777;notify;'"$title;$line"\e'\\'
+    end
+    set -q TMUX[1]; and set seq \e'Ptmux;'(string replace -a \e \e\e -- $seq)\e'\\'
+    printf '%s' $seq
+end
+
 function __hookbox_preexec --on-event fish_preexec
     set -g __hookbox_pending 1
     set -g __hookbox_cwd $PWD
@@ -104,6 +153,7 @@ function __hookbox_postexec --on-event fish_postexec
     set -l line "$argv"
     test -n "$line"; or return 0
     string match -q ' *' -- $line; and return 0
+    test -n "$__hookbox_terminal"; and __hookbox_terminal_notify $line $exit_code $duration_ms
     __hookbox_json $line
     set -l command $__hookbox_reply
     __hookbox_json $__hookbox_cwd
@@ -139,6 +189,6 @@ end
 end
 `);
 
-export function fishIntegration(baseUrl: string): string {
-  return fillScript(SCRIPT, baseUrl, fishQuote);
+export function fishIntegration(baseUrl: string, options?: ScriptOptions): string {
+  return fillScript(SCRIPT, baseUrl, fishQuote, options);
 }

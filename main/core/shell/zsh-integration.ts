@@ -1,4 +1,4 @@
-import { fillScript, shellQuote, scriptBody, SPOOL_STALE_AFTER_S } from './script-text.ts';
+import { fillScript, shellQuote, scriptBody, SPOOL_STALE_AFTER_S, type ScriptOptions } from './script-text.ts';
 
 // The zsh integration: add-zsh-hook preexec/precmd, $EPOCHREALTIME from zsh/datetime (loaded
 // first: the agentd original used it without the module and always measured 0).
@@ -24,6 +24,21 @@ if [[ -n $\{ZSH_VERSION-} && -o interactive ]]; then
 zmodload zsh/datetime 2>/dev/null
 autoload -Uz add-zsh-hook
 typeset -g __hookbox_default_url=@URL_LITERAL@
+@OPTIONS@
+# [shell] terminal_notifications: the terminal shows a notification of its own (OSC 777, OSC 9 or
+# kitty's OSC 99) for a failure or a long run, which reaches you over SSH too.
+# HOOKBOX_TERMINAL_NOTIFICATIONS=1 or 0 overrides it; HOOKBOX_TERMINAL_OSC=777, 9 or 99 picks the sequence.
+typeset -g __hookbox_terminal=@TERMINAL@
+case $\{HOOKBOX_TERMINAL_NOTIFICATIONS-} in
+  (1|true|yes|on) __hookbox_terminal=1 ;;
+  (0|false|no|off) __hookbox_terminal= ;;
+esac
+typeset -g __hookbox_long_ms=@LONG_MS@ __hookbox_ignore=@IGNORE@ __hookbox_osc=777
+if [[ $\{TERM-} == xterm-kitty || -n $\{KITTY_WINDOW_ID-} ]]; then
+  __hookbox_osc=99
+elif [[ $\{TERM_PROGRAM-} == (iTerm.app|WezTerm|ghostty) || -n $\{WT_SESSION-} ]]; then
+  __hookbox_osc=9
+fi
 # curl at the lowest CPU priority: on a busy machine the prompt comes first.
 typeset -ga __hookbox_curl=()
 if (( $\{+commands[curl]} )); then
@@ -98,6 +113,34 @@ __hookbox_send() {
       -H 'Content-Type: application/json' --data-binary @- "$\{url%/}/events"
 }
 
+# The terminal's own notification for a failure (not Ctrl-C, SIGTERM or Ctrl-Z) or a long run:
+# only on a terminal (stdout a TTY, TERM not dumb), in the sequence it understands; inside tmux,
+# passed through to the terminal around it (tmux needs "set -g allow-passthrough on").
+__hookbox_terminal_notify() {
+  emulate -L zsh
+  [[ -t 1 && -n $\{TERM-} && $TERM != dumb ]] || return 0
+  local line=$\{1%%$'\n'*} program title seq
+  program=$\{line#"$\{line%%[^[:space:]]*}"}
+  program=$\{program%%[[:space:]]*}
+  [[ $__hookbox_ignore == *" $\{program##*/} "* ]] && return 0
+  case $2 in
+    (0|130|143|148)
+      (($3 > __hookbox_long_ms)) || return 0
+      title='Command finished'
+      ;;
+    (*) title="Command failed (exit $2)" ;;
+  esac
+  line=$\{line//[$'\x01'-$'\x1f'$'\x7f']/ }
+  (($#line > 200)) && line="$\{line[1,197]}..."
+  case $\{HOOKBOX_TERMINAL_OSC:-$__hookbox_osc} in
+    (99) seq=$'\e]99;i=hookbox:d=0;'$title$'\e\\\e]99;i=hookbox:p=body;'$line$'\e\\' ;;
+    (9) seq=$'\e]9;'"$title: $line"$'\e\\' ;;
+    (*) seq=$'\e]777;notify;'"$title;$line"$'\e\\' ;;
+  esac
+  [[ -n $\{TMUX-} ]] && seq=$'\ePtmux;'$\{seq//$'\e'/$'\e\e'}$'\e\\'
+  print -rn -- "$seq"
+}
+
 # Reports one command line: command, exit status, milliseconds, directory.
 __hookbox_report() {
   emulate -L zsh
@@ -134,6 +177,7 @@ __hookbox_precmd() {
   [[ -n $line ]] || return 0
   ((ignore_space)) && [[ $line == ' '* ]] && return 0
   __hookbox_report "$line" $exit_code $duration_ms "$cwd"
+  [[ -n $__hookbox_terminal ]] && __hookbox_terminal_notify "$line" $exit_code $duration_ms
   return 0
 }
 
@@ -143,6 +187,6 @@ add-zsh-hook precmd __hookbox_precmd
 fi
 `);
 
-export function zshIntegration(baseUrl: string): string {
-  return fillScript(SCRIPT, baseUrl, shellQuote);
+export function zshIntegration(baseUrl: string, options?: ScriptOptions): string {
+  return fillScript(SCRIPT, baseUrl, shellQuote, options);
 }
