@@ -1,6 +1,6 @@
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { HOOKBOX_VERSION } from '../version.ts';
-import type { Settings } from '../config/settings-schema.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../config/settings-schema.ts';
 
 // Helpers shared by the generated shell integrations and git hooks.
 //
@@ -65,9 +65,9 @@ export interface ScriptOptions {
 }
 
 export const DEFAULT_SCRIPT_OPTIONS: ScriptOptions = {
-  terminalNotifications: false,
-  longRunningMs: 30_000,
-  ignore: [],
+  terminalNotifications: DEFAULT_SETTINGS.shell.terminalNotifications,
+  longRunningMs: DEFAULT_SETTINGS.notifications.longRunningThresholdMs,
+  ignore: DEFAULT_SETTINGS.notifications.longRunningIgnore,
 };
 
 /** The options of the settings in force. */
