@@ -13,12 +13,13 @@ export function x11Probe(env: NodeJS.ProcessEnv): FocusProbe {
       if (!env.DISPLAY || typeof raw !== 'string' || !/^\d{1,10}$/.test(raw)) return 'unknown';
       const windowId = Number(raw);
       const out = await runProbe('xprop', ['-root', '-notype', '_NET_ACTIVE_WINDOW'], env);
-      const active = out === undefined ? null : /window id # (0x[0-9a-f]+)/i.exec(out);
+      // "window id # 0x1a00007" as a window manager sets it (type WINDOW), "= 27262983" otherwise.
+      const active = out === undefined ? null : /(?:window id # |= )(0x[0-9a-f]+|\d+)/i.exec(out);
       if (!active) return 'unknown';
-      const activeId = Number.parseInt(active[1]!, 16);
+      const activeId = Number(active[1]);
       if (activeId === windowId) return 'focused';
       if (activeId === 0) return 'unfocused';
-      const tree = await runProbe('xwininfo', ['-children', '-tree', '-id', active[1]!], env);
+      const tree = await runProbe('xwininfo', ['-children', '-tree', '-id', String(activeId)], env);
       if (tree === undefined) return 'unknown';
       const inside = [...tree.matchAll(/^\s+(0x[0-9a-f]+) /gim)].some((m) => Number.parseInt(m[1]!, 16) === windowId);
       return inside ? 'focused' : 'unfocused';
