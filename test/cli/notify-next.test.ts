@@ -36,3 +36,34 @@ for (const shell of ['bash', 'fish'] as const) {
     assert.equal(hub.hub.notifications.forEvent(events[1]!.id)[0]?.rule, 'next_command');
   });
 }
+
+test('POST /notify-next without pids (the tray, --any): the next shell command anywhere, once; the token is required', async () => {
+  const hub = await startHub();
+  const arm = (token?: string) =>
+    fetch(`${hub.url}/notify-next`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: '{}',
+    });
+  assert.equal((await arm()).status, 401);
+  assert.equal((await arm(hub.hub.controlToken)).status, 200);
+  const post = (command: string) =>
+    fetch(`${hub.url}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'shell', command, exit_code: 0, duration_ms: 5, metadata: { pid: 4242 } }),
+    });
+  await post('ls');
+  await post('ls again');
+  await fetch(`${hub.url}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'shell', command: 'false', exit_code: 1 }),
+  });
+  // The failure's notification comes after any the two before could have raised.
+  await eventually(() => hub.notifier.shown.length === 2, 'the one-shot and the failure notification');
+  assert.deepEqual(
+    hub.notifier.shown.map((n) => n.message),
+    ['Done in 5 ms: ls', 'Failed (exit 1): false'],
+  );
+});
