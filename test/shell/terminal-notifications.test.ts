@@ -84,7 +84,18 @@ async function session(shell: ShellName, env: Record<string, string>, lines: str
 
 // ./bin/vim fails (exit 1) but is on the ignore list; `sh -c 'kill -TERM $$'` ends by SIGTERM (143).
 const LINES = ['false', 'sleep 0.3', 'true', './bin/vim notes', `sh -c 'kill -TERM $$'`, 'sleep 0.01'];
-const osc = (text: string) => [...text.matchAll(/\x1b\](777|99|9);[^\x1b\x07]*(?:\x1b\\|\x07)/g)].map((m) => m[0]);
+const BEL = '\x07';
+/** Every OSC 777 / 99 / 9 sequence in the output (ESC ] … ST or BEL). */
+const osc = (text: string) =>
+  text
+    .split(`${ESC}]`)
+    .slice(1)
+    .filter((part) => /^(777|99|9);/.test(part))
+    .map((part) => {
+      const end = [part.indexOf(ST), part.indexOf(BEL)].filter((i) => i >= 0);
+      const stop = Math.min(...end);
+      return `${ESC}]${part.slice(0, stop)}${part.startsWith(ST, stop) ? ST : BEL}`;
+    });
 
 for (const shell of ['bash', 'zsh', 'fish'] as const) {
   test(`${shell}: a failure and a long run write OSC 777 on a terminal; nothing else does`, async () => {
