@@ -354,7 +354,8 @@ export function createHub(options: HubOptions): Hub {
         logger,
         onRecorded: (event) => {
           events.emit('event-recorded', event);
-          searchIndexer.nudge();
+          // Before start completes (the spool's backlog), the indexer's own start picks them up.
+          running?.searchIndexer.nudge();
         },
         onNotification: (record) => events.emit('notification', record),
       });
