@@ -9,6 +9,7 @@ import { registerHookCommands } from './commands/hook-commands.ts';
 import { registerInboxCommands } from './commands/inbox-commands.ts';
 import { registerLifecycleCommands } from './commands/lifecycle-commands.ts';
 import { registerMcpCommands } from './commands/mcp-command.ts';
+import { registerNotifyNextCommand } from './commands/notify-next-command.ts';
 import { registerOpenCommand } from './commands/open-command.ts';
 import { registerRunCommand } from './commands/run-command.ts';
 import { serveCommand } from './commands/serve-command.ts';
@@ -51,6 +52,7 @@ function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action((id: string, options: { json?: boolean }) => eventsShowCommand(id, { ...program.opts(), ...options }));
 
+  registerNotifyNextCommand(program);
   registerOpenCommand(program);
   registerRunCommand(program);
   registerInboxCommands(program);

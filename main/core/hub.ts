@@ -17,6 +17,7 @@ import { WriteBatcher } from './db/write-batcher.ts';
 import { IdleMemoryTrimmer } from './util/idle-memory.ts';
 import { ErrorCode, HookboxError } from './errors.ts';
 import { EventLog } from './events/event-log.ts';
+import { createEventIngest, type EventIngest } from './events/event-ingest.ts';
 import type { RecordedEvent } from './events/event-schema.ts';
 import { EventStore } from './events/event-store.ts';
 import { SearchIndexer } from './events/search-indexer.ts';
@@ -32,9 +33,11 @@ import { AgentHookService } from './agents/agent-hook-service.ts';
 import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
+import { createTerminalFocus } from './notify/focus/terminal-focus.ts';
 import { killAllScripts } from './process/script-runner.ts';
 import { loadOrCreateControlToken } from './security/control-token.ts';
 import { shellIntegrationScript } from './shell/shell-integration.ts';
+import { scriptOptionsFrom } from './shell/script-text.ts';
 import { ShellSpool, shellSpoolDir } from './shell/shell-spool.ts';
 import type { HubAddress, HubEvents } from './hub-types.ts';
 import { HOOKBOX_VERSION } from './version.ts';
@@ -90,7 +93,7 @@ interface Running {
   unwatch: () => void;
   memory: IdleMemoryTrimmer;
   checkpointer: WalCheckpoints;
-  /** Undefined when it could not start (fish then reports over HTTP). */
+  /** Undefined when it could not start (shells then report over HTTP). */
   spool: ShellSpool | undefined;
 }
 
@@ -155,7 +158,8 @@ export function createHub(options: HubOptions): Hub {
   const env = options.env ?? process.env;
   const events = new EventEmitter<HubEvents>();
   const dbFile = databaseFile(options.dataDir);
-  const inFlightNotifications = new Set<Promise<unknown>>();
+  /** Records and notifies every command event (HTTP and spool alike); set at start. */
+  let ingest: EventIngest | undefined;
   let running: Running | undefined;
   let controlToken = '';
   let configError: string | null = null;
@@ -170,31 +174,15 @@ export function createHub(options: HubOptions): Hub {
     return running;
   }
 
-  function onEventRecorded(pipeline: NotificationPipeline, event: RecordedEvent): void {
-    events.emit('event-recorded', event);
-    running?.searchIndexer.nudge();
-    // After the response: a slow desktop or notify service never delays ingestion.
-    const handling = pipeline.handle(event);
-    if (!handling) return;
-    const task = handling
-      .then((record) => {
-        if (record) events.emit('notification', record);
-      })
-      .catch((error: unknown) => logger.error({ err: error, event_id: event.id }, 'notification pipeline failed'))
-      .finally(() => inFlightNotifications.delete(task));
-    inFlightNotifications.add(task);
-  }
-
-  /** The fish integration's spool for this port; without it (a read-only home…) fish reports over HTTP. */
+  /** The shell integrations' spool for this port; without it (a read-only home…) shells report over HTTP. */
   async function startShellSpool(
     boundPort: number,
     ephemeral: boolean,
-    eventLog: EventLog,
-    pipeline: NotificationPipeline,
+    ingest: EventIngest,
   ): Promise<ShellSpool | undefined> {
     const spool = new ShellSpool({
       dir: shellSpoolDir(boundPort, env, env.HOME || homedir()),
-      record: async (input) => onEventRecorded(pipeline, await eventLog.record(input)),
+      record: ingest.ingestEvent,
       logger: logger.child({ component: 'shell-spool' }),
       removeOnStop: ephemeral,
     });
@@ -204,7 +192,7 @@ export function createHub(options: HubOptions): Hub {
     } catch (error) {
       logger.warn(
         { err: error, dir: spool.dir },
-        `shell spool unavailable (${(error as Error).message}); fish reports over HTTP`,
+        `shell spool unavailable (${(error as Error).message}); shells report over HTTP`,
       );
       return undefined;
     }
@@ -332,6 +320,18 @@ export function createHub(options: HubOptions): Hub {
         logger: logger.child({ component: 'notify' }),
         clock,
         paused: () => pause.isPaused(),
+        focus: createTerminalFocus({ env, logger: logger.child({ component: 'notify' }) }),
+      });
+      ingest = createEventIngest({
+        eventLog,
+        notifications,
+        logger,
+        onRecorded: (event) => {
+          events.emit('event-recorded', event);
+          // Before start completes (the spool's backlog), the indexer's own start picks them up.
+          running?.searchIndexer.nudge();
+        },
+        onNotification: (record) => events.emit('notification', record),
       });
       const inbox = new Inbox({ db, writes, clock });
       inbox.events.on('message', (message) => events.emit('message', message));
@@ -404,8 +404,10 @@ export function createHub(options: HubOptions): Hub {
         maxBodyBytes: options.settings.api.maxBodyBytes,
         eventLog,
         notifications: () => options.settings.notifications,
-        onEventRecorded: (event) => onEventRecorded(notifications, event),
+        ingestEvent: ingest.ingestEvent,
+        armNextCommand: (pids) => notifications.armNextCommand(pids),
         shellScripts: options.shellScripts ?? shellIntegrationScript,
+        shellOptions: () => scriptOptionsFrom(options.settings),
         inbox,
         scheduler,
         hooks: manager,
@@ -441,7 +443,7 @@ export function createHub(options: HubOptions): Hub {
       const boundPort = typeof address === 'object' && address ? address.port : port;
       const bound: HubAddress = { host, port: boundPort, url: `http://${host}:${boundPort}` };
       apiUrl = bound.url;
-      const spool = await startShellSpool(boundPort, port === 0, eventLog, notifications);
+      const spool = await startShellSpool(boundPort, port === 0, ingest);
       searchIndexer.start();
       const agePruning = startAgePruning(eventLog);
       running = {
@@ -498,10 +500,7 @@ export function createHub(options: HubOptions): Hub {
     killAllScripts();
     // Notifications still being delivered record themselves through the batcher; wait for them
     // (bounded), then commit whatever is queued before the file is closed.
-    await Promise.race([
-      Promise.allSettled([...inFlightNotifications]),
-      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref()),
-    ]);
+    await Promise.race([ingest?.drain(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref())]);
     await r.writes.drain();
     await r.checkpointer.stop();
     running = undefined;

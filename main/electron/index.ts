@@ -182,6 +182,7 @@ function runDesktop(): void {
             open: openWindow,
             pause: (ms) => running.notificationPause.pause(ms),
             resume: () => running.notificationPause.resume(),
+            notifyNext: () => running.notifications.armNextCommand(null),
             setStartAtLogin: (enabled) => {
               try {
                 loginItem.set(enabled);

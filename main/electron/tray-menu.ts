@@ -2,7 +2,7 @@ import type { HookStatus } from '../core/webhooks/hook-manager.ts';
 import type { PauseState } from '../core/notify/notification-pause.ts';
 
 // The tray menu as data (no Electron here, so it is tested under plain Node): open the window,
-// pause or resume notifications, each webhook hook's state, start at login, quit. app-tray.ts hands it to
+// pause or resume notifications, notify for the next command, each webhook hook's state, start at login, quit. app-tray.ts hands it to
 // Menu.buildFromTemplate and rebuilds it whenever the pause or the hooks change.
 
 export interface TrayMenuItem {
@@ -24,6 +24,8 @@ export interface TrayActions {
   /** Pause for `ms`, or until resumed when null. */
   pause: (ms: number | null) => void;
   resume: () => void;
+  /** A one-shot notification for the next command that ends in any shell (`hookbox notify-next --any`). */
+  notifyNext: () => void;
   setStartAtLogin: (enabled: boolean) => void;
   quit: () => void;
 }
@@ -65,6 +67,7 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): TrayMe
     { label: 'Open Hookbox', click: actions.open },
     { type: 'separator' },
     ...pauseItems,
+    { label: 'Notify when the next command finishes', click: actions.notifyNext },
     { type: 'separator' },
     ...hookItems,
     { type: 'separator' },

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { parseConfigText } from '../../main/core/config/config-file.ts';
+import { DEFAULT_SETTINGS, resolveSettings } from '../../main/core/config/settings.ts';
 import { postEvent, startHub, waitForNotifications } from '../helpers/hub-fixture.ts';
 import { closedPort, eventually, startReceiver } from '../helpers/http-receiver.ts';
 
@@ -182,5 +184,42 @@ describe('AGENTD_BAML_URL analysis server', () => {
     }
     assert.equal(notifier.shown.length, 3);
     assert.equal(baml.received[0]?.url, '/custom/path');
+  });
+});
+
+describe('when a rule notifies (failure_when, long_running_when)', () => {
+  const LONG_OK = { kind: 'shell', command: 'make', exit_code: 0, duration_ms: 40_000 };
+
+  test('from the config file; a value other than always/unfocused/never is refused, naming the key', () => {
+    const config = parseConfigText('[notifications]\nfailure_when = "never"\nlong_running_when = "always"\n', 'c.toml');
+    const n = resolveSettings({ env: {}, config }).notifications;
+    assert.deepEqual([n.failureWhen, n.longRunningWhen], ['never', 'always']);
+    assert.deepEqual(
+      [DEFAULT_SETTINGS.notifications.failureWhen, DEFAULT_SETTINGS.notifications.longRunningWhen],
+      ['always', 'unfocused'],
+    );
+    assert.throws(
+      () => parseConfigText('[notifications]\nlong_running_when = "sometimes"\n', 'c.toml'),
+      /c\.toml: .*long_running_when/,
+    );
+  });
+
+  test('"never" silences a rule; "unfocused" without anything to tell focus by notifies', async () => {
+    const { url, hub, notifier } = await startHub({
+      edit: (s) => {
+        s.notifications.failureWhen = 'never';
+        s.notifications.longRunningWhen = 'unfocused';
+      },
+    });
+    const raised = waitForNotifications(hub, 1);
+    await postEvent(url, { ...FAILED, duration_ms: 10 });
+    await postEvent(url, LONG_OK);
+    await raised;
+    await postEvent(url, { ...FAILED, command: 'make again', duration_ms: 40_000 }); // long and failed: the long rule
+    await eventually(() => notifier.shown.length === 2, 'the second notification');
+    assert.deepEqual(
+      notifier.shown.map((n) => n.message),
+      ['Done in 40 s: make', 'Failed (exit 2) after 40 s: make again'],
+    );
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../main/core/config/settings.ts';
 import type { RecordedEvent } from '../../main/core/events/event-schema.ts';
-import { evaluateRules, programOf, shortCommand } from '../../main/core/notify/notification-rules.ts';
+import { evaluateRules, isFailure, programOf, shortCommand } from '../../main/core/notify/notification-rules.ts';
 
 const settings = DEFAULT_SETTINGS.notifications;
 const event = (patch: Partial<RecordedEvent>): RecordedEvent => ({
@@ -67,13 +67,25 @@ describe('notification rules', () => {
     ]) {
       assert.equal(evaluateRules(event({ command, duration_ms: 3_600_000 }), settings), null, command);
     }
-    // …but their failures still do.
-    assert.equal(evaluateRules(event({ command: 'ssh prod', exit_code: 255 }), settings)?.rule, 'failure');
+    // …nor as failed (issue 20: quitting vim with :cq, a dropped ssh connection).
+    assert.equal(evaluateRules(event({ command: 'ssh prod', exit_code: 255 }), settings), null);
+    assert.equal(evaluateRules(event({ command: 'sudo vim x', exit_code: 1 }), settings), null);
+    // A program not on the list, wrapped the same way, still does.
+    assert.equal(evaluateRules(event({ command: 'sudo make x', exit_code: 1 }), settings)?.rule, 'failure');
   });
 
-  test('Ctrl-C and Ctrl-Z are not failures', () => {
-    assert.equal(evaluateRules(event({ exit_code: 130 }), settings), null);
-    assert.equal(evaluateRules(event({ exit_code: 148 }), settings), null);
+  test('Ctrl-C, SIGTERM and Ctrl-Z are not failures; other signals are', () => {
+    for (const exit_code of [130, 143, 148]) {
+      assert.equal(isFailure({ exit_code }), false, String(exit_code));
+      assert.equal(evaluateRules(event({ exit_code }), settings), null, String(exit_code));
+    }
+    for (const exit_code of [1, 2, 137, 139, 255, -1]) assert.equal(isFailure({ exit_code }), true, String(exit_code));
+    assert.equal(evaluateRules(event({ exit_code: 137 }), settings)?.rule, 'failure');
+    // Interrupted after a long run: "finished" (stopped), not "failed".
+    assert.equal(
+      evaluateRules(event({ exit_code: 130, duration_ms: 60_000 }), settings)?.message,
+      'Stopped (exit 130) after 1m 0s: cargo build',
+    );
   });
 
   test('helpers (formatDuration: test/shared/format-duration.test.ts)', () => {

@@ -30,6 +30,7 @@ test('the tray menu offers the pause, lists each hook with its state, and quits'
     open: () => calls.push('open'),
     pause: (ms: number | null) => calls.push(['pause', ms]),
     resume: () => calls.push('resume'),
+    notifyNext: () => calls.push('next'),
     setStartAtLogin: (enabled: boolean) => calls.push(['login', enabled]),
     quit: () => calls.push('quit'),
   };
@@ -51,6 +52,7 @@ test('the tray menu offers the pause, lists each hook with its state, and quits'
       'Open Hookbox',
       'Pause notifications for 1 hour',
       'Pause notifications until resumed',
+      'Notify when the next command finishes',
       'github: listening on 127.0.0.1:40123, 2 running',
       'jira: error (cannot listen on 127.0.0.1:9000: address already in use)',
       'old: disabled',
@@ -64,11 +66,12 @@ test('the tray menu offers the pause, lists each hook with its state, and quits'
   );
   menu.find((i) => i.label === 'Pause notifications for 1 hour')!.click!();
   menu.find((i) => i.label === 'Pause notifications until resumed')!.click!();
+  menu.find((i) => i.label === 'Notify when the next command finishes')!.click!();
   const login = menu.find((i) => i.label === 'Start at login')!;
   assert.deepEqual([login.type, login.checked], ['checkbox', false]);
   login.click!();
   menu.find((i) => i.label === 'Quit')!.click!();
-  assert.deepEqual(calls, [['pause', HOUR_MS], ['pause', null], ['login', true], 'quit']);
+  assert.deepEqual(calls, [['pause', HOUR_MS], ['pause', null], 'next', ['login', true], 'quit']);
 
   const paused = trayMenuTemplate({ pause: { paused: true, until: null }, hooks: [], startAtLogin: true }, actions);
   assert.deepEqual(
@@ -77,6 +80,7 @@ test('the tray menu offers the pause, lists each hook with its state, and quits'
       'Open Hookbox',
       'Notifications paused until resumed',
       'Resume notifications',
+      'Notify when the next command finishes',
       'No webhook hooks configured',
       'Start at login',
       'Quit',

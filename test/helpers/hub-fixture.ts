@@ -40,6 +40,8 @@ export async function startHub(
     logger?: Logger;
     /** As `hookbox serve` passes it: how agents' configs start this hookbox. */
     launcher?: string[];
+    /** A real desktop notifier instead of the recording one (whose `shown` then stays empty). */
+    desktop?: Notifier;
   } = {},
 ): Promise<RunningHub> {
   const dataDir = options.dataDir ?? tempDir();
@@ -50,7 +52,7 @@ export async function startHub(
     dataDir,
     settings,
     configFile: options.configFile ?? null,
-    notifier,
+    notifier: options.desktop ?? notifier,
     logger: options.logger ?? silentLogger(),
     env: { ...process.env, ...options.env },
     ...(options.clock ? { clock: options.clock } : {}),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -117,9 +117,16 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
       );
     }
 
-    // fish reported through the spool (its own file there), not over HTTP; bash and zsh use curl.
+    // Reported through the spool (the shell's own file there), not over HTTP: byte for byte what was recorded.
     const spoolFile = join(shellSpoolDir(hub.address.port, {}, home), `events.${pid}.jsonl`);
-    assert.equal(existsSync(spoolFile), shell === 'fish', spoolFile);
+    const spooled = readFileSync(spoolFile, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      spooled.map((e) => [e.command, e.exit_code, e.duration_ms]),
+      events.map((e) => [e.command, e.exit_code, e.duration_ms]),
+    );
 
     // Nothing the integration does shows on the terminal: no job numbers, no "Done", no curl.
     const screen = await session.screen();
@@ -128,35 +135,58 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
   });
 }
 
-test('fish: a spool whose hub stopped touching it (a crash) is not appended to; the event goes over HTTP', async () => {
-  const home = prepareHome('fish', '');
-  const hub = await startHub({ env: { HOME: home, XDG_DATA_HOME: join(home, '.local/share') } });
-  try {
-    installShellIntegration('fish', { home, env: { HOME: home }, baseUrl: hub.url });
+for (const shell of ['bash', 'zsh', 'fish'] as const) {
+  test(`${shell}: a spool whose hub died (stale, its pid gone) is not appended to; one frozen but alive still is`, async () => {
+    const home = prepareHome(shell, '');
+    const hub = await startHub();
+    installShellIntegration(shell, { home, env: { HOME: home }, baseUrl: hub.url });
+    // The spool of the hub's port, in the shell's home, written by the test alone (the hub keeps
+    // its own elsewhere, so no heartbeat of it changes what the test sets up): what a running, a
+    // frozen and a dead hub leave there.
+    const spool = shellSpoolDir(hub.address.port, {}, home);
+    mkdirSync(spool, { recursive: true });
+    const accepting = join(spool, ACCEPTING_FILE);
+    const setAccepting = (pid: number, at: Date) => {
+      writeFileSync(accepting, `${pid} ${Math.floor(at.getTime() / 1000)}\n`);
+      utimesSync(accepting, at, at);
+    };
+    setAccepting(process.pid, new Date());
     const session = await TmuxShell.start({
-      argv: shellArgv('fish'),
+      argv: shellArgv(shell),
       env: shellEnv(home),
       cwd: tempDir('hookbox-work-'),
     });
     await waitForPrompt(session);
-    const spool = shellSpoolDir(hub.address.port, {}, home);
     const spoolFile = join(spool, `events.${await session.pid()}.jsonl`);
+    const spooled = () =>
+      existsSync(spoolFile)
+        ? readFileSync(spoolFile, 'utf8')
+            .trimEnd()
+            .split('\n')
+            .map((l) => JSON.parse(l).command)
+        : [];
+    const prompts = (screen: string) => screen.split('\n').filter((line) => line.startsWith('$')).length;
+    const run = async (line: string) => {
+      const before = prompts(await session.screen());
+      await session.line(line);
+      await session.waitForScreen((s) => prompts(s) > before && s.endsWith('\n$'), `the prompt after ${line}`);
+    };
 
-    await session.line('echo live');
-    await waitForCount(hub.url, 1, 'the event through the spool');
-    const sizeBefore = statSync(spoolFile).size;
-    assert.ok(sizeBefore > 0, 'the live hub got it through the spool');
-
-    // What a hub that died leaves: "accepting", untouched for longer than fish trusts it (60 s).
+    await run('echo live');
+    assert.deepEqual(spooled(), ['echo live']);
+    // Not said for two minutes, but its process runs (frozen, in a debugger): still the spool.
     const longAgo = new Date(Date.now() - 120_000);
-    utimesSync(join(spool, ACCEPTING_FILE), longAgo, longAgo);
+    setAccepting(process.pid, longAgo);
+    await run('echo frozen');
+    assert.deepEqual(spooled(), ['echo live', 'echo frozen']);
+    // Stale and naming a process that is gone: a hub that died. Over HTTP to the port instead.
+    setAccepting(4_000_001, longAgo); // above Linux's pid_max: no such process
     await session.line('echo after the crash');
-    await waitForCount(hub.url, 2, 'the event over HTTP');
-    assert.equal(statSync(spoolFile).size, sizeBefore, 'nothing was appended to the stale spool');
-    const events = await listEvents(hub.url);
-    assert.deepEqual(events.map((e) => e.command).sort(), ['echo after the crash', 'echo live']);
-    await session.stop();
-  } finally {
-    await hub.hub.stop();
-  }
-});
+    await waitForCount(hub.url, 1, 'the event over HTTP');
+    assert.deepEqual(
+      (await listEvents(hub.url)).map((e) => e.command),
+      ['echo after the crash'],
+    );
+    assert.deepEqual(spooled(), ['echo live', 'echo frozen'], 'nothing was appended to the dead spool');
+  });
+}

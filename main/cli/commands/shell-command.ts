@@ -14,6 +14,7 @@ import {
   SUPPORTED_SHELLS,
   type SupportedShell,
 } from '../../core/shell/shell-integration.ts';
+import { scriptOptionsFrom } from '../../core/shell/script-text.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
 
@@ -58,7 +59,9 @@ function shellFromEnvironment(env: NodeJS.ProcessEnv): SupportedShell {
 }
 
 export function shellPrintCommand(name: string, flags: PortFlags, out: NodeJS.WritableStream = process.stdout): void {
-  out.write(shellIntegrationScript(parseShellName(name), apiBaseUrl(flags)));
+  out.write(
+    shellIntegrationScript(parseShellName(name), apiBaseUrl(flags), scriptOptionsFrom(loadCliContext(flags).settings)),
+  );
 }
 
 export function shellInstallCommand(
@@ -69,7 +72,8 @@ export function shellInstallCommand(
   const ctx = userContext();
   const shell = name ? parseShellName(name) : shellFromEnvironment(ctx.env);
   const baseUrl = apiBaseUrl(flags);
-  const result = installShellIntegration(shell, { ...ctx, baseUrl });
+  const options = scriptOptionsFrom(loadCliContext(flags).settings);
+  const result = installShellIntegration(shell, { ...ctx, baseUrl, options });
   const t = (path: string) => tildify(path, ctx.home);
   if (!result.rcChanged && !result.scriptChanged) {
     out.write(`${shell}: already installed in ${t(result.rcFile)}, reporting to ${baseUrl}; nothing changed\n`);

@@ -1,3 +1,4 @@
+import { scriptOptionsFrom } from '../shell/script-text.ts';
 import { readdirSync, statSync, accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -329,7 +330,7 @@ export function createAppApi(services: AppApiServices): AppApi {
       return { base_url: apiUrl(), home, targets: shellTargetsStatus({ home, env }) };
     },
     async installShellIntegration({ target }) {
-      return installTarget(target, { home, env }, apiUrl());
+      return installTarget(target, { home, env }, apiUrl(), scriptOptionsFrom(settings));
     },
     async uninstallShellIntegration({ target }) {
       return uninstallTarget(target, { home, env });

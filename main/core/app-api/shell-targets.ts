@@ -1,3 +1,4 @@
+import type { ScriptOptions } from '../shell/script-text.ts';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -100,7 +101,12 @@ function statusOf(target: ShellTarget, ctx: IntegrationContext): ShellTargetStat
   return target === 'git' ? gitStatus(ctx) : shellTargetStatus(shellIntegrationStatus(target, ctx), ctx.env);
 }
 
-export function installTarget(target: ShellTarget, ctx: IntegrationContext, baseUrl: string): ShellChangeResult {
+export function installTarget(
+  target: ShellTarget,
+  ctx: IntegrationContext,
+  baseUrl: string,
+  options?: ScriptOptions,
+): ShellChangeResult {
   if (target === 'git') {
     const result = installGitHooks({ global: true }, { ...ctx, baseUrl });
     return {
@@ -118,7 +124,7 @@ export function installTarget(target: ShellTarget, ctx: IntegrationContext, base
       warnings: result.warnings,
     };
   }
-  const result = installShellIntegration(target, { ...ctx, baseUrl });
+  const result = installShellIntegration(target, { ...ctx, baseUrl, ...(options ? { options } : {}) });
   const changes = [
     {
       path: result.rcFile,

@@ -6,6 +6,7 @@ import { ErrorCode, HookboxError } from '../errors.ts';
 import { SessionName } from '../inbox/session-name.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { JSON_MAX_DEPTH, valueTooDeep } from '../util/json-input.ts';
+import { NotifyWhen } from './settings-schema.ts';
 
 // The TOML file as the user writes it (snake_case). Unknown keys are errors so a typo never
 // silently falls back to a default. `[[hooks]]` keeps Octomind's shape; it is validated by the
@@ -38,11 +39,24 @@ export const ConfigFileSchema = Type.Object(
         {
           on_failure: Type.Optional(Type.Boolean()),
           on_long_running: Type.Optional(Type.Boolean()),
+          /** "always" | "unfocused" | "never" (default "always"). */
+          failure_when: Type.Optional(NotifyWhen),
+          /** "always" | "unfocused" | "never" (default "unfocused"). */
+          long_running_when: Type.Optional(NotifyWhen),
           long_running_threshold_ms: Type.Optional(Type.Integer({ minimum: 0 })),
           long_running_ignore: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
           notify_service_url: Type.Optional(Type.String()),
           baml_url: Type.Optional(Type.String()),
           remote_timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    shell: Type.Optional(
+      Type.Object(
+        {
+          /** The shell integrations also write OSC 777 / OSC 9 / OSC 99 to their terminal (a TTY, TERM not dumb). */
+          terminal_notifications: Type.Optional(Type.Boolean()),
         },
         { additionalProperties: false },
       ),

@@ -29,9 +29,21 @@ export const DEFAULT_LONG_RUNNING_IGNORE = [
   'journalctl',
 ];
 
+/**
+ * When a rule's notification is raised: always, only when the command's terminal is not in front
+ * (notify/focus/), or never. Where focus cannot be known, "unfocused" notifies.
+ */
+export const NOTIFY_WHEN = ['always', 'unfocused', 'never'] as const;
+export const NotifyWhen = Type.Enum([...NOTIFY_WHEN]);
+export type NotifyWhen = (typeof NOTIFY_WHEN)[number];
+
 export const NotificationSettings = Type.Object({
   onFailure: Type.Boolean(),
   onLongRunning: Type.Boolean(),
+  /** A failure is news wherever you look: always, by default. */
+  failureWhen: NotifyWhen,
+  /** A long run you are watching is not: unfocused, by default. */
+  longRunningWhen: NotifyWhen,
   longRunningThresholdMs: Type.Integer({ minimum: 0 }),
   /** Programs (first word of the command) never reported as long-running. */
   longRunningIgnore: Type.Array(Type.String({ minLength: 1 })),
@@ -59,6 +71,10 @@ export const Settings = Type.Object({
     maxAgeMs: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
   }),
   notifications: NotificationSettings,
+  shell: Type.Object({
+    /** [shell] terminal_notifications: the integrations also write OSC 777/9/99 to their terminal. */
+    terminalNotifications: Type.Boolean(),
+  }),
   logFormat: Type.Enum(['text', 'json']),
 });
 export type Settings = Static<typeof Settings>;
@@ -69,9 +85,12 @@ export const DEFAULT_SETTINGS: Settings = {
   notifications: {
     onFailure: true,
     onLongRunning: true,
+    failureWhen: 'always',
+    longRunningWhen: 'unfocused',
     longRunningThresholdMs: 30_000,
     longRunningIgnore: DEFAULT_LONG_RUNNING_IGNORE,
     remoteTimeoutMs: 3_000,
   },
+  shell: { terminalNotifications: false },
   logFormat: 'text',
 };

@@ -119,6 +119,8 @@ export function resolveSettings(input: {
         fileNotify.on_long_running,
         d.notifications.onLongRunning,
       ),
+      failureWhen: pick(fileNotify.failure_when, d.notifications.failureWhen),
+      longRunningWhen: pick(fileNotify.long_running_when, d.notifications.longRunningWhen),
       longRunningThresholdMs: pick(
         envInteger(env, 'AGENTD_LONG_RUNNING_THRESHOLD_MS', 0, Number.MAX_SAFE_INTEGER),
         fileNotify.long_running_threshold_ms,
@@ -129,6 +131,7 @@ export function resolveSettings(input: {
       ...(notifyServiceUrl ? { notifyServiceUrl } : {}),
       ...(bamlUrl ? { bamlUrl } : {}),
     },
+    shell: { terminalNotifications: pick(file.shell?.terminal_notifications, d.shell.terminalNotifications) },
     logFormat: pick(envEnum(env, 'AGENTD_LOG_FORMAT', ['text', 'json'] as const), file.log_format, d.logFormat),
   };
 }

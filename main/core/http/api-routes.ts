@@ -5,6 +5,7 @@
 // check. Imports are type-only: the CLI bundles none of the server's code through this file.
 import type { Static } from 'typebox';
 import type * as agents from './routes/agent-routes.ts';
+import type * as events from './routes/event-routes.ts';
 import type * as hooks from './routes/hook-routes.ts';
 import type * as lifecycle from './routes/lifecycle-routes.ts';
 import type * as schedules from './routes/schedule-routes.ts';
@@ -52,6 +53,7 @@ export interface ApiRoutes {
     response: Static<typeof lifecycle.EmitReply>;
   };
   'POST /lifecycle/deliveries/:id/retry': { response: { success: true } };
+  'POST /notify-next': { body: Static<typeof events.NotifyNextBody>; response: Static<typeof events.NotifyNextReply> };
 }
 
 export type ApiRoute = keyof ApiRoutes;

@@ -10,7 +10,8 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { NotificationSettings } from '../config/settings-schema.ts';
 import type { EventLog } from '../events/event-log.ts';
-import type { RecordedEvent } from '../events/event-schema.ts';
+import type { HookEventInput, RecordedEvent } from '../events/event-schema.ts';
+import type { ScriptOptions } from '../shell/script-text.ts';
 import { InvalidBodyError, installErrorHandlers } from './api-error.ts';
 import { answerClientError, type ClientError } from './client-error.ts';
 import type { ApiServer } from './api-types.ts';
@@ -43,8 +44,13 @@ export interface ApiServerOptions {
   maxBodyBytes: number;
   eventLog: EventLog;
   notifications: () => NotificationSettings;
-  onEventRecorded: (event: RecordedEvent) => void;
+  /** Records an event and hands it to the notifications (events/event-ingest.ts). */
+  ingestEvent: (input: HookEventInput) => Promise<RecordedEvent>;
+  /** `hookbox notify-next` (notify/notification-pipeline.ts). */
+  armNextCommand: (pids: number[] | null) => void;
   shellScripts?: ShellScriptProvider;
+  /** What GET /shell/{shell} bakes into the script ([shell], the long-running rule). */
+  shellOptions: () => ScriptOptions;
   inbox: Inbox;
   scheduler: Scheduler;
   hooks: HookManager;
@@ -130,8 +136,17 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     notifications: options.notifications,
     version: options.version,
   });
-  registerEventRoutes(app, { eventLog: options.eventLog, onRecorded: options.onEventRecorded });
-  registerShellRoutes(app, { scripts: options.shellScripts, baseUrl: () => `http://127.0.0.1:${port()}` });
+  registerEventRoutes(app, {
+    eventLog: options.eventLog,
+    ingestEvent: options.ingestEvent,
+    armNextCommand: options.armNextCommand,
+    token: options.controlToken,
+  });
+  registerShellRoutes(app, {
+    scripts: options.shellScripts,
+    baseUrl: () => `http://127.0.0.1:${port()}`,
+    options: options.shellOptions,
+  });
   // Aborted as close begins, so long polls answer and event streams end instead of holding
   // shutdown until the connection deadline.
   const closing = new AbortController();

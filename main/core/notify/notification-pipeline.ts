@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
-import type { NotificationSettings } from '../config/settings-schema.ts';
+import type { NotificationSettings, NotifyWhen } from '../config/settings-schema.ts';
 import type { RecordedEvent } from '../events/event-schema.ts';
 import {
   NotificationStore,
@@ -11,7 +11,9 @@ import {
   type NotificationRecord,
   type NotificationSource,
 } from './notification-store.ts';
-import { evaluateRules, type RuleDecision } from './notification-rules.ts';
+import { evaluateRules, finishedText, isFailure, shortCommand, type RuleDecision } from './notification-rules.ts';
+import type { TerminalFocus } from './focus/terminal-focus.ts';
+import { formatDuration } from '../../shared/format-duration.ts';
 import type { DesktopNotification, Notifier, Priority } from './notifier.ts';
 import { analyzeEvent, postToNotifyService, type FetchLike } from './remote-calls.ts';
 
@@ -27,6 +29,16 @@ export interface NotificationPipelineOptions {
   fetch?: FetchLike;
   /** True while the user paused notifications (the tray or the window): nothing is raised. */
   paused?: () => boolean;
+  /** For rules whose `when` is "unfocused": is the command's terminal in front? Default: never known. */
+  focus?: TerminalFocus;
+}
+
+/** `hookbox notify-next` (or the tray): the next command that ends in one of these shells, or in any. */
+interface NextCommandArm {
+  /** The shell's pid and its ancestors' (the CLI cannot tell which is the shell); null: any shell. */
+  pids: number[] | null;
+  /** The command line that armed it ends first: it is passed over (and says which shell it was). */
+  skipOne: boolean;
 }
 
 /**
@@ -38,6 +50,7 @@ export class NotificationPipeline {
   readonly #options: NotificationPipelineOptions;
   readonly #store: NotificationStore;
   readonly #fetch: FetchLike;
+  #arms: NextCommandArm[] = [];
 
   constructor(options: NotificationPipelineOptions) {
     this.#options = options;
@@ -51,12 +64,76 @@ export class NotificationPipeline {
    * that is most events, and a promise chain per event costs ingestion measurably.
    */
   handle(event: RecordedEvent): Promise<NotificationRecord | null> | null {
+    if (this.#arms.length > 0 && this.#takeArm(event)) return this.#notifyNext(event);
     if (this.#options.paused?.()) return null;
     const settings = this.#options.settings();
-    const byRules = evaluateRules(event, settings);
+    const byRules = evaluateRules(event, {
+      ...settings,
+      onFailure: settings.onFailure && settings.failureWhen !== 'never',
+      onLongRunning: settings.onLongRunning && settings.longRunningWhen !== 'never',
+    });
     if (!byRules && !settings.bamlUrl) return null;
-    return this.#decide(event, settings, byRules).then((decision) =>
-      decision ? this.#deliverAndRecord({ ...decision, source: 'command', eventId: event.id }, settings) : null,
+    const when = byRules?.rule === 'failure' ? settings.failureWhen : byRules ? settings.longRunningWhen : 'always';
+    return this.#inFront(event, when).then((inFront) =>
+      inFront
+        ? null
+        : this.#decide(event, settings, byRules).then((decision) =>
+            decision ? this.#deliverAndRecord({ ...decision, source: 'command', eventId: event.id }, settings) : null,
+          ),
+    );
+  }
+
+  /** Only asked when the rule says "unfocused"; false when it cannot be told. */
+  async #inFront(event: RecordedEvent, when: NotifyWhen): Promise<boolean> {
+    if (when !== 'unfocused' || !this.#options.focus) return false;
+    const inFront = await this.#options.focus.isFocused(event.metadata);
+    if (inFront)
+      this.#options.logger.debug({ event_id: event.id }, 'notification not raised: its terminal is in front');
+    return inFront;
+  }
+
+  /**
+   * Arms a one-shot notification for the next command that ends in the shell among `pids` (the
+   * command line that armed it is passed over), or with `pids` null in any shell, whatever the
+   * rules, focus or a pause say. Arms live until used or the hub stops.
+   */
+  armNextCommand(pids: number[] | null): void {
+    this.#arms.push({ pids, skipOne: pids !== null });
+  }
+
+  /** Whether the event uses up an arm (the first that matches). */
+  #takeArm(event: RecordedEvent): boolean {
+    if (event.kind !== 'shell') return false;
+    const pid = event.metadata.pid;
+    const index = this.#arms.findIndex(
+      (arm) => arm.pids === null || (typeof pid === 'number' && arm.pids.includes(pid)),
+    );
+    const arm = this.#arms[index];
+    if (!arm) return false;
+    if (arm.skipOne) {
+      // The arming line itself: from now on only this shell counts.
+      arm.skipOne = false;
+      arm.pids = [pid as number];
+      return false;
+    }
+    this.#arms.splice(index, 1);
+    return true;
+  }
+
+  #notifyNext(event: RecordedEvent): Promise<NotificationRecord> {
+    const settings = this.#options.settings();
+    const failed = isFailure(event);
+    return this.#deliverAndRecord(
+      {
+        source: 'command',
+        eventId: event.id,
+        rule: 'next_command',
+        decidedBy: 'rules',
+        title: failed ? 'Command failed' : 'Command finished',
+        message: `${finishedText(event)} ${formatDuration(event.duration_ms)}: ${shortCommand(event.command)}`,
+        priority: failed ? 'high' : 'normal',
+      },
+      settings,
     );
   }
 

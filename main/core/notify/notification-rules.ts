@@ -13,9 +13,39 @@ export interface RuleDecision {
   priority: Priority;
 }
 
-// Exit statuses that mean the user stopped the command on purpose (Ctrl-C, Ctrl-Z): telling
-// them it "failed" would be noise.
-const USER_INTERRUPTED = new Set([130, 148]);
+// Exit statuses that mean the user stopped the command on purpose (Ctrl-C, a kill's SIGTERM,
+// Ctrl-Z): telling them it "failed" would be noise.
+const USER_INTERRUPTED = new Set([130, 143, 148]);
+
+/**
+ * What "failed" means everywhere (the failure notification, the window's and the MCP's "failed"
+ * filter): an exit code other than 0 that is not the user stopping the command.
+ */
+export function isFailure(event: Pick<RecordedEvent, 'exit_code'>): boolean {
+  return event.exit_code !== 0 && !USER_INTERRUPTED.has(event.exit_code);
+}
+
+/**
+ * What "long-running" means everywhere: longer than the threshold, unless the program is on the
+ * ignore list (editors, pagers, ssh: open long on purpose).
+ */
+export function isLongRunning(
+  event: Pick<RecordedEvent, 'duration_ms' | 'command'>,
+  settings: Pick<NotificationSettings, 'longRunningThresholdMs' | 'longRunningIgnore'>,
+): boolean {
+  return (
+    event.duration_ms > settings.longRunningThresholdMs &&
+    !settings.longRunningIgnore.includes(programOf(event.command))
+  );
+}
+
+/** Programs on the ignore list never notify, as failures either (quitting vim with :cq, a dropped ssh). */
+export function isIgnored(
+  event: Pick<RecordedEvent, 'command'>,
+  settings: Pick<NotificationSettings, 'longRunningIgnore'>,
+): boolean {
+  return settings.longRunningIgnore.includes(programOf(event.command));
+}
 
 /** The program a command line runs: the first word after env assignments and wrappers, as a basename. */
 export function programOf(command: string): string {
@@ -33,16 +63,21 @@ export function shortCommand(command: string): string {
   return first;
 }
 
+/** How a command ended, before its duration: "Done in", "Failed (exit 2) after", "Stopped (exit 130) after". */
+export function finishedText(event: Pick<RecordedEvent, 'exit_code'>): string {
+  if (event.exit_code === 0) return 'Done in';
+  return `${isFailure(event) ? 'Failed' : 'Stopped'} (exit ${event.exit_code}) after`;
+}
+
 /**
  * agentd's eligibility rules, each switchable: a non-zero exit (except user interrupts), or a
  * run longer than the threshold (except interactive programs on the ignore list). A failure that
  * also ran long is one notification, not two.
  */
 export function evaluateRules(event: RecordedEvent, settings: NotificationSettings): RuleDecision | null {
-  const failed = event.exit_code !== 0 && !USER_INTERRUPTED.has(event.exit_code);
-  const longRunning =
-    event.duration_ms > settings.longRunningThresholdMs &&
-    !settings.longRunningIgnore.includes(programOf(event.command));
+  if (isIgnored(event, settings)) return null;
+  const failed = isFailure(event);
+  const longRunning = isLongRunning(event, settings);
   const what = shortCommand(event.command);
   const subject = event.kind === 'git' ? 'Git hook' : event.kind === 'system' ? 'Task' : 'Command';
 
@@ -56,7 +91,7 @@ export function evaluateRules(event: RecordedEvent, settings: NotificationSettin
     };
   }
   if (longRunning && settings.onLongRunning) {
-    const status = failed ? `Failed (exit ${event.exit_code}) after` : 'Done in';
+    const status = finishedText(event);
     return {
       rule: 'long_running',
       title: `${subject} finished`,

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { readText, writeAtomically, writeTarget } from './integration-files.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
-import { doubleQuote, scriptBaseUrl } from './script-text.ts';
+import { doubleQuote, scriptBaseUrl, scriptOptions, type ScriptOptions } from './script-text.ts';
 import { shellIntegrationScript, type SupportedShell } from './shell-integration.ts';
 
 // `hookbox shell install|uninstall|status`, and the desktop app's install button. The rc file
@@ -136,10 +136,10 @@ export interface ShellInstallResult extends ShellPaths {
 /** Writes the integration script and the rc block. Installing again changes nothing or updates in place. */
 export function installShellIntegration(
   shell: SupportedShell,
-  ctx: IntegrationContext & { baseUrl: string },
+  ctx: IntegrationContext & { baseUrl: string; options?: ScriptOptions },
 ): ShellInstallResult {
   const paths = shellPaths(shell, ctx);
-  const script = shellIntegrationScript(shell, ctx.baseUrl);
+  const script = shellIntegrationScript(shell, ctx.baseUrl, ctx.options);
   const scriptChanged = readText(paths.scriptFile) !== script;
   if (scriptChanged) writeAtomically(paths.scriptFile, script);
 
@@ -245,7 +245,7 @@ export function shellIntegrationStatus(shell: SupportedShell, ctx: IntegrationCo
   let outdated = false;
   if (script !== undefined && baseUrl) {
     try {
-      outdated = shellIntegrationScript(shell, baseUrl) !== script;
+      outdated = shellIntegrationScript(shell, baseUrl, scriptOptions(script)) !== script;
     } catch {
       outdated = true;
     }

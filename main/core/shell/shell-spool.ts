@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { chmod, mkdir, open, readdir, rename, rm, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
@@ -9,31 +9,34 @@ import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { xdgDir } from './shell-installer.ts';
 import { JsonTooDeepError, parseJsonInput } from '../util/json-input.ts';
 
-// The shell spool: how the fish integration reports a command without starting a process. fish
-// has no built-in networking, and starting curl after every command costs its prompt about 2 ms
-// (docs/benchmarks.md); appending a line to a file is a builtin and costs about 25 µs. The hub
+// The shell spool: how the shell integrations (bash, zsh, fish) report a command without starting
+// a process. Shells have no built-in networking, and starting curl after every command costs a
+// prompt 1–2 ms (docs/benchmarks.md); appending a line to a file is a builtin and costs about 25 µs. The hub
 // on port P keeps $XDG_DATA_HOME/hookbox/shell-spool/P/ (the same rule the script applies in the
 // user's shell) and reads every line appended there as a POST /events body.
 //
-// Each shell appends to its own file, events.<fish pid>.jsonl: fish writes a long line in
+// Each shell appends to its own file, events.<shell pid>.jsonl: fish writes a long line in
 // several 512-byte writes, which two shells writing to one file could interleave.
 //
 // The script picks its way from two files in that folder, which only the hub writes:
-//   accepting — the hub is running: append. The hub touches it every HEARTBEAT_MS; fish (3.5 and
-//               later) treats one untouched for STALE_AFTER_S as a hub that died;
+//   accepting — the hub is running: append. It holds "<hub pid> <unix seconds>" and the hub rewrites
+//               it every HEARTBEAT_MS; a shell treats one older than STALE_AFTER_S whose pid is
+//               gone as a hub that died (bash and zsh read the seconds, fish 3.5 and later the
+//               file's mtime and /proc; a hub frozen but alive — SIGSTOP, a debugger — keeps its
+//               spool: what shells append is read when it runs again);
 //   stopped   — the hub was stopped cleanly: report nothing (the prompt costs nothing either);
 //   neither, or a stale accepting — no hub of this port ever ran with this home, or it crashed:
-//               send over HTTP (curl), as bash and zsh do. So nothing piles up after a crash;
+//               send over HTTP (curl). So nothing piles up after a crash;
 //               what was appended before it is read at the next start.
 
 export const ACCEPTING_FILE = 'accepting';
-/** How often a running hub touches `accepting` (fish stops trusting it at STALE_AFTER_S, fish-integration.ts). */
+/** How often a running hub rewrites `accepting` (shells stop trusting it at SPOOL_STALE_AFTER_S, script-text.ts). */
 export const HEARTBEAT_MS = 15_000;
 export const STOPPED_FILE = 'stopped';
 /** events.<pid of the shell>.jsonl */
 const SHELL_FILE = /^events\.(\d+)\.jsonl$/;
 
-/** The spool folder of the hub on `port` for this home, as the fish script works it out. */
+/** The spool folder of the hub on `port` for this home, as the shell scripts work it out. */
 export function shellSpoolDir(port: number, env: NodeJS.ProcessEnv, home: string): string {
   return join(xdgDir(env, 'XDG_DATA_HOME', home, '.local/share'), 'hookbox', 'shell-spool', String(port));
 }
@@ -137,7 +140,7 @@ export class ShellSpool {
       ),
     );
     await rm(join(dir, STOPPED_FILE), { force: true });
-    await writeFile(join(dir, ACCEPTING_FILE), `${process.pid}\n`, { mode: 0o600 });
+    await this.#writeAccepting();
     this.#schedule();
     await this.#reading;
     await this.#sweep();
@@ -145,18 +148,22 @@ export class ShellSpool {
     this.#heartbeat = setInterval(() => void this.#touchAccepting(), this.#options.heartbeatMs).unref();
   }
 
+  /** "<pid> <unix seconds>", replaced whole (a shell never reads half of it). */
+  async #writeAccepting(): Promise<void> {
+    const file = join(this.#options.dir, ACCEPTING_FILE);
+    const next = `${file}.${process.pid}.tmp`;
+    await writeFile(next, `${process.pid} ${Math.floor(Date.now() / 1000)}\n`, { mode: 0o600 });
+    await rename(next, file);
+  }
+
   // Recreated if someone removed it: a running hub always says so.
   async #touchAccepting(): Promise<void> {
-    const file = join(this.#options.dir, ACCEPTING_FILE);
-    const now = new Date();
-    try {
-      await utimes(file, now, now);
-    } catch {
-      if (this.#closing) return;
-      await writeFile(file, `${process.pid}\n`, { mode: 0o600 }).catch((error: Error) =>
-        this.#options.logger.warn({ err: error }, `shell spool: cannot mark it accepting: ${error.message}`),
-      );
-    }
+    if (this.#closing) return;
+    await this.#writeAccepting().catch((error: Error) =>
+      this.#options.logger.warn({ err: error }, `shell spool: cannot mark it accepting: ${error.message}`),
+    );
+    // stop() may have begun meanwhile: it removes the file again once this write is done.
+    if (this.#closing) await rm(join(this.#options.dir, ACCEPTING_FILE), { force: true });
   }
 
   /** Stops accepting, then records what was appended until then. Never throws: stopping the hub goes on. */

@@ -1,23 +1,54 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
 import { eventListLimit, type EventLog } from '../../events/event-log.ts';
 import { AgentdEvent, HookEventInput, type RecordedEvent } from '../../events/event-schema.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
+import { requireControlToken } from '../require-token.ts';
+
+/** POST /notify-next: the CLI's ancestors (its shell among them), or none for any shell. */
+export const NotifyNextBody = Type.Object(
+  { pids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 64 })) },
+  { additionalProperties: false },
+);
+export type NotifyNextBody = Static<typeof NotifyNextBody>;
+export const NotifyNextReply = Type.Object({ success: Type.Literal(true), message: Type.String() });
 
 const RecordedReply = Type.Object({ success: Type.Literal(true), event_id: Type.String(), message: Type.String() });
 
 export function registerEventRoutes(
   app: ApiServer,
-  deps: { eventLog: EventLog; onRecorded: (event: RecordedEvent) => void },
+  deps: {
+    eventLog: EventLog;
+    ingestEvent: (input: HookEventInput) => Promise<RecordedEvent>;
+    armNextCommand: (pids: number[] | null) => void;
+    token: string;
+  },
 ): void {
+  // `hookbox notify-next`: a one-shot notification for the next command that ends in that shell.
+  app.post(
+    '/notify-next',
+    {
+      onRequest: requireControlToken(deps.token),
+      schema: { body: NotifyNextBody, response: { 200: NotifyNextReply, '4xx': ApiErrorBody } },
+    },
+    async (request) => {
+      deps.armNextCommand(request.body.pids ?? null);
+      return {
+        success: true as const,
+        message: request.body.pids
+          ? 'the next command that ends in this shell will notify'
+          : 'the next command that ends in any shell will notify',
+      };
+    },
+  );
+
   // 201 would be more RESTful, but agentd answers 200 and its clients expect it.
   app.post(
     '/events',
     { schema: { body: HookEventInput, response: { 200: RecordedReply, '4xx': ApiErrorBody } } },
     async (request) => {
-      const event = await deps.eventLog.record(request.body);
-      deps.onRecorded(event);
+      const event = await deps.ingestEvent(request.body);
       return { success: true as const, event_id: event.id, message: 'Event recorded' };
     },
   );

@@ -1,16 +1,17 @@
 import { Type } from 'typebox';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
+import type { ScriptOptions } from '../../shell/script-text.ts';
 
 export const SUPPORTED_SHELLS = ['zsh', 'bash', 'fish'] as const;
 export type SupportedShell = (typeof SUPPORTED_SHELLS)[number];
 
-/** Produces the integration script for a shell, given the base URL of the running API. */
-export type ShellScriptProvider = (shell: SupportedShell, baseUrl: string) => string;
+/** Produces the integration script for a shell, given the base URL of the running API (and its options). */
+export type ShellScriptProvider = (shell: SupportedShell, baseUrl: string, options?: ScriptOptions) => string;
 
 export function registerShellRoutes(
   app: ApiServer,
-  deps: { scripts: ShellScriptProvider | undefined; baseUrl: () => string },
+  deps: { scripts: ShellScriptProvider | undefined; baseUrl: () => string; options: () => ScriptOptions },
 ): void {
   app.get(
     '/shell/:shell',
@@ -36,7 +37,9 @@ export function registerShellRoutes(
           message: 'shell integration scripts are not part of this build yet',
         });
       }
-      return reply.type('text/plain; charset=utf-8').send(deps.scripts(shell as SupportedShell, deps.baseUrl()));
+      return reply
+        .type('text/plain; charset=utf-8')
+        .send(deps.scripts(shell as SupportedShell, deps.baseUrl(), deps.options()));
     },
   );
 }
