@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { createAppApi, type AppApi } from './app-api/app-api.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -29,7 +29,8 @@ import { Scheduler } from './inbox/scheduler.ts';
 import { LifecycleService } from './lifecycle/lifecycle-service.ts';
 import { AgentHookService } from './agents/agent-hook-service.ts';
 import type { LifecycleEventRecord } from './lifecycle/lifecycle-store.ts';
-import type { DeliverySummary } from './lifecycle/outbox-store.ts';
+import { OutboxStore, type DeliverySummary } from './lifecycle/outbox-store.ts';
+import { ntfyHeaders } from './notify/ntfy.ts';
 import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline, type NotificationRecord } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
@@ -69,6 +70,8 @@ export interface HubOptions {
    * the shell knows it (the CLI: cli/launcher.ts); without it the window offers no agent install.
    */
   launcher?: readonly string[];
+  /** The desktop's idle time in ms (Electron's powerMonitor); absent or null: unknown (ntfy's only_when_away then sends). */
+  idleMs?: () => number | null;
 }
 
 export interface HubEvents {
@@ -350,6 +353,8 @@ export function createHub(options: HubOptions): Hub {
         logger: logger.child({ component: 'search-index' }),
       });
       hooks.searchIndexer = searchIndexer;
+      const outboxStore = new OutboxStore(db);
+      let kickOutbox = () => undefined as void;
       const notifications = new NotificationPipeline({
         settings: () => options.settings.notifications,
         notifier: options.notifier,
@@ -358,6 +363,9 @@ export function createHub(options: HubOptions): Hub {
         logger: logger.child({ component: 'notify' }),
         clock,
         paused: () => pause.isPaused(),
+        outbox: { store: outboxStore, kick: () => kickOutbox() },
+        host: hostname(),
+        ...(options.idleMs ? { idleMs: options.idleMs } : {}),
       });
       const inbox = new Inbox({ db, writes, clock });
       inbox.events.on('message', (message) => events.emit('message', message));
@@ -393,8 +401,14 @@ export function createHub(options: HubOptions): Hub {
         onEvent: (event) => events.emit('lifecycle-event', event),
         onNotification: (record) => events.emit('notification', record),
         onDelivery: (delivery) => events.emit('lifecycle-delivery', delivery),
+        outboxStore,
+        channelHook: (delivery) => {
+          const ntfy = options.settings.notifications.ntfy;
+          return delivery.channel === 'ntfy' && ntfy ? { secret: null, headers: ntfyHeaders(ntfy) } : undefined;
+        },
       });
       hooks.lifecycle = lifecycle;
+      kickOutbox = () => lifecycle.outbox.kick();
       // Agents' tool calls go into the history without the command notifications (a denied call is no failed command).
       const agents = new AgentHookService({
         lifecycle,

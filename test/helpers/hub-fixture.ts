@@ -39,6 +39,8 @@ export async function startHub(
     logger?: Logger;
     /** As `hookbox serve` passes it: how agents' configs start this hookbox. */
     launcher?: string[];
+    /** The desktop's idle time, as the Electron shell passes it. */
+    idleMs?: () => number | null;
   } = {},
 ): Promise<RunningHub> {
   const dataDir = options.dataDir ?? tempDir();
@@ -55,6 +57,7 @@ export async function startHub(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.hookSelection ? { hookSelection: options.hookSelection } : {}),
     ...(options.launcher ? { launcher: options.launcher } : {}),
+    ...(options.idleMs ? { idleMs: options.idleMs } : {}),
   });
   const address = await hub.start();
   after(() => hub.stop());

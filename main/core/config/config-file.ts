@@ -5,6 +5,10 @@ import { Compile } from 'typebox/compile';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { JSON_MAX_DEPTH, valueTooDeep } from '../util/json-input.ts';
+import { NTFY_TOPIC_PATTERN } from '../notify/ntfy.ts';
+import { NOTIFICATION_ROUTES } from './settings-schema.ts';
+
+const Route = Type.Enum([...NOTIFICATION_ROUTES]);
 
 // The TOML file as the user writes it (snake_case). Unknown keys are errors so a typo never
 // silently falls back to a default. `[[hooks]]` keeps Octomind's shape; it is validated by the
@@ -42,6 +46,38 @@ export const ConfigFileSchema = Type.Object(
           notify_service_url: Type.Optional(Type.String()),
           baml_url: Type.Optional(Type.String()),
           remote_timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
+          /** Native ntfy pushes (notify/ntfy.ts); `${VAR}` in token/user/password. */
+          ntfy: Type.Optional(
+            Type.Object(
+              {
+                url: Type.Optional(Type.String()),
+                topic: Type.String({ pattern: NTFY_TOPIC_PATTERN }),
+                token: Type.Optional(Type.String({ minLength: 1 })),
+                user: Type.Optional(Type.String({ minLength: 1 })),
+                password: Type.Optional(Type.String({ minLength: 1 })),
+                click_url: Type.Optional(Type.String()),
+                quiet_hours: Type.Optional(
+                  Type.String({ pattern: '^\\s*\\d{1,2}:\\d{2}\\s*-\\s*\\d{1,2}:\\d{2}\\s*$' }),
+                ),
+                only_when_away: Type.Optional(Type.String({ minLength: 1 })),
+                max_attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+                timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 300 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          /** Per rule group: "desktop", "ntfy", "both" or "none". */
+          routes: Type.Optional(
+            Type.Object(
+              {
+                failure: Type.Optional(Route),
+                long_running: Type.Optional(Route),
+                agent: Type.Optional(Route),
+                lifecycle: Type.Optional(Route),
+              },
+              { additionalProperties: false },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),

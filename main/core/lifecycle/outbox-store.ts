@@ -1,15 +1,20 @@
 import type { Database, Statement } from 'better-sqlite3';
 
-// The webhook outbox: one row per (event, webhook handler) to deliver, and one attempt row per
-// HTTP attempt. A delivery is pending until it is delivered (2xx) or dead (a non-retryable answer,
+// The outbox of every outside delivery: one row per (record, destination) to deliver, and one
+// attempt row per HTTP attempt. `channel` says what carries it: a lifecycle webhook, an ntfy push
+// (both sent by WebhookOutbox over HTTP) or a NATS publish (sent in order by the NATS publisher). A delivery is pending until it is delivered (2xx) or dead (a non-retryable answer,
 // or out of attempts); the last status and error stay visible either way.
 
 export const DELIVERY_STATES = ['pending', 'delivered', 'dead'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 export type AttemptOutcome = 'delivered' | 'retry' | 'dead';
+export const DELIVERY_CHANNELS = ['webhook', 'ntfy', 'nats'] as const;
+export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 
 export interface Delivery {
   id: string;
+  channel: DeliveryChannel;
+  /** The record it carries: a lifecycle event (webhook), a notification (ntfy), any record (nats). */
   event_id: string;
   event: string;
   hook: string;
@@ -42,7 +47,7 @@ export interface DeliveryAttempt {
 }
 
 const SUMMARY =
-  'id, event_id, event, hook, url, state, attempts, max_attempts, timeout_ms, next_attempt_at, created_at, updated_at, last_status, last_error, delivered_at';
+  'id, channel, event_id, event, hook, url, state, attempts, max_attempts, timeout_ms, next_attempt_at, created_at, updated_at, last_status, last_error, delivered_at';
 
 export class OutboxStore {
   readonly #insert: Statement;
@@ -58,13 +63,15 @@ export class OutboxStore {
 
   constructor(db: Database) {
     this.#insert = db.prepare(
-      `INSERT INTO lifecycle_deliveries (id, event_id, event, hook, url, body, state, attempts, max_attempts, timeout_ms, next_attempt_at, created_at, updated_at)
-       VALUES (@id, @event_id, @event, @hook, @url, @body, 'pending', 0, @max_attempts, @timeout_ms, @next_attempt_at, @created_at, @created_at)`,
+      `INSERT INTO lifecycle_deliveries (id, channel, event_id, event, hook, url, body, state, attempts, max_attempts, timeout_ms, next_attempt_at, created_at, updated_at)
+       VALUES (@id, @channel, @event_id, @event, @hook, @url, @body, 'pending', 0, @max_attempts, @timeout_ms, @next_attempt_at, @created_at, @created_at)`,
     );
     this.#due = db.prepare(
-      `SELECT * FROM lifecycle_deliveries WHERE state = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at, seq LIMIT @limit`,
+      `SELECT * FROM lifecycle_deliveries WHERE state = 'pending' AND channel <> 'nats' AND next_attempt_at <= @now ORDER BY next_attempt_at, seq LIMIT @limit`,
     );
-    this.#nextDue = db.prepare(`SELECT min(next_attempt_at) AS at FROM lifecycle_deliveries WHERE state = 'pending'`);
+    this.#nextDue = db.prepare(
+      `SELECT min(next_attempt_at) AS at FROM lifecycle_deliveries WHERE state = 'pending' AND channel <> 'nats'`,
+    );
     this.#byId = db.prepare('SELECT * FROM lifecycle_deliveries WHERE id = ?');
     this.#byPrefix = db.prepare('SELECT * FROM lifecycle_deliveries WHERE id >= ? ORDER BY id LIMIT 2');
     this.#list = db.prepare(
@@ -88,6 +95,7 @@ export class OutboxStore {
 
   insert(d: {
     id: string;
+    channel?: DeliveryChannel;
     event_id: string;
     event: string;
     hook: string;
@@ -98,7 +106,7 @@ export class OutboxStore {
     next_attempt_at: number;
     created_at: string;
   }): void {
-    this.#insert.run(d);
+    this.#insert.run({ channel: 'webhook', ...d });
   }
 
   due(now: number, limit: number): Delivery[] {
