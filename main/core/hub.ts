@@ -31,6 +31,9 @@ import { AgentHookService } from './agents/agent-hook-service.ts';
 import type { LifecycleEventRecord } from './lifecycle/lifecycle-store.ts';
 import { OutboxStore, type DeliverySummary } from './lifecycle/outbox-store.ts';
 import { ntfyHeaders } from './notify/ntfy.ts';
+import { hostToken } from './nats/nats-config.ts';
+import { NatsLink, type NatsStatus } from './nats/nats-link.ts';
+import { publishHubRecords } from './nats/nats-records.ts';
 import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline, type NotificationRecord } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
@@ -120,6 +123,8 @@ interface Running {
   checkpointer: WalCheckpoints;
   /** Undefined when it could not start (fish then reports over HTTP). */
   spool: ShellSpool | undefined;
+  /** [nats]: undefined when not configured. */
+  nats: NatsLink | undefined;
 }
 
 export interface Hub {
@@ -153,6 +158,10 @@ export interface Hub {
   readonly lifecycle: LifecycleService;
   /** The window's operations and live updates (main/shared/api-contract.ts), for IPC and HTTP alike. */
   readonly app: AppApi;
+  /** This machine's name in published records and pushes ([nats] host, default the hostname). */
+  readonly host: string;
+  /** NATS link state; null when [nats] is not configured. */
+  natsStatus(): NatsStatus | null;
 }
 
 const SHUTDOWN_DRAIN_MS = 5_000;
@@ -323,6 +332,7 @@ export function createHub(options: HubOptions): Hub {
     const config = loadHubConfig(options.configFile, env, options.hookSelection);
     const db = openDatabase(dbFile);
     const hooks: {
+      nats?: NatsLink;
       manager?: HookManager;
       scheduler?: Scheduler;
       workers: DeliveryWorker[];
@@ -364,7 +374,7 @@ export function createHub(options: HubOptions): Hub {
         clock,
         paused: () => pause.isPaused(),
         outbox: { store: outboxStore, kick: () => kickOutbox() },
-        host: hostname(),
+        host: config.nats?.host ?? hostToken(hostname()),
         ...(options.idleMs ? { idleMs: options.idleMs } : {}),
       });
       const inbox = new Inbox({ db, writes, clock });
@@ -418,6 +428,22 @@ export function createHub(options: HubOptions): Hub {
         onRecorded: (event) => events.emit('event-recorded', event),
       });
 
+      const nats = config.nats
+        ? new NatsLink({
+            config: config.nats,
+            db,
+            store: outboxStore,
+            writes,
+            clock,
+            logger: logger.child({ component: 'nats' }),
+            intoInbox: (input, alsoWrite) => inbox.inject(input, alsoWrite),
+            intoEvents: async (input, alsoWrite) =>
+              onEventRecorded(notifications, await eventLog.record(input, alsoWrite)),
+          })
+        : undefined;
+      hooks.nats = nats;
+      if (nats) publishHubRecords(nats, events, logger);
+
       const api = buildApiServer({
         logger,
         version: HOOKBOX_VERSION,
@@ -439,6 +465,7 @@ export function createHub(options: HubOptions): Hub {
         ...(options.ui ? { ui: options.ui } : {}),
         lifecycle,
         agents,
+        nats: () => nats?.status() ?? null,
       });
       const { host, port } = options.settings.api;
       try {
@@ -455,6 +482,7 @@ export function createHub(options: HubOptions): Hub {
       }
       // Pending webhook deliveries (also those left by a previous run) go out from here on.
       lifecycle.start();
+      nats?.start();
       // After a burst of requests or hook runs, once things are quiet, V8 hands back what it grew.
       const memory = new IdleMemoryTrimmer({ quietMs: IDLE_TRIM_QUIET_MS });
       api.server.on('request', () => memory.activity());
@@ -484,6 +512,7 @@ export function createHub(options: HubOptions): Hub {
         memory,
         checkpointer,
         spool,
+        nats,
       };
       if (configPath && options.watchConfig !== false) {
         running.unwatch = watchConfigFile(configPath, () => void reloadConfig());
@@ -492,6 +521,7 @@ export function createHub(options: HubOptions): Hub {
       return bound;
     } catch (error) {
       hooks.scheduler?.stop();
+      await hooks.nats?.stop();
       await hooks.searchIndexer?.stop();
       await Promise.all(hooks.workers.map((w) => w.stop()));
       await hooks.manager?.stopAll();
@@ -517,6 +547,7 @@ export function createHub(options: HubOptions): Hub {
     // Webhook attempts in flight are answered and recorded (the rest stay pending in the outbox
     // for the next start); background lifecycle scripts finish within their timeouts.
     await r.lifecycle.stop();
+    await r.nats?.stop();
     killAllScripts();
     // Notifications still being delivered record themselves through the batcher; wait for them
     // (bounded), then commit whatever is queued before the file is closed.
@@ -575,6 +606,12 @@ export function createHub(options: HubOptions): Hub {
     },
     get lifecycle() {
       return requireRunning().lifecycle;
+    },
+    get host() {
+      return running?.nats?.host ?? hostToken(hostname());
+    },
+    natsStatus() {
+      return running?.nats?.status() ?? null;
     },
     get app() {
       requireRunning();

@@ -86,6 +86,8 @@ export const ConfigFileSchema = Type.Object(
     hooks: Type.Optional(Type.Array(Type.Unknown())),
     /** Lifecycle hooks (Bernstein / Loom events); checked by parseLifecycleConfig (lifecycle/lifecycle-config.ts). */
     lifecycle: Type.Optional(Type.Unknown()),
+    /** NATS JetStream publish and subscribe; checked by parseNatsConfig (nats/nats-config.ts). */
+    nats: Type.Optional(Type.Unknown()),
     /** Claude Code: `inbox` names the session whose waiting messages Stop hands to Claude (off when absent). */
     claude: Type.Optional(
       Type.Object(

@@ -34,6 +34,7 @@ import type { LifecycleService } from '../lifecycle/lifecycle-service.ts';
 import type { AgentHookService } from '../agents/agent-hook-service.ts';
 import { registerLifecycleRoutes } from './routes/lifecycle-routes.ts';
 import { registerAgentRoutes } from './routes/agent-routes.ts';
+import type { NatsStatus } from '../nats/nats-link.ts';
 
 const MAX_PARAM_LENGTH = 256;
 
@@ -60,6 +61,8 @@ export interface ApiServerOptions {
   lifecycle: LifecycleService;
   /** Coding agents' hooks (/agents/…); control token required. */
   agents: AgentHookService;
+  /** The NATS link's state for /health; null when [nats] is not configured. */
+  nats?: () => NatsStatus | null;
 }
 
 /**
@@ -129,6 +132,7 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     eventLog: options.eventLog,
     notifications: options.notifications,
     version: options.version,
+    nats: options.nats ?? (() => null),
   });
   registerEventRoutes(app, { eventLog: options.eventLog, onRecorded: options.onEventRecorded });
   registerShellRoutes(app, { scripts: options.shellScripts, baseUrl: () => `http://127.0.0.1:${port()}` });

@@ -60,6 +60,10 @@ export class OutboxStore {
   readonly #insertAttempt: Statement;
   readonly #attempts: Statement<[string], DeliveryAttempt>;
   readonly #revive: Statement;
+  readonly #natsPending: Statement<[number], Delivery>;
+  readonly #natsCount: Statement<[], { n: number }>;
+  readonly #remove: Statement<[string]>;
+  readonly #noteFailure: Statement;
 
   constructor(db: Database) {
     this.#insert = db.prepare(
@@ -87,6 +91,16 @@ export class OutboxStore {
     );
     this.#attempts = db.prepare(
       'SELECT delivery_id, attempt, started_at, duration_ms, status, error, outcome FROM lifecycle_delivery_attempts WHERE delivery_id = ? ORDER BY seq',
+    );
+    this.#natsPending = db.prepare(
+      `SELECT * FROM lifecycle_deliveries WHERE channel = 'nats' AND state = 'pending' ORDER BY seq LIMIT ?`,
+    );
+    this.#natsCount = db.prepare(
+      `SELECT count(*) AS n FROM lifecycle_deliveries WHERE channel = 'nats' AND state = 'pending'`,
+    );
+    this.#remove = db.prepare('DELETE FROM lifecycle_deliveries WHERE id = ?');
+    this.#noteFailure = db.prepare(
+      `UPDATE lifecycle_deliveries SET attempts = attempts + 1, last_error = @error, updated_at = @at WHERE id = @id`,
     );
     this.#revive = db.prepare(
       `UPDATE lifecycle_deliveries SET state = 'pending', max_attempts = attempts + 1, next_attempt_at = @now, updated_at = @at WHERE id = @id AND state = 'dead'`,
@@ -143,6 +157,25 @@ export class OutboxStore {
 
   attempts(deliveryId: string): DeliveryAttempt[] {
     return this.#attempts.all(deliveryId);
+  }
+
+  /** NATS publishes waiting, oldest first (they go out in this order, one at a time). */
+  natsPending(limit: number): Delivery[] {
+    return this.#natsPending.all(limit);
+  }
+
+  natsPendingCount(): number {
+    return this.#natsCount.get()?.n ?? 0;
+  }
+
+  /** Published (JetStream acknowledged them): the stream is the record now (inside a write). */
+  remove(ids: readonly string[]): void {
+    for (const id of ids) this.#remove.run(id);
+  }
+
+  /** A publish failed (NATS down …): the head of the queue keeps its place and says why. */
+  noteFailure(id: string, error: string, at: string): void {
+    this.#noteFailure.run({ id, error, at });
   }
 
   /** A dead delivery gets one more attempt, now. True when it was dead. */
