@@ -187,6 +187,8 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
         unread_messages: unread,
         config_error: hub.configError,
         notifications: hub.notificationPause.state(),
+        host: hub.host,
+        nats: hub.natsStatus(),
       };
     },
     async listEvents(request) {
