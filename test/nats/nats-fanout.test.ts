@@ -10,7 +10,10 @@ import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
+import { createUser } from '@nats-io/nkeys';
 import { pino } from 'pino';
+import { parseToml } from '../../main/core/config/config-file.ts';
+import { parseNatsConfig } from '../../main/core/nats/nats-config.ts';
 import { startHub, type RunningHub } from '../helpers/hub-fixture.ts';
 import { closedPort, eventually } from '../helpers/http-receiver.ts';
 import { startServe } from '../helpers/serve-process.ts';
@@ -254,6 +257,61 @@ describe('NATS faults', { skip: natsServerMissing }, () => {
       `[nats]\nservers = ["${nats.url}"]\nuser = "hookbox"\npassword = "right-password"\npublish = ["events"]\n`,
     );
     await eventually(() => hub.hub.natsStatus()?.state === 'connected', 'connected');
+  });
+
+  test('a token, and an NKey seed file, connect to a server that requires them', async () => {
+    const withToken = await startNatsServer(['--auth', 's3cret-token']);
+    const tokenHub = await hubWith(
+      `[nats]\nservers = ["${withToken.url}"]\ntoken = "s3cret-token"\npublish = ["events"]\n`,
+    );
+    await eventually(() => tokenHub.hub.natsStatus()?.state === 'connected', 'connected with the token');
+
+    const user = createUser();
+    const dir = tempDir();
+    const serverConfig = join(dir, 'nats.conf');
+    writeFileSync(serverConfig, `authorization { users = [ { nkey: ${user.getPublicKey()} } ] }\n`);
+    const seedFile = join(dir, 'user.nk');
+    writeFileSync(seedFile, `${new TextDecoder().decode(user.getSeed())}\n`, { mode: 0o600 });
+    const withNkey = await startNatsServer(['-c', serverConfig]);
+    const nkeyHub = await hubWith(
+      `[nats]\nservers = ["${withNkey.url}"]\nnkey = "${seedFile}"\npublish = ["events"]\n`,
+    );
+    await eventually(() => nkeyHub.hub.natsStatus()?.state === 'connected', 'connected with the NKey');
+    const posted = await fetch(`${nkeyHub.url}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'shell', command: 'true', exit_code: 0 }),
+    });
+    assert.equal(posted.status, 200);
+    await eventually(() => nkeyHub.hub.natsStatus()?.published === 1, 'published with the NKey');
+  });
+
+  test('config errors name the key: two kinds of credentials, a user without a password, a missing .creds file', () => {
+    const parse = (toml: string) => parseNatsConfig(parseToml(toml).nats, { file: 'config.toml', env: {} });
+    assert.throws(
+      () => parse('[nats]\nservers = ["nats://h:4222"]\ntoken = "a"\nuser = "u"\npassword = "p"\n'),
+      /config.toml: nats: give one of credentials, nkey, token or user \+ password \(got token, user\)/,
+    );
+    assert.throws(
+      () => parse('[nats]\nservers = ["nats://h:4222"]\nuser = "u"\n'),
+      /nats.user and nats.password go together/,
+    );
+    assert.throws(
+      () => parse('[nats]\nservers = ["nats://h:4222"]\ncredentials = "/nonexistent/team.creds"\n'),
+      /config.toml: nats.credentials: cannot read \/nonexistent\/team.creds: ENOENT/,
+    );
+    assert.throws(() => parse('[nats]\nservers = ["http://h:4222"]\n'), /config.toml: nats.*servers/);
+    assert.throws(
+      () =>
+        parse(
+          '[nats]\nservers = ["nats://h:4222"]\n[[nats.subscribe]]\nsubject = "a.b"\ndurable = "d"\ninto = "elsewhere"\n',
+        ),
+      /config.toml: nats.*into/,
+    );
+    const ok = parse(
+      '[nats]\nservers = ["nats://h:4222"]\n[[nats.subscribe]]\nsubject = "hookbox.events.>"\ndurable = "d"\ninto = "inbox:ops"\n',
+    );
+    assert.deepEqual(ok?.subscribe[0]?.into, { kind: 'inbox', session: 'ops' });
   });
 
   test('an unreachable server: one log line, the error in /health', async () => {
