@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { createAppApi } from './app-api/app-api.ts';
 import type { AppApi } from './app-api/app-api-interface.ts';
@@ -30,6 +30,12 @@ import { Inbox } from './inbox/inbox.ts';
 import { Scheduler } from './inbox/scheduler.ts';
 import { LifecycleService } from './lifecycle/lifecycle-service.ts';
 import { AgentHookService } from './agents/agent-hook-service.ts';
+import type { LifecycleEventRecord } from './lifecycle/lifecycle-store.ts';
+import { OutboxStore, type DeliverySummary } from './lifecycle/outbox-store.ts';
+import { ntfyHeaders } from './notify/ntfy.ts';
+import { hostToken } from './nats/nats-config.ts';
+import { NatsLink, type NatsStatus } from './nats/nats-link.ts';
+import { publishHubRecords } from './nats/nats-records.ts';
 import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
@@ -72,6 +78,8 @@ export interface HubOptions {
    * the shell knows it (the CLI: cli/launcher.ts); without it the window offers no agent install.
    */
   launcher?: readonly string[];
+  /** The desktop's idle time in ms (Electron's powerMonitor); absent or null: unknown (ntfy's only_when_away then sends). */
+  idleMs?: () => number | null;
 }
 
 interface Running {
@@ -95,6 +103,8 @@ interface Running {
   checkpointer: WalCheckpoints;
   /** Undefined when it could not start (shells then report over HTTP). */
   spool: ShellSpool | undefined;
+  /** [nats]: undefined when not configured. */
+  nats: NatsLink | undefined;
 }
 
 export interface Hub {
@@ -128,6 +138,10 @@ export interface Hub {
   readonly lifecycle: LifecycleService;
   /** The window's operations and live updates (main/shared/api-contract.ts), for IPC and HTTP alike. */
   readonly app: AppApi;
+  /** This machine's name in published records and pushes ([nats] host, default the hostname). */
+  readonly host: string;
+  /** NATS link state; null when [nats] is not configured. */
+  natsStatus(): NatsStatus | null;
 }
 
 const SHUTDOWN_DRAIN_MS = 5_000;
@@ -282,6 +296,7 @@ export function createHub(options: HubOptions): Hub {
     const config = loadHubConfig(options.configFile, env, options.hookSelection);
     const db = openDatabase(dbFile);
     const hooks: {
+      nats?: NatsLink;
       manager?: HookManager;
       scheduler?: Scheduler;
       workers: DeliveryWorker[];
@@ -312,6 +327,8 @@ export function createHub(options: HubOptions): Hub {
         logger: logger.child({ component: 'search-index' }),
       });
       hooks.searchIndexer = searchIndexer;
+      const outboxStore = new OutboxStore(db);
+      let kickOutbox = () => undefined as void;
       const notifications = new NotificationPipeline({
         settings: () => options.settings.notifications,
         notifier: options.notifier,
@@ -321,8 +338,11 @@ export function createHub(options: HubOptions): Hub {
         clock,
         paused: () => pause.isPaused(),
         focus: createTerminalFocus({ env, logger: logger.child({ component: 'notify' }) }),
+        outbox: { store: outboxStore, kick: () => kickOutbox() },
+        host: config.nats?.host ?? hostToken(hostname()),
+        ...(options.idleMs ? { idleMs: options.idleMs } : {}),
       });
-      ingest = createEventIngest({
+      const eventIngest = createEventIngest({
         eventLog,
         notifications,
         logger,
@@ -333,6 +353,7 @@ export function createHub(options: HubOptions): Hub {
         },
         onNotification: (record) => events.emit('notification', record),
       });
+      ingest = eventIngest;
       const inbox = new Inbox({ db, writes, clock });
       inbox.events.on('message', (message) => events.emit('message', message));
       const hookRuns = new HookRunStore(db, { keep: HOOK_RUNS_KEPT });
@@ -367,8 +388,14 @@ export function createHub(options: HubOptions): Hub {
         onEvent: (event) => events.emit('lifecycle-event', event),
         onNotification: (record) => events.emit('notification', record),
         onDelivery: (delivery) => events.emit('lifecycle-delivery', delivery),
+        outboxStore,
+        channelHook: (delivery) => {
+          const ntfy = options.settings.notifications.ntfy;
+          return delivery.channel === 'ntfy' && ntfy ? { secret: null, headers: ntfyHeaders(ntfy) } : undefined;
+        },
       });
       hooks.lifecycle = lifecycle;
+      kickOutbox = () => lifecycle.outbox.kick();
       // Agents' tool calls go into the history without the command notifications (a denied call is no failed command).
       const agents = new AgentHookService({
         lifecycle,
@@ -380,6 +407,21 @@ export function createHub(options: HubOptions): Hub {
       // The window's operations, a consumer of the services above: built before the server
       // listens, so every route it serves is there from the first request.
       let apiUrl = '';
+      const nats = config.nats
+        ? new NatsLink({
+            config: config.nats,
+            db,
+            store: outboxStore,
+            writes,
+            clock,
+            logger: logger.child({ component: 'nats' }),
+            intoInbox: (input, alsoWrite) => inbox.inject(input, alsoWrite),
+            intoEvents: (input, alsoWrite) => eventIngest.ingestEvent(input, alsoWrite),
+          })
+        : undefined;
+      hooks.nats = nats;
+      if (nats) publishHubRecords(nats, events, logger);
+
       const app = createAppApi({
         eventLog,
         inbox,
@@ -396,6 +438,8 @@ export function createHub(options: HubOptions): Hub {
         apiUrl: () => apiUrl,
         env,
         launcher: options.launcher ?? null,
+        host: nats?.host ?? hostToken(hostname()),
+        natsStatus: () => nats?.status() ?? null,
       });
 
       const api = buildApiServer({
@@ -404,7 +448,7 @@ export function createHub(options: HubOptions): Hub {
         maxBodyBytes: options.settings.api.maxBodyBytes,
         eventLog,
         notifications: () => options.settings.notifications,
-        ingestEvent: ingest.ingestEvent,
+        ingestEvent: eventIngest.ingestEvent,
         armNextCommand: (pids) => notifications.armNextCommand(pids),
         shellScripts: options.shellScripts ?? shellIntegrationScript,
         shellOptions: () => scriptOptionsFrom(options.settings),
@@ -418,6 +462,7 @@ export function createHub(options: HubOptions): Hub {
         ...(options.ui ? { ui: options.ui } : {}),
         lifecycle,
         agents,
+        nats: () => nats?.status() ?? null,
       });
       const { host, port } = options.settings.api;
       try {
@@ -434,6 +479,7 @@ export function createHub(options: HubOptions): Hub {
       }
       // Pending webhook deliveries (also those left by a previous run) go out from here on.
       lifecycle.start();
+      nats?.start();
       // After a burst of requests or hook runs, once things are quiet, V8 hands back what it grew.
       const memory = new IdleMemoryTrimmer({ quietMs: IDLE_TRIM_QUIET_MS });
       api.server.on('request', () => memory.activity());
@@ -443,7 +489,7 @@ export function createHub(options: HubOptions): Hub {
       const boundPort = typeof address === 'object' && address ? address.port : port;
       const bound: HubAddress = { host, port: boundPort, url: `http://${host}:${boundPort}` };
       apiUrl = bound.url;
-      const spool = await startShellSpool(boundPort, port === 0, ingest);
+      const spool = await startShellSpool(boundPort, port === 0, eventIngest);
       searchIndexer.start();
       const agePruning = startAgePruning(eventLog);
       running = {
@@ -465,6 +511,7 @@ export function createHub(options: HubOptions): Hub {
         memory,
         checkpointer,
         spool,
+        nats,
       };
       if (configPath && options.watchConfig !== false) {
         running.unwatch = watchConfigFile(configPath, () => void reloadConfig());
@@ -472,6 +519,7 @@ export function createHub(options: HubOptions): Hub {
       return bound;
     } catch (error) {
       hooks.scheduler?.stop();
+      await hooks.nats?.stop();
       await hooks.searchIndexer?.stop();
       await Promise.all(hooks.workers.map((w) => w.stop()));
       await hooks.manager?.stopAll();
@@ -497,6 +545,7 @@ export function createHub(options: HubOptions): Hub {
     // Webhook attempts in flight are answered and recorded (the rest stay pending in the outbox
     // for the next start); background lifecycle scripts finish within their timeouts.
     await r.lifecycle.stop();
+    await r.nats?.stop();
     killAllScripts();
     // Notifications still being delivered record themselves through the batcher; wait for them
     // (bounded), then commit whatever is queued before the file is closed.
@@ -551,6 +600,12 @@ export function createHub(options: HubOptions): Hub {
     },
     get lifecycle() {
       return requireRunning().lifecycle;
+    },
+    get host() {
+      return running?.nats?.host ?? hostToken(hostname());
+    },
+    natsStatus() {
+      return running?.nats?.status() ?? null;
     },
     get app() {
       return requireRunning().app;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, dialog, session, type BrowserWindow } from 'electron';
+import { app, dialog, powerMonitor, session, type BrowserWindow } from 'electron';
 import { loadConfigFile } from '../core/config/config-file.ts';
 import { defaultPaths } from '../core/config/paths.ts';
 import { resolveSettings } from '../core/config/settings.ts';
@@ -150,6 +150,8 @@ function runDesktop(): void {
       configPath,
       notifier,
       logger,
+      // ntfy's only_when_away: seconds without keyboard or mouse input (Wayland sessions may report 0).
+      idleMs: () => powerMonitor.getSystemIdleTime() * 1000,
       // No `launcher`: the app cannot know which `hookbox` command (Node + bin/hookbox) a terminal
       // would run, and a guess written into an agent's config would break its every tool call. The
       // window's Agents section then shows install as unavailable, with the terminal command.

@@ -70,6 +70,15 @@ function Sidebar({ stores }: { stores: Stores }) {
             {health.event_count.toLocaleString()} events
             <br />
             <code>{health.api_url}</code>
+            <br />
+            <span title="This machine's name in records published to NATS and in ntfy pushes">{health.host}</span>
+            {health.nats && (
+              <span className="nats" title={health.nats.error ?? `NATS ${health.nats.servers.join(', ')}`}>
+                {' '}
+                · NATS {health.nats.state}
+                {health.nats.pending > 0 ? ` (${health.nats.pending} waiting)` : ''}
+              </span>
+            )}
           </p>
         )}
         <button type="button" className="secondary small" onClick={cycleTheme} title="Switch theme (t)">

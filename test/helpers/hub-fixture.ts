@@ -42,6 +42,9 @@ export async function startHub(
     launcher?: string[];
     /** A real desktop notifier instead of the recording one (whose `shown` then stays empty). */
     desktop?: Notifier;
+
+    /** The desktop's idle time, as the Electron shell passes it. */
+    idleMs?: () => number | null;
   } = {},
 ): Promise<RunningHub> {
   const dataDir = options.dataDir ?? tempDir();
@@ -58,6 +61,7 @@ export async function startHub(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.hookSelection ? { hookSelection: options.hookSelection } : {}),
     ...(options.launcher ? { launcher: options.launcher } : {}),
+    ...(options.idleMs ? { idleMs: options.idleMs } : {}),
   });
   const address = await hub.start();
   after(() => hub.stop());

@@ -117,6 +117,18 @@ test('a capped total reads "at least", and the page says how the hub searched', 
     unread_messages: 0,
     config_error: null,
     notifications: { paused: false, until: null },
+    host: 'laptop',
+    nats: {
+      state: 'disconnected' as const,
+      servers: ['nats://127.0.0.1:4222'],
+      server: null,
+      host: 'laptop',
+      stream: 'HOOKBOX',
+      error: 'disconnected from 127.0.0.1:4222',
+      pending: 3,
+      published: 10,
+      subscriptions: [],
+    },
   };
   const page = (request: { text?: string }) => ({
     events: [
@@ -147,6 +159,8 @@ test('a capped total reads "at least", and the page says how the hub searched', 
   try {
     await settle(until(stores.events, (s) => s.status === 'ready' && s.health !== null));
     assert.match(container.querySelector('.pager')?.textContent ?? '', /1–1 of at least 10,000/);
+    // The sidebar names this machine and the NATS link's state.
+    assert.match(container.querySelector('.hub')?.textContent ?? '', /laptop · NATS disconnected \(3 waiting\)/);
     assert.equal(container.querySelector('.search-notes'), null);
     await act(async () => void (await stores.events.getState().setFilters({ text: 'ab' })));
     await settle(until(stores.events, (s) => s.search !== null));

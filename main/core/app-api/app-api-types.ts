@@ -36,6 +36,10 @@ export interface HubHealth {
   /** Why the running config is not the file's (null when it is). */
   config_error: string | null;
   notifications: PauseState;
+  /** This machine's name in published records and pushes. */
+  host: string;
+  /** The NATS link ([nats]); null when not configured. */
+  nats: NatsStatus | null;
 }
 
 export interface EventPage {
@@ -147,6 +151,7 @@ export interface ShellChangeResult {
 
 export type { AgentId as AgentTarget } from '../agents/agent-adapter.ts';
 import type { AgentId as AgentTarget } from '../agents/agent-adapter.ts';
+import type { NatsStatus } from '../nats/nats-link.ts';
 /** What of Hookbox an agent's config can hold: its lifecycle hooks, or `hookbox mcp` as an MCP server. */
 export type AgentPart = 'hooks' | 'mcp';
 

@@ -8,6 +8,7 @@ import { checkConfigText, setTableValues, writeConfigFile } from '../config/conf
 import { readText } from '../shell/integration-files.ts';
 import { EventEmitter } from 'node:events';
 import type { Settings } from '../config/settings-schema.ts';
+import type { NatsStatus } from '../nats/nats-link.ts';
 import type { HubEvents } from '../hub-types.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import type { EventLog } from '../events/event-log.ts';
@@ -153,6 +154,10 @@ export interface AppApiServices {
   env: NodeJS.ProcessEnv;
   /** How agents' configs start this installation's hookbox; null: unknown (install is then refused). */
   launcher?: readonly string[] | null;
+  /** This machine's name in every record it shares (NATS), shown in the window. */
+  host: string;
+  /** The NATS link's state; null: no [nats] in the config. */
+  natsStatus: () => NatsStatus | null;
 }
 
 export function createAppApi(services: AppApiServices): AppApi {
@@ -203,6 +208,8 @@ export function createAppApi(services: AppApiServices): AppApi {
         unread_messages: unread,
         config_error: config.error(),
         notifications: pause.state(),
+        host: services.host,
+        nats: services.natsStatus(),
       };
     },
     async listEvents({ limit }) {

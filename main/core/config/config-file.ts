@@ -6,7 +6,10 @@ import { ErrorCode, HookboxError } from '../errors.ts';
 import { SessionName } from '../inbox/session-name.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { JSON_MAX_DEPTH, valueTooDeep } from '../util/json-input.ts';
-import { NotifyWhen } from './settings-schema.ts';
+import { NTFY_TOPIC_PATTERN } from '../notify/ntfy.ts';
+import { NOTIFICATION_ROUTES, NotifyWhen } from './settings-schema.ts';
+
+const Route = Type.Enum([...NOTIFICATION_ROUTES]);
 
 // The TOML file as the user writes it (snake_case). Unknown keys are errors so a typo never
 // silently falls back to a default. `[[hooks]]` keeps Octomind's shape; it is validated by the
@@ -48,6 +51,38 @@ export const ConfigFileSchema = Type.Object(
           notify_service_url: Type.Optional(Type.String()),
           baml_url: Type.Optional(Type.String()),
           remote_timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
+          /** Native ntfy pushes (notify/ntfy.ts); `${VAR}` in token/user/password. */
+          ntfy: Type.Optional(
+            Type.Object(
+              {
+                url: Type.Optional(Type.String()),
+                topic: Type.String({ pattern: NTFY_TOPIC_PATTERN }),
+                token: Type.Optional(Type.String({ minLength: 1 })),
+                user: Type.Optional(Type.String({ minLength: 1 })),
+                password: Type.Optional(Type.String({ minLength: 1 })),
+                click_url: Type.Optional(Type.String()),
+                quiet_hours: Type.Optional(
+                  Type.String({ pattern: '^\\s*\\d{1,2}:\\d{2}\\s*-\\s*\\d{1,2}:\\d{2}\\s*$' }),
+                ),
+                only_when_away: Type.Optional(Type.String({ minLength: 1 })),
+                max_attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+                timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 300 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          /** Per rule group: "desktop", "ntfy", "both" or "none". */
+          routes: Type.Optional(
+            Type.Object(
+              {
+                failure: Type.Optional(Route),
+                long_running: Type.Optional(Route),
+                agent: Type.Optional(Route),
+                lifecycle: Type.Optional(Route),
+              },
+              { additionalProperties: false },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -65,6 +100,8 @@ export const ConfigFileSchema = Type.Object(
     hooks: Type.Optional(Type.Array(Type.Unknown())),
     /** Lifecycle hooks (Bernstein / Loom events); checked by parseLifecycleConfig (lifecycle/lifecycle-config.ts). */
     lifecycle: Type.Optional(Type.Unknown()),
+    /** NATS JetStream publish and subscribe; checked by parseNatsConfig (nats/nats-config.ts). */
+    nats: Type.Optional(Type.Unknown()),
     /** Claude Code: `inbox` names the session whose waiting messages Stop hands to Claude (off when absent). */
     claude: Type.Optional(Type.Object({ inbox: Type.Optional(SessionName) }, { additionalProperties: false })),
     /** Per-session options: a command each message is piped to (e.g. `octomind send --name X`). */

@@ -1,6 +1,7 @@
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { defaultLifecycleConfig, parseLifecycleConfig, type LifecycleConfig } from '../lifecycle/lifecycle-config.ts';
 import { validateHooks, type HookConfig } from '../webhooks/hook-config.ts';
+import { parseNatsConfig, type NatsConfig } from '../nats/nats-config.ts';
 import { loadConfigFile, type ConfigFile } from './config-file.ts';
 
 /** Which hooks run: all enabled ones (serve), or the ones `hookbox run --hook` names. */
@@ -21,6 +22,8 @@ export interface HubConfig {
   hooks: HookConfig[];
   sessions: SessionConfig[];
   lifecycle: LifecycleConfig;
+  /** [nats]; applied at start (a change needs a restart). */
+  nats: NatsConfig | null;
 }
 
 export function hubConfigFrom(
@@ -53,7 +56,7 @@ export function hubConfigFrom(
     ...parseLifecycleConfig(config.lifecycle, { file, env, resolveSecrets: true }),
     claudeInbox: config.claude?.inbox ?? null,
   };
-  return { hooks, sessions, lifecycle };
+  return { hooks, sessions, lifecycle, nats: parseNatsConfig(config.nats, { file, env }) };
 }
 
 /** Reads and validates the file; a missing default file means no hooks. */
@@ -61,7 +64,7 @@ export function loadHubConfig(path: string | null, env: NodeJS.ProcessEnv, selec
   if (path === null) {
     if (selection.names && selection.names.length > 0)
       throw new HookboxError(ErrorCode.InvalidConfig, `no config file: cannot activate hook '${selection.names[0]}'`);
-    return { hooks: [], sessions: [], lifecycle: defaultLifecycleConfig(null) };
+    return { hooks: [], sessions: [], lifecycle: defaultLifecycleConfig(null), nats: null };
   }
   const loaded = loadConfigFile(path, { explicit: true });
   return hubConfigFrom(loaded.config, path, env, selection);

@@ -37,6 +37,30 @@ export const NOTIFY_WHEN = ['always', 'unfocused', 'never'] as const;
 export const NotifyWhen = Type.Enum([...NOTIFY_WHEN]);
 export type NotifyWhen = (typeof NOTIFY_WHEN)[number];
 
+/** Where a notification goes, per rule group (notifications.routes). */
+export const NOTIFICATION_ROUTES = ['desktop', 'ntfy', 'both', 'none'] as const;
+export const ROUTE_GROUPS = ['failure', 'long_running', 'agent', 'lifecycle'] as const;
+export type RouteGroup = (typeof ROUTE_GROUPS)[number];
+
+/** [notifications.ntfy] resolved: secrets already taken from the environment (see notify/ntfy.ts). */
+export const NtfySettings = Type.Object({
+  /** The server's root URL, ending in '/'. */
+  url: Type.String(),
+  topic: Type.String(),
+  token: Type.Optional(Type.String()),
+  user: Type.Optional(Type.String()),
+  password: Type.Optional(Type.String()),
+  /** A base address of the window that the phone can reach; a push opens the item there. */
+  clickUrl: Type.Optional(Type.String()),
+  /** Minutes of the day [start, end): pushes in that span are sent silently (ntfy priority 1). */
+  quietHours: Type.Optional(Type.Object({ start: Type.Integer(), end: Type.Integer() })),
+  /** Push only when the desktop has been idle this long (where the platform tells idle time). */
+  awayAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  maxAttempts: Type.Integer({ minimum: 1 }),
+  timeoutMs: Type.Integer({ minimum: 1 }),
+});
+export type NtfySettings = Static<typeof NtfySettings>;
+
 export const NotificationSettings = Type.Object({
   onFailure: Type.Boolean(),
   onLongRunning: Type.Boolean(),
@@ -53,6 +77,10 @@ export const NotificationSettings = Type.Object({
   bamlUrl: Type.Optional(Type.String()),
   /** How long a remote call (notify service, BAML) may take before the rules decide alone. */
   remoteTimeoutMs: Type.Integer({ minimum: 1 }),
+  /** Native ntfy pushes; absent: none. */
+  ntfy: Type.Optional(NtfySettings),
+  /** Per rule group: desktop, ntfy, both or none (default: both when ntfy is set, desktop otherwise). */
+  routes: Type.Optional(Type.Partial(Type.Record(Type.Enum([...ROUTE_GROUPS]), Type.Enum([...NOTIFICATION_ROUTES])))),
 });
 export type NotificationSettings = Static<typeof NotificationSettings>;
 

@@ -1,7 +1,9 @@
 import ms from 'ms';
 import { ErrorCode, HookboxError } from '../errors.ts';
+import { parseQuietHours } from '../notify/ntfy.ts';
 import type { ConfigFile } from './config-file.ts';
-import { DEFAULT_SETTINGS, type Settings } from './settings-schema.ts';
+import { interpolateEnv } from './env-interpolation.ts';
+import { DEFAULT_SETTINGS, ROUTE_GROUPS, type NtfySettings, type Settings } from './settings-schema.ts';
 
 export { DEFAULT_SETTINGS, type Settings } from './settings-schema.ts';
 
@@ -53,6 +55,41 @@ export function parseMaxAge(name: string, raw: string): number {
   return Math.round(value);
 }
 
+type FileNtfy = NonNullable<NonNullable<ConfigFile['notifications']>['ntfy']>;
+
+/** [notifications.ntfy]: url defaults to ntfy.sh; token, user and password may come from `${VAR}`. */
+export function resolveNtfy(file: FileNtfy, env: NodeJS.ProcessEnv): NtfySettings {
+  const where = (key: string) => `notifications.ntfy.${key}`;
+  const url = new URL(checkHttpUrl(where('url'), file.url ?? 'https://ntfy.sh'));
+  // The JSON publish goes to the server's root (a self-hosted ntfy may live under a path).
+  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+  if (file.token !== undefined && (file.user !== undefined || file.password !== undefined))
+    throw new HookboxError(ErrorCode.InvalidSetting, `${where('token')}: give a token or user and password, not both`);
+  if ((file.user === undefined) !== (file.password === undefined))
+    throw new HookboxError(ErrorCode.InvalidSetting, `${where('user')}: user and password go together`);
+  const quiet = file.quiet_hours === undefined ? undefined : parseQuietHours(file.quiet_hours);
+  if (quiet === null) throw invalid(where('quiet_hours'), file.quiet_hours ?? '', 'must be "HH:MM-HH:MM"');
+  let awayAfterMs: number | undefined;
+  if (file.only_when_away !== undefined) {
+    const value = ms(file.only_when_away.trim() as ms.StringValue) as number | undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      throw invalid(where('only_when_away'), file.only_when_away, 'must be a duration such as "5m"');
+    awayAfterMs = Math.round(value);
+  }
+  return {
+    url: url.toString(),
+    topic: file.topic,
+    ...(file.token !== undefined ? { token: interpolateEnv(file.token, env, where('token')) } : {}),
+    ...(file.user !== undefined ? { user: interpolateEnv(file.user, env, where('user')) } : {}),
+    ...(file.password !== undefined ? { password: interpolateEnv(file.password, env, where('password')) } : {}),
+    ...(file.click_url !== undefined ? { clickUrl: checkHttpUrl(where('click_url'), file.click_url) } : {}),
+    ...(quiet ? { quietHours: quiet } : {}),
+    ...(awayAfterMs !== undefined ? { awayAfterMs } : {}),
+    maxAttempts: file.max_attempts ?? 10,
+    timeoutMs: (file.timeout ?? 10) * 1000,
+  };
+}
+
 function envUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
@@ -96,6 +133,17 @@ export function resolveSettings(input: {
     envUrl(env, 'AGENTD_BAML_URL') ??
     (fileNotify.baml_url ? checkHttpUrl('notifications.baml_url', fileNotify.baml_url) : undefined);
 
+  const ntfy = fileNotify.ntfy ? resolveNtfy(fileNotify.ntfy, env) : undefined;
+  const routes = fileNotify.routes ?? {};
+  for (const group of ROUTE_GROUPS) {
+    const route = routes[group];
+    if (!ntfy && (route === 'ntfy' || route === 'both'))
+      throw new HookboxError(
+        ErrorCode.InvalidSetting,
+        `notifications.routes.${group} = "${route}" needs [notifications.ntfy] (topic at least)`,
+      );
+  }
+
   return {
     api: {
       host: d.api.host,
@@ -130,6 +178,8 @@ export function resolveSettings(input: {
       remoteTimeoutMs: pick(fileNotify.remote_timeout_ms, d.notifications.remoteTimeoutMs),
       ...(notifyServiceUrl ? { notifyServiceUrl } : {}),
       ...(bamlUrl ? { bamlUrl } : {}),
+      ...(ntfy ? { ntfy } : {}),
+      ...(fileNotify.routes ? { routes: { ...fileNotify.routes } } : {}),
     },
     shell: { terminalNotifications: pick(file.shell?.terminal_notifications, d.shell.terminalNotifications) },
     logFormat: pick(envEnum(env, 'AGENTD_LOG_FORMAT', ['text', 'json'] as const), file.log_format, d.logFormat),

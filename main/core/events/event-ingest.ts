@@ -18,8 +18,11 @@ export interface EventIngestDeps {
 }
 
 export interface EventIngest {
-  /** Resolves once the event is committed; its notification, if any, follows without being waited for. */
-  ingestEvent(input: EventInput): Promise<RecordedEvent>;
+  /**
+   * Resolves once the event is committed; its notification, if any, follows without being waited
+   * for. `alsoWrite` commits with the event (NATS: the message's id, so a redelivery is a duplicate).
+   */
+  ingestEvent(input: EventInput, alsoWrite?: () => void): Promise<RecordedEvent>;
   /** Resolves once the notifications under way have been delivered and recorded (or failed). */
   drain(): Promise<void>;
 }
@@ -27,8 +30,8 @@ export interface EventIngest {
 export function createEventIngest(deps: EventIngestDeps): EventIngest {
   const inFlight = new Set<Promise<unknown>>();
   return {
-    async ingestEvent(input) {
-      const event = await deps.eventLog.record(input);
+    async ingestEvent(input, alsoWrite) {
+      const event = await deps.eventLog.record(input, alsoWrite);
       deps.onRecorded(event);
       // After the commit, not awaited: a slow desktop or notify service never delays ingestion.
       const handling = deps.notifications.handle(event);

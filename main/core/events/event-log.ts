@@ -44,8 +44,8 @@ export class EventLog {
     this.#writes = options.writes;
   }
 
-  /** Resolves once the event is committed to disk. */
-  async record(input: EventInput): Promise<RecordedEvent> {
+  /** Resolves once the event is committed to disk; `alsoWrite` runs in the same transaction. */
+  async record(input: EventInput, alsoWrite?: () => void): Promise<RecordedEvent> {
     const event: RecordedEvent = {
       id: newId(),
       received_at: this.#clock.now().toISOString(),
@@ -56,7 +56,12 @@ export class EventLog {
       output: input.output ?? '',
       metadata: input.metadata ?? {},
     };
-    await this.#writes.write(() => this.#store.insert(event, this.#retention), { oneStatement: true });
+    if (alsoWrite)
+      await this.#writes.write(() => {
+        this.#store.insert(event, this.#retention);
+        alsoWrite();
+      });
+    else await this.#writes.write(() => this.#store.insert(event, this.#retention), { oneStatement: true });
     this.#remember(event);
     return event;
   }

@@ -35,6 +35,7 @@ import type { LifecycleService } from '../lifecycle/lifecycle-service.ts';
 import type { AgentHookService } from '../agents/agent-hook-service.ts';
 import { registerLifecycleRoutes } from './routes/lifecycle-routes.ts';
 import { registerAgentRoutes } from './routes/agent-routes.ts';
+import type { NatsStatus } from '../nats/nats-link.ts';
 
 const MAX_PARAM_LENGTH = 256;
 
@@ -66,6 +67,8 @@ export interface ApiServerOptions {
   lifecycle: LifecycleService;
   /** Coding agents' hooks (/agents/…); control token required. */
   agents: AgentHookService;
+  /** The NATS link's state for /health; null when [nats] is not configured. */
+  nats?: () => NatsStatus | null;
 }
 
 /**
@@ -135,6 +138,7 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     eventLog: options.eventLog,
     notifications: options.notifications,
     version: options.version,
+    nats: options.nats ?? (() => null),
   });
   registerEventRoutes(app, {
     eventLog: options.eventLog,

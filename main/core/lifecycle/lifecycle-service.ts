@@ -25,8 +25,8 @@ import {
 import { resolveEventName, validatePayload, type LifecycleEventName } from './lifecycle-events.ts';
 import { lifecycleNotice } from './lifecycle-notifications.ts';
 import { LifecycleStore, type LifecycleEventRecord } from './lifecycle-store.ts';
-import { OutboxStore, type DeliverySummary } from './outbox-store.ts';
-import { WebhookOutbox } from './webhook-outbox.ts';
+import { OutboxStore, type Delivery, type DeliverySummary } from './outbox-store.ts';
+import { WebhookOutbox, type OutboxHook } from './webhook-outbox.ts';
 
 // The hub's lifecycle hooks: an emitted event is validated, its chain decides, and then — in one
 // transaction — the event, every handler run and one outbox row per webhook are stored. After the
@@ -52,6 +52,10 @@ export interface LifecycleServiceDeps {
   onNotification?: (record: NotificationRecord) => void;
   /** A delivery's state changed (an attempt was recorded, or a dead one was revived). */
   onDelivery?: (delivery: DeliverySummary) => void;
+  /** The one outbox store (the notification pipeline queues ntfy pushes in it too). */
+  outboxStore?: OutboxStore;
+  /** The destination of a delivery on another channel than 'webhook' (ntfy), undefined when unconfigured. */
+  channelHook?: (delivery: Delivery) => OutboxHook | undefined;
 }
 
 export interface EmitResult {
@@ -94,14 +98,17 @@ export class LifecycleService {
     this.#deps = deps;
     this.#config = deps.config;
     this.store = new LifecycleStore(deps.db, { keep: LIFECYCLE_EVENTS_KEPT });
-    this.outboxStore = new OutboxStore(deps.db);
+    this.outboxStore = deps.outboxStore ?? new OutboxStore(deps.db);
     this.outbox = new WebhookOutbox({
       store: this.outboxStore,
       writes: deps.writes,
       clock: deps.clock,
       logger: deps.logger.child({ component: 'outbox' }),
       settings: () => this.#config.outbox,
-      hookFor: (event, hook, url) => this.#webhookFor(event, hook, url),
+      hookFor: (delivery) =>
+        delivery.channel === 'webhook'
+          ? this.#webhookFor(delivery.event, delivery.hook, delivery.url)
+          : deps.channelHook?.(delivery),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       ...(deps.random ? { random: deps.random } : {}),
       onAttempt: (delivery) => {

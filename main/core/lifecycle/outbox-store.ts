@@ -1,15 +1,20 @@
 import type { Database, Statement } from 'better-sqlite3';
 
-// The webhook outbox: one row per (event, webhook handler) to deliver, and one attempt row per
-// HTTP attempt. A delivery is pending until it is delivered (2xx) or dead (a non-retryable answer,
+// The outbox of every outside delivery: one row per (record, destination) to deliver, and one
+// attempt row per HTTP attempt. `channel` says what carries it: a lifecycle webhook, an ntfy push
+// (both sent by WebhookOutbox over HTTP) or a NATS publish (sent in order by the NATS publisher). A delivery is pending until it is delivered (2xx) or dead (a non-retryable answer,
 // or out of attempts); the last status and error stay visible either way.
 
 export const DELIVERY_STATES = ['pending', 'delivered', 'dead'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 export type AttemptOutcome = 'delivered' | 'retry' | 'dead';
+export const DELIVERY_CHANNELS = ['webhook', 'ntfy', 'nats'] as const;
+export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 
 export interface Delivery {
   id: string;
+  channel: DeliveryChannel;
+  /** The record it carries: a lifecycle event (webhook), a notification (ntfy), any record (nats). */
   event_id: string;
   event: string;
   hook: string;
@@ -42,7 +47,7 @@ export interface DeliveryAttempt {
 }
 
 const SUMMARY =
-  'id, event_id, event, hook, url, state, attempts, max_attempts, timeout_ms, next_attempt_at, created_at, updated_at, last_status, last_error, delivered_at';
+  'id, channel, event_id, event, hook, url, state, attempts, max_attempts, timeout_ms, next_attempt_at, created_at, updated_at, last_status, last_error, delivered_at';
 
 export class OutboxStore {
   readonly #insert: Statement;
@@ -55,16 +60,22 @@ export class OutboxStore {
   readonly #insertAttempt: Statement;
   readonly #attempts: Statement<[string], DeliveryAttempt>;
   readonly #revive: Statement;
+  readonly #natsPending: Statement<[number], Delivery>;
+  readonly #natsCount: Statement<[], { n: number }>;
+  readonly #remove: Statement<[string]>;
+  readonly #noteFailure: Statement;
 
   constructor(db: Database) {
     this.#insert = db.prepare(
-      `INSERT INTO lifecycle_deliveries (id, event_id, event, hook, url, body, state, attempts, max_attempts, timeout_ms, next_attempt_at, created_at, updated_at)
-       VALUES (@id, @event_id, @event, @hook, @url, @body, 'pending', 0, @max_attempts, @timeout_ms, @next_attempt_at, @created_at, @created_at)`,
+      `INSERT INTO lifecycle_deliveries (id, channel, event_id, event, hook, url, body, state, attempts, max_attempts, timeout_ms, next_attempt_at, created_at, updated_at)
+       VALUES (@id, @channel, @event_id, @event, @hook, @url, @body, 'pending', 0, @max_attempts, @timeout_ms, @next_attempt_at, @created_at, @created_at)`,
     );
     this.#due = db.prepare(
-      `SELECT * FROM lifecycle_deliveries WHERE state = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at, seq LIMIT @limit`,
+      `SELECT * FROM lifecycle_deliveries WHERE state = 'pending' AND channel <> 'nats' AND next_attempt_at <= @now ORDER BY next_attempt_at, seq LIMIT @limit`,
     );
-    this.#nextDue = db.prepare(`SELECT min(next_attempt_at) AS at FROM lifecycle_deliveries WHERE state = 'pending'`);
+    this.#nextDue = db.prepare(
+      `SELECT min(next_attempt_at) AS at FROM lifecycle_deliveries WHERE state = 'pending' AND channel <> 'nats'`,
+    );
     this.#byId = db.prepare('SELECT * FROM lifecycle_deliveries WHERE id = ?');
     this.#byPrefix = db.prepare('SELECT * FROM lifecycle_deliveries WHERE id >= ? ORDER BY id LIMIT 2');
     this.#list = db.prepare(
@@ -81,6 +92,16 @@ export class OutboxStore {
     this.#attempts = db.prepare(
       'SELECT delivery_id, attempt, started_at, duration_ms, status, error, outcome FROM lifecycle_delivery_attempts WHERE delivery_id = ? ORDER BY seq',
     );
+    this.#natsPending = db.prepare(
+      `SELECT * FROM lifecycle_deliveries WHERE channel = 'nats' AND state = 'pending' ORDER BY seq LIMIT ?`,
+    );
+    this.#natsCount = db.prepare(
+      `SELECT count(*) AS n FROM lifecycle_deliveries WHERE channel = 'nats' AND state = 'pending'`,
+    );
+    this.#remove = db.prepare('DELETE FROM lifecycle_deliveries WHERE id = ?');
+    this.#noteFailure = db.prepare(
+      `UPDATE lifecycle_deliveries SET attempts = attempts + 1, last_error = @error, updated_at = @at WHERE id = @id`,
+    );
     this.#revive = db.prepare(
       `UPDATE lifecycle_deliveries SET state = 'pending', max_attempts = attempts + 1, next_attempt_at = @now, updated_at = @at WHERE id = @id AND state = 'dead'`,
     );
@@ -88,6 +109,7 @@ export class OutboxStore {
 
   insert(d: {
     id: string;
+    channel?: DeliveryChannel;
     event_id: string;
     event: string;
     hook: string;
@@ -98,7 +120,7 @@ export class OutboxStore {
     next_attempt_at: number;
     created_at: string;
   }): void {
-    this.#insert.run(d);
+    this.#insert.run({ channel: 'webhook', ...d });
   }
 
   due(now: number, limit: number): Delivery[] {
@@ -135,6 +157,25 @@ export class OutboxStore {
 
   attempts(deliveryId: string): DeliveryAttempt[] {
     return this.#attempts.all(deliveryId);
+  }
+
+  /** NATS publishes waiting, oldest first (they go out in this order, one at a time). */
+  natsPending(limit: number): Delivery[] {
+    return this.#natsPending.all(limit);
+  }
+
+  natsPendingCount(): number {
+    return this.#natsCount.get()?.n ?? 0;
+  }
+
+  /** Published (JetStream acknowledged them): the stream is the record now (inside a write). */
+  remove(ids: readonly string[]): void {
+    for (const id of ids) this.#remove.run(id);
+  }
+
+  /** A publish failed (NATS down …): the head of the queue keeps its place and says why. */
+  noteFailure(id: string, error: string, at: string): void {
+    this.#noteFailure.run({ id, error, at });
   }
 
   /** A dead delivery gets one more attempt, now. True when it was dead. */

@@ -5,7 +5,8 @@ import type { OutboxSettings } from './lifecycle-config.ts';
 import type { AttemptOutcome, Delivery, DeliveryAttempt, OutboxStore } from './outbox-store.ts';
 import { webhookHeaders } from './webhook-signature.ts';
 
-// The worker that empties the webhook outbox. Deliveries are rows in SQLite written in the same
+// The worker that empties the outbox over HTTP: lifecycle webhooks (signed, see
+// webhook-signature.ts) and ntfy pushes (ntfy's JSON with its Authorization header). Deliveries are rows in SQLite written in the same
 // transaction as their event, so nothing accepted is lost to a crash or a restart: a delivery
 // still pending when the hub stops is sent by the next hub on the same data dir.
 //
@@ -28,8 +29,11 @@ export interface WebhookOutboxDeps {
   clock: Clock;
   logger: Logger;
   settings: () => OutboxSettings;
-  /** The hook of a delivery in the config in force (its secret may have been rotated); undefined: removed. */
-  hookFor: (event: string, hook: string, url: string) => OutboxHook | undefined;
+  /**
+   * The destination of a delivery in the config in force (a secret or token may have been
+   * rotated); undefined: removed. A webhook's headers are signed; other channels' are sent as given.
+   */
+  hookFor: (delivery: Delivery) => OutboxHook | undefined;
   fetch?: typeof fetch;
   /** 0..1; jitter source (tests pin it). */
   random?: () => number;
@@ -165,25 +169,32 @@ export class WebhookOutbox {
     const attemptNo = delivery.attempts + 1;
     const startedAt = clock.now();
     const t0 = performance.now();
-    const hook = this.#deps.hookFor(delivery.event, delivery.hook, delivery.url);
+    const hook = this.#deps.hookFor(delivery);
+    const what = delivery.channel === 'webhook' ? `webhook ${delivery.hook}` : `${delivery.channel} ${delivery.hook}`;
     let status: number | null = null;
     let error: string | null = null;
     let retryAfter: number | null = null;
     let retryable = false;
     if (!hook) {
-      error = `webhook handler '${delivery.hook}' of ${delivery.event} is no longer in the config; not sent`;
+      error =
+        delivery.channel === 'webhook'
+          ? `webhook handler '${delivery.hook}' of ${delivery.event} is no longer in the config; not sent`
+          : `${delivery.channel} is no longer configured; not sent`;
     } else {
-      const headers = {
-        ...hook.headers,
-        ...webhookHeaders({
-          event: delivery.event,
-          body: delivery.body,
-          secret: hook.secret,
-          timestamp: Math.floor(startedAt.getTime() / 1000),
-          deliveryId: delivery.id,
-          attempt: attemptNo,
-        }),
-      };
+      const headers =
+        delivery.channel === 'webhook'
+          ? {
+              ...hook.headers,
+              ...webhookHeaders({
+                event: delivery.event,
+                body: delivery.body,
+                secret: hook.secret,
+                timestamp: Math.floor(startedAt.getTime() / 1000),
+                deliveryId: delivery.id,
+                attempt: attemptNo,
+              }),
+            }
+          : hook.headers;
       try {
         const response = await this.#fetch(delivery.url, {
           method: 'POST',
@@ -249,13 +260,13 @@ export class WebhookOutbox {
     };
     await this.#deps.writes.write(() => this.#deps.store.recordAttempt(attempt, next));
     const log = { delivery: delivery.id, event: delivery.event, hook: delivery.hook, attempt: attemptNo, status };
-    if (outcome === 'delivered') logger.debug(log, `webhook ${delivery.hook} delivered ${delivery.event}`);
+    if (outcome === 'delivered') logger.debug(log, `${what} delivered ${delivery.event}`);
     else if (outcome === 'retry')
       logger.warn(
         log,
-        `webhook ${delivery.hook} (${delivery.event}) attempt ${attemptNo} failed: ${error}; retrying in ${Math.round(delay / 1000)} s`,
+        `${what} (${delivery.event}) attempt ${attemptNo} failed: ${error}; retrying in ${Math.round(delay / 1000)} s`,
       );
-    else logger.error(log, `webhook ${delivery.hook} (${delivery.event}) is dead: ${error}`);
+    else logger.error(log, `${what} (${delivery.event}) is dead: ${error}`);
     this.#deps.onAttempt?.({ ...delivery, ...next }, attempt);
   }
 }

@@ -16,6 +16,9 @@ import type { TerminalFocus } from './focus/terminal-focus.ts';
 import { formatDuration } from '../../shared/format-duration.ts';
 import type { DesktopNotification, Notifier, Priority } from './notifier.ts';
 import { analyzeEvent, postToNotifyService, type FetchLike } from './remote-calls.ts';
+import type { OutboxStore } from '../lifecycle/outbox-store.ts';
+import { routeNotification } from './notification-routing.ts';
+import { ntfyMessage } from './ntfy.ts';
 
 export type { NotificationRecord } from './notification-store.ts';
 
@@ -31,6 +34,12 @@ export interface NotificationPipelineOptions {
   paused?: () => boolean;
   /** For rules whose `when` is "unfocused": is the command's terminal in front? Default: never known. */
   focus?: TerminalFocus;
+  /** The outbox ntfy pushes go through, and how to wake its worker. */
+  outbox?: { store: OutboxStore; kick: () => void };
+  /** This machine's name (a tag on every push). */
+  host?: string;
+  /** The desktop's idle time in ms, null where the platform does not tell it. */
+  idleMs?: () => number | null;
 }
 
 /** `hookbox notify-next` (or the tray): the next command that ends in one of these shells, or in any. */
@@ -172,16 +181,47 @@ export class NotificationPipeline {
       priority: d.priority,
       eventId: d.eventId,
     };
+    const now = this.#options.clock.now();
+    const route = routeNotification(settings, d.rule, { now, idleMs: this.#options.idleMs?.() ?? null });
     const deliveries = await Promise.all([
-      this.#toDesktop(notification),
+      ...(route.desktop ? [this.#toDesktop(notification)] : []),
       ...(settings.notifyServiceUrl
         ? [this.#toNotifyService(settings.notifyServiceUrl, notification, settings.remoteTimeoutMs)]
         : []),
     ]);
+    const id = newId();
+    const at = this.#options.clock.now();
+    const outbox = this.#options.outbox;
+    const ntfy = settings.ntfy && route.ntfy && outbox ? settings.ntfy : undefined;
+    // The push is an outbox row written with the notification: queued means it will be sent.
+    const push = ntfy
+      ? {
+          id: newId(),
+          channel: 'ntfy' as const,
+          event_id: id,
+          event: 'ntfy',
+          hook: ntfy.topic,
+          url: ntfy.url,
+          body: JSON.stringify(
+            ntfyMessage(ntfy, {
+              ...d,
+              itemId: d.eventId,
+              host: this.#options.host ?? 'hookbox',
+              quiet: route.quiet,
+            }),
+          ),
+          max_attempts: ntfy.maxAttempts,
+          timeout_ms: ntfy.timeoutMs,
+          next_attempt_at: at.getTime(),
+          created_at: at.toISOString(),
+        }
+      : undefined;
+    if (push) deliveries.push({ channel: 'ntfy', ok: true });
+    else if (route.skipped) this.#options.logger.debug({ rule: d.rule }, `ntfy push skipped: ${route.skipped}`);
 
     const record: NotificationRecord = {
-      id: newId(),
-      created_at: this.#options.clock.now().toISOString(),
+      id,
+      created_at: at.toISOString(),
       event_id: d.eventId,
       source: d.source,
       rule: d.rule,
@@ -191,7 +231,13 @@ export class NotificationPipeline {
       priority: d.priority,
       deliveries,
     };
-    await this.#options.writes.write(() => this.#store.insert(record), { oneStatement: true });
+    if (push && outbox) {
+      await this.#options.writes.write(() => {
+        this.#store.insert(record);
+        outbox.store.insert(push);
+      });
+      outbox.kick();
+    } else await this.#options.writes.write(() => this.#store.insert(record), { oneStatement: true });
     return record;
   }
 

@@ -252,6 +252,8 @@ export const dialog = {
   },
 };
 
+export const powerMonitor = { getSystemIdleTime: () => 0 };
+
 export const session = {
   defaultSession: {
     setPermissionRequestHandler(): void {

@@ -6,6 +6,7 @@ import { migration005LeanEvents } from './005-lean-events.ts';
 import { migration006LeanNotifications } from './006-lean-notifications.ts';
 import { migration007WebhookDeliveries } from './007-webhook-deliveries.ts';
 import { migration008EventSearch } from './008-event-search.ts';
+import { migration009OutboxChannels } from './009-outbox-channels.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration in order. Append only: a released migration is never edited. */
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006LeanNotifications,
   migration007WebhookDeliveries,
   migration008EventSearch,
+  migration009OutboxChannels,
 ];

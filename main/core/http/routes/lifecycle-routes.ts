@@ -3,7 +3,7 @@ import { ErrorCode, HookboxError } from '../../errors.ts';
 import type { LifecycleService } from '../../lifecycle/lifecycle-service.ts';
 import { HandlerRunSchema } from '../../lifecycle/lifecycle-chain.ts';
 import { MergedResultSchema } from '../../lifecycle/loom-protocol.ts';
-import { DELIVERY_STATES } from '../../lifecycle/outbox-store.ts';
+import { DELIVERY_CHANNELS, DELIVERY_STATES } from '../../lifecycle/outbox-store.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
@@ -49,6 +49,7 @@ const EventRecord = Type.Object({
 
 const DeliveryFields = {
   id: Type.String(),
+  channel: Type.Enum([...DELIVERY_CHANNELS]),
   event_id: Type.String(),
   event: Type.String(),
   hook: Type.String(),

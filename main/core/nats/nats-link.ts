@@ -1,0 +1,462 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  StorageType,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import {
+  connect,
+  credsAuthenticator,
+  nanos,
+  nkeyAuthenticator,
+  type NatsConnection,
+  type NodeConnectionOptions,
+} from '@nats-io/transport-node';
+import type { Clock } from '../clock.ts';
+import type { WriteBatcher } from '../db/write-batcher.ts';
+import { HookboxError } from '../errors.ts';
+import type { EventInput } from '../events/event-schema.ts';
+import type { MessageSource } from '../inbox/inbox.ts';
+import type { OutboxStore } from '../lifecycle/outbox-store.ts';
+import { newId } from '../util/ids.ts';
+import type { NatsConfig, NatsSubscription } from './nats-config.ts';
+import { inboxText, readNatsRecord, type NatsRecord } from './nats-messages.ts';
+
+// The hub's link to NATS JetStream, one connection for both directions.
+//
+// Publish: a record to publish is an outbox row (channel 'nats', the same table as webhooks and
+// ntfy) written after its own commit; this loop sends the rows one at a time in the order they
+// were written, each with Nats-Msg-Id = the record's Hookbox id (JetStream drops a duplicate), and
+// deletes a row once JetStream acknowledged it. While NATS is unreachable the rows wait; the head
+// of the queue says why. One at a time keeps the order per subject across an outage.
+//
+// Subscribe: each [[nats.subscribe]] binds a durable pull consumer (explicit ack, one message
+// unacknowledged at a time, so a redelivery never overtakes what follows). A message is validated
+// (nats-messages.ts; an invalid one is terminated with the reason logged, never retried), committed
+// into the inbox or the event history together with its id in nats_received, and only then
+// acknowledged: a crash before the commit means a redelivery, one after it a duplicate that the id
+// turns away.
+//
+// Bad credentials or an unreachable server: one log line per distinct error, the state in
+// status(), retries with backoff; the hub keeps serving locally.
+
+export type NatsState = 'connecting' | 'connected' | 'disconnected' | 'error' | 'stopped';
+
+export interface NatsSubscriptionStatus {
+  subject: string;
+  durable: string;
+  into: string;
+  received: number;
+  duplicates: number;
+  terminated: number;
+  last_error: string | null;
+}
+
+export interface NatsStatus {
+  state: NatsState;
+  servers: string[];
+  server: string | null;
+  host: string;
+  stream: string;
+  error: string | null;
+  /** Records waiting in the outbox to be published. */
+  pending: number;
+  published: number;
+  subscriptions: NatsSubscriptionStatus[];
+}
+
+export interface NatsLinkDeps {
+  config: NatsConfig;
+  db: Database;
+  store: OutboxStore;
+  writes: WriteBatcher;
+  clock: Clock;
+  logger: Logger;
+  /** The inbox's one write path; `alsoWrite` runs in the message's transaction. */
+  intoInbox: (
+    input: { session: string; source: MessageSource; label: string; content: string },
+    alsoWrite: () => void,
+  ) => Promise<unknown>;
+  /** The history's one record path (notifications included); `alsoWrite` runs in the event's transaction. */
+  intoEvents: (input: EventInput, alsoWrite: () => void) => Promise<unknown>;
+}
+
+const BATCH = 200;
+const PUBLISH_TIMEOUT_MS = 5_000;
+const MAX_RETRY_MS = 30_000;
+const STOP_DEADLINE_MS = 5_000;
+const RECEIVED_KEPT_MS = 30 * 24 * 3_600_000;
+
+/** A NATS or JetStream error in one line. */
+function describeNatsError(error: unknown): string {
+  const e = error as { message?: string; code?: string; cause?: { message?: string; code?: string } };
+  const message = e.message ?? String(error);
+  const cause = e.cause?.code ?? e.cause?.message;
+  return cause && !message.includes(cause) ? `${message} (${cause})` : message;
+}
+
+function authOptions(config: NatsConfig): Partial<NodeConnectionOptions> {
+  const auth = config.auth;
+  switch (auth.kind) {
+    case 'token':
+      return { token: auth.token };
+    case 'user':
+      return { user: auth.user, pass: auth.password };
+    case 'nkey':
+      return { authenticator: nkeyAuthenticator(auth.seed) };
+    case 'creds':
+      return { authenticator: credsAuthenticator(auth.creds) };
+    case 'none':
+      return {};
+  }
+}
+
+export class NatsLink {
+  readonly #deps: NatsLinkDeps;
+  readonly #config: NatsConfig;
+  readonly #seen: Statement<{ consumer: string; msg_id: string }, { one: number }>;
+  readonly #remember: Statement;
+  readonly #subs: NatsSubscriptionStatus[];
+  #running = false;
+  #nc: NatsConnection | undefined;
+  #js: JetStreamClient | undefined;
+  #state: NatsState = 'connecting';
+  #error: string | null = null;
+  #lastLogged: string | null = null;
+  #published = 0;
+  #wake: (() => void) | undefined;
+  readonly #consumers = new Set<ConsumerMessages>();
+  readonly #loops = new Set<Promise<void>>();
+  readonly #sleeps = new Set<() => void>();
+
+  constructor(deps: NatsLinkDeps) {
+    this.#deps = deps;
+    this.#config = deps.config;
+    this.#seen = deps.db.prepare('SELECT 1 AS one FROM nats_received WHERE consumer = @consumer AND msg_id = @msg_id');
+    this.#remember = deps.db.prepare(
+      'INSERT INTO nats_received (consumer, msg_id, received_at) VALUES (@consumer, @msg_id, @received_at)',
+    );
+    this.#subs = this.#config.subscribe.map((s) => ({
+      subject: s.subject,
+      durable: s.durable,
+      into: s.into.kind === 'events' ? 'events' : `inbox:${s.into.session}`,
+      received: 0,
+      duplicates: 0,
+      terminated: 0,
+      last_error: null,
+    }));
+  }
+
+  get host(): string {
+    return this.#config.host;
+  }
+
+  publishes(kind: NatsConfig['publish'][number]): boolean {
+    return this.#config.publish.includes(kind);
+  }
+
+  start(): void {
+    this.#running = true;
+    const cutoff = this.#deps.clock.now().getTime() - RECEIVED_KEPT_MS;
+    void this.#deps.writes.write(() =>
+      this.#deps.db.prepare('DELETE FROM nats_received WHERE received_at < ?').run(cutoff),
+    );
+    this.#loop(this.#run());
+  }
+
+  /** Closes the connection; a message being received and not committed is redelivered to the next start. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#state = 'stopped';
+    for (const c of this.#consumers) await c.close().catch(() => undefined);
+    this.#wake?.();
+    for (const wake of this.#sleeps) wake();
+    await this.#nc?.close().catch(() => undefined);
+    await Promise.race([
+      Promise.allSettled([...this.#loops]),
+      new Promise((resolve) => setTimeout(resolve, STOP_DEADLINE_MS).unref()),
+    ]);
+  }
+
+  status(): NatsStatus {
+    return {
+      state: this.#state,
+      servers: this.#config.servers,
+      server: this.#state === 'connected' ? (this.#nc?.getServer() ?? null) : null,
+      host: this.#config.host,
+      stream: this.#config.stream,
+      error: this.#error,
+      pending: this.#deps.store.natsPendingCount(),
+      published: this.#published,
+      subscriptions: this.#subs.map((s) => ({ ...s })),
+    };
+  }
+
+  /** Queues a record for publishing on `subject` (durably: it goes out once NATS takes it). */
+  async enqueue(subject: string, record: NatsRecord): Promise<void> {
+    const at = this.#deps.clock.now();
+    await this.#deps.writes.write(
+      () =>
+        this.#deps.store.insert({
+          id: newId(),
+          channel: 'nats',
+          event_id: record.id,
+          event: record.kind,
+          hook: subject,
+          url: subject,
+          body: JSON.stringify(record),
+          max_attempts: 0,
+          timeout_ms: PUBLISH_TIMEOUT_MS,
+          next_attempt_at: at.getTime(),
+          created_at: at.toISOString(),
+        }),
+      { oneStatement: true },
+    );
+    this.#wake?.();
+  }
+
+  #loop(work: Promise<void>): void {
+    const task = work
+      .catch((error: unknown) => this.#deps.logger.error({ err: error }, `NATS: ${describeNatsError(error)}`))
+      .finally(() => this.#loops.delete(task));
+    this.#loops.add(task);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#sleeps.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#sleeps.add(done);
+    });
+  }
+
+  /** Logs a problem once (not again until it changes or clears) and shows it in status(). */
+  #problem(state: NatsState, message: string): void {
+    this.#state = state;
+    this.#error = message;
+    if (this.#lastLogged === message) return;
+    this.#lastLogged = message;
+    this.#deps.logger.error(`NATS: ${message}; the hub keeps serving locally and retries`);
+  }
+
+  async #run(): Promise<void> {
+    const { servers } = this.#config;
+    let delay = 1_000;
+    while (this.#running && !this.#nc) {
+      try {
+        this.#nc = await connect({
+          servers,
+          name: `hookbox ${this.#config.host}`,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 1_000,
+          timeout: 5_000,
+          ...authOptions(this.#config),
+        });
+      } catch (error) {
+        this.#problem('error', `cannot connect to ${servers.join(', ')}: ${describeNatsError(error)}`);
+        await this.#sleep(delay);
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      }
+    }
+    const nc = this.#nc;
+    if (!nc || !this.#running) {
+      await nc?.close();
+      return;
+    }
+    this.#state = 'connected';
+    this.#error = null;
+    this.#lastLogged = null;
+    this.#deps.logger.info(`NATS: connected to ${nc.getServer()} as host ${this.#config.host}`);
+    this.#loop(this.#watch(nc));
+    const jsm = await jetstreamManager(nc);
+    this.#js = jetstream(nc);
+    await this.#ensureStream(jsm);
+    this.#loop(this.#publish());
+    for (const sub of this.#config.subscribe) this.#loop(this.#consume(jsm, sub));
+  }
+
+  async #watch(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (!this.#running) return;
+      if (s.type === 'disconnect') this.#problem('disconnected', `disconnected from ${s.server}`);
+      else if (s.type === 'reconnect') {
+        this.#state = 'connected';
+        this.#error = null;
+        this.#lastLogged = null;
+        this.#deps.logger.info(`NATS: reconnected to ${s.server}`);
+        this.#wake?.();
+      } else if (s.type === 'error') this.#problem(this.#state, describeNatsError(s.error));
+    }
+  }
+
+  /** Uses the stream if it exists, creates it (hookbox.>) if the account may. */
+  async #ensureStream(jsm: JetStreamManager): Promise<void> {
+    const name = this.#config.stream;
+    try {
+      await jsm.streams.info(name);
+      return;
+    } catch (error) {
+      if (!/stream not found/i.test(describeNatsError(error))) {
+        this.#problem(this.#state, `JetStream stream ${name}: ${describeNatsError(error)}`);
+        return;
+      }
+    }
+    try {
+      await jsm.streams.add({ name, subjects: ['hookbox.>'], storage: StorageType.File });
+      this.#deps.logger.info(`NATS: created JetStream stream ${name} for hookbox.>`);
+    } catch (error) {
+      this.#problem(this.#state, `no JetStream stream ${name}, and creating it failed: ${describeNatsError(error)}`);
+    }
+  }
+
+  async #publish(): Promise<void> {
+    let delay = 500;
+    while (this.#running) {
+      const js = this.#js;
+      const batch = js && this.#state === 'connected' ? this.#deps.store.natsPending(BATCH) : [];
+      if (!js || batch.length === 0) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+          setTimeout(resolve, 1_000).unref();
+        });
+        continue;
+      }
+      const done: string[] = [];
+      try {
+        for (const row of batch) {
+          if (!this.#running) break;
+          await js.publish(row.url, row.body, { msgID: row.event_id, timeout: PUBLISH_TIMEOUT_MS });
+          done.push(row.id);
+        }
+        delay = 500;
+      } catch (error) {
+        const head = batch[done.length];
+        const message = `publishing ${head?.url ?? ''} failed: ${describeNatsError(error)}`;
+        if (head)
+          await this.#deps.writes.write(() =>
+            this.#deps.store.noteFailure(head.id, message, this.#deps.clock.now().toISOString()),
+          );
+        this.#problem(this.#state === 'connected' ? 'error' : this.#state, message);
+        await this.#sleep(delay);
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+        if (this.#state === 'error' && this.#nc && !this.#nc.isClosed()) this.#state = 'connected';
+      } finally {
+        if (done.length > 0) {
+          await this.#deps.writes.write(() => this.#deps.store.remove(done));
+          this.#published += done.length;
+        }
+      }
+    }
+  }
+
+  async #consume(jsm: JetStreamManager, sub: NatsSubscription): Promise<void> {
+    const status = this.#subs.find((s) => s.durable === sub.durable)!;
+    const config = {
+      durable_name: sub.durable,
+      filter_subject: sub.subject,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(sub.ackWaitMs),
+      max_ack_pending: 1,
+    };
+    let delay = 1_000;
+    while (this.#running) {
+      try {
+        try {
+          await jsm.consumers.add(this.#config.stream, config);
+        } catch (error) {
+          // It exists with other settings (an older Hookbox, another ack_wait): bring it in line.
+          if (!/consumer already exists|exists/i.test(describeNatsError(error))) throw error;
+          const { durable_name: _d, deliver_policy: _p, ...update } = config;
+          await jsm.consumers.update(this.#config.stream, sub.durable, update);
+        }
+        const consumer = await this.#js!.consumers.get(this.#config.stream, sub.durable);
+        const messages = await consumer.consume({ max_messages: 1 });
+        this.#consumers.add(messages);
+        status.last_error = null;
+        try {
+          for await (const m of messages) {
+            if (!this.#running) break;
+            await this.#receive(sub, status, m);
+          }
+        } finally {
+          this.#consumers.delete(messages);
+        }
+        delay = 1_000;
+      } catch (error) {
+        if (!this.#running) return;
+        status.last_error = describeNatsError(error);
+        this.#problem(this.#state, `consumer ${sub.durable} on ${sub.subject}: ${status.last_error}`);
+        await this.#sleep(delay);
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      }
+    }
+  }
+
+  async #receive(sub: NatsSubscription, status: NatsSubscriptionStatus, m: JsMsg): Promise<void> {
+    const parsed = readNatsRecord(m.data);
+    const terminate = (reason: string) => {
+      status.terminated += 1;
+      this.#deps.logger.warn(
+        { subject: m.subject, seq: m.seq, durable: sub.durable },
+        `NATS: message ${m.seq} on ${m.subject} terminated (not retried): ${reason}`,
+      );
+      // No reason on the wire: nats-server before 2.10.4 ignores a "+TERM reason" (the message
+      // then comes back every ack_wait). The reason is in our log.
+      m.term();
+    };
+    if (!parsed.ok) return terminate(parsed.reason);
+    const record = parsed.record;
+    const msgId = m.headers?.get('Nats-Msg-Id') || record.id;
+    const key = { consumer: sub.durable, msg_id: msgId };
+    if (this.#seen.get(key)) {
+      status.duplicates += 1;
+      m.ack();
+      return;
+    }
+    const remember = () => this.#remember.run({ ...key, received_at: this.#deps.clock.now().getTime() });
+    try {
+      if (sub.into.kind === 'inbox') {
+        const label =
+          record.kind === 'inbox' && record.record.label
+            ? `nats:${record.host} ${record.record.label}`
+            : `nats:${record.host}`;
+        await this.#deps.intoInbox(
+          {
+            session: sub.into.session,
+            source: record.kind === 'inbox' ? record.record.source : 'background',
+            label: label.slice(0, 200),
+            content: inboxText(record),
+          },
+          remember,
+        );
+      } else {
+        if (record.kind !== 'event') return terminate(`into = "events" takes event records, not ${record.kind}`);
+        const r = record.record;
+        await this.#deps.intoEvents(
+          { ...r, metadata: { ...r.metadata, host: record.host, nats: { subject: m.subject, id: record.id } } },
+          remember,
+        );
+      }
+    } catch (error) {
+      // A record the local side refuses (too large, an unknown session name…) never gets better.
+      if (error instanceof HookboxError) return terminate(error.message);
+      status.last_error = describeNatsError(error);
+      m.nak(1_000);
+      return;
+    }
+    status.received += 1;
+    m.ack();
+  }
+}
