@@ -22,7 +22,7 @@ const transport = chooseTransport(
 
 const root = createRoot(container);
 if (transport.kind === 'no-token') {
-  root.render(<NoToken />);
+  root.render(<NoToken port={window.location.port} />);
 } else {
   const stores = createStores(transport.api, { storage: window.localStorage });
   setConnection = (c) => stores.ui.getState().setConnection(c);

@@ -117,6 +117,7 @@ test('a capped total reads "at least", and the page says how the hub searched', 
     unread_messages: 0,
     config_error: null,
     notifications: { paused: false, until: null },
+    cli: { globals: [], port: null },
   };
   const page = (request: { text?: string }) => ({
     events: [

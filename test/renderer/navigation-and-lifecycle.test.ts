@@ -57,7 +57,7 @@ test('a notification click opens the Events view on its event, then the Hooks vi
     await settle(until(stores.hooks, (s) => s.lifecycleEvent?.event.id === lifecycleId));
     assert.equal(container.querySelector('h1')?.textContent, 'Hooks');
     const pane = container.querySelector('aside[aria-label="Lifecycle event detail"]');
-    assert.equal(pane?.querySelector('h3')?.textContent, 'task.failed');
+    assert.equal(pane?.querySelector('h2')?.textContent, 'task.failed');
     assert.match(pane?.querySelector('pre')?.textContent ?? '', /"task_id": "task-9"/);
     assert.equal(
       container.querySelector(`tr[data-lifecycle-event-id="${lifecycleId}"]`)?.getAttribute('aria-selected'),

@@ -97,7 +97,14 @@ export const AppRequests = {
   /** Validates without saving: the editor's inline errors. */
   checkConfig: Type.Object({ text: Type.String({ maxLength: MAX_CONFIG_TEXT }) }, Strict),
   /** Validate, write atomically, hot reload; an invalid text is never written. */
-  saveConfig: Type.Object({ text: Type.String({ maxLength: MAX_CONFIG_TEXT }) }, Strict),
+  saveConfig: Type.Object(
+    {
+      text: Type.String({ maxLength: MAX_CONFIG_TEXT }),
+      /** The file's text the edit started from: when the file no longer holds it, nothing is written. */
+      base: Type.Optional(Type.String({ maxLength: MAX_CONFIG_TEXT })),
+    },
+    Strict,
+  ),
   /** Executable files beside the config file, for the add-hook form's script picker. */
   listScripts: Type.Void(),
 

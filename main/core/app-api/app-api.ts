@@ -1,9 +1,17 @@
 import { readdirSync, statSync, accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { defaultPaths } from '../config/paths.ts';
+import { DEFAULT_SETTINGS } from '../config/settings-schema.ts';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { checkConfigText, setTableValues, writeConfigFile } from '../config/config-editing.ts';
+import {
+  checkConfigText,
+  ownAddressProblems,
+  setTableValues,
+  writeConfigFile,
+  type ConfigProblem,
+} from '../config/config-editing.ts';
 import { readText } from '../shell/integration-files.ts';
 import { EventEmitter } from 'node:events';
 import type { Hub, HubAddress, HubEvents } from '../hub.ts';
@@ -21,7 +29,7 @@ import type {
   Unsubscribe,
 } from '../../shared/api-contract.ts';
 import { AppRequests } from './app-api-schema.ts';
-import type { NavigateTarget, NotificationSettingsView } from './app-api-types.ts';
+import type { ConfigSaveResult, NavigateTarget, NotificationSettingsView } from './app-api-types.ts';
 import { installTarget, shellTargetsStatus, uninstallTarget } from './shell-targets.ts';
 import { agentTargetsStatus, installAgentTarget, uninstallAgentTarget } from './agent-targets.ts';
 
@@ -149,6 +157,19 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
     return path;
   };
 
+  /** The flags a terminal's `hookbox` needs to reach this hub (those that are not its defaults). */
+  function cliFlags(): { globals: string[]; port: number | null } {
+    const defaults = defaultPaths(env);
+    const config = hub.configPath;
+    return {
+      globals: [
+        ...(config && resolve(config) !== resolve(defaults.configFile) ? ['--config', config] : []),
+        ...(resolve(hub.dataDir) !== resolve(defaults.dataDir) ? ['--data-dir', hub.dataDir] : []),
+      ],
+      port: address.port === DEFAULT_SETTINGS.api.port ? null : address.port,
+    };
+  }
+
   function notificationView(): NotificationSettingsView {
     const n = hub.settings.notifications;
     return {
@@ -165,14 +186,25 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
     };
   }
 
-  /** The one way the config file changes from the window: check, write atomically, reload. */
-  async function saveText(text: string) {
-    const path = configPath();
+  /** The checks a reload makes, and a hook may not take the hub's own address (it would never listen). */
+  function problemsOf(text: string, path: string): ConfigProblem[] {
     const problems = checkConfigText(text, path, env);
-    if (problems.length > 0) return { saved: false, problems, report: null, config_error: hub.configError };
+    return problems.length > 0 ? problems : ownAddressProblems(text, path, env, address);
+  }
+
+  /**
+   * The one way the config file changes from the window: check, write atomically, reload. With
+   * `base` (the text the edit started from), a file changed on disk meanwhile is not overwritten.
+   */
+  async function saveText(text: string, base?: string): Promise<ConfigSaveResult> {
+    const path = configPath();
+    const unsaved = { saved: false, report: null, config_error: hub.configError };
+    if (base !== undefined && (readText(path) ?? '') !== base) return { ...unsaved, problems: [], conflict: true };
+    const problems = problemsOf(text, path);
+    if (problems.length > 0) return { ...unsaved, problems, conflict: false };
     writeConfigFile(path, text);
     const report = (await hub.reloadConfig()) ?? null;
-    return { saved: true, problems: [], report, config_error: hub.configError };
+    return { saved: true, problems: [], report, config_error: hub.configError, conflict: false };
   }
 
   const handlers: OperationHandlers = {
@@ -187,6 +219,7 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
         unread_messages: unread,
         config_error: hub.configError,
         notifications: hub.notificationPause.state(),
+        cli: cliFlags(),
       };
     },
     async listEvents(request) {
@@ -195,11 +228,11 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
     },
     async queryEvents(request) {
       const q = parse.queryEvents(request);
-      const threshold = hub.settings.notifications.longRunningThresholdMs;
+      const { longRunningThresholdMs: threshold, longRunningIgnore } = hub.settings.notifications;
       const page = hub.eventLog.query({
         limit: q.limit ?? EVENT_PAGE_DEFAULT,
         ...(q.failed_only ? { failedOnly: true } : {}),
-        ...(q.long_running ? { longerThanMs: threshold } : {}),
+        ...(q.long_running ? { longerThanMs: threshold, ignorePrograms: longRunningIgnore } : {}),
         ...(q.kind ? { kind: q.kind } : {}),
         ...(q.agent ? { agent: q.agent } : {}),
         ...(q.session ? { session: q.session } : {}),
@@ -218,7 +251,8 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
     },
     async getEvent(request) {
       const { id } = parse.getEvent(request);
-      return hub.eventLog.get(id) ?? null;
+      const event = hub.eventLog.get(id);
+      return event ? { ...event, notifications: hub.notifications.forEvent(id) } : null;
     },
 
     async listSessions(request) {
@@ -292,17 +326,18 @@ export function createAppApi({ hub, address, env, launcher = null }: AppApiOptio
     },
     async checkConfig(request) {
       const { text } = parse.checkConfig(request);
-      const problems = checkConfigText(text, configPath(), env);
+      const problems = problemsOf(text, configPath());
       return { ok: problems.length === 0, problems };
     },
     async saveConfig(request) {
-      const { text } = parse.saveConfig(request);
-      return saveText(text);
+      const { text, base } = parse.saveConfig(request);
+      return saveText(text, base);
     },
     async listScripts(request) {
       parse.listScripts(request);
       const dir = dirname(configPath());
-      return { dir, scripts: executablesNear(dir) };
+      const nearHome = dir === home ? [] : executablesNear(home).map((path) => `~/${path}`);
+      return { dir, home, scripts: [...executablesNear(dir), ...nearHome] };
     },
 
     async getNotificationSettings(request) {

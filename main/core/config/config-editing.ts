@@ -129,6 +129,30 @@ export function checkConfigText(text: string, path: string, env: NodeJS.ProcessE
   return [];
 }
 
+/** Hosts that are the same socket as `host` for a listener on one port (a wildcard takes every address). */
+function sameListener(a: string, b: string): boolean {
+  const wildcard = (h: string) => h === '0.0.0.0' || h === '::' || h === '[::]' || h === '';
+  const local = (h: string) => (h === 'localhost' ? '127.0.0.1' : h.replace(/^\[|\]$/g, ''));
+  return wildcard(a) || wildcard(b) || local(a) === local(b);
+}
+
+/**
+ * A hook bound to the address the hub itself listens on would pass every other check and then
+ * never listen: refused before saving, at the hook's `bind` line. `text` has passed checkConfigText.
+ */
+export function ownAddressProblems(
+  text: string,
+  path: string,
+  env: NodeJS.ProcessEnv,
+  hub: { host: string; port: number },
+): ConfigProblem[] {
+  const { hooks } = hubConfigFrom(parseConfigText(text, path), path, env);
+  const clash = hooks.find((h) => h.enabled && h.port === hub.port && sameListener(h.host, hub.host));
+  if (!clash) return [];
+  const message = `hook '${clash.name}': 'bind' ${clash.bind} is the address Hookbox itself listens on (its API); choose another port`;
+  return [{ message, line: lineOfHookProblem(text, message), column: null }];
+}
+
 /** "hook 'github': 'script' … does not exist" → the line of that hook's script key. */
 function lineOfHookProblem(text: string, message: string): number | null {
   const { lines, hookIndexByName } = mapConfigLines(text);

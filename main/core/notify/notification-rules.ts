@@ -11,9 +11,34 @@ export interface RuleDecision {
   priority: Priority;
 }
 
-// Exit statuses that mean the user stopped the command on purpose (Ctrl-C, Ctrl-Z): telling
-// them it "failed" would be noise.
-const USER_INTERRUPTED = new Set([130, 148]);
+// Exit statuses that mean the user stopped the command on purpose (Ctrl-C, a kill's SIGTERM,
+// Ctrl-Z): telling them it "failed" would be noise.
+const USER_INTERRUPTED = new Set([130, 143, 148]);
+
+/**
+ * What "failed" means everywhere (the failure notification, the window's and the MCP's "failed"
+ * filter): an exit code other than 0 that is not the user stopping the command.
+ */
+export function isFailure(event: Pick<RecordedEvent, 'exit_code'>): boolean {
+  return event.exit_code !== 0 && !USER_INTERRUPTED.has(event.exit_code);
+}
+
+/** The exit codes isFailure counts as not failed, besides 0 (for the event store's SQL). */
+export const INTERRUPTED_EXIT_CODES: readonly number[] = [...USER_INTERRUPTED];
+
+/**
+ * What "long-running" means everywhere: longer than the threshold, unless the program is on the
+ * ignore list (editors, pagers, ssh: open long on purpose).
+ */
+export function isLongRunning(
+  event: Pick<RecordedEvent, 'duration_ms' | 'command'>,
+  settings: Pick<NotificationSettings, 'longRunningThresholdMs' | 'longRunningIgnore'>,
+): boolean {
+  return (
+    event.duration_ms > settings.longRunningThresholdMs &&
+    !settings.longRunningIgnore.includes(programOf(event.command))
+  );
+}
 
 // Words that run another program: the ignore list must see `vim` in `sudo -E vim x`.
 const WRAPPERS = new Set(['sudo', 'doas', 'time', 'nohup', 'command', 'exec', 'env', 'nice', 'builtin', 'noglob']);
@@ -64,10 +89,8 @@ export function shortCommand(command: string): string {
  * also ran long is one notification, not two.
  */
 export function evaluateRules(event: RecordedEvent, settings: NotificationSettings): RuleDecision | null {
-  const failed = event.exit_code !== 0 && !USER_INTERRUPTED.has(event.exit_code);
-  const longRunning =
-    event.duration_ms > settings.longRunningThresholdMs &&
-    !settings.longRunningIgnore.includes(programOf(event.command));
+  const failed = isFailure(event);
+  const longRunning = isLongRunning(event, settings);
   const what = shortCommand(event.command);
   const subject = event.kind === 'git' ? 'Git hook' : event.kind === 'system' ? 'Task' : 'Command';
 

@@ -45,7 +45,7 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
       <ErrorBanner error={s.error} />
       <section className="card pause-card" aria-label="Pause">
         <header>
-          <h3>Desktop notifications</h3>
+          <h2>Desktop notifications</h2>
           {view.pause.paused ? <Badge tone="warn">paused</Badge> : <Badge tone="ok">on</Badge>}
         </header>
         <p>
@@ -75,7 +75,7 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
       </section>
 
       <section className="card" aria-label="Rules">
-        <h3>Rules</h3>
+        <h2>Rules</h2>
         <p className="hint">
           Saved to the <code>[notifications]</code> table of <code>{view.config_path}</code> and applied at once.
         </p>
@@ -134,7 +134,7 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
       </section>
 
       <section className="card" aria-label="Ignore list">
-        <h3>Never report as long-running</h3>
+        <h2>Never report as long-running</h2>
         <p className="hint">
           Programs you keep open on purpose (editors, pagers, ssh). Matched on the program a command runs, also behind
           sudo, env or time.
