@@ -7,7 +7,16 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { hookPort, launchBrowser, openWindow, postEvent, startUiServer, waitFor, type UiServer } from './ui-fixture.ts';
+import {
+  axeViolations,
+  hookPort,
+  launchBrowser,
+  openWindow,
+  postEvent,
+  startUiServer,
+  waitFor,
+  type UiServer,
+} from './ui-fixture.ts';
 
 // The window as a new user meets it (issue 18): a first start with an empty home, the config file
 // created from the window and then edited on disk, the feedback of a save, the commands the
@@ -142,6 +151,7 @@ test('a config file created from the window is watched: disk edits reload, and u
     await page.getByRole('button', { name: 'Save' }).waitFor({ state: 'visible' });
     await conflict.waitFor();
     assert.equal(readFileSync(server.configFile, 'utf8'), onDisk, 'the disk edit was not overwritten');
+    assert.deepEqual(await axeViolations(page), [], 'the conflict banner is accessible');
     await conflict.getByRole('button', { name: 'Reload from disk' }).click();
     await waitFor(async () => (await editorText(page)).includes('# from disk'), 'the disk text in the editor');
     assert.ok(!(await editorText(page)).includes('# mine'));
@@ -192,6 +202,7 @@ test("a bind on the hub's own port is refused before saving; a hook that cannot 
     await warning.waitFor();
     assert.equal(await page.locator('.banner.ok').count(), 0, 'no green banner for a failed apply');
     assert.equal(await page.locator('.banner', { hasText: 'clash' }).count(), 1, 'said once');
+    assert.deepEqual(await axeViolations(page), [], 'the warning is accessible');
   } finally {
     await context.close();
     taken.close();
