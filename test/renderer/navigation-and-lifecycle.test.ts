@@ -102,7 +102,7 @@ test('an inbox target selects the session, then the message', async () => {
   assert.equal(state.selectedMessageId, 'm1');
   const { container, unmount } = await render(h(App, { stores }));
   try {
-    assert.equal(container.querySelector('li[aria-selected="true"]')?.getAttribute('data-message-id'), 'm1');
+    assert.equal(container.querySelector('li[aria-current="true"]')?.getAttribute('data-message-id'), 'm1');
   } finally {
     await unmount();
     offNavigation();

@@ -89,6 +89,22 @@ function lineOfField(map: Map<string, number>, field: string): number | null {
   }
 }
 
+/**
+ * TOML's parser meets an unterminated string at the line's end ("control characters are not
+ * allowed in strings", the newline): said plainly, at the opening quote.
+ */
+function unterminatedString(text: string, line: number, column: number, message: string): ConfigProblem {
+  const lineText = text.split('\n')[line - 1] ?? '';
+  if (!/control characters are not allowed in strings/.test(message) || column <= lineText.trimEnd().length)
+    return { message, line, column };
+  const quote = /=\s*(["'])/.exec(lineText);
+  return {
+    message: 'this string has no closing quote (a string ends on its own line)',
+    line,
+    column: quote ? quote.index + quote[0].length : column,
+  };
+}
+
 function withoutFile(message: string, path: string): string {
   return message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
 }
@@ -105,7 +121,7 @@ export function checkConfigText(text: string, path: string, env: NodeJS.ProcessE
   } catch (error) {
     const message = (error as Error).message;
     const syntax = new RegExp(`^${escapeRegExp(path)}:(\\d+):(\\d+): (.*)$`, 's').exec(message);
-    if (syntax) return [{ message: syntax[3]!, line: Number(syntax[1]), column: Number(syntax[2]) }];
+    if (syntax) return [unterminatedString(text, Number(syntax[1]), Number(syntax[2]), syntax[3]!)];
     // A schema problem: ask the schema which field, and find that field in the text.
     let raw: unknown;
     try {

@@ -132,17 +132,3 @@ export function useScrollIntoView<T extends HTMLElement>(active: boolean) {
   }, [active]);
   return ref;
 }
-
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
-  return (
-    <button
-      type="button"
-      className="secondary small"
-      onClick={() => {
-        void navigator.clipboard?.writeText(text).catch(() => undefined);
-      }}
-    >
-      {label}
-    </button>
-  );
-}

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import type {
   HookRunDetail,
@@ -9,7 +10,6 @@ import type {
 } from '../../../main/shared/api-contract.ts';
 import {
   Badge,
-  CopyButton,
   ErrorBanner,
   SelectableTable,
   Teach,
@@ -261,6 +261,9 @@ function HookCard({ hook, active, onClick }: { hook: HookStatus; active: boolean
 
 function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
   const s = useStore(store);
+  const [copied, setCopied] = useState<string | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the note belongs to the run it was for
+  useEffect(() => setCopied(null), [run.id]);
   return (
     <aside className="detail" aria-label="Run detail">
       <header>
@@ -308,9 +311,28 @@ function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
         >
           {s.busy ? 'Replaying…' : 'Replay'}
         </button>
-        <button type="button" className="secondary" onClick={() => void s.copyAsCurl(run.id)}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            void s.copyAsCurl(run.id).then(async (curl) => {
+              if (curl === null) return;
+              // One click copies; where the clipboard is refused, the command is shown to copy by hand.
+              const copied = await navigator.clipboard?.writeText(curl).then(
+                () => true,
+                () => false,
+              );
+              setCopied(copied ? 'Copied' : 'Select the command below to copy it');
+            })
+          }
+        >
           Copy as curl
         </button>
+        {copied && (
+          <span className="small copied" role="status">
+            {copied}
+          </span>
+        )}
       </div>
       {s.replay && s.replay.replay_of === run.id && (
         <p className="banner info" role="status">
@@ -323,7 +345,6 @@ function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
       {s.curl && (
         <div className="curl">
           <pre className="output">{s.curl}</pre>
-          <CopyButton text={s.curl} label="Copy to clipboard" />
           <p className="muted small">Secret headers are masked.</p>
         </div>
       )}

@@ -29,11 +29,16 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
     ) : null;
   };
   const thresholdSeconds = Number(threshold);
-  const thresholdValid =
-    threshold.trim() !== '' &&
-    Number.isFinite(thresholdSeconds) &&
-    thresholdSeconds >= 0 &&
-    thresholdSeconds <= 7 * 24 * 3600;
+  // Why a threshold cannot be saved, said next to it (null: it can).
+  const thresholdProblem =
+    threshold.trim() === '' || !Number.isFinite(thresholdSeconds)
+      ? 'Enter a number of seconds.'
+      : thresholdSeconds < 1
+        ? 'At least 1 second: 0 would report every command as long-running.'
+        : thresholdSeconds > 7 * 24 * 3600
+          ? 'At most 604800 seconds (a week).'
+          : null;
+  const thresholdValid = thresholdProblem === null;
   const addProgram = () => {
     const name = newProgram.trim();
     if (!name || view.long_running_ignore.includes(name)) return;
@@ -115,8 +120,10 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
             <input
               aria-label="Threshold in seconds"
               type="number"
-              min={0}
+              min={1}
               step="any"
+              aria-invalid={!thresholdValid}
+              aria-describedby={thresholdValid ? undefined : 'threshold-problem'}
               value={threshold}
               onChange={(e) => setThreshold(e.target.value)}
             />{' '}
@@ -130,7 +137,17 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
             Save
           </button>
         </form>
+        {!thresholdValid && (
+          <p className="field-error" id="threshold-problem">
+            {thresholdProblem}
+          </p>
+        )}
         {note('long_running_threshold_ms')}
+        {s.notice && (
+          <p className="banner ok small" role="status">
+            {s.notice}
+          </p>
+        )}
       </section>
 
       <section className="card" aria-label="Ignore list">
