@@ -297,3 +297,59 @@ test('the inbox writes to a new session, marks all handled, and handled messages
     await context.close();
   }
 });
+
+test('the address keeps the view and the open item: reload and Back; a new window opens on the last view', async () => {
+  const { page, context } = await openWindow(server);
+  try {
+    assert.equal(await page.locator('main h1').innerText(), 'Inbox', 'a first window opens on the Inbox');
+    await page.keyboard.press('2');
+    const row = page.locator('table.events tbody tr', { hasText: 'make deploy' });
+    await row.click();
+    const detail = page.getByRole('complementary', { name: 'Event detail' });
+    await detail.getByText('make deploy').first().waitFor();
+    const id = await row.getAttribute('data-event-id');
+    assert.equal(new URL(page.url()).hash, `#/events/${id}`);
+    await page.reload();
+    await detail.getByText('make deploy').first().waitFor();
+    assert.equal(await page.locator('main h1').innerText(), 'Events');
+    await page.keyboard.press('5');
+    await page.getByRole('heading', { name: 'Rules' }).waitFor();
+    await page.goBack();
+    await detail.getByText('make deploy').first().waitFor();
+    // Another window of the same browser, opened without an address: the last view.
+    const second = await context.newPage();
+    await second.goto(server.readyUrl);
+    await second.locator('main h1', { hasText: 'Events' }).waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+test('feedback: Copy as curl says Copied; a threshold of 0 is explained; a settings save says so', async () => {
+  const port = await waitFor(() => hookPort(server, 'first'), 'the first hook');
+  await fetch(`http://127.0.0.1:${port}/ping`, { method: 'POST', body: '{"a":1}' });
+  const { page, context } = await openWindow(server);
+  try {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await page.keyboard.press('3');
+    await page.locator('table.runs tbody tr', { hasText: 'POST /ping' }).first().click();
+    const detail = page.getByRole('complementary', { name: 'Run detail' });
+    await detail.getByRole('button', { name: 'Copy as curl' }).click();
+    await detail.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
+    assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^curl /);
+
+    await page.keyboard.press('5');
+    const threshold = page.getByLabel('Threshold in seconds');
+    await threshold.fill('0');
+    await page.getByText('0 would report every command as long-running').waitFor();
+    await threshold.fill('45');
+    await page.locator('form.inline-form').first().getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Saved to .*config\.toml and applied/ })
+      .waitFor();
+    assert.match(readFileSync(server.configFile, 'utf8'), /long_running_threshold_ms = 45000/);
+  } finally {
+    await context.close();
+  }
+});

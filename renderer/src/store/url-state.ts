@@ -66,6 +66,7 @@ export function connectUrlState(stores: Stores, page: Page): () => void {
   const follow = () => {
     const place = currentPlace(stores);
     const hash = placeHash(place);
+    page.localStorage.setItem(LAST_VIEW_KEY, place.view);
     if (hash === shown) return;
     const newView = parsePlace(shown)?.view !== place.view;
     shown = hash;
@@ -73,7 +74,6 @@ export function connectUrlState(stores: Stores, page: Page): () => void {
     // A new view is a step Back returns from; moving through a list's items is not.
     if (newView) page.history.pushState(null, '', url);
     else page.history.replaceState(null, '', url);
-    page.localStorage.setItem(LAST_VIEW_KEY, place.view);
   };
   const offs = [stores.ui, stores.events, stores.hooks, stores.inbox].map((store) => store.subscribe(follow));
   const onPop = () => {
