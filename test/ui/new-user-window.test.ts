@@ -353,3 +353,26 @@ test('feedback: Copy as curl says Copied; a threshold of 0 is explained; a setti
     await context.close();
   }
 });
+
+test('at 900×700 the config header keeps its buttons together and a detail pane clips no column', async () => {
+  const { page, context } = await openWindow(server);
+  try {
+    await page.setViewportSize({ width: 900, height: 700 });
+    await page.keyboard.press('4');
+    await page.locator('.cm-content').waitFor();
+    const revert = await page.getByRole('button', { name: 'Revert' }).boundingBox();
+    const save = await page.getByRole('button', { name: 'Save' }).boundingBox();
+    assert.equal(revert?.y, save?.y, 'Revert and Save on one line');
+
+    await page.keyboard.press('2');
+    await page.locator('table.events tbody tr').first().click();
+    await page.getByRole('complementary', { name: 'Event detail' }).waitFor();
+    const pane = await page.locator('.list-pane').boundingBox();
+    const lastHeader = await page.locator('table.events th:visible').last().boundingBox();
+    assert.ok(pane && lastHeader);
+    assert.equal(await page.locator('table.events th:visible').last().innerText(), 'Time');
+    assert.ok(lastHeader.x + lastHeader.width <= pane.x + pane.width + 0.5, 'the last column is not clipped');
+  } finally {
+    await context.close();
+  }
+});
