@@ -137,19 +137,21 @@ export function InboxView({ store, cli }: { store: InboxStore; cli?: HubHealth['
           <>
             <header className="pane-header">
               <h2>{s.selected ?? 'Inbox'}</h2>
-              {unreadHere > 0 && (
-                <button type="button" className="secondary small" onClick={() => void s.markAllHandled()}>
-                  Mark all handled
-                </button>
-              )}
-              <label className="check">
-                <input
-                  type="checkbox"
-                  checked={s.showHandled}
-                  onChange={(e) => void s.setShowHandled(e.target.checked)}
-                />{' '}
-                Show handled
-              </label>
+              <div className="actions">
+                {unreadHere > 0 && (
+                  <button type="button" className="secondary small" onClick={() => void s.markAllHandled()}>
+                    Mark all handled
+                  </button>
+                )}
+                <label className="check">
+                  <input
+                    type="checkbox"
+                    checked={s.showHandled}
+                    onChange={(e) => void s.setShowHandled(e.target.checked)}
+                  />{' '}
+                  Show handled
+                </label>
+              </div>
             </header>
             <ul
               className="messages"
