@@ -262,7 +262,7 @@ function HookCard({ hook, active, onClick }: { hook: HookStatus; active: boolean
 function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
   const s = useStore(store);
   const [copied, setCopied] = useState<string | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the note belongs to the run it was for
+  // The "Copied" note belongs to the run it was for.
   useEffect(() => setCopied(null), [run.id]);
   return (
     <aside className="detail" aria-label="Run detail">
