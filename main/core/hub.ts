@@ -440,6 +440,7 @@ export function createHub(options: HubOptions): Hub {
         launcher: options.launcher ?? null,
         host: nats?.host ?? hostToken(hostname()),
         natsStatus: () => nats?.status() ?? null,
+        notifications,
       });
 
       const api = buildApiServer({

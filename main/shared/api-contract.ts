@@ -7,6 +7,7 @@ import type {
   ConfigCheck,
   ConfigDocument,
   ConfigSaveResult,
+  EventDetail,
   EventPage,
   HookRunDetail,
   HookRunSummary,
@@ -44,7 +45,7 @@ export interface ApiOperations {
   listEvents: { request: RequestOf<'listEvents'>; response: RecordedEvent[] };
   queryEvents: { request: RequestOf<'queryEvents'>; response: EventPage };
   /** null when no event has that id. */
-  getEvent: { request: RequestOf<'getEvent'>; response: RecordedEvent | null };
+  getEvent: { request: RequestOf<'getEvent'>; response: EventDetail | null };
 
   listSessions: { request: RequestOf<'listSessions'>; response: SessionSummary[] };
   /** Newest first. */

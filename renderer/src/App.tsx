@@ -94,6 +94,7 @@ export function App({ stores }: { stores: Stores }) {
   const view = useStore(stores.ui, (s) => s.view);
   const theme = useStore(stores.ui, (s) => s.theme);
   const connection = useStore(stores.ui, (s) => s.connection);
+  const cli = useStore(stores.events, (s) => s.health?.cli);
 
   // Every store listens from the start, so the sidebar's counts are live whichever view is open.
   useEffect(() => {
@@ -156,9 +157,9 @@ export function App({ stores }: { stores: Stores }) {
             </span>
           )}
         </header>
-        {view === 'inbox' && <InboxView store={stores.inbox} />}
+        {view === 'inbox' && <InboxView store={stores.inbox} cli={cli} />}
         {view === 'events' && <EventsView store={stores.events} onShell={go('shell')} />}
-        {view === 'hooks' && <HooksView store={stores.hooks} onConfig={go('config')} />}
+        {view === 'hooks' && <HooksView store={stores.hooks} onConfig={go('config')} cli={cli} />}
         {view === 'config' && <ConfigView store={stores.config} hooks={stores.hooks} />}
         {view === 'notifications' && <NotificationsView store={stores.notifications} />}
         {view === 'shell' && <ShellView store={stores.shell} />}
@@ -168,13 +169,15 @@ export function App({ stores }: { stores: Stores }) {
 }
 
 /** A browser tab opened without the token (a bookmark, a typed address). */
-export function NoToken() {
+export function NoToken({ port }: { port?: string }) {
+  // The page was served by the hub itself: its port is this address's (17002 is the CLI's default).
+  const open = `hookbox open${port && port !== '17002' ? ` --port ${port}` : ''}`;
   return (
     <main className="no-token">
       <h1>Hookbox</h1>
       <p>This window needs the address that includes its access token. In a terminal, run:</p>
       <pre>
-        <code>hookbox open</code>
+        <code>{open}</code>
       </pre>
       <p>
         It opens this page signed in (<code>hookbox open --print</code> prints the address instead; add the same{' '}

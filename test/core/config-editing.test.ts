@@ -3,7 +3,12 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'smol-toml';
-import { checkConfigText, mapConfigLines, setTableValues } from '../../main/core/config/config-editing.ts';
+import {
+  checkConfigText,
+  mapConfigLines,
+  ownAddressProblems,
+  setTableValues,
+} from '../../main/core/config/config-editing.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 // The config editor's checks (the hub's own, placed at a line) and the surgical [notifications]
@@ -140,4 +145,25 @@ test('setTableValues adds the table when there is none, and refuses forms it can
     () => setTableValues('notifications.on_failure = true\n', 'notifications', { on_failure: false }, path),
     /automatically/,
   );
+});
+
+test('an unterminated string is said plainly, at its opening quote', () => {
+  const text = '# x\n[[hooks]]\nname = "github\nbind = "127.0.0.1:0"\nscript = "hooks/a.sh"\n';
+  assert.deepEqual(checkConfigText(text, path, {}), [
+    { message: 'this string has no closing quote (a string ends on its own line)', line: 3, column: 8 },
+  ]);
+});
+
+test("a hook's script may start with ~/ (the home); a hook on the hub's own address is refused at its bind", () => {
+  const home = tempDir();
+  mkdirSync(join(home, 'hooks'));
+  writeFileSync(join(home, 'hooks', 'b.sh'), '#!/bin/sh\n');
+  chmodSync(join(home, 'hooks', 'b.sh'), 0o755);
+  const text = '[[hooks]]\nname = "b"\nbind = "127.0.0.1:17002"\nscript = "~/hooks/b.sh"\n';
+  assert.deepEqual(checkConfigText(text, path, { HOME: home }), []);
+  const [problem] = ownAddressProblems(text, path, { HOME: home }, { host: '127.0.0.1', port: 17002 });
+  assert.match(problem?.message ?? '', /'bind' 127\.0\.0\.1:17002 is the address Hookbox itself listens on/);
+  assert.equal(problem?.line, 3);
+  assert.deepEqual(ownAddressProblems(text, path, { HOME: home }, { host: '127.0.0.1', port: 17003 }), []);
+  assert.equal(ownAddressProblems(text, path, { HOME: home }, { host: '0.0.0.0', port: 17002 }).length, 1);
 });

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../main/core/config/settings.ts';
 import type { RecordedEvent } from '../../main/core/events/event-schema.ts';
-import { evaluateRules, isFailure, programOf, shortCommand } from '../../main/core/notify/notification-rules.ts';
+import { join } from 'node:path';
+import { openDatabase } from '../../main/core/db/database.ts';
+import { EventStore } from '../../main/core/events/event-store.ts';
+import {
+  evaluateRules,
+  isFailure,
+  isLongRunning,
+  programOf,
+  shortCommand,
+} from '../../main/core/notify/notification-rules.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const settings = DEFAULT_SETTINGS.notifications;
 const event = (patch: Partial<RecordedEvent>): RecordedEvent => ({
@@ -95,4 +105,46 @@ describe('notification rules', () => {
     assert.equal(shortCommand('echo one\necho two'), 'echo one …');
     assert.equal(shortCommand('x'.repeat(100)).length, 80);
   });
+});
+
+test("the history's failed and long-running filters are the rules' isFailure and isLongRunning", () => {
+  const db = openDatabase(join(tempDir(), 'hookbox.db'));
+  try {
+    const store = new EventStore(db);
+    const events = [
+      event({ id: 'ok', exit_code: 0 }),
+      event({ id: 'failed', exit_code: 2 }),
+      event({ id: 'ctrl-c', exit_code: 130 }),
+      event({ id: 'killed', exit_code: 143 }),
+      event({ id: 'suspended', exit_code: 148 }),
+      event({ id: 'long', command: 'cargo test', duration_ms: 120_000 }),
+      event({ id: 'vim', command: 'sudo -E vim /etc/hosts', duration_ms: 600_000 }),
+      event({ id: 'ssh', command: 'ssh prod', duration_ms: 900_000, exit_code: 255 }),
+    ];
+    for (const e of events) store.insert(e, 1_000);
+    const ids = (page: { events: RecordedEvent[] }) => page.events.map((e) => e.id).sort();
+    assert.deepEqual(
+      ids(store.query({ failedOnly: true, limit: 50 })),
+      events
+        .filter(isFailure)
+        .map((e) => e.id)
+        .sort(),
+    );
+    assert.deepEqual(ids(store.query({ failedOnly: true, limit: 50 })), ['failed', 'ssh']);
+    const long = store.query({
+      longerThanMs: settings.longRunningThresholdMs,
+      ignorePrograms: settings.longRunningIgnore,
+      limit: 50,
+    });
+    assert.deepEqual(
+      ids(long),
+      events
+        .filter((e) => isLongRunning(e, settings))
+        .map((e) => e.id)
+        .sort(),
+    );
+    assert.deepEqual(ids(long), ['long']);
+  } finally {
+    db.close();
+  }
 });

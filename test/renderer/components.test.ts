@@ -129,6 +129,7 @@ test('a capped total reads "at least", and the page says how the hub searched', 
       published: 10,
       subscriptions: [],
     },
+    cli: { globals: [], port: null },
   };
   const page = (request: { text?: string }) => ({
     events: [

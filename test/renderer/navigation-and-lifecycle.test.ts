@@ -57,7 +57,7 @@ test('a notification click opens the Events view on its event, then the Hooks vi
     await settle(until(stores.hooks, (s) => s.lifecycleEvent?.event.id === lifecycleId));
     assert.equal(container.querySelector('h1')?.textContent, 'Hooks');
     const pane = container.querySelector('aside[aria-label="Lifecycle event detail"]');
-    assert.equal(pane?.querySelector('h3')?.textContent, 'task.failed');
+    assert.equal(pane?.querySelector('h2')?.textContent, 'task.failed');
     assert.match(pane?.querySelector('pre')?.textContent ?? '', /"task_id": "task-9"/);
     assert.equal(
       container.querySelector(`tr[data-lifecycle-event-id="${lifecycleId}"]`)?.getAttribute('aria-selected'),
@@ -102,7 +102,7 @@ test('an inbox target selects the session, then the message', async () => {
   assert.equal(state.selectedMessageId, 'm1');
   const { container, unmount } = await render(h(App, { stores }));
   try {
-    assert.equal(container.querySelector('li[aria-selected="true"]')?.getAttribute('data-message-id'), 'm1');
+    assert.equal(container.querySelector('li[aria-current="true"]')?.getAttribute('data-message-id'), 'm1');
   } finally {
     await unmount();
     offNavigation();

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -33,19 +34,31 @@ export function hookToml(name: string, script = 'hooks/echo.sh', bind = '127.0.0
   return `[[hooks]]\nname = "${name}"\nbind = "${bind}"\nscript = "${script}"\ntimeout = 10\n`;
 }
 
-export async function startUiServer(options: { config?: string; env?: NodeJS.ProcessEnv } = {}): Promise<UiServer> {
+export async function startUiServer(
+  options: {
+    config?: string;
+    env?: NodeJS.ProcessEnv;
+    /**
+     * A new user's first start: no --config and no config folder yet (the default path under
+     * XDG_CONFIG_HOME); the echo script is in the home's hooks/ folder instead.
+     */
+    firstStart?: boolean;
+  } = {},
+): Promise<UiServer> {
   const rendererDir = await builtRenderer();
   const root = tempDir('hookbox-ui-');
   const home = join(root, 'home');
   const dataDir = join(root, 'data');
-  const configDir = join(root, 'config');
+  const configDir = options.firstStart ? join(home, '.config', 'hookbox') : join(root, 'config');
+  const scriptDir = options.firstStart ? join(home, 'hooks') : join(configDir, 'hooks');
   mkdirSync(home, { recursive: true });
-  mkdirSync(join(configDir, 'hooks'), { recursive: true });
-  writeFileSync(join(configDir, 'hooks', 'echo.sh'), ECHO_SCRIPT);
-  chmodSync(join(configDir, 'hooks', 'echo.sh'), 0o755);
+  mkdirSync(scriptDir, { recursive: true });
+  writeFileSync(join(scriptDir, 'echo.sh'), ECHO_SCRIPT);
+  chmodSync(join(scriptDir, 'echo.sh'), 0o755);
   const configFile = join(configDir, 'config.toml');
-  writeFileSync(configFile, options.config ?? `# Hookbox\n\n${hookToml('github')}`);
-  const serve = await startServe(['--config', configFile, '--data-dir', dataDir, '--port', '0'], {
+  if (!options.firstStart) writeFileSync(configFile, options.config ?? `# Hookbox\n\n${hookToml('github')}`);
+  const configArgs = options.firstStart ? [] : ['--config', configFile];
+  const serve = await startServe([...configArgs, '--data-dir', dataDir, '--port', '0'], {
     HOME: home,
     XDG_DATA_HOME: join(home, '.local/share'),
     XDG_CONFIG_HOME: join(home, '.config'),
@@ -56,16 +69,10 @@ export async function startUiServer(options: { config?: string; env?: NodeJS.Pro
   });
   after(() => serve.stop());
   // The signed-in address, as a user gets it: `hookbox open --print` (serve never logs it).
-  const opened = await runCli([
-    'open',
-    '--print',
-    '--data-dir',
-    dataDir,
-    '--config',
-    configFile,
-    '--port',
-    String(serve.port),
-  ]);
+  const opened = await runCli(['open', '--print', '--data-dir', dataDir, ...configArgs, '--port', String(serve.port)], {
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+  });
   if (opened.code !== 0) throw new Error(`hookbox open --print failed: ${opened.stderr}`);
   const readyUrl = opened.stdout.trim();
   return {
@@ -76,7 +83,7 @@ export async function startUiServer(options: { config?: string; env?: NodeJS.Pro
     dataDir,
     configDir,
     configFile,
-    cliArgs: (args) => [...args, '--data-dir', dataDir, '--config', configFile, '--port', String(serve.port)],
+    cliArgs: (args) => [...args, '--data-dir', dataDir, ...configArgs, '--port', String(serve.port)],
   };
 }
 
@@ -177,4 +184,36 @@ export async function hookPort(server: UiServer, name: string): Promise<number |
   const body = (await response.json()) as { hooks: Array<{ name: string; port: number | null; state: string }> };
   const hook = body.hooks.find((h) => h.name === name && h.state === 'listening');
   return hook?.port ?? undefined;
+}
+
+/** axe-core's source, read from node_modules (a pinned dev dependency): the page loads nothing from a network. */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
+}
+
+/**
+ * Runs axe-core (every rule it runs by default: WCAG A/AA and best practices) on the page as it
+ * is. Injected through the DevTools protocol, which the page's Content-Security-Policy does not
+ * govern, so the page keeps its real policy. Returns the violations, one line each, for assertions.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const loaded = await page.evaluate(() => typeof (window as { axe?: unknown }).axe === 'object');
+  if (!loaded) await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }).axe;
+    const result = (await axe.run(document, { resultTypes: ['violations'] })) as { violations: unknown[] };
+    return result.violations;
+  })) as AxeViolation[];
+  return violations.map(
+    (v) =>
+      `${v.impact ?? 'minor'} ${v.id} (${v.help}): ${v.nodes
+        .slice(0, 4)
+        .map((n) => `${JSON.stringify(n.target)} ${n.failureSummary?.split('\n').slice(1, 2).join('').trim() ?? ''}`)
+        .join(' | ')}${v.nodes.length > 4 ? ` | …${v.nodes.length - 4} more` : ''}`,
+  );
 }

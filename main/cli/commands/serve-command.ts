@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createHub } from '../../core/hub.ts';
 import { createLogger } from '../../core/logger.ts';
+import { DEFAULT_SETTINGS } from '../../core/config/settings-schema.ts';
 import { createHeadlessNotifier } from '../../core/notify/libnotify-notifier.ts';
 import { shellWord } from '../../core/util/shell-words.ts';
 import { HOOKBOX_VERSION } from '../../core/version.ts';
@@ -78,7 +79,8 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
     ...(flags.dataDir ? ['--data-dir', ctx.dataDir] : []),
     'open',
   ];
-  if (address.port !== ctx.settings.api.port) openWords.push('--port', String(address.port));
+  // `hookbox open` in another terminal knows neither serve's --port nor its AGENTD_PORT: named unless the default.
+  if (address.port !== DEFAULT_SETTINGS.api.port) openWords.push('--port', String(address.port));
   const open = openWords.map(shellWord).join(' ');
   logger.info(
     { url: `${address.url}/` },

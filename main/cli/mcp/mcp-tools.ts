@@ -80,9 +80,16 @@ function tool<S extends TSchema>(definition: Tool<S>): Tool<TSchema> {
 }
 
 const EventFilters = {
-  failed: Type.Optional(Type.Boolean({ description: 'only commands that exited non-zero' })),
+  failed: Type.Optional(
+    Type.Boolean({
+      description: 'only failed commands, as the notification rules say (non-zero, not Ctrl-C 130/143/148)',
+    }),
+  ),
   long_running: Type.Optional(
-    Type.Boolean({ description: "only commands longer than the hub's long-running threshold" }),
+    Type.Boolean({
+      description:
+        "only commands longer than the hub's long-running threshold, leaving out its ignore list (vim, ssh …)",
+    }),
   ),
   kind: Type.Optional(Type.Enum([...HOOK_KINDS], { description: 'shell, git or system' })),
   text: Type.Optional(

@@ -26,8 +26,9 @@ export const AppRequests = {
   /** A filtered page of the history, newest first; `cursor` is the previous page's `next_cursor`. */
   queryEvents: Type.Object(
     {
+      /** Failed as the notification rules say (isFailure: not 0, not Ctrl-C 130/143/148). */
       failed_only: Type.Optional(Type.Boolean()),
-      /** Longer than the notification rules' long-running threshold. */
+      /** Long-running as the notification rules say (isLongRunning: over the threshold, not on the ignore list). */
       long_running: Type.Optional(Type.Boolean()),
       kind: Type.Optional(EventKind),
       /** Agents' tool calls of one agent (claude, codex …) or one agent session. */
@@ -97,7 +98,14 @@ export const AppRequests = {
   /** Validates without saving: the editor's inline errors. */
   checkConfig: Type.Object({ text: Type.String({ maxLength: MAX_CONFIG_TEXT }) }, Strict),
   /** Validate, write atomically, hot reload; an invalid text is never written. */
-  saveConfig: Type.Object({ text: Type.String({ maxLength: MAX_CONFIG_TEXT }) }, Strict),
+  saveConfig: Type.Object(
+    {
+      text: Type.String({ maxLength: MAX_CONFIG_TEXT }),
+      /** The file's text the edit started from: when the file no longer holds it, nothing is written. */
+      base: Type.Optional(Type.String({ maxLength: MAX_CONFIG_TEXT })),
+    },
+    Strict,
+  ),
   /** Executable files beside the config file, for the add-hook form's script picker. */
   listScripts: Type.Void(),
 

@@ -3,6 +3,7 @@
 import type { RecordedEvent } from '../events/event-schema.ts';
 import type { SearchInfo } from '../events/event-store.ts';
 import type { ApplyReport } from '../webhooks/hook-manager.ts';
+import type { NotificationRecord } from '../notify/notification-store.ts';
 
 export type { RecordedEvent } from '../events/event-schema.ts';
 export type { SearchInfo as EventSearchInfo } from '../events/event-store.ts';
@@ -11,6 +12,7 @@ export type { ApplyReport, HookStatus } from '../webhooks/hook-manager.ts';
 export type { HookRunSummary } from '../webhooks/hook-run-store.ts';
 export type { HookRunDetail, ReplayResult } from '../webhooks/hook-run-actions.ts';
 export type { PauseState } from '../notify/notification-pause.ts';
+export type { NotificationRecord } from '../notify/notification-store.ts';
 export type { ConfigProblem } from '../config/config-editing.ts';
 export type { HandlerView as LifecycleHandler } from '../lifecycle/lifecycle-service.ts';
 export type { LifecycleEventRecord } from '../lifecycle/lifecycle-store.ts';
@@ -40,6 +42,17 @@ export interface HubHealth {
   host: string;
   /** The NATS link ([nats]); null when not configured. */
   nats: NatsStatus | null;
+  /**
+   * What a `hookbox` command in a terminal needs to reach this hub, for the commands the window
+   * suggests: the global flags (`--config`, `--data-dir`) when they are not the defaults, and the
+   * port for a subcommand's `--port` (null: the default, 17002).
+   */
+  cli: { globals: string[]; port: number | null };
+}
+
+/** One event as its detail shows it: with the notifications it raised (what `hookbox events show` prints). */
+export interface EventDetail extends RecordedEvent {
+  notifications: NotificationRecord[];
 }
 
 export interface EventPage {
@@ -93,12 +106,19 @@ export interface ConfigSaveResult {
   report: ApplyReport | null;
   /** Set when the saved config did not fully apply (e.g. a hook's port is taken). */
   config_error: string | null;
+  /**
+   * The file changed on disk since the editor loaded it (it is no longer the request's `base`):
+   * nothing was written, so an edit made elsewhere is never overwritten unseen.
+   */
+  conflict: boolean;
 }
 
 export interface ScriptList {
-  /** The folder searched (the config file's). */
+  /** The config file's folder. */
   dir: string;
-  /** Executable files there and one folder down, relative to `dir`. */
+  /** The user's home (its scripts are listed as `~/…`). */
+  home: string;
+  /** Executable files in `dir` and one folder down (relative to `dir`), then the same in the home (`~/…`). */
   scripts: string[];
 }
 

@@ -1,10 +1,18 @@
 import { scriptOptionsFrom } from '../shell/script-text.ts';
 import { readdirSync, statSync, accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { defaultPaths } from '../config/paths.ts';
+import { DEFAULT_SETTINGS } from '../config/settings-schema.ts';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { checkConfigText, setTableValues, writeConfigFile } from '../config/config-editing.ts';
+import {
+  checkConfigText,
+  ownAddressProblems,
+  setTableValues,
+  writeConfigFile,
+  type ConfigProblem,
+} from '../config/config-editing.ts';
 import { readText } from '../shell/integration-files.ts';
 import { EventEmitter } from 'node:events';
 import type { Settings } from '../config/settings-schema.ts';
@@ -17,6 +25,7 @@ import type { LifecycleService } from '../lifecycle/lifecycle-service.ts';
 import type { LifecycleStore } from '../lifecycle/lifecycle-store.ts';
 import type { OutboxStore } from '../lifecycle/outbox-store.ts';
 import type { NotificationPause } from '../notify/notification-pause.ts';
+import type { NotificationPipeline } from '../notify/notification-pipeline.ts';
 import type { ApplyReport, HookManager } from '../webhooks/hook-manager.ts';
 import { runReason, type HookRun, type HookRunStore, type HookRunSummary } from '../webhooks/hook-run-store.ts';
 import { findRun, replayRun, runCurl, runDetail } from '../webhooks/hook-run-actions.ts';
@@ -26,7 +35,7 @@ import { HOOKBOX_VERSION, SERVICE_NAME } from '../version.ts';
 import type { ApiOperations, OperationName, Unsubscribe } from '../../shared/api-contract.ts';
 import type { AppApi, OperationHandlers, SubscriptionSources } from './app-api-interface.ts';
 import { AppRequests } from './app-api-schema.ts';
-import type { NavigateTarget, NotificationSettingsView } from './app-api-types.ts';
+import type { ConfigSaveResult, NavigateTarget, NotificationSettingsView } from './app-api-types.ts';
 import { installTarget, shellTargetsStatus, uninstallTarget } from './shell-targets.ts';
 import { agentTargetsStatus, installAgentTarget, uninstallAgentTarget } from './agent-targets.ts';
 
@@ -158,6 +167,8 @@ export interface AppApiServices {
   host: string;
   /** The NATS link's state; null: no [nats] in the config. */
   natsStatus: () => NatsStatus | null;
+  /** The notifications an event raised (its detail shows them). */
+  notifications: Pick<NotificationPipeline, 'forEvent'>;
 }
 
 export function createAppApi(services: AppApiServices): AppApi {
@@ -170,6 +181,26 @@ export function createAppApi(services: AppApiServices): AppApi {
     if (!path) throw new HookboxError(ErrorCode.InvalidConfig, 'this hub runs without a config file');
     return path;
   };
+
+  /** Where the local API listens (known before any request). */
+  function apiAddress(): { host: string; port: number } {
+    const url = new URL(apiUrl());
+    return { host: url.hostname, port: Number(url.port) };
+  }
+
+  /** The flags a terminal's `hookbox` needs to reach this hub (those that are not its defaults). */
+  function cliFlags(): { globals: string[]; port: number | null } {
+    const defaults = defaultPaths(env);
+    const file = config.file() ?? config.path;
+    const { port } = apiAddress();
+    return {
+      globals: [
+        ...(file && resolve(file) !== resolve(defaults.configFile) ? ['--config', file] : []),
+        ...(resolve(services.dataDir) !== resolve(defaults.dataDir) ? ['--data-dir', services.dataDir] : []),
+      ],
+      port: port === DEFAULT_SETTINGS.api.port ? null : port,
+    };
+  }
 
   function notificationView(): NotificationSettingsView {
     const n = settings.notifications;
@@ -187,14 +218,25 @@ export function createAppApi(services: AppApiServices): AppApi {
     };
   }
 
-  /** The one way the config file changes from the window: check, write atomically, reload. */
-  async function saveText(text: string) {
-    const path = configPath();
+  /** The checks a reload makes, and a hook may not take the hub's own address (it would never listen). */
+  function problemsOf(text: string, path: string): ConfigProblem[] {
     const problems = checkConfigText(text, path, env);
-    if (problems.length > 0) return { saved: false, problems, report: null, config_error: config.error() };
+    return problems.length > 0 ? problems : ownAddressProblems(text, path, env, apiAddress());
+  }
+
+  /**
+   * The one way the config file changes from the window: check, write atomically, reload. With
+   * `base` (the text the edit started from), a file changed on disk meanwhile is not overwritten.
+   */
+  async function saveText(text: string, base?: string): Promise<ConfigSaveResult> {
+    const path = configPath();
+    const unsaved = { saved: false, report: null, config_error: config.error() };
+    if (base !== undefined && (readText(path) ?? '') !== base) return { ...unsaved, problems: [], conflict: true };
+    const problems = problemsOf(text, path);
+    if (problems.length > 0) return { ...unsaved, problems, conflict: false };
     writeConfigFile(path, text);
     const report = (await config.reload()) ?? null;
-    return { saved: true, problems: [], report, config_error: config.error() };
+    return { saved: true, problems: [], report, config_error: config.error(), conflict: false };
   }
 
   const handlers = validated({
@@ -210,17 +252,18 @@ export function createAppApi(services: AppApiServices): AppApi {
         notifications: pause.state(),
         host: services.host,
         nats: services.natsStatus(),
+        cli: cliFlags(),
       };
     },
     async listEvents({ limit }) {
       return eventLog.list(eventListLimit(limit));
     },
     async queryEvents(q) {
-      const threshold = settings.notifications.longRunningThresholdMs;
+      const { longRunningThresholdMs: threshold, longRunningIgnore } = settings.notifications;
       const page = eventLog.query({
         limit: q.limit ?? EVENT_PAGE_DEFAULT,
         ...(q.failed_only ? { failedOnly: true } : {}),
-        ...(q.long_running ? { longerThanMs: threshold } : {}),
+        ...(q.long_running ? { longerThanMs: threshold, ignorePrograms: longRunningIgnore } : {}),
         ...(q.kind ? { kind: q.kind } : {}),
         ...(q.agent ? { agent: q.agent } : {}),
         ...(q.session ? { session: q.session } : {}),
@@ -238,7 +281,8 @@ export function createAppApi(services: AppApiServices): AppApi {
       };
     },
     async getEvent({ id }) {
-      return eventLog.get(id) ?? null;
+      const event = eventLog.get(id);
+      return event ? { ...event, notifications: services.notifications.forEvent(id) } : null;
     },
 
     async listSessions() {
@@ -296,15 +340,16 @@ export function createAppApi(services: AppApiServices): AppApi {
       return { path, exists: text !== undefined, text: text ?? '', config_error: config.error() };
     },
     async checkConfig({ text }) {
-      const problems = checkConfigText(text, configPath(), env);
+      const problems = problemsOf(text, configPath());
       return { ok: problems.length === 0, problems };
     },
-    async saveConfig({ text }) {
-      return saveText(text);
+    async saveConfig({ text, base }) {
+      return saveText(text, base);
     },
     async listScripts() {
       const dir = dirname(configPath());
-      return { dir, scripts: executablesNear(dir) };
+      const nearHome = dir === home ? [] : executablesNear(home).map((path) => `~/${path}`);
+      return { dir, home, scripts: [...executablesNear(dir), ...nearHome] };
     },
 
     async getNotificationSettings() {

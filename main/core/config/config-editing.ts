@@ -89,6 +89,22 @@ function lineOfField(map: Map<string, number>, field: string): number | null {
   }
 }
 
+/**
+ * TOML's parser meets an unterminated string at the line's end ("control characters are not
+ * allowed in strings", the newline): said plainly, at the opening quote.
+ */
+function unterminatedString(text: string, line: number, column: number, message: string): ConfigProblem {
+  const lineText = text.split('\n')[line - 1] ?? '';
+  if (!/control characters are not allowed in strings/.test(message) || column <= lineText.trimEnd().length)
+    return { message, line, column };
+  const quote = /=\s*(["'])/.exec(lineText);
+  return {
+    message: 'this string has no closing quote (a string ends on its own line)',
+    line,
+    column: quote ? quote.index + quote[0].length : column,
+  };
+}
+
 function withoutFile(message: string, path: string): string {
   return message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
 }
@@ -105,7 +121,7 @@ export function checkConfigText(text: string, path: string, env: NodeJS.ProcessE
   } catch (error) {
     const message = (error as Error).message;
     const syntax = new RegExp(`^${escapeRegExp(path)}:(\\d+):(\\d+): (.*)$`, 's').exec(message);
-    if (syntax) return [{ message: syntax[3]!, line: Number(syntax[1]), column: Number(syntax[2]) }];
+    if (syntax) return [unterminatedString(text, Number(syntax[1]), Number(syntax[2]), syntax[3]!)];
     // A schema problem: ask the schema which field, and find that field in the text.
     let raw: unknown;
     try {
@@ -127,6 +143,30 @@ export function checkConfigText(text: string, path: string, env: NodeJS.ProcessE
     return [{ message, line: lineOfHookProblem(text, message), column: null }];
   }
   return [];
+}
+
+/** Hosts that are the same socket as `host` for a listener on one port (a wildcard takes every address). */
+function sameListener(a: string, b: string): boolean {
+  const wildcard = (h: string) => h === '0.0.0.0' || h === '::' || h === '[::]' || h === '';
+  const local = (h: string) => (h === 'localhost' ? '127.0.0.1' : h.replace(/^\[|\]$/g, ''));
+  return wildcard(a) || wildcard(b) || local(a) === local(b);
+}
+
+/**
+ * A hook bound to the address the hub itself listens on would pass every other check and then
+ * never listen: refused before saving, at the hook's `bind` line. `text` has passed checkConfigText.
+ */
+export function ownAddressProblems(
+  text: string,
+  path: string,
+  env: NodeJS.ProcessEnv,
+  hub: { host: string; port: number },
+): ConfigProblem[] {
+  const { hooks } = hubConfigFrom(parseConfigText(text, path), path, env);
+  const clash = hooks.find((h) => h.enabled && h.port === hub.port && sameListener(h.host, hub.host));
+  if (!clash) return [];
+  const message = `hook '${clash.name}': 'bind' ${clash.bind} is the address Hookbox itself listens on (its API); choose another port`;
+  return [{ message, line: lineOfHookProblem(text, message), column: null }];
 }
 
 /** "hook 'github': 'script' … does not exist" → the line of that hook's script key. */

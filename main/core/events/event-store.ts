@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { INTERRUPTED_EXIT_CODES, programOf } from '../notify/notification-rules.ts';
 import type { EventKind, RecordedEvent } from './event-schema.ts';
 
 interface EventRow {
@@ -20,10 +21,12 @@ function fromRow(row: EventRow): RecordedEvent {
 
 /** A filtered page of the history (the window's Events view). Filters combine with AND. */
 export interface EventQuery {
-  /** exit_code other than 0. */
+  /** Failed as the notification rules say (isFailure: not 0, not the user's Ctrl-C). */
   failedOnly?: boolean;
-  /** Only events that ran longer than this many milliseconds. */
+  /** Only events that ran longer than this many milliseconds… */
   longerThanMs?: number;
+  /** …and whose program is not one of these (the rules' ignore list: isLongRunning). */
+  ignorePrograms?: readonly string[];
   kind?: EventKind;
   /** Agent tool calls of this agent (claude, codex …) / this agent session. */
   agent?: string;
@@ -136,6 +139,8 @@ export class EventStore {
 
   constructor(db: Database) {
     this.#db = db;
+    // The program a command runs, as the notification rules read it (their ignore list in SQL).
+    db.function('hookbox_program', { deterministic: true }, (command) => programOf(String(command)));
     // Positional, not @named: binding from an object is measurably dearer on the ingest path.
     this.#insert = db.prepare(
       'INSERT INTO events (id, received_at, kind, command, exit_code, duration_ms, output, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -397,10 +402,15 @@ export class EventStore {
   #filters(q: EventQuery): { where: string[]; params: Params } {
     const where: string[] = [];
     const params: Params = {};
-    if (q.failedOnly) where.push('e.exit_code <> 0');
+    // `exit_code <> 0` as written lets SQLite use the partial index events_failed.
+    if (q.failedOnly) where.push(`e.exit_code <> 0 AND e.exit_code NOT IN (${INTERRUPTED_EXIT_CODES.join(', ')})`);
     if (q.longerThanMs !== undefined) {
       where.push('e.duration_ms > @longer');
       params.longer = q.longerThanMs;
+      if (q.ignorePrograms?.length) {
+        where.push('hookbox_program(e.command) NOT IN (SELECT value FROM json_each(@ignore))');
+        params.ignore = JSON.stringify(q.ignorePrograms);
+      }
     }
     if (q.kind) {
       where.push('e.kind = @kind');

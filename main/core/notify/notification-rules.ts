@@ -17,6 +17,9 @@ export interface RuleDecision {
 // Ctrl-Z): telling them it "failed" would be noise.
 const USER_INTERRUPTED = new Set([130, 143, 148]);
 
+/** The exit codes isFailure counts as not failed, besides 0 (for the event store's SQL). */
+export const INTERRUPTED_EXIT_CODES: readonly number[] = [...USER_INTERRUPTED];
+
 /**
  * What "failed" means everywhere (the failure notification, the window's and the MCP's "failed"
  * filter): an exit code other than 0 that is not the user stopping the command.

@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import ms from 'ms';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { interpolateEnv } from '../config/env-interpolation.ts';
@@ -126,9 +127,16 @@ function checkScript(file: string, name: string, scriptPath: string): void {
   }
 }
 
+/** A hook's script as a full path: `~/x` in the user's home (as a shell reads it), relative to the config's folder. */
+function scriptPathOf(script: string, file: string, env: NodeJS.ProcessEnv): string {
+  const home = env.HOME || homedir();
+  if (script === '~' || script.startsWith('~/')) return join(home, script.slice(1));
+  return isAbsolute(script) ? script : resolve(dirname(file), script);
+}
+
 /**
  * Validates `[[hooks]]` as a whole: each entry's fields, then names and binds unique, scripts
- * present and executable. Relative script paths are resolved against the config file's folder.
+ * present and executable. Relative script paths are resolved against the config file's folder; `~/` is the home.
  * Errors are one line naming the file, the hook and the field.
  */
 export function validateHooks(
@@ -160,7 +168,7 @@ export function validateHooks(
       if (other) fail(file, e.name, `'bind' ${e.bind} is already used by hook '${other}'`);
       binds.set(bindKey, e.name);
     }
-    const scriptPath = isAbsolute(e.script) ? e.script : resolve(dirname(file), e.script);
+    const scriptPath = scriptPathOf(e.script, file, env);
     const enabled = e.enabled ?? true;
     if (enabled) checkScript(file, e.name, scriptPath);
     hooks.push({

@@ -5,6 +5,9 @@ import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 /** True when a key goes to a text field (also inside the editor's shadow root, which retargets events to its host). */
 export function isTyping(event: Event): boolean {
   const target = event.composedPath()[0] ?? event.target;
+  // A checkbox, radio or button keeps the view keys (1–6, t): nothing is typed into it.
+  if (target instanceof HTMLInputElement && ['checkbox', 'radio', 'button', 'submit'].includes(target.type))
+    return false;
   return (
     target instanceof HTMLInputElement ||
     target instanceof HTMLTextAreaElement ||
@@ -41,7 +44,7 @@ export function Badge({
 export function Teach({ title, children }: { title: string; children: ReactNode }) {
   return (
     <section className="teach">
-      <h3>{title}</h3>
+      <h2>{title}</h2>
       {children}
     </section>
   );
@@ -128,18 +131,4 @@ export function useScrollIntoView<T extends HTMLElement>(active: boolean) {
       ref.current.scrollIntoView({ block: 'nearest' });
   }, [active]);
   return ref;
-}
-
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
-  return (
-    <button
-      type="button"
-      className="secondary small"
-      onClick={() => {
-        void navigator.clipboard?.writeText(text).catch(() => undefined);
-      }}
-    >
-      {label}
-    </button>
-  );
 }

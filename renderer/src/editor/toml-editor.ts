@@ -105,12 +105,19 @@ export function createTomlEditor(options: TomlEditorOptions): EditorView {
       if (update.docChanged) options.onChange(update.state.doc.toString());
     }),
   ];
-  return new EditorView({
+  const view = new EditorView({
     parent: options.parent,
     ...(options.root ? { root: options.root } : {}),
     state: EditorState.create({ doc: options.text, extensions }),
   });
+  // CodeMirror's accessibility guidance: Tab must not trap keyboard users. It moves focus on (tab
+  // focus mode) until the user opts in to indenting with Ctrl-M; then Esc followed by Tab leaves.
+  view.setTabFocusMode(true);
+  return view;
 }
+
+/** What the hint under the editor says about Tab (and a test checks). */
+export const TAB_HINT = 'Tab moves to the next control. Ctrl+M makes Tab indent; then Esc, Tab leaves the editor.';
 
 /** Replaces the text when it changed outside the editor (loaded, a hook added by the form). */
 export function setEditorText(view: EditorView, text: string): void {

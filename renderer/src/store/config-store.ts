@@ -45,6 +45,11 @@ export interface ConfigState {
   saving: boolean;
   lastSave: ConfigSaveResult | null;
   configError: string | null;
+  /**
+   * The file as it is on disk when it changed there while the text had unsaved edits (or a save
+   * found it changed): the editor asks "reload / keep mine" instead of overwriting it. null: no conflict.
+   */
+  diskText: string | null;
   scripts: string[];
   scriptDir: string;
   status: 'idle' | 'loading' | 'ready' | 'error';
@@ -54,7 +59,16 @@ export interface ConfigState {
   setText(text: string): void;
   check(): Promise<ConfigProblem[]>;
   save(): Promise<ConfigSaveResult | null>;
+  /** Conflict: take the file as it is on disk (the edits are dropped). */
+  reloadFromDisk(): void;
+  /** Conflict: keep the edits; the next save replaces the file as it is now on disk. */
+  keepMine(): void;
   addHook(hook: NewHook): void;
+  /**
+   * The hub's checks of the text with this hook added (a script that is missing, a folder or not
+   * executable; a bind the hub itself uses), by form field. Empty: the hook can be added.
+   */
+  checkNewHook(hook: NewHook): Promise<Partial<Record<keyof NewHook, string>>>;
   loadScripts(): Promise<void>;
 }
 
@@ -128,6 +142,7 @@ export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: num
     saving: false,
     lastSave: null,
     configError: null,
+    diskText: null,
     scripts: [],
     scriptDir: '',
     status: 'idle',
@@ -137,7 +152,17 @@ export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: num
       // unless there are unsaved changes in the window, which are never overwritten.
       const unsubscribe = api.onConfigChanged((change) => {
         set({ configError: change.config_error });
-        if (get().text === get().savedText) void get().load();
+        void api.getConfig().then(
+          (doc) => {
+            const state = get();
+            if (doc.text === state.savedText) return; // the file is what the editor started from
+            if (doc.text === state.text) return set({ savedText: doc.text, exists: doc.exists, diskText: null });
+            if (state.text === state.savedText)
+              return set({ text: doc.text, savedText: doc.text, exists: doc.exists, problems: [], diskText: null });
+            set({ diskText: doc.text });
+          },
+          () => undefined,
+        );
       });
       void get().load();
       return () => {
@@ -157,6 +182,7 @@ export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: num
           configError: doc.config_error,
           status: 'ready',
           problems: [],
+          diskText: null,
         });
       } catch (error) {
         set({ status: 'error', error: messageOf(error) });
@@ -188,9 +214,14 @@ export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: num
       const text = get().text;
       set({ saving: true, error: null });
       try {
-        const result = await api.saveConfig({ text });
+        const result = await api.saveConfig({ text, base: get().savedText });
+        if (result.conflict) {
+          const doc = await api.getConfig();
+          set({ diskText: doc.text });
+          return result;
+        }
         set({ lastSave: result, problems: result.problems, configError: result.config_error });
-        if (result.saved) set({ savedText: text, exists: true });
+        if (result.saved) set({ savedText: text, exists: true, diskText: null });
         return result;
       } catch (error) {
         set({ error: messageOf(error) });
@@ -199,8 +230,32 @@ export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: num
         set({ saving: false });
       }
     },
+    reloadFromDisk() {
+      const disk = get().diskText;
+      if (disk === null) return;
+      set({ text: disk, savedText: disk, exists: true, diskText: null, problems: [], lastSave: null });
+    },
+    keepMine() {
+      const disk = get().diskText;
+      if (disk === null) return;
+      set({ savedText: disk, exists: true, diskText: null });
+    },
     addHook(hook) {
       get().setText(appendTable(get().text, hookToml(hook)));
+    },
+    async checkNewHook(hook) {
+      try {
+        const result = await api.checkConfig({ text: appendTable(get().text, hookToml(hook)) });
+        const about = `hook '${hook.name}': `;
+        const mine = result.problems.find((p) => p.message.startsWith(about));
+        if (!mine) return {};
+        const message = mine.message.slice(about.length);
+        const field = /^'(bind|script|timeout|session)'/.exec(message)?.[1] as keyof NewHook | undefined;
+        return { [field ?? 'name']: message };
+      } catch (error) {
+        set({ error: messageOf(error) });
+        return {};
+      }
     },
     async loadScripts() {
       try {

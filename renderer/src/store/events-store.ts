@@ -1,5 +1,11 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { EventSearchInfo, HookboxApi, HubHealth, RecordedEvent } from '../../../main/shared/api-contract.ts';
+import type {
+  EventSearchInfo,
+  HookboxApi,
+  HubHealth,
+  NotificationRecord,
+  RecordedEvent,
+} from '../../../main/shared/api-contract.ts';
 import { messageOf } from './errors.ts';
 
 // The Events view: one filtered page of the history at a time (the hub pages on its side, so a
@@ -41,7 +47,8 @@ export interface EventsState {
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
   selectedId: string | null;
-  selected: RecordedEvent | null;
+  /** The open event; with the notifications it raised once the hub answered. */
+  selected: (RecordedEvent & { notifications?: NotificationRecord[] }) | null;
   /** Listens for live events, then loads. Returns the unsubscribe (for effects). */
   connect(): () => void;
   reload(): Promise<void>;
@@ -54,10 +61,12 @@ export interface EventsState {
 
 export type EventsStore = StoreApi<EventsState>;
 
-/** The filters as the hub applies them, for events that arrive live. */
-export function matchesFilters(event: RecordedEvent, filters: EventFilters, thresholdMs: number): boolean {
-  if (filters.failedOnly && event.exit_code === 0) return false;
-  if (filters.longRunning && !(event.duration_ms > thresholdMs)) return false;
+/**
+ * The filters the window checks itself on an event that arrives live (kind, text). "Failed" and
+ * "long-running" are the hub's to say: they are the notification rules' definitions (Ctrl-C is no
+ * failure, programs on the ignore list are never long-running), kept in one place on the hub.
+ */
+export function matchesFilters(event: RecordedEvent, filters: EventFilters): boolean {
   if (filters.kind && event.kind !== filters.kind) return false;
   const text = filters.text.trim().toLowerCase();
   if (text && !event.command.toLowerCase().includes(text) && !event.output.toLowerCase().includes(text)) return false;
@@ -80,19 +89,29 @@ export function mergeEvents(
 export function createEventsStore(api: HookboxApi): EventsStore {
   let request = 0;
   return createStore<EventsState>()((set, get) => {
+    const queryOf = (filters: EventFilters, cursor: string | null) => ({
+      limit: PAGE_SIZE,
+      ...(filters.failedOnly ? { failed_only: true } : {}),
+      ...(filters.longRunning ? { long_running: true } : {}),
+      ...(filters.kind ? { kind: filters.kind } : {}),
+      ...(filters.text.trim() ? { text: filters.text.trim() } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
+
+    /** A live event that matches the filters: shown on the newest page, counted on an older one. */
+    function arrived(event: RecordedEvent): void {
+      const state = get();
+      if (state.cursor !== null) return set({ arrivedMeanwhile: state.arrivedMeanwhile + 1, total: state.total + 1 });
+      if (state.events.some((e) => e.id === event.id)) return;
+      set({ events: mergeEvents(state.events, [event]), total: state.total + 1 });
+    }
+
     async function load(cursor: string | null, previous: string[], previousCounts: number[]): Promise<void> {
       const mine = ++request;
       set({ status: 'loading', error: null });
       const { filters } = get();
       try {
-        const page = await api.queryEvents({
-          limit: PAGE_SIZE,
-          ...(filters.failedOnly ? { failed_only: true } : {}),
-          ...(filters.longRunning ? { long_running: true } : {}),
-          ...(filters.kind ? { kind: filters.kind } : {}),
-          ...(filters.text.trim() ? { text: filters.text.trim() } : {}),
-          ...(cursor ? { cursor } : {}),
-        });
+        const page = await api.queryEvents(queryOf(filters, cursor));
         if (mine !== request) return; // a newer load (typing in the search) won
         set({
           events: page.events,
@@ -134,13 +153,17 @@ export function createEventsStore(api: HookboxApi): EventsStore {
       connect() {
         // Subscribe first so nothing recorded during the load is missed; the merge drops doubles.
         const unsubscribe = api.onEventRecorded((event) => {
-          const state = get();
-          const health = state.health ? { ...state.health, event_count: state.health.event_count + 1 } : null;
-          if (!matchesFilters(event, state.filters, state.thresholdMs)) return set({ health });
-          if (state.cursor !== null)
-            return set({ health, arrivedMeanwhile: state.arrivedMeanwhile + 1, total: state.total + 1 });
-          if (state.events.some((e) => e.id === event.id)) return;
-          set({ health, events: mergeEvents(state.events, [event]), total: state.total + 1 });
+          const { health, filters } = get();
+          if (health) set({ health: { ...health, event_count: health.event_count + 1 } });
+          if (!matchesFilters(event, filters)) return;
+          if (!filters.failedOnly && !filters.longRunning) return arrived(event);
+          // Whether it failed or ran long is the hub's definition: ask it (the newest page holds the event if so).
+          api.queryEvents(queryOf(filters, null)).then(
+            (page) => {
+              if (get().filters === filters && page.events.some((e) => e.id === event.id)) arrived(event);
+            },
+            () => undefined,
+          );
         });
         void get().reload();
         return unsubscribe;

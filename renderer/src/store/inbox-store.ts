@@ -25,6 +25,8 @@ export interface InboxState {
   /** Writes a message into the selected session (or `session`). Resolves true when stored. */
   inject(content: string, session?: string): Promise<boolean>;
   markHandled(id: string): Promise<void>;
+  /** Marks every message of the selected session handled. */
+  markAllHandled(): Promise<void>;
 }
 
 export type InboxStore = StoreApi<InboxState>;
@@ -60,6 +62,8 @@ export function createInboxStore(api: HookboxApi): InboxStore {
         const unsubscribe = api.onInboxChanged((message) => {
           const state = get();
           if (message.session === state.selected) set({ messages: upsertMessage(state.messages, message) });
+          // The first message of a first run: show its session rather than an empty pane.
+          else if (state.selected === null) void get().selectSession(message.session);
           // Counts change with every arrival and acknowledgement: ask the hub rather than guess.
           api.listSessions().then(
             (sessions) => set({ sessions }),
@@ -109,6 +113,24 @@ export function createInboxStore(api: HookboxApi): InboxStore {
           return false;
         } finally {
           set({ sending: false });
+        }
+      },
+      async markAllHandled() {
+        const session = get().selected;
+        if (!session) return;
+        try {
+          // Page by page, each state not handled yet (a session may hold more than is shown); bounded.
+          for (const state of ['queued', 'claimed'] as const) {
+            for (let round = 0; round < 100; round += 1) {
+              const open = await api.listMessages({ session, state, limit: MESSAGES_SHOWN });
+              if (open.length === 0) break;
+              for (const message of open) await api.markMessageHandled({ session, id: message.id });
+            }
+          }
+          if (get().selected === session) await loadMessages(session);
+          set({ sessions: await api.listSessions() });
+        } catch (error) {
+          set({ error: messageOf(error) });
         }
       },
       async markHandled(id) {

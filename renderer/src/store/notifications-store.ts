@@ -8,6 +8,8 @@ import { messageOf } from './errors.ts';
 export interface NotificationsState {
   view: NotificationSettingsView | null;
   saving: boolean;
+  /** What the last change did ("Saved to …"), shown until the next one. */
+  notice: string | null;
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
   connect(): () => void;
@@ -30,6 +32,7 @@ export function createNotificationsStore(api: HookboxApi): NotificationsStore {
   return createStore<NotificationsState>()((set, get) => ({
     view: null,
     saving: false,
+    notice: null,
     status: 'idle',
     error: null,
     connect() {
@@ -53,9 +56,10 @@ export function createNotificationsStore(api: HookboxApi): NotificationsStore {
       }
     },
     async update(change) {
-      set({ saving: true, error: null });
+      set({ saving: true, error: null, notice: null });
       try {
-        set({ view: await api.updateNotificationSettings(change) });
+        const view = await api.updateNotificationSettings(change);
+        set({ view, notice: `Saved to ${view.config_path} and applied.` });
         return true;
       } catch (error) {
         set({ error: messageOf(error) });

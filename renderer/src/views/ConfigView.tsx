@@ -2,6 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { ErrorBanner } from '../components/common.tsx';
 import { ConfigEditor, type ConfigEditorHandle } from '../components/ConfigEditor.tsx';
+import type { ConfigSaveResult } from '../../../main/shared/api-contract.ts';
+import { TAB_HINT } from '../editor/toml-editor.ts';
 import { newHookProblems, VERIFY_CHOICES, type ConfigStore, type NewHook } from '../store/config-store.ts';
 import type { HooksStore } from '../store/hooks-store.ts';
 
@@ -20,8 +22,13 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
   const s = useStore(store);
   const [hook, setHook] = useState<NewHook>(EMPTY_HOOK);
   const [tried, setTried] = useState(false);
-  const problems = newHookProblems(hook, existing);
+  const [hubProblems, setHubProblems] = useState<Partial<Record<keyof NewHook, string>>>({});
+  const problems = { ...newHookProblems(hook, existing), ...hubProblems };
   const choice = VERIFY_CHOICES.find((c) => c.value === hook.verify);
+  const edit = (change: Partial<NewHook>) => {
+    setHook({ ...hook, ...change });
+    setHubProblems({});
+  };
   const show = (field: keyof NewHook) =>
     tried && problems[field] ? <span className="field-error">{problems[field]}</span> : null;
   useEffect(() => {
@@ -35,26 +42,26 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
       onSubmit={(e) => {
         e.preventDefault();
         setTried(true);
-        if (Object.keys(problems).length > 0) return;
-        s.addHook(hook);
-        setHook(EMPTY_HOOK);
-        setTried(false);
+        if (Object.keys(newHookProblems(hook, existing)).length > 0) return;
+        // The hub's own checks (the script exists, is a file and executable; the bind is free).
+        void s.checkNewHook(hook).then((found) => {
+          setHubProblems(found);
+          if (Object.keys(found).length > 0) return;
+          s.addHook(hook);
+          setHook(EMPTY_HOOK);
+          setTried(false);
+        });
       }}
     >
-      <h3>Add a webhook hook</h3>
+      <h2>Add a webhook hook</h2>
       <label>
         Name
-        <input
-          name="name"
-          value={hook.name}
-          placeholder="github"
-          onChange={(e) => setHook({ ...hook, name: e.target.value })}
-        />
+        <input name="name" value={hook.name} placeholder="github" onChange={(e) => edit({ name: e.target.value })} />
         {show('name')}
       </label>
       <label>
         Listen on
-        <input name="bind" value={hook.bind} onChange={(e) => setHook({ ...hook, bind: e.target.value })} />
+        <input name="bind" value={hook.bind} onChange={(e) => edit({ bind: e.target.value })} />
         {show('bind')}
       </label>
       <label>
@@ -64,7 +71,7 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
           list="hookbox-scripts"
           value={hook.script}
           placeholder="hooks/github.sh"
-          onChange={(e) => setHook({ ...hook, script: e.target.value })}
+          onChange={(e) => edit({ script: e.target.value })}
         />
         <datalist id="hookbox-scripts">
           {s.scripts.map((script) => (
@@ -73,8 +80,9 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
         </datalist>
         <span className="hint">
           {s.scripts.length > 0
-            ? `${s.scripts.length} executable ${s.scripts.length === 1 ? 'file' : 'files'} beside the config to pick from`
-            : "An executable file; relative paths start at the config file's folder"}
+            ? `${s.scripts.length} executable ${s.scripts.length === 1 ? 'file' : 'files'} beside the config and in your home to pick from; `
+            : 'An executable file; '}
+          relative paths start at the config file's folder, ~/ is your home
         </span>
         {show('script')}
       </label>
@@ -86,18 +94,18 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
           min={1}
           max={3600}
           value={hook.timeout ?? ''}
-          onChange={(e) => setHook({ ...hook, timeout: e.target.value === '' ? null : Number(e.target.value) })}
+          onChange={(e) => edit({ timeout: e.target.value === '' ? null : Number(e.target.value) })}
         />
         {show('timeout')}
       </label>
       <label>
         Session <span className="hint">(optional; default "default")</span>
-        <input name="session" value={hook.session} onChange={(e) => setHook({ ...hook, session: e.target.value })} />
+        <input name="session" value={hook.session} onChange={(e) => edit({ session: e.target.value })} />
         {show('session')}
       </label>
       <label>
         Verify senders <span className="hint">(checked before anything runs)</span>
-        <select name="verify" value={hook.verify ?? ''} onChange={(e) => setHook({ ...hook, verify: e.target.value })}>
+        <select name="verify" value={hook.verify ?? ''} onChange={(e) => edit({ verify: e.target.value })}>
           <option value="">No check</option>
           {VERIFY_CHOICES.map((choice) => (
             <option key={choice.value} value={choice.value}>
@@ -113,7 +121,7 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
             name="secret"
             value={hook.secret ?? ''}
             placeholder={choice.value === 'ed25519' ? '64 hex digits' : '${WEBHOOK_SECRET}'}
-            onChange={(e) => setHook({ ...hook, secret: e.target.value })}
+            onChange={(e) => edit({ secret: e.target.value })}
           />
           <span className="hint">
             {choice.value === 'ed25519'
@@ -126,7 +134,7 @@ function AddHookForm({ store, existing }: { store: ConfigStore; existing: string
       {choice?.extra && (
         <label>
           {choice.extra.label}
-          <input name="extra" value={hook.extra ?? ''} onChange={(e) => setHook({ ...hook, extra: e.target.value })} />
+          <input name="extra" value={hook.extra ?? ''} onChange={(e) => edit({ extra: e.target.value })} />
           {show('extra')}
         </label>
       )}
@@ -151,6 +159,31 @@ function describeReport(report: {
     ...report.failed.map((f) => `${f.name} failed`),
   ];
   return parts.length ? parts.join(', ') : 'no hook changed';
+}
+
+/** After a save: applied in full (ok), or saved with hooks that did not start (a warning, said once). */
+function SaveOutcome({ result }: { result: ConfigSaveResult }) {
+  const failed = result.report?.failed ?? [];
+  if (failed.length > 0 || result.config_error)
+    return (
+      <div className="banner warn" role="alert">
+        <p>Saved, but {failed.length > 0 ? `${failed.map((f) => f.name).join(', ')} did not start` : 'not applied'}:</p>
+        <ul>
+          {failed.length > 0
+            ? failed.map((f) => (
+                <li key={f.name}>
+                  {f.name}: {f.error}
+                </li>
+              ))
+            : [<li key="error">{result.config_error}</li>]}
+        </ul>
+      </div>
+    );
+  return (
+    <p className="banner ok" role="status">
+      Saved and applied: {result.report ? describeReport(result.report) : 'reloaded'}.
+    </p>
+  );
 }
 
 export function ConfigView({ store, hooks }: { store: ConfigStore; hooks: HooksStore }) {
@@ -191,7 +224,20 @@ export function ConfigView({ store, hooks }: { store: ConfigStore; hooks: HooksS
           </div>
         </header>
         <ErrorBanner error={s.error} />
-        {s.configError && !dirty && (
+        {s.diskText !== null && (
+          <div className="banner warn conflict" role="alert">
+            <p>The config file changed on disk while you were editing it. Saving now would overwrite that change.</p>
+            <div className="actions">
+              <button type="button" onClick={() => s.reloadFromDisk()}>
+                Reload from disk
+              </button>
+              <button type="button" className="secondary" onClick={() => s.keepMine()}>
+                Keep mine
+              </button>
+            </div>
+          </div>
+        )}
+        {s.configError && !dirty && !(s.lastSave?.saved && s.lastSave.config_error === s.configError) && (
           <p className="banner error" role="alert">
             The running config differs from the file: {s.configError}
           </p>
@@ -216,12 +262,8 @@ export function ConfigView({ store, hooks }: { store: ConfigStore; hooks: HooksS
             ))}
           </ul>
         )}
-        {s.lastSave?.saved && !dirty && (
-          <p className="banner ok" role="status">
-            Saved and applied: {s.lastSave.report ? describeReport(s.lastSave.report) : 'reloaded'}.
-            {s.lastSave.config_error ? ` But: ${s.lastSave.config_error}` : ''}
-          </p>
-        )}
+        {s.lastSave?.saved && !dirty && <SaveOutcome result={s.lastSave} />}
+        <p className="hint">{TAB_HINT}</p>
         <p className="hint">
           Problems are checked as you type, with the checks the hub makes before it applies a config. A config with a
           problem is never saved: the running hooks keep listening.

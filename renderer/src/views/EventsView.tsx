@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import type { EventSearchInfo, RecordedEvent } from '../../../main/shared/api-contract.ts';
+import type { EventSearchInfo, NotificationRecord, RecordedEvent } from '../../../main/shared/api-contract.ts';
 import { ErrorBanner, isTyping } from '../components/common.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { EventsTable } from '../components/EventsTable.tsx';
@@ -9,14 +9,20 @@ import { NO_FILTERS, type EventsStore, type KindFilter } from '../store/events-s
 
 const SEARCH_DELAY_MS = 250;
 
-function EventDetail({ event, onClose }: { event: RecordedEvent; onClose: () => void }) {
+function EventDetail({
+  event,
+  onClose,
+}: {
+  event: RecordedEvent & { notifications?: NotificationRecord[] };
+  onClose: () => void;
+}) {
   const metadata = Object.keys(event.metadata).length > 0 ? JSON.stringify(event.metadata, null, 2) : null;
   return (
     <aside className="detail" aria-label="Event detail">
       <header>
-        <h3>
+        <h2>
           <code>{event.command}</code>
-        </h3>
+        </h2>
         <button type="button" className="secondary small" onClick={onClose} aria-label="Close detail">
           Close
         </button>
@@ -51,18 +57,36 @@ function EventDetail({ event, onClose }: { event: RecordedEvent; onClose: () => 
         <dd>
           <time dateTime={event.received_at}>{formatTime(event.received_at)}</time>
         </dd>
+        <dt>Notified</dt>
+        <dd className="notifications">
+          {event.notifications === undefined ? (
+            '…'
+          ) : event.notifications.length === 0 ? (
+            <span className="muted">No notification (no rule applied, or they were paused or off)</span>
+          ) : (
+            event.notifications.map((n) => (
+              <p key={n.id} className="notified">
+                {n.title}: {n.message}{' '}
+                <span className="muted small">
+                  ({n.rule === 'long_running' ? 'long-running' : n.rule} rule, via{' '}
+                  {n.deliveries.map((d) => `${d.channel}${d.ok ? '' : ' (failed)'}`).join(', ') || 'no channel'})
+                </span>
+              </p>
+            ))
+          )}
+        </dd>
         <dt>Id</dt>
         <dd>
           <code className="id">{event.id}</code>
         </dd>
       </dl>
-      <h4>Output</h4>
+      <h3>Output</h3>
       {event.output ? (
         <pre className="output">{event.output}</pre>
       ) : (
         <p className="muted">No output was sent with this event.</p>
       )}
-      <h4>Metadata</h4>
+      <h3>Metadata</h3>
       {metadata ? <pre className="output">{metadata}</pre> : <p className="muted">None.</p>}
     </aside>
   );
@@ -126,7 +150,10 @@ export function EventsView({ store, onShell }: { store: EventsStore; onShell: ()
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />
-          <label className="check">
+          <label
+            className="check"
+            title="Exit code other than 0, as the notification rules say: Ctrl-C (130) and a kill (143) are no failure"
+          >
             <input
               type="checkbox"
               checked={s.filters.failedOnly}
@@ -134,7 +161,10 @@ export function EventsView({ store, onShell }: { store: EventsStore; onShell: ()
             />{' '}
             Failed only
           </label>
-          <label className="check" title={`Longer than ${formatDuration(s.thresholdMs)} (the notification threshold)`}>
+          <label
+            className="check"
+            title={`Longer than ${formatDuration(s.thresholdMs)}, leaving out the programs on the ignore list (the notification rules)`}
+          >
             <input
               type="checkbox"
               checked={s.filters.longRunning}

@@ -1,21 +1,22 @@
+import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import type {
   HookRunDetail,
   HookStatus,
+  HubHealth,
   LifecycleDelivery,
   LifecycleEventDetail,
   LifecycleEventRecord,
 } from '../../../main/shared/api-contract.ts';
 import {
   Badge,
-  CopyButton,
   ErrorBanner,
   SelectableTable,
   Teach,
   useScrollIntoView,
   type TableColumn,
 } from '../components/common.tsx';
-import { formatDuration, formatTime } from '../format.ts';
+import { formatDuration, formatTime, hookboxCommand } from '../format.ts';
 import type { HooksStore } from '../store/hooks-store.ts';
 
 const LIFECYCLE_COLUMNS: TableColumn[] = [
@@ -147,9 +148,9 @@ function LifecycleEventPane({ detail, onClose }: { detail: LifecycleEventDetail;
   return (
     <aside className="detail" aria-label="Lifecycle event detail">
       <header>
-        <h3>
+        <h2>
           <code>{event.event}</code>
-        </h3>
+        </h2>
         <button type="button" className="secondary small" onClick={onClose}>
           Close
         </button>
@@ -169,9 +170,9 @@ function LifecycleEventPane({ detail, onClose }: { detail: LifecycleEventDetail;
           <code className="id">{event.id}</code>
         </dd>
       </dl>
-      <h4>Data</h4>
+      <h3>Data</h3>
       <pre className="output">{JSON.stringify(event.data, null, 2)}</pre>
-      <h4>Handler runs</h4>
+      <h3>Handler runs</h3>
       {detail.runs.length === 0 ? (
         <p className="muted">None ran.</p>
       ) : (
@@ -185,7 +186,7 @@ function LifecycleEventPane({ detail, onClose }: { detail: LifecycleEventDetail;
           ))}
         </ul>
       )}
-      <h4>Webhook deliveries</h4>
+      <h3>Webhook deliveries</h3>
       {detail.deliveries.length === 0 ? (
         <p className="muted">None.</p>
       ) : (
@@ -260,13 +261,16 @@ function HookCard({ hook, active, onClick }: { hook: HookStatus; active: boolean
 
 function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
   const s = useStore(store);
+  const [copied, setCopied] = useState<string | null>(null);
+  // The "Copied" note belongs to the run it was for.
+  useEffect(() => setCopied(null), [run.id]);
   return (
     <aside className="detail" aria-label="Run detail">
       <header>
-        <h3>
+        <h2>
           {run.method} {run.path}
           {run.query ? `?${run.query}` : ''}
-        </h3>
+        </h2>
         <button type="button" className="secondary small" onClick={() => void s.selectRun(null)}>
           Close
         </button>
@@ -307,9 +311,28 @@ function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
         >
           {s.busy ? 'Replaying…' : 'Replay'}
         </button>
-        <button type="button" className="secondary" onClick={() => void s.copyAsCurl(run.id)}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            void s.copyAsCurl(run.id).then(async (curl) => {
+              if (curl === null) return;
+              // One click copies; where the clipboard is refused, the command is shown to copy by hand.
+              const copied = await navigator.clipboard?.writeText(curl).then(
+                () => true,
+                () => false,
+              );
+              setCopied(copied ? 'Copied' : 'Select the command below to copy it');
+            })
+          }
+        >
           Copy as curl
         </button>
+        {copied && (
+          <span className="small copied" role="status">
+            {copied}
+          </span>
+        )}
       </div>
       {s.replay && s.replay.replay_of === run.id && (
         <p className="banner info" role="status">
@@ -322,11 +345,10 @@ function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
       {s.curl && (
         <div className="curl">
           <pre className="output">{s.curl}</pre>
-          <CopyButton text={s.curl} label="Copy to clipboard" />
           <p className="muted small">Secret headers are masked.</p>
         </div>
       )}
-      <h4>Headers</h4>
+      <h3>Headers</h3>
       <table className="headers">
         <tbody>
           {Object.entries(run.headers).map(([name, value]) => (
@@ -339,16 +361,16 @@ function RunDetail({ run, store }: { run: HookRunDetail; store: HooksStore }) {
           ))}
         </tbody>
       </table>
-      <h4>
+      <h3>
         Body{' '}
         <span className="muted small">
           ({run.body_size} bytes{run.body_encoding === 'base64' ? ', base64' : ''})
         </span>
-      </h4>
+      </h3>
       {run.body ? <pre className="output">{run.body}</pre> : <p className="muted">Empty.</p>}
-      <h4>stdout</h4>
+      <h3>stdout</h3>
       {run.stdout ? <pre className="output">{run.stdout}</pre> : <p className="muted">Empty.</p>}
-      <h4>stderr</h4>
+      <h3>stderr</h3>
       {run.stderr ? <pre className="output">{run.stderr}</pre> : <p className="muted">Empty.</p>}
     </aside>
   );
@@ -403,7 +425,15 @@ function RunRow({
   );
 }
 
-export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: () => void }) {
+export function HooksView({
+  store,
+  onConfig,
+  cli,
+}: {
+  store: HooksStore;
+  onConfig: () => void;
+  cli?: HubHealth['cli'] | undefined;
+}) {
   const s = useStore(store);
   return (
     <div className={`view hooks-view ${s.run || s.lifecycleEvent ? 'with-detail' : ''}`}>
@@ -444,7 +474,7 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
         )}
         {s.lifecycle.length > 0 && (
           <>
-            <h3 className="section-title">Lifecycle hooks</h3>
+            <h2 className="section-title">Lifecycle hooks</h2>
             <table className="lifecycle" aria-label="Lifecycle hooks">
               <thead>
                 <tr>
@@ -482,7 +512,7 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
         )}
         {(s.deliveries.length > 0 || s.lifecycle.some((h) => h.kind === 'webhook')) && (
           <>
-            <h3 className="section-title">Webhook deliveries</h3>
+            <h2 className="section-title">Webhook deliveries</h2>
             {s.deliveries.length === 0 ? (
               <p className="muted">No lifecycle event has been sent to a webhook yet.</p>
             ) : (
@@ -522,13 +552,11 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
         )}
         {(s.lifecycleEvents.length > 0 || s.lifecycle.length > 0) && (
           <>
-            <h3 className="section-title">Recent lifecycle events</h3>
+            <h2 className="section-title">Recent lifecycle events</h2>
             {s.lifecycleEvents.length === 0 ? (
               <p className="muted">
                 None yet. Emit one:{' '}
-                <code>
-                  hookbox emit task.completed --data '{'{'}"task_id":"t1"{'}'}'
-                </code>
+                <code>{hookboxCommand(cli, ['emit', 'task.completed'], ['--data', '{"task_id":"t1"}'])}</code>
               </p>
             ) : (
               <SelectableTable
@@ -552,14 +580,14 @@ export function HooksView({ store, onConfig }: { store: HooksStore; onConfig: ()
         )}
         {s.hooks.length > 0 && (
           <>
-            <h3 className="section-title">
+            <h2 className="section-title">
               Recent runs{s.hookFilter ? ` of ${s.hookFilter}` : ''}
               {s.hookFilter && (
                 <button type="button" className="link small" onClick={() => void s.filterHook(null)}>
                   show all hooks
                 </button>
               )}
-            </h3>
+            </h2>
             {s.runs.length === 0 ? (
               <p className="muted">
                 No requests yet. Send one:{' '}

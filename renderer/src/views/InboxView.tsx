@@ -1,9 +1,12 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
-import type { InboxMessage } from '../../../main/shared/api-contract.ts';
+import type { HubHealth, InboxMessage } from '../../../main/shared/api-contract.ts';
 import { Badge, ErrorBanner, listKeyHandler, Teach, useScrollIntoView } from '../components/common.tsx';
-import { formatTime } from '../format.ts';
+import { formatTime, hookboxCommand } from '../format.ts';
 import { unreadCount, type InboxStore } from '../store/inbox-store.ts';
+
+/** A session name as the hub accepts it. */
+const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const SOURCE_TONE: Record<InboxMessage['source'], 'info' | 'warn' | 'muted' | 'ok'> = {
   webhook: 'info',
@@ -31,7 +34,7 @@ function Message({
       ref={ref}
       className={`message ${handled ? 'handled' : ''} ${selected ? 'selected' : ''}`}
       onClick={onSelect}
-      aria-selected={selected}
+      aria-current={selected ? 'true' : undefined}
       data-message-id={message.id}
     >
       <header>
@@ -61,26 +64,30 @@ function Message({
   );
 }
 
-export function InboxView({ store }: { store: InboxStore }) {
+export function InboxView({ store, cli }: { store: InboxStore; cli?: HubHealth['cli'] | undefined }) {
   const s = useStore(store);
   const [draft, setDraft] = useState('');
   const selectedMessage = s.selectedMessageId;
   const setSelectedMessage = s.selectMessage;
-  const [newSession, setNewSession] = useState('');
+  // Where the message goes: the open session unless another (or a new one) is typed.
+  const [to, setTo] = useState<string | null>(null);
+  const target = (to ?? s.selected ?? 'default').trim();
   const shown = s.showHandled ? s.messages : s.messages.filter((m) => m.state !== 'acked');
+  const unreadHere = s.messages.filter((m) => m.state !== 'acked').length;
 
   const send = async () => {
-    const target = s.selected ?? (newSession.trim() || 'default');
+    if (!SESSION_NAME.test(target)) return;
     if (await s.inject(draft, target)) {
       setDraft('');
-      if (!s.selected) await s.selectSession(target);
+      setTo(null);
+      if (target !== s.selected) await s.selectSession(target);
     }
   };
 
   return (
     <div className="view inbox-view">
       <nav className="sessions" aria-label="Sessions">
-        <h3>Sessions</h3>
+        <h2>Sessions</h2>
         {s.sessions.length === 0 && s.status === 'ready' && <p className="muted">None yet.</p>}
         <ul
           tabIndex={0}
@@ -123,21 +130,28 @@ export function InboxView({ store }: { store: InboxStore }) {
               send. Write the first message below, or from a terminal:
             </p>
             <pre>
-              <code>hookbox send default "remember to review the deploy"</code>
+              <code>{hookboxCommand(cli, ['send', '--name', 'default'], ['remember to review the deploy'])}</code>
             </pre>
           </Teach>
         ) : (
           <>
             <header className="pane-header">
               <h2>{s.selected ?? 'Inbox'}</h2>
-              <label className="check">
-                <input
-                  type="checkbox"
-                  checked={s.showHandled}
-                  onChange={(e) => void s.setShowHandled(e.target.checked)}
-                />{' '}
-                Show handled
-              </label>
+              <div className="actions">
+                {unreadHere > 0 && (
+                  <button type="button" className="secondary small" onClick={() => void s.markAllHandled()}>
+                    Mark all handled
+                  </button>
+                )}
+                <label className="check">
+                  <input
+                    type="checkbox"
+                    checked={s.showHandled}
+                    onChange={(e) => void s.setShowHandled(e.target.checked)}
+                  />{' '}
+                  Show handled
+                </label>
+              </div>
             </header>
             <ul
               className="messages"
@@ -169,17 +183,26 @@ export function InboxView({ store }: { store: InboxStore }) {
             void send();
           }}
         >
-          {!s.selected && (
+          <label className="to">
+            To session
             <input
-              aria-label="Session"
-              placeholder="session (default)"
-              value={newSession}
-              onChange={(e) => setNewSession(e.target.value)}
+              name="session"
+              list="hookbox-sessions"
+              value={to ?? s.selected ?? ''}
+              placeholder="default"
+              onChange={(e) => setTo(e.target.value)}
+              aria-invalid={!SESSION_NAME.test(target)}
+              title="An existing session, or a new name (letters, digits, '.', '_', '-')"
             />
-          )}
+            <datalist id="hookbox-sessions">
+              {s.sessions.map((x) => (
+                <option key={x.name} value={x.name} />
+              ))}
+            </datalist>
+          </label>
           <textarea
             aria-label="Message"
-            placeholder={`Write a message into ${s.selected ?? 'a session'}…  (Ctrl+Enter sends)`}
+            placeholder={`Write a message into ${target || 'a session'}…  (Ctrl+Enter sends)`}
             value={draft}
             rows={2}
             onChange={(e) => setDraft(e.target.value)}
@@ -190,8 +213,9 @@ export function InboxView({ store }: { store: InboxStore }) {
               }
             }}
           />
-          <button type="submit" disabled={s.sending || draft.trim() === ''}>
-            Send to {s.selected ?? (newSession.trim() || 'default')}
+          <button type="submit" disabled={s.sending || draft.trim() === '' || !SESSION_NAME.test(target)}>
+            Send to {target || '…'}
+            {s.sessions.some((x) => x.name === target) ? '' : ' (new)'}
           </button>
         </form>
       </section>

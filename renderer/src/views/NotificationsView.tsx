@@ -29,11 +29,16 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
     ) : null;
   };
   const thresholdSeconds = Number(threshold);
-  const thresholdValid =
-    threshold.trim() !== '' &&
-    Number.isFinite(thresholdSeconds) &&
-    thresholdSeconds >= 0 &&
-    thresholdSeconds <= 7 * 24 * 3600;
+  // Why a threshold cannot be saved, said next to it (null: it can).
+  const thresholdProblem =
+    threshold.trim() === '' || !Number.isFinite(thresholdSeconds)
+      ? 'Enter a number of seconds.'
+      : thresholdSeconds < 1
+        ? 'At least 1 second: 0 would report every command as long-running.'
+        : thresholdSeconds > 7 * 24 * 3600
+          ? 'At most 604800 seconds (a week).'
+          : null;
+  const thresholdValid = thresholdProblem === null;
   const addProgram = () => {
     const name = newProgram.trim();
     if (!name || view.long_running_ignore.includes(name)) return;
@@ -45,7 +50,7 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
       <ErrorBanner error={s.error} />
       <section className="card pause-card" aria-label="Pause">
         <header>
-          <h3>Desktop notifications</h3>
+          <h2>Desktop notifications</h2>
           {view.pause.paused ? <Badge tone="warn">paused</Badge> : <Badge tone="ok">on</Badge>}
         </header>
         <p>
@@ -75,7 +80,7 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
       </section>
 
       <section className="card" aria-label="Rules">
-        <h3>Rules</h3>
+        <h2>Rules</h2>
         <p className="hint">
           Saved to the <code>[notifications]</code> table of <code>{view.config_path}</code> and applied at once.
         </p>
@@ -115,8 +120,10 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
             <input
               aria-label="Threshold in seconds"
               type="number"
-              min={0}
+              min={1}
               step="any"
+              aria-invalid={!thresholdValid}
+              aria-describedby={thresholdValid ? undefined : 'threshold-problem'}
               value={threshold}
               onChange={(e) => setThreshold(e.target.value)}
             />{' '}
@@ -130,11 +137,21 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
             Save
           </button>
         </form>
+        {!thresholdValid && (
+          <p className="field-error" id="threshold-problem">
+            {thresholdProblem}
+          </p>
+        )}
         {note('long_running_threshold_ms')}
+        {s.notice && (
+          <p className="banner ok small" role="status">
+            {s.notice}
+          </p>
+        )}
       </section>
 
       <section className="card" aria-label="Ignore list">
-        <h3>Never report as long-running</h3>
+        <h2>Never report as long-running</h2>
         <p className="hint">
           Programs you keep open on purpose (editors, pagers, ssh). Matched on the program a command runs, also behind
           sudo, env or time.

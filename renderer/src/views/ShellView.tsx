@@ -22,7 +22,7 @@ function TargetCard({ status, store, home }: { status: ShellTargetStatus; store:
   return (
     <section className="card shell-card" aria-label={status.target} data-target={status.target}>
       <header>
-        <h3>{status.target}</h3>
+        <h2>{status.target}</h2>
         {status.installed ? (
           status.outdated ? (
             <Badge tone="warn">outdated</Badge>
@@ -62,7 +62,7 @@ function TargetCard({ status, store, home }: { status: ShellTargetStatus; store:
       </div>
       {result && (
         <div className="changes" role="status">
-          <h4>What changed</h4>
+          <h3>What changed</h3>
           <ul>
             {result.changes.map((change) => (
               <li key={change.path + change.change}>
