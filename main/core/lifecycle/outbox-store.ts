@@ -79,7 +79,7 @@ export class OutboxStore {
     this.#byId = db.prepare('SELECT * FROM lifecycle_deliveries WHERE id = ?');
     this.#byPrefix = db.prepare('SELECT * FROM lifecycle_deliveries WHERE id >= ? ORDER BY id LIMIT 2');
     this.#list = db.prepare(
-      `SELECT ${SUMMARY} FROM lifecycle_deliveries WHERE (@state IS NULL OR state = @state) AND (@event_id IS NULL OR event_id = @event_id) ORDER BY seq DESC LIMIT @limit`,
+      `SELECT ${SUMMARY} FROM lifecycle_deliveries WHERE channel <> 'nats' AND (@state IS NULL OR state = @state) AND (@event_id IS NULL OR event_id = @event_id) ORDER BY seq DESC LIMIT @limit`,
     );
     this.#update = db.prepare(
       `UPDATE lifecycle_deliveries SET state = @state, attempts = @attempts, next_attempt_at = @next_attempt_at, updated_at = @updated_at,
@@ -139,6 +139,7 @@ export class OutboxStore {
     return rows.length === 1 ? rows[0] : undefined;
   }
 
+  /** Webhook and ntfy deliveries, newest first (the NATS backlog is a count in the link's status). */
   list(options: { state?: DeliveryState; eventId?: string; limit: number }): DeliverySummary[] {
     return this.#list.all({ state: options.state ?? null, event_id: options.eventId ?? null, limit: options.limit });
   }
