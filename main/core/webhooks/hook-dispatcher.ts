@@ -241,7 +241,7 @@ export class HookDispatcher {
           input: request.body,
           // The hub's environment goes to the spawner once; each run sends its HOOK_* only.
           baseEnv: this.#baseEnv,
-          env: hookVariables(this.hook, request),
+          env: hookVariables(hook, request),
           timeoutMs: hook.timeoutMs,
           maxOutputBytes: hook.maxOutputBytes,
         });
