@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.ts';
 import { runScript, type ScriptResult } from '../process/script-runner.ts';
 import { newId } from '../util/ids.ts';
 import { runBuiltin, type BuiltinEffect } from './builtins/builtin-hooks.ts';
@@ -68,6 +69,8 @@ export interface ChainOptions {
   env: NodeJS.ProcessEnv;
   /** When the event happened (the envelope's timestamp). */
   at: Date;
+  /** Each handler's start time (the hub's injected clock). */
+  clock: Clock;
   eventId?: string;
   failureCount?: (taskId: string) => number | undefined;
 }
@@ -103,7 +106,11 @@ function scriptEnv(base: NodeJS.ProcessEnv, handler: LifecycleHandler, eventId: 
 }
 
 /** Runs a script handler (blocking or not) with the Bernstein envelope on stdin. */
-export function runEnvelopeScript(handler: ScriptHandler, input: string, options: ChainOptions): Promise<ScriptResult> {
+export function runEnvelopeScript(
+  handler: ScriptHandler,
+  input: string,
+  options: Pick<ChainOptions, 'env' | 'eventId'>,
+): Promise<ScriptResult> {
   return runScript({
     command: handler.argv[0]!,
     args: handler.argv.slice(1),
@@ -161,7 +168,7 @@ export async function runChain(
       notRun.push(handler.name);
       continue;
     }
-    const started = new Date();
+    const started = options.clock.now();
     const t0 = performance.now();
     const run = baseRun(handler, started);
     let failure: string | null = null;

@@ -1,3 +1,4 @@
+import { systemClock } from '../clock.ts';
 import type { LoadedConfig } from '../config/config-file.ts';
 import { runChain, type ChainOutcome } from './lifecycle-chain.ts';
 import {
@@ -33,6 +34,6 @@ export async function runLocalChain(
   const event = resolveEventName(name);
   const payload = validatePayload(event, data);
   const handlers = handlersFor(config, event);
-  const outcome = await runChain(event, payload, handlers, { env, at: new Date() });
+  const outcome = await runChain(event, payload, handlers, { env, at: systemClock.now(), clock: systemClock });
   return { ...outcome, event, handlers };
 }

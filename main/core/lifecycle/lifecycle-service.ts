@@ -170,6 +170,7 @@ export class LifecycleService {
     const outcome = await runChain(event, payload, handlers, {
       env: this.#deps.env,
       at,
+      clock: this.#deps.clock,
       eventId: id,
       failureCount: (taskId) => this.store.failureCount(taskId),
     });
@@ -340,7 +341,7 @@ export class LifecycleService {
 
   async #runInBackground(eventId: string, handler: ScriptHandler, input: string): Promise<void> {
     const started = this.#deps.clock.now();
-    const out = await runEnvelopeScript(handler, input, { env: this.#deps.env, at: started, eventId });
+    const out = await runEnvelopeScript(handler, input, { env: this.#deps.env, eventId });
     const ok = out.outcome === 'exited' && out.exitCode === 0;
     const run: HandlerRun = {
       id: newId(),
