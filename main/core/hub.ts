@@ -33,7 +33,7 @@ import type { DeliverySummary } from './lifecycle/outbox-store.ts';
 import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline, type NotificationRecord } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
-import { killAllScripts } from './process/script-runner.ts';
+import { ScriptRunner } from './process/script-runner.ts';
 import { loadOrCreateControlToken } from './security/control-token.ts';
 import { shellIntegrationScript } from './shell/shell-integration.ts';
 import { ShellSpool, shellSpoolDir } from './shell/shell-spool.ts';
@@ -129,6 +129,8 @@ export interface Hub {
   readonly settings: Settings;
   /** Pause notifications (tray, window); exists before start. */
   readonly notificationPause: NotificationPause;
+  /** Runs this hub's scripts (hooks, lifecycle, deliveries); stopping the hub stops them, no other hub's. */
+  readonly scripts: ScriptRunner;
   start(): Promise<HubAddress>;
   /** Stops accepting, lets in-flight requests and scripts finish, drains notifications, closes the database. */
   stop(): Promise<void>;
@@ -186,6 +188,7 @@ export function createHub(options: HubOptions): Hub {
   let configError: string | null = null;
   let appApi: AppApi | undefined;
   const pause = new NotificationPause({ dataDir: options.dataDir, clock });
+  const scripts = new ScriptRunner();
   const configPath = options.configFile ?? options.configPath ?? null;
   /** The file to read: the one given, or the one created at configPath since. */
   const currentConfigFile = (): string | null =>
@@ -241,7 +244,12 @@ export function createHub(options: HubOptions): Hub {
       .filter((s) => s.deliverCommand)
       .map((session) => {
         inbox.ensureSession(session.name);
-        const worker = new DeliveryWorker({ session, inbox, logger: logger.child({ component: 'delivery' }) });
+        const worker = new DeliveryWorker({
+          session,
+          inbox,
+          scripts,
+          logger: logger.child({ component: 'delivery' }),
+        });
         worker.start();
         return worker;
       });
@@ -375,6 +383,7 @@ export function createHub(options: HubOptions): Hub {
         clock,
         logger: logger.child({ component: 'hooks' }),
         baseEnv: env,
+        scripts,
         onRun: (run) => events.emit('hook-run', run),
       });
       hooks.manager = manager;
@@ -387,6 +396,7 @@ export function createHub(options: HubOptions): Hub {
         clock,
         logger: logger.child({ component: 'lifecycle' }),
         env,
+        scripts,
         inbox,
         notifications,
         config: config.lifecycle,
@@ -503,7 +513,7 @@ export function createHub(options: HubOptions): Hub {
     // Webhook attempts in flight are answered and recorded (the rest stay pending in the outbox
     // for the next start); background lifecycle scripts finish within their timeouts.
     await r.lifecycle.stop();
-    killAllScripts();
+    scripts.killAll();
     // Notifications still being delivered record themselves through the batcher; wait for them
     // (bounded), then commit whatever is queued before the file is closed.
     await Promise.race([
@@ -516,6 +526,8 @@ export function createHub(options: HubOptions): Hub {
     appApi = undefined;
     pause.close();
     r.db.close();
+    // Its scripts are gone; the next start (if any) starts a new spawner.
+    scripts.stopSpawner();
   }
 
   const hub: Hub = {
@@ -528,6 +540,7 @@ export function createHub(options: HubOptions): Hub {
     configPath,
     settings: options.settings,
     notificationPause: pause,
+    scripts,
     start,
     stop,
     reloadConfig,

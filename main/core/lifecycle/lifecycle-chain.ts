@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import { runScript, type ScriptResult } from '../process/script-runner.ts';
+import type { ScriptResult, ScriptRunner } from '../process/script-runner.ts';
 import { newId } from '../util/ids.ts';
 import { runBuiltin, type BuiltinEffect } from './builtins/builtin-hooks.ts';
 import {
@@ -71,6 +71,8 @@ export interface ChainOptions {
   at: Date;
   /** Each handler's start time (the hub's injected clock). */
   clock: Clock;
+  /** The hub's (or the CLI command's) script runner. */
+  scripts: ScriptRunner;
   eventId?: string;
   failureCount?: (taskId: string) => number | undefined;
 }
@@ -109,9 +111,9 @@ function scriptEnv(base: NodeJS.ProcessEnv, handler: LifecycleHandler, eventId: 
 export function runEnvelopeScript(
   handler: ScriptHandler,
   input: string,
-  options: Pick<ChainOptions, 'env' | 'eventId'>,
+  options: Pick<ChainOptions, 'env' | 'eventId' | 'scripts'>,
 ): Promise<ScriptResult> {
-  return runScript({
+  return options.scripts.run({
     command: handler.argv[0]!,
     args: handler.argv.slice(1),
     input,
@@ -186,7 +188,7 @@ export async function runChain(
         blockReason = lastLines(out.stderr) || lastLines(out.stdout) || `${handler.name} exited with ${out.exitCode}`;
       }
     } else if (handler.kind === 'loom_script') {
-      const out = await runScript({
+      const out = await options.scripts.run({
         command: handler.path,
         input: JSON.stringify(context),
         env: scriptEnv(options.env, handler, options.eventId),
@@ -208,7 +210,12 @@ export async function runChain(
     } else if (handler.kind === 'builtin') {
       try {
         const out = await withTimeout(
-          runBuiltin({ handler, context, ...(options.failureCount ? { failureCount: options.failureCount } : {}) }),
+          runBuiltin({
+            handler,
+            context,
+            scripts: options.scripts,
+            ...(options.failureCount ? { failureCount: options.failureCount } : {}),
+          }),
           handler.timeoutMs,
         );
         result = out.result;

@@ -1,5 +1,6 @@
 import { systemClock } from '../clock.ts';
 import type { LoadedConfig } from '../config/config-file.ts';
+import { ScriptRunner } from '../process/script-runner.ts';
 import { runChain, type ChainOutcome } from './lifecycle-chain.ts';
 import {
   defaultLifecycleConfig,
@@ -34,6 +35,11 @@ export async function runLocalChain(
   const event = resolveEventName(name);
   const payload = validatePayload(event, data);
   const handlers = handlersFor(config, event);
-  const outcome = await runChain(event, payload, handlers, { env, at: systemClock.now(), clock: systemClock });
+  const outcome = await runChain(event, payload, handlers, {
+    env,
+    at: systemClock.now(),
+    clock: systemClock,
+    scripts: new ScriptRunner(),
+  });
   return { ...outcome, event, handlers };
 }

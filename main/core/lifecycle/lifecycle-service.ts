@@ -25,6 +25,7 @@ import {
 import { resolveEventName, validatePayload, type LifecycleEventName } from './lifecycle-events.ts';
 import { lifecycleNotice } from './lifecycle-notifications.ts';
 import { LifecycleStore, type LifecycleEventRecord } from './lifecycle-store.ts';
+import type { ScriptRunner } from '../process/script-runner.ts';
 import { OutboxStore, type DeliverySummary } from './outbox-store.ts';
 import { WebhookOutbox } from './webhook-outbox.ts';
 
@@ -44,6 +45,8 @@ export interface LifecycleServiceDeps {
   logger: Logger;
   /** Environment scripts start from. */
   env: NodeJS.ProcessEnv;
+  /** The hub's script runner. */
+  scripts: ScriptRunner;
   inbox: Inbox;
   notifications: NotificationPipeline;
   config: LifecycleConfig;
@@ -171,6 +174,7 @@ export class LifecycleService {
       env: this.#deps.env,
       at,
       clock: this.#deps.clock,
+      scripts: this.#deps.scripts,
       eventId: id,
       failureCount: (taskId) => this.store.failureCount(taskId),
     });
@@ -341,7 +345,7 @@ export class LifecycleService {
 
   async #runInBackground(eventId: string, handler: ScriptHandler, input: string): Promise<void> {
     const started = this.#deps.clock.now();
-    const out = await runEnvelopeScript(handler, input, { env: this.#deps.env, eventId });
+    const out = await runEnvelopeScript(handler, input, { env: this.#deps.env, eventId, scripts: this.#deps.scripts });
     const ok = out.outcome === 'exited' && out.exitCode === 0;
     const run: HandlerRun = {
       id: newId(),
