@@ -21,7 +21,8 @@ import { SESSION_NAME_PATTERN, type InboxMessage } from '../../core/inbox/inbox.
 import type { Logger } from '../../core/logger.ts';
 import { HOOKBOX_VERSION } from '../../core/version.ts';
 import type { ApiClient } from '../api-client.ts';
-import { consumeInbox, HookClaimKeeper, SessionInbox } from '../inbox-consumer.ts';
+import { consumeInbox } from '../../core/inbox/inbox-consumer.ts';
+import { HookClaimKeeper, SessionInbox } from '../inbox-consumer.ts';
 import { watchInboxes } from './inbox-watch.ts';
 import { StdioLineTransport } from './mcp-stdio-transport.ts';
 import { agentMessage, checkArguments, TOOLS, type ToolContext } from './mcp-tools.ts';

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
 import { MESSAGE_SOURCES, SESSION_NAME_PATTERN, type Inbox, type InboxMessage } from '../../inbox/inbox.ts';
+import { injectedRecord } from '../../inbox/inbox-output.ts';
 import { MESSAGE_STATES } from '../../inbox/inbox-store.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
@@ -26,19 +27,6 @@ export const InboxMessageSchema = Type.Object({
 });
 
 const MessageReply = Type.Object({ success: Type.Literal(true), message: InboxMessageSchema });
-
-/** Octomind's JSONL shape for an injected message, also sent on the SSE stream. */
-export function injectedRecord(message: InboxMessage) {
-  return {
-    type: 'injected',
-    source_kind: message.source,
-    source_label: message.source_label,
-    content: message.content,
-    session_id: message.session,
-    message_id: message.id,
-    created_at: message.created_at,
-  };
-}
 
 /** Messages read from the database at a time when a reconnecting stream catches up. */
 const REPLAY_PAGE = 500;
