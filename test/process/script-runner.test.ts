@@ -10,6 +10,7 @@ import { ScriptRunner, type ScriptRequest } from '../../main/core/process/script
 import { buildSpawner, goVersion, SPAWNER_BINARY } from '../../scripts/build-spawner.ts';
 import { eventually } from '../helpers/http-receiver.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { skipWithout } from '../helpers/toolchain.ts';
 import { writeScript } from '../helpers/webhook-fixture.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -17,7 +18,7 @@ const root = join(import.meta.dirname, '../..');
 // The Go spawner is tested wherever it can be built (or was): built here when its sources are newer.
 const goBuildable = goVersion() !== undefined;
 if (goBuildable) buildSpawner({ ifStale: true });
-const goMissing = !existsSync(SPAWNER_BINARY) && 'no Go toolchain and no built out/bin/hookbox-spawner';
+const goMissing = skipWithout(existsSync(SPAWNER_BINARY), 'go (no Go toolchain and no built out/bin/hookbox-spawner)');
 
 /** Running, not a zombie waiting for whoever adopted it. */
 function alive(pid: number): boolean {
