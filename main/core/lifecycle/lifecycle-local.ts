@@ -33,7 +33,16 @@ export async function runLocalChain(
   env: NodeJS.ProcessEnv,
 ): Promise<LocalRun> {
   const event = resolveEventName(name);
-  const payload = validatePayload(event, data);
+  return runMappedChain(config, event, validatePayload(event, data), env);
+}
+
+/** The same for a payload Hookbox made itself (an agent's call, its input checked by the adapter). */
+export async function runMappedChain(
+  config: LifecycleConfig,
+  event: LifecycleEventName,
+  payload: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Promise<LocalRun> {
   const handlers = handlersFor(config, event);
   const outcome = await runChain(event, payload, handlers, {
     env,

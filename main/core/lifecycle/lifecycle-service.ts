@@ -165,7 +165,16 @@ export class LifecycleService {
 
   async emit(name: string, data: unknown, source: string, options: { notify?: boolean } = {}): Promise<EmitResult> {
     const event = resolveEventName(name);
-    const payload = validatePayload(event, data);
+    return this.#decide(event, validatePayload(event, data), source, options);
+  }
+
+  /** The chain decides a valid payload: stored, delivered, notified. */
+  async #decide(
+    event: LifecycleEventName,
+    payload: Record<string, unknown>,
+    source: string,
+    options: { notify?: boolean },
+  ): Promise<EmitResult> {
     const config = this.#config;
     const handlers = handlersFor(config, event);
     const at = this.#deps.clock.now();
@@ -254,8 +263,10 @@ export class LifecycleService {
     call: AgentCall,
     options: { skipInbox?: string | null } = {},
   ): Promise<{ verdict: AgentVerdict; event_id: string; result: EmitResult }> {
+    // The agent's input was checked once, against its adapter's schema; the payload made from it
+    // is ours, so it goes to the chain without a second check.
     const mapping = mapAgentCall(adapter, call);
-    const emitted = await this.emit(mapping.event, mapping.payload, adapter.source, { notify: false });
+    const emitted = await this.#decide(mapping.event, mapping.payload, adapter.source, { notify: false });
     const notice = mapping.notice;
     if (notice && this.#config.claudeNotify) {
       this.#track(
