@@ -138,7 +138,10 @@ export interface Hub {
   /** Runs this hub's scripts (hooks, lifecycle, deliveries); stopping the hub stops them, no other hub's. */
   readonly scripts: ScriptRunner;
   start(): Promise<HubAddress>;
-  /** Stops accepting, lets in-flight requests and scripts finish, drains notifications, closes the database. */
+  /**
+   * Stops accepting, lets in-flight requests and scripts finish, drains notifications, closes the
+   * database: one list of steps held to one deadline (stopDeadlineMs); a step late at it is logged and left.
+   */
   stop(): Promise<void>;
   /** Re-reads the config file now (the watcher calls this on every change). */
   reloadConfig(): Promise<ApplyReport | undefined>;
