@@ -1,20 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, isHookboxError, type HookboxError } from '../core/errors.ts';
+import { ErrorCode, isHookboxError } from '../core/errors.ts';
 import type { InboxMessage } from '../core/inbox/inbox.ts';
 import type { ApiRoutes } from '../core/http/api-routes.ts';
+import type { ConsumableInbox } from '../core/inbox/inbox-consumer.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ApiClient } from './api-client.ts';
 
-// The one way a client process reads a session inbox of the running hub: claim the next message
-// under a lease (GET /sessions/X/next), hand it over, acknowledge it with the claim number
-// (POST …/ack?claim=N). `hookbox run` (attached) and `hookbox mcp` both consume through here; the
-// hook claims that point hooks at the session (POST /hooks/claims) are kept here too.
+// A session inbox of the running hub for a client process: claim the next message under a lease
+// (GET /sessions/X/next), acknowledge it with the claim number (POST …/ack?claim=N). The loop
+// that consumes it is core/inbox/inbox-consumer.ts, the same for a hub of this process's own.
+// The hook claims that point hooks at the session (POST /hooks/claims) are kept here too.
 
 /** Longest wait of one long poll: inside the API client's 30 s request timeout. */
-export const LONG_POLL_S = 25;
+const LONG_POLL_S = 25;
 
 /** A session inbox of the running hub, seen through its control API. */
-export class SessionInbox {
+export class SessionInbox implements ConsumableInbox {
   readonly client: ApiClient;
   readonly session: string;
 
@@ -57,59 +58,6 @@ export class SessionInbox {
       query: { limit },
     });
     return json.messages;
-  }
-}
-
-export interface ConsumeOptions {
-  /** Keep waiting for more (a daemon); otherwise stop when the inbox is empty. */
-  follow: boolean;
-  leaseS: number;
-  signal: AbortSignal;
-  /** Hands one message over; it is acknowledged once this resolves, never if it throws. */
-  deliver: (message: InboxMessage) => Promise<void>;
-  logger: Logger;
-  /**
-   * The hub cannot be reached: seconds to wait before trying again, or undefined to give up
-   * (the error is thrown). Without it, the first failure is thrown.
-   */
-  retryAfter?: (error: HookboxError, attempt: number) => number | undefined;
-}
-
-/** Claim, deliver, acknowledge, in inbox order, until stopped (or, not following, until empty). */
-export async function consumeInbox(inbox: SessionInbox, options: ConsumeOptions): Promise<void> {
-  let failures = 0;
-  while (!options.signal.aborted) {
-    let message: InboxMessage | undefined;
-    try {
-      message = await inbox.next({
-        waitS: options.follow ? LONG_POLL_S : 0,
-        leaseS: options.leaseS,
-        signal: options.signal,
-      });
-      failures = 0;
-    } catch (error) {
-      if (options.signal.aborted) return;
-      const delay =
-        isHookboxError(error) && error.code === ErrorCode.NotRunning
-          ? options.retryAfter?.(error, (failures += 1))
-          : undefined;
-      if (delay === undefined) throw error;
-      await sleep(delay * 1000, undefined, { signal: options.signal }).catch(() => undefined);
-      continue;
-    }
-    if (!message) {
-      if (!options.follow) return;
-      continue;
-    }
-    await options.deliver(message);
-    try {
-      await inbox.ack(message.id, message.claims);
-    } catch (error) {
-      // Delivered, but the lease had run out and another consumer claimed it: it will be
-      // delivered twice, which the claim fence makes visible rather than silent.
-      if (!isHookboxError(error) || error.code !== ErrorCode.Conflict) throw error;
-      options.logger.warn(`message ${message.id} was delivered after its lease ran out: ${error.message}`);
-    }
   }
 }
 

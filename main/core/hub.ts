@@ -15,6 +15,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { WalCheckpoints } from './db/wal-checkpointer.ts';
 import { WriteBatcher } from './db/write-batcher.ts';
 import { IdleMemoryTrimmer } from './util/idle-memory.ts';
+import { runStopSteps, type StopStep } from './util/stop-steps.ts';
 import { ErrorCode, HookboxError } from './errors.ts';
 import { EventLog } from './events/event-log.ts';
 import { createEventIngest, type EventIngest } from './events/event-ingest.ts';
@@ -40,7 +41,7 @@ import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
 import { createTerminalFocus } from './notify/focus/terminal-focus.ts';
-import { killAllScripts } from './process/script-runner.ts';
+import { ScriptRunner } from './process/script-runner.ts';
 import { loadOrCreateControlToken } from './security/control-token.ts';
 import { shellIntegrationScript } from './shell/shell-integration.ts';
 import { scriptOptionsFrom } from './shell/script-text.ts';
@@ -68,6 +69,8 @@ export interface HubOptions {
   hookSelection?: HookSelection;
   /** Default true. */
   watchConfig?: boolean;
+  /** How long stop() (or a failed start's clean-up) may take in all; default 30 s. */
+  stopDeadlineMs?: number;
   /** GET /shell/{shell}; default: the real bash/zsh/fish integrations. */
   shellScripts?: ShellScriptProvider;
   /** `hookbox serve`: also serve the window's page (the browser build) at `/`. */
@@ -81,6 +84,9 @@ export interface HubOptions {
   /** The desktop's idle time in ms (Electron's powerMonitor); absent or null: unknown (ntfy's only_when_away then sends). */
   idleMs?: () => number | null;
 }
+
+/** What start has built so far: a failed start stops these, and only these. */
+type Parts = Partial<Running> & Pick<Running, 'db' | 'workers'>;
 
 interface Running {
   db: Database;
@@ -117,8 +123,13 @@ export interface Hub {
   readonly settings: Settings;
   /** Pause notifications (tray, window); exists before start. */
   readonly notificationPause: NotificationPause;
+  /** Runs this hub's scripts (hooks, lifecycle, deliveries); stopping the hub stops them, no other hub's. */
+  readonly scripts: ScriptRunner;
   start(): Promise<HubAddress>;
-  /** Stops accepting, lets in-flight requests and scripts finish, drains notifications, closes the database. */
+  /**
+   * Stops accepting, lets in-flight requests and scripts finish, drains notifications, closes the
+   * database: one list of steps held to one deadline (stopDeadlineMs); a step late at it is logged and left.
+   */
   stop(): Promise<void>;
   /** Re-reads the config file now (the watcher calls this on every change). */
   reloadConfig(): Promise<ApplyReport | undefined>;
@@ -145,6 +156,7 @@ export interface Hub {
 }
 
 const SHUTDOWN_DRAIN_MS = 5_000;
+const STOP_DEADLINE_MS = 30_000;
 const SHUTDOWN_HARD_DEADLINE_MS = 10_000;
 const HOOK_RUNS_KEPT = 10_000;
 const IDLE_TRIM_QUIET_MS = 5_000;
@@ -178,6 +190,7 @@ export function createHub(options: HubOptions): Hub {
   let controlToken = '';
   let configError: string | null = null;
   const pause = new NotificationPause({ dataDir: options.dataDir, clock });
+  const scripts = new ScriptRunner();
   const configPath = options.configFile ?? options.configPath ?? null;
   /** The file to read: the one given, or the one created at configPath since. */
   const currentConfigFile = (): string | null =>
@@ -217,7 +230,12 @@ export function createHub(options: HubOptions): Hub {
       .filter((s) => s.deliverCommand)
       .map((session) => {
         inbox.ensureSession(session.name);
-        const worker = new DeliveryWorker({ session, inbox, logger: logger.child({ component: 'delivery' }) });
+        const worker = new DeliveryWorker({
+          session,
+          inbox,
+          scripts,
+          logger: logger.child({ component: 'delivery' }),
+        });
         worker.start();
         return worker;
       });
@@ -248,6 +266,48 @@ export function createHub(options: HubOptions): Hub {
       },
     };
   }
+
+  /**
+   * Stopping, in order: stop taking requests, let work in flight finish, flush, close the
+   * database. The same steps for stop() and for a start that failed half-way (a part that was
+   * not started is skipped); runStopSteps holds them to one deadline.
+   */
+  function stopSteps(p: Parts): StopStep[] {
+    return [
+      { name: 'the config watcher', run: () => p.unwatch?.() },
+      { name: 'the memory trimmer', run: () => p.memory?.stop() },
+      { name: 'the local API', run: () => p.api && closeGracefully(p.api) },
+      // What shells appended until now is recorded; from here they report nothing (see shell-spool.ts).
+      { name: 'the shell spool', run: () => p.spool?.stop() },
+      { name: 'the schedules', run: () => p.scheduler?.stop() },
+      { name: 'history pruning', run: () => p.agePruning?.stop() },
+      { name: 'the search indexer', run: () => p.searchIndexer?.stop() },
+      {
+        name: 'webhook hooks and inbox deliveries',
+        run: () => Promise.all([p.hooks?.stopAll(), ...p.workers.map((w) => w.stop())]),
+      },
+      // Webhook attempts in flight are answered and recorded (the rest stay pending in the outbox
+      // for the next start); background lifecycle scripts finish within their timeouts.
+      { name: 'lifecycle hooks', run: () => p.lifecycle?.stop() },
+      { name: 'the NATS link', run: () => p.nats?.stop() },
+      { name: 'scripts still running', run: () => scripts.killAll() },
+      // Notifications still being delivered record themselves through the batcher; wait for them
+      // (bounded), then commit whatever is queued before the file is closed.
+      {
+        name: 'notifications in flight',
+        run: () =>
+          Promise.race([ingest?.drain(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref())]),
+      },
+      { name: 'pending writes', run: () => p.writes?.drain() },
+      { name: 'WAL checkpoints', run: () => p.checkpointer?.stop() },
+      { name: 'the notification pause', run: () => pause.close() },
+      { name: 'the database', run: () => p.db.close() },
+      // Its scripts are gone; the next start (if any) starts a new spawner.
+      { name: 'the script spawner', run: () => scripts.stopSpawner() },
+    ];
+  }
+
+  const stopDeadline = { deadlineMs: options.stopDeadlineMs ?? STOP_DEADLINE_MS, logger };
 
   async function reloadConfig(): Promise<ApplyReport | undefined> {
     const file = currentConfigFile();
@@ -294,16 +354,8 @@ export function createHub(options: HubOptions): Hub {
     if (running) throw new Error('the hub is already started');
     // Validate the config before touching anything, so a bad file leaves no trace.
     const config = loadHubConfig(options.configFile, env, options.hookSelection);
-    const db = openDatabase(dbFile);
-    const hooks: {
-      nats?: NatsLink;
-      manager?: HookManager;
-      scheduler?: Scheduler;
-      workers: DeliveryWorker[];
-      lifecycle?: LifecycleService;
-      searchIndexer?: SearchIndexer;
-    } = { workers: [] };
-    let checkpointer: WalCheckpoints | undefined;
+    const parts: Parts = { db: openDatabase(dbFile), workers: [] };
+    const { db } = parts;
     try {
       controlToken = loadOrCreateControlToken(options.dataDir);
       pause.load();
@@ -311,7 +363,9 @@ export function createHub(options: HubOptions): Hub {
       // the desktop app and `hookbox serve` on one data dir): the batcher retries instead.
       db.pragma('busy_timeout = 0');
       const writes = new WriteBatcher(db, { walFile: `${dbFile}-wal` });
-      checkpointer = new WalCheckpoints(db, writes, { databaseFile: dbFile, logger });
+      parts.writes = writes;
+      const checkpointer = new WalCheckpoints(db, writes, { databaseFile: dbFile, logger });
+      parts.checkpointer = checkpointer;
       checkpointer.start();
       const eventStore = new EventStore(db);
       const eventLog = new EventLog({
@@ -326,7 +380,7 @@ export function createHub(options: HubOptions): Hub {
         writes,
         logger: logger.child({ component: 'search-index' }),
       });
-      hooks.searchIndexer = searchIndexer;
+      parts.searchIndexer = searchIndexer;
       const outboxStore = new OutboxStore(db);
       let kickOutbox = () => undefined as void;
       const notifications = new NotificationPipeline({
@@ -360,7 +414,7 @@ export function createHub(options: HubOptions): Hub {
       const deliveries = new DeliveryLedger(db);
       deliveries.prune(clock.now().getTime());
       const scheduler = new Scheduler({ db, inbox, clock, logger: logger.child({ component: 'schedule' }) });
-      hooks.scheduler = scheduler;
+      parts.scheduler = scheduler;
       for (const hook of config.hooks) inbox.ensureSession(hook.session);
       const manager = new HookManager({
         inbox,
@@ -370,11 +424,12 @@ export function createHub(options: HubOptions): Hub {
         clock,
         logger: logger.child({ component: 'hooks' }),
         baseEnv: env,
+        scripts,
         onRun: (run) => events.emit('hook-run', run),
       });
-      hooks.manager = manager;
+      parts.hooks = manager;
       await manager.startAll(config.hooks);
-      hooks.workers = startWorkers(config, inbox);
+      parts.workers = startWorkers(config, inbox);
       scheduler.start();
       const lifecycle = new LifecycleService({
         db,
@@ -382,6 +437,7 @@ export function createHub(options: HubOptions): Hub {
         clock,
         logger: logger.child({ component: 'lifecycle' }),
         env,
+        scripts,
         inbox,
         notifications,
         config: config.lifecycle,
@@ -394,7 +450,7 @@ export function createHub(options: HubOptions): Hub {
           return delivery.channel === 'ntfy' && ntfy ? { secret: null, headers: ntfyHeaders(ntfy) } : undefined;
         },
       });
-      hooks.lifecycle = lifecycle;
+      parts.lifecycle = lifecycle;
       kickOutbox = () => lifecycle.outbox.kick();
       // Agents' tool calls go into the history without the command notifications (a denied call is no failed command).
       const agents = new AgentHookService({
@@ -419,7 +475,7 @@ export function createHub(options: HubOptions): Hub {
             intoEvents: (input, alsoWrite) => eventIngest.ingestEvent(input, alsoWrite),
           })
         : undefined;
-      hooks.nats = nats;
+      parts.nats = nats;
       if (nats) publishHubRecords(nats, events, logger);
 
       const app = createAppApi({
@@ -478,11 +534,13 @@ export function createHub(options: HubOptions): Hub {
         }
         throw error;
       }
+      parts.api = api;
       // Pending webhook deliveries (also those left by a previous run) go out from here on.
       lifecycle.start();
       nats?.start();
       // After a burst of requests or hook runs, once things are quiet, V8 hands back what it grew.
       const memory = new IdleMemoryTrimmer({ quietMs: IDLE_TRIM_QUIET_MS });
+      parts.memory = memory;
       api.server.on('request', () => memory.activity());
       events.on('hook-run', () => memory.activity());
       memory.start();
@@ -490,28 +548,28 @@ export function createHub(options: HubOptions): Hub {
       const boundPort = typeof address === 'object' && address ? address.port : port;
       const bound: HubAddress = { host, port: boundPort, url: `http://${host}:${boundPort}` };
       apiUrl = bound.url;
-      const spool = await startShellSpool(boundPort, port === 0, eventIngest);
+      parts.spool = await startShellSpool(boundPort, port === 0, eventIngest);
       searchIndexer.start();
-      const agePruning = startAgePruning(eventLog);
+      parts.agePruning = startAgePruning(eventLog);
       running = {
         db,
         writes,
         api,
         eventLog,
         searchIndexer,
-        agePruning,
+        agePruning: parts.agePruning,
         notifications,
         inbox,
         scheduler,
         hooks: manager,
         hookRuns,
-        workers: hooks.workers,
+        workers: parts.workers,
         lifecycle,
         app,
         unwatch: () => undefined,
         memory,
         checkpointer,
-        spool,
+        spool: parts.spool,
         nats,
       };
       if (configPath && options.watchConfig !== false) {
@@ -519,14 +577,10 @@ export function createHub(options: HubOptions): Hub {
       }
       return bound;
     } catch (error) {
-      hooks.scheduler?.stop();
-      await hooks.nats?.stop();
-      await hooks.searchIndexer?.stop();
-      await Promise.all(hooks.workers.map((w) => w.stop()));
-      await hooks.manager?.stopAll();
-      await hooks.lifecycle?.stop();
-      await checkpointer?.stop();
-      db.close();
+      // Whatever was started is stopped again, by the same steps as stop().
+      const built = running ?? parts;
+      running = undefined;
+      await runStopSteps(stopSteps(built), stopDeadline);
       throw error;
     }
   }
@@ -534,28 +588,8 @@ export function createHub(options: HubOptions): Hub {
   async function stop(): Promise<void> {
     if (!running) return;
     const r = running;
-    r.unwatch();
-    r.memory.stop();
-    await closeGracefully(r.api);
-    // What shells appended until now is recorded; from here they report nothing (see shell-spool.ts).
-    await r.spool?.stop();
-    r.scheduler.stop();
-    await r.agePruning.stop();
-    await r.searchIndexer.stop();
-    await Promise.all([r.hooks.stopAll(), ...r.workers.map((w) => w.stop())]);
-    // Webhook attempts in flight are answered and recorded (the rest stay pending in the outbox
-    // for the next start); background lifecycle scripts finish within their timeouts.
-    await r.lifecycle.stop();
-    await r.nats?.stop();
-    killAllScripts();
-    // Notifications still being delivered record themselves through the batcher; wait for them
-    // (bounded), then commit whatever is queued before the file is closed.
-    await Promise.race([ingest?.drain(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref())]);
-    await r.writes.drain();
-    await r.checkpointer.stop();
+    await runStopSteps(stopSteps(r), stopDeadline);
     running = undefined;
-    pause.close();
-    r.db.close();
   }
 
   const hub: Hub = {
@@ -568,6 +602,7 @@ export function createHub(options: HubOptions): Hub {
     configPath,
     settings: options.settings,
     notificationPause: pause,
+    scripts,
     start,
     stop,
     reloadConfig,

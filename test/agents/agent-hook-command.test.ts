@@ -84,6 +84,19 @@ describe('hookbox agent-hook with the hub running', () => {
     ]);
     for (const r of results) assert.deepEqual(r, { code: 0, stdout: '', stderr: '' });
   });
+
+  test("input that is not the agent's is checked by the hub: exit 1 naming the field, nothing recorded; a newer event passes", async () => {
+    const before = (await (await hub.api('/lifecycle/events?limit=100')).json()).events.length;
+    const [wrong, unknown] = await Promise.all([
+      up('claude', { session_id: 'abc123', tool_name: 'Bash' }),
+      up('cursor', cursorSamples.unknown),
+    ]);
+    assert.deepEqual([wrong.code, wrong.stdout], [1, '']);
+    assert.match(wrong.stderr, /^hookbox: Claude Code's hook input: .*hook_event_name/);
+    assert.doesNotMatch(wrong.stderr, /did not answer/, 'the hub answered; nothing ran locally');
+    assert.deepEqual(unknown, { code: 0, stdout: '', stderr: '' });
+    assert.equal((await (await hub.api('/lifecycle/events?limit=100')).json()).events.length, before);
+  });
 });
 
 describe('hookbox agent-hook with the hub down', () => {

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { eventually, startReceiver } from '../helpers/http-receiver.ts';
 import { writeScript } from '../helpers/webhook-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { FIXTURES, startLifecycleHub } from './lifecycle-fixture.ts';
+import { FakeClock, FIXTURES, startLifecycleHub } from './lifecycle-fixture.ts';
 
 async function runsOf(hub: { api: (p: string) => Promise<Response> }, eventId: string): Promise<any[]> {
   return (await (await hub.api(`/lifecycle/events/${eventId}`)).json()).runs;
@@ -170,6 +170,26 @@ if event["data"].get("priority", 0) > 3:
     assert.equal(good.allowed, true);
     await eventually(() => receiver.received.length === 1, 'the webhook of the allowed task');
     assert.equal(JSON.parse(receiver.received[0]!.body).data.task_id, 'task-abc125');
+  });
+  test("each handler's start is read from the hub's clock, as the event's time is", async () => {
+    const dir = tempDir();
+    writeScript(dir, 'ok.sh', '#!/bin/sh\nexit 0\n');
+    const clock = new FakeClock(Date.parse('2020-01-02T03:04:05Z'));
+    const hub = await startLifecycleHub(
+      `[[lifecycle."task.created"]]\nname = "ok"\ntype = "blocking_script"\ncommand = "sh ok.sh"\n`,
+      { dir, clock },
+    );
+    const emitted = await hub.emit('task.created', { task_id: 't1', goal: 'g' });
+    assert.deepEqual(
+      emitted.runs.map((r: any) => [r.hook, r.started_at]),
+      [['ok', '2020-01-02T03:04:05.000Z']],
+    );
+    const stored = (await (await hub.api(`/lifecycle/events/${emitted.event_id}`)).json()) as any;
+    assert.equal(stored.event.received_at, '2020-01-02T03:04:05.000Z');
+    assert.deepEqual(
+      stored.runs.map((r: any) => r.started_at),
+      ['2020-01-02T03:04:05.000Z'],
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-// runScript against both script spawners, the Go one (native/spawner) and the Node one
+// ScriptRunner against both script spawners, the Go one (native/spawner) and the Node one
 // (spawner-main.ts): the same cases, the same expected results, one protocol.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -6,17 +6,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  killAllScripts,
-  runScript,
-  scriptSpawnerKind,
-  scriptSpawnerPid,
-  stopScriptSpawner,
-  type ScriptRequest,
-} from '../../main/core/process/script-runner.ts';
+import { ScriptRunner, type ScriptRequest } from '../../main/core/process/script-runner.ts';
 import { buildSpawner, goVersion, SPAWNER_BINARY } from '../../scripts/build-spawner.ts';
 import { eventually } from '../helpers/http-receiver.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { skipWithout } from '../helpers/toolchain.ts';
 import { writeScript } from '../helpers/webhook-fixture.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -24,7 +18,7 @@ const root = join(import.meta.dirname, '../..');
 // The Go spawner is tested wherever it can be built (or was): built here when its sources are newer.
 const goBuildable = goVersion() !== undefined;
 if (goBuildable) buildSpawner({ ifStale: true });
-const goMissing = !existsSync(SPAWNER_BINARY) && 'no Go toolchain and no built out/bin/hookbox-spawner';
+const goMissing = skipWithout(existsSync(SPAWNER_BINARY), 'go (no Go toolchain and no built out/bin/hookbox-spawner)');
 
 /** Running, not a zombie waiting for whoever adopted it. */
 function alive(pid: number): boolean {
@@ -35,10 +29,12 @@ function alive(pid: number): boolean {
   }
 }
 
+const runner = new ScriptRunner();
+
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
 function sh(script: string, extra: Partial<ScriptRequest> = {}) {
-  return runScript({
+  return runner.run({
     command: '/bin/sh',
     args: ['-c', script],
     input: '',
@@ -53,21 +49,21 @@ const pidIn = (file: string) => Number(readFileSync(file, 'utf8'));
 const hasPid = (file: string) => existsSync(file) && readFileSync(file, 'utf8').trim() !== '';
 
 for (const kind of ['go', 'node'] as const) {
-  describe(`runScript through the ${kind} spawner`, { skip: kind === 'go' && goMissing }, () => {
+  describe(`ScriptRunner through the ${kind} spawner`, { skip: kind === 'go' && goMissing }, () => {
     const dir = tempDir();
     const saved = process.env.HOOKBOX_SPAWNER;
     before(() => {
       process.env.HOOKBOX_SPAWNER = kind === 'go' ? SPAWNER_BINARY : 'node';
-      stopScriptSpawner();
+      runner.stopSpawner();
     });
     after(() => {
-      stopScriptSpawner();
+      runner.stopSpawner();
       if (saved === undefined) delete process.env.HOOKBOX_SPAWNER;
       else process.env.HOOKBOX_SPAWNER = saved;
     });
 
     test('it is the implementation asked for', () => {
-      assert.equal(scriptSpawnerKind(), kind);
+      assert.equal(runner.spawnerKind(), kind);
     });
 
     test('exit status, stdout and stderr', async () => {
@@ -88,7 +84,7 @@ for (const kind of ['go', 'node'] as const) {
         NEWLINE: 'a\nb',
       };
       const run = (env: NodeJS.ProcessEnv) =>
-        runScript({ command: 'env', input: '', baseEnv: base, env, timeoutMs: 5_000, maxOutputBytes: 4096 });
+        runner.run({ command: 'env', input: '', baseEnv: base, env, timeoutMs: 5_000, maxOutputBytes: 4096 });
       const first = await run({ OVERRIDDEN: 'run value', HOOK_NAME: 'one' });
       const vars = (r: { stdout: string }) =>
         Object.fromEntries(
@@ -117,7 +113,7 @@ for (const kind of ['go', 'node'] as const) {
         HOOK_NAME: 'two',
       });
       // A restarted spawner is sent the base again.
-      stopScriptSpawner();
+      runner.stopSpawner();
       assert.equal(vars(await run({ HOOK_NAME: 'three' })).SHARED, 'from base');
     });
 
@@ -129,7 +125,7 @@ for (const kind of ['go', 'node'] as const) {
     });
 
     test('the script gets exactly the env given, its PATH finds the command, cwd is honoured', async () => {
-      const result = await runScript({
+      const result = await runner.run({
         command: 'env',
         input: '',
         env: { PATH: '/usr/bin:/bin', ONE: 'a b', TWO: '' },
@@ -141,7 +137,7 @@ for (const kind of ['go', 'node'] as const) {
       writeScript(dir, 'relative.sh', '#!/bin/sh\necho relative\n');
       assert.equal(
         (
-          await runScript({
+          await runner.run({
             command: './relative.sh',
             cwd: dir,
             input: '',
@@ -156,7 +152,7 @@ for (const kind of ['go', 'node'] as const) {
 
     test('a script without a #! line runs with /bin/sh, as execvp does', async () => {
       const script = writeScript(dir, 'no-shebang', 'echo "no shebang: $1"\n');
-      const result = await runScript({
+      const result = await runner.run({
         command: script,
         args: ['arg'],
         input: '',
@@ -169,23 +165,23 @@ for (const kind of ['go', 'node'] as const) {
 
     test('spawn errors: not found (absolute, on PATH, missing cwd), not executable', async () => {
       const base = { input: '', env: { PATH: dir }, timeoutMs: 5_000, maxOutputBytes: 100 };
-      const missing = await runScript({ ...base, command: join(dir, 'missing.sh') });
+      const missing = await runner.run({ ...base, command: join(dir, 'missing.sh') });
       assert.equal(missing.outcome, 'spawn_error');
       assert.equal(missing.error, `cannot run ${join(dir, 'missing.sh')}: not found`);
       assert.equal(
-        (await runScript({ ...base, command: 'missing-command' })).error,
+        (await runner.run({ ...base, command: 'missing-command' })).error,
         'cannot run missing-command: not found',
       );
       assert.equal(
-        (await runScript({ ...base, command: '/bin/true', cwd: join(dir, 'no-such-dir') })).outcome,
+        (await runner.run({ ...base, command: '/bin/true', cwd: join(dir, 'no-such-dir') })).outcome,
         'spawn_error',
       );
       writeFileSync(join(dir, 'plain.sh'), '#!/bin/sh\necho never\n');
-      const denied = await runScript({ ...base, command: join(dir, 'plain.sh') });
+      const denied = await runner.run({ ...base, command: join(dir, 'plain.sh') });
       assert.equal(denied.outcome, 'spawn_error');
       assert.equal(denied.error, `cannot run ${join(dir, 'plain.sh')}: permission denied (is it executable?)`);
       assert.equal(
-        (await runScript({ ...base, command: 'plain.sh' })).error,
+        (await runner.run({ ...base, command: 'plain.sh' })).error,
         'cannot run plain.sh: permission denied (is it executable?)',
       );
       assert.equal((await sh('echo still fine')).stdout, 'still fine\n');
@@ -211,7 +207,7 @@ for (const kind of ['go', 'node'] as const) {
 
     test('scripts that reopen /dev/stdin read the input (Node readFileSync, < /dev/stdin)', async () => {
       const body = randomBytes(2 * 1024 * 1024);
-      const node = await runScript({
+      const node = await runner.run({
         command: process.execPath,
         args: [
           '-e',
@@ -309,12 +305,37 @@ for (const kind of ['go', 'node'] as const) {
       assert.ok(!existsSync(marker));
     });
 
-    test('killAllScripts kills every running script', async () => {
+    test('killAll kills every running script', async () => {
       const pidFiles = [1, 2].map((n) => join(dir, `killall-${kind}-${n}.pid`));
       const running = pidFiles.map((pidFile) => sh(`echo $$ > "${pidFile}"; sleep 60`));
       await eventually(() => pidFiles.every(hasPid), 'the scripts to start');
-      killAllScripts();
+      runner.killAll();
       for (const result of await Promise.all(running)) assert.equal(result.signal, 'SIGKILL');
+    });
+
+    test("killAll on one runner leaves another runner's scripts running (two hubs in one process)", async () => {
+      const other = new ScriptRunner();
+      try {
+        const pidFile = join(dir, `other-${kind}.pid`);
+        const go = join(dir, `other-${kind}.go`);
+        const theirs = other.run({
+          command: '/bin/sh',
+          args: ['-c', `echo $$ > "${pidFile}"; while [ ! -f "${go}" ]; do sleep 0.05; done; echo finished`],
+          input: '',
+          env: { PATH: process.env.PATH },
+          timeoutMs: 30_000,
+          maxOutputBytes: 1024,
+        });
+        await eventually(() => hasPid(pidFile), "the other runner's script to start");
+        runner.killAll();
+        runner.stopSpawner();
+        assert.ok(alive(pidIn(pidFile)), 'still running after the first runner stopped');
+        writeFileSync(go, '');
+        const result = await theirs;
+        assert.deepEqual([result.outcome, result.exitCode, result.stdout], ['exited', 0, 'finished\n']);
+      } finally {
+        other.stopSpawner();
+      }
     });
 
     test('200 concurrent runs each get their own result', async () => {
@@ -328,23 +349,24 @@ for (const kind of ['go', 'node'] as const) {
       const pidFile = join(dir, `stranded-${kind}.pid`);
       const running = sh(`echo $$ > "${pidFile}"; sleep 60`);
       await eventually(() => hasPid(pidFile), 'the script to start');
-      const spawnerPid = scriptSpawnerPid()!;
+      const spawnerPid = runner.spawnerPid()!;
       process.kill(spawnerPid, 'SIGKILL');
       const result = await running;
       assert.equal(result.outcome, 'spawn_error');
       assert.match(result.error!, /script spawner exited unexpectedly \(SIGKILL\); the script was stopped/);
       await eventually(() => !alive(pidIn(pidFile)), 'the stranded script to be killed', 30_000);
       assert.equal((await sh('echo again')).stdout, 'again\n');
-      assert.notEqual(scriptSpawnerPid(), spawnerPid);
-      assert.equal(scriptSpawnerKind(), kind);
+      assert.notEqual(runner.spawnerPid(), spawnerPid);
+      assert.equal(runner.spawnerKind(), kind);
     });
 
     test('the spawner and its scripts die with the process that started it, even on SIGKILL', async () => {
       const pidFile = join(dir, `orphan-${kind}.pid`);
       const program = [
-        `import { runScript, scriptSpawnerPid, scriptSpawnerKind } from ${JSON.stringify(join(root, 'main/core/process/script-runner.ts'))};`,
-        `void runScript({ command: '/bin/sh', args: ['-c', 'echo $$ > ${pidFile}; sleep 60'], input: '', env: process.env, timeoutMs: 60_000, maxOutputBytes: 1024 });`,
-        'console.log(scriptSpawnerKind(), scriptSpawnerPid());',
+        `import { ScriptRunner } from ${JSON.stringify(join(root, 'main/core/process/script-runner.ts'))};`,
+        'const runner = new ScriptRunner();',
+        `void runner.run({ command: '/bin/sh', args: ['-c', 'echo $$ > ${pidFile}; sleep 60'], input: '', env: process.env, timeoutMs: 60_000, maxOutputBytes: 1024 });`,
+        'console.log(runner.spawnerKind(), runner.spawnerPid());',
         'setInterval(() => {}, 1000);',
       ].join('\n');
       const parent = spawn(process.execPath, ['--input-type=module', '-e', program], {
@@ -370,9 +392,10 @@ describe('choosing the spawner', () => {
   async function runWithResources(resources: string, env: NodeJS.ProcessEnv = {}) {
     const program = [
       `process.resourcesPath = ${JSON.stringify(resources)};`,
-      `const { runScript, scriptSpawnerKind } = await import(${JSON.stringify(join(root, 'main/core/process/script-runner.ts'))});`,
-      "const results = await Promise.all([1, 2, 3].map((n) => runScript({ command: '/bin/sh', args: ['-c', 'cat; echo ' + n], input: 'x', env: {}, timeoutMs: 5000, maxOutputBytes: 100 })));",
-      'console.log(JSON.stringify({ kind: scriptSpawnerKind(), results }));',
+      `const { ScriptRunner } = await import(${JSON.stringify(join(root, 'main/core/process/script-runner.ts'))});`,
+      'const runner = new ScriptRunner();',
+      "const results = await Promise.all([1, 2, 3].map((n) => runner.run({ command: '/bin/sh', args: ['-c', 'cat; echo ' + n], input: 'x', env: {}, timeoutMs: 5000, maxOutputBytes: 100 })));",
+      'console.log(JSON.stringify({ kind: runner.spawnerKind(), results }));',
     ].join('\n');
     const child = spawn(process.execPath, ['--input-type=module', '-e', program], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,12 +6,13 @@ import { goVersion } from '../../scripts/build-spawner.ts';
 import { beforePack, buildSpawnerForPackage } from '../../scripts/electron-builder-hooks.mjs';
 import { REPO_ROOT } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { skipWithout } from '../helpers/toolchain.ts';
 
 // `npm run dist` packages the Go script spawner through electron-builder's beforePack hook, built
 // for the package's OS and CPU rather than the packaging machine's. Checked here by reading the
 // header of what `go build` made: the CPU an ELF or Mach-O file is for.
 
-const noGo = goVersion() === undefined && 'no Go toolchain';
+const noGo = skipWithout(goVersion() !== undefined, 'go (the Go toolchain)');
 
 function elfMachine(file: string): number {
   const header = readFileSync(file).subarray(0, 20);

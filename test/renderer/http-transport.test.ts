@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { test } from 'node:test';
 import type { RecordedEvent } from '../../main/shared/api-contract.ts';
 import { chooseTransport, takeToken } from '../../renderer/src/transport/choose-transport.ts';
-import {
-  ApiCallError,
-  createHttpApi,
-  parseSseBlock,
-  type ConnectionStatus,
-} from '../../renderer/src/transport/http-transport.ts';
+import { ApiCallError, createHttpApi, type ConnectionStatus } from '../../renderer/src/transport/http-transport.ts';
 import { postEvent, startHub } from '../helpers/hub-fixture.ts';
 
 // The browser build's transport against a real hub over real HTTP: every operation is a POST to
@@ -74,10 +70,48 @@ test('live events arrive on the one event stream, which ends when the last liste
   }
 });
 
-test('parseSseBlock reads event, multi-line data and ignores comments', () => {
-  assert.deepEqual(parseSseBlock('event: onHookRun\ndata: {"a":1}'), { event: 'onHookRun', data: '{"a":1}' });
-  assert.deepEqual(parseSseBlock(': keep-alive'), null);
-  assert.deepEqual(parseSseBlock('data: one\ndata: two'), { event: 'message', data: 'one\ntwo' });
+test('the event stream is read as text/event-stream: event names, multi-line data, comments, split chunks, CRLF', async () => {
+  // A server that sends what a proxy or another SSE writer may: blocks cut anywhere, CRLF line
+  // ends, comments, a block with no data and one with no event name (neither reaches a listener).
+  const chunks = [
+    ': connected\n\nevent: ready\ndata: {}\n\n',
+    'event: onHookRun\ndata: {"a":1}\n\n: keep-alive\n\n',
+    'event: onHookRun\r\ndata: {"b":\r\ndata: 2}\r\n\r\nevent: onHookRun\n\n',
+    'data: {"unnamed":true}\n\nevent: onHo',
+    'okRun\nda',
+    'ta: {"c":3}\n\n',
+  ];
+  const server = createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    const send = (i: number) => {
+      if (i === chunks.length) return;
+      response.write(chunks[i]);
+      setTimeout(() => send(i + 1), 5);
+    };
+    send(0);
+    request.on('close', () => response.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const statuses: ConnectionStatus[] = [];
+  const { api, close } = createHttpApi({
+    baseUrl: `http://127.0.0.1:${port}`,
+    token: 'test',
+    onStatus: (s) => statuses.push(s),
+  });
+  const runs: unknown[] = [];
+  const off = api.onHookRun((run) => runs.push(run));
+  try {
+    const deadline = Date.now() + 30_000;
+    while (runs.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(runs, [{ a: 1 }, { b: 2 }, { c: 3 }], 'multi-line data is joined with a newline');
+    assert.deepEqual(statuses, ['connecting', 'live']);
+  } finally {
+    off();
+    close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 test('the token moves from the URL fragment to sessionStorage and out of the address bar', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { hookToml, startWebhookHub, writeScript } from '../helpers/webhook-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -145,5 +146,60 @@ describe('hook claims: a running hub lends its hooks to a session', async () => 
     }
     assert.equal((await hookNamed('deploys')).claim, null);
     assert.equal((await hub.api(`/hooks/claims/${taken.id}/renew`, { method: 'POST', body: '{}' })).status, 404);
+  });
+});
+
+describe('hook claims: a request waiting for a slot keeps the hook it arrived with', async () => {
+  const dir = tempDir();
+  // The first request holds the only slot until the test lets it go; the script says which
+  // session it was given, so a mismatch between HOOK_SESSION and the inbox shows.
+  writeScript(
+    dir,
+    'held.sh',
+    `#!/bin/sh\nbody=$(cat)\nif [ "$body" = hold ]; then\n  touch '${dir}/held'\n` +
+      `  while [ ! -f '${dir}/go' ]; do sleep 0.05; done\nfi\necho "$HOOK_SESSION: $body"\n`,
+  );
+  const hub = await startWebhookHub(hookToml('deploys', 'held.sh', 'session = "ops"\nmax_concurrency = 1'), { dir });
+  after(() => hub.hub.stop());
+
+  const until = async (what: string, check: () => boolean | Promise<boolean>) => {
+    const deadline = Date.now() + 30_000;
+    while (!(await check())) {
+      assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const post = async (body: string) => {
+    const response = await fetch(`${hub.hookUrl('deploys')}/`, { method: 'POST', body });
+    return { status: response.status, json: (await response.json()) as { session: string } };
+  };
+  const inbox = async (session: string) =>
+    ((await (await hub.api(`/sessions/${session}/inbox`)).json()) as { messages: { content: string }[] }).messages.map(
+      (m) => m.content,
+    );
+
+  test('a claim taken while it waits changes neither its HOOK_SESSION nor where its message goes', async () => {
+    const first = post('hold');
+    await until('the first script to hold the slot', () => existsSync(join(dir, 'held')));
+    const second = post('queued');
+    await until('the second request to wait for the slot', () => hub.hub.hooks.status()[0]!.queued === 1);
+    const claimed = await hub.api('/hooks/claims', {
+      method: 'POST',
+      body: JSON.stringify({ session: 'X', hooks: ['deploys'] }),
+    });
+    assert.equal(claimed.status, 201);
+    writeFileSync(join(dir, 'go'), '');
+    assert.deepEqual(
+      [(await first).json.session, (await second).json.session],
+      ['ops', 'ops'],
+      'both arrived before the claim',
+    );
+    assert.deepEqual(
+      (await inbox('ops')).sort(),
+      ['ops: hold', 'ops: queued'],
+      'the queued script saw HOOK_SESSION=ops, the session its message went to',
+    );
+    assert.deepEqual(await inbox('X'), []);
+    assert.equal((await post('after')).json.session, 'X', 'a request after the claim goes to X');
   });
 });

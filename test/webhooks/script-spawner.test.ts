@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { scriptSpawnerPid } from '../../main/core/process/script-runner.ts';
 import { eventually } from '../helpers/http-receiver.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { hookToml, startWebhookHub, writeScript } from '../helpers/webhook-fixture.ts';
@@ -23,7 +22,7 @@ describe('the script spawner (scripts run from a small helper process)', async (
   const dir = tempDir();
   writeScript(dir, 'stuck.sh', `#!/bin/sh\ncat >/dev/null\necho $$ > "${join(dir, 'stuck.pid')}"\nsleep 60\n`);
   writeScript(dir, 'hello.sh', '#!/bin/sh\ncat\n');
-  const { hookUrl, api } = await startWebhookHub(
+  const { hookUrl, api, hub } = await startWebhookHub(
     [hookToml('stuck', 'stuck.sh', 'timeout = 30'), hookToml('hello', 'hello.sh')].join('\n'),
     { dir },
   );
@@ -33,7 +32,7 @@ describe('the script spawner (scripts run from a small helper process)', async (
     const pidFile = join(dir, 'stuck.pid');
     await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'the script to start');
     const scriptPid = Number(readFileSync(pidFile, 'utf8'));
-    const spawnerPid = scriptSpawnerPid()!;
+    const spawnerPid = hub.scripts.spawnerPid()!;
     process.kill(spawnerPid, 'SIGKILL');
 
     const res = await pending;
@@ -45,7 +44,7 @@ describe('the script spawner (scripts run from a small helper process)', async (
 
     const next = await fetch(hookUrl('hello'), { method: 'POST', body: 'after the crash' });
     assert.equal(next.status, 200);
-    assert.notEqual(scriptSpawnerPid(), spawnerPid);
+    assert.notEqual(hub.scripts.spawnerPid(), spawnerPid);
     const messages = (await (await api('/sessions/default/inbox?limit=10')).json()).messages as Array<{
       content: string;
     }>;
@@ -55,9 +54,10 @@ describe('the script spawner (scripts run from a small helper process)', async (
   test('the spawner and its scripts die with the process that started it, even on SIGKILL', async () => {
     const pidFile = join(dir, 'orphan.pid');
     const program = [
-      `import { runScript, scriptSpawnerPid } from ${JSON.stringify(join(root, 'main/core/process/script-runner.ts'))};`,
-      `void runScript({ command: '/bin/sh', args: ['-c', 'echo $$ > ${pidFile}; sleep 60'], input: '', env: process.env, timeoutMs: 60_000, maxOutputBytes: 1024 });`,
-      'console.log(scriptSpawnerPid());',
+      `import { ScriptRunner } from ${JSON.stringify(join(root, 'main/core/process/script-runner.ts'))};`,
+      'const runner = new ScriptRunner();',
+      `void runner.run({ command: '/bin/sh', args: ['-c', 'echo $$ > ${pidFile}; sleep 60'], input: '', env: process.env, timeoutMs: 60_000, maxOutputBytes: 1024 });`,
+      'console.log(runner.spawnerPid());',
       'setInterval(() => {}, 1000);',
     ].join('\n');
     const parent = spawn(process.execPath, ['--input-type=module', '-e', program], {
@@ -70,5 +70,37 @@ describe('the script spawner (scripts run from a small helper process)', async (
     assert.ok(alive(spawnerPid) && alive(scriptPid));
     parent.kill('SIGKILL');
     await eventually(() => !alive(spawnerPid) && !alive(scriptPid), 'the spawner and its script to exit');
+  });
+});
+
+describe('two hubs in one process', async () => {
+  const dir = tempDir();
+  // Runs until the test lets it go, then says it finished.
+  writeScript(
+    dir,
+    'held.sh',
+    `#!/bin/sh\ncat >/dev/null\ntouch '${dir}/held'\nwhile [ ! -f '${dir}/go' ]; do sleep 0.05; done\necho finished\n`,
+  );
+  // Each hub its own config file (a hub watches its file).
+  const firstDir = tempDir();
+  writeScript(firstDir, 'hello.sh', '#!/bin/sh\ncat\n');
+  const first = await startWebhookHub(hookToml('hello', 'hello.sh'), { dir: firstDir });
+  const second = await startWebhookHub(hookToml('held', 'held.sh', 'timeout = 60'), { dir });
+
+  test("stopping one hub does not kill the other's scripts", async () => {
+    assert.equal((await fetch(first.hookUrl('hello'), { method: 'POST', body: 'hi' })).status, 200);
+    const pending = fetch(second.hookUrl('held'), { method: 'POST', body: 'x' });
+    await eventually(() => existsSync(join(dir, 'held')), 'the second hub to run its script');
+    await first.hub.stop();
+    writeFileSync(join(dir, 'go'), '');
+    const response = await pending;
+    assert.equal(response.status, 200, "the second hub's script ran to the end");
+    const messages = (await (await second.api('/sessions/default/inbox?limit=10')).json()).messages as Array<{
+      content: string;
+    }>;
+    assert.deepEqual(
+      messages.map((m) => m.content),
+      ['finished'],
+    );
   });
 });

@@ -5,7 +5,7 @@
 // must then hold exactly what each script printed, and an ignored event must add nothing.
 // The expected messages are written out here by hand, not computed by running the scripts.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,24 +13,16 @@ import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { HOOKBOX_CLI, REPO_ROOT, startServe } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { runs, skipWithout } from '../helpers/toolchain.ts';
 
 const SCRIPTS = join(REPO_ROOT, 'test/fixtures/seed-hooks');
 
-/**
- * A skip reason when a language's toolchain is missing on this machine, else false. Under CI
- * (which installs ruby and golang-go) nothing is skipped: a missing toolchain fails there.
- */
-function missingToolchain(command: string, args: string[], toolchain: string): string | false {
-  if (spawnSync(command, args, { stdio: 'ignore' }).status === 0) return false;
-  if (process.env.CI) return false;
-  return `${toolchain} is not installed on this machine (CI installs it and runs this test)`;
-}
-
+// Skipped where a toolchain is missing, except under CI, where a missing one fails (helpers/toolchain.ts).
 const missing = {
-  python: missingToolchain('python3', ['--version'], 'python3'),
-  jq: missingToolchain('jq', ['--version'], 'jq (the bash scripts need it)'),
-  ruby: missingToolchain('ruby', ['--version'], 'ruby'),
-  go: missingToolchain('go', ['version'], 'go (golang-go)'),
+  python: skipWithout(runs('python3', ['--version']), 'python3'),
+  jq: skipWithout(runs('jq', ['--version']), 'jq (the bash scripts need it)'),
+  ruby: skipWithout(runs('ruby', ['--version']), 'ruby'),
+  go: skipWithout(runs('go', ['version']), 'go (golang-go)'),
 };
 
 // Octomind's own [[hooks]] fields only: an Octomind config file must work unchanged.

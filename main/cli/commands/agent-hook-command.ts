@@ -1,12 +1,14 @@
 import { text } from 'node:stream/consumers';
 import {
   isBlockable,
+  notAgentInput,
   parseJson,
   type AgentAdapter,
   type AgentAnswer,
   type AgentCall,
 } from '../../core/agents/agent-adapter.ts';
 import { agentAdapter, readAgentCall } from '../../core/agents/agent-hooks.ts';
+import type { AgentRunReply } from '../../core/http/routes/agent-routes.ts';
 import { ApiClient, type ApiClientFlags } from '../api-client.ts';
 import { loadCliContext } from '../cli-context.ts';
 
@@ -15,7 +17,8 @@ import { loadCliContext } from '../cli-context.ts';
 // recorded, notifications and the inbox work); when it is not, the same chain runs right here from
 // the config file — the safety-guard needs nothing else — and stderr says so. Input that is not the
 // agent's JSON is a non-blocking error (exit 1): Hookbox never breaks an agent. Only the hub-down
-// path loads the chain.
+// path loads the chain. The input is checked against the agent's schema once: by the hub, or here
+// when the hub is down; the hub's answer is relayed as its adapter made it.
 
 interface Io {
   stdin: NodeJS.ReadableStream;
@@ -55,34 +58,37 @@ export async function agentHookCommand(
   io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
 ): Promise<void> {
   const adapter = agentAdapter(agent);
+  const notTheAgents = (message: string) => relay(notAgentInput(message), io);
   let value: unknown;
-  let call: AgentCall | null;
   try {
     value = parseJson(adapter.label, await text(io.stdin));
-    call = readAgentCall(adapter, value, flags.event);
   } catch (error) {
-    // Not the agent's JSON: a non-blocking error in every agent's protocol (exit 1, shown to the user).
-    relay({ exitCode: 1, stdout: '', stderr: `hookbox: ${(error as Error).message}\n` }, io);
-    return;
+    return notTheAgents((error as Error).message);
   }
-  // An event Hookbox does not handle (a newer one, WorktreeCreate …) passes untouched.
-  if (!call) return relay({ exitCode: 0, stdout: '', stderr: '' }, io);
   const json = flags.json ?? false;
 
   let hubProblem: string;
   try {
     const client = new ApiClient(flags);
-    const { json: answer } = await client.call('POST /agents/:agent/run', {
+    const { json: reply } = await client.call('POST /agents/:agent/run', {
       params: { agent: adapter.id },
       query: { ...(json ? { json: true } : {}), ...(flags.event ? { event: flags.event } : {}) },
       body: value,
     });
-    relay({ exitCode: answer.exit_code, stdout: answer.stdout, stderr: answer.stderr }, io);
+    relay(reply.answer, io);
     return;
   } catch (error) {
     hubProblem = (error as Error).message;
   }
 
+  let call: AgentCall | null;
+  try {
+    call = readAgentCall(adapter, value, flags.event);
+  } catch (error) {
+    return notTheAgents((error as Error).message);
+  }
+  // An event Hookbox does not handle (a newer one, WorktreeCreate …) passes untouched.
+  if (!call) return relay({ exitCode: 0, stdout: '', stderr: '' }, io);
   const note = `hookbox: the hub did not answer (${hubProblem}); ran the ${call.nativeEvent} chain locally from the config — not recorded, no notification or inbox message\n`;
   let answer: AgentAnswer;
   try {

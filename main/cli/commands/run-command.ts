@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { injectedRecord } from '../../core/http/routes/session-routes.ts';
-import { checkSessionName, type InboxMessage } from '../../core/inbox/inbox.ts';
+import { checkSessionName } from '../../core/inbox/inbox.ts';
+import { consumeInbox, localSessionInbox, type ConsumableInbox } from '../../core/inbox/inbox-consumer.ts';
+import { formatInboxMessage, type InboxOutputFormat } from '../../core/inbox/inbox-output.ts';
 import { createLogger } from '../../core/logger.ts';
 import { createHeadlessNotifier } from '../../core/notify/libnotify-notifier.ts';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
@@ -9,19 +10,34 @@ import type { Logger } from '../../core/logger.ts';
 import { ApiClient } from '../api-client.ts';
 import { loadCliContext, type GlobalFlags } from '../cli-context.ts';
 import { integerOption } from '../cli-options.ts';
-import { consumeInbox, HookClaimKeeper, SessionInbox } from '../inbox-consumer.ts';
+import { HookClaimKeeper, SessionInbox } from '../inbox-consumer.ts';
 
 export interface RunFlags extends GlobalFlags {
   name: string;
   daemon?: boolean;
-  format: 'jsonl' | 'plain';
+  format: InboxOutputFormat;
   hook: string[];
   port?: number;
 }
 
-function render(message: InboxMessage, format: RunFlags['format']): string {
-  if (format === 'jsonl') return `${JSON.stringify(injectedRecord(message))}\n`;
-  return `[${message.created_at}] ${message.source} ${message.source_label} → ${message.session}\n${message.content}\n\n`;
+/** Prints each message of the session, acknowledging it once written (the one consume loop). */
+function printInbox(
+  inbox: ConsumableInbox,
+  flags: RunFlags,
+  out: NodeJS.WritableStream,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<void> {
+  return consumeInbox(inbox, {
+    follow: flags.daemon ?? false,
+    leaseS: 60,
+    signal,
+    logger,
+    deliver: async (message) => {
+      if (!out.write(formatInboxMessage(message, flags.format)))
+        await new Promise((resolve) => out.once('drain', resolve));
+    },
+  });
 }
 
 /**
@@ -66,19 +82,7 @@ export async function runCommand(flags: RunFlags, out: NodeJS.WritableStream = p
   const stop = stopOnSignals(logger);
 
   try {
-    while (!stop.signal.aborted) {
-      const message = await hub.inbox.waitForNext(session, {
-        waitMs: flags.daemon ? 30_000 : 0,
-        leaseMs: 60_000,
-        signal: stop.signal,
-      });
-      if (!message) {
-        if (!flags.daemon) break;
-        continue;
-      }
-      if (!out.write(render(message, flags.format))) await new Promise((resolve) => out.once('drain', resolve));
-      await hub.inbox.ack(session, message.id);
-    }
+    await printInbox(localSessionInbox(hub.inbox, session), flags, out, stop.signal, logger);
   } finally {
     stop.dispose();
     await hub.stop();
@@ -146,15 +150,7 @@ async function runAttached(
         `${JSON.stringify({ type: 'ready', session_id: session, api: client.baseUrl, hooks, attached: true })}\n`,
       );
 
-    await consumeInbox(new SessionInbox(client, session), {
-      follow: flags.daemon ?? false,
-      leaseS: 60,
-      signal: stop.signal,
-      logger,
-      deliver: async (message) => {
-        if (!out.write(render(message, flags.format))) await new Promise((resolve) => out.once('drain', resolve));
-      },
-    });
+    await printInbox(new SessionInbox(client, session), flags, out, stop.signal, logger);
   } catch (error) {
     if (!stop.signal.aborted) throw error;
   } finally {

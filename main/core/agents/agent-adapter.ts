@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { JsonTooDeepError, parseJsonInput } from '../util/json-input.ts';
@@ -76,13 +76,23 @@ export interface AgentVerdict {
   continueWith: string | null;
 }
 
-export interface AgentAnswer {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+/** What the agent's hook command prints and exits with; the hub sends it to `agent-hook` as it is. */
+export const AgentAnswerSchema = Type.Object({
+  exitCode: Type.Integer(),
+  stdout: Type.String(),
+  stderr: Type.String(),
+});
+export type AgentAnswer = Static<typeof AgentAnswerSchema> & {
+  /** The JSON object stdout holds, when the answer is one (Claude Code's http hook answers with it). */
+  json?: Record<string, unknown>;
+};
 
 export const NO_ANSWER: AgentAnswer = { exitCode: 0, stdout: '', stderr: '' };
+
+/** Input that is not the agent's: a non-blocking error in every agent's protocol (exit 1, shown to the user). */
+export function notAgentInput(message: string): AgentAnswer {
+  return { exitCode: 1, stdout: '', stderr: `hookbox: ${message}\n` };
+}
 
 export interface AgentAdapter {
   id: AgentId;
@@ -203,8 +213,8 @@ export function blockReason(verdict: AgentVerdict): string {
   return `Hookbox${verdict.hook ? ` (${verdict.hook})` : ''} blocked this: ${verdict.reason ?? 'blocked'}`;
 }
 
-export function jsonAnswer(body: unknown): AgentAnswer {
-  return { exitCode: 0, stdout: `${JSON.stringify(body)}\n`, stderr: '' };
+export function jsonAnswer(body: Record<string, unknown>): AgentAnswer {
+  return { exitCode: 0, stdout: `${JSON.stringify(body)}\n`, stderr: '', json: body };
 }
 
 // --- From an AgentCall to a lifecycle event ------------------------------------------------------

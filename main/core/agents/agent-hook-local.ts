@@ -1,4 +1,4 @@
-import { runLocalChain } from '../lifecycle/lifecycle-local.ts';
+import { runMappedChain } from '../lifecycle/lifecycle-local.ts';
 import type { LifecycleConfig } from '../lifecycle/lifecycle-config.ts';
 import {
   mapAgentCall,
@@ -20,6 +20,6 @@ export async function agentHookLocally(
 ): Promise<AgentAnswer> {
   if (!call) return NO_ANSWER;
   const mapping = mapAgentCall(adapter, call);
-  const run = await runLocalChain(config, mapping.event, mapping.payload, options.env);
+  const run = await runMappedChain(config, mapping.event, mapping.payload, options.env);
   return adapter.answer(call, verdictOf(run), { json: options.json });
 }

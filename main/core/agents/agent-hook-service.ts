@@ -61,8 +61,8 @@ export class AgentHookService {
     adapter: AgentAdapter,
     call: AgentCall | null,
     options: { json: boolean },
-  ): Promise<AgentAnswer & { event_id: string | null }> {
-    if (!call) return { ...NO_ANSWER, event_id: null };
+  ): Promise<{ answer: AgentAnswer; event_id: string | null }> {
+    if (!call) return { answer: NO_ANSWER, event_id: null };
     const drainSession = adapter.id === 'claude' ? this.#deps.lifecycle.config.claudeInbox : null;
     const { verdict, event_id, result } = await this.#deps.lifecycle.agentEvent(adapter, call, {
       skipInbox: drainSession,
@@ -70,7 +70,7 @@ export class AgentHookService {
     if (drainSession) await this.#drain(adapter, call, verdict, drainSession);
     const rule = (result.result.data.safety_guard as { rule?: unknown } | undefined)?.rule;
     await this.#record(adapter, call, verdict, event_id, typeof rule === 'string' ? rule : null);
-    return { ...adapter.answer(call, verdict, options), event_id };
+    return { answer: adapter.answer(call, verdict, options), event_id };
   }
 
   async #drain(adapter: AgentAdapter, call: AgentCall, verdict: AgentVerdict, session: string): Promise<void> {

@@ -163,7 +163,7 @@ export function buildApiServer(options: ApiServerOptions): ApiServer {
     token: options.controlToken,
     configError: options.configError,
   });
-  registerAppRoutes(app, { api: options.app, token: options.controlToken });
+  registerAppRoutes(app, { api: options.app, token: options.controlToken, closing: closing.signal });
   registerLifecycleRoutes(app, { lifecycle: options.lifecycle, token: options.controlToken });
   registerAgentRoutes(app, { agents: options.agents, token: options.controlToken });
   if (options.ui) registerUiRoutes(app, options.ui);

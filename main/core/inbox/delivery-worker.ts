@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { runScript } from '../process/script-runner.ts';
+import type { ScriptRunner } from '../process/script-runner.ts';
 import type { SessionConfig } from '../config/hub-config.ts';
 import type { Inbox } from './inbox.ts';
 
@@ -20,13 +20,15 @@ export class DeliveryWorker {
   readonly session: SessionConfig;
   readonly #inbox: Inbox;
   readonly #logger: Logger;
+  readonly #scripts: ScriptRunner;
   readonly #stop = new AbortController();
   #loop: Promise<void> | undefined;
 
-  constructor(options: { session: SessionConfig; inbox: Inbox; logger: Logger }) {
+  constructor(options: { session: SessionConfig; inbox: Inbox; logger: Logger; scripts: ScriptRunner }) {
     this.session = options.session;
     this.#inbox = options.inbox;
     this.#logger = options.logger;
+    this.#scripts = options.scripts;
   }
 
   start(): void {
@@ -53,7 +55,7 @@ export class DeliveryWorker {
       // The worker keeps its claim and retries this message until it is delivered, so a failure
       // never lets a later message overtake it.
       for (let attempt = 1; ; attempt += 1) {
-        const result = await runScript({
+        const result = await this.#scripts.run({
           command,
           args,
           input: message.content,

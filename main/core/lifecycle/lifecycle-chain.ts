@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { runScript, type ScriptResult } from '../process/script-runner.ts';
+import type { Clock } from '../clock.ts';
+import type { ScriptResult, ScriptRunner } from '../process/script-runner.ts';
 import { newId } from '../util/ids.ts';
 import { runBuiltin, type BuiltinEffect } from './builtins/builtin-hooks.ts';
 import {
@@ -80,6 +81,10 @@ export interface ChainOptions {
   env: NodeJS.ProcessEnv;
   /** When the event happened (the envelope's timestamp). */
   at: Date;
+  /** Each handler's start time (the hub's injected clock). */
+  clock: Clock;
+  /** The hub's (or the CLI command's) script runner. */
+  scripts: ScriptRunner;
   eventId?: string;
   failureCount?: (taskId: string) => number | undefined;
 }
@@ -116,8 +121,12 @@ function scriptEnv(base: NodeJS.ProcessEnv, handler: LifecycleHandler, eventId: 
 }
 
 /** Runs a script handler (blocking or not) with the Bernstein envelope on stdin. */
-export function runEnvelopeScript(handler: ScriptHandler, input: string, options: ChainOptions): Promise<ScriptResult> {
-  return runScript({
+export function runEnvelopeScript(
+  handler: ScriptHandler,
+  input: string,
+  options: Pick<ChainOptions, 'env' | 'eventId' | 'scripts'>,
+): Promise<ScriptResult> {
+  return options.scripts.run({
     command: handler.argv[0]!,
     args: handler.argv.slice(1),
     input,
@@ -174,7 +183,7 @@ export async function runChain(
       notRun.push(handler.name);
       continue;
     }
-    const started = new Date();
+    const started = options.clock.now();
     const t0 = performance.now();
     const run = baseRun(handler, started);
     let failure: string | null = null;
@@ -192,7 +201,7 @@ export async function runChain(
         blockReason = lastLines(out.stderr) || lastLines(out.stdout) || `${handler.name} exited with ${out.exitCode}`;
       }
     } else if (handler.kind === 'loom_script') {
-      const out = await runScript({
+      const out = await options.scripts.run({
         command: handler.path,
         input: JSON.stringify(context),
         env: scriptEnv(options.env, handler, options.eventId),
@@ -214,7 +223,12 @@ export async function runChain(
     } else if (handler.kind === 'builtin') {
       try {
         const out = await withTimeout(
-          runBuiltin({ handler, context, ...(options.failureCount ? { failureCount: options.failureCount } : {}) }),
+          runBuiltin({
+            handler,
+            context,
+            scripts: options.scripts,
+            ...(options.failureCount ? { failureCount: options.failureCount } : {}),
+          }),
           handler.timeoutMs,
         );
         result = out.result;

@@ -1,4 +1,6 @@
+import { systemClock } from '../clock.ts';
 import type { LoadedConfig } from '../config/config-file.ts';
+import { ScriptRunner } from '../process/script-runner.ts';
 import { runChain, type ChainOutcome } from './lifecycle-chain.ts';
 import {
   defaultLifecycleConfig,
@@ -31,8 +33,22 @@ export async function runLocalChain(
   env: NodeJS.ProcessEnv,
 ): Promise<LocalRun> {
   const event = resolveEventName(name);
-  const payload = validatePayload(event, data);
+  return runMappedChain(config, event, validatePayload(event, data), env);
+}
+
+/** The same for a payload Hookbox made itself (an agent's call, its input checked by the adapter). */
+export async function runMappedChain(
+  config: LifecycleConfig,
+  event: LifecycleEventName,
+  payload: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Promise<LocalRun> {
   const handlers = handlersFor(config, event);
-  const outcome = await runChain(event, payload, handlers, { env, at: new Date() });
+  const outcome = await runChain(event, payload, handlers, {
+    env,
+    at: systemClock.now(),
+    clock: systemClock,
+    scripts: new ScriptRunner(),
+  });
   return { ...outcome, event, handlers };
 }

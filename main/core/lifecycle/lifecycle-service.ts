@@ -25,6 +25,7 @@ import {
 import { resolveEventName, validatePayload, type LifecycleEventName } from './lifecycle-events.ts';
 import { lifecycleNotice } from './lifecycle-notifications.ts';
 import { LifecycleStore, type LifecycleEventRecord } from './lifecycle-store.ts';
+import type { ScriptRunner } from '../process/script-runner.ts';
 import { OutboxStore, type Delivery, type DeliverySummary } from './outbox-store.ts';
 import { WebhookOutbox, type OutboxHook } from './webhook-outbox.ts';
 
@@ -43,6 +44,8 @@ export interface LifecycleServiceDeps {
   logger: Logger;
   /** Environment scripts start from. */
   env: NodeJS.ProcessEnv;
+  /** The hub's script runner. */
+  scripts: ScriptRunner;
   inbox: Inbox;
   notifications: NotificationPipeline;
   config: LifecycleConfig;
@@ -168,7 +171,16 @@ export class LifecycleService {
 
   async emit(name: string, data: unknown, source: string, options: { notify?: boolean } = {}): Promise<EmitResult> {
     const event = resolveEventName(name);
-    const payload = validatePayload(event, data);
+    return this.#decide(event, validatePayload(event, data), source, options);
+  }
+
+  /** The chain decides a valid payload: stored, delivered, notified. */
+  async #decide(
+    event: LifecycleEventName,
+    payload: Record<string, unknown>,
+    source: string,
+    options: { notify?: boolean },
+  ): Promise<EmitResult> {
     const config = this.#config;
     const handlers = handlersFor(config, event);
     const at = this.#deps.clock.now();
@@ -176,6 +188,8 @@ export class LifecycleService {
     const outcome = await runChain(event, payload, handlers, {
       env: this.#deps.env,
       at,
+      clock: this.#deps.clock,
+      scripts: this.#deps.scripts,
       eventId: id,
       failureCount: (taskId) => this.store.failureCount(taskId),
     });
@@ -255,8 +269,10 @@ export class LifecycleService {
     call: AgentCall,
     options: { skipInbox?: string | null } = {},
   ): Promise<{ verdict: AgentVerdict; event_id: string; result: EmitResult }> {
+    // The agent's input was checked once, against its adapter's schema; the payload made from it
+    // is ours, so it goes to the chain without a second check.
     const mapping = mapAgentCall(adapter, call);
-    const emitted = await this.emit(mapping.event, mapping.payload, adapter.source, { notify: false });
+    const emitted = await this.#decide(mapping.event, mapping.payload, adapter.source, { notify: false });
     const notice = mapping.notice;
     if (notice && this.#config.claudeNotify) {
       this.#track(
@@ -346,7 +362,7 @@ export class LifecycleService {
 
   async #runInBackground(eventId: string, handler: ScriptHandler, input: string): Promise<void> {
     const started = this.#deps.clock.now();
-    const out = await runEnvelopeScript(handler, input, { env: this.#deps.env, at: started, eventId });
+    const out = await runEnvelopeScript(handler, input, { env: this.#deps.env, eventId, scripts: this.#deps.scripts });
     const ok = out.outcome === 'exited' && out.exitCode === 0;
     const run: HandlerRun = {
       id: newId(),

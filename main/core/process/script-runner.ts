@@ -7,7 +7,7 @@ import { spawnerMain, type SpawnerCommand, type SpawnerReport } from './spawner-
 // so it uses child_process directly: in our measurements execa's stream plumbing cost about half
 // the throughput of a plain spawn (bench/sections/webhook-throughput.ts).
 //
-// The scripts are started by the spawner, a small process this module starts on first use and
+// The scripts are started by the spawner, a small process a ScriptRunner starts on first use and
 // talks to over Node's IPC channel (JSON lines): a fork from the ~100 MB hub costs about twice one
 // from a small process and blocks the hub's event loop while it runs. There are two spawners
 // speaking one protocol (SpawnerCommand / SpawnerReport): the Go one (native/spawner, built into
@@ -87,12 +87,6 @@ interface Spawner {
 const SPAWNER_SOURCE = `(${spawnerMain.toString()})(require)`;
 const GO_SPAWNER_NAME = 'hookbox-spawner';
 
-let spawner: Spawner | undefined;
-/** Why the Go spawner could not start: this process uses the Node one from then on. */
-let goSpawnerFailure: string | undefined;
-let nextId = 0;
-const pending = new Map<number, Pending>();
-
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -104,14 +98,15 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 /**
  * Which spawner to start, and for the Go one where its binary is: HOOKBOX_SPAWNER=node|go|<path>
  * decides; otherwise the binary scripts/build-spawner.ts made, wherever this code runs from.
+ * `goFailed`: the Go spawner could not start before, so this runner uses the Node one.
  */
-function chooseSpawner(): { kind: 'node' } | { kind: 'go'; path: string; forced: boolean } {
+function chooseSpawner(goFailed: boolean): { kind: 'node' } | { kind: 'go'; path: string; forced: boolean } {
   const override = process.env.HOOKBOX_SPAWNER;
   if (override === 'node') return { kind: 'node' };
   if (override && override !== 'go') return { kind: 'go', path: override, forced: true };
   // Not ported to Windows (process groups, signals): the Node spawner runs scripts there.
   if (process.platform === 'win32' && !override) return { kind: 'node' };
-  if (goSpawnerFailure !== undefined && !override) return { kind: 'node' };
+  if (goFailed && !override) return { kind: 'node' };
   // process.resourcesPath exists only under Electron: the packaged app has the binary in its
   // resources (electron-builder.yml, extraResources), outside the asar archive.
   const { resourcesPath } = process as { resourcesPath?: string };
@@ -129,17 +124,6 @@ function chooseSpawner(): { kind: 'node' } | { kind: 'go'; path: string; forced:
   return { kind: 'node' };
 }
 
-/** The hub's handle on the spawner stays referenced only while scripts run, so it never keeps a process alive. */
-function updateRef(child: ChildProcess): void {
-  if (pending.size > 0) {
-    child.ref();
-    child.channel?.ref();
-  } else {
-    child.unref();
-    child.channel?.unref();
-  }
-}
-
 function spawnSpawner(choice: ReturnType<typeof chooseSpawner>): ChildProcess {
   if (choice.kind === 'go') {
     return spawn(choice.path, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
@@ -153,80 +137,6 @@ function spawnSpawner(choice: ReturnType<typeof chooseSpawner>): ChildProcess {
   });
 }
 
-/** The Go spawner could not start (a binary for another machine, a noexec mount…): the Node one takes over its runs. */
-function fallBackToNode(why: string): Spawner {
-  goSpawnerFailure = why;
-  spawner = undefined;
-  const next = ensureSpawner();
-  // None of them can have started: the Go spawner never ran.
-  for (const entry of pending.values()) {
-    if (entry.request.baseEnv) entry.command.baseEnv = baseEnvKey(next, entry.request.baseEnv);
-    send(next, entry.command);
-    if (entry.request.signal?.aborted) send(next, { type: 'cancel', id: entry.command.id });
-  }
-  updateRef(next.child);
-  return next;
-}
-
-function ensureSpawner(): Spawner {
-  if (spawner) return spawner;
-  const choice = chooseSpawner();
-  let child: ChildProcess;
-  try {
-    child = spawnSpawner(choice);
-  } catch (error) {
-    // A few start failures throw instead of emitting 'error' (ENOEXEC: a binary for another machine).
-    if (choice.kind === 'go' && !choice.forced) return fallBackToNode((error as Error).message);
-    throw error;
-  }
-  const current: Spawner = {
-    child,
-    kind: choice.kind,
-    forced: choice.kind === 'go' && choice.forced,
-    heard: false,
-    bases: new WeakMap(),
-  };
-  spawner = current;
-  child.on('message', (report: SpawnerReport) => {
-    current.heard = true;
-    const entry = pending.get(report.id);
-    if (!entry) return;
-    if (report.type === 'started') {
-      entry.pid = report.pid;
-      return;
-    }
-    pending.delete(report.id);
-    updateRef(child);
-    entry.resolve(resultOf(entry, report));
-  });
-  const lost = (why: string) => {
-    if (spawner !== current) return;
-    spawner = undefined;
-    answerStranded(why);
-  };
-  child.once('error', (error) => {
-    // No pid: it never started (ENOENT, EACCES), rather than failing later.
-    if (spawner === current && current.kind === 'go' && !current.forced && child.pid === undefined)
-      fallBackToNode(error.message);
-    else lost(`could not start (${error.message})`);
-  });
-  child.once('exit', (code, signal) => {
-    // A binary for another machine is run by /bin/sh (execvp's fallback), which fails: an exit
-    // status before its first report, rather than being killed, means it could not run at all.
-    if (
-      spawner === current &&
-      current.kind === 'go' &&
-      !current.forced &&
-      !current.heard &&
-      signal === null &&
-      code !== 0
-    ) {
-      fallBackToNode(`${GO_SPAWNER_NAME} exited with status ${code} before running anything`);
-    } else afterChannelDrained(child, () => lost(`exited unexpectedly (${signal ?? `status ${code}`})`));
-  });
-  return current;
-}
-
 /**
  * Runs `then` once every message the child sent before it died has been handled: 'exit' can come
  * before the channel's last messages, and a 'started' report read late would leave a script
@@ -237,54 +147,11 @@ function afterChannelDrained(child: ChildProcess, then: () => void): void {
   else then();
 }
 
-/** The spawner is gone: its scripts are orphans now. Stop them, and answer every caller rather than leave it waiting. */
-function answerStranded(why: string): void {
-  const stranded = [...pending.values()];
-  pending.clear();
-  for (const entry of stranded) {
-    if (entry.pid !== undefined) killGroup(entry.pid, 'SIGKILL');
-    entry.resolve({
-      outcome: 'spawn_error',
-      exitCode: null,
-      signal: null,
-      stdout: '',
-      stderr: '',
-      durationMs: Math.round(performance.now() - entry.started),
-      error: `cannot run ${entry.request.command}: Hookbox's script spawner ${why}; the script was stopped`,
-    });
-  }
-}
-
-/** The spawner's process id, starting it if needed (tests stop it to check the recovery). */
-export function scriptSpawnerPid(): number | undefined {
-  return ensureSpawner().child.pid;
-}
-
-/** Which spawner runs the scripts, starting it if needed. */
-export function scriptSpawnerKind(): ScriptSpawnerKind {
-  return ensureSpawner().kind;
-}
-
-/** Stops the spawner, answering its callers; the next script starts a new one (tests switch implementations with it). */
-export function stopScriptSpawner(): void {
-  const current = spawner;
-  if (!current) return;
-  spawner = undefined;
-  answerStranded('was stopped');
-  current.child.kill('SIGKILL');
-}
-
 function send(target: Spawner, command: SpawnerCommand): void {
   target.child.send(command, (error) => {
     // The channel closed under us: 'exit' follows and answers the callers.
     if (error) target.child.kill('SIGKILL');
   });
-}
-
-/** Kills every script still running (shutdown). */
-export function killAllScripts(): void {
-  for (const entry of pending.values()) if (entry.pid !== undefined) killGroup(entry.pid, 'SIGKILL');
-  if (spawner?.child.connected) send(spawner, { type: 'killAll' });
 }
 
 function resultOf(entry: Pending, report: Extract<SpawnerReport, { type: 'done' }>): ScriptResult {
@@ -325,66 +192,205 @@ function inputField(input: Buffer | string): { input: string } | { inputBase64: 
   return { inputBase64: Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('base64') };
 }
 
-let nextBaseKey = 0;
+/**
+ * One spawner and the runs it carries. Each hub owns one (and so does a CLI command that runs
+ * scripts without a hub): stopping one hub's scripts never touches another's in the same process.
+ */
+export class ScriptRunner {
+  #spawner: Spawner | undefined;
+  /** Why the Go spawner could not start: this runner uses the Node one from then on. */
+  #goSpawnerFailure: string | undefined;
+  #nextId = 0;
+  #nextBaseKey = 0;
+  readonly #pending = new Map<number, Pending>();
 
-/** The key `target` knows `env` by, sending it first if it has not seen it. */
-function baseEnvKey(target: Spawner, env: NodeJS.ProcessEnv): number {
-  let key = target.bases.get(env);
-  if (key === undefined) {
-    key = nextBaseKey += 1;
-    target.bases.set(env, key);
-    send(target, { type: 'env', key, env });
+  /** The handle on the spawner stays referenced only while scripts run, so it never keeps a process alive. */
+  #updateRef(child: ChildProcess): void {
+    if (this.#pending.size > 0) {
+      child.ref();
+      child.channel?.ref();
+    } else {
+      child.unref();
+      child.channel?.unref();
+    }
   }
-  return key;
-}
 
-export function runScript(request: ScriptRequest): Promise<ScriptResult> {
-  const started = performance.now();
-  let target: Spawner;
-  try {
-    target = ensureSpawner();
-  } catch (error) {
-    return Promise.resolve({
-      outcome: 'spawn_error',
-      exitCode: null,
-      signal: null,
-      stdout: '',
-      stderr: '',
-      durationMs: Math.round(performance.now() - started),
-      error: `cannot run ${request.command}: Hookbox's script spawner could not start (${(error as Error).message})`,
-    });
+  /** The Go spawner could not start (a binary for another machine, a noexec mount…): the Node one takes over its runs. */
+  #fallBackToNode(why: string): Spawner {
+    this.#goSpawnerFailure = why;
+    this.#spawner = undefined;
+    const next = this.#ensureSpawner();
+    // None of them can have started: the Go spawner never ran.
+    for (const entry of this.#pending.values()) {
+      if (entry.request.baseEnv) entry.command.baseEnv = this.#baseEnvKey(next, entry.request.baseEnv);
+      send(next, entry.command);
+      if (entry.request.signal?.aborted) send(next, { type: 'cancel', id: entry.command.id });
+    }
+    this.#updateRef(next.child);
+    return next;
   }
-  const id = (nextId += 1);
-  const command: RunCommand = {
-    type: 'run',
-    id,
-    command: request.command,
-    args: request.args ?? [],
-    ...inputField(request.input),
-    env: request.env,
-    ...(request.baseEnv ? { baseEnv: baseEnvKey(target, request.baseEnv) } : {}),
-    ...(request.cwd ? { cwd: request.cwd } : {}),
-    timeoutMs: request.timeoutMs,
-    maxOutputBytes: request.maxOutputBytes,
-    killGraceMs: request.killGraceMs ?? 2_000,
-  };
-  return new Promise<ScriptResult>((resolve) => {
-    // Sent to whichever spawner runs it by then (the Go one may have handed over to the Node one).
-    const cancel = () => {
-      if (spawner) send(spawner, { type: 'cancel', id });
+
+  #ensureSpawner(): Spawner {
+    if (this.#spawner) return this.#spawner;
+    const choice = chooseSpawner(this.#goSpawnerFailure !== undefined);
+    let child: ChildProcess;
+    try {
+      child = spawnSpawner(choice);
+    } catch (error) {
+      // A few start failures throw instead of emitting 'error' (ENOEXEC: a binary for another machine).
+      if (choice.kind === 'go' && !choice.forced) return this.#fallBackToNode((error as Error).message);
+      throw error;
+    }
+    const current: Spawner = {
+      child,
+      kind: choice.kind,
+      forced: choice.kind === 'go' && choice.forced,
+      heard: false,
+      bases: new WeakMap(),
     };
-    pending.set(id, {
-      request,
-      command,
-      started,
-      resolve: (result) => {
-        request.signal?.removeEventListener('abort', cancel);
-        resolve(result);
-      },
+    this.#spawner = current;
+    child.on('message', (report: SpawnerReport) => {
+      current.heard = true;
+      const entry = this.#pending.get(report.id);
+      if (!entry) return;
+      if (report.type === 'started') {
+        entry.pid = report.pid;
+        return;
+      }
+      this.#pending.delete(report.id);
+      this.#updateRef(child);
+      entry.resolve(resultOf(entry, report));
     });
-    updateRef(target.child);
-    send(target, command);
-    if (request.signal?.aborted) cancel();
-    else request.signal?.addEventListener('abort', cancel, { once: true });
-  });
+    const lost = (why: string) => {
+      if (this.#spawner !== current) return;
+      this.#spawner = undefined;
+      this.#answerStranded(why);
+    };
+    child.once('error', (error) => {
+      // No pid: it never started (ENOENT, EACCES), rather than failing later.
+      if (this.#spawner === current && current.kind === 'go' && !current.forced && child.pid === undefined)
+        this.#fallBackToNode(error.message);
+      else lost(`could not start (${error.message})`);
+    });
+    child.once('exit', (code, signal) => {
+      // A binary for another machine is run by /bin/sh (execvp's fallback), which fails: an exit
+      // status before its first report, rather than being killed, means it could not run at all.
+      if (
+        this.#spawner === current &&
+        current.kind === 'go' &&
+        !current.forced &&
+        !current.heard &&
+        signal === null &&
+        code !== 0
+      ) {
+        this.#fallBackToNode(`${GO_SPAWNER_NAME} exited with status ${code} before running anything`);
+      } else afterChannelDrained(child, () => lost(`exited unexpectedly (${signal ?? `status ${code}`})`));
+    });
+    return current;
+  }
+
+  /** The spawner is gone: its scripts are orphans now. Stop them, and answer every caller rather than leave it waiting. */
+  #answerStranded(why: string): void {
+    const stranded = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const entry of stranded) {
+      if (entry.pid !== undefined) killGroup(entry.pid, 'SIGKILL');
+      entry.resolve({
+        outcome: 'spawn_error',
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        durationMs: Math.round(performance.now() - entry.started),
+        error: `cannot run ${entry.request.command}: Hookbox's script spawner ${why}; the script was stopped`,
+      });
+    }
+  }
+
+  /** The spawner's process id, starting it if needed (tests stop it to check the recovery). */
+  spawnerPid(): number | undefined {
+    return this.#ensureSpawner().child.pid;
+  }
+
+  /** Which spawner runs the scripts, starting it if needed. */
+  spawnerKind(): ScriptSpawnerKind {
+    return this.#ensureSpawner().kind;
+  }
+
+  /** Stops the spawner, answering its callers; the next script starts a new one (shutdown; tests switch implementations with it). */
+  stopSpawner(): void {
+    const current = this.#spawner;
+    if (!current) return;
+    this.#spawner = undefined;
+    this.#answerStranded('was stopped');
+    current.child.kill('SIGKILL');
+  }
+
+  /** Kills every script this runner still runs (shutdown). */
+  killAll(): void {
+    for (const entry of this.#pending.values()) if (entry.pid !== undefined) killGroup(entry.pid, 'SIGKILL');
+    if (this.#spawner?.child.connected) send(this.#spawner, { type: 'killAll' });
+  }
+
+  /** The key `target` knows `env` by, sending it first if it has not seen it. */
+  #baseEnvKey(target: Spawner, env: NodeJS.ProcessEnv): number {
+    let key = target.bases.get(env);
+    if (key === undefined) {
+      key = this.#nextBaseKey += 1;
+      target.bases.set(env, key);
+      send(target, { type: 'env', key, env });
+    }
+    return key;
+  }
+
+  run(request: ScriptRequest): Promise<ScriptResult> {
+    const started = performance.now();
+    let target: Spawner;
+    try {
+      target = this.#ensureSpawner();
+    } catch (error) {
+      return Promise.resolve({
+        outcome: 'spawn_error',
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        durationMs: Math.round(performance.now() - started),
+        error: `cannot run ${request.command}: Hookbox's script spawner could not start (${(error as Error).message})`,
+      });
+    }
+    const id = (this.#nextId += 1);
+    const command: RunCommand = {
+      type: 'run',
+      id,
+      command: request.command,
+      args: request.args ?? [],
+      ...inputField(request.input),
+      env: request.env,
+      ...(request.baseEnv ? { baseEnv: this.#baseEnvKey(target, request.baseEnv) } : {}),
+      ...(request.cwd ? { cwd: request.cwd } : {}),
+      timeoutMs: request.timeoutMs,
+      maxOutputBytes: request.maxOutputBytes,
+      killGraceMs: request.killGraceMs ?? 2_000,
+    };
+    return new Promise<ScriptResult>((resolve) => {
+      // Sent to whichever spawner runs it by then (the Go one may have handed over to the Node one).
+      const cancel = () => {
+        if (this.#spawner) send(this.#spawner, { type: 'cancel', id });
+      };
+      this.#pending.set(id, {
+        request,
+        command,
+        started,
+        resolve: (result) => {
+          request.signal?.removeEventListener('abort', cancel);
+          resolve(result);
+        },
+      });
+      this.#updateRef(target.child);
+      send(target, command);
+      if (request.signal?.aborted) cancel();
+      else request.signal?.addEventListener('abort', cancel, { once: true });
+    });
+  }
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 import type { Inbox } from '../inbox/inbox.ts';
 import { ConcurrencyLimit } from '../process/concurrency-limit.ts';
-import { runScript, type ScriptResult } from '../process/script-runner.ts';
+import type { ScriptResult, ScriptRunner } from '../process/script-runner.ts';
 import type { HookConfig } from './hook-config.ts';
 import type { HookOutcome, HookRun, HookRunStore } from './hook-run-store.ts';
 import type { DeliveryLedger } from './delivery-ledger.ts';
@@ -95,6 +95,7 @@ export class HookDispatcher {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #baseEnv: NodeJS.ProcessEnv;
+  readonly #scripts: ScriptRunner;
   readonly #onRun: (run: Omit<HookRun, 'body'>) => void;
 
   constructor(options: {
@@ -106,6 +107,7 @@ export class HookDispatcher {
     clock: Clock;
     logger: Logger;
     baseEnv: NodeJS.ProcessEnv;
+    scripts: ScriptRunner;
     onRun: (run: Omit<HookRun, 'body'>) => void;
   }) {
     this.#hook = options.hook;
@@ -119,6 +121,7 @@ export class HookDispatcher {
     // Passed to the spawner by identity (sent once per spawner): the manager gives every
     // dispatcher the same plain copy of the hub's environment.
     this.#baseEnv = options.baseEnv;
+    this.#scripts = options.scripts;
     this.#onRun = options.onRun;
   }
 
@@ -229,12 +232,12 @@ export class HookDispatcher {
       const release = await slot;
       let result: ScriptResult;
       try {
-        result = await runScript({
+        result = await this.#scripts.run({
           command: hook.scriptPath,
           input: request.body,
           // The hub's environment goes to the spawner once; each run sends its HOOK_* only.
           baseEnv: this.#baseEnv,
-          env: hookVariables(this.hook, request),
+          env: hookVariables(hook, request),
           timeoutMs: hook.timeoutMs,
           maxOutputBytes: hook.maxOutputBytes,
         });

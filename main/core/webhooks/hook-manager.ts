@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ScriptRunner } from '../process/script-runner.ts';
 import type { Clock } from '../clock.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { newId } from '../util/ids.ts';
@@ -66,6 +67,8 @@ export interface HookManagerDeps {
   logger: Logger;
   /** Environment every script starts from (HOOK_* variables are added per request). */
   baseEnv: NodeJS.ProcessEnv;
+  /** The hub's script runner. */
+  scripts: ScriptRunner;
   onRun: (run: Omit<HookRun, 'body'>) => void;
 }
 

@@ -5,6 +5,7 @@ import type {
   OperationName,
   SubscriptionName,
 } from '../../../main/shared/api-contract.ts';
+import { EventSourceParserStream, type EventSourceMessage } from 'eventsource-parser/stream';
 
 // The contract over HTTP, for the page `hookbox serve` serves: each operation is
 // POST /app/rpc/{operation} with the request as JSON, and every subscription arrives on one
@@ -34,26 +35,6 @@ export class ApiCallError extends Error {
     this.status = status;
     this.code = code;
   }
-}
-
-export interface SseMessage {
-  event: string;
-  data: string;
-}
-
-/** One block of a text/event-stream (the lines between blank lines); comments are dropped. */
-export function parseSseBlock(block: string): SseMessage | null {
-  let event = 'message';
-  const data: string[] = [];
-  for (const line of block.split(/\r?\n/)) {
-    if (line === '' || line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  return data.length > 0 ? { event, data: data.join('\n') } : null;
 }
 
 const OPERATIONS: { [K in OperationName]: true } = {
@@ -143,13 +124,14 @@ export function createHttpApi(options: HttpTransportOptions): HttpApi {
     return JSON.parse(text) as unknown;
   }
 
-  function dispatch(message: SseMessage): void {
-    if (message.event === 'ready') {
+  function dispatch(message: EventSourceMessage): void {
+    const event = message.event ?? 'message';
+    if (event === 'ready') {
       setStatus('live');
       return;
     }
     const payload = JSON.parse(message.data) as unknown;
-    for (const listener of listeners.get(message.event) ?? []) listener(payload);
+    for (const listener of listeners.get(event) ?? []) listener(payload);
   }
 
   async function runStream(): Promise<void> {
@@ -169,22 +151,15 @@ export function createHttpApi(options: HttpTransportOptions): HttpApi {
           return;
         }
         if (!response.ok || !response.body) throw new Error(`event stream: HTTP ${response.status}`);
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
+        const reader = response.body
+          .pipeThrough(new TextDecoderStream())
+          .pipeThrough(new EventSourceParserStream())
+          .getReader();
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          buffer += value;
-          let end: number;
-          while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
-            const message = parseSseBlock(block);
-            if (message) {
-              dispatch(message);
-              retry = options.retryMs ?? 500;
-            }
-          }
+          dispatch(value);
+          retry = options.retryMs ?? 500;
         }
       } catch {
         if (controller.signal.aborted) return;

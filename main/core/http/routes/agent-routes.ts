@@ -1,5 +1,6 @@
-import { Type } from 'typebox';
-import { AGENT_IDS } from '../../agents/agent-adapter.ts';
+import { Type, type Static } from 'typebox';
+import { AGENT_IDS, AgentAnswerSchema, notAgentInput, type AgentCall } from '../../agents/agent-adapter.ts';
+import { ErrorCode, isHookboxError } from '../../errors.ts';
 import { agentAdapter, readAgentCall } from '../../agents/agent-hooks.ts';
 import type { AgentHookService } from '../../agents/agent-hook-service.ts';
 import { ApiErrorBody } from '../api-error.ts';
@@ -16,12 +17,12 @@ import { requireControlToken } from '../require-token.ts';
 //   `allowedEnvVars` (hookbox agents install claude --http writes both).
 
 const Token = Type.Optional(Type.String());
+/** The agent's answer as its adapter made it (agent-hook relays it unchanged), and the lifecycle event. */
 export const AgentRunReply = Type.Object({
-  exit_code: Type.Integer(),
-  stdout: Type.String(),
-  stderr: Type.String(),
+  answer: AgentAnswerSchema,
   event_id: Type.Union([Type.String(), Type.Null()]),
 });
+export type AgentRunReply = Static<typeof AgentRunReply>;
 
 export const AgentRunQuery = Type.Object({
   json: Type.Optional(Type.Boolean()),
@@ -45,9 +46,16 @@ export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookSer
     },
     async (request) => {
       const adapter = agentAdapter(request.params.agent);
-      const call = readAgentCall(adapter, request.body, request.query.event);
-      const answer = await deps.agents.handle(adapter, call, { json: request.query.json ?? false });
-      return { exit_code: answer.exitCode, stdout: answer.stdout, stderr: answer.stderr, event_id: answer.event_id };
+      let call: AgentCall | null;
+      try {
+        call = readAgentCall(adapter, request.body, request.query.event);
+      } catch (error) {
+        // The input is checked here, once; what agent-hook prints about it is part of the answer.
+        if (isHookboxError(error) && error.code === ErrorCode.InvalidInput)
+          return { answer: notAgentInput(error.message), event_id: null };
+        throw error;
+      }
+      return deps.agents.handle(adapter, call, { json: request.query.json ?? false });
     },
   );
 
@@ -64,9 +72,9 @@ export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookSer
     async (request) => {
       const adapter = agentAdapter('claude');
       const call = readAgentCall(adapter, request.body);
-      const answer = await deps.agents.handle(adapter, call, { json: true });
+      const { answer } = await deps.agents.handle(adapter, call, { json: true });
       // An empty object is "no decision": Claude Code goes on as without the hook.
-      return answer.stdout.trim() === '' ? {} : (JSON.parse(answer.stdout) as Record<string, unknown>);
+      return answer.json ?? {};
     },
   );
 }

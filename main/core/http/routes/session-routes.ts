@@ -1,12 +1,13 @@
-import { once } from 'node:events';
 import { Type } from 'typebox';
 import { ErrorCode, HookboxError } from '../../errors.ts';
 import type { Inbox, InboxMessage } from '../../inbox/inbox.ts';
 import { SessionName } from '../../inbox/session-name.ts';
 import { InboxMessageSchema, MESSAGE_STATES, SessionSummarySchema } from '../../inbox/inbox-store.ts';
+import { injectedRecord } from '../../inbox/inbox-output.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
+import { openSseStream } from '../sse-stream.ts';
 
 const SessionParams = Type.Object({ name: SessionName });
 const Token = Type.Optional(Type.String());
@@ -35,19 +36,6 @@ export const NextQuery = Type.Object({
 });
 /** The `claims` value of the message as /next returned it: a stale claim gets 409. */
 export const AckQuery = Type.Object({ claim: Type.Optional(Type.Integer({ minimum: 1 })) });
-
-/** Octomind's JSONL shape for an injected message, also sent on the SSE stream. */
-export function injectedRecord(message: InboxMessage) {
-  return {
-    type: 'injected',
-    source_kind: message.source,
-    source_label: message.source_label,
-    content: message.content,
-    session_id: message.session,
-    message_id: message.id,
-    created_at: message.created_at,
-  };
-}
 
 /** Messages read from the database at a time when a reconnecting stream catches up. */
 const REPLAY_PAGE = 500;
@@ -175,22 +163,15 @@ export function registerSessionRoutes(
     async (request, reply) => {
       const session = request.params.name;
       reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-      });
+      const stream = openSseStream(request.raw, reply.raw, deps.closing);
       // Subscribe before replaying, and send each message once by its sequence number, so none
       // committed while we replay is lost or doubled.
       let lastSent = 0;
-      /** Returns false when the socket's buffer is full (wait for 'drain' before more). */
+      /** Returns false when the socket's buffer is full (wait for it to drain before more). */
       const write = (message: InboxMessage): boolean => {
         if (message.seq <= lastSent) return true;
         lastSent = message.seq;
-        return res.write(
-          `id: ${message.seq}\nevent: message\ndata: ${JSON.stringify({ ...injectedRecord(message), message })}\n\n`,
-        );
+        return stream.send({ id: message.seq, event: 'message', data: { ...injectedRecord(message), message } });
       };
       const pending: InboxMessage[] = [];
       let replaying = true;
@@ -199,36 +180,26 @@ export function registerSessionRoutes(
         if (replaying) pending.push(message);
         else write(message);
       };
-      let heartbeat: NodeJS.Timeout | undefined;
-      const end = () => {
-        clearInterval(heartbeat);
-        inbox.events.off('message', onMessage);
-        deps.closing.removeEventListener('abort', end);
-        if (!res.writableEnded) res.end();
-      };
       // Registered first: a client that leaves during the replay is cleaned up too.
-      request.raw.on('close', end);
+      stream.onEnd(() => inbox.events.off('message', onMessage));
       inbox.events.on('message', onMessage);
       const lastId = Number(request.headers['last-event-id']);
       if (Number.isInteger(lastId) && lastId > 0) {
         lastSent = lastId;
         // Everything after it, however much: page by page, at the pace the client reads.
-        for (let more = true; more && !res.destroyed; ) {
+        for (let more = true; more && !stream.closed; ) {
           const page = inbox.since(session, lastSent, REPLAY_PAGE);
           for (const message of page) {
-            // A client gone meanwhile never drains: its 'close' ends the wait too.
-            if (!write(message)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-            if (res.destroyed) break;
+            if (!write(message)) await stream.drained();
+            if (stream.closed) break;
           }
           more = page.length === REPLAY_PAGE;
         }
       }
       replaying = false;
-      if (res.destroyed) return end();
+      if (stream.closed) return;
       for (const message of pending) write(message);
-      res.write(': connected\n\n');
-      heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-      deps.closing.addEventListener('abort', end, { once: true });
+      stream.comment('connected');
     },
   );
 }

@@ -1,3 +1,4 @@
+import type { ScriptRunner } from '../../process/script-runner.ts';
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { BuiltinHandler } from '../lifecycle-config.ts';
@@ -17,6 +18,8 @@ export type BuiltinEffect =
 export interface BuiltinInput {
   handler: BuiltinHandler;
   context: LoomContext;
+  /** Runs the git commands context-injector asks. */
+  scripts: ScriptRunner;
   /** Failures recorded so far for a task; undefined when there is no database (local run). */
   failureCount?: (taskId: string) => number | undefined;
 }
@@ -82,6 +85,7 @@ export async function runBuiltin(input: BuiltinInput): Promise<BuiltinOutput> {
         standardsFiles: handler.options.standardsFiles,
         recentFiles: handler.options.recentFiles,
         timeoutMs: handler.timeoutMs,
+        scripts: input.scripts,
       });
       const block = formatRepositoryContext(repo);
       const newContext = context.new_context ? `${context.new_context}\n\n${block}` : block;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { runScript } from '../../process/script-runner.ts';
+import type { ScriptRunner } from '../../process/script-runner.ts';
 
 // context-injector: what an agent should know about the repository before it starts: the git
 // branch and status, the files changed most recently, the top-level layout and the project's
@@ -40,8 +40,8 @@ export interface RepositoryContext {
   standards: { file: string; text: string; truncated: boolean } | null;
 }
 
-async function git(dir: string, args: string[], timeoutMs: number): Promise<string | null> {
-  const result = await runScript({
+async function git(scripts: ScriptRunner, dir: string, args: string[], timeoutMs: number): Promise<string | null> {
+  const result = await scripts.run({
     command: 'git',
     args: ['-C', dir, ...args],
     input: '',
@@ -85,16 +85,21 @@ function recentByMtime(dir: string, limit: number): string[] {
 
 export async function gatherRepositoryContext(
   projectDir: string,
-  options: { standardsFiles: string[] | null; recentFiles: number; timeoutMs: number },
+  options: { standardsFiles: string[] | null; recentFiles: number; timeoutMs: number; scripts: ScriptRunner },
 ): Promise<RepositoryContext> {
   const perCall = Math.max(200, Math.min(3_000, Math.floor(options.timeoutMs / 3)));
   const [statusOut, symbolic, head, logOut] = await Promise.all([
-    git(projectDir, ['status', '--porcelain=v1'], perCall),
+    git(options.scripts, projectDir, ['status', '--porcelain=v1'], perCall),
     // A branch name, also on a branch without commits yet; a detached HEAD has none.
-    git(projectDir, ['symbolic-ref', '--short', '-q', 'HEAD'], perCall),
-    git(projectDir, ['rev-parse', '--short', 'HEAD'], perCall),
+    git(options.scripts, projectDir, ['symbolic-ref', '--short', '-q', 'HEAD'], perCall),
+    git(options.scripts, projectDir, ['rev-parse', '--short', 'HEAD'], perCall),
     options.recentFiles > 0
-      ? git(projectDir, ['log', '-n', '30', '--name-only', '--pretty=format:', '--no-renames'], perCall)
+      ? git(
+          options.scripts,
+          projectDir,
+          ['log', '-n', '30', '--name-only', '--pretty=format:', '--no-renames'],
+          perCall,
+        )
       : Promise.resolve(''),
   ]);
   const inGit = statusOut !== null;
