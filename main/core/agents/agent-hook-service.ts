@@ -13,6 +13,8 @@ import { NO_ANSWER, type AgentAdapter, type AgentAnswer, type AgentCall, type Ag
 // 3. each tool call goes into the events history (kind "agent"): the pre call when it is decided,
 //    completed by its post call (paired by the agent's tool-use id) with the duration and outcome;
 // 4. the verdict is answered in the agent's protocol.
+// The agent's tool call waits for the answer, so the records are committed (visible to every
+// reader) before it goes out but not waited on to reach the disk (WriteOptions.durable).
 
 export const MAX_STOP_CONTINUATIONS = 8;
 const DRAIN_MAX_MESSAGES = 20;
@@ -132,39 +134,45 @@ export class AgentHookService {
           output,
           metadata: { ...pending.event.metadata, state: failed ? 'failed' : 'done', post_event_id: lifecycleEventId },
         };
-        await this.#deps.eventLog.update(done);
+        await this.#deps.eventLog.update(done, { durable: false });
         this.#deps.onRecorded?.(done);
         return;
       }
-      const event = await this.#deps.eventLog.record({
-        kind: 'agent',
-        command: `${tool.name}: ${inputSummary(call)}`,
-        exit_code: failed ? 1 : 0,
-        duration_ms: 0,
-        output,
-        metadata: this.#metadata(adapter, call, verdict, lifecycleEventId, guardRule, failed ? 'failed' : 'done'),
-      });
+      const event = await this.#deps.eventLog.record(
+        {
+          kind: 'agent',
+          command: `${tool.name}: ${inputSummary(call)}`,
+          exit_code: failed ? 1 : 0,
+          duration_ms: 0,
+          output,
+          metadata: this.#metadata(adapter, call, verdict, lifecycleEventId, guardRule, failed ? 'failed' : 'done'),
+        },
+        { durable: false },
+      );
       this.#deps.onRecorded?.(event);
       return;
     }
     // Pre calls; a permission request only when it was refused (the pre call already has the rest).
     if (call.kind !== 'pre-tool' && !(call.kind === 'permission-request' && !verdict.allowed)) return;
     const denied = !verdict.allowed;
-    const event = await this.#deps.eventLog.record({
-      kind: 'agent',
-      command: `${tool.name}: ${inputSummary(call)}`,
-      exit_code: denied ? 2 : 0,
-      duration_ms: 0,
-      output: denied ? (verdict.reason ?? '') : '',
-      metadata: this.#metadata(
-        adapter,
-        call,
-        verdict,
-        lifecycleEventId,
-        guardRule,
-        denied ? 'denied' : pairKey ? 'running' : 'allowed',
-      ),
-    });
+    const event = await this.#deps.eventLog.record(
+      {
+        kind: 'agent',
+        command: `${tool.name}: ${inputSummary(call)}`,
+        exit_code: denied ? 2 : 0,
+        duration_ms: 0,
+        output: denied ? (verdict.reason ?? '') : '',
+        metadata: this.#metadata(
+          adapter,
+          call,
+          verdict,
+          lifecycleEventId,
+          guardRule,
+          denied ? 'denied' : pairKey ? 'running' : 'allowed',
+        ),
+      },
+      { durable: false },
+    );
     this.#deps.onRecorded?.(event);
     if (!denied && pairKey) {
       this.#pending.set(pairKey, { event, startedMs: this.#deps.clock.now().getTime() });

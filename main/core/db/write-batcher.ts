@@ -10,6 +10,8 @@ interface Pending {
   work: () => unknown;
   /** Run inside its own savepoint (see WriteOptions.oneStatement). */
   isolated: boolean;
+  /** Settles once on disk (else once committed: see WriteOptions.durable). */
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -27,6 +29,13 @@ export interface WriteOptions {
    * about a fifth of an event's insert cost).
    */
   oneStatement?: boolean;
+  /**
+   * False: the promise settles once the write is committed — every reader sees it — without
+   * waiting for the WAL sync that follows (still made). For a caller who answers someone who must
+   * not wait for the disk (a coding agent's tool call waits for its hook: one fdatasync here is
+   * about 1.7 ms); the write is lost only if the machine, not the hub, goes down before the sync.
+   */
+  durable?: boolean;
 }
 
 export interface WriteBatcherOptions {
@@ -61,6 +70,8 @@ export class WriteBatcher {
   #walFd: number | undefined;
   /** Committed, waiting for the next WAL sync to start. */
   #unsynced: Committed[] = [];
+  /** Committed without waiting for the disk (durable: false) since the last sync began. */
+  #unsyncedCommits = false;
   /** The WAL sync in flight, if any; at most one runs at a time. */
   #syncing: Promise<void> | undefined;
   /** Writes committed so far (the hub watches the rate to decide where checkpoints run). */
@@ -102,12 +113,14 @@ export class WriteBatcher {
       this.#pending.push({
         work,
         isolated: options.oneStatement !== true,
+        durable: options.durable !== false,
         resolve: resolve as (value: unknown) => void,
         reject,
       });
       // While a WAL sync is in flight, writes gather until it ends: one commit per disk round
       // trip, not one per turn of the event loop (small commits rewrite the same pages).
-      if (!this.#scheduled && !this.#syncing) {
+      // A write that does not wait for the disk does not wait for the sync in flight either.
+      if (!this.#scheduled && (!this.#syncing || options.durable === false)) {
         this.#scheduled = true;
         setImmediate(() => this.flush());
       }
@@ -141,7 +154,10 @@ export class WriteBatcher {
     const committed = batch.map((item, i) => ({ item, outcome: outcomes[i]! }));
     if (this.#walFile === undefined) settle(committed);
     else {
-      this.#unsynced.push(...committed);
+      settle(committed.filter(({ item }) => !item.durable));
+      this.#unsynced.push(...committed.filter(({ item }) => item.durable));
+      // Synced all the same, right away.
+      this.#unsyncedCommits = true;
       this.#syncing ??= this.#syncLoop();
     }
   }
@@ -170,9 +186,10 @@ export class WriteBatcher {
   // Everything committed before a sync starts is acknowledged when it ends; what was queued
   // meanwhile is committed then and synced next, so a busy hub syncs once per disk round trip.
   async #syncLoop(): Promise<void> {
-    while (this.#unsynced.length > 0) {
+    while (this.#unsynced.length > 0 || this.#unsyncedCommits) {
       const committed = this.#unsynced;
       this.#unsynced = [];
+      this.#unsyncedCommits = false;
       try {
         await this.#syncWal();
         settle(committed);

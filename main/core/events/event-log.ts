@@ -36,8 +36,8 @@ export class EventLog {
     this.#writes = options.writes;
   }
 
-  /** Resolves once the event is committed to disk. */
-  async record(input: EventInput): Promise<RecordedEvent> {
+  /** Resolves once the event is committed to disk (with `durable: false`, once committed: WriteOptions). */
+  async record(input: EventInput, options: { durable?: boolean } = {}): Promise<RecordedEvent> {
     const event: RecordedEvent = {
       id: newId(),
       received_at: this.#clock.now().toISOString(),
@@ -48,7 +48,10 @@ export class EventLog {
       output: input.output ?? '',
       metadata: input.metadata ?? {},
     };
-    await this.#writes.write(() => this.#store.insert(event, this.#retention), { oneStatement: true });
+    await this.#writes.write(() => this.#store.insert(event, this.#retention), {
+      oneStatement: true,
+      durable: options.durable !== false,
+    });
     this.#remember(event);
     return event;
   }
@@ -69,8 +72,11 @@ export class EventLog {
   }
 
   /** Replaces a recorded event's outcome (duration, exit code, output, metadata); resolves once committed. */
-  async update(event: RecordedEvent): Promise<void> {
-    await this.#writes.write(() => this.#store.update(event), { oneStatement: true });
+  async update(event: RecordedEvent, options: { durable?: boolean } = {}): Promise<void> {
+    await this.#writes.write(() => this.#store.update(event), {
+      oneStatement: true,
+      durable: options.durable !== false,
+    });
     const index = this.#recent.findLastIndex((e) => e.id === event.id);
     if (index >= 0) this.#recent[index] = event;
   }

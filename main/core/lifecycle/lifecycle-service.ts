@@ -160,7 +160,13 @@ export class LifecycleService {
     this.#background.add(task);
   }
 
-  async emit(name: string, data: unknown, source: string, options: { notify?: boolean } = {}): Promise<EmitResult> {
+  /** `durable: false`: answers once the record is committed, not once it is on disk (WriteOptions.durable). */
+  async emit(
+    name: string,
+    data: unknown,
+    source: string,
+    options: { notify?: boolean; durable?: boolean } = {},
+  ): Promise<EmitResult> {
     const event = resolveEventName(name);
     const payload = validatePayload(event, data);
     const config = this.#config;
@@ -199,20 +205,23 @@ export class LifecycleService {
       duration_ms: outcome.duration_ms,
       result: outcome.result,
     };
-    await this.#deps.writes.write(() => {
-      this.store.insertEvent(record);
-      for (const run of outcome.runs) this.store.insertRun(id, run);
-      for (const delivery of deliveries) this.outboxStore.insert(delivery);
-      for (const effect of outcome.effects) {
-        if (effect.kind === 'failure')
-          this.store.recordFailure({
-            task_id: effect.task_id,
-            agent_id: effect.agent_id,
-            error: effect.error,
-            at: record.received_at,
-          });
-      }
-    });
+    await this.#deps.writes.write(
+      () => {
+        this.store.insertEvent(record);
+        for (const run of outcome.runs) this.store.insertRun(id, run);
+        for (const delivery of deliveries) this.outboxStore.insert(delivery);
+        for (const effect of outcome.effects) {
+          if (effect.kind === 'failure')
+            this.store.recordFailure({
+              task_id: effect.task_id,
+              agent_id: effect.agent_id,
+              error: effect.error,
+              at: record.received_at,
+            });
+        }
+      },
+      { durable: options.durable !== false },
+    );
     this.#deps.onEvent?.(record);
     if (deliveries.length > 0) this.outbox.kick();
 
@@ -250,7 +259,8 @@ export class LifecycleService {
     options: { skipInbox?: string | null } = {},
   ): Promise<{ verdict: AgentVerdict; event_id: string; result: EmitResult }> {
     const mapping = mapAgentCall(adapter, call);
-    const emitted = await this.emit(mapping.event, mapping.payload, adapter.source, { notify: false });
+    // The agent's tool call waits for this answer; the record need not be on disk first.
+    const emitted = await this.emit(mapping.event, mapping.payload, adapter.source, { notify: false, durable: false });
     const notice = mapping.notice;
     if (notice && this.#config.claudeNotify) {
       this.#track(
