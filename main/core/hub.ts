@@ -33,6 +33,7 @@ import type { DeliverySummary } from './lifecycle/outbox-store.ts';
 import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline, type NotificationRecord } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
+import { focusTerminal } from './notify/terminal-focus.ts';
 import { killAllScripts } from './process/script-runner.ts';
 import { loadOrCreateControlToken } from './security/control-token.ts';
 import { shellIntegrationScript } from './shell/shell-integration.ts';
@@ -112,6 +113,7 @@ interface Running {
   hookRuns: HookRunStore;
   workers: DeliveryWorker[];
   lifecycle: LifecycleService;
+  agents: AgentHookService;
   unwatch: () => void;
   memory: IdleMemoryTrimmer;
   checkpointer: WalCheckpoints;
@@ -150,6 +152,12 @@ export interface Hub {
   readonly lifecycle: LifecycleService;
   /** The window's operations and live updates (main/shared/api-contract.ts), for IPC and HTTP alike. */
   readonly app: AppApi;
+  /**
+   * A click on a notification: brings forward the terminal of the agent session it is about when
+   * its hook said where that runs and the platform allows (notify/terminal-focus.ts). False
+   * otherwise: the shell then opens its window.
+   */
+  focusAgentTerminal(eventId: string): Promise<boolean>;
 }
 
 const SHUTDOWN_DRAIN_MS = 5_000;
@@ -466,6 +474,7 @@ export function createHub(options: HubOptions): Hub {
         hookRuns,
         workers: hooks.workers,
         lifecycle,
+        agents,
         unwatch: () => undefined,
         memory,
         checkpointer,
@@ -566,6 +575,10 @@ export function createHub(options: HubOptions): Hub {
       requireRunning();
       if (!appApi) throw new Error('the hub is not started');
       return appApi;
+    },
+    async focusAgentTerminal(eventId) {
+      const terminal = running?.agents.terminalOf(eventId);
+      return terminal ? focusTerminal(terminal, env) : false;
     },
   };
   return hub;

@@ -2,6 +2,7 @@ import { readFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
 import type { AgentAnswer } from '../../core/agents/agent-adapter.ts';
+import { terminalFromEnv, terminalQuery } from '../../core/agents/agent-terminal.ts';
 import { DEFAULT_API_HOST, quickApiPort } from '../../core/config/hub-address.ts';
 import { defaultPaths } from '../../core/config/paths.ts';
 import { readControlToken } from '../../core/security/control-token.ts';
@@ -85,6 +86,8 @@ async function askHub(agent: string, flags: AgentHookFlags, input: string): Prom
   const query = new URLSearchParams({
     ...(flags.json ? { json: 'true' } : {}),
     ...(flags.event ? { event: flags.event } : {}),
+    // Where the session runs: a click on its notification brings that terminal forward.
+    ...terminalQuery(terminalFromEnv(env)),
   }).toString();
   try {
     const reply = await postToHub(

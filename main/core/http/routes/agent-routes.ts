@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { AGENT_IDS } from '../../agents/agent-adapter.ts';
 import { agentAdapter, readAgentCall } from '../../agents/agent-hooks.ts';
 import type { AgentHookService } from '../../agents/agent-hook-service.ts';
+import { TMUX_PANE_PATTERN, WINDOW_ID_PATTERN } from '../../agents/agent-terminal.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
@@ -35,6 +36,10 @@ export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookSer
         querystring: Type.Object({
           json: Type.Optional(Type.Boolean()),
           event: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          // Where the agent's session runs, from its hook's environment (core/agents/agent-terminal.ts).
+          tmux_pane: Type.Optional(Type.String({ pattern: TMUX_PANE_PATTERN, maxLength: 20 })),
+          tmux_socket: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+          window_id: Type.Optional(Type.String({ pattern: WINDOW_ID_PATTERN, maxLength: 20 })),
           token: Token,
         }),
         body: Type.Unknown(),
@@ -44,7 +49,15 @@ export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookSer
     async (request) => {
       const adapter = agentAdapter(request.params.agent);
       const call = readAgentCall(adapter, request.body, request.query.event);
-      const answer = await deps.agents.handle(adapter, call, { json: request.query.json ?? false });
+      const { tmux_pane, tmux_socket, window_id } = request.query;
+      const terminal = {
+        ...(tmux_pane ? { tmuxPane: tmux_pane, ...(tmux_socket ? { tmuxSocket: tmux_socket } : {}) } : {}),
+        ...(window_id ? { windowId: window_id } : {}),
+      };
+      const answer = await deps.agents.handle(adapter, call, {
+        json: request.query.json ?? false,
+        terminal: Object.keys(terminal).length > 0 ? terminal : null,
+      });
       return { exit_code: answer.exitCode, stdout: answer.stdout, stderr: answer.stderr, event_id: answer.event_id };
     },
   );
