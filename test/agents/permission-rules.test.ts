@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { parse as parseToml } from 'smol-toml';
 import { readFileSync } from 'node:fs';
 import type { AgentAdapter } from '../../main/core/agents/agent-adapter.ts';
@@ -82,7 +82,7 @@ describe('PermissionRequest allow and deny rules', () => {
 
   test("Codex: granted in its published schema's shape", async () => {
     const answer = await run(AGENTS.codex, codexSamples.permissionRequest('npm test'));
-    const body = JSON.parse(answer.stdout);
+    const body = JSON.parse(answer.stdout) as { hookSpecificOutput: { decision: { behavior: string } } };
     assert.ok(codexPermissionSchema(body), ajv.errorsText(codexPermissionSchema.errors));
     assert.equal(body.hookSpecificOutput.decision.behavior, 'allow');
   });
