@@ -33,15 +33,18 @@ function startTmux() {
   return { socket, pane, current: () => tmux('display-message', '-p', '-t', 'work', '#{window_name}') };
 }
 
+// One desktop for the file: a second Xvfb on the same display number could start while the first
+// is still going away.
+const daemon = skip ? undefined : await startNotificationDaemon();
+
 describe('a click on an agent notification', { skip }, () => {
   test("Claude's Notification: shown by the desktop, a click brings the session's tmux window forward", async () => {
-    const daemon = await startNotificationDaemon();
     const tmux = startTmux();
     assert.equal(tmux.current(), 'other');
 
     const dataDir = tempDir();
-    const serve = await startServe(['--port', '0', '--data-dir', dataDir], daemon.env);
-    await eventually(() => /notifications: libnotify/.test(serve.output()), 'serve to report the libnotify channel');
+    const serve = await startServe(['--port', '0', '--data-dir', dataDir], daemon!.env);
+    await eventually(() => /notifications: libnotify/.test(serve.output()), 'serve to report libnotify', 60_000);
     // The hook as Claude Code runs it from a pane of that tmux (its environment passed on).
     const hook = await runCli(
       ['--data-dir', dataDir, 'agent-hook', 'claude', '--port', String(serve.port)],
@@ -50,26 +53,26 @@ describe('a click on an agent notification', { skip }, () => {
     );
     assert.deepEqual(hook, { code: 0, stdout: '', stderr: '' });
     await eventually(
-      () => daemon.shown().some((n) => n.body === 'Claude needs your permission to use Bash'),
+      () => daemon!.shown().some((n) => n.body === 'Claude needs your permission to use Bash'),
       'the notification on the desktop',
+      60_000,
     );
-    const shown = daemon.shown().find((n) => n.body === 'Claude needs your permission to use Bash')!;
+    const shown = daemon!.shown().find((n) => n.body === 'Claude needs your permission to use Bash')!;
     assert.equal(shown.appname, 'Hookbox');
     assert.match(shown.summary, /^Claude Code/);
     assert.equal(shown.urgency, 'CRITICAL', 'a permission prompt is high priority');
     assert.equal(tmux.current(), 'other', 'nothing moves before the click');
 
-    const click = spawnSync('dunstctl', ['action', '0'], { env: daemon.env, encoding: 'utf8' });
+    const click = spawnSync('dunstctl', ['action', '0'], { env: daemon!.env, encoding: 'utf8' });
     assert.equal(click.status, 0, click.stderr);
-    await eventually(() => tmux.current() === 'agent', "the agent's tmux window in front");
+    await eventually(() => tmux.current() === 'agent', "the agent's tmux window in front", 60_000);
     assert.equal(await serve.stop(), 0);
   });
 
   test('a hook that names no terminal: the click says how to open the window', async () => {
-    const daemon = await startNotificationDaemon();
     const dataDir = tempDir();
-    const serve = await startServe(['--port', '0', '--data-dir', dataDir], daemon.env);
-    await eventually(() => /notifications: libnotify/.test(serve.output()), 'serve to report the libnotify channel');
+    const serve = await startServe(['--port', '0', '--data-dir', dataDir], daemon!.env);
+    await eventually(() => /notifications: libnotify/.test(serve.output()), 'serve to report libnotify', 60_000);
     const hook = await runCli(
       ['--data-dir', dataDir, 'agent-hook', 'claude', '--port', String(serve.port)],
       { TMUX: '', TMUX_PANE: '', WINDOWID: '' },
@@ -77,12 +80,17 @@ describe('a click on an agent notification', { skip }, () => {
     );
     assert.equal(hook.code, 0, hook.stderr);
     await eventually(
-      () => daemon.shown().some((n) => n.body === 'Claude is waiting for your input'),
+      () => daemon!.shown().some((n) => n.body === 'Claude is waiting for your input'),
       'the notification on the desktop',
+      60_000,
     );
-    const click = spawnSync('dunstctl', ['action', '0'], { env: daemon.env, encoding: 'utf8' });
+    const click = spawnSync('dunstctl', ['action', '0'], { env: daemon!.env, encoding: 'utf8' });
     assert.equal(click.status, 0, click.stderr);
-    await eventually(() => /notification clicked: `hookbox open` shows the window/.test(serve.output()), 'the note');
+    await eventually(
+      () => /notification clicked: `hookbox open` shows the window/.test(serve.output()),
+      'the note',
+      60_000,
+    );
     assert.equal(await serve.stop(), 0);
   });
 });
