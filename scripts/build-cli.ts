@@ -10,9 +10,9 @@
 //
 // better-sqlite3 stays external: a native addon is loaded from node_modules at run time, so the
 // bundle must sit inside the package (out/cli/, below the node_modules/ it resolves from).
-import { mkdirSync, readFileSync, utimesSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Plugin } from 'rolldown';
 import { CLI_BUNDLE_INPUTS, isFresh } from './build-freshness.mjs';
@@ -20,7 +20,9 @@ import { CLI_BUNDLE_INPUTS, isFresh } from './build-freshness.mjs';
 export const REPO_ROOT = join(import.meta.dirname, '..');
 export const DEFAULT_OUTFILE = join(REPO_ROOT, 'out/cli/hookbox.mjs');
 /** The small bundle for `agent-hook` / `claude-hook` (main/cli/agent-hook-main.ts), written beside the full one. */
-export const AGENT_HOOK_FILE = 'agent-hook.mjs';
+export const AGENT_HOOK_FILE = 'agent-hook.cjs';
+/** Its other chunks (what it imports dynamically: the hook, the hub-down path) are named agent-hook-NAME.mjs. */
+const AGENT_HOOK_CHUNKS = /^agent-hook(-.*)?\.[cm]js$/;
 
 /** What the bundle is built from; a change to any of them makes it stale (bin/hookbox reads the same list). */
 const INPUTS = CLI_BUNDLE_INPUTS.map((p) => join(REPO_ROOT, p));
@@ -77,7 +79,7 @@ export async function buildCli(options: BuildCliOptions = {}): Promise<string> {
   // newer than the bundle, which is then stale as it should be.
   const started = new Date();
   mkdirSync(dirname(outfile), { recursive: true });
-  const bundle = (input: string, file: string) =>
+  const bundle = (input: string, file: string, split = false) =>
     build({
       input: join(REPO_ROOT, input),
       platform: 'node',
@@ -92,9 +94,10 @@ export async function buildCli(options: BuildCliOptions = {}): Promise<string> {
       // No comments and ASCII escapes: V8 keeps the bundle's source in memory, as one byte per
       // character only when every character is ASCII (otherwise two: 2.5 MB more).
       output: {
-        file,
-        format: 'esm',
-        codeSplitting: false,
+        ...(split
+          ? { dir: dirname(file), entryFileNames: basename(file), chunkFileNames: 'agent-hook-[name].cjs' }
+          : { file, codeSplitting: false }),
+        format: split ? 'cjs' : 'esm',
         minify: options.minify ?? false,
         comments: false,
         charset: 'ascii',
@@ -102,9 +105,13 @@ export async function buildCli(options: BuildCliOptions = {}): Promise<string> {
     });
   await bundle('main/cli/hookbox.ts', outfile);
   // A coding agent's hook runs on every tool call: its own bundle holds only what deciding one needs.
+  // Split at its dynamic imports: the way to the hub loads a small chunk, the hub-down path the rest.
   const agentHook = join(dirname(outfile), AGENT_HOOK_FILE);
-  await bundle('main/cli/agent-hook-main.ts', agentHook);
-  utimesSync(agentHook, started, started);
+  for (const old of readdirSync(dirname(outfile))) {
+    if (AGENT_HOOK_CHUNKS.test(old)) rmSync(join(dirname(outfile), old));
+  }
+  const { output } = await bundle('main/cli/agent-hook-main.ts', agentHook, true);
+  for (const chunk of output) utimesSync(join(dirname(outfile), chunk.fileName), started, started);
   utimesSync(outfile, started, started);
   return outfile;
 }

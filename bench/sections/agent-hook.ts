@@ -79,7 +79,7 @@ export async function run(): Promise<BenchSection> {
     const config = join(root, 'bench-config.toml');
     writeFileSync(config, CONFIG);
     const env = isolatedEnv(root);
-    // What bin/hookbox runs for a hook: the small bundle beside the full one.
+    // What `hookbox agents install` writes for a hook: Node running the hook's own bundle.
     const hookBundle = join(dirname(HOOKBOX_BUNDLE), AGENT_HOOK_FILE);
     const hookArgs = (port: number) => [
       hookBundle,
@@ -147,7 +147,7 @@ export async function run(): Promise<BenchSection> {
     '## Coding agents: PreToolUse decision latency',
     '',
     `What Hookbox adds to each tool call of a coding agent: Claude Code's PreToolUse for \`npm test\` (allowed by the safety guard). ` +
-      `**Command form**: \`node out/cli/agent-hook.mjs agent-hook claude\` (the small bundle bin/hookbox runs for a hook) spawned with the hook JSON on stdin until it exits, ${COMMAND_RUNS} ` +
+      `**Command form**: \`node out/cli/agent-hook.cjs agent-hook claude\` (what \`hookbox agents install\` writes into the agent's config) spawned with the hook JSON on stdin until it exits, ${COMMAND_RUNS} ` +
       "runs taking turns with a bare `node -e ''` (the floor of any command hook) — with the hub up (the chain runs in the hub and " +
       'the call is recorded) and down (the chain runs in the command from the config). **http form**: Claude Code\'s `type: "http"` ' +
       `hook, POST /agents/claude/hook on a fresh connection each time, ${HTTP_RUNS} requests after 50 untimed. Targets: command form ` +

@@ -41,6 +41,7 @@ import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
 import { createTerminalFocus } from './notify/focus/terminal-focus.ts';
+import { focusTerminal } from './notify/terminal-focus.ts';
 import { ScriptRunner } from './process/script-runner.ts';
 import { loadOrCreateControlToken } from './security/control-token.ts';
 import { shellIntegrationScript } from './shell/shell-integration.ts';
@@ -104,6 +105,7 @@ interface Running {
   workers: DeliveryWorker[];
   lifecycle: LifecycleService;
   app: AppApi;
+  agents: AgentHookService;
   unwatch: () => void;
   memory: IdleMemoryTrimmer;
   checkpointer: WalCheckpoints;
@@ -153,6 +155,12 @@ export interface Hub {
   readonly host: string;
   /** NATS link state; null when [nats] is not configured. */
   natsStatus(): NatsStatus | null;
+  /**
+   * A click on a notification: brings forward the terminal of the agent session it is about when
+   * its hook said where that runs and the platform allows (notify/terminal-focus.ts). False
+   * otherwise: the shell then opens its window.
+   */
+  focusAgentTerminal(eventId: string): Promise<boolean>;
 }
 
 const SHUTDOWN_DRAIN_MS = 5_000;
@@ -566,6 +574,7 @@ export function createHub(options: HubOptions): Hub {
         workers: parts.workers,
         lifecycle,
         app,
+        agents,
         unwatch: () => undefined,
         memory,
         checkpointer,
@@ -645,6 +654,10 @@ export function createHub(options: HubOptions): Hub {
     },
     get app() {
       return requireRunning().app;
+    },
+    async focusAgentTerminal(eventId) {
+      const terminal = running?.agents.terminalOf(eventId);
+      return terminal ? focusTerminal(terminal, env) : false;
     },
   };
   return hub;

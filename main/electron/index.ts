@@ -139,7 +139,18 @@ function runDesktop(): void {
 
     const { config, configPath, settings } = loadSettings(process.env);
     logger = createLogger({ format: settings.logFormat });
-    const notifier = createElectronNotifier({ onClick: openOn, icon: join(resourcesDir, 'icon.png') });
+    // A click brings forward the terminal of the agent session a notification is about, when its
+    // hook said where that runs and the platform allows (core/notify/terminal-focus.ts); else the window.
+    const onClick = (id: string) => {
+      const focusing = hub ? hub.focusAgentTerminal(id) : Promise.resolve(false);
+      focusing.then(
+        (focused) => {
+          if (!focused) openOn(id);
+        },
+        () => openOn(id),
+      );
+    };
+    const notifier = createElectronNotifier({ onClick, icon: join(resourcesDir, 'icon.png') });
     // The data dir `hookbox serve` and every CLI command use by default (HOOKBOX_DATA_DIR, else the
     // platform's data folder), not userData: `hookbox events`, `send` and `run` must find the
     // desktop hub's database and control token without being told where they are.

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
+import { agentHookBase, isHookboxCommand } from '../../main/core/agents/agent-install.ts';
 import type { AGENTS } from '../../main/core/agents/agent-hooks.ts';
 import { runCli } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -211,5 +212,26 @@ describe('hookbox agents install / uninstall', () => {
     const refused = await cli(home, 'agents', 'install', 'cursor', '--http');
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /--http: only Claude Code has http hooks/);
+  });
+});
+
+describe('the command written for the hooks', () => {
+  test("Node runs the hook's own bundle when it is built beside bin/hookbox (no launcher start per call)", () => {
+    const root = tempDir();
+    const launcher = join(root, 'bin', 'hookbox');
+    mkdirSync(dirname(launcher), { recursive: true });
+    writeFileSync(launcher, '');
+    const words = ['/opt/node24/bin/node', launcher, '--config', '/etc/hookbox.toml'];
+    assert.equal(
+      agentHookBase(words, 'claude'),
+      `/opt/node24/bin/node ${launcher} --config /etc/hookbox.toml agent-hook claude`,
+      'no bundle: the launcher',
+    );
+    const bundle = join(root, 'out', 'cli', 'agent-hook.cjs');
+    mkdirSync(dirname(bundle), { recursive: true });
+    writeFileSync(bundle, '');
+    const command = agentHookBase(words, 'claude');
+    assert.equal(command, `/opt/node24/bin/node ${bundle} --config /etc/hookbox.toml agent-hook claude`);
+    assert.ok(isHookboxCommand(command), 'recognised as ours (status, update, uninstall)');
   });
 });

@@ -9,6 +9,7 @@ import { silentLogger } from '../../main/core/logger.ts';
 import { RecordingNotifier, postEvent, startHub, waitForNotifications } from '../helpers/hub-fixture.ts';
 import { REPO_ROOT, startServe } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { AGENT_HOOK_BUNDLE } from '../../main/core/agents/agent-install.ts';
 
 // The window's contract on the hub: the operations behind both transports, the HTTP routes the
 // browser build uses (token, RPC, event stream, the page itself), and what they do to files.
@@ -335,7 +336,10 @@ test("the Agents section installs an agent's hooks and MCP entry into HOME and u
   assert.equal(hooks.status.hooks.outdated, false);
   assert.ok(hooks.changes.some((c) => c.path === settings && /^hooks written for .*PreToolUse/.test(c.change)));
   const written = readFileSync(settings, 'utf8');
-  assert.ok(written.includes(`${join(REPO_ROOT, 'bin/hookbox')} --data-dir '/tmp/hookbox data' agent-hook claude`));
+  // The agent hook's own bundle when it is built beside bin/hookbox (agentHookBase), else the launcher.
+  const bundle = join(REPO_ROOT, AGENT_HOOK_BUNDLE);
+  const script = existsSync(bundle) ? bundle : join(REPO_ROOT, 'bin/hookbox');
+  assert.ok(written.includes(`${script} --data-dir '/tmp/hookbox data' agent-hook claude`), written);
   assert.ok(written.includes('"theme": "dark"'));
   const again = await api.installAgentIntegration({ agent: 'claude', part: 'hooks' });
   assert.deepEqual(

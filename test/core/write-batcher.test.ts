@@ -136,3 +136,25 @@ test('a write with durable: false settles at its commit, a durable one only afte
   );
   reader.close();
 });
+
+test('durable: false settles once committed even where the WAL cannot be synced; a durable write in the same commit hears of the failure', async () => {
+  const file = join(tempDir(), 'hookbox.db');
+  const db = openDatabase(file);
+  db.exec('CREATE TABLE t (v TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  // A WAL path that cannot be opened: every sync fails, so a write that waited for one would reject.
+  const writes = new WriteBatcher(db, { walFile: join(file, 'no-such-dir', 'wal') });
+  const [quick, durable] = await Promise.allSettled([
+    writes.write(() => insert.run('quick').changes, { durable: false }),
+    writes.write(() => insert.run('durable').changes),
+  ]);
+  assert.deepEqual(quick, { status: 'fulfilled', value: 1 });
+  assert.equal(durable.status, 'rejected', 'the sync was attempted and its failure reported to the durable write');
+  assert.match(String((durable as PromiseRejectedResult).reason), /ENOTDIR|ENOENT/);
+  // A lone quick write waits for no sync: it settles, and the row stays committed.
+  assert.equal(await writes.write(() => insert.run('again').changes, { durable: false }), 1);
+  assert.deepEqual(
+    (db.prepare('SELECT v FROM t ORDER BY rowid').all() as { v: string }[]).map((r) => r.v),
+    ['quick', 'durable', 'again'],
+  );
+});

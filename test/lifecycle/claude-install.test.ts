@@ -9,6 +9,11 @@ import { describe, test } from 'node:test';
 import { closedPort } from '../helpers/http-receiver.ts';
 import { REPO_ROOT, runCli } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { AGENT_HOOK_BUNDLE } from '../../main/core/agents/agent-install.ts';
+
+/** What `agents install` runs: the agent hook's bundle when built beside bin/hookbox (agentHookBase). */
+const hookScript = () =>
+  existsSync(join(REPO_ROOT, AGENT_HOOK_BUNDLE)) ? join(REPO_ROOT, AGENT_HOOK_BUNDLE) : join(REPO_ROOT, 'bin/hookbox');
 
 const ORIGINAL = {
   model: 'opus',
@@ -47,8 +52,9 @@ describe('hookbox claude install / uninstall', () => {
       [settings.model, settings.permissions, settings.env],
       [ORIGINAL.model, ORIGINAL.permissions, ORIGINAL.env],
     );
-    // The Node that ran the install, beside the launcher: an agent's hook never pays the launcher's relaunch.
-    const command = `${process.execPath} ${join(REPO_ROOT, 'bin/hookbox')} --config ${config} agent-hook claude`;
+    // The Node that ran the install, with the hook's own bundle when it is built (else the launcher):
+    // an agent's hook never pays the launcher's relaunch.
+    const command = `${process.execPath} ${hookScript()} --config ${config} agent-hook claude`;
     assert.deepEqual(settings.hooks.PreToolUse, [
       ORIGINAL.hooks.PreToolUse[0],
       { hooks: [{ type: 'command', command, timeout: 60 }] },

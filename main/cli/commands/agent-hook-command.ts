@@ -1,113 +1,119 @@
+import { readFileSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
-import {
-  isBlockable,
-  notAgentInput,
-  parseJson,
-  type AgentAdapter,
-  type AgentAnswer,
-  type AgentCall,
-} from '../../core/agents/agent-adapter.ts';
-import { agentAdapter, readAgentCall } from '../../core/agents/agent-hooks.ts';
-import type { AgentRunReply } from '../../core/http/routes/agent-routes.ts';
-import { ApiClient, type ApiClientFlags } from '../api-client.ts';
-import { loadCliContext } from '../cli-context.ts';
+import type { AgentAnswer } from '../../core/agents/agent-adapter.ts';
+import { terminalFromEnv, terminalQuery } from '../../core/agents/agent-terminal.ts';
+import { DEFAULT_API_HOST, quickApiPort } from '../../core/config/hub-address.ts';
+import { defaultPaths } from '../../core/config/paths.ts';
+import { readControlToken } from '../../core/security/control-token.ts';
+import type { ApiClientFlags } from '../api-client.ts';
+import { postToHub } from '../hub-post.ts';
 
 // `hookbox agent-hook AGENT`: what a coding agent runs (its hooks file) for each hook event
 // (`claude-hook` is `agent-hook claude`). The hub runs the chain when it is up (the call is
-// recorded, notifications and the inbox work); when it is not, the same chain runs right here from
-// the config file — the safety-guard needs nothing else — and stderr says so. Input that is not the
-// agent's JSON is a non-blocking error (exit 1): Hookbox never breaks an agent. Only the hub-down
-// path loads the chain. The input is checked against the agent's schema once: by the hub, or here
-// when the hub is down; the hub's answer is relayed as its adapter made it.
+// recorded, notifications and the inbox work): the agent's JSON goes to it as it came, and the hub
+// reads it (schema, events it leaves alone) the one way it reads Claude Code's http hook. When it
+// does not answer, the same chain runs right here from the config file — the safety-guard needs
+// nothing else — and stderr says so (agent-hook-local-command.ts). Input that is not the agent's
+// JSON is a non-blocking error (exit 1): Hookbox never breaks an agent.
+//
+// An agent waits for this on every tool call, so the way to the hub loads nothing heavy: no config
+// schema (hub-address.ts), no fetch (hub-post.ts), no adapters. Only the hub-down path loads them
+// (a chunk of its own in out/cli/, see scripts/build-cli.ts).
 
-interface Io {
-  stdin: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+const HUB_TIMEOUT_MS = 30_000;
+
+export interface Io {
+  readInput: () => Promise<string>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
 }
 
+/**
+ * The agent's pipe read at once and answers written straight to the descriptors: process.stdin and
+ * process.stdout build a stream (a socket, for a pipe) each, which cost more than the relay itself.
+ */
+const processIo: Io = {
+  async readInput() {
+    try {
+      return readFileSync(0, 'utf8');
+    } catch (error) {
+      // A non-blocking stdin (a terminal in some shells) is read as a stream.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      return text(process.stdin);
+    }
+  },
+  stdout: (text) => writeAll(1, text),
+  stderr: (text) => writeAll(2, text),
+};
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+}
+
+export type AgentHookFlags = ApiClientFlags & { json?: boolean; event?: string };
+
 function relay(answer: AgentAnswer, io: Io): void {
-  if (answer.stdout) io.stdout.write(answer.stdout);
-  if (answer.stderr) io.stderr.write(answer.stderr);
+  if (answer.stdout) io.stdout(answer.stdout);
+  if (answer.stderr) io.stderr(answer.stderr);
   process.exitCode = answer.exitCode;
 }
 
-/** A tool call we could not check is refused, in the agent's protocol (fail closed, like a blocking hook's timeout). */
-function cannotCheck(adapter: AgentAdapter, call: AgentCall, message: string, json: boolean): AgentAnswer {
-  if (!isBlockable(call.kind) || (call.kind !== 'pre-tool' && call.kind !== 'permission-request'))
-    return { exitCode: 1, stdout: '', stderr: `${message}\n` };
-  if (adapter.id === 'claude' && !json) return { exitCode: 2, stdout: '', stderr: `${message}; blocked to be safe\n` };
-  const answer = adapter.answer(
-    call,
-    {
-      allowed: false,
-      reason: `${message.replace(/^hookbox: /, '')}; blocked to be safe`,
-      hook: null,
-      context: null,
-      updatedInput: null,
-      continueWith: null,
-    },
-    { json },
-  );
-  return { ...answer, stderr: `${answer.stderr}${message}; blocked to be safe\n` };
+function isJson(input: string): boolean {
+  try {
+    JSON.parse(input);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-export async function agentHookCommand(
-  agent: string,
-  flags: ApiClientFlags & { json?: boolean; event?: string },
-  io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
-): Promise<void> {
-  const adapter = agentAdapter(agent);
-  const notTheAgents = (message: string) => relay(notAgentInput(message), io);
-  let value: unknown;
+/** The hub's answer, or why there is none (then the chain runs locally). */
+async function askHub(agent: string, flags: AgentHookFlags, input: string): Promise<AgentAnswer | string> {
+  const env = process.env;
+  const defaults = defaultPaths(env);
+  const port = quickApiPort(
+    {
+      ...(flags.port !== undefined ? { port: flags.port } : {}),
+      configFile: resolve(flags.config ?? defaults.configFile),
+      explicitConfig: flags.config !== undefined || env.HOOKBOX_CONFIG !== undefined,
+    },
+    env,
+  );
+  // The full config read (on the local path) says what is wrong with it.
+  if (port === null) return 'the config or AGENTD_PORT could not be read';
+  const query = new URLSearchParams({
+    ...(flags.json ? { json: 'true' } : {}),
+    ...(flags.event ? { event: flags.event } : {}),
+    // Where the session runs: a click on its notification brings that terminal forward.
+    ...terminalQuery(terminalFromEnv(env)),
+  }).toString();
   try {
-    value = parseJson(adapter.label, await text(io.stdin));
-  } catch (error) {
-    return notTheAgents((error as Error).message);
-  }
-  const json = flags.json ?? false;
-
-  let hubProblem: string;
-  try {
-    const client = new ApiClient(flags);
-    const { json: reply } = await client.call('POST /agents/:agent/run', {
-      params: { agent: adapter.id },
-      query: { ...(json ? { json: true } : {}), ...(flags.event ? { event: flags.event } : {}) },
-      body: value,
-    });
-    relay(reply.answer, io);
-    return;
-  } catch (error) {
-    hubProblem = (error as Error).message;
-  }
-
-  let call: AgentCall | null;
-  try {
-    call = readAgentCall(adapter, value, flags.event);
-  } catch (error) {
-    return notTheAgents((error as Error).message);
-  }
-  // An event Hookbox does not handle (a newer one, WorktreeCreate …) passes untouched.
-  if (!call) return relay({ exitCode: 0, stdout: '', stderr: '' }, io);
-  const note = `hookbox: the hub did not answer (${hubProblem}); ran the ${call.nativeEvent} chain locally from the config — not recorded, no notification or inbox message\n`;
-  let answer: AgentAnswer;
-  try {
-    const ctx = loadCliContext(flags);
-    const { localLifecycleConfig } = await import('../../core/lifecycle/lifecycle-local.ts');
-    const { agentHookLocally } = await import('../../core/agents/agent-hook-local.ts');
-    const config = localLifecycleConfig(ctx.config, process.env);
-    answer = await agentHookLocally(adapter, call, config, { json, env: process.env });
-  } catch (error) {
-    relay(
-      cannotCheck(
-        adapter,
-        call,
-        `hookbox: cannot run the ${call.nativeEvent} chain: ${(error as Error).message}`,
-        json,
-      ),
-      io,
+    const reply = await postToHub(
+      {
+        host: DEFAULT_API_HOST,
+        port,
+        path: `/agents/${encodeURIComponent(agent)}/run${query ? `?${query}` : ''}`,
+        token: readControlToken(resolve(flags.dataDir ?? defaults.dataDir)),
+        timeoutMs: HUB_TIMEOUT_MS,
+      },
+      input,
     );
-    return;
+    // The adapter's answer as the hub made it (AgentRunReply), relayed unchanged.
+    const body = JSON.parse(reply.body) as { answer?: AgentAnswer; message?: string };
+    if (reply.status !== 200 || !body.answer) return body.message ?? `HTTP ${reply.status}`;
+    return body.answer;
+  } catch (error) {
+    return (error as Error).message;
   }
-  relay({ ...answer, stderr: `${answer.stderr}${note}` }, io);
+}
+
+export async function agentHookCommand(agent: string, flags: AgentHookFlags, io: Io = processIo): Promise<void> {
+  const input = await io.readInput();
+  // Text that is not JSON never goes to the hub: the local path names the agent and the problem.
+  const answer = isJson(input) ? await askHub(agent, flags, input) : null;
+  if (answer !== null && typeof answer !== 'string') return relay(answer, io);
+  const { agentHookWithoutHub } = await import('./agent-hook-local-command.ts');
+  relay(await agentHookWithoutHub(agent, flags, input, answer ?? 'not asked'), io);
 }

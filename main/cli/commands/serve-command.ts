@@ -34,7 +34,18 @@ export function rendererDir(env: NodeJS.ProcessEnv = process.env): string {
 export async function serveCommand(flags: ServeFlags): Promise<void> {
   const ctx = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
   const logger = createLogger({ format: ctx.settings.logFormat });
-  const notifier = createHeadlessNotifier(logger);
+  // A click on a notification brings forward the terminal of the agent session it is about (when
+  // known and the platform allows: core/notify/terminal-focus.ts); otherwise it says how to open the window.
+  const notifier = createHeadlessNotifier(logger, process.env, {
+    onClick: (eventId) => {
+      hub.focusAgentTerminal(eventId).then(
+        (focused) => {
+          if (!focused) logger.info({ event_id: eventId }, `notification clicked: \`hookbox open\` shows the window`);
+        },
+        (error: unknown) => logger.warn({ err: error }, 'notification clicked: the terminal could not be focused'),
+      );
+    },
+  });
   const ui = { rendererDir: rendererDir() };
   const hub = createHub({
     dataDir: ctx.dataDir,
@@ -91,6 +102,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   logger.info(`${signal}: stopping`);
   try {
     await hub.stop();
+    notifier.close?.();
     logger.info('stopped');
   } catch (error) {
     logger.error({ err: error }, 'error while stopping');

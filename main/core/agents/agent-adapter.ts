@@ -74,6 +74,12 @@ export interface AgentVerdict {
   updatedInput: Record<string, unknown> | null;
   /** On a stop: keep working with this text as the next prompt (the inbox drain). */
   continueWith: string | null;
+  /**
+   * An allow rule matched (a handler's data.permission = "allow"): a permission request is
+   * granted for the user, a tool call goes ahead without the agent's prompt. Absent: no opinion,
+   * the agent asks as it would. A deny anywhere in the chain wins (allowed is then false).
+   */
+  approved?: boolean;
 }
 
 /** What the agent's hook command prints and exits with; the hub sends it to `agent-hook` as it is. */
@@ -375,6 +381,7 @@ export function verdictOf(outcome: {
         ? (updated as Record<string, unknown>)
         : null,
     continueWith: null,
+    ...(outcome.allowed && outcome.result.data.permission === 'allow' ? { approved: true } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import type { RecordedEvent } from '../events/event-schema.ts';
 import type { Inbox } from '../inbox/inbox.ts';
 import type { LifecycleService } from '../lifecycle/lifecycle-service.ts';
 import { NO_ANSWER, type AgentAdapter, type AgentAnswer, type AgentCall, type AgentVerdict } from './agent-adapter.ts';
+import type { AgentTerminal } from './agent-terminal.ts';
 
 // The hub's side of `agent-hook` and Claude Code's http hook — one path for both:
 // 1. the chain decides (LifecycleService.agentEvent: recorded as a lifecycle event, notices);
@@ -13,11 +14,14 @@ import { NO_ANSWER, type AgentAdapter, type AgentAnswer, type AgentCall, type Ag
 // 3. each tool call goes into the events history (kind "agent"): the pre call when it is decided,
 //    completed by its post call (paired by the agent's tool-use id) with the duration and outcome;
 // 4. the verdict is answered in the agent's protocol.
+// The agent's tool call waits for the answer, so the records are committed (visible to every
+// reader) before it goes out but not waited on to reach the disk (WriteOptions.durable).
 
 export const MAX_STOP_CONTINUATIONS = 8;
 const DRAIN_MAX_MESSAGES = 20;
 const DRAIN_LEASE_MS = 60_000;
 const PENDING_CALLS_KEPT = 10_000;
+const TERMINALS_KEPT = 500;
 const SUMMARY_CHARS = 500;
 const OUTPUT_CHARS = 4_000;
 
@@ -52,6 +56,8 @@ export class AgentHookService {
   readonly #pending = new Map<string, { event: RecordedEvent; startedMs: number }>();
   /** agent + session → stops answered with inbox messages in a row. */
   readonly #continuations = new Map<string, number>();
+  /** Notified event id → the terminal of the session it is about (a click brings it forward). */
+  readonly #terminals = new Map<string, AgentTerminal>();
 
   constructor(deps: AgentHookServiceDeps) {
     this.#deps = deps;
@@ -60,17 +66,27 @@ export class AgentHookService {
   async handle(
     adapter: AgentAdapter,
     call: AgentCall | null,
-    options: { json: boolean },
+    options: { json: boolean; terminal?: AgentTerminal | null },
   ): Promise<{ answer: AgentAnswer; event_id: string | null }> {
     if (!call) return { answer: NO_ANSWER, event_id: null };
     const drainSession = adapter.id === 'claude' ? this.#deps.lifecycle.config.claudeInbox : null;
     const { verdict, event_id, result } = await this.#deps.lifecycle.agentEvent(adapter, call, {
       skipInbox: drainSession,
     });
+    // The events that raise a notification (Notification, Stop) remember where their session runs.
+    if (options.terminal && (call.kind === 'notification' || call.kind === 'stop')) {
+      this.#terminals.set(event_id, options.terminal);
+      if (this.#terminals.size > TERMINALS_KEPT) this.#terminals.delete(this.#terminals.keys().next().value!);
+    }
     if (drainSession) await this.#drain(adapter, call, verdict, drainSession);
     const rule = (result.result.data.safety_guard as { rule?: unknown } | undefined)?.rule;
     await this.#record(adapter, call, verdict, event_id, typeof rule === 'string' ? rule : null);
     return { answer: adapter.answer(call, verdict, options), event_id };
+  }
+
+  /** The terminal of the agent session a notified event is about, when its hook said. */
+  terminalOf(eventId: string): AgentTerminal | null {
+    return this.#terminals.get(eventId) ?? null;
   }
 
   async #drain(adapter: AgentAdapter, call: AgentCall, verdict: AgentVerdict, session: string): Promise<void> {
@@ -132,39 +148,45 @@ export class AgentHookService {
           output,
           metadata: { ...pending.event.metadata, state: failed ? 'failed' : 'done', post_event_id: lifecycleEventId },
         };
-        await this.#deps.eventLog.update(done);
+        await this.#deps.eventLog.update(done, { durable: false });
         this.#deps.onRecorded?.(done);
         return;
       }
-      const event = await this.#deps.eventLog.record({
-        kind: 'agent',
-        command: `${tool.name}: ${inputSummary(call)}`,
-        exit_code: failed ? 1 : 0,
-        duration_ms: 0,
-        output,
-        metadata: this.#metadata(adapter, call, verdict, lifecycleEventId, guardRule, failed ? 'failed' : 'done'),
-      });
+      const event = await this.#deps.eventLog.record(
+        {
+          kind: 'agent',
+          command: `${tool.name}: ${inputSummary(call)}`,
+          exit_code: failed ? 1 : 0,
+          duration_ms: 0,
+          output,
+          metadata: this.#metadata(adapter, call, verdict, lifecycleEventId, guardRule, failed ? 'failed' : 'done'),
+        },
+        { durable: false },
+      );
       this.#deps.onRecorded?.(event);
       return;
     }
     // Pre calls; a permission request only when it was refused (the pre call already has the rest).
     if (call.kind !== 'pre-tool' && !(call.kind === 'permission-request' && !verdict.allowed)) return;
     const denied = !verdict.allowed;
-    const event = await this.#deps.eventLog.record({
-      kind: 'agent',
-      command: `${tool.name}: ${inputSummary(call)}`,
-      exit_code: denied ? 2 : 0,
-      duration_ms: 0,
-      output: denied ? (verdict.reason ?? '') : '',
-      metadata: this.#metadata(
-        adapter,
-        call,
-        verdict,
-        lifecycleEventId,
-        guardRule,
-        denied ? 'denied' : pairKey ? 'running' : 'allowed',
-      ),
-    });
+    const event = await this.#deps.eventLog.record(
+      {
+        kind: 'agent',
+        command: `${tool.name}: ${inputSummary(call)}`,
+        exit_code: denied ? 2 : 0,
+        duration_ms: 0,
+        output: denied ? (verdict.reason ?? '') : '',
+        metadata: this.#metadata(
+          adapter,
+          call,
+          verdict,
+          lifecycleEventId,
+          guardRule,
+          denied ? 'denied' : pairKey ? 'running' : 'allowed',
+        ),
+      },
+      { durable: false },
+    );
     this.#deps.onRecorded?.(event);
     if (!denied && pairKey) {
       this.#pending.set(pairKey, { event, startedMs: this.#deps.clock.now().getTime() });

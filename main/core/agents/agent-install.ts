@@ -36,16 +36,28 @@ export function eventCommands(spec: HooksFileSpec, base: string): (event: string
   return (event) => [base, ...(spec.args?.(event) ?? []).map(shellWord)].join(' ');
 }
 
-/** `agent-hook AGENT` after the words that start this installation's hookbox. */
+/** The agent hook's own bundle, built beside bin/hookbox by `npm run build:cli` (scripts/build-cli.ts). */
+export const AGENT_HOOK_BUNDLE = 'out/cli/agent-hook.cjs';
+
+/**
+ * `agent-hook AGENT` after the words that start this installation's hookbox. When those are Node
+ * running bin/hookbox and the agent hook's bundle is built beside it, Node runs the bundle itself:
+ * the launcher (an ES module that first checks the CLI bundle against every source file) took
+ * about a fifth of each hook call (docs/benchmarks.md). In a source checkout, rebuild after
+ * changing the sources (`npm run build:cli`; `npm run serve` does it).
+ */
 export function agentHookBase(launcher: readonly string[], agent: string): string {
-  return [...launcher, 'agent-hook', agent].map(shellWord).join(' ');
+  const [node, script, ...flags] = launcher;
+  const bundle = script && basename(script) === 'hookbox' ? join(dirname(dirname(script)), AGENT_HOOK_BUNDLE) : null;
+  const words = node && bundle && existsSync(bundle) ? [node, bundle, ...flags] : launcher;
+  return [...words, 'agent-hook', agent].map(shellWord).join(' ');
 }
 
-/** True for a command this installer wrote: the hookbox launcher running agent-hook or claude-hook. */
+/** True for a command this installer wrote: the hookbox launcher (or the hook's bundle) running agent-hook or claude-hook. */
 export function isHookboxCommand(command: unknown): boolean {
   return (
     typeof command === 'string' &&
-    /(^|[\s'"/])hookbox(\.ts|\.mjs)?['"]?(\s|$)/.test(command) &&
+    /(^|[\s'"/])(hookbox(\.ts|\.mjs)?|agent-hook\.cjs)['"]?(\s|$)/.test(command) &&
     /(^|\s)(claude-hook|agent-hook)(\s|$)/.test(command)
   );
 }

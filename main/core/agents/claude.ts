@@ -32,7 +32,9 @@ import { stopContinuation } from './stop-continuation.ts';
 // A block is exit 2 with the reason on stderr, or with --json the JSON form (PreToolUse:
 // hookSpecificOutput.permissionDecision "deny"; PermissionRequest: decision.behavior "deny"; the
 // others: decision "block"). A handler's new_context becomes additionalContext. An allowed tool call
-// answers nothing: "allow" would skip the agent's own permission prompt, which is not ours to waive.
+// answers nothing: "allow" would skip the agent's own permission prompt, which is not ours to waive —
+// unless an allow rule says so (a handler's data.permission = "allow": PermissionRequest
+// decision.behavior "allow", PreToolUse permissionDecision "allow").
 
 export const ClaudeHookInput = Type.Object(
   {
@@ -168,6 +170,18 @@ function claudeStyleAnswer(
       });
     return jsonAnswer({ decision: 'block', reason });
   }
+  // An allow rule: only the JSON form can grant (exit 0 alone means "no opinion").
+  if (verdict.approved && name === 'PermissionRequest')
+    return jsonAnswer({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'allow' } } });
+  if (verdict.approved && name === 'PreToolUse' && !verdict.updatedInput)
+    return jsonAnswer({
+      hookSpecificOutput: {
+        hookEventName: 'PreToolUse',
+        permissionDecision: 'allow',
+        permissionDecisionReason: 'allowed by a Hookbox rule',
+        ...(verdict.context ? { additionalContext: verdict.context } : {}),
+      },
+    });
   if (name === 'PreToolUse' && verdict.updatedInput) {
     // Changed input goes back with "ask": the user still approves the call, now with what will run.
     return jsonAnswer({

@@ -161,6 +161,7 @@ export const copilotAdapter: AgentAdapter = {
       if (camel === 'permissionRequest') return jsonAnswer({ behavior: 'deny', message: reason });
       return jsonAnswer({ permissionDecision: 'deny', permissionDecisionReason: reason });
     }
+    if (verdict.approved && camel === 'permissionRequest') return jsonAnswer({ behavior: 'allow' });
     if (camel === 'preToolUse' && verdict.updatedInput)
       return jsonAnswer({
         permissionDecision: 'ask',

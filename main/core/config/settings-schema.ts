@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { DEFAULT_API_HOST, DEFAULT_API_PORT } from './hub-address.ts';
 
 // The long-running notification is pointless for programs that stay open until the user
 // leaves them; this list follows ntfy's `done` defaults.
@@ -108,7 +109,7 @@ export const Settings = Type.Object({
 export type Settings = Static<typeof Settings>;
 
 export const DEFAULT_SETTINGS: Settings = {
-  api: { host: '127.0.0.1', port: 17002, maxBodyBytes: 1024 * 1024 },
+  api: { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT, maxBodyBytes: 1024 * 1024 },
   history: { cacheSize: 500, retention: 1_000_000, maxAgeMs: null },
   notifications: {
     onFailure: true,

@@ -73,6 +73,8 @@ export class WriteBatcher {
   #walFd: number | undefined;
   /** Committed, waiting for the next WAL sync to start. */
   #unsynced: Committed[] = [];
+  /** Committed without waiting for the disk (durable: false) since the last sync began. */
+  #unsyncedCommits = false;
   /** The WAL sync in flight, if any; at most one runs at a time. */
   #syncing: Promise<void> | undefined;
   /** Writes committed so far (the hub watches the rate to decide where checkpoints run). */
@@ -190,9 +192,10 @@ export class WriteBatcher {
   // Everything committed before a sync starts is acknowledged when it ends; what was queued
   // meanwhile is committed then and synced next, so a busy hub syncs once per disk round trip.
   async #syncLoop(): Promise<void> {
-    while (this.#unsynced.length > 0) {
+    while (this.#unsynced.length > 0 || this.#unsyncedCommits) {
       const committed = this.#unsynced;
       this.#unsynced = [];
+      this.#unsyncedCommits = false;
       try {
         await this.#syncWal();
         settle(committed);

@@ -31,7 +31,7 @@ export function createEventIngest(deps: EventIngestDeps): EventIngest {
   const inFlight = new Set<Promise<unknown>>();
   return {
     async ingestEvent(input, alsoWrite) {
-      const event = await deps.eventLog.record(input, alsoWrite);
+      const event = await deps.eventLog.record(input, alsoWrite ? { alsoWrite } : {});
       deps.onRecorded(event);
       // After the commit, not awaited: a slow desktop or notify service never delays ingestion.
       const handling = deps.notifications.handle(event);

@@ -44,8 +44,11 @@ export class EventLog {
     this.#writes = options.writes;
   }
 
-  /** Resolves once the event is committed to disk; `alsoWrite` runs in the same transaction. */
-  async record(input: EventInput, alsoWrite?: () => void): Promise<RecordedEvent> {
+  /**
+   * Resolves once the event is committed to disk (with `durable: false`, once committed: WriteOptions);
+   * `alsoWrite` runs in the same transaction.
+   */
+  async record(input: EventInput, options: { alsoWrite?: () => void; durable?: boolean } = {}): Promise<RecordedEvent> {
     const event: RecordedEvent = {
       id: newId(),
       received_at: this.#clock.now().toISOString(),
@@ -56,12 +59,17 @@ export class EventLog {
       output: input.output ?? '',
       metadata: input.metadata ?? {},
     };
+    const { alsoWrite } = options;
+    const durable = options.durable !== false;
     if (alsoWrite)
-      await this.#writes.write(() => {
-        this.#store.insert(event, this.#retention);
-        alsoWrite();
-      });
-    else await this.#writes.write(() => this.#store.insert(event, this.#retention), { oneStatement: true });
+      await this.#writes.write(
+        () => {
+          this.#store.insert(event, this.#retention);
+          alsoWrite();
+        },
+        { durable },
+      );
+    else await this.#writes.write(() => this.#store.insert(event, this.#retention), { oneStatement: true, durable });
     this.#remember(event);
     return event;
   }
@@ -82,8 +90,11 @@ export class EventLog {
   }
 
   /** Replaces a recorded event's outcome (duration, exit code, output, metadata); resolves once committed. */
-  async update(event: RecordedEvent): Promise<void> {
-    await this.#writes.write(() => this.#store.update(event), { oneStatement: true });
+  async update(event: RecordedEvent, options: { durable?: boolean } = {}): Promise<void> {
+    await this.#writes.write(() => this.#store.update(event), {
+      oneStatement: true,
+      durable: options.durable !== false,
+    });
     const index = this.#recent.findLastIndex((e) => e.id === event.id);
     if (index >= 0) this.#recent[index] = event;
   }

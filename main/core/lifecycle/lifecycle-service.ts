@@ -169,7 +169,13 @@ export class LifecycleService {
     this.#background.add(task);
   }
 
-  async emit(name: string, data: unknown, source: string, options: { notify?: boolean } = {}): Promise<EmitResult> {
+  /** `durable: false`: answers once the record is committed, not once it is on disk (WriteOptions.durable). */
+  async emit(
+    name: string,
+    data: unknown,
+    source: string,
+    options: { notify?: boolean; durable?: boolean } = {},
+  ): Promise<EmitResult> {
     const event = resolveEventName(name);
     return this.#decide(event, validatePayload(event, data), source, options);
   }
@@ -179,7 +185,7 @@ export class LifecycleService {
     event: LifecycleEventName,
     payload: Record<string, unknown>,
     source: string,
-    options: { notify?: boolean },
+    options: { notify?: boolean; durable?: boolean },
   ): Promise<EmitResult> {
     const config = this.#config;
     const handlers = handlersFor(config, event);
@@ -219,20 +225,23 @@ export class LifecycleService {
       duration_ms: outcome.duration_ms,
       result: outcome.result,
     };
-    await this.#deps.writes.write(() => {
-      this.store.insertEvent(record);
-      for (const run of outcome.runs) this.store.insertRun(id, run);
-      for (const delivery of deliveries) this.outboxStore.insert(delivery);
-      for (const effect of outcome.effects) {
-        if (effect.kind === 'failure')
-          this.store.recordFailure({
-            task_id: effect.task_id,
-            agent_id: effect.agent_id,
-            error: effect.error,
-            at: record.received_at,
-          });
-      }
-    });
+    await this.#deps.writes.write(
+      () => {
+        this.store.insertEvent(record);
+        for (const run of outcome.runs) this.store.insertRun(id, run);
+        for (const delivery of deliveries) this.outboxStore.insert(delivery);
+        for (const effect of outcome.effects) {
+          if (effect.kind === 'failure')
+            this.store.recordFailure({
+              task_id: effect.task_id,
+              agent_id: effect.agent_id,
+              error: effect.error,
+              at: record.received_at,
+            });
+        }
+      },
+      { durable: options.durable !== false },
+    );
     this.#deps.onEvent?.(record);
     if (deliveries.length > 0) this.outbox.kick();
 
@@ -272,7 +281,11 @@ export class LifecycleService {
     // The agent's input was checked once, against its adapter's schema; the payload made from it
     // is ours, so it goes to the chain without a second check.
     const mapping = mapAgentCall(adapter, call);
-    const emitted = await this.#decide(mapping.event, mapping.payload, adapter.source, { notify: false });
+    // The agent's tool call waits for this answer; the record need not be on disk first.
+    const emitted = await this.#decide(mapping.event, mapping.payload, adapter.source, {
+      notify: false,
+      durable: false,
+    });
     const notice = mapping.notice;
     if (notice && this.#config.claudeNotify) {
       this.#track(

@@ -19,6 +19,8 @@ export interface Notifier {
   readonly channel: string;
   /** Resolves when shown; rejects with a reason when the desktop refused it. */
   notify(notification: DesktopNotification): Promise<void>;
+  /** Lets go of notifications still waiting for a click (the shell is stopping). */
+  close?(): void;
 }
 
 /** Full log lines per second before the log notifier only counts the rest. */

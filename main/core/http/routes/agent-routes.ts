@@ -3,6 +3,7 @@ import { AGENT_IDS, AgentAnswerSchema, notAgentInput, type AgentCall } from '../
 import { ErrorCode, isHookboxError } from '../../errors.ts';
 import { agentAdapter, readAgentCall } from '../../agents/agent-hooks.ts';
 import type { AgentHookService } from '../../agents/agent-hook-service.ts';
+import { TMUX_PANE_PATTERN, WINDOW_ID_PATTERN } from '../../agents/agent-terminal.ts';
 import { ApiErrorBody } from '../api-error.ts';
 import type { ApiServer } from '../api-types.ts';
 import { requireControlToken } from '../require-token.ts';
@@ -27,6 +28,10 @@ export type AgentRunReply = Static<typeof AgentRunReply>;
 export const AgentRunQuery = Type.Object({
   json: Type.Optional(Type.Boolean()),
   event: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  // Where the agent's session runs, from its hook's environment (core/agents/agent-terminal.ts).
+  tmux_pane: Type.Optional(Type.String({ pattern: TMUX_PANE_PATTERN, maxLength: 20 })),
+  tmux_socket: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+  window_id: Type.Optional(Type.String({ pattern: WINDOW_ID_PATTERN, maxLength: 20 })),
   token: Token,
 });
 
@@ -55,7 +60,15 @@ export function registerAgentRoutes(app: ApiServer, deps: { agents: AgentHookSer
           return { answer: notAgentInput(error.message), event_id: null };
         throw error;
       }
-      return deps.agents.handle(adapter, call, { json: request.query.json ?? false });
+      const { tmux_pane, tmux_socket, window_id } = request.query;
+      const terminal = {
+        ...(tmux_pane ? { tmuxPane: tmux_pane, ...(tmux_socket ? { tmuxSocket: tmux_socket } : {}) } : {}),
+        ...(window_id ? { windowId: window_id } : {}),
+      };
+      return deps.agents.handle(adapter, call, {
+        json: request.query.json ?? false,
+        terminal: Object.keys(terminal).length > 0 ? terminal : null,
+      });
     },
   );
 
