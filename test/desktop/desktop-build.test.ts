@@ -136,6 +136,7 @@ test('the built main process runs the hub behind a tray and a locked-down window
     'Open Hookbox',
     'Pause notifications for 1 hour',
     'Pause notifications until resumed',
+    'Notify when the next command finishes',
     'No webhook hooks configured',
     'Start at login',
     'Quit',

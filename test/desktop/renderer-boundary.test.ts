@@ -25,6 +25,8 @@ const PACKAGES = new Set([
   '@codemirror/state',
   '@codemirror/view',
   '@lezer/highlight',
+  // The browser build's event stream (renderer/src/transport/http-transport.ts).
+  'eventsource-parser/stream',
 ]);
 
 // The renderer talks to the hub only through the contract's interface: no Electron, no preload,
