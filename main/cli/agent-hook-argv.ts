@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { ApiClientFlags } from './api-client.ts';
 
 // The command line of `hookbox [--config FILE] [--data-dir DIR] agent-hook AGENT [--json]
 // [--event NAME] [--port N]` (or `claude-hook`), read without the full program.
@@ -11,6 +12,9 @@ export interface AgentHookArgv {
   event?: string;
   port?: number;
 }
+
+/** What the agent-hook command and its hub-down path take besides the agent. */
+export type AgentHookFlags = ApiClientFlags & { json?: boolean; event?: string };
 
 /** The hook command line, or null for anything else (help, a mistake: the full program explains). */
 export function parseAgentHookArgv(argv: readonly string[]): AgentHookArgv | null {

@@ -217,7 +217,7 @@ describe('NATS fan-out', { skip: natsServerMissing }, () => {
     });
     assert.equal(posted.status, 200);
     await eventually(() => laptop.notifier.shown.length === 1, 'the notification on the laptop');
-    assert.equal(laptop.notifier.shown[0]?.message, 'Failed (exit 2) after 1 s: make release');
+    assert.equal(laptop.notifier.shown[0]?.message, 'Failed (exit 2) after 1.2 s: make release');
     const [event] = laptop.hub.eventLog.list(10);
     assert.equal(event?.command, 'make release');
     assert.equal(event?.metadata.host, 'ci-box');

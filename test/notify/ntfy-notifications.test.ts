@@ -70,7 +70,7 @@ describe('ntfy publishing', () => {
     assert.deepEqual(ntfy.published[0], {
       topic: 'hookbox-alice',
       title: 'Command failed',
-      message: 'Failed (exit 1) after 4 s: npm test',
+      message: 'Failed (exit 1) after 4.0 s: npm test',
       priority: 4,
       tags: ['x', hostname()],
       click: `https://laptop.example:17002/#item=${id}`,

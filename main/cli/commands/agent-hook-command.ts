@@ -6,7 +6,7 @@ import { terminalFromEnv, terminalQuery } from '../../core/agents/agent-terminal
 import { DEFAULT_API_HOST, quickApiPort } from '../../core/config/hub-address.ts';
 import { defaultPaths } from '../../core/config/paths.ts';
 import { readControlToken } from '../../core/security/control-token.ts';
-import type { ApiClientFlags } from '../api-client.ts';
+import type { AgentHookFlags } from '../agent-hook-argv.ts';
 import { postToHub } from '../hub-post.ts';
 
 // `hookbox agent-hook AGENT`: what a coding agent runs (its hooks file) for each hook event
@@ -51,8 +51,6 @@ function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text, 'utf8');
   for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
 }
-
-export type AgentHookFlags = ApiClientFlags & { json?: boolean; event?: string };
 
 function relay(answer: AgentAnswer, io: Io): void {
   if (answer.stdout) io.stdout(answer.stdout);

@@ -9,7 +9,7 @@ import { agentHookLocally } from '../../core/agents/agent-hook-local.ts';
 import { agentAdapter, readAgentCall } from '../../core/agents/agent-hooks.ts';
 import { localLifecycleConfig } from '../../core/lifecycle/lifecycle-local.ts';
 import { loadCliContext } from '../cli-context.ts';
-import type { AgentHookFlags } from './agent-hook-command.ts';
+import type { AgentHookFlags } from '../agent-hook-argv.ts';
 
 // `hookbox agent-hook AGENT` when the hub did not answer (agent-hook-command.ts): the agent's input
 // read here, and the chain run from the config file. Also where input that is not the agent's JSON
