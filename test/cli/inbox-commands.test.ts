@@ -10,7 +10,7 @@ import { HOOKBOX_CLI, runCli, startServe } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { readControlToken } from '../../main/core/security/control-token.ts';
 import { hookToml, writeScript } from '../helpers/webhook-fixture.ts';
-import { inboxApi } from '../inbox/inbox-api.ts';
+import { inboxApi } from '../core/inbox/inbox-api.ts';
 
 // `hookbox send`, `schedule`, `run` and `hooks …` as a user types them, against a real
 // `hookbox serve` child process on its own data dir.

@@ -13,7 +13,7 @@ import { HOOKBOX_CLI } from '../helpers/serve-process.ts';
 import { hookToml, startWebhookHub, writeScript, type WebhookHub } from '../helpers/webhook-fixture.ts';
 import { startHub } from '../helpers/hub-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { inboxApi, type InboxApi } from '../inbox/inbox-api.ts';
+import { inboxApi, type InboxApi } from '../core/inbox/inbox-api.ts';
 
 // `hookbox mcp` as an agent runs it: a real child process spoken to by the MCP SDK's own Client
 // over stdio, against a real hub (real SQLite, real webhook hooks on port 0).

@@ -6,8 +6,8 @@ import { startHub } from '../helpers/hub-fixture.ts';
 import { eventually } from '../helpers/http-receiver.ts';
 import { HOOKBOX_CLI } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { waitForCount } from '../shell/event-polling.ts';
-import { TmuxShell, prepareHome, shellArgv, shellEnv, waitForPrompt } from '../shell/tmux-shell.ts';
+import { waitForCount } from '../core/shell/event-polling.ts';
+import { TmuxShell, prepareHome, shellArgv, shellEnv, waitForPrompt } from '../core/shell/tmux-shell.ts';
 
 // `hookbox notify-next`, typed in a real shell: the next command line of that shell notifies
 // (a quick success no rule would report), once; the line that armed it does not.

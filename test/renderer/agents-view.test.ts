@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { loopbackApi } from '../desktop/ipc-loopback.ts';
+import { loopbackApi } from '../electron/ipc-loopback.ts';
 import { startHub } from '../helpers/hub-fixture.ts';
 import { REPO_ROOT } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { RecordedEvent } from '../../main/shared/api-contract.ts';
 import { postEvent, startHub } from '../helpers/hub-fixture.ts';
-import { loopbackApi } from '../desktop/ipc-loopback.ts';
+import { loopbackApi } from '../electron/ipc-loopback.ts';
 import { fakeApi, until } from './fake-api.ts';
 import { act, h, key, render, settle } from './render.ts';
 

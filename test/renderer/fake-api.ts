@@ -8,7 +8,7 @@ import {
 
 // A contract implementation for store and component tests that need a situation the real hub
 // cannot easily produce (a failing hub, a slow answer). Everything else runs against a real hub
-// through test/desktop/ipc-loopback.ts.
+// through test/electron/ipc-loopback.ts.
 
 export interface FakeApi {
   api: HookboxApi;

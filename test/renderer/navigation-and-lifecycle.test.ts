@@ -4,10 +4,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { after, test } from 'node:test';
 import type { InboxMessage, SessionSummary } from '../../main/shared/api-contract.ts';
-import { loopbackApi } from '../desktop/ipc-loopback.ts';
+import { loopbackApi } from '../electron/ipc-loopback.ts';
 import { postEvent } from '../helpers/hub-fixture.ts';
 import { closedPort } from '../helpers/http-receiver.ts';
-import { startLifecycleHub } from '../lifecycle/lifecycle-fixture.ts';
+import { startLifecycleHub } from '../core/lifecycle/lifecycle-fixture.ts';
 import { fakeApi, until } from './fake-api.ts';
 import { act, h, render, settle } from './render.ts';
 

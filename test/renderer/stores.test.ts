@@ -17,7 +17,7 @@ import { createInboxStore, unreadCount } from '../../renderer/src/store/inbox-st
 import { createNotificationsStore } from '../../renderer/src/store/notifications-store.ts';
 import { createShellStore } from '../../renderer/src/store/shell-store.ts';
 import { createUiStore } from '../../renderer/src/store/ui-store.ts';
-import { loopbackApi } from '../desktop/ipc-loopback.ts';
+import { loopbackApi } from '../electron/ipc-loopback.ts';
 import { postEvent, startHub } from '../helpers/hub-fixture.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { fakeApi, until } from './fake-api.ts';

@@ -4,7 +4,7 @@ import { DEFAULT_SETTINGS } from '../../main/core/config/settings.ts';
 import { evaluateRules } from '../../main/core/notify/notification-rules.ts';
 import { formatDuration } from '../../main/shared/format-duration.ts';
 
-// Moved from test/core/notification-rules.test.ts; the core now words short durations as the
+// Moved from test/core/notify/notification-rules.test.ts; the core now words short durations as the
 // window did ("4.2 s", not "4 s"): one function for notifications, the CLI and the window.
 test('formatDuration: ms, seconds (one decimal under 10 s), minutes, hours', () => {
   assert.equal(formatDuration(400), '400 ms');
