@@ -274,14 +274,17 @@ export class NatsLink {
       await nc?.close();
       return;
     }
-    this.#state = 'connected';
+    this.#state = 'connecting';
     this.#error = null;
     this.#lastLogged = null;
-    this.#deps.logger.info(`NATS: connected to ${nc.getServer()} as host ${this.#config.host}`);
     this.#loop(this.#watch(nc));
     const jsm = await jetstreamManager(nc);
     this.#js = jetstream(nc);
     await this.#ensureStream(jsm);
+    // Connected once the stream is there (what is published to hookbox.> from now on is kept),
+    // unless the stream step or the connection said otherwise meanwhile.
+    if (this.#error === null) this.#state = 'connected';
+    this.#deps.logger.info(`NATS: connected to ${nc.getServer()} as host ${this.#config.host}`);
     this.#loop(this.#publish());
     for (const sub of this.#config.subscribe) this.#loop(this.#consume(jsm, sub));
   }
