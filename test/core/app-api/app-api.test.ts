@@ -151,8 +151,10 @@ test('a pause stops notifications, survives a restart, and ends by itself', asyn
   );
   await second.hub.app.handlers.resumeNotifications(undefined);
   assert.equal(existsSync(join(dataDir, 'notification-pause.json')), false);
+  // Listening before the post: the notification may be raised before the HTTP answer arrives.
+  const notified = waitForNotifications(second.hub, 1);
   await postEvent(second.url, { kind: 'shell', command: 'fails loudly', exit_code: 1 });
-  await waitForNotifications(second.hub, 1);
+  await notified;
   assert.equal(second.notifier.shown.length, 1);
 
   const timed = second.hub.notificationPause.pause(50);
