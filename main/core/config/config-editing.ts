@@ -31,6 +31,21 @@ function syntaxTree(text: string): AST.TOMLTopLevelTable | null {
   }
 }
 
+/**
+ * Where the table `[path]` is written: from its header's line to the next table's header line
+ * (the comments between go with it), or null when no such header is written.
+ */
+export function tableSpan(text: string, path: string[]): { start: number; end: number } | null {
+  const body = syntaxTree(text)?.body ?? [];
+  const at = body.findIndex(
+    (node) => node.type === 'TOMLTable' && node.kind === 'standard' && isDeepStrictEqual(node.resolvedKey, path),
+  );
+  if (at < 0) return null;
+  const lineStart = (offset: number) => text.lastIndexOf('\n', offset - 1) + 1;
+  const next = body[at + 1];
+  return { start: lineStart(body[at]!.range[0]), end: next ? lineStart(next.range[0]) : text.length };
+}
+
 const keyNames = (key: AST.TOMLKey): string[] => key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
 
 /**
