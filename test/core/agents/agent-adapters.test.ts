@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse as parseToml } from 'smol-toml';
-import { mapAgentCall, NO_ANSWER, type AgentAdapter, type AgentVerdict } from '../../../main/core/agents/agent-adapter.ts';
+import {
+  mapAgentCall,
+  NO_ANSWER,
+  type AgentAdapter,
+  type AgentVerdict,
+} from '../../../main/core/agents/agent-adapter.ts';
 import { agentHookLocally } from '../../../main/core/agents/agent-hook-local.ts';
 import { AGENTS, readAgentCall } from '../../../main/core/agents/agent-hooks.ts';
 import { parseLifecycleConfig } from '../../../main/core/lifecycle/lifecycle-config.ts';

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { isHookboxError } from '../../../main/core/errors.ts';
-import { CHAINED_SUFFIX, globalHooksDir, installGitHooks, uninstallGitHooks } from '../../../main/core/shell/git-hooks.ts';
+import {
+  CHAINED_SUFFIX,
+  globalHooksDir,
+  installGitHooks,
+  uninstallGitHooks,
+} from '../../../main/core/shell/git-hooks.ts';
 import { startHub } from '../../helpers/hub-fixture.ts';
 import { runCli } from '../../helpers/serve-process.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
