@@ -13,7 +13,7 @@ import { tempDir } from '../../helpers/temp-dir.ts';
 import { skipWithout } from '../../helpers/toolchain.ts';
 import { writeScript } from '../../helpers/webhook-fixture.ts';
 
-const root = join(import.meta.dirname, '../..');
+const root = join(import.meta.dirname, '../../..');
 
 // The Go spawner is tested wherever it can be built (or was): built here when its sources are newer.
 const goBuildable = goVersion() !== undefined;

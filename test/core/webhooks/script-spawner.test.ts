@@ -16,7 +16,7 @@ function alive(pid: number): boolean {
   }
 }
 
-const root = join(import.meta.dirname, '../..');
+const root = join(import.meta.dirname, '../../..');
 
 describe('the script spawner (scripts run from a small helper process)', async () => {
   const dir = tempDir();
