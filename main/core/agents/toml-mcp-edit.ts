@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'smol-toml';
-import { setTableValues, tomlValue, type TomlScalar } from '../config/config-editing.ts';
+import { setTableValues, tableSpan, tomlValue, type TomlScalar } from '../config/config-editing.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 
 // Our table in a TOML config (Codex: `[mcp_servers.hookbox]`), edited as text: appended at the
 // end as a table of its own, changed in place with the config editor's setTableValues, and cut
-// out again (header to the next table). Everything else keeps its bytes.
+// out again (header to the next table, found in the syntax tree). Everything else keeps its bytes.
 
 function parseToml(text: string, file: string): Record<string, unknown> {
   try {
@@ -29,10 +29,6 @@ function at(value: Record<string, unknown>, path: string[]): unknown {
 export function readTomlTable(text: string, path: string[], file: string): unknown {
   return at(parseToml(text, file), path);
 }
-
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const headerPattern = (path: string[]) =>
-  new RegExp(`^[ \\t]*\\[[ \\t]*${path.map(escape).join('[ \\t]*\\.[ \\t]*')}[ \\t]*\\][ \\t]*(#.*)?$`, 'm');
 
 /**
  * Sets the table at `path` (e.g. mcp_servers.hookbox) to `values`. A new table is appended after
@@ -76,12 +72,9 @@ function refuse(file: string, path: string[]): HookboxError {
 export function removeTomlTable(text: string, path: string[], file: string, separator: string | null): string {
   const old = parseToml(text, file);
   if (at(old, path) === undefined) return text;
-  const header = headerPattern(path).exec(text);
-  if (!header) throw refuse(file, path);
-  const start = header.index;
-  const afterHeader = text.indexOf('\n', start);
-  const nextTable = afterHeader < 0 ? -1 : text.slice(afterHeader + 1).search(/^[ \t]*\[/m);
-  const end = nextTable < 0 ? text.length : afterHeader + 1 + nextTable;
+  const span = tableSpan(text, path);
+  if (!span) throw refuse(file, path);
+  const { start, end } = span;
   let before = text.slice(0, start);
   if (end === text.length) {
     // Last in the file: take back the blank line that separated it (or what the install added).

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
+import { type AST, parseTOML } from 'toml-eslint-parser';
 import { Compile } from 'typebox/compile';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { writeAtomically } from '../shell/integration-files.ts';
@@ -21,59 +22,75 @@ export interface ConfigProblem {
 
 const checkConfigFile = Compile(ConfigFileSchema);
 
+/** The text's TOML syntax tree with positions, or null when it does not parse. */
+function syntaxTree(text: string): AST.TOMLTopLevelTable | null {
+  try {
+    return parseTOML(text).body[0];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where the table `[path]` is written: from its header's line to the next table's header line
+ * (the comments between go with it), or null when no such header is written.
+ */
+export function tableSpan(text: string, path: string[]): { start: number; end: number } | null {
+  const body = syntaxTree(text)?.body ?? [];
+  const at = body.findIndex(
+    (node) => node.type === 'TOMLTable' && node.kind === 'standard' && isDeepStrictEqual(node.resolvedKey, path),
+  );
+  if (at < 0) return null;
+  const lineStart = (offset: number) => text.lastIndexOf('\n', offset - 1) + 1;
+  const next = body[at + 1];
+  return { start: lineStart(body[at]!.range[0]), end: next ? lineStart(next.range[0]) : text.length };
+}
+
+const keyNames = (key: AST.TOMLKey): string[] => key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
+
 /**
  * Where each table and key of a TOML text is: "api" and "api.port", "hooks.0" and
  * "hooks.0.script" (array tables numbered from 0, as the schema errors number them), plus the
- * hook names. A line scanner, not a parser: it only has to find what a valid-enough file holds.
+ * hook names. Read from a syntax tree, so a header inside a multi-line string is no header, and
+ * quoted keys, dotted keys and inline tables are found where they are written. Empty maps when
+ * the text does not parse.
  */
 export function mapConfigLines(text: string): { lines: Map<string, number>; hookIndexByName: Map<string, number> } {
   const lines = new Map<string, number>();
   const hookIndexByName = new Map<string, number>();
-  const arrayCounts = new Map<string, number>();
-  let table = '';
-  let inMultiline: string | null = null;
-  // A sub-table of an array table ([hooks.when] after the second [[hooks]]) belongs to its latest entry: hooks.1.when.
-  const withinArray = (name: string): string => {
-    const cut = name.indexOf('.');
-    const parent = cut < 0 ? undefined : name.slice(0, cut);
-    const count = parent === undefined ? undefined : arrayCounts.get(parent);
-    return count === undefined ? name : `${parent}.${count - 1}${name.slice(cut)}`;
+  // The first place wins: a dotted key (a.b = 1) also places "a", unless "a" was written before.
+  const place = (path: (string | number)[], line: number) => {
+    const name = path.join('.');
+    if (!lines.has(name)) lines.set(name, line);
   };
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trim();
-    const lineNo = index + 1;
-    if (inMultiline) {
-      if (line.includes(inMultiline)) inMultiline = null;
-      return;
+  const hookName = (path: (string | number)[], pairs: AST.TOMLKeyValue[]) => {
+    if (path.length !== 2 || path[0] !== 'hooks' || typeof path[1] !== 'number') return;
+    const name = pairs.find((kv) => keyNames(kv.key).join('.') === 'name')?.value;
+    // The last of two hooks with one name is the duplicate the hub names.
+    if (name?.type === 'TOMLValue' && name.kind === 'string') hookIndexByName.set(name.value, path[1]);
+  };
+  const visitValue = (path: (string | number)[], value: AST.TOMLContentNode) => {
+    place(path, value.loc.start.line);
+    if (value.type === 'TOMLInlineTable') visitPairs(path, value.body);
+    else if (value.type === 'TOMLArray') value.elements.forEach((element, i) => visitValue([...path, i], element));
+  };
+  const visitPairs = (table: (string | number)[], pairs: AST.TOMLKeyValue[]) => {
+    hookName(table, pairs);
+    for (const kv of pairs) {
+      const names = keyNames(kv.key);
+      names.forEach((_, i) => place([...table, ...names.slice(0, i + 1)], kv.loc.start.line));
+      visitValue([...table, ...names], kv.value);
     }
-    const arrayHeader = /^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]/.exec(line);
-    const header = arrayHeader ? null : /^\[\s*([A-Za-z0-9_.-]+)\s*\]/.exec(line);
-    if (arrayHeader) {
-      const name = withinArray(arrayHeader[1]!);
-      const n = arrayCounts.get(name) ?? 0;
-      arrayCounts.set(name, n + 1);
-      table = `${name}.${n}`;
-      lines.set(table, lineNo);
-      return;
+  };
+  const tree = syntaxTree(text);
+  for (const node of tree?.body ?? []) {
+    if (node.type === 'TOMLKeyValue') visitPairs([], [node]);
+    else {
+      // A header names its table anew even when a dotted key placed that path first.
+      lines.set(node.resolvedKey.join('.'), node.loc.start.line);
+      visitPairs(node.resolvedKey, node.body);
     }
-    if (header) {
-      table = withinArray(header[1]!);
-      lines.set(table, lineNo);
-      return;
-    }
-    const key = /^([A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*)\s*=\s*(.*)$/.exec(line);
-    if (!key) return;
-    const path = (table ? `${table}.` : '') + key[1]!.replace(/\s+/g, '');
-    if (!lines.has(path)) lines.set(path, lineNo);
-    const value = key[2]!;
-    for (const quote of ['"""', "'''"]) {
-      if (value.startsWith(quote) && !value.slice(3).includes(quote)) inMultiline = quote;
-    }
-    if (/^hooks\.\d+$/.test(table) && key[1] === 'name') {
-      const name = /^["']([^"']*)["']/.exec(value)?.[1];
-      if (name !== undefined) hookIndexByName.set(name, Number(table.slice('hooks.'.length)));
-    }
-  });
+  }
   return { lines, hookIndexByName };
 }
 
@@ -204,42 +221,11 @@ export function tomlValue(value: TomlScalar): string {
   return String(value);
 }
 
-/** Index just past a value that starts at `from` (arrays may span lines); strings are skipped whole. */
-function valueEnd(text: string, from: number): number {
-  let depth = 0;
-  for (let i = from; i < text.length; i += 1) {
-    const c = text[i]!;
-    if (c === '"' || c === "'") {
-      const close = text.indexOf(c, i + 1);
-      if (close < 0) return text.length;
-      i = c === '"' ? skipBasicString(text, i) : close;
-      continue;
-    }
-    if (c === '#' && depth > 0) {
-      const eol = text.indexOf('\n', i);
-      i = eol < 0 ? text.length : eol;
-      continue;
-    }
-    if (c === '[' || c === '{') depth += 1;
-    else if (c === ']' || c === '}') depth -= 1;
-    if (depth === 0 && (c === '\n' || c === '#' || (c === ']' && i > from) || c === '}'))
-      return c === ']' || c === '}' ? i + 1 : i;
-  }
-  return text.length;
-}
-
-function skipBasicString(text: string, start: number): number {
-  for (let i = start + 1; i < text.length; i += 1) {
-    if (text[i] === '\\') i += 1;
-    else if (text[i] === '"') return i;
-  }
-  return text.length;
-}
-
 /**
  * Sets keys of one table in a TOML text, keeping everything else as written (comments, order,
- * other tables): an existing `key = …` is replaced where it is, a new key goes at the end of the
- * table, a missing table is appended. The result is parsed back and must differ from the input
+ * other tables): an existing `key = …` gets its new value where it is, a new key goes on the line
+ * after the table's last key, a missing table is appended. Positions come from the syntax tree;
+ * only those spans of the text change. The result is parsed back and must differ from the input
  * in exactly those keys; otherwise (dotted keys, inline tables…) this refuses rather than guess.
  */
 export function setTableValues(
@@ -249,57 +235,38 @@ export function setTableValues(
   path: string,
 ): string {
   const text = original === '' || original.endsWith('\n') ? original : `${original}\n`;
-  const lines = text.split('\n');
-  const headerIndex = lines.findIndex((l) =>
-    new RegExp(`^\\s*\\[\\s*${escapeRegExp(table)}\\s*\\](\\s*#.*)?\\s*$`).test(l),
-  );
   const entries = (pairs: Iterable<[string, TomlScalar]>) =>
     [...pairs].map(([k, v]) => `${k} = ${tomlValue(v)}`).join('\n');
+  const wanted = table.split('.');
+  const tree = syntaxTree(text);
+  const header = tree?.body.find(
+    (node): node is AST.TOMLTable =>
+      node.type === 'TOMLTable' && node.kind === 'standard' && isDeepStrictEqual(node.resolvedKey, wanted),
+  );
   let out: string;
-  if (headerIndex < 0) {
+  if (!header) {
     const trimmed = text.replace(/\s*$/, '');
     out = `${trimmed}${trimmed ? '\n\n' : ''}[${table}]\n${entries(Object.entries(values))}\n`;
   } else {
-    const tableStart = lines.slice(0, headerIndex + 1).join('\n').length + 1;
     const pending = new Map(Object.entries(values));
-    let current = text;
-    let position = tableStart;
-    let end = -1;
-    while (position < current.length) {
-      const eol = current.indexOf('\n', position);
-      const line = current.slice(position, eol < 0 ? current.length : eol);
-      if (/^\s*\[/.test(line)) {
-        end = position;
-        break;
-      }
-      const key = /^(\s*)([A-Za-z0-9_-]+)\s*=\s*/.exec(line);
-      if (key) {
-        const valueStart = position + key[0].length;
-        let stop = valueEnd(current, valueStart);
-        while (stop > valueStart && (current[stop - 1] === ' ' || current[stop - 1] === '\t')) stop -= 1;
-        const name = key[2]!;
-        const value = pending.get(name);
-        let after = stop;
-        if (value !== undefined) {
-          const replacement = `${key[1]}${name} = ${tomlValue(value)}`;
-          current = current.slice(0, position) + replacement + current.slice(stop);
-          after = position + replacement.length;
-          pending.delete(name);
-        }
-        const next = current.indexOf('\n', after);
-        position = next < 0 ? current.length : next + 1;
-        continue;
-      }
-      position = eol < 0 ? current.length : eol + 1;
+    const splices: { from: number; to: number; text: string }[] = [];
+    for (const kv of header.body) {
+      const names = keyNames(kv.key);
+      const value = names.length === 1 ? pending.get(names[0]!) : undefined;
+      if (value === undefined) continue;
+      splices.push({ from: kv.value.range[0], to: kv.value.range[1], text: tomlValue(value) });
+      pending.delete(names[0]!);
     }
-    if (end < 0) end = current.length;
     if (pending.size > 0) {
-      // After the table's last non-blank line; one blank line before the next table.
-      const kept = current.slice(tableStart, end).replace(/\s*$/, '');
-      const rest = current.slice(end);
-      current = `${current.slice(0, tableStart)}${kept}${kept ? '\n' : ''}${entries(pending)}\n${rest ? `\n${rest.replace(/^\s*/, '')}` : ''}`;
+      // At the end of the line that holds the last key (or the header): after its comment, and
+      // before any comment lines that may introduce the next table.
+      const last = header.body.at(-1) ?? header;
+      const eol = text.indexOf('\n', last.range[1]);
+      splices.push({ from: eol, to: eol, text: `\n${entries(pending)}` });
     }
-    out = current;
+    out = text;
+    for (const { from, to, text: piece } of splices.sort((a, b) => b.from - a.from))
+      out = out.slice(0, from) + piece + out.slice(to);
   }
   verifyEdit(original, out, table, values, path);
   return out;

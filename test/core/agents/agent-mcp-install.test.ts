@@ -77,6 +77,14 @@ describe('mcp install for each agent', () => {
     assert.ok(text.startsWith(original), 'appended after everything the user wrote');
   });
 
+  test('codex: a header written inside a multi-line string is text, not our table', () => {
+    // A line scanner took the quoted header for the table and refused to uninstall.
+    const original =
+      'developer_instructions = """\n[mcp_servers.hookbox]\nis ours\n"""\n\n[mcp_servers.github]\ncommand = "gh"\n';
+    const { text } = roundTrip('codex', original);
+    assert.ok(text.startsWith(original), 'appended after everything the user wrote');
+  });
+
   test('codex: a file without a final newline, and no file at all', () => {
     roundTrip('codex', 'model = "o3"');
     roundTrip('codex', undefined);

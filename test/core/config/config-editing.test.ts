@@ -167,3 +167,72 @@ test("a hook's script may start with ~/ (the home); a hook on the hub's own addr
   assert.deepEqual(ownAddressProblems(text, path, { HOME: home }, { host: '127.0.0.1', port: 17003 }), []);
   assert.equal(ownAddressProblems(text, path, { HOME: home }, { host: '0.0.0.0', port: 17002 }).length, 1);
 });
+
+// Cases a line scanner got wrong: what looks like a header or a key inside a string or an array,
+// quoted keys, dotted keys and inline tables.
+
+test('mapConfigLines reads the structure: no header inside a string or an array, quoted and dotted keys', () => {
+  const text = [
+    '"desc" = """', // a quoted key before a multi-line string
+    '[[hooks]]',
+    '"""',
+    'matrix = [',
+    '  [1],', // a nested array on its own line, not a [1] table
+    ']',
+    'port = 2',
+    hook('x', '"json.ref" = "a"\nwhen.branch = "main"\n'),
+  ].join('\n');
+  const { lines, hookIndexByName } = mapConfigLines(text);
+  assert.equal(lines.get('hooks.0'), 8);
+  assert.equal(hookIndexByName.get('x'), 0);
+  assert.equal(lines.has('hooks.1'), false);
+  assert.equal(lines.has('1'), false);
+  assert.equal(lines.get('port'), 7);
+  assert.equal(lines.get('hooks.0.json.ref'), 12);
+  assert.equal(lines.get('hooks.0.when'), 13, 'a dotted key places its first part too');
+  assert.equal(lines.get('hooks.0.when.branch'), 13);
+});
+
+test('hooks written as an inline array of tables are placed at their element', () => {
+  const text = [
+    'hooks = [',
+    '  { name = "one", bind = "127.0.0.1:0", script = "hooks/a.sh" },',
+    '  { name = "two", bind = "127.0.0.1:0", script = "hooks/missing.sh" },',
+    ']',
+    '',
+  ].join('\n');
+  const [problem] = checkConfigText(text, path, {});
+  assert.match(problem?.message ?? '', /hook 'two': 'script' .*missing\.sh does not exist/);
+  assert.equal(problem?.line, 3);
+});
+
+test('setTableValues keeps the key as written, and finds keys the scanner missed', () => {
+  // A quoted key and the user's spacing keep their bytes; only the value changes.
+  assert.equal(
+    setTableValues('[notifications]\n"on_failure"=true # mine\n', 'notifications', { on_failure: false }, path),
+    '[notifications]\n"on_failure"=false # mine\n',
+  );
+  // A line starting with [ inside a multi-line string does not end the table.
+  const withString = '[mcp_servers.hookbox]\nnote = """\n[x]\n"""\ncommand = "old"\n';
+  assert.equal(
+    setTableValues(withString, 'mcp_servers.hookbox', { command: 'new' }, path),
+    withString.replace('"old"', '"new"'),
+  );
+  // A header written with spaces is the same table.
+  assert.equal(
+    setTableValues('[ mcp_servers . hookbox ]\ncommand = "old"\n', 'mcp_servers.hookbox', { command: 'new' }, path),
+    '[ mcp_servers . hookbox ]\ncommand = "new"\n',
+  );
+});
+
+test("setTableValues adds a key after the table's last key, not after a comment that introduces the next table", () => {
+  const before = '[notifications]\non_failure = true # mine\n\n# the API, for scripts\n[api]\nport = 1\n';
+  assert.equal(
+    setTableValues(before, 'notifications', { long_running_threshold_ms: 60000 }, path),
+    '[notifications]\non_failure = true # mine\nlong_running_threshold_ms = 60000\n\n# the API, for scripts\n[api]\nport = 1\n',
+  );
+  assert.equal(
+    setTableValues('[notifications] # empty\n[api]\n', 'notifications', { on_failure: false }, path),
+    '[notifications] # empty\non_failure = false\n[api]\n',
+  );
+});
