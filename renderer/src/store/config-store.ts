@@ -50,6 +50,8 @@ export interface ConfigState {
    * found it changed): the editor asks "reload / keep mine" instead of overwriting it. null: no conflict.
    */
   diskText: string | null;
+  /** The user chose "keep mine": the next save replaces the file whatever it holds by then. */
+  overwrite: boolean;
   scripts: string[];
   scriptDir: string;
   status: 'idle' | 'loading' | 'ready' | 'error';
@@ -143,6 +145,7 @@ export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: num
     lastSave: null,
     configError: null,
     diskText: null,
+    overwrite: false,
     scripts: [],
     scriptDir: '',
     status: 'idle',
@@ -156,6 +159,8 @@ export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: num
           (doc) => {
             const state = get();
             if (doc.text === state.savedText) return; // the file is what the editor started from
+            // Already answered "keep mine": the next save replaces the file; not asked twice.
+            if (state.overwrite) return set({ savedText: doc.text, exists: doc.exists });
             if (doc.text === state.text) return set({ savedText: doc.text, exists: doc.exists, diskText: null });
             if (state.text === state.savedText)
               return set({ text: doc.text, savedText: doc.text, exists: doc.exists, problems: [], diskText: null });
@@ -183,6 +188,7 @@ export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: num
           status: 'ready',
           problems: [],
           diskText: null,
+          overwrite: false,
         });
       } catch (error) {
         set({ status: 'error', error: messageOf(error) });
@@ -214,14 +220,15 @@ export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: num
       const text = get().text;
       set({ saving: true, error: null });
       try {
-        const result = await api.saveConfig({ text, base: get().savedText });
+        const { overwrite, savedText } = get();
+        const result = await api.saveConfig(overwrite ? { text } : { text, base: savedText });
         if (result.conflict) {
           const doc = await api.getConfig();
           set({ diskText: doc.text });
           return result;
         }
         set({ lastSave: result, problems: result.problems, configError: result.config_error });
-        if (result.saved) set({ savedText: text, exists: true, diskText: null });
+        if (result.saved) set({ savedText: text, exists: true, diskText: null, overwrite: false });
         return result;
       } catch (error) {
         set({ error: messageOf(error) });
@@ -233,12 +240,20 @@ export function createConfigStore(api: HookboxApi, options: { checkDelayMs?: num
     reloadFromDisk() {
       const disk = get().diskText;
       if (disk === null) return;
-      set({ text: disk, savedText: disk, exists: true, diskText: null, problems: [], lastSave: null });
+      set({
+        text: disk,
+        savedText: disk,
+        exists: true,
+        diskText: null,
+        overwrite: false,
+        problems: [],
+        lastSave: null,
+      });
     },
     keepMine() {
       const disk = get().diskText;
       if (disk === null) return;
-      set({ savedText: disk, exists: true, diskText: null });
+      set({ savedText: disk, exists: true, diskText: null, overwrite: true });
     },
     addHook(hook) {
       get().setText(appendTable(get().text, hookToml(hook)));
