@@ -39,7 +39,7 @@ import { NotificationPause } from './notify/notification-pause.ts';
 import { NotificationPipeline } from './notify/notification-pipeline.ts';
 import type { Notifier } from './notify/notifier.ts';
 import { createTerminalFocus } from './notify/focus/terminal-focus.ts';
-import { focusTerminal } from './notify/terminal-focus.ts';
+import { focusTerminal } from './notify/focus/bring-forward.ts';
 import { ScriptRunner } from './process/script-runner.ts';
 import { loadOrCreateControlToken } from './security/control-token.ts';
 import { shellIntegrationScript } from './shell/shell-integration.ts';
@@ -155,7 +155,7 @@ export interface Hub {
   natsStatus(): NatsStatus | null;
   /**
    * A click on a notification: brings forward the terminal of the agent session it is about when
-   * its hook said where that runs and the platform allows (notify/terminal-focus.ts). False
+   * its hook said where that runs and the platform allows (notify/focus/bring-forward.ts). False
    * otherwise: the shell then opens its window.
    */
   focusAgentTerminal(eventId: string): Promise<boolean>;

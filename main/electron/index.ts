@@ -140,7 +140,7 @@ function runDesktop(): void {
     const { config, configPath, settings } = loadSettings(process.env);
     logger = createLogger({ format: settings.logFormat });
     // A click brings forward the terminal of the agent session a notification is about, when its
-    // hook said where that runs and the platform allows (core/notify/terminal-focus.ts); else the window.
+    // hook said where that runs and the platform allows (core/notify/focus/bring-forward.ts); else the window.
     const onClick = (id: string) => {
       const focusing = hub ? hub.focusAgentTerminal(id) : Promise.resolve(false);
       focusing.then(

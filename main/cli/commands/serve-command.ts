@@ -35,7 +35,7 @@ export async function serveCommand(flags: ServeFlags): Promise<void> {
   const ctx = loadCliContext(flags, flags.port !== undefined ? { port: flags.port } : {});
   const logger = createLogger({ format: ctx.settings.logFormat });
   // A click on a notification brings forward the terminal of the agent session it is about (when
-  // known and the platform allows: core/notify/terminal-focus.ts); otherwise it says how to open the window.
+  // known and the platform allows: core/notify/focus/bring-forward.ts); otherwise it says how to open the window.
   const notifier = createHeadlessNotifier(logger, process.env, {
     onClick: (eventId) => {
       hub.focusAgentTerminal(eventId).then(

@@ -1,6 +1,6 @@
 // Where a coding agent's session runs, as its hook process sees it (the agent passes its own
 // environment on): what a click on the session's notification brings forward
-// (core/notify/terminal-focus.ts). Read by the hook command, so nothing heavy is imported here.
+// (core/notify/focus/bring-forward.ts). Read by the hook command, so nothing heavy is imported here.
 
 export interface AgentTerminal {
   /** tmux's pane id (`%3`, $TMUX_PANE). */

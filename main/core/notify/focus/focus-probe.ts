@@ -15,10 +15,18 @@ export interface FocusProbe {
 /** How long a probe's program may take: a notification waits for it. */
 export const PROBE_TIMEOUT_MS = 1_000;
 
-/** Runs a program (no shell) and resolves with its stdout, or undefined if it failed or timed out. */
-export function runProbe(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+/**
+ * Runs a program (no shell; found on env's PATH) and resolves with its stdout, or undefined if it
+ * is missing, failed or timed out. Also what a click uses to bring a terminal forward (bring-forward.ts).
+ */
+export function runProbe(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(file, args, { env, timeout: PROBE_TIMEOUT_MS, maxBuffer: 64 * 1024 }, (error, stdout) =>
+    execFile(file, args, { env, timeout: timeoutMs, maxBuffer: 64 * 1024 }, (error, stdout) =>
       resolve(error ? undefined : stdout),
     );
   });

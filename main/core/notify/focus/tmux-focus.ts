@@ -1,11 +1,12 @@
 import { isAbsolute } from 'node:path';
+import { TMUX_PANE_PATTERN } from '../../agents/agent-terminal.ts';
 import { type FocusAnswer, type FocusProbe, runProbe } from './focus-probe.ts';
 
 // tmux: the command's pane is in front when it is its window's active pane, that window is its
 // session's current one, and a client is attached to the session. The shell sends $TMUX_PANE and
 // the server's socket (the first field of $TMUX).
 
-const PANE = /^%\d+$/;
+const PANE = new RegExp(TMUX_PANE_PATTERN);
 
 export function tmuxProbe(env: NodeJS.ProcessEnv): FocusProbe {
   return {

@@ -1,5 +1,5 @@
-import type { AgentTerminal } from '../agents/agent-terminal.ts';
-import { findOnPath } from './libnotify-notifier.ts';
+import type { AgentTerminal } from '../../agents/agent-terminal.ts';
+import { runProbe } from './focus-probe.ts';
 
 // A click on an agent session's notification brings its terminal forward where the platform lets
 // a program do that:
@@ -14,17 +14,7 @@ import { findOnPath } from './libnotify-notifier.ts';
 const FOCUS_TIMEOUT_MS = 3_000;
 
 async function run(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<boolean> {
-  const path = findOnPath(program, env);
-  if (!path) return false;
-  const { execa } = await import('execa');
-  const result = await execa(path, args, {
-    env,
-    extendEnv: false,
-    reject: false,
-    timeout: FOCUS_TIMEOUT_MS,
-    stdin: 'ignore',
-  });
-  return !result.failed;
+  return (await runProbe(program, args, env, FOCUS_TIMEOUT_MS)) !== undefined;
 }
 
 /** Brings the terminal forward; true when something was focused. */
