@@ -161,7 +161,7 @@ func (r *run) execute() {
 		Dir:   cmd.Cwd,
 		Env:   env, // exactly the env given (never nil: nil would mean this process's own)
 		Files: []*os.File{stdinR, stdoutW, stderrW},
-		Sys:   &syscall.SysProcAttr{Setpgid: true}, // its own group, so a stop reaches all it started
+		Sys:   scriptSysProcAttr(),
 	}
 	argv := append([]string{cmd.Command}, cmd.Args...)
 	proc, err := os.StartProcess(path, argv, attr)

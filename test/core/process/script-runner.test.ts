@@ -463,3 +463,30 @@ describe('choosing the spawner', () => {
     assert.equal(kind, 'go');
   });
 });
+
+describe('the Go spawner on its own', { skip: goMissing || (process.platform !== 'linux' && 'Linux only') }, () => {
+  const dir = tempDir();
+
+  // The hub kills a stranded script's group once it has the 'started' report; a spawner killed
+  // before it sent that report must not leave the script running (the kernel kills it: Pdeathsig).
+  test('a script dies with the spawner even when nobody else knows it started', async () => {
+    const spawner = spawn(SPAWNER_BINARY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+    const pidFile = join(dir, 'unreported.pid');
+    spawner.send({
+      type: 'run',
+      id: 1,
+      command: '/bin/sh',
+      args: ['-c', `echo $$ > "${pidFile}"; sleep 60`],
+      input: '',
+      env: { PATH: process.env.PATH },
+      timeoutMs: 60_000,
+      maxOutputBytes: 1024,
+      killGraceMs: 2_000,
+    });
+    await eventually(() => hasPid(pidFile), 'the script to start');
+    const scriptPid = pidIn(pidFile);
+    assert.ok(alive(scriptPid));
+    spawner.kill('SIGKILL');
+    await eventually(() => !alive(scriptPid), 'the script to be killed with its spawner');
+  });
+});
