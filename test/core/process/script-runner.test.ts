@@ -470,7 +470,10 @@ describe('the Go spawner on its own', { skip: goMissing || (process.platform !==
   // The hub kills a stranded script's group once it has the 'started' report; a spawner killed
   // before it sent that report must not leave the script running (the kernel kills it: Pdeathsig).
   test('a script dies with the spawner even when nobody else knows it started', async () => {
-    const spawner = spawn(SPAWNER_BINARY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+    const spawner = spawn(SPAWNER_BINARY, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+    });
     const pidFile = join(dir, 'unreported.pid');
     spawner.send({
       type: 'run',
