@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaCheck } from '../../core/util/schema-check.ts';
 import { HOOK_KINDS } from '../../core/events/event-schema.ts';
 import { ErrorCode, HookboxError } from '../../core/errors.ts';
 import type { InboxMessage } from '../../core/inbox/inbox.ts';
@@ -236,7 +236,7 @@ export const TOOLS: readonly Tool<TSchema>[] = [
   }),
 ];
 
-const checkers = new Map(TOOLS.map((t) => [t.name, Compile(t.input)]));
+const checkers = new Map(TOOLS.map((t) => [t.name, schemaCheck(t.input)]));
 
 /** The tool's arguments checked against its schema; a problem names the field. */
 export function checkArguments(name: string, args: unknown): unknown {

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { Type, type Static, type TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaCheck } from '../util/schema-check.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { JsonTooDeepError, parseJsonInput } from '../util/json-input.ts';
 import type { LifecycleEventName } from '../lifecycle/lifecycle-events.ts';
@@ -136,10 +136,8 @@ export interface HooksFileSpec {
 
 /** A schema checker that throws InvalidInput naming the agent and the field. */
 export function inputChecker<T>(agent: string, schema: TSchema): (value: unknown) => T {
-  // Compiled on first use: a hook command reads one agent's input, never all five.
-  let checker: ReturnType<typeof Compile> | undefined;
+  const checker = schemaCheck(schema);
   return (value) => {
-    checker ??= Compile(schema);
     if (!checker.Check(value)) {
       const problem = describeSchemaIssues([...checker.Errors(value)]);
       throw new HookboxError(ErrorCode.InvalidInput, `${agent}'s hook input: ${problem?.message ?? 'invalid'}`);

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { defaultPaths } from '../config/paths.ts';
 import { DEFAULT_SETTINGS } from '../config/settings-schema.ts';
 import type { Static, TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaCheck } from '../util/schema-check.ts';
 import {
   checkConfigText,
   ownAddressProblems,
@@ -67,7 +67,7 @@ type Implementations = {
 /** The one place requests are checked: every implementation behind its schema's parser. */
 function validated(implementations: Implementations): OperationHandlers {
   const entries = Object.entries(AppRequests).map(([name, schema]) => {
-    const check = Compile(schema as TSchema);
+    const check = schemaCheck(schema as TSchema);
     const isVoid = (schema as { type?: string }).type === 'void' || !('properties' in (schema as object));
     const implementation = implementations[name as OperationName] as (request: unknown) => Promise<unknown>;
     const parse = (request: unknown): unknown => {

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { type AST, parseTOML } from 'toml-eslint-parser';
-import { Compile } from 'typebox/compile';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { writeAtomically } from '../shell/integration-files.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { ConfigFileSchema, parseConfigText, parseToml, type ConfigFile } from './config-file.ts';
 import { hubConfigFrom } from './hub-config.ts';
 import { resolveSettings } from './settings.ts';
+import { schemaCheck } from '../util/schema-check.ts';
 
 // The window's config editor: the same checks the hub applies on reload, with each problem placed
 // at a line of the text so the editor can show it there before anything is saved; and the
@@ -20,7 +20,7 @@ export interface ConfigProblem {
   column: number | null;
 }
 
-const checkConfigFile = Compile(ConfigFileSchema);
+const checkConfigFile = schemaCheck(ConfigFileSchema);
 
 /** The text's TOML syntax tree with positions, or null when it does not parse. */
 function syntaxTree(text: string): AST.TOMLTopLevelTable | null {

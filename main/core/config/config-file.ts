@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { SessionName } from '../inbox/session-name.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { JSON_MAX_DEPTH, valueTooDeep } from '../util/json-input.ts';
 import { NTFY_TOPIC_PATTERN } from '../notify/ntfy.ts';
 import { NOTIFICATION_ROUTES, NotifyWhen } from './settings-schema.ts';
+import { schemaCheck } from '../util/schema-check.ts';
 
 const Route = Type.Enum([...NOTIFICATION_ROUTES]);
 
@@ -122,7 +122,7 @@ export const ConfigFileSchema = Type.Object(
 );
 export type ConfigFile = Static<typeof ConfigFileSchema>;
 
-const checkConfigFile = Compile(ConfigFileSchema);
+const checkConfigFile = schemaCheck(ConfigFileSchema);
 
 export interface LoadedConfig {
   /** The file that was read, or null when none exists at the default location. */

@@ -1,7 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { checkHttpUrl } from '../config/settings.ts';
 import { interpolateEnv } from '../config/env-interpolation.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
@@ -10,6 +9,7 @@ import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { SafetyGuard } from './guard/safety-guard.ts';
 import { canonicalEventName, knownEventList, type LifecycleEventName } from './lifecycle-events.ts';
 import { ShellSyntaxError, splitCommandLine } from './guard/shell-parser.ts';
+import { schemaCheck } from '../util/schema-check.ts';
 
 // The `[lifecycle]` table of the TOML config file:
 //
@@ -87,7 +87,7 @@ const HandlerEntrySchema = Type.Object(
   { additionalProperties: false },
 );
 type HandlerEntry = Static<typeof HandlerEntrySchema>;
-const checkHandlerEntry = Compile(HandlerEntrySchema);
+const checkHandlerEntry = schemaCheck(HandlerEntrySchema);
 
 const SettingsSchema = Type.Object(
   {
@@ -109,7 +109,7 @@ const SettingsSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-const checkSettings = Compile(SettingsSchema);
+const checkSettings = schemaCheck(SettingsSchema);
 const SETTING_KEYS = new Set(['enabled', 'notify', 'inbox_session', 'claude_notify', 'outbox']);
 
 interface HandlerBase {

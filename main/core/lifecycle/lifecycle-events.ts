@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaCheck, type SchemaCheck } from '../util/schema-check.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 
@@ -208,12 +208,11 @@ export const LOOM_PAYLOADS: Record<LoomEvent, TSchema> = {
   'pre-compact': LoomContextInput,
 };
 
-const checkers = new Map<LifecycleEventName, ReturnType<typeof Compile>>();
+const checkers = new Map<LifecycleEventName, SchemaCheck<TSchema>>();
 function checkerFor(event: LifecycleEventName) {
   let checker = checkers.get(event);
   if (!checker) {
-    const schema = isLoomEvent(event) ? LOOM_PAYLOADS[event] : BERNSTEIN_PAYLOADS[event as BernsteinEvent];
-    checker = Compile(schema);
+    checker = schemaCheck(isLoomEvent(event) ? LOOM_PAYLOADS[event] : BERNSTEIN_PAYLOADS[event as BernsteinEvent]);
     checkers.set(event, checker);
   }
   return checker;

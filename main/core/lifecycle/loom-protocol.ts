@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { isLoomEvent, type LifecycleEventName } from './lifecycle-events.ts';
 import { parseJsonInput } from '../util/json-input.ts';
+import { schemaCheck } from '../util/schema-check.ts';
 
 // Loom's hook protocol as JSON: a Context goes in (stdin of a script hook), a Result comes out
 // (its stdout). Handlers run in registration order and a modification carries forward: the next
@@ -41,7 +41,7 @@ export const LoomResultSchema = Type.Object(
   { additionalProperties: true },
 );
 export type LoomResult = Static<typeof LoomResultSchema>;
-const checkResult = Compile(LoomResultSchema);
+const checkResult = schemaCheck(LoomResultSchema);
 
 /** The chain's answer: what the handlers decided together (as stored and as the API replies). */
 export const MergedResultSchema = Type.Object({

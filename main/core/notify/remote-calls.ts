@@ -1,9 +1,9 @@
 import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
 import type { RecordedEvent } from '../events/event-schema.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { PRIORITIES, type DesktopNotification } from './notifier.ts';
 import { parseJsonInput } from '../util/json-input.ts';
+import { schemaCheck } from '../util/schema-check.ts';
 
 // The two optional remote services agentd knows. Both are called with a timeout; neither can
 // hold up ingestion (they run after the event is acknowledged) and any failure is reported to
@@ -22,7 +22,7 @@ export const AnalysisAnswer = Type.Object({
   suggested_actions: Type.Optional(Type.Array(Type.String())),
 });
 export type AnalysisAnswer = Static<typeof AnalysisAnswer>;
-const checkAnswer = Compile(AnalysisAnswer);
+const checkAnswer = schemaCheck(AnalysisAnswer);
 
 /**
  * A bare server URL (`http://host:2024`) gets BAML's function route appended; a URL with a path

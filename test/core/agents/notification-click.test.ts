@@ -4,7 +4,7 @@
 // from inside a tmux server of the test's own, and the click made by dunst itself (`dunstctl
 // action`, the notification's default action, as a mouse click does).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { findOnPath } from '../../../main/core/notify/libnotify-notifier.ts';
@@ -31,6 +31,50 @@ function startTmux() {
   const pane = tmux('display-message', '-p', '-t', 'work:agent', '#{pane_id}');
   tmux('new-window', '-t', 'work', '-n', 'other');
   return { socket, pane, current: () => tmux('display-message', '-p', '-t', 'work', '#{window_name}') };
+}
+
+const x11Missing = ['openbox', 'xdotool', 'xmessage', 'xprop'].filter((tool) => !findOnPath(tool));
+const x11Skip = skip || (x11Missing.length > 0 && !process.env.CI ? `needs ${x11Missing.join(', ')}` : false);
+
+/**
+ * Openbox on the test's display (Xvfb runs no window manager, and only one that follows EWMH moves
+ * _NET_ACTIVE_WINDOW when asked) and two windows standing for terminals (xmessage): the
+ * agent's, then another one in front of it.
+ */
+async function startX11Terminals(env: NodeJS.ProcessEnv) {
+  const started = [spawn('openbox', ['--sm-disable'], { env, stdio: 'ignore' })];
+  after(() => {
+    for (const child of started) child.kill();
+  });
+  const activeWindow = () => {
+    const out = spawnSync('xprop', ['-root', '_NET_ACTIVE_WINDOW'], { env, encoding: 'utf8' }).stdout;
+    const id = /window id # (0x[0-9a-f]+)/.exec(out)?.[1];
+    return id ? String(Number.parseInt(id, 16)) : null;
+  };
+  const openWindow = async (name: string) => {
+    started.push(spawn('xmessage', ['-name', name, name], { env, stdio: 'ignore' }));
+    let id = '';
+    await eventually(
+      () => {
+        id = spawnSync('xdotool', ['search', '--classname', `^${name}$`], { env, encoding: 'utf8' }).stdout.trim();
+        return id !== '';
+      },
+      `the ${name} window`,
+      60_000,
+    );
+    return id.split('\n')[0]!;
+  };
+  // The window manager is up once it announces EWMH support on the root window.
+  await eventually(
+    () => /_NET_SUPPORTED/.test(spawnSync('xprop', ['-root'], { env, encoding: 'utf8' }).stdout),
+    'openbox to manage the display',
+    60_000,
+  );
+  const agent = await openWindow('agentterm');
+  const other = await openWindow('otherterm');
+  spawnSync('xdotool', ['windowactivate', other], { env });
+  await eventually(() => activeWindow() === other, 'the other window in front', 60_000);
+  return { agent, other, activeWindow };
 }
 
 // One desktop for the file: a second Xvfb on the same display number could start while the first
@@ -66,6 +110,30 @@ describe('a click on an agent notification', { skip }, () => {
     const click = spawnSync('dunstctl', ['action', '0'], { env: daemon!.env, encoding: 'utf8' });
     assert.equal(click.status, 0, click.stderr);
     await eventually(() => tmux.current() === 'agent', "the agent's tmux window in front", 60_000);
+    assert.equal(await serve.stop(), 0);
+  });
+
+  test("Claude's Notification from an X11 terminal (WINDOWID): a click raises and focuses that window", {
+    skip: x11Skip,
+  }, async () => {
+    const x11 = await startX11Terminals(daemon!.env);
+    const dataDir = tempDir();
+    const serve = await startServe(['--port', '0', '--data-dir', dataDir], daemon!.env);
+    await eventually(() => /notifications: libnotify/.test(serve.output()), 'serve to report libnotify', 60_000);
+    const message = 'Claude needs your permission to use Edit';
+    const hook = await runCli(
+      ['--data-dir', dataDir, 'agent-hook', 'claude', '--port', String(serve.port)],
+      { TMUX: '', TMUX_PANE: '', WINDOWID: x11.agent },
+      JSON.stringify({ ...claudeSamples.notification, message }),
+    );
+    assert.deepEqual(hook, { code: 0, stdout: '', stderr: '' });
+    await eventually(() => daemon!.shown().some((n) => n.body === message), 'the notification on the desktop', 60_000);
+    assert.equal(x11.activeWindow(), x11.other, 'nothing moves before the click');
+
+    const click = spawnSync('dunstctl', ['action', '0'], { env: daemon!.env, encoding: 'utf8' });
+    assert.equal(click.status, 0, click.stderr);
+    await eventually(() => x11.activeWindow() === x11.agent, "the agent's terminal window in front", 60_000);
+    assert.doesNotMatch(serve.output(), /`hookbox open` shows the window/);
     assert.equal(await serve.stop(), 0);
   });
 
