@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { findOnPath } from '../../main/core/notify/libnotify-notifier.ts';
+import { claudeSamples } from '../core/agents/fixtures/claude-inputs.ts';
 import { REPO_ROOT, runCli } from '../helpers/serve-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -233,6 +235,32 @@ test('the tray icon badges unread messages and failures while the window is away
   assert.deepEqual(lifecycle.navigate, { view: 'hooks', lifecycle_event_id: lifecycle.lifecycle_event_id });
   assert.equal(lifecycle.visible, true);
   assert.deepEqual(find(steps, 'exit'), { step: 'exit', code: 0 });
+});
+
+test("a click on an agent's notification brings forward the tmux window its session runs in", {
+  skip: !findOnPath('tmux') && !process.env.CI && 'needs tmux',
+}, async () => {
+  const socket = join(tempDir('hookbox-tmux-'), 'tmux.sock');
+  const { TMUX: _outer, TMUX_PANE: _outerPane, ...tmuxEnv } = process.env;
+  const tmux = (...args: string[]) =>
+    execFileSync('tmux', ['-S', socket, ...args], { env: tmuxEnv, encoding: 'utf8' }).trim();
+  tmux('new-session', '-d', '-s', 'work', '-n', 'agent', '-x', '80', '-y', '24');
+  after(() => spawnSync('tmux', ['-S', socket, 'kill-server'], { env: tmuxEnv }));
+  const pane = tmux('display-message', '-p', '-t', 'work:agent', '#{pane_id}');
+  tmux('new-window', '-t', 'work', '-n', 'other');
+
+  const { code, steps, output } = await runMain({
+    FAKE_SCENARIO: 'agent-click',
+    FAKE_TMUX_SOCKET: socket,
+    FAKE_TMUX_PANE: pane,
+    FAKE_HOOK_INPUT: JSON.stringify(claudeSamples.notification),
+  });
+  assert.equal(code, 0, output);
+  assert.ok(!find(steps, 'scenario-failed'), output);
+  const clicked = find(steps, 'clicked-agent')!;
+  assert.equal(clicked.status, 200);
+  assert.match(clicked.title, /^Claude Code/);
+  assert.deepEqual([clicked.before, clicked.after], ['other', 'agent']);
 });
 
 test('a hub that cannot start shows the reason in a dialog and exits 1', async () => {

@@ -4,6 +4,7 @@
 // then picks Quit in the tray menu. FAKE_SCENARIO=attention: with the window in the tray, a
 // message and a failed command badge the tray icon; clicking their notifications (a command's, a
 // lifecycle event's) opens the window on them and clears the badge.
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
@@ -144,7 +145,49 @@ async function attentionScenario(): Promise<void> {
   tray.menu?.items.find((item) => item.label === 'Quit')?.click?.();
 }
 
-const scenarios: Record<string, () => Promise<void>> = { run: scenario, attention: attentionScenario };
+/**
+ * FAKE_SCENARIO=agent-click: Claude Code's Notification hook, sent from a pane of the test's tmux
+ * server (FAKE_TMUX_SOCKET, FAKE_TMUX_PANE), raises a notification; its click brings that pane's
+ * window forward (reported as the tmux window current after the click).
+ */
+async function agentClickScenario(): Promise<void> {
+  const [win] = (await once(fake, 'window')) as [InstanceType<typeof electron.BrowserWindow>];
+  const [tray] = (await once(fake, 'tray')) as [InstanceType<typeof electron.Tray>];
+  const health = (await ipcMain.invokeFrom(win, INVOKE_CHANNELS.getHealth, undefined)) as HubHealth;
+  const token = readFileSync(join(process.env.XDG_DATA_HOME!, 'hookbox', 'control-token'), 'utf8').trim();
+  const socket = process.env.FAKE_TMUX_SOCKET!;
+  const currentWindow = () =>
+    spawnSync('tmux', ['-S', socket, 'display-message', '-p', '-t', 'work', '#{window_name}'], {
+      encoding: 'utf8',
+    }).stdout.trim();
+  win.close();
+
+  const notified = once(fake, 'notification');
+  const query = new URLSearchParams({ tmux_pane: process.env.FAKE_TMUX_PANE!, tmux_socket: socket });
+  const reply = await fetch(`${health.api_url}/agents/claude/run?${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: process.env.FAKE_HOOK_INPUT!,
+  });
+  const [notification] = (await notified) as [InstanceType<typeof electron.Notification>];
+  const before = currentWindow();
+  notification.click();
+  const deadline = Date.now() + 15_000;
+  while (currentWindow() !== 'agent' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  report('clicked-agent', {
+    status: reply.status,
+    title: notification.options.title,
+    before,
+    after: currentWindow(),
+  });
+  tray.menu?.items.find((item) => item.label === 'Quit')?.click?.();
+}
+
+const scenarios: Record<string, () => Promise<void>> = {
+  run: scenario,
+  attention: attentionScenario,
+  'agent-click': agentClickScenario,
+};
 const chosen = scenarios[process.env.FAKE_SCENARIO ?? ''];
 if (chosen) {
   chosen().catch((error: unknown) => {
