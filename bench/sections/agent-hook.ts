@@ -19,6 +19,8 @@ import {
 } from '../lib/server-process.ts';
 
 const COMMAND_RUNS = 30;
+/** Node, its net module and one round trip to the hub: the floor of the hub-up command form. */
+const MINIMAL_CLIENT = join(import.meta.dirname, '../peers/minimal-hook-client.cjs');
 const HTTP_RUNS = 1_000;
 const CONFIG = '[[lifecycle."pre-tool-call"]]\nname = "safety-check"\nbuiltin = "safety-guard"\n';
 const INPUT = JSON.stringify({
@@ -72,6 +74,7 @@ export async function run(): Promise<BenchSection> {
   const server = await startHookboxServe(root, { configToml: CONFIG });
   const failures: string[] = [];
   const bare: number[] = [];
+  const floor: number[] = [];
   const up: number[] = [];
   const down: number[] = [];
   const http: number[] = [];
@@ -93,6 +96,7 @@ export async function run(): Promise<BenchSection> {
       String(port),
     ];
     const downPort = await closedPort();
+    const floorArgs = [MINIMAL_CLIENT, String(server.port), join(root, 'hookbox', 'control-token')];
     const check = (label: string, r: { code: number | null; stdout: string; stderr: string }, quiet: boolean) => {
       if (r.code !== 0 || r.stdout !== '' || (quiet && r.stderr !== ''))
         failures.push(
@@ -102,9 +106,11 @@ export async function run(): Promise<BenchSection> {
     // One untimed run of each (file cache), then the three take turns run after run.
     await timedRun(['-e', ''], env, '');
     check('command, hub up', await timedRun(hookArgs(server.port), env, INPUT), true);
+    check('minimal client', await timedRun(floorArgs, env, INPUT), true);
     check('command, hub down', await timedRun(hookArgs(downPort), env, INPUT), false);
     for (let i = 0; i < COMMAND_RUNS; i++) {
       bare.push((await timedRun(['-e', ''], env, '')).ms);
+      floor.push((await timedRun(floorArgs, env, INPUT)).ms);
       const u = await timedRun(hookArgs(server.port), env, INPUT);
       check('command, hub up', u, true);
       up.push(u.ms);
@@ -137,6 +143,8 @@ export async function run(): Promise<BenchSection> {
   const rows: BenchRow[] = [
     info(`bare node -e '' (median / p99)`, `${fmt.ms(bareMedian)} / ${fmt.ms(p99(bare))}`),
     judged('command form, hub up: median vs bare node', median(up) / bareMedian, fmt.ratio, { max: 1.5 }),
+    info('floor: a minimal client asking the hub, vs bare node', fmt.ratio(median(floor) / bareMedian)),
+    info('command form, hub up: median vs that minimal client', fmt.ratio(median(up) / median(floor))),
     info('command form, hub up (median / p99)', `${fmt.ms(median(up))} / ${fmt.ms(p99(up))}`),
     judged('command form, hub down: median vs bare node', median(down) / bareMedian, fmt.ratio, { max: 1.5 }),
     info('command form, hub down (median / p99)', `${fmt.ms(median(down))} / ${fmt.ms(p99(down))}`),
@@ -148,7 +156,8 @@ export async function run(): Promise<BenchSection> {
     '',
     `What Hookbox adds to each tool call of a coding agent: Claude Code's PreToolUse for \`npm test\` (allowed by the safety guard). ` +
       `**Command form**: \`node out/cli/agent-hook.cjs agent-hook claude\` (what \`hookbox agents install\` writes into the agent's config) spawned with the hook JSON on stdin until it exits, ${COMMAND_RUNS} ` +
-      "runs taking turns with a bare `node -e ''` (the floor of any command hook) — with the hub up (the chain runs in the hub and " +
+      "runs taking turns with a bare `node -e ''` (the floor of any command hook) and a minimal client that only asks the hub " +
+      '(`bench/peers/minimal-hook-client.cjs`: Node, its net module, one round trip; the floor of the hub-up form) — with the hub up (the chain runs in the hub and ' +
       'the call is recorded) and down (the chain runs in the command from the config). **http form**: Claude Code\'s `type: "http"` ' +
       `hook, POST /agents/claude/hook on a fresh connection each time, ${HTTP_RUNS} requests after 50 untimed. Targets: command form ` +
       'within 1.5× of the bare node start, http form under 2 ms median.',
@@ -156,6 +165,7 @@ export async function run(): Promise<BenchSection> {
     '| Form | Median | p99 | vs bare node |',
     '|---|--:|--:|--:|',
     `| bare \`node -e ''\` | ${fmt.ms(bareMedian)} | ${fmt.ms(p99(bare))} | 1.00× |`,
+    `| minimal client asking the hub (floor) | ${fmt.ms(median(floor))} | ${fmt.ms(p99(floor))} | ${fmt.ratio(median(floor) / bareMedian)} |`,
     `| command, hub up | ${fmt.ms(median(up))} | ${fmt.ms(p99(up))} | ${fmt.ratio(median(up) / bareMedian)} |`,
     `| command, hub down | ${fmt.ms(median(down))} | ${fmt.ms(p99(down))} | ${fmt.ratio(median(down) / bareMedian)} |`,
     `| http | ${fmt.ms(median(http))} | ${fmt.ms(p99(http))} | |`,
