@@ -32,7 +32,7 @@ import { inboxText, readNatsRecord, type NatsRecord } from './nats-messages.ts';
 // The hub's link to NATS JetStream, one connection for both directions.
 //
 // Publish: a record to publish is an outbox row (channel 'nats', the same table as webhooks and
-// ntfy) written after its own commit; this loop sends the rows one at a time in the order they
+// ntfy) written in the record's own transaction (queueInTransaction); this loop sends the rows one at a time in the order they
 // were written, each with Nats-Msg-Id = the record's Hookbox id (JetStream drops a duplicate), and
 // deletes a row once JetStream acknowledged it. While NATS is unreachable the rows wait; the head
 // of the queue says why. One at a time keeps the order per subject across an outage.
@@ -199,27 +199,27 @@ export class NatsLink {
     };
   }
 
-  /** Queues a record for publishing on `subject` (durably: it goes out once NATS takes it). */
-  async enqueue(subject: string, record: NatsRecord): Promise<void> {
+  /**
+   * Queues a record for publishing on `subject`: its outbox row. Called inside the write that
+   * stores the record (db/commit-hooks.ts), so the row commits with it or not at all.
+   */
+  queueInTransaction(subject: string, record: NatsRecord): void {
     const at = this.#deps.clock.now();
-    await this.#deps.writes.write(
-      () =>
-        this.#deps.store.insert({
-          id: newId(),
-          channel: 'nats',
-          event_id: record.id,
-          event: record.kind,
-          hook: subject,
-          url: subject,
-          body: JSON.stringify(record),
-          max_attempts: 0,
-          timeout_ms: PUBLISH_TIMEOUT_MS,
-          next_attempt_at: at.getTime(),
-          created_at: at.toISOString(),
-        }),
-      { oneStatement: true },
-    );
-    this.#wake?.();
+    this.#deps.store.insert({
+      id: newId(),
+      channel: 'nats',
+      event_id: record.id,
+      event: record.kind,
+      hook: subject,
+      url: subject,
+      body: JSON.stringify(record),
+      max_attempts: 0,
+      timeout_ms: PUBLISH_TIMEOUT_MS,
+      next_attempt_at: at.getTime(),
+      created_at: at.toISOString(),
+    });
+    // The transaction commits before any microtask runs (better-sqlite3 is synchronous).
+    queueMicrotask(() => this.#wake?.());
   }
 
   #loop(work: Promise<void>): void {
