@@ -264,7 +264,10 @@ export class NatsLink {
           ...authOptions(this.#config),
         });
       } catch (error) {
-        this.#problem('error', `cannot connect to ${servers.join(', ')}: ${describeNatsError(error)}`);
+        this.#problem(
+          'error',
+          `cannot connect to ${servers.join(', ')}: ${describeNatsError(error)}${this.#authHint()}`,
+        );
         await this.#sleep(delay);
         delay = Math.min(delay * 2, MAX_RETRY_MS);
       }
@@ -289,6 +292,13 @@ export class NatsLink {
     for (const sub of this.#config.subscribe) this.#loop(this.#consume(jsm, sub));
   }
 
+  /** What Hookbox can tell about a refusal: a .creds file whose user JWT is past its expiry. */
+  #authHint(): string {
+    const auth = this.#config.auth;
+    if (auth.kind !== 'creds' || !auth.expiresAt || auth.expiresAt > this.#deps.clock.now()) return '';
+    return ` (the user JWT in ${auth.file} expired at ${auth.expiresAt.toISOString()})`;
+  }
+
   async #watch(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
       if (!this.#running) return;
@@ -299,7 +309,7 @@ export class NatsLink {
         this.#lastLogged = null;
         this.#deps.logger.info(`NATS: reconnected to ${s.server}`);
         this.#wake?.();
-      } else if (s.type === 'error') this.#problem(this.#state, describeNatsError(s.error));
+      } else if (s.type === 'error') this.#problem(this.#state, `${describeNatsError(s.error)}${this.#authHint()}`);
     }
   }
 
