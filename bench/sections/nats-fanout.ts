@@ -140,7 +140,8 @@ async function hookboxPath(url: string): Promise<{ rate: number; latencies: numb
 }
 
 async function barePath(url: string): Promise<{ rate: number; latencies: number[] }> {
-  const nc = await connect({ servers: url });
+  // The same client options as the hub's link (noAsyncTraces: no Error built per request).
+  const nc = await connect({ servers: url, noAsyncTraces: true });
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'PEER', subjects: ['peer.>'] });
