@@ -1,5 +1,6 @@
 // Types only: what the hub emits and where it listens. Consumers of the hub (the app API, the
 // shells) import these without importing the hub itself, so no import circle runs through it.
+import type { CommitHooks } from './db/commit-hooks.ts';
 import type { RecordedEvent } from './events/event-schema.ts';
 import type { InboxMessage } from './inbox/inbox-store.ts';
 import type { LifecycleEventRecord } from './lifecycle/lifecycle-store.ts';
@@ -26,6 +27,18 @@ export interface HubEvents {
   /** A lifecycle webhook delivery changed: an attempt was recorded, or a dead one was revived. */
   'lifecycle-delivery': [delivery: DeliverySummary];
 }
+
+/** The records other writes may commit with (db/commit-hooks.ts), by kind. */
+export interface StoredRecords {
+  event: RecordedEvent;
+  notification: NotificationRecord;
+  lifecycle: LifecycleEventRecord;
+  inbox: InboxMessage;
+  hook_run: HookRun;
+}
+
+/** The hub's one set of writes that commit with its records (the NATS outbox rows). */
+export type RecordCommitHooks = CommitHooks<StoredRecords>;
 
 export interface HubAddress {
   host: string;

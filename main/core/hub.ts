@@ -13,6 +13,7 @@ import { resolveSettings } from './config/settings.ts';
 import type { Settings } from './config/settings-schema.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { WalCheckpoints } from './db/wal-checkpointer.ts';
+import { CommitHooks } from './db/commit-hooks.ts';
 import { WriteBatcher } from './db/write-batcher.ts';
 import { IdleMemoryTrimmer } from './util/idle-memory.ts';
 import { runStopSteps, type StopStep } from './util/stop-steps.ts';
@@ -45,7 +46,7 @@ import { loadOrCreateControlToken } from './security/control-token.ts';
 import { shellIntegrationScript } from './shell/shell-integration.ts';
 import { scriptOptionsFrom } from './shell/script-text.ts';
 import { ShellSpool, shellSpoolDir } from './shell/shell-spool.ts';
-import type { HubAddress, HubEvents } from './hub-types.ts';
+import type { HubAddress, HubEvents, RecordCommitHooks } from './hub-types.ts';
 import { HOOKBOX_VERSION } from './version.ts';
 import { HookManager, type ApplyReport } from './webhooks/hook-manager.ts';
 import { HookRunStore } from './webhooks/hook-run-store.ts';
@@ -373,6 +374,24 @@ export function createHub(options: HubOptions): Hub {
       const checkpointer = new WalCheckpoints(db, writes, { databaseFile: dbFile, logger });
       parts.checkpointer = checkpointer;
       checkpointer.start();
+      const outboxStore = new OutboxStore(db);
+      // What commits with each record (its NATS outbox row), registered before any record is written.
+      const commitHooks: RecordCommitHooks = new CommitHooks();
+      const nats = config.nats
+        ? new NatsLink({
+            config: config.nats,
+            db,
+            store: outboxStore,
+            writes,
+            clock,
+            logger: logger.child({ component: 'nats' }),
+            // Called once the link is started, when both are built.
+            intoInbox: (input, alsoWrite) => inbox.inject(input, alsoWrite),
+            intoEvents: (input, alsoWrite) => eventIngest.ingestEvent(input, alsoWrite),
+          })
+        : undefined;
+      parts.nats = nats;
+      if (nats) publishHubRecords(nats, commitHooks);
       const eventStore = new EventStore(db);
       const eventLog = new EventLog({
         store: eventStore,
@@ -380,6 +399,7 @@ export function createHub(options: HubOptions): Hub {
         clock,
         cacheSize: options.settings.history.cacheSize,
         retention: options.settings.history.retention,
+        commitHooks,
       });
       const searchIndexer = new SearchIndexer({
         store: eventStore,
@@ -387,7 +407,6 @@ export function createHub(options: HubOptions): Hub {
         logger: logger.child({ component: 'search-index' }),
       });
       parts.searchIndexer = searchIndexer;
-      const outboxStore = new OutboxStore(db);
       let kickOutbox = () => undefined as void;
       const notifications = new NotificationPipeline({
         settings: () => options.settings.notifications,
@@ -400,6 +419,7 @@ export function createHub(options: HubOptions): Hub {
         focus: createTerminalFocus({ env, logger: logger.child({ component: 'notify' }) }),
         outbox: { store: outboxStore, kick: () => kickOutbox() },
         host: config.nats?.host ?? hostToken(hostname()),
+        commitHooks,
         ...(options.idleMs ? { idleMs: options.idleMs } : {}),
       });
       const eventIngest = createEventIngest({
@@ -414,7 +434,7 @@ export function createHub(options: HubOptions): Hub {
         onNotification: (record) => events.emit('notification', record),
       });
       ingest = eventIngest;
-      const inbox = new Inbox({ db, writes, clock });
+      const inbox = new Inbox({ db, writes, clock, commitHooks });
       inbox.events.on('message', (message) => events.emit('message', message));
       const hookRuns = new HookRunStore(db, { keep: HOOK_RUNS_KEPT });
       const deliveries = new DeliveryLedger(db);
@@ -432,6 +452,7 @@ export function createHub(options: HubOptions): Hub {
         baseEnv: env,
         scripts,
         onRun: (run) => events.emit('hook-run', run),
+        commitHooks,
       });
       parts.hooks = manager;
       await manager.startAll(config.hooks);
@@ -448,6 +469,7 @@ export function createHub(options: HubOptions): Hub {
         notifications,
         config: config.lifecycle,
         onEvent: (event) => events.emit('lifecycle-event', event),
+        commitHooks,
         onNotification: (record) => events.emit('notification', record),
         onDelivery: (delivery) => events.emit('lifecycle-delivery', delivery),
         outboxStore,
@@ -469,20 +491,6 @@ export function createHub(options: HubOptions): Hub {
       // The window's operations, a consumer of the services above: built before the server
       // listens, so every route it serves is there from the first request.
       let apiUrl = '';
-      const nats = config.nats
-        ? new NatsLink({
-            config: config.nats,
-            db,
-            store: outboxStore,
-            writes,
-            clock,
-            logger: logger.child({ component: 'nats' }),
-            intoInbox: (input, alsoWrite) => inbox.inject(input, alsoWrite),
-            intoEvents: (input, alsoWrite) => eventIngest.ingestEvent(input, alsoWrite),
-          })
-        : undefined;
-      parts.nats = nats;
-      if (nats) publishHubRecords(nats, events, logger);
 
       const app = createAppApi({
         eventLog,

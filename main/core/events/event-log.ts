@@ -3,6 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { EventInput, RecordedEvent } from './event-schema.ts';
 import type { EventPage, EventQuery, EventStore } from './event-store.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
+import type { RecordCommitHooks } from '../hub-types.ts';
 
 const EVENT_LIST_DEFAULT = 50;
 const EVENT_LIST_MAX = 500;
@@ -26,6 +27,7 @@ export class EventLog {
   readonly #cacheSize: number;
   readonly #retention: number;
   readonly #writes: WriteBatcher;
+  readonly #commitHooks: RecordCommitHooks | undefined;
   /** Newest last. */
   #recent: RecordedEvent[];
 
@@ -35,6 +37,8 @@ export class EventLog {
     clock: Clock;
     cacheSize: number;
     retention: number;
+    /** Writes that commit with each event (the NATS outbox). */
+    commitHooks?: RecordCommitHooks;
   }) {
     this.#store = options.store;
     this.#clock = options.clock;
@@ -42,6 +46,7 @@ export class EventLog {
     this.#retention = options.retention;
     this.#recent = this.#store.newest(this.#cacheSize).reverse();
     this.#writes = options.writes;
+    this.#commitHooks = options.commitHooks;
   }
 
   /**
@@ -61,11 +66,13 @@ export class EventLog {
     };
     const { alsoWrite } = options;
     const durable = options.durable !== false;
-    if (alsoWrite)
+    const hooks = this.#commitHooks?.has('event') ? this.#commitHooks : undefined;
+    if (alsoWrite || hooks)
       await this.#writes.write(
         () => {
           this.#store.insert(event, this.#retention);
-          alsoWrite();
+          hooks?.run('event', event);
+          alsoWrite?.();
         },
         { durable },
       );

@@ -4,6 +4,7 @@ import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
+import type { RecordCommitHooks } from '../hub-types.ts';
 import {
   InboxStore,
   type InboxMessage,
@@ -54,9 +55,12 @@ export class Inbox {
   readonly #writes: WriteBatcher;
   readonly #store: InboxStore;
   readonly #clock: Clock;
+  readonly #commitHooks: RecordCommitHooks | undefined;
 
-  constructor(options: { db: Database; writes: WriteBatcher; clock: Clock }) {
+  /** `commitHooks`: writes that commit with each message (the NATS outbox). */
+  constructor(options: { db: Database; writes: WriteBatcher; clock: Clock; commitHooks?: RecordCommitHooks }) {
     this.#writes = options.writes;
+    this.#commitHooks = options.commitHooks;
     this.#store = new InboxStore(options.db);
     this.#clock = options.clock;
     this.events.setMaxListeners(0);
@@ -87,6 +91,7 @@ export class Inbox {
         created_at: now.toISOString(),
         available_at: (input.availableAt ?? now).getTime(),
       });
+      this.#commitHooks?.run('inbox', stored);
       alsoWrite?.(stored);
       return stored;
     });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
+import type { RecordCommitHooks } from '../hub-types.ts';
 import type { Inbox } from '../inbox/inbox.ts';
 import type { NotificationPipeline, NotificationRecord } from '../notify/notification-pipeline.ts';
 import { newId } from '../util/ids.ts';
@@ -52,6 +53,8 @@ export interface LifecycleServiceDeps {
   fetch?: typeof fetch;
   random?: () => number;
   onEvent?: (record: LifecycleEventRecord) => void;
+  /** Writes that commit with each lifecycle event (the NATS outbox). */
+  commitHooks?: RecordCommitHooks;
   onNotification?: (record: NotificationRecord) => void;
   /** A delivery's state changed (an attempt was recorded, or a dead one was revived). */
   onDelivery?: (delivery: DeliverySummary) => void;
@@ -228,6 +231,7 @@ export class LifecycleService {
     await this.#deps.writes.write(
       () => {
         this.store.insertEvent(record);
+        this.#deps.commitHooks?.run('lifecycle', record);
         for (const run of outcome.runs) this.store.insertRun(id, run);
         for (const delivery of deliveries) this.outboxStore.insert(delivery);
         for (const effect of outcome.effects) {

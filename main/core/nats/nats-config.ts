@@ -57,7 +57,7 @@ export type NatsAuth =
   | { kind: 'token'; token: string }
   | { kind: 'user'; user: string; password: string }
   | { kind: 'nkey'; seed: Uint8Array }
-  | { kind: 'creds'; creds: Uint8Array; file: string };
+  | { kind: 'creds'; creds: Uint8Array; file: string; expiresAt: Date | null };
 
 export interface NatsSubscription {
   subject: string;
@@ -95,6 +95,33 @@ function readSecretFile(path: string, key: string, file: string): Uint8Array {
   }
 }
 
+// The blocks of a .creds file as nsc and the NATS clients write and read them: a user JWT, then
+// the user's NKey seed, each between dashed BEGIN/END lines (the client's own parser's pattern).
+const CREDS_BLOCK = /\s*(?:(?:[-]{3,}[^\n]*[-]{3,}\n)(.+)(?:\n\s*[-]{3,}[^\n]*[-]{3,}\n))/g;
+const USER_SEED = /^SU[A-Z2-7]{56}$/;
+
+/**
+ * Checks a .creds file's shape and reads when its user JWT expires; a problem names the key and
+ * the file, never the content (it is a secret).
+ */
+function readCreds(bytes: Uint8Array, path: string, file: string): { expiresAt: Date | null } {
+  const text = new TextDecoder().decode(bytes);
+  const blocks = [...text.matchAll(CREDS_BLOCK)].map((m) => m[1]!.trim());
+  const [jwt, seed] = blocks;
+  const refuse = (why: string) =>
+    new HookboxError(ErrorCode.InvalidConfig, `${file}: nats.credentials: ${path} ${why} (as nsc writes it)`);
+  const claims = jwt?.split('.')[1];
+  if (!jwt || !claims) throw refuse('holds no user JWT block');
+  if (!seed || !USER_SEED.test(seed)) throw refuse('holds no user NKey seed block (SU…) after the JWT');
+  let exp: unknown;
+  try {
+    exp = (JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+  } catch {
+    throw refuse('holds a user JWT that is not one');
+  }
+  return { expiresAt: typeof exp === 'number' && exp > 0 ? new Date(exp * 1000) : null };
+}
+
 function authOf(raw: NatsFile, env: NodeJS.ProcessEnv, file: string): NatsAuth {
   const given = (['credentials', 'nkey', 'token', 'user'] as const).filter((k) => raw[k] !== undefined);
   if (given.length > 1)
@@ -107,11 +134,14 @@ function authOf(raw: NatsFile, env: NodeJS.ProcessEnv, file: string): NatsAuth {
   const at = (key: string) => `${file}: nats.${key}`;
   if (raw.credentials !== undefined) {
     const path = expand(interpolateEnv(raw.credentials, env, at('credentials')), env);
-    return { kind: 'creds', creds: readSecretFile(path, 'credentials', file), file: path };
+    const creds = readSecretFile(path, 'credentials', file);
+    return { kind: 'creds', creds, file: path, ...readCreds(creds, path, file) };
   }
   if (raw.nkey !== undefined) {
     const path = expand(interpolateEnv(raw.nkey, env, at('nkey')), env);
     const seed = new TextDecoder().decode(readSecretFile(path, 'nkey', file)).trim();
+    if (!USER_SEED.test(seed))
+      throw new HookboxError(ErrorCode.InvalidConfig, `${file}: nats.nkey: ${path} holds no user NKey seed (SU…)`);
     return { kind: 'nkey', seed: new TextEncoder().encode(seed) };
   }
   if (raw.token !== undefined) return { kind: 'token', token: interpolateEnv(raw.token, env, at('token')) };

@@ -6,6 +6,7 @@ import {
   jetstream,
   jetstreamManager,
   StorageType,
+  type ConsumerConfig,
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
@@ -32,17 +33,20 @@ import { inboxText, readNatsRecord, type NatsRecord } from './nats-messages.ts';
 // The hub's link to NATS JetStream, one connection for both directions.
 //
 // Publish: a record to publish is an outbox row (channel 'nats', the same table as webhooks and
-// ntfy) written after its own commit; this loop sends the rows one at a time in the order they
+// ntfy) written in the record's own transaction (queueInTransaction); this loop sends the rows one at a time in the order they
 // were written, each with Nats-Msg-Id = the record's Hookbox id (JetStream drops a duplicate), and
 // deletes a row once JetStream acknowledged it. While NATS is unreachable the rows wait; the head
 // of the queue says why. One at a time keeps the order per subject across an outage.
 //
-// Subscribe: each [[nats.subscribe]] binds a durable pull consumer (explicit ack, one message
-// unacknowledged at a time, so a redelivery never overtakes what follows). A message is validated
-// (nats-messages.ts; an invalid one is terminated with the reason logged, never retried), committed
-// into the inbox or the event history together with its id in nats_received, and only then
-// acknowledged: a crash before the commit means a redelivery, one after it a duplicate that the id
-// turns away.
+// Subscribe: each [[nats.subscribe]] binds a durable pull consumer (explicit ack, up to WINDOW
+// messages unacknowledged). A message is validated (nats-messages.ts; an invalid one is terminated
+// with the reason logged, never retried) and handed to the inbox's or the history's write path with
+// its id in nats_received, in the order received: the messages of one turn share a commit and its
+// fsync, and each is acknowledged only once its commit is on disk. A crash before the commit means
+// a redelivery, one after it a duplicate that the id turns away. Order per subject holds through
+// failures: a message is stored only if the one before it was, and a session that ends with
+// messages unacknowledged (a crash, a failed commit) makes the next start again after the
+// consumer's ack floor, so no newer message overtakes them.
 //
 // Bad credentials or an unreachable server: one log line per distinct error, the state in
 // status(), retries with backoff; the hub keeps serving locally.
@@ -89,6 +93,21 @@ export interface NatsLinkDeps {
 }
 
 const BATCH = 200;
+/**
+ * Messages a subscription holds unacknowledged: received, their commits under way. Those of one
+ * turn share a commit and its fsync; each is acknowledged once its own commit is on disk.
+ */
+const WINDOW = 64;
+
+interface ConsumeChain {
+  /** The id of the message last handed to the write path in this session. */
+  previous: string | undefined;
+  /** Messages refused before their write (terminated): the next one may follow them. */
+  refused: Set<string>;
+  failed: boolean;
+  /** A commit failed: stop taking messages; the next session starts again from the ack floor. */
+  fail: () => void;
+}
 const PUBLISH_TIMEOUT_MS = 5_000;
 const MAX_RETRY_MS = 30_000;
 const STOP_DEADLINE_MS = 5_000;
@@ -199,27 +218,27 @@ export class NatsLink {
     };
   }
 
-  /** Queues a record for publishing on `subject` (durably: it goes out once NATS takes it). */
-  async enqueue(subject: string, record: NatsRecord): Promise<void> {
+  /**
+   * Queues a record for publishing on `subject`: its outbox row. Called inside the write that
+   * stores the record (db/commit-hooks.ts), so the row commits with it or not at all.
+   */
+  queueInTransaction(subject: string, record: NatsRecord): void {
     const at = this.#deps.clock.now();
-    await this.#deps.writes.write(
-      () =>
-        this.#deps.store.insert({
-          id: newId(),
-          channel: 'nats',
-          event_id: record.id,
-          event: record.kind,
-          hook: subject,
-          url: subject,
-          body: JSON.stringify(record),
-          max_attempts: 0,
-          timeout_ms: PUBLISH_TIMEOUT_MS,
-          next_attempt_at: at.getTime(),
-          created_at: at.toISOString(),
-        }),
-      { oneStatement: true },
-    );
-    this.#wake?.();
+    this.#deps.store.insert({
+      id: newId(),
+      channel: 'nats',
+      event_id: record.id,
+      event: record.kind,
+      hook: subject,
+      url: subject,
+      body: JSON.stringify(record),
+      max_attempts: 0,
+      timeout_ms: PUBLISH_TIMEOUT_MS,
+      next_attempt_at: at.getTime(),
+      created_at: at.toISOString(),
+    });
+    // The transaction commits before any microtask runs (better-sqlite3 is synchronous).
+    queueMicrotask(() => this.#wake?.());
   }
 
   #loop(work: Promise<void>): void {
@@ -261,10 +280,16 @@ export class NatsLink {
           maxReconnectAttempts: -1,
           reconnectTimeWait: 1_000,
           timeout: 5_000,
+          // Each request (every publish) would build an Error up front for a longer stack trace:
+          // about a twentieth of the fan-out's CPU, for errors we log as one line anyway.
+          noAsyncTraces: true,
           ...authOptions(this.#config),
         });
       } catch (error) {
-        this.#problem('error', `cannot connect to ${servers.join(', ')}: ${describeNatsError(error)}`);
+        this.#problem(
+          'error',
+          `cannot connect to ${servers.join(', ')}: ${describeNatsError(error)}${this.#authHint()}`,
+        );
         await this.#sleep(delay);
         delay = Math.min(delay * 2, MAX_RETRY_MS);
       }
@@ -289,6 +314,13 @@ export class NatsLink {
     for (const sub of this.#config.subscribe) this.#loop(this.#consume(jsm, sub));
   }
 
+  /** What Hookbox can tell about a refusal: a .creds file whose user JWT is past its expiry. */
+  #authHint(): string {
+    const auth = this.#config.auth;
+    if (auth.kind !== 'creds' || !auth.expiresAt || auth.expiresAt > this.#deps.clock.now()) return '';
+    return ` (the user JWT in ${auth.file} expired at ${auth.expiresAt.toISOString()})`;
+  }
+
   async #watch(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
       if (!this.#running) return;
@@ -299,7 +331,7 @@ export class NatsLink {
         this.#lastLogged = null;
         this.#deps.logger.info(`NATS: reconnected to ${s.server}`);
         this.#wake?.();
-      } else if (s.type === 'error') this.#problem(this.#state, describeNatsError(s.error));
+      } else if (s.type === 'error') this.#problem(this.#state, `${describeNatsError(s.error)}${this.#authHint()}`);
     }
   }
 
@@ -356,7 +388,9 @@ export class NatsLink {
         if (this.#state === 'error' && this.#nc && !this.#nc.isClosed()) this.#state = 'connected';
       } finally {
         if (done.length > 0) {
-          await this.#deps.writes.write(() => this.#deps.store.remove(done));
+          // Not waiting for the disk: a removal lost in a power cut only publishes those rows
+          // again (the same Nats-Msg-Id; subscribers drop the copy), as a crash before it would.
+          await this.#deps.writes.write(() => this.#deps.store.remove(done), { durable: false });
           this.#published += done.length;
         }
       }
@@ -371,32 +405,41 @@ export class NatsLink {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(sub.ackWaitMs),
-      max_ack_pending: 1,
+      max_ack_pending: WINDOW,
     };
     let delay = 1_000;
     while (this.#running) {
       try {
-        try {
-          await jsm.consumers.add(this.#config.stream, config);
-        } catch (error) {
-          // It exists with other settings (an older Hookbox, another ack_wait): bring it in line.
-          if (!/consumer already exists|exists/i.test(describeNatsError(error))) throw error;
-          const { durable_name: _d, deliver_policy: _p, ...update } = config;
-          await jsm.consumers.update(this.#config.stream, sub.durable, update);
-        }
+        await this.#bindConsumer(jsm, sub, config);
         const consumer = await this.#js!.consumers.get(this.#config.stream, sub.durable);
-        const messages = await consumer.consume({ max_messages: 1 });
+        const messages = await consumer.consume({ max_messages: WINDOW });
         this.#consumers.add(messages);
         status.last_error = null;
+        const receiving = new Set<Promise<void>>();
+        const chain: ConsumeChain = {
+          previous: undefined,
+          refused: new Set(),
+          failed: false,
+          fail: () => {
+            chain.failed = true;
+            void messages.close().catch(() => undefined);
+          },
+        };
         try {
           for await (const m of messages) {
-            if (!this.#running) break;
-            await this.#receive(sub, status, m);
+            if (!this.#running || chain.failed) break;
+            const task = this.#receive(sub, status, m, chain).finally(() => receiving.delete(task));
+            receiving.add(task);
           }
         } finally {
           this.#consumers.delete(messages);
+          await Promise.allSettled([...receiving]);
         }
-        delay = 1_000;
+        if (chain.failed) {
+          this.#problem(this.#state, `consumer ${sub.durable} on ${sub.subject}: ${status.last_error}`);
+          await this.#sleep(delay);
+          delay = Math.min(delay * 2, MAX_RETRY_MS);
+        } else delay = 1_000;
       } catch (error) {
         if (!this.#running) return;
         status.last_error = describeNatsError(error);
@@ -407,7 +450,46 @@ export class NatsLink {
     }
   }
 
-  async #receive(sub: NatsSubscription, status: NatsSubscriptionStatus, m: JsMsg): Promise<void> {
+  /**
+   * Creates the durable consumer, or brings an existing one in line. One that still has messages
+   * delivered and not acknowledged (a crash, a failed commit) starts again after its ack floor:
+   * waiting for their redelivery would let newer messages overtake them through the free places of
+   * the window. What of them was committed comes back as a duplicate and is acknowledged.
+   */
+  async #bindConsumer(
+    jsm: JetStreamManager,
+    sub: NatsSubscription,
+    config: Partial<ConsumerConfig> & { durable_name: string },
+  ): Promise<void> {
+    const stream = this.#config.stream;
+    const info = await jsm.consumers.info(stream, sub.durable).catch((error: unknown) => {
+      if (/consumer not found/i.test(describeNatsError(error))) return undefined;
+      throw error;
+    });
+    if (!info) {
+      await jsm.consumers.add(stream, config);
+      return;
+    }
+    if (info.num_ack_pending > 0) {
+      await jsm.consumers.delete(stream, sub.durable);
+      await jsm.consumers.add(stream, {
+        ...config,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: info.ack_floor.stream_seq + 1,
+      });
+      return;
+    }
+    const { durable_name: _d, deliver_policy: _p, ...update } = config;
+    await jsm.consumers.update(stream, sub.durable, update);
+  }
+
+  /**
+   * Validates a message and hands it to the write path. Synchronously: the messages of one turn
+   * commit together, in the order received. A message is stored only if the one handed over before
+   * it was (`chain.previous`), so a failed commit never lets a later message overtake it; the
+   * failure ends the session (`chain.failed`), and the next one starts again from the ack floor.
+   */
+  #receive(sub: NatsSubscription, status: NatsSubscriptionStatus, m: JsMsg, chain: ConsumeChain): Promise<void> {
     const parsed = readNatsRecord(m.data);
     const terminate = (reason: string) => {
       status.terminated += 1;
@@ -419,47 +501,63 @@ export class NatsLink {
       // then comes back every ack_wait). The reason is in our log.
       m.term();
     };
-    if (!parsed.ok) return terminate(parsed.reason);
+    if (!parsed.ok) return Promise.resolve(terminate(parsed.reason));
     const record = parsed.record;
     const msgId = m.headers?.get('Nats-Msg-Id') || record.id;
     const key = { consumer: sub.durable, msg_id: msgId };
     if (this.#seen.get(key)) {
       status.duplicates += 1;
       m.ack();
-      return;
+      return Promise.resolve();
     }
-    const remember = () => this.#remember.run({ ...key, received_at: this.#deps.clock.now().getTime() });
-    try {
-      if (sub.into.kind === 'inbox') {
-        const label =
-          record.kind === 'inbox' && record.record.label
-            ? `nats:${record.host} ${record.record.label}`
-            : `nats:${record.host}`;
-        await this.#deps.intoInbox(
-          {
-            session: sub.into.session,
-            source: record.kind === 'inbox' ? record.record.source : 'background',
-            label: label.slice(0, 200),
-            content: inboxText(record),
-          },
-          remember,
-        );
-      } else {
-        if (record.kind !== 'event') return terminate(`into = "events" takes event records, not ${record.kind}`);
-        const r = record.record;
-        await this.#deps.intoEvents(
-          { ...r, metadata: { ...r.metadata, host: record.host, nats: { subject: m.subject, id: record.id } } },
-          remember,
-        );
-      }
-    } catch (error) {
-      // A record the local side refuses (too large, an unknown session name…) never gets better.
-      if (error instanceof HookboxError) return terminate(error.message);
-      status.last_error = describeNatsError(error);
-      m.nak(1_000);
-      return;
+    if (sub.into.kind === 'events' && record.kind !== 'event')
+      return Promise.resolve(terminate(`into = "events" takes event records, not ${record.kind}`));
+    const after = chain.previous;
+    chain.previous = msgId;
+    const remember = () => {
+      if (after !== undefined && !chain.refused.has(after) && !this.#seen.get({ consumer: sub.durable, msg_id: after }))
+        throw new Error(`message ${m.seq} follows one that was not stored`);
+      this.#remember.run({ ...key, received_at: this.#deps.clock.now().getTime() });
+    };
+    let writing: Promise<unknown>;
+    if (record.kind === 'event' && sub.into.kind === 'events') {
+      const r = record.record;
+      writing = this.#deps.intoEvents(
+        { ...r, metadata: { ...r.metadata, host: record.host, nats: { subject: m.subject, id: record.id } } },
+        remember,
+      );
+    } else {
+      const session = sub.into.kind === 'inbox' ? sub.into.session : '';
+      const label =
+        record.kind === 'inbox' && record.record.label
+          ? `nats:${record.host} ${record.record.label}`
+          : `nats:${record.host}`;
+      writing = this.#deps.intoInbox(
+        {
+          session,
+          source: record.kind === 'inbox' ? record.record.source : 'background',
+          label: label.slice(0, 200),
+          content: inboxText(record),
+        },
+        remember,
+      );
     }
-    status.received += 1;
-    m.ack();
+    return writing.then(
+      () => {
+        status.received += 1;
+        m.ack();
+      },
+      (error: unknown) => {
+        // A record the local side refuses (too large, an unknown session name…) never gets better.
+        // Refused before its write (a microtask, ahead of the batch's commit): the next may follow it.
+        if (error instanceof HookboxError) {
+          chain.refused.add(msgId);
+          return terminate(error.message);
+        }
+        // The first failure is the reason; those after it only followed it.
+        if (!chain.failed) status.last_error = describeNatsError(error);
+        chain.fail();
+      },
+    );
   }
 }

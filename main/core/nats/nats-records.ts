@@ -1,7 +1,5 @@
-import type { EventEmitter } from 'node:events';
-import type { Logger } from 'pino';
 import type { RecordedEvent } from '../events/event-schema.ts';
-import type { HubEvents } from '../hub-types.ts';
+import type { RecordCommitHooks } from '../hub-types.ts';
 import type { InboxMessage } from '../inbox/inbox.ts';
 import type { LifecycleEventRecord } from '../lifecycle/lifecycle-store.ts';
 import type { NotificationRecord } from '../notify/notification-store.ts';
@@ -97,22 +95,22 @@ function hookRunMessage(host: string, run: Omit<HookRun, 'body'>): { subject: st
   };
 }
 
-/** Queues every record of the kinds [nats] publish names, as the hub commits them. */
-export function publishHubRecords(link: NatsLink, events: EventEmitter<HubEvents>, logger: Logger): void {
+/**
+ * Queues every record of the kinds [nats] publish names, in the transaction that stores it: a
+ * record is committed with its outbox row or not at all (a failed row fails the record's write).
+ */
+export function publishHubRecords(link: NatsLink, hooks: RecordCommitHooks): void {
   const host = link.host;
-  const send = (m: { subject: string; record: NatsRecord }) =>
-    void link
-      .enqueue(m.subject, m.record)
-      .catch((error: unknown) => logger.error({ err: error }, `NATS: ${m.subject} not queued for publishing`));
+  const queue = (m: { subject: string; record: NatsRecord }) => link.queueInTransaction(m.subject, m.record);
   if (link.publishes('events'))
-    events.on('event-recorded', (e) => {
-      if (e.metadata.nats === undefined) send(eventMessage(host, e));
+    hooks.on('event', (e) => {
+      if (e.metadata.nats === undefined) queue(eventMessage(host, e));
     });
   if (link.publishes('inbox'))
-    events.on('message', (m) => {
-      if (!m.source_label.startsWith('nats:')) send(inboxMessage(host, m));
+    hooks.on('inbox', (m) => {
+      if (!m.source_label.startsWith('nats:')) queue(inboxMessage(host, m));
     });
-  if (link.publishes('notifications')) events.on('notification', (n) => send(notificationMessage(host, n)));
-  if (link.publishes('lifecycle')) events.on('lifecycle-event', (e) => send(lifecycleMessage(host, e)));
-  if (link.publishes('hook_runs')) events.on('hook-run', (run) => send(hookRunMessage(host, run)));
+  if (link.publishes('notifications')) hooks.on('notification', (n) => queue(notificationMessage(host, n)));
+  if (link.publishes('lifecycle')) hooks.on('lifecycle', (e) => queue(lifecycleMessage(host, e)));
+  if (link.publishes('hook_runs')) hooks.on('hook_run', (run) => queue(hookRunMessage(host, run)));
 }

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
+import type { RecordCommitHooks } from '../hub-types.ts';
 import type { NotificationSettings, NotifyWhen } from '../config/settings-schema.ts';
 import type { RecordedEvent } from '../events/event-schema.ts';
 import {
@@ -40,6 +41,8 @@ export interface NotificationPipelineOptions {
   host?: string;
   /** The desktop's idle time in ms, null where the platform does not tell it. */
   idleMs?: () => number | null;
+  /** Writes that commit with each notification (the NATS outbox). */
+  commitHooks?: RecordCommitHooks;
 }
 
 /** `hookbox notify-next` (or the tray): the next command that ends in one of these shells, or in any. */
@@ -231,13 +234,15 @@ export class NotificationPipeline {
       priority: d.priority,
       deliveries,
     };
-    if (push && outbox) {
+    const hooks = this.#options.commitHooks?.has('notification') ? this.#options.commitHooks : undefined;
+    if (push || hooks)
       await this.#options.writes.write(() => {
         this.#store.insert(record);
-        outbox.store.insert(push);
+        if (push) outbox?.store.insert(push);
+        hooks?.run('notification', record);
       });
-      outbox.kick();
-    } else await this.#options.writes.write(() => this.#store.insert(record), { oneStatement: true });
+    else await this.#options.writes.write(() => this.#store.insert(record), { oneStatement: true });
+    if (push) outbox?.kick();
     return record;
   }
 

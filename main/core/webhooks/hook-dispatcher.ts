@@ -2,6 +2,7 @@ import { newId } from '../util/ids.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
+import type { RecordCommitHooks } from '../hub-types.ts';
 import type { Inbox } from '../inbox/inbox.ts';
 import { ConcurrencyLimit } from '../process/concurrency-limit.ts';
 import type { ScriptResult, ScriptRunner } from '../process/script-runner.ts';
@@ -97,6 +98,7 @@ export class HookDispatcher {
   readonly #baseEnv: NodeJS.ProcessEnv;
   readonly #scripts: ScriptRunner;
   readonly #onRun: (run: Omit<HookRun, 'body'>) => void;
+  readonly #commitHooks: RecordCommitHooks | undefined;
 
   constructor(options: {
     hook: HookConfig;
@@ -109,6 +111,7 @@ export class HookDispatcher {
     baseEnv: NodeJS.ProcessEnv;
     scripts: ScriptRunner;
     onRun: (run: Omit<HookRun, 'body'>) => void;
+    commitHooks?: RecordCommitHooks;
   }) {
     this.#hook = options.hook;
     this.limit = new ConcurrencyLimit(options.hook.maxConcurrency, options.hook.queueSize);
@@ -123,6 +126,7 @@ export class HookDispatcher {
     this.#baseEnv = options.baseEnv;
     this.#scripts = options.scripts;
     this.#onRun = options.onRun;
+    this.#commitHooks = options.commitHooks;
   }
 
   get hook(): HookConfig {
@@ -258,7 +262,7 @@ export class HookDispatcher {
           { session: hook.session, source: 'webhook', label: hook.name, content },
           (stored) => {
             run = this.#runRecord(hook, runId, receivedAt, request, 'injected', { ...output, messageId: stored.id });
-            this.#runs.insert(run);
+            this.#insert(run);
           },
         );
         if (run) this.#emit(run);
@@ -324,8 +328,15 @@ export class HookDispatcher {
   }
 
   async #record(run: HookRun, options: { durable?: boolean } = {}): Promise<void> {
-    await this.#writes.write(() => this.#runs.insert(run), { oneStatement: true, durable: options.durable });
+    const oneStatement = !this.#commitHooks?.has('hook_run');
+    await this.#writes.write(() => this.#insert(run), { oneStatement, durable: options.durable });
     this.#emit(run);
+  }
+
+  /** Inside a write: the run and whatever commits with it. */
+  #insert(run: HookRun): void {
+    this.#runs.insert(run);
+    this.#commitHooks?.run('hook_run', run);
   }
 
   #emit(run: HookRun): void {

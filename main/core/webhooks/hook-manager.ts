@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { newId } from '../util/ids.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
+import type { RecordCommitHooks } from '../hub-types.ts';
 import type { Inbox } from '../inbox/inbox.ts';
 import type { DeliveryLedger } from './delivery-ledger.ts';
 import { sameHook, type HookConfig } from './hook-config.ts';
@@ -70,6 +71,8 @@ export interface HookManagerDeps {
   /** The hub's script runner. */
   scripts: ScriptRunner;
   onRun: (run: Omit<HookRun, 'body'>) => void;
+  /** Writes that commit with each hook run (the NATS outbox). */
+  commitHooks?: RecordCommitHooks;
 }
 
 interface Entry {

@@ -11,6 +11,7 @@ import { describe, test } from 'node:test';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { createUser } from '@nats-io/nkeys';
+import BetterSqlite3 from 'better-sqlite3';
 import { pino } from 'pino';
 import { parseToml } from '../../../main/core/config/config-file.ts';
 import { parseNatsConfig } from '../../../main/core/nats/nats-config.ts';
@@ -167,6 +168,43 @@ describe('NATS fan-out', { skip: natsServerMissing }, () => {
     await eventually(() => contents(consumer).includes('after'), 'the next message');
     assert.deepEqual(contents(consumer), ['once', 'after']);
     assert.equal(consumer.hub.natsStatus()?.subscriptions[0]?.duplicates, 1);
+    await nc.close();
+  });
+
+  test('a commit that fails mid-window: nothing after it is stored first; once it succeeds all arrive once, in order', async () => {
+    const nats = await startNatsServer();
+    const consumer = await hubWith(consumerToml(nats.url));
+    await eventually(() => consumer.hub.natsStatus()?.state === 'connected', 'connected');
+    // The local commit of one message fails (as a full disk would) until the test lets it through.
+    const db = new BetterSqlite3(join(consumer.dataDir, 'hookbox.db'));
+    db.pragma('busy_timeout = 10000');
+    db.exec(`CREATE TABLE test_refused (msg_id TEXT);
+      INSERT INTO test_refused VALUES ('r-10');
+      CREATE TRIGGER test_refuse BEFORE INSERT ON nats_received
+        WHEN NEW.msg_id IN (SELECT msg_id FROM test_refused) BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`);
+    const nc = await connect({ servers: nats.url });
+    const js = jetstream(nc);
+    const record = (i: number) =>
+      JSON.stringify({
+        v: 1,
+        id: `r-${i}`,
+        host: 'ci-box',
+        at: new Date().toISOString(),
+        kind: 'inbox',
+        record: { session: 'team-ci', source: 'webhook', label: null, content: `push #${i}` },
+      });
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => js.publish('hookbox.inbox.team-ci', record(i), { msgID: `r-${i}` })),
+    );
+    await eventually(
+      () => /disk trouble/.test(consumer.hub.natsStatus()?.subscriptions[0]?.last_error ?? ''),
+      'the failed commit reported',
+    );
+    assert.deepEqual(contents(consumer), expected(10), 'only what precedes the failed message');
+    db.exec('DELETE FROM test_refused');
+    db.close();
+    await eventually(() => contents(consumer).length >= 40, 'all forty once the commit succeeds', 60_000);
+    assert.deepEqual(contents(consumer), expected(40));
     await nc.close();
   });
 
