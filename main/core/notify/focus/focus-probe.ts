@@ -59,7 +59,6 @@ export function jsonReader<T extends TSchema>(schema: T): (text: string | undefi
 
 /** An absolute path a shell sent (a compositor's socket): no control characters, not absurdly long. */
 export function socketPath(value: unknown): string | undefined {
-  return typeof value === 'string' && value.startsWith('/') && value.length <= 4096 && !/[\0-\x1f]/.test(value)
-    ? value
-    : undefined;
+  if (typeof value !== 'string' || !value.startsWith('/') || value.length > 4096) return undefined;
+  return [...value].some((c) => c.charCodeAt(0) < 0x20) ? undefined : value;
 }
