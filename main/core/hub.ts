@@ -389,6 +389,7 @@ export function createHub(options: HubOptions): Hub {
       parts.searchIndexer = searchIndexer;
       const outboxStore = new OutboxStore(db);
       let kickOutbox = () => undefined as void;
+      const terminalFocus = createTerminalFocus({ env, logger: logger.child({ component: 'notify' }) });
       const notifications = new NotificationPipeline({
         settings: () => options.settings.notifications,
         notifier: options.notifier,
@@ -397,7 +398,7 @@ export function createHub(options: HubOptions): Hub {
         logger: logger.child({ component: 'notify' }),
         clock,
         paused: () => pause.isPaused(),
-        focus: createTerminalFocus({ env, logger: logger.child({ component: 'notify' }) }),
+        focus: terminalFocus,
         outbox: { store: outboxStore, kick: () => kickOutbox() },
         host: config.nats?.host ?? hostToken(hostname()),
         ...(options.idleMs ? { idleMs: options.idleMs } : {}),
@@ -503,6 +504,7 @@ export function createHub(options: HubOptions): Hub {
         host: nats?.host ?? hostToken(hostname()),
         natsStatus: () => nats?.status() ?? null,
         notifications,
+        focus: terminalFocus,
       });
 
       const api = buildApiServer({
