@@ -39,15 +39,18 @@ export function defaultWindowProbes(
   return [swayProbe(env), hyprlandProbe(env), niriProbe(env), macosProbe(env, platform), x11Probe(env), wslProbe()];
 }
 
+const REMOTE: UnknownFocusPlace = {
+  where: 'shells on other hosts',
+  why: 'their terminal, tmux and desktop are not this machine’s (the same socket path here would be another server)',
+};
+
 /** Where no probe applies: what the metadata says about the terminal, in words for the log and the window. */
-function placeWithoutProbe(metadata: Record<string, unknown>, env: NodeJS.ProcessEnv, host: string): UnknownFocusPlace {
+function placeWithoutProbe(metadata: Record<string, unknown>, env: NodeJS.ProcessEnv): UnknownFocusPlace {
   if (typeof metadata.shell !== 'string')
     return {
       where: 'events without a shell’s terminal details',
       why: 'they were not sent by the shell integration (hookbox send, a script, an HTTP client)',
     };
-  if (typeof metadata.hostname === 'string' && metadata.hostname !== '' && metadata.hostname !== host)
-    return { where: 'shells on other hosts', why: 'their terminal is not on this machine' };
   if (typeof metadata.wayland_display === 'string')
     return {
       where: 'a Wayland desktop other than sway, Hyprland or niri (GNOME, KDE Plasma …)',
@@ -109,6 +112,9 @@ export function createTerminalFocus(options: {
 
   return {
     async isFocused(metadata) {
+      // A remote shell's tmux socket or compositor socket names nothing of its own here.
+      if (typeof metadata.hostname === 'string' && metadata.hostname !== '' && metadata.hostname !== host)
+        return unknown(REMOTE);
       const inTmux = await ask(probes.tmux, metadata);
       if (inTmux === 'unfocused') return false;
       const probe = probes.window.find((p) => p.applies?.(metadata) ?? true);
@@ -116,7 +122,7 @@ export function createTerminalFocus(options: {
       if (window !== 'unknown') return window === 'focused';
       // A client shows the pane; which window that client is in cannot be told here.
       if (inTmux === 'focused') return true;
-      if (!probe) return unknown(placeWithoutProbe(metadata, options.env, host));
+      if (!probe) return unknown(placeWithoutProbe(metadata, options.env));
       return unknown({
         where: probe.name,
         why: probe.unknowable ?? `its program is missing, failed or took longer than ${budgetMs} ms`,
