@@ -63,7 +63,10 @@ function placeWithoutProbe(metadata: Record<string, unknown>, env: NodeJS.Proces
       where: 'X11 terminals that set no $WINDOWID (GNOME Terminal, Konsole …)',
       why: 'nothing tells their window apart from the outside',
     };
-  return { where: 'this terminal', why: 'it reported no tmux pane, window, compositor or terminal application' };
+  return {
+    where: 'terminals Hookbox has no probe for',
+    why: 'the shell reported no tmux pane, X11 window, compositor socket or known terminal application',
+  };
 }
 
 /** A probe's answer, or "unknown" once the budget is spent (its programs are killed at their own timeout). */
