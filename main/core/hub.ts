@@ -408,6 +408,7 @@ export function createHub(options: HubOptions): Hub {
       });
       parts.searchIndexer = searchIndexer;
       let kickOutbox = () => undefined as void;
+      const terminalFocus = createTerminalFocus({ env, logger: logger.child({ component: 'notify' }) });
       const notifications = new NotificationPipeline({
         settings: () => options.settings.notifications,
         notifier: options.notifier,
@@ -416,7 +417,7 @@ export function createHub(options: HubOptions): Hub {
         logger: logger.child({ component: 'notify' }),
         clock,
         paused: () => pause.isPaused(),
-        focus: createTerminalFocus({ env, logger: logger.child({ component: 'notify' }) }),
+        focus: terminalFocus,
         outbox: { store: outboxStore, kick: () => kickOutbox() },
         host: config.nats?.host ?? hostToken(hostname()),
         commitHooks,
@@ -511,6 +512,7 @@ export function createHub(options: HubOptions): Hub {
         host: nats?.host ?? hostToken(hostname()),
         natsStatus: () => nats?.status() ?? null,
         notifications,
+        focus: terminalFocus,
       });
 
       const api = buildApiServer({

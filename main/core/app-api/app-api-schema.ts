@@ -4,6 +4,7 @@ import { EventKind } from '../events/event-schema.ts';
 import { SessionName } from '../inbox/session-name.ts';
 import { MESSAGE_STATES } from '../inbox/inbox-store.ts';
 import { DELIVERY_STATES } from '../lifecycle/outbox-store.ts';
+import { NotifyWhen } from '../config/settings-schema.ts';
 
 // The request of every operation the window may call, as TypeBox schemas: the one place they are
 // written. main/shared/api-contract.ts derives the request types from these (type-only, so the
@@ -117,6 +118,8 @@ export const AppRequests = {
       on_long_running: Type.Optional(Type.Boolean()),
       long_running_threshold_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3_600_000 })),
       long_running_ignore: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500 })),
+      failure_when: Type.Optional(NotifyWhen),
+      long_running_when: Type.Optional(NotifyWhen),
     },
     Strict,
   ),

@@ -19,6 +19,7 @@ export type { LifecycleEventRecord } from '../lifecycle/lifecycle-store.ts';
 export type { DeliverySummary as LifecycleDelivery } from '../lifecycle/outbox-store.ts';
 
 import type { PauseState } from '../notify/notification-pause.ts';
+import type { NotifyWhen } from '../config/settings-schema.ts';
 import type { ConfigProblem } from '../config/config-editing.ts';
 import type { HookStatus } from '../webhooks/hook-manager.ts';
 import type { HandlerView } from '../lifecycle/lifecycle-service.ts';
@@ -127,6 +128,11 @@ export interface NotificationSettingsView {
   on_long_running: boolean;
   long_running_threshold_ms: number;
   long_running_ignore: string[];
+  /** When each rule notifies: always, only when the command's terminal is not in front, never. */
+  failure_when: NotifyWhen;
+  long_running_when: NotifyWhen;
+  /** Where focus could not be told so far (since the hub started): "unfocused" notifies there. */
+  focus_unknown: Array<{ where: string; why: string }>;
   pause: PauseState;
   /** Settings an AGENTD_* environment variable fixes: the file's value does not apply. */
   env_overrides: Array<{ field: 'on_failure' | 'on_long_running' | 'long_running_threshold_ms'; variable: string }>;

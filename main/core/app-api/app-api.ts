@@ -26,6 +26,7 @@ import type { LifecycleStore } from '../lifecycle/lifecycle-store.ts';
 import type { OutboxStore } from '../lifecycle/outbox-store.ts';
 import type { NotificationPause } from '../notify/notification-pause.ts';
 import type { NotificationPipeline } from '../notify/notification-pipeline.ts';
+import type { TerminalFocus } from '../notify/focus/terminal-focus.ts';
 import type { ApplyReport, HookManager } from '../webhooks/hook-manager.ts';
 import { runReason, type HookRun, type HookRunStore, type HookRunSummary } from '../webhooks/hook-run-store.ts';
 import { findRun, replayRun, runCurl, runDetail } from '../webhooks/hook-run-actions.ts';
@@ -169,6 +170,8 @@ export interface AppApiServices {
   natsStatus: () => NatsStatus | null;
   /** The notifications an event raised (its detail shows them). */
   notifications: Pick<NotificationPipeline, 'forEvent'>;
+  /** Where the focus probes could not tell whether a terminal is in front (the Notifications view says). */
+  focus?: Pick<TerminalFocus, 'unknownPlaces'>;
 }
 
 export function createAppApi(services: AppApiServices): AppApi {
@@ -209,6 +212,9 @@ export function createAppApi(services: AppApiServices): AppApi {
       on_long_running: n.onLongRunning,
       long_running_threshold_ms: n.longRunningThresholdMs,
       long_running_ignore: [...n.longRunningIgnore],
+      failure_when: n.failureWhen,
+      long_running_when: n.longRunningWhen,
+      focus_unknown: services.focus?.unknownPlaces() ?? [],
       pause: pause.state(),
       env_overrides: ENV_OVERRIDES.filter((o) => (env[o.variable] ?? '').trim() !== '').map((o) => ({
         field: o.field,
@@ -360,7 +366,7 @@ export function createAppApi(services: AppApiServices): AppApi {
       const before = readText(path) ?? '';
       const values = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Record<
         string,
-        boolean | number | string[]
+        boolean | number | string | string[]
       >;
       if (Object.keys(values).length === 0) return notificationView();
       const result = await saveText(setTableValues(before, 'notifications', values, path));

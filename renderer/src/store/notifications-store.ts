@@ -18,7 +18,12 @@ export interface NotificationsState {
     change: Partial<
       Pick<
         NotificationSettingsView,
-        'on_failure' | 'on_long_running' | 'long_running_threshold_ms' | 'long_running_ignore'
+        | 'on_failure'
+        | 'on_long_running'
+        | 'long_running_threshold_ms'
+        | 'long_running_ignore'
+        | 'failure_when'
+        | 'long_running_when'
       >
     >,
   ): Promise<boolean>;

@@ -3,6 +3,49 @@ import { useStore } from 'zustand';
 import { Badge, ErrorBanner } from '../components/common.tsx';
 import { formatTime } from '../format.ts';
 import type { NotificationsStore } from '../store/notifications-store.ts';
+import type { NotificationSettingsView } from '../../../main/shared/api-contract.ts';
+
+type When = NotificationSettingsView['failure_when'];
+const WHEN_LABELS: Record<When, string> = {
+  always: 'always',
+  unfocused: 'only when its terminal is not in front',
+  never: 'never',
+};
+
+/** "Notify: always | only when its terminal is not in front | never" for one rule, its default said beside it. */
+function WhenChoice(props: {
+  id: string;
+  /** The select's name for assistive technology: both rules' selects read "Notify" on screen. */
+  name: string;
+  value: When;
+  disabled: boolean;
+  defaultValue: When;
+  why: string;
+  onChange: (value: When) => void;
+}) {
+  return (
+    <div className="when-choice">
+      <label htmlFor={props.id}>Notify</label>{' '}
+      <select
+        id={props.id}
+        aria-label={props.name}
+        value={props.value}
+        disabled={props.disabled}
+        aria-describedby={`${props.id}-default`}
+        onChange={(e) => props.onChange(e.target.value as When)}
+      >
+        {(Object.keys(WHEN_LABELS) as When[]).map((when) => (
+          <option key={when} value={when}>
+            {WHEN_LABELS[when]}
+          </option>
+        ))}
+      </select>
+      <span className="hint" id={`${props.id}-default`}>
+        Default: {WHEN_LABELS[props.defaultValue]} — {props.why}
+      </span>
+    </div>
+  );
+}
 
 export function NotificationsView({ store }: { store: NotificationsStore }) {
   const s = useStore(store);
@@ -96,6 +139,15 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
           </span>
         </label>
         {note('on_failure')}
+        <WhenChoice
+          id="failure-when"
+          name="When a failure notifies"
+          value={view.failure_when}
+          disabled={s.saving || !view.on_failure}
+          defaultValue="always"
+          why="a failure is news even in the window you are watching."
+          onChange={(failure_when) => void s.update({ failure_when })}
+        />
         <label className="toggle">
           <input
             type="checkbox"
@@ -108,6 +160,15 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
           </span>
         </label>
         {note('on_long_running')}
+        <WhenChoice
+          id="long-running-when"
+          name="When a long run notifies"
+          value={view.long_running_when}
+          disabled={s.saving || !view.on_long_running}
+          defaultValue="unfocused"
+          why="a build you are watching needs no notification."
+          onChange={(long_running_when) => void s.update({ long_running_when })}
+        />
         <form
           className="inline-form"
           onSubmit={(e) => {
@@ -147,6 +208,28 @@ export function NotificationsView({ store }: { store: NotificationsStore }) {
           <p className="banner ok small" role="status">
             {s.notice}
           </p>
+        )}
+      </section>
+
+      <section className="card" aria-label="Terminal focus">
+        <h2>Is the terminal in front?</h2>
+        <p className="hint">
+          "Only when its terminal is not in front" asks tmux, then the desktop: sway, Hyprland, niri, X11 (terminals
+          that set $WINDOWID) or macOS (the frontmost application). Where it cannot tell, it notifies as "always" does.
+        </p>
+        {view.focus_unknown.length === 0 ? (
+          <p className="muted">No command so far came from a terminal whose focus could not be told.</p>
+        ) : (
+          <>
+            <p>Could not be told here (since Hookbox started), so those commands notify:</p>
+            <ul className="focus-unknown">
+              {view.focus_unknown.map((place) => (
+                <li key={place.where}>
+                  <strong>{place.where}</strong>: {place.why}
+                </li>
+              ))}
+            </ul>
+          </>
         )}
       </section>
 

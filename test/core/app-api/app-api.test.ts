@@ -446,3 +446,23 @@ test('an agent file that does not parse is shown as unreadable and refused, neve
   assert.equal(readFileSync(join(home, '.cursor/hooks.json'), 'utf8'), broken);
   assert.equal(readFileSync(join(home, '.cursor/mcp.json'), 'utf8'), broken);
 });
+
+test('failure_when / long_running_when: shown, saved through the RPC, a value outside the three refused', async () => {
+  const dir = tempDir();
+  const configPath = join(dir, 'config.toml');
+  writeFileSync(configPath, '# mine\n[notifications]\non_failure = true # keep\n');
+  const { hub, url } = await startOwnHub({ configFile: configPath });
+  const before = await hub.app.handlers.getNotificationSettings(undefined);
+  assert.deepEqual([before.failure_when, before.long_running_when, before.focus_unknown], ['always', 'unfocused', []]);
+  const saved = await rpc(url, hub.controlToken, 'updateNotificationSettings', { failure_when: 'unfocused' });
+  assert.equal(saved.status, 200);
+  assert.equal(((await saved.json()) as { failure_when: string }).failure_when, 'unfocused');
+  assert.equal(
+    readFileSync(configPath, 'utf8'),
+    '# mine\n[notifications]\non_failure = true # keep\nfailure_when = "unfocused"\n',
+  );
+  assert.equal(hub.settings.notifications.failureWhen, 'unfocused');
+  const bad = await rpc(url, hub.controlToken, 'updateNotificationSettings', { long_running_when: 'sometimes' });
+  assert.equal(bad.status, 400);
+  assert.match(JSON.stringify(await bad.json()), /long_running_when/);
+});

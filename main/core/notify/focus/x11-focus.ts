@@ -7,7 +7,8 @@ import { type FocusAnswer, type FocusProbe, runProbe } from './focus-probe.ts';
 
 export function x11Probe(env: NodeJS.ProcessEnv): FocusProbe {
   return {
-    name: 'x11',
+    name: 'X11',
+    applies: (metadata) => Boolean(env.DISPLAY) && typeof metadata.window_id === 'string',
     async check(metadata): Promise<FocusAnswer> {
       const raw = metadata.window_id;
       if (!env.DISPLAY || typeof raw !== 'string' || !/^\d{1,10}$/.test(raw)) return 'unknown';
