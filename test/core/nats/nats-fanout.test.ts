@@ -80,6 +80,11 @@ describe('NATS fan-out', { skip: natsServerMissing }, () => {
     assert.deepEqual([first.source, first.source_label], ['webhook', 'nats:ci-box github']);
     // Not published back by the consumer (it publishes nothing), and the publisher's own inbox is its own.
     assert.equal(contents(publisher).length, 40);
+    // Counted once each commit is on disk: the rows are readable a little before (at commit).
+    await eventually(
+      () => consumer.hub.natsStatus()?.subscriptions[0]?.received === 40,
+      'the forty counted as received',
+    );
     const h = await health(consumer);
     assert.equal(h.nats.state, 'connected');
     assert.equal(h.nats.host, 'laptop');
