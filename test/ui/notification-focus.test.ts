@@ -34,12 +34,18 @@ test('each rule shows when it notifies and its default; a change is saved; place
     assert.match(readFileSync(server.configFile, 'utf8'), /\nfailure_when = "unfocused"\n/);
 
     // The long-running rule off: when it notifies is moot, so its choice is disabled.
-    // A controlled checkbox: it turns off once the hub has saved the change.
-    await page.getByRole('checkbox', { name: /When a long-running command finishes/ }).click();
-    await page.waitForFunction(
-      () =>
-        (document.querySelector('select[aria-label="When a long run notifies"]') as HTMLSelectElement | null)?.disabled,
-    );
+    // A controlled checkbox: it turns off once the hub has saved the change (the select is also
+    // disabled while any save runs, so only the checkbox says the save is done).
+    const longRule = page.getByRole('checkbox', { name: /When a long-running command finishes/ });
+    await longRule.click();
+    await page.waitForFunction(() => {
+      const box = [...document.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')].find((b) =>
+        b.parentElement?.textContent?.includes('When a long-running command finishes'),
+      );
+      return box !== undefined && !box.checked;
+    });
+    assert.equal(await longWhen.isDisabled(), true);
+    assert.equal(await failureWhen.isDisabled(), false);
     assert.match(readFileSync(server.configFile, 'utf8'), /\non_long_running = false\n/);
 
     // A failure in Windows Terminal under WSL: "unfocused" cannot be told there, so it notifies.
