@@ -28,12 +28,17 @@ function renderBlock(block: MeasuredBlock): string {
 }
 
 export function updateBenchmarksDoc(file: string, measured: readonly MeasuredBlock[]): void {
-  const blocks = new Map<string, string>();
-  if (existsSync(file)) {
-    for (const match of readFileSync(file, 'utf8').matchAll(BLOCK)) blocks.set(match[1]!, match[0]);
-  }
-  for (const block of measured) blocks.set(block.name, renderBlock(block));
-  writeFileSync(file, `${HEADER}\n${[...blocks.values()].join('\n\n')}\n`);
+  // Each measured block replaces its old one where it stands; what is written by hand between the
+  // blocks (profiles, notes) stays; a section measured for the first time goes at the end.
+  const fresh = new Map(measured.map((block) => [block.name, renderBlock(block)]));
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : `${HEADER}\n`;
+  text = text.replace(BLOCK, (old, name: string) => {
+    const block = fresh.get(name);
+    fresh.delete(name);
+    return block ?? old;
+  });
+  if (fresh.size > 0) text = `${text.trimEnd()}\n\n${[...fresh.values()].join('\n\n')}\n`;
+  writeFileSync(file, text);
   // Aligned as Biome formats Markdown tables, so `npm test` (biome ci) passes after a bench run.
   const biome = join(dirname(file), '..', 'node_modules/.bin/biome');
   spawnSync(biome, ['format', '--write', file], { stdio: 'ignore' });

@@ -7,7 +7,13 @@
 
 type Write<T> = (record: T) => void;
 
-export class CommitHooks<Records extends object> {
+/** What a service that stores records of these kinds sees of the hooks. */
+export interface CommitHookRunner<Records extends object> {
+  has(kind: keyof Records): boolean;
+  run<K extends keyof Records>(kind: K, record: Records[K]): void;
+}
+
+export class CommitHooks<Records extends object> implements CommitHookRunner<Records> {
   readonly #writes = new Map<keyof Records, Write<never>[]>();
 
   /** Adds `write`, run inside every transaction that stores a record of `kind`. */

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { EventInput, RecordedEvent } from './event-schema.ts';
 import type { EventPage, EventQuery, EventStore } from './event-store.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
-import type { RecordCommitHooks } from '../hub-types.ts';
+import type { CommitHookRunner } from '../db/commit-hooks.ts';
 
 const EVENT_LIST_DEFAULT = 50;
 const EVENT_LIST_MAX = 500;
@@ -27,7 +27,7 @@ export class EventLog {
   readonly #cacheSize: number;
   readonly #retention: number;
   readonly #writes: WriteBatcher;
-  readonly #commitHooks: RecordCommitHooks | undefined;
+  readonly #commitHooks: CommitHookRunner<{ event: RecordedEvent }> | undefined;
   /** Newest last. */
   #recent: RecordedEvent[];
 
@@ -38,7 +38,7 @@ export class EventLog {
     cacheSize: number;
     retention: number;
     /** Writes that commit with each event (the NATS outbox). */
-    commitHooks?: RecordCommitHooks;
+    commitHooks?: CommitHookRunner<{ event: RecordedEvent }>;
   }) {
     this.#store = options.store;
     this.#clock = options.clock;

@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
-import type { RecordCommitHooks } from '../hub-types.ts';
+import type { CommitHookRunner } from '../db/commit-hooks.ts';
 import {
   InboxStore,
   type InboxMessage,
@@ -55,10 +55,15 @@ export class Inbox {
   readonly #writes: WriteBatcher;
   readonly #store: InboxStore;
   readonly #clock: Clock;
-  readonly #commitHooks: RecordCommitHooks | undefined;
+  readonly #commitHooks: CommitHookRunner<{ inbox: InboxMessage }> | undefined;
 
   /** `commitHooks`: writes that commit with each message (the NATS outbox). */
-  constructor(options: { db: Database; writes: WriteBatcher; clock: Clock; commitHooks?: RecordCommitHooks }) {
+  constructor(options: {
+    db: Database;
+    writes: WriteBatcher;
+    clock: Clock;
+    commitHooks?: CommitHookRunner<{ inbox: InboxMessage }>;
+  }) {
     this.#writes = options.writes;
     this.#commitHooks = options.commitHooks;
     this.#store = new InboxStore(options.db);

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
-import type { RecordCommitHooks } from '../hub-types.ts';
+import type { CommitHookRunner } from '../db/commit-hooks.ts';
 import type { Inbox } from '../inbox/inbox.ts';
 import type { NotificationPipeline, NotificationRecord } from '../notify/notification-pipeline.ts';
 import { newId } from '../util/ids.ts';
@@ -54,7 +54,7 @@ export interface LifecycleServiceDeps {
   random?: () => number;
   onEvent?: (record: LifecycleEventRecord) => void;
   /** Writes that commit with each lifecycle event (the NATS outbox). */
-  commitHooks?: RecordCommitHooks;
+  commitHooks?: CommitHookRunner<{ lifecycle: LifecycleEventRecord }>;
   onNotification?: (record: NotificationRecord) => void;
   /** A delivery's state changed (an attempt was recorded, or a dead one was revived). */
   onDelivery?: (delivery: DeliverySummary) => void;

@@ -510,38 +510,36 @@ export class NatsLink {
       m.ack();
       return Promise.resolve();
     }
-    if (sub.into.kind === 'events' && record.kind !== 'event')
-      return Promise.resolve(terminate(`into = "events" takes event records, not ${record.kind}`));
     const after = chain.previous;
-    chain.previous = msgId;
     const remember = () => {
       if (after !== undefined && !chain.refused.has(after) && !this.#seen.get({ consumer: sub.durable, msg_id: after }))
         throw new Error(`message ${m.seq} follows one that was not stored`);
       this.#remember.run({ ...key, received_at: this.#deps.clock.now().getTime() });
     };
     let writing: Promise<unknown>;
-    if (record.kind === 'event' && sub.into.kind === 'events') {
-      const r = record.record;
-      writing = this.#deps.intoEvents(
-        { ...r, metadata: { ...r.metadata, host: record.host, nats: { subject: m.subject, id: record.id } } },
-        remember,
-      );
-    } else {
-      const session = sub.into.kind === 'inbox' ? sub.into.session : '';
+    if (sub.into.kind === 'inbox') {
       const label =
         record.kind === 'inbox' && record.record.label
           ? `nats:${record.host} ${record.record.label}`
           : `nats:${record.host}`;
       writing = this.#deps.intoInbox(
         {
-          session,
+          session: sub.into.session,
           source: record.kind === 'inbox' ? record.record.source : 'background',
           label: label.slice(0, 200),
           content: inboxText(record),
         },
         remember,
       );
-    }
+    } else if (record.kind === 'event') {
+      const r = record.record;
+      writing = this.#deps.intoEvents(
+        { ...r, metadata: { ...r.metadata, host: record.host, nats: { subject: m.subject, id: record.id } } },
+        remember,
+      );
+    } else return Promise.resolve(terminate(`into = "events" takes event records, not ${record.kind}`));
+    // Handed over (its write is queued; `remember` runs at the commit): the next message follows it.
+    chain.previous = msgId;
     return writing.then(
       () => {
         status.received += 1;

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
-import type { RecordCommitHooks } from '../hub-types.ts';
+import type { CommitHookRunner } from '../db/commit-hooks.ts';
 import type { NotificationSettings, NotifyWhen } from '../config/settings-schema.ts';
 import type { RecordedEvent } from '../events/event-schema.ts';
 import {
@@ -42,7 +42,7 @@ export interface NotificationPipelineOptions {
   /** The desktop's idle time in ms, null where the platform does not tell it. */
   idleMs?: () => number | null;
   /** Writes that commit with each notification (the NATS outbox). */
-  commitHooks?: RecordCommitHooks;
+  commitHooks?: CommitHookRunner<{ notification: NotificationRecord }>;
 }
 
 /** `hookbox notify-next` (or the tray): the next command that ends in one of these shells, or in any. */

@@ -2,7 +2,7 @@ import { newId } from '../util/ids.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
-import type { RecordCommitHooks } from '../hub-types.ts';
+import type { CommitHookRunner } from '../db/commit-hooks.ts';
 import type { Inbox } from '../inbox/inbox.ts';
 import { ConcurrencyLimit } from '../process/concurrency-limit.ts';
 import type { ScriptResult, ScriptRunner } from '../process/script-runner.ts';
@@ -98,7 +98,7 @@ export class HookDispatcher {
   readonly #baseEnv: NodeJS.ProcessEnv;
   readonly #scripts: ScriptRunner;
   readonly #onRun: (run: Omit<HookRun, 'body'>) => void;
-  readonly #commitHooks: RecordCommitHooks | undefined;
+  readonly #commitHooks: CommitHookRunner<{ hook_run: HookRun }> | undefined;
 
   constructor(options: {
     hook: HookConfig;
@@ -111,7 +111,7 @@ export class HookDispatcher {
     baseEnv: NodeJS.ProcessEnv;
     scripts: ScriptRunner;
     onRun: (run: Omit<HookRun, 'body'>) => void;
-    commitHooks?: RecordCommitHooks;
+    commitHooks?: CommitHookRunner<{ hook_run: HookRun }>;
   }) {
     this.#hook = options.hook;
     this.limit = new ConcurrencyLimit(options.hook.maxConcurrency, options.hook.queueSize);

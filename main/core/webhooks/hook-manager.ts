@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { newId } from '../util/ids.ts';
 import type { WriteBatcher } from '../db/write-batcher.ts';
-import type { RecordCommitHooks } from '../hub-types.ts';
+import type { CommitHookRunner } from '../db/commit-hooks.ts';
 import type { Inbox } from '../inbox/inbox.ts';
 import type { DeliveryLedger } from './delivery-ledger.ts';
 import { sameHook, type HookConfig } from './hook-config.ts';
@@ -72,7 +72,7 @@ export interface HookManagerDeps {
   scripts: ScriptRunner;
   onRun: (run: Omit<HookRun, 'body'>) => void;
   /** Writes that commit with each hook run (the NATS outbox). */
-  commitHooks?: RecordCommitHooks;
+  commitHooks?: CommitHookRunner<{ hook_run: HookRun }>;
 }
 
 interface Entry {
