@@ -284,10 +284,9 @@ __hookbox_precmd() {
     # runtime dir removed at logout): nothing of ours ever shows.
     __hookbox_finished "$__hookbox_status" 2>/dev/null
     __hookbox_t0= __hookbox_cwd=
-  else
-    # PS0 did not run: an empty line, Ctrl-C, or someone replaced PS0 (put our part back).
-    __hookbox_keep_ps0
   fi
+  # PS0 replaced by someone else: put our part back (we put it first, so that is the usual check).
+  [[ $\{PS0-} == "$__hookbox_ps0"* ]] || __hookbox_keep_ps0
   return "$__hookbox_status"
 }
 
