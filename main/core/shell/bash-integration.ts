@@ -57,6 +57,9 @@ if [[ $\{XDG_DATA_HOME-} == /* ]]; then
 else
   __hookbox_spool=$HOME/.local/share/hookbox/shell-spool/@PORT@
 fi
+__hookbox_accepting=$__hookbox_spool/accepting
+# Its own file: no other shell's line can come between the pieces of a long one.
+__hookbox_spool_file=$__hookbox_spool/events.$$.jsonl
 # curl at the lowest CPU priority: on a busy machine the prompt comes first.
 __hookbox_curl=()
 if type -P curl >/dev/null 2>&1; then
@@ -94,19 +97,24 @@ fi
 if [[ -n $__hookbox_tmp ]] && builtin trap -p EXIT >|"$__hookbox_tmp" && [[ ! -s $__hookbox_tmp ]]; then
   builtin trap 'command rm -f -- "$__hookbox_tmp"' EXIT # only when no EXIT trap is set: never replace one
 fi
+# The newest history entry as "history 1" prints it ("  NUM  TEXT"), in __hookbox_raw, read
+# without a fork through the private file, which is emptied once read: no command line stays
+# on disk between prompts. (__hookbox_finished does the same inline for the usual case.)
 __hookbox_last_entry() {
-  local entry
-  if [[ -n $__hookbox_tmp ]] && HISTTIMEFORMAT= builtin history 1 >|"$__hookbox_tmp" 2>/dev/null; then
-    IFS= read -r -d '' entry <"$__hookbox_tmp"
-    builtin printf '' >|"$__hookbox_tmp"
+  __hookbox_raw=
+  if [[ -n $__hookbox_tmp ]] && HISTTIMEFORMAT= builtin history 1 >|"$__hookbox_tmp"; then
+    IFS=$'\n' read -r -d '' __hookbox_raw <"$__hookbox_tmp"
+    : >|"$__hookbox_tmp"
   else
-    entry=$(HISTTIMEFORMAT= builtin history 1)$'\n'
+    __hookbox_raw=$(HISTTIMEFORMAT= builtin history 1)
   fi
-  [[ -n $entry ]] || return 1
-  entry=$\{entry%$'\n'}
-  __hookbox_entry_num=$\{entry#"$\{entry%%[0-9]*}"}
-  __hookbox_entry_num=$\{__hookbox_entry_num%%[!0-9]*}
-  __hookbox_entry=$\{entry#*[0-9][* ] }
+  [[ -n $__hookbox_raw ]]
+}
+
+# The number of a raw entry.
+__hookbox_entry_number() {
+  REPLY=$\{1#"$\{1%%[0-9]*}"}
+  REPLY=$\{REPLY%%[!0-9]*}
 }
 
 # bash would drop lines starting with a space (ignorespace) and lines matching HISTIGNORE
@@ -174,6 +182,10 @@ __hookbox_json() {
   fi
   REPLY=\"$s\"
 }
+# What JSON escapes: most command lines hold none of it and skip __hookbox_json.
+__hookbox_special=$__hookbox_ctl$'"\\\t\n\r'
+# The directory as JSON, kept while it stays the same.
+__hookbox_cwd_text= __hookbox_cwd_json='""'
 
 # The parts of every event that never change in this shell (what the hub needs to tell whether
 # its terminal is in front: the tmux pane and server, the X11 window).
@@ -204,15 +216,15 @@ __hookbox_event() {
   REPLY='{"kind":"shell","command":'$command',"exit_code":'$2',"duration_ms":'$3',"metadata":{"cwd":'$REPLY,$__hookbox_meta'}}'
 }
 
-# Is the Hookbox of this port running? "accepting" holds its pid and the time it last said so.
-__hookbox_live() {
-  local pid= beat= now=$\{EPOCHSECONDS-}
-  [[ -e $__hookbox_spool/accepting ]] || return 1
-  { IFS=' ' read -r pid beat <"$__hookbox_spool/accepting"; } 2>/dev/null
-  [[ -n $now ]] || builtin printf -v now '%(%s)T' -1
-  [[ -n $beat && $beat != *[!0-9]* ]] && ((now - beat < ${SPOOL_STALE_AFTER_S})) && return 0
-  # Not said for a minute: a hub frozen but alive still reads its spool later; a dead one never.
-  [[ -n $pid && $pid != *[!0-9]* ]] && builtin kill -0 "$pid" 2>/dev/null
+# A hub whose "accepting" (pid $1, time $2) was not rewritten for a minute: one frozen but alive
+# still reads its spool later; a dead one never.
+__hookbox_alive() {
+  if [[ -z $\{EPOCHSECONDS-} ]]; then
+    local now
+    builtin printf -v now '%(%s)T' -1
+    [[ -n $2 && $2 != *[!0-9]* ]] && ((now - $2 < ${SPOOL_STALE_AFTER_S})) && return 0
+  fi
+  [[ -n $1 && $1 != *[!0-9]* ]] && builtin kill -0 "$1"
 }
 
 # Runs in the detached child: posts the event; every outcome is silent.
@@ -250,17 +262,9 @@ __hookbox_terminal_notify() {
   builtin printf '%s' "$seq"
 }
 
-# Reports one command line: command, exit status, milliseconds, directory.
-__hookbox_report() {
-  if [[ -z $\{HOOKBOX_URL-} ]]; then
-    if __hookbox_live; then
-      __hookbox_event "$@"
-      # Its own file: no other shell's line can come between the pieces of a long one.
-      { builtin printf '%s\n' "$REPLY" >>"$__hookbox_spool/events.$$.jsonl"; } 2>/dev/null && return 0
-    elif [[ -e $__hookbox_spool/stopped ]]; then
-      return 0
-    fi
-  fi
+# No Hookbox of this port runs for this home (or HOOKBOX_URL points elsewhere): curl sends the
+# event in the background. Arguments: command, exit status, milliseconds, directory.
+__hookbox_fallback() {
   (($\{#__hookbox_curl[@]})) || return 0
   # $! belongs to the user. While it names no job of theirs (empty, or our previous send), a
   # plain background job will do (its "[1] pid" goes to /dev/null, disown drops it from the job
@@ -277,54 +281,113 @@ __hookbox_report() {
 
 __hookbox_precmd() {
   local __hookbox_status=$?
-  # Run from inside another prompt framework, $? may already be theirs: take the status they saved
-  # (starship evals a PROMPT_COMMAND it found from its own precmd; bash-preexec before 0.5 did not
-  # hand $? back to the PROMPT_COMMAND entries after its own).
-  if [[ $\{FUNCNAME[1]-} == starship_precmd && -n $\{STARSHIP_CMD_STATUS-} ]]; then
+  # Run from inside another prompt framework, $? may already be theirs (starship evals a
+  # PROMPT_COMMAND it found from its own precmd; bash-preexec before 0.5 did not hand $? back to
+  # the PROMPT_COMMAND entries after its own).
+  [[ $\{FUNCNAME[1]-} != starship_precmd && $\{PROMPT_COMMAND-} != __bp_precmd_invoke_cmd* ]] ||
+    __hookbox_framework_status "$\{FUNCNAME[1]-}"
+  [[ $\{HISTCONTROL-} == "$__hookbox_histcontrol_set" && -z $\{HISTIGNORE-} ]] || __hookbox_adopt_history
+  if [[ -n $__hookbox_t0 ]]; then
+    # One redirection of stderr for every file the report touches (a hub stopping under us, a
+    # runtime dir removed at logout): nothing of ours ever shows.
+    __hookbox_finished "$__hookbox_status" 2>/dev/null
+    __hookbox_t0= __hookbox_cwd=
+  fi
+  # PS0 replaced by someone else: put our part back (we put it first, so that is the usual check).
+  [[ $\{PS0-} == "$__hookbox_ps0"* ]] || __hookbox_keep_ps0
+  return "$__hookbox_status"
+}
+
+# The status a prompt framework saved, when the one we were handed may be its own.
+__hookbox_framework_status() {
+  if [[ $1 == starship_precmd && -n $\{STARSHIP_CMD_STATUS-} ]]; then
     __hookbox_status=$STARSHIP_CMD_STATUS
   elif [[ $\{PROMPT_COMMAND-} == __bp_precmd_invoke_cmd* && -n $\{__bp_last_ret_value-} ]]; then
     __hookbox_status=$__bp_last_ret_value
   fi
-  if [[ $\{HISTCONTROL-} != "$__hookbox_histcontrol_set" || -n $\{HISTIGNORE-} ]]; then
-    __hookbox_adopt_history
-  fi
-  if [[ -n $__hookbox_t0 ]]; then
-    local __hookbox_t1 __hookbox_entry __hookbox_entry_num __hookbox_private=
-    __hookbox_now
-    # Without history the command text is unknown: nothing is reported.
-    if [[ -o history ]] && __hookbox_last_entry; then
-      # A new entry (its number changed), or the same one again (ignoredups, erasedups): only a
-      # new one is ours to delete.
-      local __hookbox_new=
-      [[ $__hookbox_entry_num != "$\{__hookbox_last_num-}" ]] && __hookbox_new=1
-      if [[ -n $__hookbox_ignorespace && $__hookbox_entry == ' '* ]]; then
-        __hookbox_private=1
-        [[ -n $__hookbox_new ]] && builtin history -d "$__hookbox_entry_num" 2>/dev/null && ((__hookbox_entry_num--))
-      elif [[ -n $__hookbox_new && -n $__hookbox_histignore ]] && __hookbox_histignored "$__hookbox_entry" "$\{__hookbox_previous_entry-}"; then
-        builtin history -d "$__hookbox_entry_num" 2>/dev/null && ((__hookbox_entry_num--))
-      else
-        __hookbox_previous_entry=$__hookbox_entry
-      fi
-      __hookbox_last_num=$__hookbox_entry_num
-      if [[ -z $__hookbox_private && -n $__hookbox_entry ]]; then
-        local __hookbox_ms=$(( (__hookbox_t1 - __hookbox_t0) / 1000 ))
-        ((__hookbox_ms < 0)) && __hookbox_ms=0 # the wall clock was set back
-        __hookbox_report "$__hookbox_entry" "$__hookbox_status" "$__hookbox_ms" "$__hookbox_cwd"
-        [[ -n $__hookbox_terminal ]] && __hookbox_terminal_notify "$__hookbox_entry" "$__hookbox_status" "$__hookbox_ms"
-      fi
-    fi
-  fi
-  __hookbox_t0= __hookbox_cwd=
+}
+
+__hookbox_keep_ps0() {
   [[ $\{PS0-} == *"$__hookbox_ps0"* ]] || PS0=$__hookbox_ps0$\{PS0-}
-  return "$__hookbox_status"
+}
+
+# The command line that just ended with status $1: its text from the history list, reported
+# unless the user's settings keep it private. The usual case runs here alone, with global
+# scratch variables (a "local" costs as much as a file read): a bash function call copies the
+# whole body of the function it runs, so rare cases live in functions of their own.
+__hookbox_finished() {
+  __hookbox_t1=$\{EPOCHREALTIME/[!0-9]/}
+  [[ -n $__hookbox_t1 ]] || __hookbox_now
+  if [[ -z $\{HISTTIMEFORMAT-} && -n $__hookbox_tmp && -o history ]] && builtin history 1 >|"$__hookbox_tmp"; then
+    IFS=$'\n' read -r -d '' __hookbox_raw <"$__hookbox_tmp"
+    : >|"$__hookbox_tmp"
+  else
+    # Without history the command text is unknown: nothing is reported.
+    [[ -o history ]] && __hookbox_last_entry || return 0
+  fi
+  __hookbox_entry=$\{__hookbox_raw#*[0-9][* ] }
+  if [[ -n $__hookbox_ignorespace && $__hookbox_entry == ' '* || -n $__hookbox_histignore ]]; then
+    __hookbox_history_rules || return 0
+  else
+    __hookbox_previous_entry=$__hookbox_entry __hookbox_last_raw=$__hookbox_raw
+  fi
+  [[ -n $__hookbox_entry ]] || return 0
+  # (A wall clock set back gives 0.)
+  ((__hookbox_ms = __hookbox_t1 > __hookbox_t0 ? (__hookbox_t1 - __hookbox_t0) / 1000 : 0))
+  [[ -z $__hookbox_terminal ]] || __hookbox_terminal_notify "$__hookbox_entry" "$1" "$__hookbox_ms"
+  # Is the Hookbox of this port running? "accepting" holds its pid and the time it last said so;
+  # not said for a minute, it may be frozen but alive (it reads its spool later) or dead.
+  if [[ -z $\{HOOKBOX_URL-} ]] && IFS=' ' read -r __hookbox_pid __hookbox_beat <"$__hookbox_accepting"; then
+    # (bash 4.4 has no $EPOCHSECONDS: the comparison fails and __hookbox_alive reads the time.)
+    if [[ $__hookbox_beat == [1-9]*[0-9] && $__hookbox_beat != *[!0-9]* ]] &&
+      ((__hookbox_beat + ${SPOOL_STALE_AFTER_S} > $\{EPOCHSECONDS:-__hookbox_beat + ${SPOOL_STALE_AFTER_S}})) ||
+      __hookbox_alive "$__hookbox_pid" "$__hookbox_beat"; then
+      __hookbox_command=\"$__hookbox_entry\"
+      # [:cntrl:] also holds DEL and C1 controls, which JSON leaves as they are: __hookbox_json does.
+      [[ $__hookbox_entry != *[\"\\[:cntrl:]]* ]] || { __hookbox_json "$__hookbox_entry" && __hookbox_command=$REPLY; }
+      [[ $__hookbox_cwd == "$__hookbox_cwd_text" ]] || __hookbox_cwd_to_json
+      builtin printf '%s\n' '{"kind":"shell","command":'"$__hookbox_command"',"exit_code":'"$1"',"duration_ms":'"$__hookbox_ms"',"metadata":{"cwd":'"$__hookbox_cwd_json,$__hookbox_meta"'}}' \
+        >>"$__hookbox_spool_file" && return 0
+    fi
+  elif [[ -z $\{HOOKBOX_URL-} && -e $__hookbox_spool/stopped ]]; then
+    return 0
+  fi
+  __hookbox_fallback "$__hookbox_entry" "$1" "$__hookbox_ms" "$__hookbox_cwd"
+}
+
+__hookbox_cwd_to_json() {
+  __hookbox_json "$__hookbox_cwd"
+  __hookbox_cwd_json=$REPLY __hookbox_cwd_text=$__hookbox_cwd
+}
+
+# The user's ignorespace and HISTIGNORE, applied to the newest entry (see __hookbox_adopt_history):
+# fails for a private line (not reported). Only a new entry (its number changed) is ours to delete:
+# the same one again is ignoredups or erasedups at work.
+__hookbox_history_rules() {
+  local num new=
+  __hookbox_entry_number "$__hookbox_raw"
+  num=$REPLY
+  __hookbox_entry_number "$\{__hookbox_last_raw-}"
+  [[ $num != "$REPLY" ]] && new=1
+  if [[ -n $__hookbox_ignorespace && $__hookbox_entry == ' '* ]]; then
+    [[ -n $new ]] && builtin history -d "$num" && ((num--))
+    __hookbox_last_raw=$num
+    return 1
+  fi
+  if [[ -n $new && -n $__hookbox_histignore ]] && __hookbox_histignored "$__hookbox_entry" "$\{__hookbox_previous_entry-}"; then
+    builtin history -d "$num" && ((num--))
+  else
+    __hookbox_previous_entry=$__hookbox_entry
+  fi
+  __hookbox_last_raw=$num
 }
 
 # Sourced again, HISTCONTROL is still ours: the user's own values are already kept.
 if [[ -z $\{__hookbox_histcontrol_set+set} || $\{HISTCONTROL-} != "$__hookbox_histcontrol_set" || -n $\{HISTIGNORE-} ]]; then
   __hookbox_adopt_history
 fi
-__hookbox_last_entry && __hookbox_last_num=$__hookbox_entry_num
-[[ $\{PS0-} == *"$__hookbox_ps0"* ]] || PS0=$__hookbox_ps0$\{PS0-}
+__hookbox_last_entry 2>/dev/null && __hookbox_last_raw=$__hookbox_raw
+__hookbox_keep_ps0
 # First in PROMPT_COMMAND, to see the command's exit status before anything else runs
 # (we hand it back unchanged). With bash-preexec loaded, its precmd_functions run first instead.
 if [[ $\{__bp_imported-} == defined ]]; then

@@ -34,6 +34,8 @@ switch "$HOOKBOX_TERMINAL_NOTIFICATIONS"
     case 0 false no off
         set -g __hookbox_terminal ''
 end
+# Off is no value at all: "set -q" is the cheapest test there is.
+test -n "$__hookbox_terminal"; or set -e __hookbox_terminal
 set -g __hookbox_long_ms @LONG_MS@
 set -g __hookbox_ignore (string split -n ' ' -- @IGNORE@)
 set -g __hookbox_osc 777
@@ -108,16 +110,19 @@ for __hookbox_pair in SWAYSOCK:sway_socket HYPRLAND_INSTANCE_SIGNATURE:hyprland_
 end
 set -e __hookbox_pair
 
-# Is the Hookbox of this port running? Its "accepting" was rewritten within a minute, or (a hub
-# frozen but alive, which reads its spool later) the pid it holds still runs (Linux: /proc).
-function __hookbox_live
-    test -e $__hookbox_spool/accepting; or return 1
-    # fish before 3.5 has no path builtin to read the age: it trusts the file alone.
-    set -q __hookbox_has_path[1]; or return 0
-    test (path mtime --relative $__hookbox_spool/accepting) -lt ${SPOOL_STALE_AFTER_S} 2>/dev/null; and return 0
+# A hub whose "accepting" was not rewritten for a minute: one frozen but alive still reads its
+# spool later (the pid it holds still runs; Linux: /proc); a dead one never.
+function __hookbox_alive
     read -l pid beat <$__hookbox_spool/accepting 2>/dev/null
     string match -qr '^\d+$' -- "$pid"; and test -d /proc/$pid
 end
+
+# The directory as JSON, kept while it stays the same.
+set -g __hookbox_cwd_text
+set -g __hookbox_cwd_json
+set -g __hookbox_accepting $__hookbox_spool/accepting
+set -g __hookbox_spool_file $__hookbox_spool/events.$fish_pid.jsonl
+set -g __hookbox_format '{"kind":"shell","command":%s,"exit_code":%d,"duration_ms":%d,"metadata":{"cwd":%s,%s}}'
 
 # The terminal's own notification for a failure (not Ctrl-C, SIGTERM or Ctrl-Z) or a long run:
 # only on a terminal (stdout a TTY, TERM not dumb), in the sequence it understands; inside tmux,
@@ -149,46 +154,64 @@ function __hookbox_terminal_notify --argument-names line code ms
     printf '%s' $seq
 end
 
+# Every function call costs fish more than all the rest (an event handler, then each call inside
+# it): the usual case runs in these two handlers alone, with builtins only.
 function __hookbox_preexec --on-event fish_preexec
-    set -g __hookbox_pending 1
     set -g __hookbox_cwd $PWD
 end
 
 function __hookbox_postexec --on-event fish_postexec
     set -l exit_code $status
-    set -l duration_ms $CMD_DURATION
-    set -q __hookbox_pending[1]; or return 0
-    set -e __hookbox_pending
-    set -l line "$argv"
-    test -n "$line"; or return 0
-    string match -q ' *' -- $line; and return 0
-    test -n "$__hookbox_terminal"; and __hookbox_terminal_notify $line $exit_code $duration_ms
-    __hookbox_json $line
-    set -l command $__hookbox_reply
-    __hookbox_json $__hookbox_cwd
-    set -l format '{"kind":"shell","command":%s,"exit_code":%d,"duration_ms":%d,"metadata":{"cwd":%s,%s}}'
-    set -l url $__hookbox_default_url
+    # No preexec seen (the line that sourced this file): nothing to report.
+    set -q __hookbox_cwd[1]; or return 0
+    # Empty, or starting with a space (fish keeps those out of history): not reported.
+    string match -q -- ' *' "$argv "; and return 0
+    set -q __hookbox_terminal[1]; and __hookbox_terminal_notify "$argv" $exit_code $CMD_DURATION
+    # Most lines hold nothing JSON escapes; the directory is escaped again only when it changed.
+    set -l command "\"$argv\""
+    string match -qr '["\\\\\x01-\x1f]' -- "$argv"; and __hookbox_json "$argv"; and set command $__hookbox_reply
+    if not contains -- $__hookbox_cwd $__hookbox_cwd_text
+        __hookbox_json $__hookbox_cwd
+        set -g __hookbox_cwd_json $__hookbox_reply
+        set -g __hookbox_cwd_text $__hookbox_cwd
+    end
     if set -q HOOKBOX_URL[1]; and test -n "$HOOKBOX_URL"
-        set url (string trim -r -c / -- $HOOKBOX_URL)
-    else if __hookbox_live
-        # Its own file: fish writes a long line in pieces, which another shell could interleave.
-        printf $format'\n' $command $exit_code $duration_ms $__hookbox_reply $__hookbox_meta >>$__hookbox_spool/events.$fish_pid.jsonl
+    else if set -q __hookbox_has_path[1]
+        # Running: "accepting" rewritten within a minute (its age: nothing when it is missing), or
+        # (a hub frozen but alive, which reads its spool later) the pid it holds still runs.
+        set -l age (path mtime --relative $__hookbox_accepting)
+        if set -q age[1]; and begin
+                test $age -lt ${SPOOL_STALE_AFTER_S}; or __hookbox_alive
+            end
+            # Its own file: fish writes a long line in pieces, which another shell could interleave.
+            printf $__hookbox_format'\n' $command $exit_code $CMD_DURATION $__hookbox_cwd_json $__hookbox_meta >>$__hookbox_spool_file
+            return 0
+        else if not set -q age[1]; and test -e $__hookbox_spool/stopped
+            return 0
+        end
+    else if test -e $__hookbox_accepting
+        # fish before 3.5 has no path builtin to read the age: it trusts the file alone.
+        printf $__hookbox_format'\n' $command $exit_code $CMD_DURATION $__hookbox_cwd_json $__hookbox_meta >>$__hookbox_spool_file
         return 0
     else if test -e $__hookbox_spool/stopped
         return 0
     end
+    set -l url $__hookbox_default_url
+    set -q HOOKBOX_URL[1]; and test -n "$HOOKBOX_URL"; and set url (string trim -r -c / -- $HOOKBOX_URL)
+    set -l format $__hookbox_format
+    set -l duration_ms $CMD_DURATION
     set -q __hookbox_curl[1]; or return 0
     # $last_pid belongs to the user. While it names no job of theirs (none yet, or our previous
     # send), a background job will do; otherwise sh starts curl and exits, leaving $last_pid alone
     # (the body goes through the environment, which other users cannot read, not the arguments).
     if test -z "$last_pid"; or test "$last_pid" = "$__hookbox_own_pid"
-        printf $format $command $exit_code $duration_ms $__hookbox_reply $__hookbox_meta |
+        printf $format $command $exit_code $duration_ms $__hookbox_cwd_json $__hookbox_meta |
             command $__hookbox_curl -q -s -o /dev/null --noproxy '*' --connect-timeout 1 --max-time 5 \
             -H 'Content-Type: application/json' --data-binary @- $url/events >/dev/null 2>&1 &
         set -g __hookbox_own_pid $last_pid
         disown $last_pid 2>/dev/null
     else
-        HOOKBOX_BODY=(printf $format $command $exit_code $duration_ms $__hookbox_reply $__hookbox_meta) \
+        HOOKBOX_BODY=(printf $format $command $exit_code $duration_ms $__hookbox_cwd_json $__hookbox_meta) \
             command sh -c 'printf %s "$HOOKBOX_BODY" | "$@" >/dev/null 2>&1 &' sh $__hookbox_curl -q -s -o /dev/null \
             --noproxy '*' --connect-timeout 1 --max-time 5 -H 'Content-Type: application/json' --data-binary @- $url/events \
             </dev/null >/dev/null 2>&1

@@ -102,15 +102,17 @@ __hookbox_event() {
   REPLY='{"kind":"shell","command":'$command',"exit_code":'$2',"duration_ms":'$3',"metadata":{"cwd":'$REPLY,$__hookbox_meta'}}'
 }
 
-# Is the Hookbox of this port running? "accepting" holds its pid and the time it last said so.
-__hookbox_live() {
-  local pid= beat=
-  [[ -e $__hookbox_spool/accepting ]] || return 1
-  { IFS=' ' read -r pid beat <$__hookbox_spool/accepting } 2>/dev/null
-  [[ -n $beat && $beat != *[^0-9]* ]] && ((EPOCHSECONDS - beat < ${SPOOL_STALE_AFTER_S})) && return 0
-  # Not said for a minute: a hub frozen but alive still reads its spool later; a dead one never.
-  [[ -n $pid && $pid != *[^0-9]* ]] && kill -0 $pid 2>/dev/null
+# A hub whose "accepting" (pid $1) was not rewritten for a minute: one frozen but alive still
+# reads its spool later; a dead one never.
+__hookbox_alive() {
+  [[ -n $1 && $1 != *[^0-9]* ]] && kill -0 $1 2>/dev/null
 }
+
+# The directory as JSON, kept while it stays the same.
+typeset -g __hookbox_cwd_text= __hookbox_cwd_json='""'
+typeset -g __hookbox_accepting=$__hookbox_spool/accepting
+# Its own file: no other shell's line can come between the pieces of a long one.
+typeset -g __hookbox_spool_file=$__hookbox_spool/events.$$.jsonl
 
 # Runs in the detached child: posts the event; every outcome is silent.
 __hookbox_send() {
@@ -150,18 +152,10 @@ __hookbox_terminal_notify() {
   print -rn -- "$seq"
 }
 
-# Reports one command line: command, exit status, milliseconds, directory.
-__hookbox_report() {
+# No Hookbox of this port runs for this home (or HOOKBOX_URL points elsewhere): curl sends the
+# event in the background. Arguments: command, exit status, milliseconds, directory.
+__hookbox_fallback() {
   emulate -L zsh
-  if [[ -z $\{HOOKBOX_URL-} ]]; then
-    if __hookbox_live; then
-      __hookbox_event "$@"
-      # Its own file: no other shell's line can come between the pieces of a long one.
-      { print -r -- "$REPLY" >>$__hookbox_spool/events.$$.jsonl } 2>/dev/null && return 0
-    elif [[ -e $__hookbox_spool/stopped ]]; then
-      return 0
-    fi
-  fi
   (($#__hookbox_curl)) || return 0
   # $! belongs to the user. While it names no job of theirs (none yet, or our previous send),
   # &! will do (no job notice, not in the job table); otherwise a detached grandchild leaves $!
@@ -174,19 +168,40 @@ __hookbox_report() {
   fi
 }
 
+# Reports the line that just ended: command, exit status, milliseconds, directory. Everything the
+# usual case needs is here, with builtins only (no process, no subshell: $(<file) reads in place).
 __hookbox_precmd() {
   local exit_code=$? ignore_space=0
+  [[ -n $__hookbox_t0 ]] || return 0
   [[ -o hist_ignore_space ]] && ignore_space=1 # the user's option, read before emulate
   emulate -L zsh
-  [[ -n $__hookbox_t0 ]] || return 0
-  local t1=$\{EPOCHREALTIME:-$SECONDS} line=$__hookbox_line cwd=$__hookbox_cwd
-  local -i duration_ms='(t1 - __hookbox_t0) * 1000'
-  ((duration_ms < 0)) && duration_ms=0 # the wall clock was set back
+  local line=$__hookbox_line cwd=$__hookbox_cwd state command beat
+  local -i duration_ms
+  # (In the arithmetic itself: a float read back from a string costs more. Clock set back: 0.)
+  ((duration_ms = (($\{+EPOCHREALTIME} ? EPOCHREALTIME : SECONDS) - __hookbox_t0) * 1000, duration_ms < 0 ? (duration_ms = 0) : 0))
   __hookbox_t0= __hookbox_line= __hookbox_cwd=
   [[ -n $line ]] || return 0
   ((ignore_space)) && [[ $line == ' '* ]] && return 0
-  __hookbox_report "$line" $exit_code $duration_ms "$cwd"
-  [[ -n $__hookbox_terminal ]] && __hookbox_terminal_notify "$line" $exit_code $duration_ms
+  [[ -z $__hookbox_terminal ]] || __hookbox_terminal_notify "$line" $exit_code $duration_ms
+  # Is the Hookbox of this port running? "accepting" holds its pid and the time it last said so;
+  # not said for a minute, it may be frozen but alive (it reads its spool later) or dead.
+  if [[ -z $\{HOOKBOX_URL-} ]] && { state=$(<$__hookbox_accepting) } 2>/dev/null; then
+    beat=$\{state##* }
+    if [[ $beat == <-> ]] && ((EPOCHSECONDS - beat < ${SPOOL_STALE_AFTER_S})) || __hookbox_alive $\{state%% *}; then
+      command=\"$line\"
+      # Most lines hold nothing JSON escapes. ([:cntrl:] also holds DEL and C1 controls, which
+      # JSON leaves as they are: __hookbox_json does.)
+      [[ $line != *[\"\\[:cntrl:]]* ]] || { __hookbox_json "$line"; command=$REPLY }
+      if [[ $cwd != "$__hookbox_cwd_text" ]]; then
+        __hookbox_json "$cwd"
+        __hookbox_cwd_json=$REPLY __hookbox_cwd_text=$cwd
+      fi
+      { print -r -- '{"kind":"shell","command":'$command',"exit_code":'$exit_code',"duration_ms":'$duration_ms',"metadata":{"cwd":'$__hookbox_cwd_json,$__hookbox_meta'}}' >>$__hookbox_spool_file } 2>/dev/null && return 0
+    fi
+  elif [[ -z $\{HOOKBOX_URL-} && -e $__hookbox_spool/stopped ]]; then
+    return 0
+  fi
+  __hookbox_fallback "$line" $exit_code $duration_ms "$cwd"
   return 0
 }
 
