@@ -32,14 +32,14 @@ test('the hub keeps only the newest runs, while it runs and across a restart', (
   const file = join(tempDir(), 'hookbox.db');
   const db = openDatabase(file);
   const store = new HookRunStore(db, { keep: 10 });
-  for (let i = 0; i < 25; i += 1) store.insert(run(i));
+  for (let i = 0; i < 25; i += 1) store.insert(run(i), Buffer.from('x'));
   assert.deepEqual(
     store.recent({ limit: 100 }).map((r) => r.id),
     Array.from({ length: 10 }, (_, i) => `run-${String(24 - i).padStart(4, '0')}`),
   );
   // A reader without `keep` (the CLI) never deletes anything.
   const reader = new HookRunStore(db);
-  reader.insert(run(25));
+  reader.insert(run(25), Buffer.from('x'));
   assert.equal(reader.recent({ limit: 100 }).length, 11);
   db.close();
   const reopened = openDatabase(file);
