@@ -215,22 +215,36 @@ function loadFailures(name: string, load: LoadResult): string[] {
 
 const us = (v: number) => `${Math.round(v)} µs`;
 
-// Measured by hand (not by this section): perf record of each server under this load. Kept here
-// so the figures travel with the section they explain; re-measure when the path changes.
+// Measured by hand (not by this section): profiles of the hub under this load, and the hub
+// before and after a change taking turns with bare node:http. Kept here so the figures travel
+// with the section they explain; re-measure when the path changes.
 const WHERE_THE_TIME_GOES = [
-  "**Where a filtered request's time goes** (`perf record -F 2000 -g` of each server, `node --perf-basic-prof-only-functions`, during a 6 s run " +
-    "of this load, 2026-12-08, load average about 17; CPU time per request): hookbox's main thread 117 µs — reading and parsing the request 24, " +
-    'from the body to the write 27 (the filter with the one JSON input limit 7, the run id 3, the URL 3, the request and run objects and their ' +
-    'promises the rest), the SQLite insert and its share of the group commit 20, the answer (node:http `end` → `writev`) 30, the rest of ' +
-    "the event loop 16 — plus 20 µs on V8's compiler and GC threads and 12 µs on the WAL checkpointer thread. Bare node:http: 68 µs on its " +
-    "main thread (parsing 19, the answer 35) and 3 µs on V8's threads. Recording each request (a row committed before the answer, so that " +
-    '`hookbox hooks runs` in another process sees it) and checking it costs about as much again as node:http itself, so hookbox reaches ' +
-    "about half of bare node:http's rate; the 1.5× target needs 1.5 ÷ (bare ÷ webhook) of it, 0.75× when bare node:http reaches 2.0× of webhook.",
+  "**Where a filtered request's time goes** (`node --cpu-prof` of hookbox's main thread during a 6 s run of this load, " +
+    "2026-12-08 03:38 UTC, load average about 12; shares of the thread's busy time): the answer (node:http `end` → `writev`) 35%, " +
+    'the SQLite insert and its share of the group commit 20%, the dispatcher 13% (the filter 7%, most of it parsing the JSON body; ' +
+    "the run id 3%), parsing the request 7%, V8's garbage collector and unattributed time 14%, the rest of the event loop " +
+    '(streams, promises) the remainder; the WAL checkpointer and V8 run on other threads besides. Bare node:http pays the ' +
+    'parsing and the answer too: what hookbox adds is mostly recording the run (a row committed before the answer, so that ' +
+    '`hookbox hooks runs` in another process sees it) and checking it.',
   '',
-  'Before 2026-12-08 each filtered request was committed on its own (a `flush()` per request, then an fdatasync): ' +
-    '`HookDispatcher.handle` took 107 µs of CPU per filtered request in-process (batches of 8, real SQLite file); it takes 38 µs now that ' +
-    'the filtered requests of a turn of the event loop share one commit and start no WAL sync (`WriteBatcher` `durable: false`), and the ' +
-    'run row binds its 20 parameters by position. That run measured 0.17× of webhook in this section (one run each, load average 1).',
+  'Changed on 2026-12-08 (03:00–03:45 UTC): the listener parses a request target only when it differs from the previous one ' +
+    "(a sender posts to one URL), takes Node's header object instead of copying it (only a repeated Set-Cookie needs a copy) " +
+    'and keeps a body that arrived in one chunk without copying it; the dispatcher builds one record per request instead of ' +
+    'four closures, announces a run without copying it to leave out the body, words the filter reasons at load, and makes ' +
+    'the received_at text once per millisecond (`toISOString` took about a microsecond); migration 010 rebuilds `hook_runs` ' +
+    'without AUTOINCREMENT and without the (hook, seq) index that no query used (WAL written per run 4.2 KB → 3.2 KB, in ' +
+    'commits of 14 runs). Measured against the code before in one run, the old hub, the new hub and bare node:http taking ' +
+    'turns (9 rounds of 2 s, load average 18.8 → 17.9): CPU time per request, median of turns, 177 → 126 µs (fastest turn ' +
+    '136 → 86 µs; bare node:http 60 µs, fastest 43 µs); hookbox / bare node:http throughput 0.32× → 0.39×; new / old ' +
+    'throughput 1.50×. An earlier run of the same comparison at load average 11.5: 178 → 115 µs, 0.40× → 0.63×. ' +
+    'In-process (`HookDispatcher.handle` with a real SQLite file, batches of 16): 28 → 21 µs of CPU per filtered request.',
+  '',
+  'What remains: the row and its commit (about 14 µs of CPU per run in-process at 14 runs a commit, retention ' +
+    "included), parsing the JSON body once (`JSON.parse` is most of it), the run id (the `uuid` package's v7, about 1 µs; " +
+    'util/ids.ts serves every table), and node:http itself. Bare node:http reaches only 1.1–1.2× of webhook here (1.08× ' +
+    'at load average 0.3 on 2026-12-08 02:54), so 1.5× of webhook is out of reach for any node:http server on this ' +
+    "machine; hookbox's own cost shows in its ratio to bare node:http. Measured at a high load average, the figures above " +
+    'compare old and new within one run and are not a verdict on the target.',
 ].join('\n');
 
 export async function run(): Promise<BenchSection> {

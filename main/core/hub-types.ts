@@ -34,7 +34,8 @@ export interface StoredRecords {
   notification: NotificationRecord;
   lifecycle: LifecycleEventRecord;
   inbox: InboxMessage;
-  hook_run: HookRun;
+  // Without its body: published records never carry it (it may hold what a signature protects).
+  hook_run: Omit<HookRun, 'body'>;
 }
 
 /** The hub's one set of writes that commit with its records (the NATS outbox rows). */

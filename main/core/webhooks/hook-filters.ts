@@ -17,6 +17,12 @@ interface Rule {
   /** Header name (lower case), query parameter, or JSON path segments. */
   path: string[];
   condition: Condition;
+  /**
+   * Why the rule failed, worded once at load as a run records it: `when: "json.ref" is absent`,
+   * `when: "json.ref" does not match "main"` (a `when_any` rule's without the prefix).
+   */
+  absent: string;
+  mismatch: string;
 }
 
 export interface HookFilter {
@@ -69,8 +75,11 @@ function compileCondition(value: unknown, where: string, field: string): Conditi
   throw new FilterConfigError(field, `${where}: unknown operator '${op}' (use regex, not or in)`);
 }
 
-/** `label` is how messages name the table: "'when'" or "'when_any' table 2". */
-function compileRules(table: unknown, field: string, label: string): Rule[] {
+/**
+ * `label` is how messages name the table: "'when'" or "'when_any' table 2"; `prefix` starts the
+ * reasons a run records ("when: " for `when`).
+ */
+function compileRules(table: unknown, field: string, label: string, prefix = ''): Rule[] {
   if (table === null || typeof table !== 'object' || Array.isArray(table))
     throw new FilterConfigError(field, `${label} must be a table of "key" = condition`);
   const rules = Object.entries(table).map(([key, value]) => {
@@ -81,7 +90,15 @@ function compileRules(table: unknown, field: string, label: string): Rule[] {
     const path = source === 'json' ? rest.split('.') : [source === 'header' ? rest.toLowerCase() : rest];
     if (path.some((segment) => segment === ''))
       throw new FilterConfigError(field, `${label} key "${key}" has an empty path segment`);
-    return { key, source, path, condition: compileCondition(value, `${label} "${key}"`, field) };
+    const condition = compileCondition(value, `${label} "${key}"`, field);
+    return {
+      key,
+      source,
+      path,
+      condition,
+      absent: `${prefix}"${key}" is absent`,
+      mismatch: `${prefix}"${key}" does not match ${describe(condition)}`,
+    };
   });
   if (rules.length === 0) throw new FilterConfigError(field, `${label} is empty`);
   return rules;
@@ -90,7 +107,7 @@ function compileRules(table: unknown, field: string, label: string): Rule[] {
 /** Compiles `when`/`when_any`; undefined when neither is given. Throws FilterConfigError naming the rule. */
 export function compileFilter(when: unknown, whenAny: unknown): HookFilter | undefined {
   if (when === undefined && whenAny === undefined) return undefined;
-  const all = when === undefined ? [] : compileRules(when, 'when', "'when'");
+  const all = when === undefined ? [] : compileRules(when, 'when', "'when'", 'when: ');
   let any: Rule[][] = [];
   if (whenAny !== undefined) {
     if (!Array.isArray(whenAny) || whenAny.length === 0)
@@ -159,11 +176,12 @@ function describe(condition: Condition): string {
   return `{ in = ${JSON.stringify(condition.in)} }`;
 }
 
+/** Why the first rule that does not match fails. */
 function firstMiss(rules: readonly Rule[], lookup: Lookup): string | undefined {
   for (const rule of rules) {
     const value = lookup.value(rule);
-    if (value === undefined) return `"${rule.key}" is absent`;
-    if (!holds(rule.condition, value)) return `"${rule.key}" does not match ${describe(rule.condition)}`;
+    if (value === undefined) return rule.absent;
+    if (!holds(rule.condition, value)) return rule.mismatch;
   }
   return undefined;
 }
@@ -172,7 +190,7 @@ function firstMiss(rules: readonly Rule[], lookup: Lookup): string | undefined {
 export function applyFilter(filter: HookFilter, input: FilterInput): FilterVerdict {
   const lookup = new Lookup(input);
   const miss = firstMiss(filter.all, lookup);
-  if (miss) return { ok: false, reason: `when: ${miss}` };
+  if (miss) return { ok: false, reason: miss };
   if (filter.any.length === 0) return { ok: true };
   const misses: string[] = [];
   for (const rules of filter.any) {

@@ -17,23 +17,41 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; 
       if (size > limit) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve({ body: Buffer.concat(chunks), tooLarge }));
+    // A sender's body usually arrives in one chunk: no copy then.
+    req.on('end', () => resolve({ body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), tooLarge }));
     req.on('error', reject);
   });
 }
 
-function flattenHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+/**
+ * The request's headers, one string each. Node already joins repeated headers into one string,
+ * except Set-Cookie (an array): only a request carrying that one needs a copy.
+ */
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const headers = req.headers;
+  if (headers['set-cookie'] === undefined) return headers as Record<string, string>;
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return headers;
+  return flat;
+}
+
+/** A request target's path and query, as the URL parser normalizes them; undefined when malformed. */
+interface Target {
+  path: string;
+  query: string;
+}
+
+function parseTarget(raw: string): Target | undefined {
+  const url = URL.parse(raw, 'http://hook.invalid');
+  return url ? { path: url.pathname, query: url.search.replace(/^\?/, '') } : undefined;
 }
 
 function send(res: ServerResponse, response: HookResponse): void {
   res.statusCode = response.status;
   res.setHeader('x-hookbox-run', response.runId);
-  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  if (response.headers) for (const name in response.headers) res.setHeader(name, response.headers[name]!);
   if (response.body && response.status !== 204) {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(response.body));
@@ -50,6 +68,11 @@ export class HookListener {
   readonly #server: Server;
   readonly #logger: Logger;
   readonly #inFlight = new Set<Promise<void>>();
+  /**
+   * The last request target and its parts: a sender posts to the same URL again and again, so
+   * the URL parser runs once per distinct target rather than once per request.
+   */
+  #lastTarget: { raw: string; target: Target } | undefined;
 
   constructor(dispatcher: HookDispatcher, logger: Logger) {
     this.dispatcher = dispatcher;
@@ -109,14 +132,22 @@ export class HookListener {
     return this.dispatcher.handle(request);
   }
 
+  #target(raw: string): Target | undefined {
+    const last = this.#lastTarget;
+    if (last?.raw === raw) return last.target;
+    const target = parseTarget(raw);
+    if (target) this.#lastTarget = { raw, target };
+    return target;
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = URL.parse(req.url ?? '/', 'http://hook.invalid');
-    const refusal = !url
+    const target = this.#target(req.url ?? '/');
+    const refusal = !target
       ? 'malformed request target'
       : req.httpVersion === '1.1' && req.headers.host === undefined
         ? 'the request has no Host header (HTTP/1.1 requires one)'
         : undefined;
-    if (!url || refusal) {
+    if (!target || refusal) {
       res.statusCode = 400;
       res.setHeader('content-type', 'application/json');
       res.setHeader('connection', 'close');
@@ -127,9 +158,9 @@ export class HookListener {
       const { body, tooLarge } = await readBody(req, this.dispatcher.hook.maxBodyBytes);
       const request: HookRequest = {
         method: req.method ?? 'GET',
-        path: url.pathname,
-        query: url.search.replace(/^\?/, ''),
-        headers: flattenHeaders(req),
+        path: target.path,
+        query: target.query,
+        headers: flatHeaders(req),
         body,
         bodyTooLarge: tooLarge,
         sourceAddress: req.socket.remoteAddress ?? '',

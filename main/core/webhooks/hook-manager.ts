@@ -72,7 +72,7 @@ export interface HookManagerDeps {
   scripts: ScriptRunner;
   onRun: (run: Omit<HookRun, 'body'>) => void;
   /** Writes that commit with each hook run (the NATS outbox). */
-  commitHooks?: CommitHookRunner<{ hook_run: HookRun }>;
+  commitHooks?: CommitHookRunner<{ hook_run: Omit<HookRun, 'body'> }>;
 }
 
 interface Entry {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { githubSignature as signBody } from '../../../main/core/webhooks/verifiers/github.ts';
@@ -193,6 +194,40 @@ describe('webhook hooks: the Octomind script contract', async () => {
       encoding: 'utf8',
     });
     assert.equal(stdout, '200');
+  });
+
+  test('each request is recorded with its own path, query and headers, whatever came before it', async () => {
+    // The listener keeps the last target it parsed: alternating targets must not leak into each other.
+    const targets = [
+      ['/a/./b/../c?q=1', '/a/c', 'q=1'],
+      ['/x?y=%20z&e=\u00e9', '/x', 'y=%20z&e=%C3%A9'],
+      ['/a/./b/../c?q=1', '/a/c', 'q=1'],
+      ['/', '/', ''],
+      ['/x?y=%20z&e=\u00e9', '/x', 'y=%20z&e=%C3%A9'],
+    ] as const;
+    for (const [target, path, query] of targets) {
+      const res = await fetch(`${hookUrl('empty')}${target}`, {
+        method: 'POST',
+        body: 'x',
+        headers: { 'x-n': target },
+      });
+      assert.equal(res.status, 204);
+      const detail = await (await api(`/hooks/runs/${res.headers.get('x-hookbox-run')}`)).json();
+      assert.deepEqual([detail.path, detail.query, detail.headers['x-n']], [path, query, target]);
+    }
+    // Node gives a repeated Set-Cookie as a list: it is recorded as one value, joined (and masked).
+    const { status, runId } = await new Promise<{ status: number; runId: string }>((resolve, reject) => {
+      const req = request(`${hookUrl('empty')}/`, { method: 'POST' }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, runId: String(res.headers['x-hookbox-run']) }));
+      });
+      req.on('error', reject);
+      req.setHeader('set-cookie', ['a=1', 'b=22']);
+      req.end('x');
+    });
+    assert.equal(status, 204);
+    const detail = await (await api(`/hooks/runs/${runId}`)).json();
+    assert.equal(detail.headers['set-cookie'], 'a=1,…(masked, 9 chars)');
   });
 
   test('every request is in the run list, newest first', async () => {

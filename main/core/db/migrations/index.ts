@@ -7,6 +7,7 @@ import { migration006LeanNotifications } from './006-lean-notifications.ts';
 import { migration007WebhookDeliveries } from './007-webhook-deliveries.ts';
 import { migration008EventSearch } from './008-event-search.ts';
 import { migration009OutboxChannels } from './009-outbox-channels.ts';
+import { migration010LeanHookRuns } from './010-lean-hook-runs.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration in order. Append only: a released migration is never edited. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007WebhookDeliveries,
   migration008EventSearch,
   migration009OutboxChannels,
+  migration010LeanHookRuns,
 ];
