@@ -89,7 +89,8 @@ export async function buildCli(options: BuildCliOptions = {}): Promise<string> {
       resolve: { alias: { 'jsonc-parser': join(REPO_ROOT, 'node_modules/jsonc-parser/lib/esm/main.js') } },
       // main/core/version.ts would read ../../package.json relative to itself: not there once bundled.
       transform: { define: { __HOOKBOX_VERSION__: JSON.stringify(pkg.version) } },
-      plugins: [builtinsViaRequire()],
+      // Only the ES bundle needs it: a CommonJS bundle takes each built-in with require() already.
+      plugins: split ? [] : [builtinsViaRequire()],
       logLevel: 'warn',
       // No comments and ASCII escapes: V8 keeps the bundle's source in memory, as one byte per
       // character only when every character is ASCII (otherwise two: 2.5 MB more).

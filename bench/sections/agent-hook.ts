@@ -18,7 +18,7 @@ import {
   startHookboxServe,
 } from '../lib/server-process.ts';
 
-const COMMAND_RUNS = 30;
+const COMMAND_RUNS = 80;
 /** Node, its net module and one round trip to the hub: the floor of the hub-up command form. */
 const MINIMAL_CLIENT = join(import.meta.dirname, '../peers/minimal-hook-client.cjs');
 const HTTP_RUNS = 1_000;

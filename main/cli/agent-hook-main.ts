@@ -5,14 +5,10 @@
 //
 // The bundle is split where the code imports dynamically: this file holds the way to the hub
 // (agent-hook-command.ts: no schema library, no fetch), the hub-down path loads from
-// out/cli/agent-hook-*.mjs. Node's compile cache is on for those: V8 reuses the code it compiled on
-// the last run instead of compiling it again (os.tmpdir()/node-compile-cache;
-// NODE_DISABLE_COMPILE_CACHE=1 turns it off).
-import { enableCompileCache } from 'node:module';
+// out/cli/agent-hook-*.cjs, with Node's compile cache on (agent-hook-command.ts).
 import { parseAgentHookArgv } from './agent-hook-argv.ts';
 import { main } from './agent-hook-entry.ts';
 
-enableCompileCache();
 const argv = process.argv.slice(2);
 if (parseAgentHookArgv(argv)) {
   // No top-level await: the bundle is CommonJS (a CommonJS main module starts sooner than an ES one).

@@ -112,6 +112,10 @@ export async function agentHookCommand(agent: string, flags: AgentHookFlags, io:
   // Text that is not JSON never goes to the hub: the local path names the agent and the problem.
   const answer = isJson(input) ? await askHub(agent, flags, input) : null;
   if (answer !== null && typeof answer !== 'string') return relay(answer, io);
+  // The hub-down path loads the chain (a 460 KB chunk in out/cli/): with Node's compile cache V8
+  // reuses the code it compiled for it on the last run (os.tmpdir()/node-compile-cache;
+  // NODE_DISABLE_COMPILE_CACHE=1 turns it off). Turned on here, the way to the hub never loads it.
+  (await import('node:module')).enableCompileCache();
   const { agentHookWithoutHub } = await import('./agent-hook-local-command.ts');
   relay(await agentHookWithoutHub(agent, flags, input, answer ?? 'not asked'), io);
 }
