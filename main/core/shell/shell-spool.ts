@@ -66,6 +66,8 @@ export interface ShellSpoolOptions {
 const ROTATED_GRACE_MS = 1_000;
 /** How often files of shells that have exited are looked for (also at start and stop). */
 const SWEEP_EVERY_MS = 10 * 60_000;
+/** How long after a shell's append the hub reads it (see scheduleAfterAppend). */
+const READ_AFTER_APPEND_MS = 15;
 
 function processAlive(pid: number): boolean {
   try {
@@ -105,6 +107,7 @@ export class ShellSpool {
   #closing = false;
   #reading: Promise<void> | undefined;
   #readAgain = false;
+  #readSoon: NodeJS.Timeout | undefined;
   readonly #rotations = new Set<Promise<void>>();
   #stopped = false;
   /** Lines recorded and skipped so far. */
@@ -132,7 +135,7 @@ export class ShellSpool {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await chmod(dir, 0o700);
     // Watch first, then say "accepting": a line appended in between is seen by the read below.
-    this.#watcher = watch(dir, () => this.#schedule());
+    this.#watcher = watch(dir, () => this.#scheduleAfterAppend());
     this.#watcher.on('error', (error) =>
       this.#options.logger.warn(
         { err: error },
@@ -172,6 +175,7 @@ export class ShellSpool {
     this.#closing = true;
     const { dir } = this.#options;
     this.#watcher?.close();
+    clearTimeout(this.#readSoon);
     clearInterval(this.#sweeper);
     clearInterval(this.#heartbeat);
     try {
@@ -195,6 +199,17 @@ export class ShellSpool {
     this.#schedule();
     await this.#reading;
     await Promise.all([...this.#rotations]);
+  }
+
+  // A shell appends while it draws its prompt: read a moment later, so that on a small machine the
+  // hub's read and SQLite write do not compete with the prompt for the CPU (a person's next command
+  // comes far later; the shell-overhead bench leaves 40 ms).
+  #scheduleAfterAppend(): void {
+    if (this.#readSoon || this.#stopped) return;
+    this.#readSoon = setTimeout(() => {
+      this.#readSoon = undefined;
+      this.#schedule();
+    }, READ_AFTER_APPEND_MS);
   }
 
   #schedule(): void {
