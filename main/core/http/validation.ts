@@ -1,6 +1,6 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaCheck } from '../util/schema-check.ts';
 import { Value } from 'typebox/value';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 
@@ -21,7 +21,7 @@ export class RequestValidationError extends Error {
 // checked as sent (a string "1" is not an integer); query strings and path parameters are text
 // by nature, so they are converted to the schema's types first.
 export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
-  const validator = Compile(schema);
+  const validator = schemaCheck(schema);
   const convert = httpPart !== 'body';
   return (data: unknown) => {
     if (httpPart === 'body' && (data === undefined || data === null))

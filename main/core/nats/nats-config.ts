@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaCheck } from '../util/schema-check.ts';
 import { interpolateEnv } from '../config/env-interpolation.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
@@ -50,7 +50,7 @@ export const NatsFileSchema = Type.Object(
   { additionalProperties: false },
 );
 type NatsFile = Static<typeof NatsFileSchema>;
-const checkNatsFile = Compile(NatsFileSchema);
+const checkNatsFile = schemaCheck(NatsFileSchema);
 
 export type NatsAuth =
   | { kind: 'none' }

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaCheck } from '../util/schema-check.ts';
 import { EventKind } from '../events/event-schema.ts';
 import { MESSAGE_SOURCES } from '../inbox/inbox-store.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
@@ -81,7 +81,7 @@ export const NatsRecord = Type.Union([
   NatsHookRunRecord,
 ]);
 export type NatsRecord = Static<typeof NatsRecord>;
-const checkRecord = Compile(NatsRecord);
+const checkRecord = schemaCheck(NatsRecord);
 
 /** The record in a message body, or why it is not one. */
 export function readNatsRecord(data: Uint8Array): { ok: true; record: NatsRecord } | { ok: false; reason: string } {
@@ -101,7 +101,7 @@ export function readNatsRecord(data: Uint8Array): { ok: true; record: NatsRecord
     NatsLifecycleRecord,
     NatsHookRunRecord,
   ].find((s) => s.properties.kind.const === kind);
-  const issues = branch ? [...Compile(branch).Errors(value)] : [...checkRecord.Errors(value)];
+  const issues = branch ? [...schemaCheck(branch).Errors(value)] : [...checkRecord.Errors(value)];
   return { ok: false, reason: `not a Hookbox record: ${describeSchemaIssues(issues)?.message ?? 'unexpected shape'}` };
 }
 

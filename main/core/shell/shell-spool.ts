@@ -3,7 +3,7 @@ import { chmod, mkdir, open, readdir, rename, rm, unlink, writeFile, type FileHa
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
-import { Compile } from 'typebox/compile';
+import { schemaCheck } from '../util/schema-check.ts';
 import { HookEventInput } from '../events/event-schema.ts';
 import { describeSchemaIssues } from '../util/schema-errors.ts';
 import { xdgDir } from './shell-installer.ts';
@@ -41,7 +41,7 @@ export function shellSpoolDir(port: number, env: NodeJS.ProcessEnv, home: string
   return join(xdgDir(env, 'XDG_DATA_HOME', home, '.local/share'), 'hookbox', 'shell-spool', String(port));
 }
 
-const checkEvent = Compile(HookEventInput);
+const checkEvent = schemaCheck(HookEventInput);
 
 export interface ShellSpoolOptions {
   dir: string;

@@ -3,7 +3,7 @@ import ms from 'ms';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaCheck } from '../util/schema-check.ts';
 import { interpolateEnv } from '../config/env-interpolation.ts';
 import { ErrorCode, HookboxError } from '../errors.ts';
 import { MAX_MESSAGE_BYTES } from '../inbox/inbox.ts';
@@ -58,7 +58,7 @@ export const HookEntrySchema = Type.Object(
   { additionalProperties: false },
 );
 export type HookEntry = Static<typeof HookEntrySchema>;
-const checkHookEntry = Compile(HookEntrySchema);
+const checkHookEntry = schemaCheck(HookEntrySchema);
 
 export const DEFAULT_SESSION = 'default';
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { TSchema, Static } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaCheck } from '../../util/schema-check.ts';
 
 // One probe per place that can say whether a command's terminal is in front (tmux, X11, sway, …),
 // each in its own file behind this interface. A probe reads what the shell integration sent in the
@@ -45,7 +45,7 @@ export function runProbe(
 
 /** A program's JSON output checked against the part of its schema a probe reads; undefined if it is not that. */
 export function jsonReader<T extends TSchema>(schema: T): (text: string | undefined) => Static<T> | undefined {
-  const checker = Compile(schema);
+  const checker = schemaCheck(schema);
   return (text) => {
     if (text === undefined) return undefined;
     try {

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaCheck } from '../../util/schema-check.ts';
 import { type FocusAnswer, type FocusProbe, PROBE_TIMEOUT_MS, runProbe, socketPath } from './focus-probe.ts';
 import { terminalProcesses } from './terminal-processes.ts';
 
@@ -18,7 +18,7 @@ const SwayNode = Type.Object({
   floating_nodes: Type.Optional(Type.Array(Type.Unknown())),
 });
 type SwayNode = Static<typeof SwayNode>;
-const isNode = Compile(SwayNode);
+const isNode = schemaCheck(SwayNode);
 
 /** The focused node of a GET_TREE reply; undefined when the reply is not a tree or none is focused. */
 export function focusedSwayNode(tree: unknown): SwayNode | undefined {
